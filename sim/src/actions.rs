@@ -835,6 +835,9 @@ fn store_upload(state: &SimState, upload: &FileUpload) -> ActionResult<Value> {
 /// The channel an action happens in, and that the person may use it.
 fn usable_channel(world: &World, channel_id: u64, user_id: u64, guild_id: Option<u64>) -> ActionResult<Channel> {
     let channel = world.channel(channel_id).cloned().ok_or(ActionError::Unknown("channel", channel_id))?;
+    if !world.users.contains_key(&user_id) {
+        return Err(ActionError::Unknown("user", user_id));
+    }
     if guild_id.is_some() && channel.guild_id != guild_id {
         return Err(ActionError::invalid(format!("channel {channel_id} is not in guild {}", guild_id.unwrap_or(0))));
     }

@@ -510,6 +510,8 @@ pub struct World {
     /// Person → DM channel with the bot.
     pub dm_channels: HashMap<u64, u64>,
     pub commands: Vec<Command>,
+    /// Pinned message → when it was pinned (unix ms, strictly increasing).
+    pub pinned_at_ms: HashMap<u64, u64>,
 }
 
 impl World {
@@ -527,6 +529,7 @@ impl World {
             messages: HashMap::new(),
             dm_channels: HashMap::new(),
             commands: Vec::new(),
+            pinned_at_ms: HashMap::new(),
         }
     }
 
@@ -771,6 +774,7 @@ impl World {
     /// Deletes a message and returns its MESSAGE_DELETE.
     pub fn delete_message(&mut self, channel_id: u64, message_id: u64) -> Option<Event> {
         let message = self.messages.get_mut(&channel_id)?.remove(&message_id)?;
+        self.pinned_at_ms.remove(&message_id);
         let mut data = json!({"id": message_id.to_string(), "channel_id": channel_id.to_string()});
         if let Some(guild_id) = message.guild_id {
             data["guild_id"] = json!(guild_id.to_string());

@@ -58,7 +58,8 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         | ("DELETE", "/messages/{message_id}/reactions/{emoji_name}") => {
             clear_reactions(state, call, channel_id)
         }
-        ("GET", "/pins") | ("GET", "/messages/pins") => list_pins(state, channel_id),
+        ("GET", "/pins") => list_pins(state, channel_id),
+        ("GET", "/messages/pins") => list_channel_pins(state, call, channel_id),
         ("PUT", "/pins/{message_id}") | ("PUT", "/messages/pins/{message_id}") => {
             pin(state, call, channel_id, true)
         }
@@ -450,12 +451,53 @@ fn list_pins(state: &SimState, channel_id: u64) -> ApiResult<Reply> {
     let world = state.world.lock();
     let channel = find_channel(&world, channel_id)?;
     require_channel_permissions(&world, &channel, perm::READ_MESSAGE_HISTORY)?;
-    let pinned: Vec<Value> = world
+    // Most recently pinned first, like the newer route.
+    let mut pinned: Vec<&crate::world::Message> = world
         .messages
         .get(&channel_id)
-        .map(|m| m.values().rev().filter(|m| m.pinned).map(|m| m.to_json(&world)).collect())
+        .map(|m| m.values().filter(|m| m.pinned).collect())
         .unwrap_or_default();
-    Reply::ok(Value::Array(pinned))
+    pinned.sort_by_key(|m| std::cmp::Reverse((world.pinned_at_ms.get(&m.id).copied().unwrap_or(0), m.id)));
+    Reply::ok(Value::Array(pinned.into_iter().map(|m| m.to_json(&world)).collect()))
+}
+
+/// `GET /channels/{id}/messages/pins`: `{items: [{pinned_at, message}], has_more}`, most
+/// recently pinned first, `limit` 1–50 (50) and `before` an ISO8601 timestamp.
+fn list_channel_pins(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
+    let limit = call.query_u64("limit")?.unwrap_or(50);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::invalid_field(&["limit"], "NUMBER_TYPE_MAX", "int value should be between 1 and 50."));
+    }
+    let before_ms = match call.query.get("before") {
+        None => None,
+        Some(text) => Some(
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map_err(|_| ApiError::invalid_field(&["before"], "DATE_TIME_TYPE_PARSE", "Could not parse datetime."))?
+                .timestamp_millis() as u64,
+        ),
+    };
+    let world = state.world.lock();
+    let channel = find_channel(&world, channel_id)?;
+    require_channel_permissions(&world, &channel, perm::READ_MESSAGE_HISTORY)?;
+    let mut pinned: Vec<(u64, &crate::world::Message)> = world
+        .messages
+        .get(&channel_id)
+        .map(|m| {
+            m.values()
+                .filter(|m| m.pinned)
+                .map(|m| (world.pinned_at_ms.get(&m.id).copied().unwrap_or_else(|| crate::snowflake::unix_ms_of(m.id)), m))
+                .filter(|(at, _)| before_ms.is_none_or(|before| *at < before))
+                .collect()
+        })
+        .unwrap_or_default();
+    pinned.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+    let has_more = pinned.len() > limit as usize;
+    let items: Vec<Value> = pinned
+        .into_iter()
+        .take(limit as usize)
+        .map(|(at, m)| json!({"pinned_at": crate::snowflake::iso_from_unix_ms(at), "message": m.to_json(&world)}))
+        .collect();
+    Reply::ok(json!({"items": items, "has_more": has_more}))
 }
 
 fn pin(state: &SimState, call: &Call, channel_id: u64, pinned: bool) -> ApiResult<Reply> {
@@ -476,8 +518,15 @@ fn pin(state: &SimState, call: &Call, channel_id: u64, pinned: bool) -> ApiResul
             if pinned && !message.pinned && already >= 250 {
                 return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, 30003, "Maximum number of pins reached (250)"));
             }
+            let was_pinned = message.pinned;
             message.pinned = pinned;
             let message = message.clone();
+            if pinned && !was_pinned {
+                let last = world.pinned_at_ms.values().copied().max().unwrap_or(0);
+                world.pinned_at_ms.insert(message_id, crate::snowflake::now_unix_ms().max(last + 1));
+            } else if !pinned {
+                world.pinned_at_ms.remove(&message_id);
+            }
             let json = message.to_json(world);
             Ok(vec![
                 Event::new("MESSAGE_UPDATE", json, channel.guild_id, intents::GUILD_MESSAGES),

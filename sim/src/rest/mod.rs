@@ -145,9 +145,13 @@ pub async fn handle(
 
     let mut logged_body = Value::Null;
     let mut template = None;
+    let mut error_body = None;
     let response = match run_pipeline(&state, &method, &path, query.as_deref(), headers, &body, &mut logged_body, &mut template).await {
         Ok(response) => response,
-        Err(error) => error.into_response(),
+        Err(error) => {
+            error_body = Some(error.body());
+            error.into_response()
+        }
     };
 
     let status = response.status().as_u16();
@@ -159,7 +163,7 @@ pub async fn handle(
         route: template,
         status,
         body: logged_body,
-        error: None,
+        error: error_body,
         at_ms,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     });

@@ -14,8 +14,15 @@ use agora_sim::{Sim, SimConfig};
 const INTENTS: u64 = (1 << 0) | (1 << 9) | (1 << 15);
 
 fn main() {
-    let count: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let count: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         println!("flood of {count} MESSAGE_CREATE to one shard");
         for compress in [None, Some("zlib-stream"), Some("zstd-stream")] {
@@ -29,15 +36,20 @@ fn main() {
     });
 }
 
-async fn flood_once(count: u64, compress: Option<&str>) -> (f64, u64) {
+async fn flood_once(count: u64, compress: Option<&'static str>) -> (f64, u64) {
     let sim = Sim::start(SimConfig::demo()).await.expect("sim");
     let mut url = format!("{}/?v=10&encoding=json", sim.gateway_url());
     if let Some(c) = compress {
         url.push_str(&format!("&compress={c}"));
     }
-    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.expect("connect");
+    let (mut socket, _) = tokio_tungstenite::connect_async(&url)
+        .await
+        .expect("connect");
     let identify = json!({"op": 2, "d": {"token": sim.token(), "intents": INTENTS, "properties": {"os": "linux", "browser": "bench", "device": "bench"}}});
-    socket.send(Message::Text(identify.to_string().into())).await.expect("identify");
+    socket
+        .send(Message::Text(identify.to_string().into()))
+        .await
+        .expect("identify");
     let mut zlib = flate2::Decompress::new(true);
     let mut zstd = zstd::stream::raw::Decoder::new().expect("zstd");
     let mut scratch = vec![0u8; 1 << 20];
@@ -45,11 +57,14 @@ async fn flood_once(count: u64, compress: Option<&str>) -> (f64, u64) {
     let mut frames = 0u64;
     let reader = tokio::spawn(async move {
         let mut received = 0u64;
-        while let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
+        while let Ok(Some(Ok(frame))) =
+            tokio::time::timeout(Duration::from_secs(10), socket.next()).await
+        {
             match frame {
                 Message::Binary(bytes) => {
                     if compress == Some("zlib-stream") {
-                        let _ = zlib.decompress(&bytes, &mut scratch, flate2::FlushDecompress::Sync);
+                        let _ =
+                            zlib.decompress(&bytes, &mut scratch, flate2::FlushDecompress::Sync);
                     } else {
                         use zstd::stream::raw::{InBuffer, Operation, OutBuffer};
                         let mut input = InBuffer::around(&bytes[..]);
@@ -80,7 +95,12 @@ async fn flood_once(count: u64, compress: Option<&str>) -> (f64, u64) {
     }
     let started = Instant::now();
     let report = sim
-        .flood(FloodRequest { event: "MESSAGE_CREATE".into(), count, rate_per_s: None, guild_id: None })
+        .flood(FloodRequest {
+            event: "MESSAGE_CREATE".into(),
+            count,
+            rate_per_s: None,
+            guild_id: None,
+        })
         .await
         .expect("flood");
     let seconds = started.elapsed().as_secs_f64().max(report.seconds);

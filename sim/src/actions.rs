@@ -21,8 +21,8 @@ use crate::permissions as perm;
 use crate::rest::messages::EPHEMERAL;
 use crate::rest::UploadedFile;
 use crate::world::{
-    channel_kind, intents, member_json_without_user, presence_json, voice_state_json, Attachment, Channel, EmojiKey, Event, Member,
-    Message, Presence, Role, User, VoiceState, World,
+    channel_kind, intents, member_json_without_user, presence_json, voice_state_json, Attachment,
+    Channel, EmojiKey, Event, Member, Message, Presence, Role, User, VoiceState, World,
 };
 use crate::{SimConfig, SimState};
 
@@ -66,15 +66,33 @@ pub struct CommandOption {
 impl CommandOption {
     /// A leaf option with a value.
     pub fn value(name: &str, value: impl Into<Value>) -> Self {
-        Self { name: name.into(), kind: None, value: Some(value.into()), options: Vec::new(), focused: false }
+        Self {
+            name: name.into(),
+            kind: None,
+            value: Some(value.into()),
+            options: Vec::new(),
+            focused: false,
+        }
     }
     /// A subcommand (or subcommand group) with its options.
     pub fn sub(name: &str, options: Vec<CommandOption>) -> Self {
-        Self { name: name.into(), kind: None, value: None, options, focused: false }
+        Self {
+            name: name.into(),
+            kind: None,
+            value: None,
+            options,
+            focused: false,
+        }
     }
     /// The option being typed into, for autocomplete.
     pub fn focused(name: &str, partial: &str) -> Self {
-        Self { name: name.into(), kind: None, value: Some(Value::String(partial.into())), options: Vec::new(), focused: true }
+        Self {
+            name: name.into(),
+            kind: None,
+            value: Some(Value::String(partial.into())),
+            options: Vec::new(),
+            focused: true,
+        }
     }
 }
 
@@ -237,7 +255,13 @@ impl Sim {
         create_role(&self.state, guild_id, name, permissions)
     }
 
-    pub fn create_channel(&self, guild_id: u64, name: &str, kind: u8, parent_id: Option<u64>) -> ActionResult<u64> {
+    pub fn create_channel(
+        &self,
+        guild_id: u64,
+        name: &str,
+        kind: u8,
+        parent_id: Option<u64>,
+    ) -> ActionResult<u64> {
         create_channel(&self.state, guild_id, name, kind, parent_id)
     }
 
@@ -259,7 +283,10 @@ impl Sim {
     /// Whether a user accepts DMs from the bot (false makes DM sends fail with 50007).
     pub fn set_accepts_dms(&self, user_id: u64, accepts: bool) -> ActionResult<()> {
         let mut world = self.state.world.lock();
-        let user = world.users.get_mut(&user_id).ok_or(ActionError::Unknown("user", user_id))?;
+        let user = world
+            .users
+            .get_mut(&user_id)
+            .ok_or(ActionError::Unknown("user", user_id))?;
         user.accepts_dms = accepts;
         Ok(())
     }
@@ -292,29 +319,58 @@ impl Sim {
     }
 
     /// A person sends a message with files; returns its id.
-    pub fn send_message_with_files(&self, channel_id: u64, user_id: u64, content: &str, files: &[FileUpload]) -> ActionResult<u64> {
+    pub fn send_message_with_files(
+        &self,
+        channel_id: u64,
+        user_id: u64,
+        content: &str,
+        files: &[FileUpload],
+    ) -> ActionResult<u64> {
         send_message(&self.state, channel_id, user_id, content, files)
     }
 
     /// A person adds (or removes) a reaction.
-    pub fn react(&self, channel_id: u64, message_id: u64, user_id: u64, emoji: &str, add: bool) -> ActionResult<()> {
+    pub fn react(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        user_id: u64,
+        emoji: &str,
+        add: bool,
+    ) -> ActionResult<()> {
         react(&self.state, channel_id, message_id, user_id, emoji, add)
     }
 
     /// A person joins, moves to (Some) or leaves (None) a voice channel.
-    pub fn set_voice(&self, guild_id: u64, user_id: u64, channel_id: Option<u64>) -> ActionResult<()> {
+    pub fn set_voice(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        channel_id: Option<u64>,
+    ) -> ActionResult<()> {
         set_voice(&self.state, guild_id, user_id, channel_id)
     }
 
     /// A person's presence changes (online/idle/dnd/offline, with activities).
-    pub fn set_presence(&self, guild_id: u64, user_id: u64, status: &str, activities: Value) -> ActionResult<()> {
+    pub fn set_presence(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        status: &str,
+        activities: Value,
+    ) -> ActionResult<()> {
         set_presence(&self.state, guild_id, user_id, status, activities)
     }
 
     // ---- reading what happened ------------------------------------------------------
 
     /// What the bot answered to an interaction, waiting up to `timeout` for `until`.
-    pub async fn interaction(&self, id: u64, until: WaitFor, timeout: Duration) -> ActionResult<InteractionRecord> {
+    pub async fn interaction(
+        &self,
+        id: u64,
+        until: WaitFor,
+        timeout: Duration,
+    ) -> ActionResult<InteractionRecord> {
         interaction_record(&self.state, id, until, timeout).await
     }
 
@@ -322,7 +378,9 @@ impl Sim {
     pub async fn answer(&self, id: u64, timeout: Duration) -> ActionResult<InteractionRecord> {
         let record = self.interaction(id, WaitFor::Answer, timeout).await?;
         if record.callback.is_none() {
-            return Err(ActionError::invalid(format!("interaction {id} got no callback in {timeout:?}")));
+            return Err(ActionError::invalid(format!(
+                "interaction {id} got no callback in {timeout:?}"
+            )));
         }
         Ok(record)
     }
@@ -345,7 +403,13 @@ impl Sim {
 
     /// Registered commands (global and guild).
     pub fn commands(&self) -> Vec<Value> {
-        self.state.world.lock().commands.iter().map(|c| c.body.clone()).collect()
+        self.state
+            .world
+            .lock()
+            .commands
+            .iter()
+            .map(|c| c.body.clone())
+            .collect()
     }
 
     /// REST requests with `seq > since`.
@@ -379,12 +443,23 @@ pub fn create_user(state: &SimState, username: &str, accepts_dms: bool) -> u64 {
     let id = state.ids.next();
     state.world.lock().users.insert(
         id,
-        User { id, username: username.to_string(), global_name: Some(username.to_string()), bot: false, accepts_dms },
+        User {
+            id,
+            username: username.to_string(),
+            global_name: Some(username.to_string()),
+            bot: false,
+            accepts_dms,
+        },
     );
     id
 }
 
-pub fn create_guild(state: &SimState, name: &str, owner_name: &str, bot_permissions: u64) -> (u64, u64) {
+pub fn create_guild(
+    state: &SimState,
+    name: &str,
+    owner_name: &str,
+    bot_permissions: u64,
+) -> (u64, u64) {
     let owner_id = create_user(state, owner_name, true);
     let guild_id = state.ids.next();
     let bot_role_id = state.ids.next();
@@ -403,15 +478,51 @@ pub fn create_guild(state: &SimState, name: &str, owner_name: &str, bot_permissi
         };
         guild.roles.insert(
             guild_id,
-            Role { id: guild_id, name: "@everyone".into(), permissions: perm::DEFAULT_EVERYONE, position: 0, color: 0, hoist: false, mentionable: false, managed: false },
+            Role {
+                id: guild_id,
+                name: "@everyone".into(),
+                permissions: perm::DEFAULT_EVERYONE,
+                position: 0,
+                color: 0,
+                hoist: false,
+                mentionable: false,
+                managed: false,
+            },
         );
         guild.roles.insert(
             bot_role_id,
-            Role { id: bot_role_id, name: "Agora".into(), permissions: bot_permissions, position: 1, color: 0, hoist: false, mentionable: false, managed: true },
+            Role {
+                id: bot_role_id,
+                name: "Agora".into(),
+                permissions: bot_permissions,
+                position: 1,
+                color: 0,
+                hoist: false,
+                mentionable: false,
+                managed: true,
+            },
         );
-        guild.members.insert(owner_id, Member { user_id: owner_id, nick: None, roles: Vec::new(), joined_at_ms: now, communication_disabled_until: None });
+        guild.members.insert(
+            owner_id,
+            Member {
+                user_id: owner_id,
+                nick: None,
+                roles: Vec::new(),
+                joined_at_ms: now,
+                communication_disabled_until: None,
+            },
+        );
         let bot_id = world.bot_user_id;
-        guild.members.insert(bot_id, Member { user_id: bot_id, nick: None, roles: vec![bot_role_id], joined_at_ms: now, communication_disabled_until: None });
+        guild.members.insert(
+            bot_id,
+            Member {
+                user_id: bot_id,
+                nick: None,
+                roles: vec![bot_role_id],
+                joined_at_ms: now,
+                communication_disabled_until: None,
+            },
+        );
         world.guilds.insert(guild_id, guild);
         // A guild the bot joins arrives as GUILD_CREATE on the shards serving it.
         let events: Vec<Event> = state
@@ -421,7 +532,9 @@ pub fn create_guild(state: &SimState, name: &str, owner_name: &str, bot_permissi
             .filter(|s| s.serves_guild(Some(guild_id)) && s.is_connected())
             .filter_map(|s| {
                 let data = world.guild_create_json(guild_id, s.intents)?;
-                state.gateway.send_dispatch(&s, "GUILD_CREATE", &data.to_string());
+                state
+                    .gateway
+                    .send_dispatch(&s, "GUILD_CREATE", &data.to_string());
                 None
             })
             .collect();
@@ -430,7 +543,12 @@ pub fn create_guild(state: &SimState, name: &str, owner_name: &str, bot_permissi
     (guild_id, owner_id)
 }
 
-pub fn create_role(state: &SimState, guild_id: u64, name: &str, permissions: u64) -> ActionResult<u64> {
+pub fn create_role(
+    state: &SimState,
+    guild_id: u64,
+    name: &str,
+    permissions: u64,
+) -> ActionResult<u64> {
     let id = state.ids.next();
     state.mutate(|world, _| {
         let Some(guild) = world.guilds.get_mut(&guild_id) else {
@@ -440,14 +558,34 @@ pub fn create_role(state: &SimState, guild_id: u64, name: &str, permissions: u64
         for role in guild.roles.values_mut().filter(|r| r.id != guild_id) {
             role.position += 1;
         }
-        let role = Role { id, name: name.to_string(), permissions, position: 1, color: 0, hoist: false, mentionable: true, managed: false };
+        let role = Role {
+            id,
+            name: name.to_string(),
+            permissions,
+            position: 1,
+            color: 0,
+            hoist: false,
+            mentionable: true,
+            managed: false,
+        };
         guild.roles.insert(id, role.clone());
-        let event = Event::new("GUILD_ROLE_CREATE", json!({"guild_id": guild_id.to_string(), "role": role.to_json()}), Some(guild_id), intents::GUILDS);
+        let event = Event::new(
+            "GUILD_ROLE_CREATE",
+            json!({"guild_id": guild_id.to_string(), "role": role.to_json()}),
+            Some(guild_id),
+            intents::GUILDS,
+        );
         (Ok(id), vec![event])
     })
 }
 
-pub fn create_channel(state: &SimState, guild_id: u64, name: &str, kind: u8, parent_id: Option<u64>) -> ActionResult<u64> {
+pub fn create_channel(
+    state: &SimState,
+    guild_id: u64,
+    name: &str,
+    kind: u8,
+    parent_id: Option<u64>,
+) -> ActionResult<u64> {
     let id = state.ids.next();
     state.mutate(|world, _| {
         if !world.guilds.contains_key(&guild_id) {
@@ -476,7 +614,12 @@ pub fn create_channel(state: &SimState, guild_id: u64, name: &str, kind: u8, par
     })
 }
 
-pub fn join_guild(state: &SimState, guild_id: u64, user_id: u64, roles: &[u64]) -> ActionResult<()> {
+pub fn join_guild(
+    state: &SimState,
+    guild_id: u64,
+    user_id: u64,
+    roles: &[u64],
+) -> ActionResult<()> {
     state.mutate(|world, _| {
         if !world.users.contains_key(&user_id) {
             return (Err(ActionError::Unknown("user", user_id)), Vec::new());
@@ -485,7 +628,12 @@ pub fn join_guild(state: &SimState, guild_id: u64, user_id: u64, roles: &[u64]) 
             return (Err(ActionError::Unknown("guild", guild_id)), Vec::new());
         };
         if guild.bans.contains_key(&user_id) {
-            return (Err(ActionError::not_allowed("the user is banned from this guild")), Vec::new());
+            return (
+                Err(ActionError::not_allowed(
+                    "the user is banned from this guild",
+                )),
+                Vec::new(),
+            );
         }
         if guild.members.contains_key(&user_id) {
             return (Err(ActionError::invalid("already a member")), Vec::new());
@@ -495,17 +643,35 @@ pub fn join_guild(state: &SimState, guild_id: u64, user_id: u64, roles: &[u64]) 
         }
         guild.members.insert(
             user_id,
-            Member { user_id, nick: None, roles: roles.to_vec(), joined_at_ms: crate::snowflake::now_unix_ms(), communication_disabled_until: None },
+            Member {
+                user_id,
+                nick: None,
+                roles: roles.to_vec(),
+                joined_at_ms: crate::snowflake::now_unix_ms(),
+                communication_disabled_until: None,
+            },
         );
         let mut data = world.member_json(guild_id, user_id).unwrap_or(Value::Null);
         data["guild_id"] = json!(guild_id.to_string());
-        (Ok(()), vec![Event::new("GUILD_MEMBER_ADD", data, Some(guild_id), intents::GUILD_MEMBERS)])
+        (
+            Ok(()),
+            vec![Event::new(
+                "GUILD_MEMBER_ADD",
+                data,
+                Some(guild_id),
+                intents::GUILD_MEMBERS,
+            )],
+        )
     })
 }
 
 pub fn leave_guild(state: &SimState, guild_id: u64, user_id: u64) -> ActionResult<()> {
     state.mutate(|world, _| {
-        if !world.guilds.get(&guild_id).is_some_and(|g| g.members.contains_key(&user_id)) {
+        if !world
+            .guilds
+            .get(&guild_id)
+            .is_some_and(|g| g.members.contains_key(&user_id))
+        {
             return (Err(ActionError::Unknown("member", user_id)), Vec::new());
         }
         let events = crate::rest::remove_member(world, guild_id, user_id);
@@ -513,7 +679,12 @@ pub fn leave_guild(state: &SimState, guild_id: u64, user_id: u64) -> ActionResul
     })
 }
 
-pub fn set_member_roles(state: &SimState, guild_id: u64, user_id: u64, roles: &[u64]) -> ActionResult<()> {
+pub fn set_member_roles(
+    state: &SimState,
+    guild_id: u64,
+    user_id: u64,
+    roles: &[u64],
+) -> ActionResult<()> {
     state.mutate(|world, _| {
         let Some(guild) = world.guilds.get_mut(&guild_id) else {
             return (Err(ActionError::Unknown("guild", guild_id)), Vec::new());
@@ -534,14 +705,23 @@ pub fn set_member_roles(state: &SimState, guild_id: u64, user_id: u64, roles: &[
 
 fn partial_channel_json(world: &World, channel: &Channel, user_id: u64) -> Value {
     let mut json = channel.to_json(world);
-    json["permissions"] = json!(world.member_channel_permissions(channel, user_id).to_string());
+    json["permissions"] = json!(world
+        .member_channel_permissions(channel, user_id)
+        .to_string());
     json
 }
 
 /// The member object of an interaction: with the user and `permissions` in the channel.
-fn interaction_member_json(world: &World, guild_id: u64, user_id: u64, channel: &Channel) -> Option<Value> {
+fn interaction_member_json(
+    world: &World,
+    guild_id: u64,
+    user_id: u64,
+    channel: &Channel,
+) -> Option<Value> {
     let mut member = world.member_json(guild_id, user_id)?;
-    member["permissions"] = json!(world.member_channel_permissions(channel, user_id).to_string());
+    member["permissions"] = json!(world
+        .member_channel_permissions(channel, user_id)
+        .to_string());
     Some(member)
 }
 
@@ -576,14 +756,20 @@ fn start_interaction(
     match guild_id {
         Some(guild_id) => {
             payload["guild_id"] = json!(guild_id.to_string());
-            payload["guild"] = json!({"id": guild_id.to_string(), "locale": "en-US", "features": []});
+            payload["guild"] =
+                json!({"id": guild_id.to_string(), "locale": "en-US", "features": []});
             payload["guild_locale"] = json!("en-US");
-            payload["member"] = interaction_member_json(world, guild_id, user_id, channel).ok_or(ActionError::Unknown("member", user_id))?;
+            payload["member"] = interaction_member_json(world, guild_id, user_id, channel)
+                .ok_or(ActionError::Unknown("member", user_id))?;
             payload["authorizing_integration_owners"] = json!({"0": guild_id.to_string()});
             payload["context"] = json!(0);
         }
         None => {
-            payload["user"] = world.users.get(&user_id).map(|u| u.to_json()).ok_or(ActionError::Unknown("user", user_id))?;
+            payload["user"] = world
+                .users
+                .get(&user_id)
+                .map(|u| u.to_json())
+                .ok_or(ActionError::Unknown("user", user_id))?;
             payload["authorizing_integration_owners"] = json!({"0": "0"});
             payload["context"] = json!(1);
         }
@@ -591,20 +777,43 @@ fn start_interaction(
     if let Some(message) = source_message {
         payload["message"] = message.to_json(world);
     }
-    let interaction = Interaction::new(id, token, kind, guild_id, channel.id, user_id, source_message.map(|m| m.id), payload.clone());
+    let interaction = Interaction::new(
+        id,
+        token,
+        kind,
+        guild_id,
+        channel.id,
+        user_id,
+        source_message.map(|m| m.id),
+        payload.clone(),
+    );
     state.interactions.insert(interaction);
-    state.gateway.dispatch(&Event::new("INTERACTION_CREATE", payload, guild_id, intents::ALWAYS));
+    state.gateway.dispatch(&Event::new(
+        "INTERACTION_CREATE",
+        payload,
+        guild_id,
+        intents::ALWAYS,
+    ));
     Ok(id)
 }
 
-fn find_command<'a>(world: &'a World, guild_id: Option<u64>, name: &str) -> Option<&'a crate::world::Command> {
+fn find_command<'a>(
+    world: &'a World,
+    guild_id: Option<u64>,
+    name: &str,
+) -> Option<&'a crate::world::Command> {
     // A guild command shadows a global one of the same name in that guild.
     world
         .commands
         .iter()
         .filter(|c| c.kind() == 1 && c.name() == name)
         .find(|c| c.guild_id.is_some() && c.guild_id == guild_id)
-        .or_else(|| world.commands.iter().find(|c| c.kind() == 1 && c.name() == name && c.guild_id.is_none()))
+        .or_else(|| {
+            world
+                .commands
+                .iter()
+                .find(|c| c.kind() == 1 && c.name() == name && c.guild_id.is_none())
+        })
 }
 
 /// Everything `resolved` needs, collected while checking options.
@@ -620,7 +829,13 @@ struct Resolved {
 impl Resolved {
     fn to_json(&self) -> Option<Value> {
         let mut resolved = Map::new();
-        for (key, map) in [("users", &self.users), ("members", &self.members), ("roles", &self.roles), ("channels", &self.channels), ("attachments", &self.attachments)] {
+        for (key, map) in [
+            ("users", &self.users),
+            ("members", &self.members),
+            ("roles", &self.roles),
+            ("channels", &self.channels),
+            ("attachments", &self.attachments),
+        ] {
             if !map.is_empty() {
                 resolved.insert(key.into(), Value::Object(map.clone()));
             }
@@ -643,38 +858,61 @@ struct OptionContext<'a> {
 impl OptionContext<'_> {
     /// Checks the options a person gave against the command's definitions and returns
     /// them in Discord's shape (with types), collecting resolved objects.
-    fn options(&mut self, given: &[CommandOption], defined: &[Value], path: &str) -> ActionResult<Vec<Value>> {
+    fn options(
+        &mut self,
+        given: &[CommandOption],
+        defined: &[Value],
+        path: &str,
+    ) -> ActionResult<Vec<Value>> {
         let mut out = Vec::new();
         for option in given {
             let definition = defined
                 .iter()
                 .find(|d| d["name"].as_str() == Some(option.name.as_str()))
-                .ok_or_else(|| ActionError::invalid(format!("/{path} has no option {:?}", option.name)))?;
+                .ok_or_else(|| {
+                    ActionError::invalid(format!("/{path} has no option {:?}", option.name))
+                })?;
             let kind = definition["type"].as_u64().unwrap_or(3) as u8;
             if let Some(given_kind) = option.kind {
                 if given_kind != kind {
-                    return Err(ActionError::invalid(format!("option {:?} is of type {kind}, not {given_kind}", option.name)));
+                    return Err(ActionError::invalid(format!(
+                        "option {:?} is of type {kind}, not {given_kind}",
+                        option.name
+                    )));
                 }
             }
-            let nested: Vec<Value> = definition["options"].as_array().cloned().unwrap_or_default();
+            let nested: Vec<Value> = definition["options"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             if kind == 1 || kind == 2 {
                 let sub_path = format!("{path} {}", option.name);
                 let options = self.options(&option.options, &nested, &sub_path)?;
                 out.push(json!({"name": option.name, "type": kind, "options": options}));
                 continue;
             }
-            let value = option.value.clone().ok_or_else(|| ActionError::invalid(format!("option {:?} needs a value", option.name)))?;
+            let value = option.value.clone().ok_or_else(|| {
+                ActionError::invalid(format!("option {:?} needs a value", option.name))
+            })?;
             let mut entry = json!({"name": option.name, "type": kind});
             if option.focused {
                 if !self.autocomplete {
                     return Err(ActionError::invalid("`focused` is only for autocomplete"));
                 }
                 if definition["autocomplete"].as_bool() != Some(true) {
-                    return Err(ActionError::invalid(format!("option {:?} has no autocomplete", option.name)));
+                    return Err(ActionError::invalid(format!(
+                        "option {:?} has no autocomplete",
+                        option.name
+                    )));
                 }
                 self.focused_seen += 1;
                 entry["focused"] = json!(true);
-                entry["value"] = Value::String(value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string()));
+                entry["value"] = Value::String(
+                    value
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| value.to_string()),
+                );
             } else {
                 entry["value"] = self.option_value(&option.name, kind, definition, value)?;
             }
@@ -684,47 +922,82 @@ impl OptionContext<'_> {
             for definition in defined {
                 let kind = definition["type"].as_u64().unwrap_or(3);
                 let name = definition["name"].as_str().unwrap_or("");
-                if kind > 2 && definition["required"].as_bool() == Some(true) && !given.iter().any(|o| o.name == name) {
-                    return Err(ActionError::invalid(format!("/{path} needs the option {name:?}")));
+                if kind > 2
+                    && definition["required"].as_bool() == Some(true)
+                    && !given.iter().any(|o| o.name == name)
+                {
+                    return Err(ActionError::invalid(format!(
+                        "/{path} needs the option {name:?}"
+                    )));
                 }
             }
-            let has_subcommands = defined.iter().any(|d| matches!(d["type"].as_u64(), Some(1 | 2)));
+            let has_subcommands = defined
+                .iter()
+                .any(|d| matches!(d["type"].as_u64(), Some(1 | 2)));
             if has_subcommands && given.len() != 1 {
-                return Err(ActionError::invalid(format!("/{path} needs exactly one subcommand")));
+                return Err(ActionError::invalid(format!(
+                    "/{path} needs exactly one subcommand"
+                )));
             }
         }
         Ok(out)
     }
 
-    fn option_value(&mut self, name: &str, kind: u8, definition: &Value, value: Value) -> ActionResult<Value> {
-        let wrong = |expected: &str| ActionError::invalid(format!("option {name:?} takes {expected}"));
+    fn option_value(
+        &mut self,
+        name: &str,
+        kind: u8,
+        definition: &Value,
+        value: Value,
+    ) -> ActionResult<Value> {
+        let wrong =
+            |expected: &str| ActionError::invalid(format!("option {name:?} takes {expected}"));
         let checked = !self.unchecked;
         let value = match kind {
             3 => {
                 let text = value.as_str().ok_or_else(|| wrong("a string"))?.to_string();
                 let length = text.chars().count() as u64;
                 if checked {
-                    if let Some(min) = definition["min_length"].as_u64().filter(|min| length < *min) {
-                        return Err(ActionError::invalid(format!("option {name:?} needs at least {min} characters")));
+                    if let Some(min) = definition["min_length"]
+                        .as_u64()
+                        .filter(|min| length < *min)
+                    {
+                        return Err(ActionError::invalid(format!(
+                            "option {name:?} needs at least {min} characters"
+                        )));
                     }
-                    if let Some(max) = definition["max_length"].as_u64().filter(|max| length > *max) {
-                        return Err(ActionError::invalid(format!("option {name:?} takes at most {max} characters")));
+                    if let Some(max) = definition["max_length"]
+                        .as_u64()
+                        .filter(|max| length > *max)
+                    {
+                        return Err(ActionError::invalid(format!(
+                            "option {name:?} takes at most {max} characters"
+                        )));
                     }
                 }
                 Value::String(text)
             }
             4 | 10 => {
                 let number = if kind == 4 {
-                    value.as_i64().map(|n| n as f64).ok_or_else(|| wrong("an integer"))?
+                    value
+                        .as_i64()
+                        .map(|n| n as f64)
+                        .ok_or_else(|| wrong("an integer"))?
                 } else {
                     value.as_f64().ok_or_else(|| wrong("a number"))?
                 };
                 if checked {
-                    if let Some(min) = definition["min_value"].as_f64().filter(|min| number < *min) {
-                        return Err(ActionError::invalid(format!("option {name:?} must be at least {min}")));
+                    if let Some(min) = definition["min_value"].as_f64().filter(|min| number < *min)
+                    {
+                        return Err(ActionError::invalid(format!(
+                            "option {name:?} must be at least {min}"
+                        )));
                     }
-                    if let Some(max) = definition["max_value"].as_f64().filter(|max| number > *max) {
-                        return Err(ActionError::invalid(format!("option {name:?} must be at most {max}")));
+                    if let Some(max) = definition["max_value"].as_f64().filter(|max| number > *max)
+                    {
+                        return Err(ActionError::invalid(format!(
+                            "option {name:?} must be at most {max}"
+                        )));
                     }
                 }
                 value
@@ -737,14 +1010,26 @@ impl OptionContext<'_> {
             }
             7 => {
                 let channel_id = crate::rest::id_of(&value).ok_or_else(|| wrong("a channel id"))?;
-                let channel = self.world.channel(channel_id).filter(|c| c.guild_id == self.guild_id).ok_or(ActionError::Unknown("channel", channel_id))?;
+                let channel = self
+                    .world
+                    .channel(channel_id)
+                    .filter(|c| c.guild_id == self.guild_id)
+                    .ok_or(ActionError::Unknown("channel", channel_id))?;
                 if let Some(types) = definition["channel_types"].as_array().filter(|_| checked) {
-                    if !types.iter().any(|t| t.as_u64() == Some(channel.kind as u64)) {
-                        return Err(ActionError::invalid(format!("option {name:?} does not take channels of type {}", channel.kind)));
+                    if !types
+                        .iter()
+                        .any(|t| t.as_u64() == Some(channel.kind as u64))
+                    {
+                        return Err(ActionError::invalid(format!(
+                            "option {name:?} does not take channels of type {}",
+                            channel.kind
+                        )));
                     }
                 }
                 let user_view = partial_channel_json(self.world, channel, 0);
-                self.resolved.channels.insert(channel_id.to_string(), user_view);
+                self.resolved
+                    .channels
+                    .insert(channel_id.to_string(), user_view);
                 Value::String(channel_id.to_string())
             }
             8 => {
@@ -762,18 +1047,25 @@ impl OptionContext<'_> {
                 Value::String(id.to_string())
             }
             11 => {
-                let upload: FileUpload = serde_json::from_value(value).map_err(|_| wrong("a file {filename, content_type, data_base64}"))?;
+                let upload: FileUpload = serde_json::from_value(value)
+                    .map_err(|_| wrong("a file {filename, content_type, data_base64}"))?;
                 let attachment = store_upload(self.state, &upload)?;
                 let id = attachment["id"].as_str().unwrap_or_default().to_string();
                 self.resolved.attachments.insert(id.clone(), attachment);
                 Value::String(id)
             }
-            other => return Err(ActionError::invalid(format!("option type {other} is not supported"))),
+            other => {
+                return Err(ActionError::invalid(format!(
+                    "option type {other} is not supported"
+                )))
+            }
         };
         if checked {
             if let Some(choices) = definition["choices"].as_array() {
                 if !choices.iter().any(|c| c["value"] == value) {
-                    return Err(ActionError::invalid(format!("option {name:?} must be one of its choices")));
+                    return Err(ActionError::invalid(format!(
+                        "option {name:?} must be one of its choices"
+                    )));
                 }
             }
         }
@@ -781,12 +1073,26 @@ impl OptionContext<'_> {
     }
 
     fn resolve_user(&mut self, user_id: u64) -> ActionResult<()> {
-        let user = self.world.users.get(&user_id).ok_or(ActionError::Unknown("user", user_id))?;
-        self.resolved.users.insert(user_id.to_string(), user.to_json());
+        let user = self
+            .world
+            .users
+            .get(&user_id)
+            .ok_or(ActionError::Unknown("user", user_id))?;
+        self.resolved
+            .users
+            .insert(user_id.to_string(), user.to_json());
         if let Some(guild_id) = self.guild_id {
-            if let Some(member) = self.world.guilds.get(&guild_id).and_then(|g| g.members.get(&user_id)) {
+            if let Some(member) = self
+                .world
+                .guilds
+                .get(&guild_id)
+                .and_then(|g| g.members.get(&user_id))
+            {
                 let mut member = member_json_without_user(member);
-                member["permissions"] = json!(self.world.member_channel_permissions(self.channel, user_id).to_string());
+                member["permissions"] = json!(self
+                    .world
+                    .member_channel_permissions(self.channel, user_id)
+                    .to_string());
                 self.resolved.members.insert(user_id.to_string(), member);
             }
         }
@@ -799,7 +1105,9 @@ impl OptionContext<'_> {
             .and_then(|g| self.world.guilds.get(&g))
             .and_then(|g| g.roles.get(&role_id))
             .ok_or(ActionError::Unknown("role", role_id))?;
-        self.resolved.roles.insert(role_id.to_string(), role.to_json());
+        self.resolved
+            .roles
+            .insert(role_id.to_string(), role.to_json());
         Ok(())
     }
 }
@@ -809,7 +1117,10 @@ fn store_upload(state: &SimState, upload: &FileUpload) -> ActionResult<Value> {
         .decode(upload.data_base64.trim())
         .map_err(|_| ActionError::invalid("data_base64 is not base64"))?;
     if data.len() > state.config.attachment_size_limit {
-        return Err(ActionError::not_allowed(format!("the file is larger than {} bytes", state.config.attachment_size_limit)));
+        return Err(ActionError::not_allowed(format!(
+            "the file is larger than {} bytes",
+            state.config.attachment_size_limit
+        )));
     }
     let attachment = Attachment {
         id: state.ids.next(),
@@ -818,7 +1129,10 @@ fn store_upload(state: &SimState, upload: &FileUpload) -> ActionResult<Value> {
         description: None,
         data: data.into(),
     };
-    let url = format!("{}/attachments/0/{}/{}", state.http_url, attachment.id, attachment.filename);
+    let url = format!(
+        "{}/attachments/0/{}/{}",
+        state.http_url, attachment.id, attachment.filename
+    );
     let json = json!({
         "id": attachment.id.to_string(),
         "filename": attachment.filename,
@@ -833,21 +1147,40 @@ fn store_upload(state: &SimState, upload: &FileUpload) -> ActionResult<Value> {
 }
 
 /// The channel an action happens in, and that the person may use it.
-fn usable_channel(world: &World, channel_id: u64, user_id: u64, guild_id: Option<u64>) -> ActionResult<Channel> {
-    let channel = world.channel(channel_id).cloned().ok_or(ActionError::Unknown("channel", channel_id))?;
+fn usable_channel(
+    world: &World,
+    channel_id: u64,
+    user_id: u64,
+    guild_id: Option<u64>,
+) -> ActionResult<Channel> {
+    let channel = world
+        .channel(channel_id)
+        .cloned()
+        .ok_or(ActionError::Unknown("channel", channel_id))?;
     if !world.users.contains_key(&user_id) {
         return Err(ActionError::Unknown("user", user_id));
     }
     if guild_id.is_some() && channel.guild_id != guild_id {
-        return Err(ActionError::invalid(format!("channel {channel_id} is not in guild {}", guild_id.unwrap_or(0))));
+        return Err(ActionError::invalid(format!(
+            "channel {channel_id} is not in guild {}",
+            guild_id.unwrap_or(0)
+        )));
     }
     match channel.guild_id {
         Some(guild) => {
-            if !world.guilds.get(&guild).is_some_and(|g| g.members.contains_key(&user_id)) {
-                return Err(ActionError::not_allowed(format!("user {user_id} is not a member of guild {guild}")));
+            if !world
+                .guilds
+                .get(&guild)
+                .is_some_and(|g| g.members.contains_key(&user_id))
+            {
+                return Err(ActionError::not_allowed(format!(
+                    "user {user_id} is not a member of guild {guild}"
+                )));
             }
             if world.member_channel_permissions(&channel, user_id) & perm::VIEW_CHANNEL == 0 {
-                return Err(ActionError::not_allowed(format!("user {user_id} cannot see channel {channel_id}")));
+                return Err(ActionError::not_allowed(format!(
+                    "user {user_id} cannot see channel {channel_id}"
+                )));
             }
         }
         None => {
@@ -863,18 +1196,27 @@ pub fn run_command(state: &SimState, run: CommandRun, autocomplete: bool) -> Act
     let world = state.world.lock();
     let channel = usable_channel(&world, run.channel_id, run.user_id, run.guild_id)?;
     let command = find_command(&world, channel.guild_id, &run.name)
-        .ok_or_else(|| ActionError::invalid(format!("/{} is not registered for this guild", run.name)))?
+        .ok_or_else(|| {
+            ActionError::invalid(format!("/{} is not registered for this guild", run.name))
+        })?
         .clone();
     if let (Some(guild_id), false) = (channel.guild_id, run.unchecked) {
         if let Some(required) = crate::rest::id_of(&command.body["default_member_permissions"]) {
             let guild = &world.guilds[&guild_id];
             let have = perm::guild_permissions(guild, run.user_id);
             if have & perm::ADMINISTRATOR == 0 && have & required != required {
-                return Err(ActionError::not_allowed(format!("/{} is hidden from this member (default_member_permissions)", run.name)));
+                return Err(ActionError::not_allowed(format!(
+                    "/{} is hidden from this member (default_member_permissions)",
+                    run.name
+                )));
             }
         }
-        if world.member_channel_permissions(&channel, run.user_id) & perm::USE_APPLICATION_COMMANDS == 0 {
-            return Err(ActionError::not_allowed("the member may not use application commands here"));
+        if world.member_channel_permissions(&channel, run.user_id) & perm::USE_APPLICATION_COMMANDS
+            == 0
+        {
+            return Err(ActionError::not_allowed(
+                "the member may not use application commands here",
+            ));
         }
     }
     let mut context = OptionContext {
@@ -887,10 +1229,15 @@ pub fn run_command(state: &SimState, run: CommandRun, autocomplete: bool) -> Act
         focused_seen: 0,
         resolved: Resolved::default(),
     };
-    let defined = command.body["options"].as_array().cloned().unwrap_or_default();
+    let defined = command.body["options"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let options = context.options(&run.options, &defined, &run.name)?;
     if autocomplete && context.focused_seen != 1 {
-        return Err(ActionError::invalid("autocomplete needs exactly one focused option"));
+        return Err(ActionError::invalid(
+            "autocomplete needs exactly one focused option",
+        ));
     }
     let mut data = json!({
         "id": command.id.to_string(),
@@ -904,12 +1251,19 @@ pub fn run_command(state: &SimState, run: CommandRun, autocomplete: bool) -> Act
     if let Some(resolved) = context.resolved.to_json() {
         data["resolved"] = resolved;
     }
-    let kind = if autocomplete { interaction_kind::AUTOCOMPLETE } else { interaction_kind::APPLICATION_COMMAND };
+    let kind = if autocomplete {
+        interaction_kind::AUTOCOMPLETE
+    } else {
+        interaction_kind::APPLICATION_COMMAND
+    };
     start_interaction(state, &world, kind, &channel, run.user_id, data, None)
 }
 
 fn find_message(world: &World, message_id: u64) -> Option<&Message> {
-    world.messages.values().find_map(|messages| messages.get(&message_id))
+    world
+        .messages
+        .values()
+        .find_map(|messages| messages.get(&message_id))
 }
 
 /// Finds a component by custom_id anywhere in a message's components (rows,
@@ -919,7 +1273,10 @@ fn find_component<'a>(components: &'a [Value], custom_id: &str) -> Option<&'a Va
         if component["custom_id"].as_str() == Some(custom_id) {
             return Some(component);
         }
-        if let Some(found) = component["components"].as_array().and_then(|children| find_component(children, custom_id)) {
+        if let Some(found) = component["components"]
+            .as_array()
+            .and_then(|children| find_component(children, custom_id))
+        {
             return Some(found);
         }
         for key in ["accessory", "component"] {
@@ -934,37 +1291,52 @@ fn find_component<'a>(components: &'a [Value], custom_id: &str) -> Option<&'a Va
     None
 }
 
-
 pub fn use_component(state: &SimState, action: ComponentUse) -> ActionResult<u64> {
     let world = state.world.lock();
-    let message = find_message(&world, action.message_id).ok_or(ActionError::Unknown("message", action.message_id))?.clone();
+    let message = find_message(&world, action.message_id)
+        .ok_or(ActionError::Unknown("message", action.message_id))?
+        .clone();
     let channel = usable_channel(&world, message.channel_id, action.user_id, None)?;
     if message.flags & EPHEMERAL != 0 {
         let owner = message.interaction.map(|(_, _, user)| user);
         if owner != Some(action.user_id) {
-            return Err(ActionError::not_allowed("that ephemeral message is only visible to someone else"));
+            return Err(ActionError::not_allowed(
+                "that ephemeral message is only visible to someone else",
+            ));
         }
     }
     let component = find_component(&message.components, &action.custom_id)
-        .ok_or_else(|| ActionError::invalid(format!("message {} has no component {:?}", message.id, action.custom_id)))?
+        .ok_or_else(|| {
+            ActionError::invalid(format!(
+                "message {} has no component {:?}",
+                message.id, action.custom_id
+            ))
+        })?
         .clone();
     let component_type = component["type"].as_u64().unwrap_or(0) as u8;
     let checked = !action.unchecked;
     if checked && component["disabled"].as_bool() == Some(true) {
-        return Err(ActionError::not_allowed(format!("component {:?} is disabled", action.custom_id)));
+        return Err(ActionError::not_allowed(format!(
+            "component {:?} is disabled",
+            action.custom_id
+        )));
     }
     let mut data = json!({"custom_id": action.custom_id, "component_type": component_type});
     match component_type {
         2 => {
             if checked && matches!(component["style"].as_u64(), Some(5 | 6)) {
-                return Err(ActionError::not_allowed("link and premium buttons do not send interactions"));
+                return Err(ActionError::not_allowed(
+                    "link and premium buttons do not send interactions",
+                ));
             }
         }
         3 | 5 | 6 | 7 | 8 => {
             let min = component["min_values"].as_u64().unwrap_or(1) as usize;
             let max = component["max_values"].as_u64().unwrap_or(1) as usize;
             if checked && (action.values.len() < min || action.values.len() > max) {
-                return Err(ActionError::invalid(format!("pick between {min} and {max} values")));
+                return Err(ActionError::invalid(format!(
+                    "pick between {min} and {max} values"
+                )));
             }
             let mut resolved = OptionContext {
                 state,
@@ -979,21 +1351,46 @@ pub fn use_component(state: &SimState, action: ComponentUse) -> ActionResult<u64
             for value in &action.values {
                 match component_type {
                     3 => {
-                        let known = component["options"].as_array().is_some_and(|o| o.iter().any(|opt| opt["value"].as_str() == Some(value)));
+                        let known = component["options"].as_array().is_some_and(|o| {
+                            o.iter().any(|opt| opt["value"].as_str() == Some(value))
+                        });
                         if checked && !known {
-                            return Err(ActionError::invalid(format!("{value:?} is not one of the select's options")));
+                            return Err(ActionError::invalid(format!(
+                                "{value:?} is not one of the select's options"
+                            )));
                         }
                     }
-                    5 => resolved.resolve_user(value.parse().map_err(|_| ActionError::invalid("user ids only"))?)?,
-                    6 => resolved.resolve_role(value.parse().map_err(|_| ActionError::invalid("role ids only"))?)?,
+                    5 => resolved.resolve_user(
+                        value
+                            .parse()
+                            .map_err(|_| ActionError::invalid("user ids only"))?,
+                    )?,
+                    6 => resolved.resolve_role(
+                        value
+                            .parse()
+                            .map_err(|_| ActionError::invalid("role ids only"))?,
+                    )?,
                     7 => {
-                        let id: u64 = value.parse().map_err(|_| ActionError::invalid("user or role ids only"))?;
-                        if world.users.contains_key(&id) { resolved.resolve_user(id)? } else { resolved.resolve_role(id)? }
+                        let id: u64 = value
+                            .parse()
+                            .map_err(|_| ActionError::invalid("user or role ids only"))?;
+                        if world.users.contains_key(&id) {
+                            resolved.resolve_user(id)?
+                        } else {
+                            resolved.resolve_role(id)?
+                        }
                     }
                     _ => {
-                        let id: u64 = value.parse().map_err(|_| ActionError::invalid("channel ids only"))?;
-                        let target = world.channel(id).ok_or(ActionError::Unknown("channel", id))?;
-                        resolved.resolved.channels.insert(id.to_string(), partial_channel_json(&world, target, 0));
+                        let id: u64 = value
+                            .parse()
+                            .map_err(|_| ActionError::invalid("channel ids only"))?;
+                        let target = world
+                            .channel(id)
+                            .ok_or(ActionError::Unknown("channel", id))?;
+                        resolved
+                            .resolved
+                            .channels
+                            .insert(id.to_string(), partial_channel_json(&world, target, 0));
                     }
                 }
             }
@@ -1002,9 +1399,21 @@ pub fn use_component(state: &SimState, action: ComponentUse) -> ActionResult<u64
                 data["resolved"] = resolved;
             }
         }
-        other => return Err(ActionError::invalid(format!("component type {other} does not send interactions"))),
+        other => {
+            return Err(ActionError::invalid(format!(
+                "component type {other} does not send interactions"
+            )))
+        }
     }
-    start_interaction(state, &world, interaction_kind::MESSAGE_COMPONENT, &channel, action.user_id, data, Some(&message))
+    start_interaction(
+        state,
+        &world,
+        interaction_kind::MESSAGE_COMPONENT,
+        &channel,
+        action.user_id,
+        data,
+        Some(&message),
+    )
 }
 
 /// Every text input (type 4) in a modal, wherever it sits (action rows or labels).
@@ -1021,15 +1430,34 @@ fn text_inputs(components: &Value, out: &mut Vec<Value>) {
 }
 
 pub fn submit_modal(state: &SimState, action: ModalSubmit) -> ActionResult<u64> {
-    let opened = state.interactions.open_modal(action.user_id, &action.custom_id);
+    let opened = state
+        .interactions
+        .open_modal(action.user_id, &action.custom_id);
     let world = state.world.lock();
     let (channel_id, source_message) = match &opened {
-        Some((origin, _)) => (origin.channel_id, origin.source_message_id.and_then(|id| find_message(&world, id).cloned())),
-        None if action.unchecked => (action.channel_id.ok_or_else(|| ActionError::invalid("channel_id is needed"))?, None),
-        None => return Err(ActionError::not_allowed(format!("no modal {:?} is open for user {}", action.custom_id, action.user_id))),
+        Some((origin, _)) => (
+            origin.channel_id,
+            origin
+                .source_message_id
+                .and_then(|id| find_message(&world, id).cloned()),
+        ),
+        None if action.unchecked => (
+            action
+                .channel_id
+                .ok_or_else(|| ActionError::invalid("channel_id is needed"))?,
+            None,
+        ),
+        None => {
+            return Err(ActionError::not_allowed(format!(
+                "no modal {:?} is open for user {}",
+                action.custom_id, action.user_id
+            )))
+        }
     };
     if let Some(given) = action.channel_id.filter(|c| *c != channel_id) {
-        return Err(ActionError::invalid(format!("the modal was opened in channel {channel_id}, not {given}")));
+        return Err(ActionError::invalid(format!(
+            "the modal was opened in channel {channel_id}, not {given}"
+        )));
     }
     let channel = usable_channel(&world, channel_id, action.user_id, action.guild_id)?;
     let mut inputs = Vec::new();
@@ -1038,7 +1466,9 @@ pub fn submit_modal(state: &SimState, action: ModalSubmit) -> ActionResult<u64> 
     }
     let mut rows = Vec::new();
     for (field, value) in &action.fields {
-        let text = value.as_str().ok_or_else(|| ActionError::invalid(format!("field {field:?} takes text")))?;
+        let text = value
+            .as_str()
+            .ok_or_else(|| ActionError::invalid(format!("field {field:?} takes text")))?;
         if !action.unchecked {
             let input = inputs
                 .iter()
@@ -1046,32 +1476,59 @@ pub fn submit_modal(state: &SimState, action: ModalSubmit) -> ActionResult<u64> 
                 .ok_or_else(|| ActionError::invalid(format!("the modal has no field {field:?}")))?;
             let length = text.chars().count() as u64;
             if let Some(min) = input["min_length"].as_u64().filter(|min| length < *min) {
-                return Err(ActionError::invalid(format!("field {field:?} needs at least {min} characters")));
+                return Err(ActionError::invalid(format!(
+                    "field {field:?} needs at least {min} characters"
+                )));
             }
             if let Some(max) = input["max_length"].as_u64().filter(|max| length > *max) {
-                return Err(ActionError::invalid(format!("field {field:?} takes at most {max} characters")));
+                return Err(ActionError::invalid(format!(
+                    "field {field:?} takes at most {max} characters"
+                )));
             }
         }
-        rows.push(json!({"type": 1, "components": [{"type": 4, "custom_id": field, "value": text}]}));
+        rows.push(
+            json!({"type": 1, "components": [{"type": 4, "custom_id": field, "value": text}]}),
+        );
     }
     if !action.unchecked {
         for input in &inputs {
             let id = input["custom_id"].as_str().unwrap_or("");
             let required = input["required"].as_bool().unwrap_or(true);
-            if required && !action.fields.get(id).and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
+            let answered = action
+                .fields
+                .get(id)
+                .and_then(Value::as_str)
+                .is_some_and(|t| !t.is_empty());
+            if required && !answered {
                 return Err(ActionError::invalid(format!("field {id:?} is required")));
             }
         }
     }
     let data = json!({"custom_id": action.custom_id, "components": rows});
-    start_interaction(state, &world, interaction_kind::MODAL_SUBMIT, &channel, action.user_id, data, source_message.as_ref())
+    start_interaction(
+        state,
+        &world,
+        interaction_kind::MODAL_SUBMIT,
+        &channel,
+        action.user_id,
+        data,
+        source_message.as_ref(),
+    )
 }
 
 // ---- messages, reactions, voice, presence -----------------------------------------
 
-pub fn send_message(state: &SimState, channel_id: u64, user_id: u64, content: &str, files: &[FileUpload]) -> ActionResult<u64> {
+pub fn send_message(
+    state: &SimState,
+    channel_id: u64,
+    user_id: u64,
+    content: &str,
+    files: &[FileUpload],
+) -> ActionResult<u64> {
     if content.chars().count() > 2000 {
-        return Err(ActionError::invalid("messages are limited to 2000 characters"));
+        return Err(ActionError::invalid(
+            "messages are limited to 2000 characters",
+        ));
     }
     if content.is_empty() && files.is_empty() {
         return Err(ActionError::invalid("an empty message cannot be sent"));
@@ -1081,7 +1538,12 @@ pub fn send_message(state: &SimState, channel_id: u64, user_id: u64, content: &s
         let data = base64::engine::general_purpose::STANDARD
             .decode(file.data_base64.trim())
             .map_err(|_| ActionError::invalid("data_base64 is not base64"))?;
-        uploads.push(UploadedFile { index, filename: file.filename.clone(), content_type: file.content_type.clone(), data: data.into() });
+        uploads.push(UploadedFile {
+            index,
+            filename: file.filename.clone(),
+            content_type: file.content_type.clone(),
+            data: data.into(),
+        });
     }
     state.mutate(|world, ids| {
         let result = (|| {
@@ -1092,7 +1554,9 @@ pub fn send_message(state: &SimState, channel_id: u64, user_id: u64, content: &s
             if let Some(guild_id) = channel.guild_id {
                 let perms = world.member_channel_permissions(&channel, user_id);
                 if perms & perm::SEND_MESSAGES == 0 {
-                    return Err(ActionError::not_allowed(format!("user {user_id} cannot send messages in channel {channel_id}")));
+                    return Err(ActionError::not_allowed(format!(
+                        "user {user_id} cannot send messages in channel {channel_id}"
+                    )));
                 }
                 let timed_out = world.guilds[&guild_id].members[&user_id]
                     .communication_disabled_until
@@ -1142,15 +1606,28 @@ pub fn send_message(state: &SimState, channel_id: u64, user_id: u64, content: &s
     })
 }
 
-pub fn react(state: &SimState, channel_id: u64, message_id: u64, user_id: u64, emoji: &str, add: bool) -> ActionResult<()> {
+pub fn react(
+    state: &SimState,
+    channel_id: u64,
+    message_id: u64,
+    user_id: u64,
+    emoji: &str,
+    add: bool,
+) -> ActionResult<()> {
     let emoji = EmojiKey::parse(emoji).ok_or_else(|| ActionError::invalid("empty emoji"))?;
     state.mutate(|world, _| {
         let result = (|| {
             let channel = usable_channel(world, channel_id, user_id, None)?;
-            if add && channel.guild_id.is_some() && world.member_channel_permissions(&channel, user_id) & perm::ADD_REACTIONS == 0 {
-                return Err(ActionError::not_allowed("the member may not add reactions here"));
+            if add
+                && channel.guild_id.is_some()
+                && world.member_channel_permissions(&channel, user_id) & perm::ADD_REACTIONS == 0
+            {
+                return Err(ActionError::not_allowed(
+                    "the member may not add reactions here",
+                ));
             }
-            crate::rest::channels::set_reaction(world, channel_id, message_id, user_id, &emoji, add).map_err(|_| ActionError::Unknown("message", message_id))
+            crate::rest::channels::set_reaction(world, channel_id, message_id, user_id, &emoji, add)
+                .map_err(|_| ActionError::Unknown("message", message_id))
         })();
         match result {
             Ok(event) => (Ok(()), event.into_iter().collect()),
@@ -1159,40 +1636,72 @@ pub fn react(state: &SimState, channel_id: u64, message_id: u64, user_id: u64, e
     })
 }
 
-pub fn set_voice(state: &SimState, guild_id: u64, user_id: u64, channel_id: Option<u64>) -> ActionResult<()> {
+pub fn set_voice(
+    state: &SimState,
+    guild_id: u64,
+    user_id: u64,
+    channel_id: Option<u64>,
+) -> ActionResult<()> {
     state.mutate(|world, _| {
         let result = (|| {
-            let guild = world.guilds.get(&guild_id).ok_or(ActionError::Unknown("guild", guild_id))?;
+            let guild = world
+                .guilds
+                .get(&guild_id)
+                .ok_or(ActionError::Unknown("guild", guild_id))?;
             if !guild.members.contains_key(&user_id) {
                 return Err(ActionError::Unknown("member", user_id));
             }
             if let Some(channel_id) = channel_id {
-                let channel = world.channel(channel_id).filter(|c| c.guild_id == Some(guild_id)).ok_or(ActionError::Unknown("channel", channel_id))?;
+                let channel = world
+                    .channel(channel_id)
+                    .filter(|c| c.guild_id == Some(guild_id))
+                    .ok_or(ActionError::Unknown("channel", channel_id))?;
                 if channel.kind != channel_kind::GUILD_VOICE {
                     return Err(ActionError::invalid("not a voice channel"));
                 }
                 if world.member_channel_permissions(channel, user_id) & perm::CONNECT == 0 {
-                    return Err(ActionError::not_allowed("the member may not connect to that channel"));
+                    return Err(ActionError::not_allowed(
+                        "the member may not connect to that channel",
+                    ));
                 }
             }
             let member = world.member_json(guild_id, user_id);
-            let guild = world.guilds.get_mut(&guild_id).ok_or(ActionError::Unknown("guild", guild_id))?;
+            let guild = world
+                .guilds
+                .get_mut(&guild_id)
+                .ok_or(ActionError::Unknown("guild", guild_id))?;
             let data = match channel_id {
                 Some(channel_id) => {
-                    let session_id = guild.voice_states.get(&user_id).map(|v| v.session_id.clone()).unwrap_or_else(|| crate::random_hex(16));
-                    let state = VoiceState { user_id, channel_id, session_id };
+                    let session_id = guild
+                        .voice_states
+                        .get(&user_id)
+                        .map(|v| v.session_id.clone())
+                        .unwrap_or_else(|| crate::random_hex(16));
+                    let state = VoiceState {
+                        user_id,
+                        channel_id,
+                        session_id,
+                    };
                     let data = voice_state_json(guild_id, &state, member);
                     guild.voice_states.insert(user_id, state);
                     data
                 }
                 None => {
-                    let previous = guild.voice_states.remove(&user_id).ok_or_else(|| ActionError::invalid("the member is not in voice"))?;
+                    let previous = guild
+                        .voice_states
+                        .remove(&user_id)
+                        .ok_or_else(|| ActionError::invalid("the member is not in voice"))?;
                     let mut data = voice_state_json(guild_id, &previous, member);
                     data["channel_id"] = Value::Null;
                     data
                 }
             };
-            Ok(Event::new("VOICE_STATE_UPDATE", data, Some(guild_id), intents::GUILD_VOICE_STATES))
+            Ok(Event::new(
+                "VOICE_STATE_UPDATE",
+                data,
+                Some(guild_id),
+                intents::GUILD_VOICE_STATES,
+            ))
         })();
         match result {
             Ok(event) => (Ok(()), vec![event]),
@@ -1201,11 +1710,23 @@ pub fn set_voice(state: &SimState, guild_id: u64, user_id: u64, channel_id: Opti
     })
 }
 
-pub fn set_presence(state: &SimState, guild_id: u64, user_id: u64, status: &str, activities: Value) -> ActionResult<()> {
+pub fn set_presence(
+    state: &SimState,
+    guild_id: u64,
+    user_id: u64,
+    status: &str,
+    activities: Value,
+) -> ActionResult<()> {
     if !["online", "idle", "dnd", "offline"].contains(&status) {
-        return Err(ActionError::invalid("status is online, idle, dnd or offline"));
+        return Err(ActionError::invalid(
+            "status is online, idle, dnd or offline",
+        ));
     }
-    let activities = if activities.is_null() { json!([]) } else { activities };
+    let activities = if activities.is_null() {
+        json!([])
+    } else {
+        activities
+    };
     state.mutate(|world, _| {
         let Some(guild) = world.guilds.get_mut(&guild_id) else {
             return (Err(ActionError::Unknown("guild", guild_id)), Vec::new());
@@ -1213,10 +1734,22 @@ pub fn set_presence(state: &SimState, guild_id: u64, user_id: u64, status: &str,
         if !guild.members.contains_key(&user_id) {
             return (Err(ActionError::Unknown("member", user_id)), Vec::new());
         }
-        let presence = Presence { user_id, status: status.to_string(), activities };
+        let presence = Presence {
+            user_id,
+            status: status.to_string(),
+            activities,
+        };
         let data = presence_json(guild_id, &presence);
         guild.presences.insert(user_id, presence);
-        (Ok(()), vec![Event::new("PRESENCE_UPDATE", data, Some(guild_id), intents::GUILD_PRESENCES)])
+        (
+            Ok(()),
+            vec![Event::new(
+                "PRESENCE_UPDATE",
+                data,
+                Some(guild_id),
+                intents::GUILD_PRESENCES,
+            )],
+        )
     })
 }
 
@@ -1239,17 +1772,35 @@ pub fn channel_messages(state: &SimState, channel_id: u64, include_ephemeral: bo
 
 pub fn dms(state: &SimState, user_id: u64) -> Vec<Value> {
     let channel = state.world.lock().dm_channels.get(&user_id).copied();
-    channel.map(|c| channel_messages(state, c, true)).unwrap_or_default()
+    channel
+        .map(|c| channel_messages(state, c, true))
+        .unwrap_or_default()
 }
 
-pub async fn interaction_record(state: &SimState, id: u64, until: WaitFor, timeout: Duration) -> ActionResult<InteractionRecord> {
-    let interaction = state.interactions.get(id).ok_or(ActionError::Unknown("interaction", id))?;
+pub async fn interaction_record(
+    state: &SimState,
+    id: u64,
+    until: WaitFor,
+    timeout: Duration,
+) -> ActionResult<InteractionRecord> {
+    let interaction = state
+        .interactions
+        .get(id)
+        .ok_or(ActionError::Unknown("interaction", id))?;
     interaction.wait(until, timeout).await;
     let snapshot: InteractionState = interaction.state();
     let world = state.world.lock();
-    let message_json = |message_id: u64| find_message(&world, message_id).map(|m| m.to_json(&world));
-    let original = snapshot.original_message_id.filter(|_| !snapshot.original_deleted).and_then(message_json);
-    let followups: Vec<Value> = snapshot.followup_message_ids.iter().filter_map(|id| message_json(*id)).collect();
+    let message_json =
+        |message_id: u64| find_message(&world, message_id).map(|m| m.to_json(&world));
+    let original = snapshot
+        .original_message_id
+        .filter(|_| !snapshot.original_deleted)
+        .and_then(message_json);
+    let followups: Vec<Value> = snapshot
+        .followup_message_ids
+        .iter()
+        .filter_map(|id| message_json(*id))
+        .collect();
     let payload = match (&snapshot.callback, &original) {
         (Some(callback), _) if matches!(callback.kind, 1 | 8 | 9) => callback.data.clone(),
         (_, Some(message)) => message.clone(),

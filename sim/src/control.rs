@@ -25,7 +25,8 @@ use crate::SimState;
 /// Accepts a snowflake as a string (Discord's way) or a number.
 pub fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
     let value = Value::deserialize(deserializer)?;
-    crate::rest::id_of(&value).ok_or_else(|| serde::de::Error::custom(format!("expected a snowflake id, got {value}")))
+    crate::rest::id_of(&value)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a snowflake id, got {value}")))
 }
 
 /// Like [`id`] for optional fields.
@@ -34,14 +35,20 @@ pub fn opt_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>,
     if value.is_null() {
         return Ok(None);
     }
-    crate::rest::id_of(&value).map(Some).ok_or_else(|| serde::de::Error::custom(format!("expected a snowflake id, got {value}")))
+    crate::rest::id_of(&value)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a snowflake id, got {value}")))
 }
 
 fn ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::Error> {
     let values = Vec::<Value>::deserialize(deserializer)?;
     values
         .iter()
-        .map(|v| crate::rest::id_of(v).ok_or_else(|| serde::de::Error::custom(format!("expected a snowflake id, got {v}"))))
+        .map(|v| {
+            crate::rest::id_of(v).ok_or_else(|| {
+                serde::de::Error::custom(format!("expected a snowflake id, got {v}"))
+            })
+        })
         .collect()
 }
 
@@ -77,7 +84,10 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/users", post(create_user))
         .route("/guilds", post(create_guild))
         .route("/guilds/{guild_id}/members", post(join_guild))
-        .route("/guilds/{guild_id}/members/{user_id}", delete(leave_guild).patch(set_member_roles))
+        .route(
+            "/guilds/{guild_id}/members/{user_id}",
+            delete(leave_guild).patch(set_member_roles),
+        )
         .route("/guilds/{guild_id}/roles", post(create_role))
         .route("/guilds/{guild_id}/channels", post(create_channel))
         .route("/interactions", post(create_interaction))
@@ -148,7 +158,10 @@ fn yes() -> bool {
     true
 }
 
-async fn create_user(State(state): State<Arc<SimState>>, Json(body): Json<NewUser>) -> ControlResult {
+async fn create_user(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<NewUser>,
+) -> ControlResult {
     let id = actions::create_user(&state, &body.username, body.accepts_dms);
     ok(json!({"id": id.to_string()}))
 }
@@ -158,9 +171,16 @@ struct UserUpdate {
     accepts_dms: Option<bool>,
 }
 
-async fn update_user(State(state): State<Arc<SimState>>, Path(id): Path<u64>, Json(body): Json<UserUpdate>) -> ControlResult {
+async fn update_user(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<u64>,
+    Json(body): Json<UserUpdate>,
+) -> ControlResult {
     let mut world = state.world.lock();
-    let user = world.users.get_mut(&id).ok_or(ActionError::Unknown("user", id))?;
+    let user = world
+        .users
+        .get_mut(&id)
+        .ok_or(ActionError::Unknown("user", id))?;
     if let Some(accepts) = body.accepts_dms {
         user.accepts_dms = accepts;
     }
@@ -181,8 +201,13 @@ fn default_owner() -> String {
     "owner".into()
 }
 
-async fn create_guild(State(state): State<Arc<SimState>>, Json(body): Json<NewGuild>) -> ControlResult {
-    let permissions = body.bot_permissions.unwrap_or(crate::permissions::ADMINISTRATOR);
+async fn create_guild(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<NewGuild>,
+) -> ControlResult {
+    let permissions = body
+        .bot_permissions
+        .unwrap_or(crate::permissions::ADMINISTRATOR);
     let (guild_id, owner_id) = actions::create_guild(&state, &body.name, &body.owner, permissions);
     ok(json!({"id": guild_id.to_string(), "owner_id": owner_id.to_string()}))
 }
@@ -195,12 +220,19 @@ struct Join {
     roles: Vec<u64>,
 }
 
-async fn join_guild(State(state): State<Arc<SimState>>, Path(guild_id): Path<u64>, Json(body): Json<Join>) -> ControlResult {
+async fn join_guild(
+    State(state): State<Arc<SimState>>,
+    Path(guild_id): Path<u64>,
+    Json(body): Json<Join>,
+) -> ControlResult {
     actions::join_guild(&state, guild_id, body.user_id, &body.roles)?;
     ok(json!({"ok": true}))
 }
 
-async fn leave_guild(State(state): State<Arc<SimState>>, Path((guild_id, user_id)): Path<(u64, u64)>) -> ControlResult {
+async fn leave_guild(
+    State(state): State<Arc<SimState>>,
+    Path((guild_id, user_id)): Path<(u64, u64)>,
+) -> ControlResult {
     actions::leave_guild(&state, guild_id, user_id)?;
     ok(json!({"ok": true}))
 }
@@ -211,7 +243,11 @@ struct Roles {
     roles: Vec<u64>,
 }
 
-async fn set_member_roles(State(state): State<Arc<SimState>>, Path((guild_id, user_id)): Path<(u64, u64)>, Json(body): Json<Roles>) -> ControlResult {
+async fn set_member_roles(
+    State(state): State<Arc<SimState>>,
+    Path((guild_id, user_id)): Path<(u64, u64)>,
+    Json(body): Json<Roles>,
+) -> ControlResult {
     actions::set_member_roles(&state, guild_id, user_id, &body.roles)?;
     ok(json!({"ok": true}))
 }
@@ -223,7 +259,11 @@ struct NewRole {
     permissions: Option<u64>,
 }
 
-async fn create_role(State(state): State<Arc<SimState>>, Path(guild_id): Path<u64>, Json(body): Json<NewRole>) -> ControlResult {
+async fn create_role(
+    State(state): State<Arc<SimState>>,
+    Path(guild_id): Path<u64>,
+    Json(body): Json<NewRole>,
+) -> ControlResult {
     let id = actions::create_role(&state, guild_id, &body.name, body.permissions.unwrap_or(0))?;
     ok(json!({"id": id.to_string()}))
 }
@@ -237,9 +277,24 @@ struct NewChannel {
     parent_id: Option<u64>,
 }
 
-async fn create_channel(State(state): State<Arc<SimState>>, Path(guild_id): Path<u64>, Json(body): Json<NewChannel>) -> ControlResult {
-    if ![channel_kind::GUILD_TEXT, channel_kind::GUILD_VOICE, channel_kind::GUILD_CATEGORY, channel_kind::GUILD_ANNOUNCEMENT, channel_kind::GUILD_FORUM].contains(&body.kind) {
-        return Err(ControlError(StatusCode::BAD_REQUEST, "type is 0, 2, 4, 5 or 15".into()));
+async fn create_channel(
+    State(state): State<Arc<SimState>>,
+    Path(guild_id): Path<u64>,
+    Json(body): Json<NewChannel>,
+) -> ControlResult {
+    if ![
+        channel_kind::GUILD_TEXT,
+        channel_kind::GUILD_VOICE,
+        channel_kind::GUILD_CATEGORY,
+        channel_kind::GUILD_ANNOUNCEMENT,
+        channel_kind::GUILD_FORUM,
+    ]
+    .contains(&body.kind)
+    {
+        return Err(ControlError(
+            StatusCode::BAD_REQUEST,
+            "type is 0, 2, 4, 5 or 15".into(),
+        ));
     }
     let id = actions::create_channel(&state, guild_id, &body.name, body.kind, body.parent_id)?;
     ok(json!({"id": id.to_string()}))
@@ -254,7 +309,10 @@ enum NewInteraction {
     Modal(ModalSubmit),
 }
 
-async fn create_interaction(State(state): State<Arc<SimState>>, Json(body): Json<NewInteraction>) -> ControlResult {
+async fn create_interaction(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<NewInteraction>,
+) -> ControlResult {
     let id = match body {
         NewInteraction::Command(run) => actions::run_command(&state, run, false)?,
         NewInteraction::Autocomplete(run) => actions::run_command(&state, run, true)?,
@@ -272,7 +330,11 @@ struct WaitQuery {
     until: WaitFor,
 }
 
-async fn read_interaction(State(state): State<Arc<SimState>>, Path(id): Path<u64>, Query(query): Query<WaitQuery>) -> ControlResult {
+async fn read_interaction(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<u64>,
+    Query(query): Query<WaitQuery>,
+) -> ControlResult {
     let timeout = Duration::from_millis(query.wait_ms.min(120_000));
     let record = actions::interaction_record(&state, id, query.until, timeout).await?;
     ok(serde_json::to_value(record).unwrap_or(Value::Null))
@@ -290,8 +352,17 @@ struct NewMessage {
     files: Vec<FileUpload>,
 }
 
-async fn send_message(State(state): State<Arc<SimState>>, Json(body): Json<NewMessage>) -> ControlResult {
-    let id = actions::send_message(&state, body.channel_id, body.user_id, &body.content, &body.files)?;
+async fn send_message(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<NewMessage>,
+) -> ControlResult {
+    let id = actions::send_message(
+        &state,
+        body.channel_id,
+        body.user_id,
+        &body.content,
+        &body.files,
+    )?;
     ok(json!({"id": id.to_string()}))
 }
 
@@ -309,7 +380,14 @@ struct NewReaction {
 }
 
 async fn react(State(state): State<Arc<SimState>>, Json(body): Json<NewReaction>) -> ControlResult {
-    actions::react(&state, body.channel_id, body.message_id, body.user_id, &body.emoji, !body.remove)?;
+    actions::react(
+        &state,
+        body.channel_id,
+        body.message_id,
+        body.user_id,
+        &body.emoji,
+        !body.remove,
+    )?;
     ok(json!({"ok": true}))
 }
 
@@ -323,7 +401,10 @@ struct VoiceChange {
     channel_id: Option<u64>,
 }
 
-async fn set_voice(State(state): State<Arc<SimState>>, Json(body): Json<VoiceChange>) -> ControlResult {
+async fn set_voice(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<VoiceChange>,
+) -> ControlResult {
     actions::set_voice(&state, body.guild_id, body.user_id, body.channel_id)?;
     ok(json!({"ok": true}))
 }
@@ -339,8 +420,17 @@ struct PresenceChange {
     activities: Value,
 }
 
-async fn set_presence(State(state): State<Arc<SimState>>, Json(body): Json<PresenceChange>) -> ControlResult {
-    actions::set_presence(&state, body.guild_id, body.user_id, &body.status, body.activities)?;
+async fn set_presence(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<PresenceChange>,
+) -> ControlResult {
+    actions::set_presence(
+        &state,
+        body.guild_id,
+        body.user_id,
+        &body.status,
+        body.activities,
+    )?;
     ok(json!({"ok": true}))
 }
 
@@ -350,11 +440,19 @@ struct MessagesQuery {
     include_ephemeral: bool,
 }
 
-async fn channel_messages(State(state): State<Arc<SimState>>, Path(id): Path<u64>, Query(query): Query<MessagesQuery>) -> ControlResult {
+async fn channel_messages(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<u64>,
+    Query(query): Query<MessagesQuery>,
+) -> ControlResult {
     if state.world.lock().channel(id).is_none() {
         return Err(ActionError::Unknown("channel", id).into());
     }
-    ok(Value::Array(actions::channel_messages(&state, id, query.include_ephemeral)))
+    ok(Value::Array(actions::channel_messages(
+        &state,
+        id,
+        query.include_ephemeral,
+    )))
 }
 
 async fn user_dms(State(state): State<Arc<SimState>>, Path(id): Path<u64>) -> ControlResult {
@@ -370,12 +468,17 @@ struct CommandsQuery {
     guild_id: Option<u64>,
 }
 
-async fn commands(State(state): State<Arc<SimState>>, Query(query): Query<CommandsQuery>) -> ControlResult {
+async fn commands(
+    State(state): State<Arc<SimState>>,
+    Query(query): Query<CommandsQuery>,
+) -> ControlResult {
     let world = state.world.lock();
     let list: Vec<Value> = world
         .commands
         .iter()
-        .filter(|c| query.guild_id.is_none() || c.guild_id == query.guild_id || c.guild_id.is_none())
+        .filter(|c| {
+            query.guild_id.is_none() || c.guild_id == query.guild_id || c.guild_id.is_none()
+        })
         .map(|c| c.body.clone())
         .collect();
     ok(Value::Array(list))
@@ -389,8 +492,15 @@ struct RequestsQuery {
     method: Option<String>,
 }
 
-async fn requests(State(state): State<Arc<SimState>>, Query(query): Query<RequestsQuery>) -> ControlResult {
-    let records = state.requests.since(query.since, query.path_prefix.as_deref(), query.method.as_deref());
+async fn requests(
+    State(state): State<Arc<SimState>>,
+    Query(query): Query<RequestsQuery>,
+) -> ControlResult {
+    let records = state.requests.since(
+        query.since,
+        query.path_prefix.as_deref(),
+        query.method.as_deref(),
+    );
     ok(json!({"total": state.requests.total(), "requests": records}))
 }
 
@@ -415,8 +525,13 @@ async fn gateway_sessions(State(state): State<Arc<SimState>>) -> ControlResult {
     }))
 }
 
-async fn gateway_flood(State(state): State<Arc<SimState>>, Json(body): Json<FloodRequest>) -> ControlResult {
-    let report = flood::flood(&state, body).await.map_err(|e| ControlError(StatusCode::BAD_REQUEST, e.to_string()))?;
+async fn gateway_flood(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<FloodRequest>,
+) -> ControlResult {
+    let report = flood::flood(&state, body)
+        .await
+        .map_err(|e| ControlError(StatusCode::BAD_REQUEST, e.to_string()))?;
     ok(serde_json::to_value(report).unwrap_or(Value::Null))
 }
 
@@ -424,20 +539,37 @@ async fn gateway_flood(State(state): State<Arc<SimState>>, Json(body): Json<Floo
 #[serde(tag = "action", rename_all = "snake_case")]
 enum GatewayFault {
     /// Drop connections; with `code` a close frame is sent, without it the TCP drops.
-    Drop { shard_id: Option<u32>, code: Option<u16> },
-    Reconnect { shard_id: Option<u32> },
-    InvalidSession { shard_id: Option<u32>, #[serde(default)] resumable: bool },
+    Drop {
+        shard_id: Option<u32>,
+        code: Option<u16>,
+    },
+    Reconnect {
+        shard_id: Option<u32>,
+    },
+    InvalidSession {
+        shard_id: Option<u32>,
+        #[serde(default)]
+        resumable: bool,
+    },
     PauseAcks,
     ResumeAcks,
-    Latency { latency_ms: u64 },
+    Latency {
+        latency_ms: u64,
+    },
 }
 
-async fn gateway_fault(State(state): State<Arc<SimState>>, Json(body): Json<GatewayFault>) -> ControlResult {
+async fn gateway_fault(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<GatewayFault>,
+) -> ControlResult {
     let hub = &state.gateway;
     let affected = match body {
         GatewayFault::Drop { shard_id, code } => hub.drop_connections(shard_id, code),
         GatewayFault::Reconnect { shard_id } => hub.send_reconnect(shard_id),
-        GatewayFault::InvalidSession { shard_id, resumable } => hub.send_invalid_session(shard_id, resumable),
+        GatewayFault::InvalidSession {
+            shard_id,
+            resumable,
+        } => hub.send_invalid_session(shard_id, resumable),
         GatewayFault::PauseAcks => {
             hub.pause_heartbeat_acks(true);
             hub.connected_sessions(None).len()
@@ -458,35 +590,83 @@ async fn gateway_fault(State(state): State<Arc<SimState>>, Json(body): Json<Gate
 #[serde(tag = "action", rename_all = "snake_case")]
 enum RestFault {
     /// The next `count` calls on `route` answer `status` (500, 502, 503, …).
-    Fail { route: String, status: u16, count: u32 },
+    Fail {
+        route: String,
+        status: u16,
+        count: u32,
+    },
     /// The next `count` calls on `route` answer 429 with Discord's headers.
-    RateLimit { route: String, count: u32, #[serde(default)] scope: Option<String> },
+    RateLimit {
+        route: String,
+        count: u32,
+        #[serde(default)]
+        scope: Option<String>,
+    },
     /// Tighten the bucket of `route` to `limit` per `window_ms`.
-    ShrinkBucket { route: String, limit: u32, window_ms: u64 },
-    Latency { latency_ms: u64 },
+    ShrinkBucket {
+        route: String,
+        limit: u32,
+        window_ms: u64,
+    },
+    Latency {
+        latency_ms: u64,
+    },
     /// Turn rate limiting on or off.
-    RateLimits { enabled: bool },
+    RateLimits {
+        enabled: bool,
+    },
 }
 
-async fn rest_fault(State(state): State<Arc<SimState>>, Json(body): Json<RestFault>) -> ControlResult {
+async fn rest_fault(
+    State(state): State<Arc<SimState>>,
+    Json(body): Json<RestFault>,
+) -> ControlResult {
     match body {
-        RestFault::Fail { route, status, count } => {
+        RestFault::Fail {
+            route,
+            status,
+            count,
+        } => {
             if !(400..600).contains(&status) {
-                return Err(ControlError(StatusCode::BAD_REQUEST, "status must be 4xx or 5xx".into()));
+                return Err(ControlError(
+                    StatusCode::BAD_REQUEST,
+                    "status must be 4xx or 5xx".into(),
+                ));
             }
-            state.faults.fail_next(FailRule { route, status, remaining: count });
+            state.faults.fail_next(FailRule {
+                route,
+                status,
+                remaining: count,
+            });
         }
-        RestFault::RateLimit { route, count, scope } => {
+        RestFault::RateLimit {
+            route,
+            count,
+            scope,
+        } => {
             let scope = match scope.as_deref() {
                 None | Some("user") => RateScope::User,
                 Some("shared") => RateScope::Shared,
                 Some("global") => RateScope::Global,
-                Some(other) => return Err(ControlError(StatusCode::BAD_REQUEST, format!("unknown scope {other:?}"))),
+                Some(other) => {
+                    return Err(ControlError(
+                        StatusCode::BAD_REQUEST,
+                        format!("unknown scope {other:?}"),
+                    ))
+                }
             };
             state.rate_limiter.force_429(&route, count, scope);
         }
-        RestFault::ShrinkBucket { route, limit, window_ms } => state.rate_limiter.shrink(&route, limit, Duration::from_millis(window_ms)),
-        RestFault::Latency { latency_ms } => state.faults.set_rest_latency(Duration::from_millis(latency_ms)),
+        RestFault::ShrinkBucket {
+            route,
+            limit,
+            window_ms,
+        } => state
+            .rate_limiter
+            .shrink(&route, limit, Duration::from_millis(window_ms)),
+        RestFault::Latency { latency_ms } => state
+            .faults
+            .set_rest_latency(Duration::from_millis(latency_ms)),
         RestFault::RateLimits { enabled } => state.rate_limiter.set_enabled(enabled),
     }
     ok(json!({"ok": true}))

@@ -232,7 +232,13 @@ impl IntoResponse for ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} ({})", self.status.as_u16(), self.message, self.code)
+        write!(
+            f,
+            "{} {} ({})",
+            self.status.as_u16(),
+            self.message,
+            self.code
+        )
     }
 }
 
@@ -252,7 +258,11 @@ mod tests {
                 "BASE_TYPE_MAX_LENGTH",
                 "Must be 256 or fewer in length.",
             ),
-            FieldError::new(&["content"], "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length."),
+            FieldError::new(
+                &["content"],
+                "BASE_TYPE_MAX_LENGTH",
+                "Must be 2000 or fewer in length.",
+            ),
         ]);
         let body = err.body();
         assert_eq!(body["code"], 50035);
@@ -260,6 +270,9 @@ mod tests {
             body["errors"]["embeds"]["0"]["title"]["_errors"][0]["code"],
             "BASE_TYPE_MAX_LENGTH"
         );
-        assert_eq!(body["errors"]["content"]["_errors"][0]["message"], "Must be 2000 or fewer in length.");
+        assert_eq!(
+            body["errors"]["content"]["_errors"][0]["message"],
+            "Must be 2000 or fewer in length."
+        );
     }
 }

@@ -140,7 +140,10 @@ impl std::fmt::Debug for SimState {
 impl SimState {
     /// Changes the world and dispatches the events the change caused, in order, while
     /// still holding the world lock, so every session sees changes in the order made.
-    pub fn mutate<T>(&self, change: impl FnOnce(&mut World, &SnowflakeGenerator) -> (T, Vec<Event>)) -> T {
+    pub fn mutate<T>(
+        &self,
+        change: impl FnOnce(&mut World, &SnowflakeGenerator) -> (T, Vec<Event>),
+    ) -> T {
         let mut world = self.world.lock();
         let (result, events) = change(&mut world, &self.ids);
         for event in &events {
@@ -194,14 +197,19 @@ fn make_bot_token(bot_id: u64) -> String {
     )
 }
 
-pub(crate) async fn start_servers(config: SimConfig) -> anyhow::Result<(Arc<SimState>, tokio::task::JoinHandle<()>)> {
+pub(crate) async fn start_servers(
+    config: SimConfig,
+) -> anyhow::Result<(Arc<SimState>, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let http_url = format!("http://{addr}");
     let gateway_url = format!("ws://{addr}/gateway");
     let ids = SnowflakeGenerator::new();
     let bot_id = ids.next();
-    let token = config.token.clone().unwrap_or_else(|| make_bot_token(bot_id));
+    let token = config
+        .token
+        .clone()
+        .unwrap_or_else(|| make_bot_token(bot_id));
     let llm_key = config
         .llm_api_key
         .clone()
@@ -307,7 +315,11 @@ async fn serve_attachment(
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".into());
-            ([(axum::http::header::CONTENT_TYPE, content_type)], attachment.data).into_response()
+            (
+                [(axum::http::header::CONTENT_TYPE, content_type)],
+                attachment.data,
+            )
+                .into_response()
         }
         None => ApiError::not_found().into_response(),
     }

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use agora_sim::{Scenario, Sim, SimConfig};
 
 #[derive(Parser)]
-#[command(name = "agora-sim", version, about = "A strict local Discord (REST v10 + gateway v10) and an OpenAI-compatible LLM")]
+#[command(
+    name = "agora-sim",
+    version,
+    about = "A strict local Discord (REST v10 + gateway v10) and an OpenAI-compatible LLM"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,18 +51,38 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "agora_sim=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "agora_sim=info".into()),
+        )
         .init();
     let Cli { command } = Cli::parse();
-    let Command::Serve { listen, scenario, token, llm_key, heartbeat_ms, global_rate_limit, no_rate_limits } = command;
-    let mut config = SimConfig { listen, scenario, token, llm_api_key: llm_key, ..SimConfig::empty() };
+    let Command::Serve {
+        listen,
+        scenario,
+        token,
+        llm_key,
+        heartbeat_ms,
+        global_rate_limit,
+        no_rate_limits,
+    } = command;
+    let mut config = SimConfig {
+        listen,
+        scenario,
+        token,
+        llm_api_key: llm_key,
+        ..SimConfig::empty()
+    };
     config.gateway.heartbeat_interval = Duration::from_millis(heartbeat_ms);
     config.gateway.heartbeat_timeout = Duration::from_millis(heartbeat_ms * 3 / 2);
     config.rate_limits.global_per_second = global_rate_limit;
     config.rate_limits.enabled = !no_rate_limits;
     let sim = Sim::start(config).await?;
     println!("{}", sim.ready_line());
-    tracing::info!(http = sim.http_url(), "agora-sim is serving; Ctrl-C stops it");
+    tracing::info!(
+        http = sim.http_url(),
+        "agora-sim is serving; Ctrl-C stops it"
+    );
     tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -55,7 +55,12 @@ impl RequestLog {
 
     /// Records with `seq > since`, optionally only those whose path starts with a prefix
     /// or whose method matches.
-    pub fn since(&self, since: u64, path_prefix: Option<&str>, method: Option<&str>) -> Vec<RequestRecord> {
+    pub fn since(
+        &self,
+        since: u64,
+        path_prefix: Option<&str>,
+        method: Option<&str>,
+    ) -> Vec<RequestRecord> {
         self.inner
             .lock()
             .entries

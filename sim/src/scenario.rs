@@ -108,16 +108,33 @@ pub fn load(state: &SimState, scenario: Scenario) -> Option<DemoWorld> {
 }
 
 fn load_demo(state: &SimState) -> DemoWorld {
-    let (guild_id, owner_id) = actions::create_guild(state, "Agora Demo", "olivia", DEMO_BOT_PERMISSIONS);
-    let moderator_role_id = actions::create_role(state, guild_id, "Moderator", perm::DEFAULT_EVERYONE | perm::MANAGE_MESSAGES | perm::MODERATE_MEMBERS | perm::KICK_MEMBERS)
+    let (guild_id, owner_id) =
+        actions::create_guild(state, "Agora Demo", "olivia", DEMO_BOT_PERMISSIONS);
+    let moderator_role_id = actions::create_role(
+        state,
+        guild_id,
+        "Moderator",
+        perm::DEFAULT_EVERYONE
+            | perm::MANAGE_MESSAGES
+            | perm::MODERATE_MEMBERS
+            | perm::KICK_MEMBERS,
+    )
+    .expect("the demo guild was just made");
+    let admin_role_id = actions::create_role(state, guild_id, "Admin", perm::ADMINISTRATOR)
         .expect("the demo guild was just made");
-    let admin_role_id = actions::create_role(state, guild_id, "Admin", perm::ADMINISTRATOR).expect("the demo guild was just made");
     let bot_role_id = {
         let mut world = state.world.lock();
-        let guild = world.guilds.get_mut(&guild_id).expect("the demo guild was just made");
+        let guild = world
+            .guilds
+            .get_mut(&guild_id)
+            .expect("the demo guild was just made");
         // The bot's role sits on top, so it can manage Admin and Moderator.
         let top = guild.roles.values().map(|r| r.position).max().unwrap_or(0);
-        let bot_role = guild.roles.values_mut().find(|r| r.managed).expect("create_guild makes the bot's role");
+        let bot_role = guild
+            .roles
+            .values_mut()
+            .find(|r| r.managed)
+            .expect("create_guild makes the bot's role");
         bot_role.position = top + 1;
         bot_role.id
     };
@@ -127,26 +144,61 @@ fn load_demo(state: &SimState) -> DemoWorld {
         id
     };
     let admin_id = add("ada", &[admin_role_id]);
-    let moderator_ids = vec![add("mona", &[moderator_role_id]), add("milo", &[moderator_role_id])];
+    let moderator_ids = vec![
+        add("mona", &[moderator_role_id]),
+        add("milo", &[moderator_role_id]),
+    ];
     let member_ids = vec![add("pat", &[]), add("quinn", &[]), add("rhea", &[])];
-    let text = |name: &str| actions::create_channel(state, guild_id, name, channel_kind::GUILD_TEXT, None).expect("the demo guild exists");
+    let text = |name: &str| {
+        actions::create_channel(state, guild_id, name, channel_kind::GUILD_TEXT, None)
+            .expect("the demo guild exists")
+    };
     let general_id = text("general");
     let shifts_id = text("shifts");
     let tickets_id = text("tickets");
     let admin_log_id = text("admin-log");
     let announcements_id = text("announcements");
-    let proposed_category_id = actions::create_channel(state, guild_id, "Proposed", channel_kind::GUILD_CATEGORY, None).expect("the demo guild exists");
-    let voice_id = actions::create_channel(state, guild_id, "Lounge", channel_kind::GUILD_VOICE, None).expect("the demo guild exists");
+    let proposed_category_id = actions::create_channel(
+        state,
+        guild_id,
+        "Proposed",
+        channel_kind::GUILD_CATEGORY,
+        None,
+    )
+    .expect("the demo guild exists");
+    let voice_id =
+        actions::create_channel(state, guild_id, "Lounge", channel_kind::GUILD_VOICE, None)
+            .expect("the demo guild exists");
     {
         // admin-log is private: staff and the bot only.
         let mut world = state.world.lock();
         let bot_id = world.bot_user_id;
         if let Some(channel) = world.channels.get_mut(&admin_log_id) {
             channel.permission_overwrites = vec![
-                Overwrite { id: guild_id, kind: 0, allow: 0, deny: perm::VIEW_CHANNEL },
-                Overwrite { id: admin_role_id, kind: 0, allow: perm::VIEW_CHANNEL, deny: 0 },
-                Overwrite { id: moderator_role_id, kind: 0, allow: perm::VIEW_CHANNEL, deny: 0 },
-                Overwrite { id: bot_id, kind: 1, allow: perm::VIEW_CHANNEL | perm::SEND_MESSAGES, deny: 0 },
+                Overwrite {
+                    id: guild_id,
+                    kind: 0,
+                    allow: 0,
+                    deny: perm::VIEW_CHANNEL,
+                },
+                Overwrite {
+                    id: admin_role_id,
+                    kind: 0,
+                    allow: perm::VIEW_CHANNEL,
+                    deny: 0,
+                },
+                Overwrite {
+                    id: moderator_role_id,
+                    kind: 0,
+                    allow: perm::VIEW_CHANNEL,
+                    deny: 0,
+                },
+                Overwrite {
+                    id: bot_id,
+                    kind: 1,
+                    allow: perm::VIEW_CHANNEL | perm::SEND_MESSAGES,
+                    deny: 0,
+                },
             ];
         }
     }

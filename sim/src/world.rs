@@ -891,17 +891,17 @@ mod tests {
 
     #[test]
     fn finds_mentions() {
-        assert_eq!(mentioned_user_ids("hi <@12> and <@!34> <@&56>"), vec![12, 34]);
+        assert_eq!(
+            mentioned_user_ids("hi <@12> and <@!34> <@&56>"),
+            vec![12, 34]
+        );
         assert_eq!(mentioned_role_ids("hi <@12> <@&56>"), vec![56]);
         assert!(mentioned_user_ids("<@abc> <@12").is_empty());
     }
 
     #[test]
     fn parses_reaction_emoji_segments() {
-        assert_eq!(
-            EmojiKey::parse("🔥"),
-            Some(EmojiKey::Unicode("🔥".into()))
-        );
+        assert_eq!(EmojiKey::parse("🔥"), Some(EmojiKey::Unicode("🔥".into())));
         assert_eq!(
             EmojiKey::parse("party:123"),
             Some(EmojiKey::Custom {

@@ -42,7 +42,10 @@ async fn identify_gets_ready_then_a_full_guild_create() {
     assert_eq!(d["shard"], json!([0, 1]));
     assert_eq!(d["application"]["id"], sim.application_id().to_string());
     assert!(d["application"]["flags"].is_u64());
-    assert_eq!(d["guilds"], json!([{"id": demo.guild_id.to_string(), "unavailable": true}]));
+    assert_eq!(
+        d["guilds"],
+        json!([{"id": demo.guild_id.to_string(), "unavailable": true}])
+    );
     assert_eq!(d["session_id"].as_str().unwrap().len(), 32);
 
     let guild = gateway.expect_payload().await;
@@ -50,12 +53,34 @@ async fn identify_gets_ready_then_a_full_guild_create() {
     assert_eq!(guild["s"], 2);
     let g = &guild["d"];
     assert_eq!(g["id"], demo.guild_id.to_string());
-    let channel_names: Vec<&str> = g["channels"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
-    for name in ["general", "shifts", "tickets", "admin-log", "announcements", "Proposed", "Lounge"] {
+    let channel_names: Vec<&str> = g["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    for name in [
+        "general",
+        "shifts",
+        "tickets",
+        "admin-log",
+        "announcements",
+        "Proposed",
+        "Lounge",
+    ] {
         assert!(channel_names.contains(&name), "{name} in {channel_names:?}");
     }
-    let role_names: Vec<&str> = g["roles"].as_array().unwrap().iter().filter_map(|r| r["name"].as_str()).collect();
-    assert!(role_names.contains(&"Admin") && role_names.contains(&"Moderator") && role_names.contains(&"@everyone"));
+    let role_names: Vec<&str> = g["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(
+        role_names.contains(&"Admin")
+            && role_names.contains(&"Moderator")
+            && role_names.contains(&"@everyone")
+    );
     // owner, bot, admin, two moderators, three members.
     assert_eq!(g["members"].as_array().unwrap().len(), 8);
     assert_eq!(g["member_count"], 8);
@@ -81,7 +106,13 @@ async fn protocol_errors_close_with_discords_codes() {
     // Not JSON.
     let (mut gateway, _) = RawGateway::connect(&sim, None).await;
     use futures::SinkExt;
-    gateway.socket.send(tokio_tungstenite::tungstenite::Message::Text("{nope".into())).await.unwrap();
+    gateway
+        .socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            "{nope".into(),
+        ))
+        .await
+        .unwrap();
     assert_eq!(gateway.expect_close().await, Some(4002));
     // An unknown opcode after identifying.
     let (mut gateway, _) = RawGateway::ready(&sim, ALL_INTENTS).await;
@@ -93,7 +124,9 @@ async fn protocol_errors_close_with_discords_codes() {
     assert_eq!(gateway.expect_close().await, Some(4005));
     // A shard that does not exist.
     let (mut gateway, _) = RawGateway::connect(&sim, None).await;
-    gateway.identify(sim.token(), ALL_INTENTS, Some([2, 2])).await;
+    gateway
+        .identify(sim.token(), ALL_INTENTS, Some([2, 2]))
+        .await;
     assert_eq!(gateway.expect_close().await, Some(4010));
     // Intents that do not exist.
     let (mut gateway, _) = RawGateway::connect(&sim, None).await;
@@ -111,14 +144,19 @@ async fn privileged_intents_are_refused_when_the_app_lacks_them() {
     config.gateway.privileged_intents_allowed = false;
     let sim = common::sim_with(config).await;
     let (mut gateway, _) = RawGateway::connect(&sim, None).await;
-    gateway.identify(sim.token(), GUILDS | MESSAGE_CONTENT, None).await;
+    gateway
+        .identify(sim.token(), GUILDS | MESSAGE_CONTENT, None)
+        .await;
     assert_eq!(gateway.expect_close().await, Some(4014));
 }
 
 #[tokio::test]
 async fn the_gateway_answers_with_and_without_a_trailing_slash() {
     let sim = common::demo_sim().await;
-    for url in [format!("{}?v=10&encoding=json", sim.gateway_url()), format!("{}/?v=10&encoding=json", sim.gateway_url())] {
+    for url in [
+        format!("{}?v=10&encoding=json", sim.gateway_url()),
+        format!("{}/?v=10&encoding=json", sim.gateway_url()),
+    ] {
         let (mut gateway, hello) = RawGateway::connect_url(&url, None).await;
         assert_eq!(hello["op"], 10);
         gateway.identify(sim.token(), GUILDS, None).await;
@@ -136,7 +174,13 @@ async fn heartbeats_are_acked_unless_acks_are_paused() {
 
     sim.gateway().pause_heartbeat_acks(true);
     gateway.heartbeat().await;
-    assert!(gateway.next_within(Duration::from_millis(300)).await.is_none(), "no ACK while paused");
+    assert!(
+        gateway
+            .next_within(Duration::from_millis(300))
+            .await
+            .is_none(),
+        "no ACK while paused"
+    );
     sim.gateway().pause_heartbeat_acks(false);
     gateway.heartbeat().await;
     assert_eq!(gateway.expect_payload().await["op"], 11);
@@ -187,15 +231,24 @@ async fn resume_replays_every_missed_dispatch_then_resumed() {
     assert!(matches!(gateway.next().await, Received::Closed(_)));
     let mut sent = Vec::new();
     for n in 0..3 {
-        sent.push(sim.send_message(demo.general_id, demo.member_ids[0], &format!("missed {n}")).unwrap());
+        sent.push(
+            sim.send_message(demo.general_id, demo.member_ids[0], &format!("missed {n}"))
+                .unwrap(),
+        );
     }
 
     let (mut resumed, _) = RawGateway::connect(&sim, None).await;
-    resumed.send(json!({"op": 6, "d": {"token": sim.token(), "session_id": session_id, "seq": seen}})).await;
+    resumed
+        .send(json!({"op": 6, "d": {"token": sim.token(), "session_id": session_id, "seq": seen}}))
+        .await;
     for (n, id) in sent.iter().enumerate() {
         let event = resumed.expect_payload().await;
         assert_eq!(event["t"], "MESSAGE_CREATE");
-        assert_eq!(event["s"], seen + 1 + n as u64, "replayed in order, none skipped");
+        assert_eq!(
+            event["s"],
+            seen + 1 + n as u64,
+            "replayed in order, none skipped"
+        );
         assert_eq!(event["d"]["id"], id.to_string());
     }
     let done = resumed.expect_payload().await;
@@ -203,7 +256,8 @@ async fn resume_replays_every_missed_dispatch_then_resumed() {
     assert_eq!(done["s"], seen + 4);
 
     // Live events continue on the resumed connection with the next sequence number.
-    sim.send_message(demo.general_id, demo.member_ids[1], "live").unwrap();
+    sim.send_message(demo.general_id, demo.member_ids[1], "live")
+        .unwrap();
     let live = resumed.expect_dispatch("MESSAGE_CREATE").await;
     assert_eq!(live["s"], seen + 5);
     assert_eq!(live["d"]["content"], "live");
@@ -213,16 +267,24 @@ async fn resume_replays_every_missed_dispatch_then_resumed() {
 async fn resume_of_an_unknown_or_invalidated_session_gets_invalid_session() {
     let sim = common::demo_sim().await;
     let (mut gateway, _) = RawGateway::connect(&sim, None).await;
-    gateway.send(json!({"op": 6, "d": {"token": sim.token(), "session_id": "nope", "seq": 1}})).await;
+    gateway
+        .send(json!({"op": 6, "d": {"token": sim.token(), "session_id": "nope", "seq": 1}}))
+        .await;
     let answer = gateway.expect_payload().await;
-    assert_eq!((answer["op"].clone(), answer["d"].clone()), (json!(9), json!(false)));
+    assert_eq!(
+        (answer["op"].clone(), answer["d"].clone()),
+        (json!(9), json!(false))
+    );
 
     // INVALID_SESSION (not resumable) on demand; a resume afterwards is refused too.
     let (mut gateway, ready) = RawGateway::ready(&sim, GUILDS).await;
     gateway.expect_dispatch("GUILD_CREATE").await;
     assert_eq!(sim.gateway().send_invalid_session(None, false), 1);
     let invalid = gateway.expect_payload().await;
-    assert_eq!((invalid["op"].clone(), invalid["d"].clone()), (json!(9), json!(false)));
+    assert_eq!(
+        (invalid["op"].clone(), invalid["d"].clone()),
+        (json!(9), json!(false))
+    );
     let (mut retry, _) = RawGateway::connect(&sim, None).await;
     retry.send(json!({"op": 6, "d": {"token": sim.token(), "session_id": ready["session_id"], "seq": 2}})).await;
     assert_eq!(retry.expect_payload().await["op"], 9);
@@ -237,7 +299,10 @@ async fn reconnect_and_resumable_invalid_session_on_demand() {
     assert_eq!(gateway.expect_payload().await["op"], 7);
     assert_eq!(sim.gateway().send_invalid_session(None, true), 1);
     let invalid = gateway.expect_payload().await;
-    assert_eq!((invalid["op"].clone(), invalid["d"].clone()), (json!(9), json!(true)));
+    assert_eq!(
+        (invalid["op"].clone(), invalid["d"].clone()),
+        (json!(9), json!(true))
+    );
     // A resumable session can still be resumed.
     let seq = gateway.last_seq.unwrap();
     let (mut resumed, _) = RawGateway::connect(&sim, None).await;
@@ -265,13 +330,28 @@ async fn zlib_and_zstd_streams_decode_across_frames() {
         assert_eq!(hello["op"], 10, "{compress}: HELLO");
         gateway.identify(sim.token(), ALL_INTENTS, None).await;
         assert_eq!(gateway.expect_payload().await["t"], "READY", "{compress}");
-        assert_eq!(gateway.expect_payload().await["t"], "GUILD_CREATE", "{compress}");
+        assert_eq!(
+            gateway.expect_payload().await["t"],
+            "GUILD_CREATE",
+            "{compress}"
+        );
         for n in 0..5 {
-            sim.send_message(demo.general_id, demo.member_ids[0], &format!("{compress} {n} {}", "x".repeat(n * 300))).unwrap();
+            sim.send_message(
+                demo.general_id,
+                demo.member_ids[0],
+                &format!("{compress} {n} {}", "x".repeat(n * 300)),
+            )
+            .unwrap();
             let event = gateway.expect_dispatch("MESSAGE_CREATE").await;
-            assert!(event["d"]["content"].as_str().unwrap().starts_with(&format!("{compress} {n}")));
+            assert!(event["d"]["content"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{compress} {n}")));
         }
-        assert!(gateway.binary_frames >= 8, "{compress}: frames arrive compressed (binary)");
+        assert!(
+            gateway.binary_frames >= 8,
+            "{compress}: frames arrive compressed (binary)"
+        );
     }
 }
 
@@ -286,15 +366,28 @@ async fn an_unknown_compression_is_refused() {
 #[tokio::test]
 async fn each_shard_gets_only_its_guilds() {
     let sim = Sim::start(SimConfig::empty()).await.unwrap();
-    let guilds: Vec<u64> = (0..6).map(|n| sim.create_guild(&format!("g{n}"), "owner", 1 << 3).0).collect();
+    let guilds: Vec<u64> = (0..6)
+        .map(|n| sim.create_guild(&format!("g{n}"), "owner", 1 << 3).0)
+        .collect();
     let shard_of = |guild: u64| ((guild >> 22) % 2) as u32;
     let mut shards = Vec::new();
     for shard in 0..2u32 {
         let (mut gateway, _) = RawGateway::connect(&sim, None).await;
-        gateway.identify(sim.token(), ALL_INTENTS, Some([shard, 2])).await;
+        gateway
+            .identify(sim.token(), ALL_INTENTS, Some([shard, 2]))
+            .await;
         let ready = gateway.expect_dispatch("READY").await;
-        let mut listed: Vec<String> = ready["d"]["guilds"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap().to_string()).collect();
-        let mut expected: Vec<String> = guilds.iter().filter(|g| shard_of(**g) == shard).map(|g| g.to_string()).collect();
+        let mut listed: Vec<String> = ready["d"]["guilds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect();
+        let mut expected: Vec<String> = guilds
+            .iter()
+            .filter(|g| shard_of(**g) == shard)
+            .map(|g| g.to_string())
+            .collect();
         listed.sort();
         expected.sort();
         assert_eq!(listed, expected, "shard {shard}");
@@ -313,8 +406,12 @@ async fn each_shard_gets_only_its_guilds() {
     let event = shards[home].expect_dispatch("MESSAGE_CREATE").await;
     assert_eq!(event["d"]["content"], "hello shard");
     let other = &mut shards[1 - home];
-    while let Some(Received::Payload(payload)) = other.next_within(Duration::from_millis(300)).await {
-        assert_ne!(payload["t"], "MESSAGE_CREATE", "the other shard got a foreign guild's message");
+    while let Some(Received::Payload(payload)) = other.next_within(Duration::from_millis(300)).await
+    {
+        assert_ne!(
+            payload["t"], "MESSAGE_CREATE",
+            "the other shard got a foreign guild's message"
+        );
     }
 }
 
@@ -324,18 +421,43 @@ async fn intents_decide_events_and_message_content() {
     let demo = sim.demo().unwrap();
     let (mut without_messages, _) = RawGateway::ready(&sim, GUILDS).await;
     let (mut without_content, _) = RawGateway::ready(&sim, GUILDS | GUILD_MESSAGES).await;
-    let (mut with_content, _) = RawGateway::ready(&sim, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT).await;
-    sim.send_message(demo.general_id, demo.member_ids[0], "secret words").unwrap();
-    assert_eq!(with_content.expect_dispatch("MESSAGE_CREATE").await["d"]["content"], "secret words");
+    let (mut with_content, _) =
+        RawGateway::ready(&sim, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT).await;
+    sim.send_message(demo.general_id, demo.member_ids[0], "secret words")
+        .unwrap();
+    assert_eq!(
+        with_content.expect_dispatch("MESSAGE_CREATE").await["d"]["content"],
+        "secret words"
+    );
     let stripped = without_content.expect_dispatch("MESSAGE_CREATE").await;
-    assert_eq!(stripped["d"]["content"], "", "no MESSAGE_CONTENT intent, no content");
-    assert_eq!(stripped["d"]["author"]["id"], demo.member_ids[0].to_string());
+    assert_eq!(
+        stripped["d"]["content"], "",
+        "no MESSAGE_CONTENT intent, no content"
+    );
+    assert_eq!(
+        stripped["d"]["author"]["id"],
+        demo.member_ids[0].to_string()
+    );
     // Mentioning the bot gives the content even without the intent, like Discord.
-    sim.send_message(demo.general_id, demo.member_ids[0], &format!("<@{}> hi", sim.bot_user_id())).unwrap();
+    sim.send_message(
+        demo.general_id,
+        demo.member_ids[0],
+        &format!("<@{}> hi", sim.bot_user_id()),
+    )
+    .unwrap();
     let mention = without_content.expect_dispatch("MESSAGE_CREATE").await;
-    assert_eq!(mention["d"]["content"], format!("<@{}> hi", sim.bot_user_id()));
-    while let Some(Received::Payload(payload)) = without_messages.next_within(Duration::from_millis(300)).await {
-        assert_ne!(payload["t"], "MESSAGE_CREATE", "no GUILD_MESSAGES intent, no messages");
+    assert_eq!(
+        mention["d"]["content"],
+        format!("<@{}> hi", sim.bot_user_id())
+    );
+    while let Some(Received::Payload(payload)) = without_messages
+        .next_within(Duration::from_millis(300))
+        .await
+    {
+        assert_ne!(
+            payload["t"], "MESSAGE_CREATE",
+            "no GUILD_MESSAGES intent, no messages"
+        );
     }
 }
 
@@ -352,21 +474,31 @@ async fn people_actions_arrive_as_gateway_events() {
     assert_eq!(add["d"]["user"]["id"], newcomer.to_string());
     assert_eq!(add["d"]["guild_id"], demo.guild_id.to_string());
 
-    let message = sim.send_message(demo.general_id, newcomer, "hi all").unwrap();
+    let message = sim
+        .send_message(demo.general_id, newcomer, "hi all")
+        .unwrap();
     gateway.expect_dispatch("MESSAGE_CREATE").await;
-    sim.react(demo.general_id, message, demo.member_ids[0], "🔥", true).unwrap();
+    sim.react(demo.general_id, message, demo.member_ids[0], "🔥", true)
+        .unwrap();
     let reaction = gateway.expect_dispatch("MESSAGE_REACTION_ADD").await;
     assert_eq!(reaction["d"]["emoji"]["name"], "🔥");
     assert_eq!(reaction["d"]["user_id"], demo.member_ids[0].to_string());
 
-    sim.set_voice(demo.guild_id, newcomer, Some(demo.voice_id)).unwrap();
+    sim.set_voice(demo.guild_id, newcomer, Some(demo.voice_id))
+        .unwrap();
     let voice = gateway.expect_dispatch("VOICE_STATE_UPDATE").await;
     assert_eq!(voice["d"]["channel_id"], demo.voice_id.to_string());
     sim.set_voice(demo.guild_id, newcomer, None).unwrap();
     let left = gateway.expect_dispatch("VOICE_STATE_UPDATE").await;
     assert!(left["d"]["channel_id"].is_null());
 
-    sim.set_presence(demo.guild_id, newcomer, "dnd", json!([{"name": "Chess", "type": 0}])).unwrap();
+    sim.set_presence(
+        demo.guild_id,
+        newcomer,
+        "dnd",
+        json!([{"name": "Chess", "type": 0}]),
+    )
+    .unwrap();
     let presence = gateway.expect_dispatch("PRESENCE_UPDATE").await;
     assert_eq!(presence["d"]["status"], "dnd");
 
@@ -390,7 +522,12 @@ async fn a_flood_reaches_the_client_in_order_and_is_counted() {
         seqs
     });
     let report = sim
-        .flood(FloodRequest { event: "MESSAGE_CREATE".into(), count: 2_000, rate_per_s: None, guild_id: None })
+        .flood(FloodRequest {
+            event: "MESSAGE_CREATE".into(),
+            count: 2_000,
+            rate_per_s: None,
+            guild_id: None,
+        })
         .await
         .unwrap();
     assert_eq!(report.sent, 2_000);
@@ -411,10 +548,19 @@ async fn a_flood_at_a_set_rate_takes_its_time() {
         }
     });
     let report = sim
-        .flood(FloodRequest { event: "GUILD_MEMBER_ADD".into(), count: 20, rate_per_s: Some(100.0), guild_id: None })
+        .flood(FloodRequest {
+            event: "GUILD_MEMBER_ADD".into(),
+            count: 20,
+            rate_per_s: Some(100.0),
+            guild_id: None,
+        })
         .await
         .unwrap();
     reader.await.unwrap();
     assert_eq!(report.sent, 20);
-    assert!(report.seconds >= 0.19, "20 events at 100/s take about 0.2 s, took {}", report.seconds);
+    assert!(
+        report.seconds >= 0.19,
+        "20 events at 100/s take about 0.2 s, took {}",
+        report.seconds
+    );
 }

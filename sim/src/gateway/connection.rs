@@ -254,20 +254,15 @@ impl Connection {
             return Next::Close(close_code::INVALID_INTENTS, "Invalid intent(s).");
         }
         let hub = &self.state.gateway;
-        if requested_intents & intents::PRIVILEGED != 0 && !hub.config.privileged_intents_allowed
-        {
+        if requested_intents & intents::PRIVILEGED != 0 && !hub.config.privileged_intents_allowed {
             return Next::Close(close_code::DISALLOWED_INTENTS, "Disallowed intent(s).");
         }
         let (shard_id, shard_count) = match &data["shard"] {
             Value::Null => (0, 1),
-            Value::Array(pair) if pair.len() == 2 => {
-                match (pair[0].as_u64(), pair[1].as_u64()) {
-                    (Some(id), Some(count)) if count >= 1 && id < count => {
-                        (id as u32, count as u32)
-                    }
-                    _ => return Next::Close(close_code::INVALID_SHARD, "Invalid shard."),
-                }
-            }
+            Value::Array(pair) if pair.len() == 2 => match (pair[0].as_u64(), pair[1].as_u64()) {
+                (Some(id), Some(count)) if count >= 1 && id < count => (id as u32, count as u32),
+                _ => return Next::Close(close_code::INVALID_SHARD, "Invalid shard."),
+            },
             _ => return Next::Close(close_code::INVALID_SHARD, "Invalid shard."),
         };
 
@@ -364,7 +359,9 @@ impl Connection {
         let Some(session) = self.session.clone() else {
             return;
         };
-        let Some(guild_id) = data["guild_id"].as_str().and_then(|id| id.parse::<u64>().ok())
+        let Some(guild_id) = data["guild_id"]
+            .as_str()
+            .and_then(|id| id.parse::<u64>().ok())
         else {
             return;
         };

@@ -65,7 +65,10 @@ struct FloodMaterial {
     target_message: Option<(u64, u64)>,
 }
 
-pub async fn flood(state: &Arc<SimState>, request: FloodRequest) -> Result<FloodReport, FloodError> {
+pub async fn flood(
+    state: &Arc<SimState>,
+    request: FloodRequest,
+) -> Result<FloodReport, FloodError> {
     let material = gather_material(state, request.guild_id)?;
     let kind = request.event.as_str();
     let intent = match kind {
@@ -168,7 +171,10 @@ fn gather_material(state: &SimState, guild_id: Option<u64>) -> Result<FloodMater
         Some(id) => id,
         None => *world.guilds.keys().next().ok_or(FloodError::UnknownGuild)?,
     };
-    let guild = world.guilds.get(&guild_id).ok_or(FloodError::UnknownGuild)?;
+    let guild = world
+        .guilds
+        .get(&guild_id)
+        .ok_or(FloodError::UnknownGuild)?;
     let member_ids: Vec<u64> = guild
         .members
         .keys()
@@ -279,8 +285,7 @@ fn make_event(
             })
         }
         _ => {
-            let channel_id =
-                material.voice_channels[(n as usize) % material.voice_channels.len()];
+            let channel_id = material.voice_channels[(n as usize) % material.voice_channels.len()];
             json!({
                 "guild_id": guild_id,
                 "channel_id": channel_id.to_string(),

@@ -276,8 +276,7 @@ impl GatewayHub {
         let mut inner = session.inner.lock();
         inner.seq += 1;
         let seq = inner.seq;
-        let json: Arc<str> =
-            format!(r#"{{"op":0,"s":{seq},"t":"{name}","d":{data}}}"#).into();
+        let json: Arc<str> = format!(r#"{{"op":0,"s":{seq},"t":"{name}","d":{data}}}"#).into();
         inner.replay.push_back((seq, json.clone()));
         while inner.replay.len() > self.config.replay_capacity {
             inner.replay.pop_front();
@@ -317,7 +316,11 @@ impl GatewayHub {
             if inner.invalidated || seq > inner.seq {
                 return Err(());
             }
-            let oldest_kept = inner.replay.front().map(|(s, _)| *s).unwrap_or(inner.seq + 1);
+            let oldest_kept = inner
+                .replay
+                .front()
+                .map(|(s, _)| *s)
+                .unwrap_or(inner.seq + 1);
             if seq + 1 < oldest_kept {
                 return Err(());
             }

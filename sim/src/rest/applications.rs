@@ -15,7 +15,11 @@ const MAX_COMMANDS_PER_SCOPE: usize = 100;
 
 pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
     if call.id("application_id")? != state.application_id {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, 20012, "You are not authorized to perform this action on this application"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            20012,
+            "You are not authorized to perform this action on this application",
+        ));
     }
     let guild_id = match call.params.get("guild_id") {
         Some(_) => {
@@ -62,7 +66,9 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             let id = call.id("command_id")?;
             let mut world = state.world.lock();
             let before = world.commands.len();
-            world.commands.retain(|c| !(c.id == id && c.guild_id == guild_id));
+            world
+                .commands
+                .retain(|c| !(c.id == id && c.guild_id == guild_id));
             if world.commands.len() == before {
                 return Err(ApiError::unknown_command());
             }
@@ -124,7 +130,11 @@ fn bulk_overwrite(state: &SimState, call: &Call, guild_id: Option<u64>) -> ApiRe
             .find(|c| c.guild_id == guild_id && same_command(&c.body, body))
             .map(|c| c.id)
             .unwrap_or_else(|| state.ids.next());
-        kept.push(Command { id, guild_id, body: stored_body(&world, id, version, guild_id, body) });
+        kept.push(Command {
+            id,
+            guild_id,
+            body: stored_body(&world, id, version, guild_id, body),
+        });
     }
     world.commands.retain(|c| c.guild_id != guild_id);
     let answer: Vec<Value> = kept.iter().map(|c| c.body.clone()).collect();
@@ -147,12 +157,22 @@ fn upsert(state: &SimState, call: &Call, guild_id: Option<u64>) -> ApiResult<Rep
             Reply::ok(body)
         }
         None => {
-            if world.commands.iter().filter(|c| c.guild_id == guild_id).count() >= MAX_COMMANDS_PER_SCOPE {
+            if world
+                .commands
+                .iter()
+                .filter(|c| c.guild_id == guild_id)
+                .count()
+                >= MAX_COMMANDS_PER_SCOPE
+            {
                 return Err(ApiError::max_guild_commands());
             }
             let id = state.ids.next();
             let body = stored_body(&world, id, version, guild_id, &call.body);
-            world.commands.push(Command { id, guild_id, body: body.clone() });
+            world.commands.push(Command {
+                id,
+                guild_id,
+                body: body.clone(),
+            });
             Reply::created(body)
         }
     }

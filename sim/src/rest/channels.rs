@@ -97,7 +97,11 @@ fn list_messages(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Re
     let visible = all.values().filter(|m| m.flags & EPHEMERAL == 0);
     // Newest first, as Discord returns them.
     let picked: Vec<_> = if let Some(before) = call.query_u64("before")? {
-        visible.filter(|m| m.id < before).rev().take(limit).collect()
+        visible
+            .filter(|m| m.id < before)
+            .rev()
+            .take(limit)
+            .collect()
     } else if let Some(after) = call.query_u64("after")? {
         let mut older_first: Vec<_> = visible.filter(|m| m.id > after).take(limit).collect();
         older_first.reverse();
@@ -111,63 +115,74 @@ fn list_messages(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Re
     } else {
         visible.rev().take(limit).collect()
     };
-    Reply::ok(Value::Array(picked.into_iter().map(|m| m.to_json(&world)).collect()))
+    Reply::ok(Value::Array(
+        picked.into_iter().map(|m| m.to_json(&world)).collect(),
+    ))
 }
 
 fn create_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
-    state.mutate(|world, ids| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            if channel.kind == channel_kind::GUILD_CATEGORY {
-                return Err(ApiError::new(
-                    axum::http::StatusCode::BAD_REQUEST,
-                    50008,
-                    "Cannot send messages in a non-text channel",
-                ));
-            }
-            let mut required = perm::SEND_MESSAGES;
-            if call.body["embeds"].as_array().is_some_and(|e| !e.is_empty()) {
-                required |= perm::EMBED_LINKS;
-            }
-            if !call.files.is_empty() {
-                required |= perm::ATTACH_FILES;
-            }
-            require_channel_permissions(world, &channel, required)?;
-            if let Some(recipient) = channel.recipient_id {
-                if world.users.get(&recipient).is_some_and(|u| !u.accepts_dms) {
-                    return Err(ApiError::cannot_dm());
-                }
-            }
-            if let Some(reference) = call.body.get("message_reference").filter(|r| !r.is_null()) {
-                let target = id_of(&reference["message_id"]);
-                let target_channel = id_of(&reference["channel_id"]).unwrap_or(channel_id);
-                let fail_if_missing = reference["fail_if_not_exists"].as_bool().unwrap_or(true);
-                if fail_if_missing && target.and_then(|t| world.message(target_channel, t)).is_none() {
-                    return Err(ApiError::invalid_field(
-                        &["message_reference"],
-                        "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
-                        "Unknown message",
+    state
+        .mutate(|world, ids| {
+            let result = (|| {
+                let channel = find_channel(world, channel_id)?;
+                if channel.kind == channel_kind::GUILD_CATEGORY {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::BAD_REQUEST,
+                        50008,
+                        "Cannot send messages in a non-text channel",
                     ));
                 }
+                let mut required = perm::SEND_MESSAGES;
+                if call.body["embeds"]
+                    .as_array()
+                    .is_some_and(|e| !e.is_empty())
+                {
+                    required |= perm::EMBED_LINKS;
+                }
+                if !call.files.is_empty() {
+                    required |= perm::ATTACH_FILES;
+                }
+                require_channel_permissions(world, &channel, required)?;
+                if let Some(recipient) = channel.recipient_id {
+                    if world.users.get(&recipient).is_some_and(|u| !u.accepts_dms) {
+                        return Err(ApiError::cannot_dm());
+                    }
+                }
+                if let Some(reference) = call.body.get("message_reference").filter(|r| !r.is_null())
+                {
+                    let target = id_of(&reference["message_id"]);
+                    let target_channel = id_of(&reference["channel_id"]).unwrap_or(channel_id);
+                    let fail_if_missing = reference["fail_if_not_exists"].as_bool().unwrap_or(true);
+                    if fail_if_missing
+                        && target
+                            .and_then(|t| world.message(target_channel, t))
+                            .is_none()
+                    {
+                        return Err(ApiError::invalid_field(
+                            &["message_reference"],
+                            "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
+                            "Unknown message",
+                        ));
+                    }
+                }
+                let sender = Sender {
+                    author_id: world.bot_user_id,
+                    webhook_id: None,
+                    application_id: None,
+                    interaction: None,
+                    kind: 0,
+                    may_be_ephemeral: false,
+                };
+                let message = messages::build(ids, &channel, sender, &call.body, &call.files)?;
+                let json = message.to_json(world);
+                Ok((json, world.insert_message(message)))
+            })();
+            match result {
+                Ok((json, event)) => (Ok(json), vec![event]),
+                Err(error) => (Err(error), Vec::new()),
             }
-            let sender = Sender {
-                author_id: world.bot_user_id,
-                webhook_id: None,
-                application_id: None,
-                interaction: None,
-                kind: 0,
-                may_be_ephemeral: false,
-            };
-            let message = messages::build(ids, &channel, sender, &call.body, &call.files)?;
-            let json = message.to_json(world);
-            Ok((json, world.insert_message(message)))
-        })();
-        match result {
-            Ok((json, event)) => (Ok(json), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
-        }
-    })
-    .and_then(Reply::ok)
+        })
+        .and_then(Reply::ok)
 }
 
 fn edit_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
@@ -183,7 +198,10 @@ fn edit_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Rep
                     .ok_or_else(ApiError::unknown_message)?;
                 if message.author_id != world.bot_user_id {
                     // Only the flags of someone else's message may be changed.
-                    let only_flags = call.body.as_object().is_some_and(|o| o.keys().all(|k| k == "flags"));
+                    let only_flags = call
+                        .body
+                        .as_object()
+                        .is_some_and(|o| o.keys().all(|k| k == "flags"));
                     if !only_flags {
                         return Err(ApiError::new(
                             axum::http::StatusCode::FORBIDDEN,
@@ -281,20 +299,32 @@ fn bulk_delete(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Repl
 
 fn emoji_of(call: &Call) -> ApiResult<EmojiKey> {
     let raw = super::percent_decode(call.param("emoji_name"));
-    EmojiKey::parse(&raw).ok_or_else(|| ApiError::new(axum::http::StatusCode::BAD_REQUEST, 10014, "Unknown Emoji"))
+    EmojiKey::parse(&raw)
+        .ok_or_else(|| ApiError::new(axum::http::StatusCode::BAD_REQUEST, 10014, "Unknown Emoji"))
 }
 
 /// A custom emoji must exist in one of the bot's guilds.
 fn check_emoji_exists(world: &World, emoji: &EmojiKey) -> ApiResult<()> {
     if let EmojiKey::Custom { id, .. } = emoji {
         if !world.guilds.values().any(|g| g.emojis.contains_key(id)) {
-            return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, 10014, "Unknown Emoji"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                10014,
+                "Unknown Emoji",
+            ));
         }
     }
     Ok(())
 }
 
-fn reaction_event(world: &World, name: &'static str, channel_id: u64, message_id: u64, user_id: u64, emoji: &EmojiKey) -> Event {
+fn reaction_event(
+    world: &World,
+    name: &'static str,
+    channel_id: u64,
+    message_id: u64,
+    user_id: u64,
+    emoji: &EmojiKey,
+) -> Event {
     let guild_id = world.channel(channel_id).and_then(|c| c.guild_id);
     let mut data = json!({
         "user_id": user_id.to_string(),
@@ -312,12 +342,23 @@ fn reaction_event(world: &World, name: &'static str, channel_id: u64, message_id
             }
         }
     }
-    let intent = if guild_id.is_some() { intents::GUILD_MESSAGE_REACTIONS } else { intents::DIRECT_MESSAGE_REACTIONS };
+    let intent = if guild_id.is_some() {
+        intents::GUILD_MESSAGE_REACTIONS
+    } else {
+        intents::DIRECT_MESSAGE_REACTIONS
+    };
     Event::new(name, data, guild_id, intent)
 }
 
 /// Adds or removes a reaction by `user_id` (the bot for `@me`); shared with the control API.
-pub fn set_reaction(world: &mut World, channel_id: u64, message_id: u64, user_id: u64, emoji: &EmojiKey, add: bool) -> ApiResult<Option<Event>> {
+pub fn set_reaction(
+    world: &mut World,
+    channel_id: u64,
+    message_id: u64,
+    user_id: u64,
+    emoji: &EmojiKey,
+    add: bool,
+) -> ApiResult<Option<Event>> {
     let message = world
         .messages
         .get_mut(&channel_id)
@@ -332,7 +373,10 @@ pub fn set_reaction(world: &mut World, channel_id: u64, message_id: u64, user_id
                 true
             }
             None => {
-                message.reactions.push(Reaction { emoji: emoji.clone(), user_ids: vec![user_id] });
+                message.reactions.push(Reaction {
+                    emoji: emoji.clone(),
+                    user_ids: vec![user_id],
+                });
                 true
             }
         }
@@ -346,7 +390,11 @@ pub fn set_reaction(world: &mut World, channel_id: u64, message_id: u64, user_id
         message.reactions.retain(|r| !r.user_ids.is_empty());
         removed
     };
-    let name = if add { "MESSAGE_REACTION_ADD" } else { "MESSAGE_REACTION_REMOVE" };
+    let name = if add {
+        "MESSAGE_REACTION_ADD"
+    } else {
+        "MESSAGE_REACTION_REMOVE"
+    };
     Ok(changed.then(|| reaction_event(world, name, channel_id, message_id, user_id, emoji)))
 }
 
@@ -356,7 +404,11 @@ fn react(state: &SimState, call: &Call, channel_id: u64, add: bool) -> ApiResult
     state.mutate(|world, _| {
         let result = (|| {
             let channel = find_channel(world, channel_id)?;
-            let required = if add { perm::ADD_REACTIONS | perm::READ_MESSAGE_HISTORY } else { perm::READ_MESSAGE_HISTORY };
+            let required = if add {
+                perm::ADD_REACTIONS | perm::READ_MESSAGE_HISTORY
+            } else {
+                perm::READ_MESSAGE_HISTORY
+            };
             require_channel_permissions(world, &channel, required)?;
             if add {
                 check_emoji_exists(world, &emoji)?;
@@ -378,7 +430,11 @@ fn remove_user_reaction(state: &SimState, call: &Call, channel_id: u64) -> ApiRe
     state.mutate(|world, _| {
         let result = (|| {
             let channel = find_channel(world, channel_id)?;
-            let required = if user_id == world.bot_user_id { 0 } else { perm::MANAGE_MESSAGES };
+            let required = if user_id == world.bot_user_id {
+                0
+            } else {
+                perm::MANAGE_MESSAGES
+            };
             require_channel_permissions(world, &channel, required)?;
             set_reaction(world, channel_id, message_id, user_id, &emoji, false)
         })();
@@ -397,7 +453,9 @@ fn list_reactors(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Re
     let world = state.world.lock();
     let channel = find_channel(&world, channel_id)?;
     require_channel_permissions(&world, &channel, perm::READ_MESSAGE_HISTORY)?;
-    let message = world.message(channel_id, message_id).ok_or_else(ApiError::unknown_message)?;
+    let message = world
+        .message(channel_id, message_id)
+        .ok_or_else(ApiError::unknown_message)?;
     let mut users: Vec<u64> = message
         .reactions
         .iter()
@@ -416,7 +474,11 @@ fn list_reactors(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Re
 
 fn clear_reactions(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     let message_id = call.id("message_id")?;
-    let only = if call.params.contains_key("emoji_name") { Some(emoji_of(call)?) } else { None };
+    let only = if call.params.contains_key("emoji_name") {
+        Some(emoji_of(call)?)
+    } else {
+        None
+    };
     state.mutate(|world, _| {
         let result = (|| {
             let channel = find_channel(world, channel_id)?;
@@ -457,8 +519,12 @@ fn list_pins(state: &SimState, channel_id: u64) -> ApiResult<Reply> {
         .get(&channel_id)
         .map(|m| m.values().filter(|m| m.pinned).collect())
         .unwrap_or_default();
-    pinned.sort_by_key(|m| std::cmp::Reverse((world.pinned_at_ms.get(&m.id).copied().unwrap_or(0), m.id)));
-    Reply::ok(Value::Array(pinned.into_iter().map(|m| m.to_json(&world)).collect()))
+    pinned.sort_by_key(|m| {
+        std::cmp::Reverse((world.pinned_at_ms.get(&m.id).copied().unwrap_or(0), m.id))
+    });
+    Reply::ok(Value::Array(
+        pinned.into_iter().map(|m| m.to_json(&world)).collect(),
+    ))
 }
 
 /// `GET /channels/{id}/messages/pins`: `{items: [{pinned_at, message}], has_more}`, most
@@ -466,13 +532,23 @@ fn list_pins(state: &SimState, channel_id: u64) -> ApiResult<Reply> {
 fn list_channel_pins(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     let limit = call.query_u64("limit")?.unwrap_or(50);
     if !(1..=50).contains(&limit) {
-        return Err(ApiError::invalid_field(&["limit"], "NUMBER_TYPE_MAX", "int value should be between 1 and 50."));
+        return Err(ApiError::invalid_field(
+            &["limit"],
+            "NUMBER_TYPE_MAX",
+            "int value should be between 1 and 50.",
+        ));
     }
     let before_ms = match call.query.get("before") {
         None => None,
         Some(text) => Some(
             chrono::DateTime::parse_from_rfc3339(text)
-                .map_err(|_| ApiError::invalid_field(&["before"], "DATE_TIME_TYPE_PARSE", "Could not parse datetime."))?
+                .map_err(|_| {
+                    ApiError::invalid_field(
+                        &["before"],
+                        "DATE_TIME_TYPE_PARSE",
+                        "Could not parse datetime.",
+                    )
+                })?
                 .timestamp_millis() as u64,
         ),
     };
@@ -485,7 +561,16 @@ fn list_channel_pins(state: &SimState, call: &Call, channel_id: u64) -> ApiResul
         .map(|m| {
             m.values()
                 .filter(|m| m.pinned)
-                .map(|m| (world.pinned_at_ms.get(&m.id).copied().unwrap_or_else(|| crate::snowflake::unix_ms_of(m.id)), m))
+                .map(|m| {
+                    (
+                        world
+                            .pinned_at_ms
+                            .get(&m.id)
+                            .copied()
+                            .unwrap_or_else(|| crate::snowflake::unix_ms_of(m.id)),
+                        m,
+                    )
+                })
                 .filter(|(at, _)| before_ms.is_none_or(|before| *at < before))
                 .collect()
         })
@@ -565,7 +650,11 @@ pub fn overwrites_from(value: &Value) -> Vec<Overwrite> {
 }
 
 /// The bot may only grant or deny permissions it has itself (unless Administrator).
-pub fn check_overwrites_grantable(world: &World, guild_id: u64, overwrites: &[Overwrite]) -> ApiResult<()> {
+pub fn check_overwrites_grantable(
+    world: &World,
+    guild_id: u64,
+    overwrites: &[Overwrite],
+) -> ApiResult<()> {
     let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
     let have = perm::guild_permissions(guild, world.bot_user_id);
     if overwrites.iter().any(|o| (o.allow | o.deny) & !have != 0) {
@@ -580,7 +669,11 @@ fn modify_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
             let result = (|| {
                 let channel = find_channel(world, channel_id)?;
                 let guild_id = channel.guild_id.ok_or_else(|| {
-                    ApiError::new(axum::http::StatusCode::FORBIDDEN, 50003, "Cannot execute action on a DM channel")
+                    ApiError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        50003,
+                        "Cannot execute action on a DM channel",
+                    )
                 })?;
                 let mut required = perm::MANAGE_CHANNELS;
                 let overwrites = call.body.get("permission_overwrites").map(overwrites_from);
@@ -594,14 +687,27 @@ fn modify_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
                 if let Some(parent) = call.body.get("parent_id") {
                     if let Some(parent_id) = id_of(parent) {
                         let parent = world.channel(parent_id).ok_or_else(|| {
-                            ApiError::invalid_field(&["parent_id"], "CHANNEL_PARENT_INVALID_TYPE", "Not a category")
+                            ApiError::invalid_field(
+                                &["parent_id"],
+                                "CHANNEL_PARENT_INVALID_TYPE",
+                                "Not a category",
+                            )
                         })?;
-                        if parent.kind != channel_kind::GUILD_CATEGORY || parent.guild_id != Some(guild_id) {
-                            return Err(ApiError::invalid_field(&["parent_id"], "CHANNEL_PARENT_INVALID_TYPE", "Not a category"));
+                        if parent.kind != channel_kind::GUILD_CATEGORY
+                            || parent.guild_id != Some(guild_id)
+                        {
+                            return Err(ApiError::invalid_field(
+                                &["parent_id"],
+                                "CHANNEL_PARENT_INVALID_TYPE",
+                                "Not a category",
+                            ));
                         }
                     }
                 }
-                let channel = world.channels.get_mut(&channel_id).ok_or_else(ApiError::unknown_channel)?;
+                let channel = world
+                    .channels
+                    .get_mut(&channel_id)
+                    .ok_or_else(ApiError::unknown_channel)?;
                 let body = &call.body;
                 if let Some(name) = body["name"].as_str() {
                     channel.name = Some(super::limits::normalize_channel_name(channel.kind, name));
@@ -622,18 +728,32 @@ fn modify_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
                     channel.parent_id = id_of(parent);
                     if body["lock_permissions"].as_bool() == Some(true) {
                         if let Some(parent) = channel.parent_id {
-                            let inherited = world.channels.get(&parent).map(|p| p.permission_overwrites.clone());
-                            if let (Some(inherited), Some(channel)) = (inherited, world.channels.get_mut(&channel_id)) {
+                            let inherited = world
+                                .channels
+                                .get(&parent)
+                                .map(|p| p.permission_overwrites.clone());
+                            if let (Some(inherited), Some(channel)) =
+                                (inherited, world.channels.get_mut(&channel_id))
+                            {
                                 channel.permission_overwrites = inherited;
                             }
                         }
                     }
                 }
-                if let (Some(overwrites), Some(channel)) = (overwrites, world.channels.get_mut(&channel_id)) {
+                if let (Some(overwrites), Some(channel)) =
+                    (overwrites, world.channels.get_mut(&channel_id))
+                {
                     channel.permission_overwrites = overwrites;
                 }
-                let channel = world.channels.get(&channel_id).cloned().ok_or_else(ApiError::unknown_channel)?;
-                Ok((channel.to_json(world), world.channel_event("CHANNEL_UPDATE", &channel)))
+                let channel = world
+                    .channels
+                    .get(&channel_id)
+                    .cloned()
+                    .ok_or_else(ApiError::unknown_channel)?;
+                Ok((
+                    channel.to_json(world),
+                    world.channel_event("CHANNEL_UPDATE", &channel),
+                ))
             })();
             match result {
                 Ok((json, event)) => (Ok(json), vec![event]),
@@ -658,7 +778,11 @@ fn delete_channel(state: &SimState, channel_id: u64) -> ApiResult<Reply> {
                 if let Some(recipient) = channel.recipient_id {
                     world.dm_channels.remove(&recipient);
                 }
-                for child in world.channels.values_mut().filter(|c| c.parent_id == Some(channel_id)) {
+                for child in world
+                    .channels
+                    .values_mut()
+                    .filter(|c| c.parent_id == Some(channel_id))
+                {
                     child.parent_id = None;
                 }
                 Ok((json, event))
@@ -686,8 +810,13 @@ fn edit_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
                 deny: id_of(&call.body["deny"]).unwrap_or(0),
             };
             check_overwrites_grantable(world, guild_id, &[overwrite])?;
-            let channel = world.channels.get_mut(&channel_id).ok_or_else(ApiError::unknown_channel)?;
-            channel.permission_overwrites.retain(|o| o.id != overwrite_id);
+            let channel = world
+                .channels
+                .get_mut(&channel_id)
+                .ok_or_else(ApiError::unknown_channel)?;
+            channel
+                .permission_overwrites
+                .retain(|o| o.id != overwrite_id);
             channel.permission_overwrites.push(overwrite);
             let channel = channel.clone();
             Ok(world.channel_event("CHANNEL_UPDATE", &channel))
@@ -705,8 +834,13 @@ fn delete_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult
         let result = (|| {
             let channel = find_channel(world, channel_id)?;
             require_channel_permissions(world, &channel, perm::MANAGE_ROLES)?;
-            let channel = world.channels.get_mut(&channel_id).ok_or_else(ApiError::unknown_channel)?;
-            channel.permission_overwrites.retain(|o| o.id != overwrite_id);
+            let channel = world
+                .channels
+                .get_mut(&channel_id)
+                .ok_or_else(ApiError::unknown_channel)?;
+            channel
+                .permission_overwrites
+                .retain(|o| o.id != overwrite_id);
             let channel = channel.clone();
             Ok(world.channel_event("CHANNEL_UPDATE", &channel))
         })();

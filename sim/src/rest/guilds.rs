@@ -23,12 +23,25 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             return Err(ApiError::missing_access());
         }
     }
-    let template = call.template.strip_prefix("/guilds/{guild_id}").unwrap_or("");
+    let template = call
+        .template
+        .strip_prefix("/guilds/{guild_id}")
+        .unwrap_or("");
     match (call.method.as_str(), template) {
-        ("GET", "") => Reply::ok(state.world.lock().guild_json(guild_id).ok_or_else(ApiError::unknown_guild)?),
+        ("GET", "") => Reply::ok(
+            state
+                .world
+                .lock()
+                .guild_json(guild_id)
+                .ok_or_else(ApiError::unknown_guild)?,
+        ),
         ("GET", "/channels") => {
             let world = state.world.lock();
-            let channels: Vec<Value> = world.guild_channels(guild_id).into_iter().map(|c| c.to_json(&world)).collect();
+            let channels: Vec<Value> = world
+                .guild_channels(guild_id)
+                .into_iter()
+                .map(|c| c.to_json(&world))
+                .collect();
             Reply::ok(Value::Array(channels))
         }
         ("POST", "/channels") => create_channel(state, call, guild_id),
@@ -37,16 +50,24 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         ("GET", "/members/search") => search_members(state, call, guild_id),
         ("GET", "/members/{user_id}") => {
             let world = state.world.lock();
-            Reply::ok(world.member_json(guild_id, call.id("user_id")?).ok_or_else(ApiError::unknown_member)?)
+            Reply::ok(
+                world
+                    .member_json(guild_id, call.id("user_id")?)
+                    .ok_or_else(ApiError::unknown_member)?,
+            )
         }
-        ("PATCH", "/members/{user_id}") => modify_member(state, call, guild_id, call.id("user_id")?),
+        ("PATCH", "/members/{user_id}") => {
+            modify_member(state, call, guild_id, call.id("user_id")?)
+        }
         ("PATCH", "/members/@me") => {
             let bot = state.world.lock().bot_user_id;
             modify_member(state, call, guild_id, bot)
         }
         ("DELETE", "/members/{user_id}") => kick(state, call, guild_id),
         ("PUT", "/members/{user_id}/roles/{role_id}") => toggle_role(state, call, guild_id, true),
-        ("DELETE", "/members/{user_id}/roles/{role_id}") => toggle_role(state, call, guild_id, false),
+        ("DELETE", "/members/{user_id}/roles/{role_id}") => {
+            toggle_role(state, call, guild_id, false)
+        }
         ("GET", "/bans") => {
             let world = state.world.lock();
             require_guild_permissions(&world, guild_id, perm::BAN_MEMBERS)?;
@@ -64,19 +85,29 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             let user_id = call.id("user_id")?;
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
             let reason = guild.bans.get(&user_id).ok_or_else(ApiError::unknown_ban)?;
-            Reply::ok(json!({"reason": reason, "user": world.users.get(&user_id).map(|u| u.to_json())}))
+            Reply::ok(
+                json!({"reason": reason, "user": world.users.get(&user_id).map(|u| u.to_json())}),
+            )
         }
         ("PUT", "/bans/{user_id}") => ban(state, call, guild_id),
         ("DELETE", "/bans/{user_id}") => unban(state, call, guild_id),
         ("GET", "/roles") => {
             let world = state.world.lock();
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
-            Reply::ok(Value::Array(guild.roles.values().map(Role::to_json).collect()))
+            Reply::ok(Value::Array(
+                guild.roles.values().map(Role::to_json).collect(),
+            ))
         }
         ("GET", "/roles/{role_id}") => {
             let world = state.world.lock();
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
-            Reply::ok(guild.roles.get(&call.id("role_id")?).ok_or_else(ApiError::unknown_role)?.to_json())
+            Reply::ok(
+                guild
+                    .roles
+                    .get(&call.id("role_id")?)
+                    .ok_or_else(ApiError::unknown_role)?
+                    .to_json(),
+            )
         }
         ("POST", "/roles") => create_role(state, call, guild_id),
         ("PATCH", "/roles/{role_id}") => modify_role(state, call, guild_id),
@@ -84,12 +115,20 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         ("GET", "/emojis") => {
             let world = state.world.lock();
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
-            Reply::ok(Value::Array(guild.emojis.values().map(Emoji::to_json).collect()))
+            Reply::ok(Value::Array(
+                guild.emojis.values().map(Emoji::to_json).collect(),
+            ))
         }
         ("GET", "/emojis/{emoji_id}") => {
             let world = state.world.lock();
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
-            Reply::ok(guild.emojis.get(&call.id("emoji_id")?).ok_or_else(ApiError::unknown_emoji)?.to_json())
+            Reply::ok(
+                guild
+                    .emojis
+                    .get(&call.id("emoji_id")?)
+                    .ok_or_else(ApiError::unknown_emoji)?
+                    .to_json(),
+            )
         }
         ("POST", "/emojis") => create_emoji(state, call, guild_id),
         ("PATCH", "/emojis/{emoji_id}") => modify_emoji(state, call, guild_id),
@@ -99,7 +138,10 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
 }
 
 fn guild_mut(world: &mut World, guild_id: u64) -> ApiResult<&mut Guild> {
-    world.guilds.get_mut(&guild_id).ok_or_else(ApiError::unknown_guild)
+    world
+        .guilds
+        .get_mut(&guild_id)
+        .ok_or_else(ApiError::unknown_guild)
 }
 
 /// The bot may act on a member only if the member is not the owner and the bot's
@@ -110,7 +152,8 @@ fn require_above_member(world: &World, guild_id: u64, user_id: u64) -> ApiResult
         return Err(ApiError::missing_permissions());
     }
     if user_id != world.bot_user_id
-        && perm::highest_role_position(guild, world.bot_user_id) <= perm::highest_role_position(guild, user_id)
+        && perm::highest_role_position(guild, world.bot_user_id)
+            <= perm::highest_role_position(guild, user_id)
     {
         return Err(ApiError::missing_permissions());
     }
@@ -120,7 +163,10 @@ fn require_above_member(world: &World, guild_id: u64, user_id: u64) -> ApiResult
 /// The bot may manage a role only below its own highest role (and never a managed one).
 fn require_role_manageable(world: &World, guild_id: u64, role_id: u64) -> ApiResult<()> {
     let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
-    let role = guild.roles.get(&role_id).ok_or_else(ApiError::unknown_role)?;
+    let role = guild
+        .roles
+        .get(&role_id)
+        .ok_or_else(ApiError::unknown_role)?;
     if role.managed || role_id == guild_id {
         return Err(ApiError::missing_permissions());
     }
@@ -133,8 +179,21 @@ fn require_role_manageable(world: &World, guild_id: u64, role_id: u64) -> ApiRes
 fn create_channel(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
     let body = &call.body;
     let kind = body["type"].as_u64().unwrap_or(0) as u8;
-    if ![channel_kind::GUILD_TEXT, channel_kind::GUILD_VOICE, channel_kind::GUILD_CATEGORY, channel_kind::GUILD_ANNOUNCEMENT, 13, channel_kind::GUILD_FORUM].contains(&kind) {
-        return Err(ApiError::invalid_field(&["type"], "BASE_TYPE_CHOICES", "Value must be one of {0, 2, 4, 5, 13, 15}."));
+    if ![
+        channel_kind::GUILD_TEXT,
+        channel_kind::GUILD_VOICE,
+        channel_kind::GUILD_CATEGORY,
+        channel_kind::GUILD_ANNOUNCEMENT,
+        13,
+        channel_kind::GUILD_FORUM,
+    ]
+    .contains(&kind)
+    {
+        return Err(ApiError::invalid_field(
+            &["type"],
+            "BASE_TYPE_CHOICES",
+            "Value must be one of {0, 2, 4, 5, 13, 15}.",
+        ));
     }
     state
         .try_mutate(|world, ids| {
@@ -147,24 +206,40 @@ fn create_channel(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Rep
             check_overwrites_grantable(world, guild_id, &overwrites)?;
             let parent_id = id_of(&body["parent_id"]);
             if let Some(parent_id) = parent_id {
-                let parent_ok = world
-                    .channel(parent_id)
-                    .is_some_and(|p| p.kind == channel_kind::GUILD_CATEGORY && p.guild_id == Some(guild_id));
+                let parent_ok = world.channel(parent_id).is_some_and(|p| {
+                    p.kind == channel_kind::GUILD_CATEGORY && p.guild_id == Some(guild_id)
+                });
                 if !parent_ok || kind == channel_kind::GUILD_CATEGORY {
-                    return Err(ApiError::invalid_field(&["parent_id"], "CHANNEL_PARENT_INVALID_TYPE", "Not a category"));
+                    return Err(ApiError::invalid_field(
+                        &["parent_id"],
+                        "CHANNEL_PARENT_INVALID_TYPE",
+                        "Not a category",
+                    ));
                 }
             }
             if world.guild_channels(guild_id).len() >= 500 {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, 30013, "Maximum number of guild channels reached (500)"));
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    30013,
+                    "Maximum number of guild channels reached (500)",
+                ));
             }
-            let position = body["position"]
-                .as_i64()
-                .unwrap_or_else(|| world.guild_channels(guild_id).iter().map(|c| c.position as i64 + 1).max().unwrap_or(0));
+            let position = body["position"].as_i64().unwrap_or_else(|| {
+                world
+                    .guild_channels(guild_id)
+                    .iter()
+                    .map(|c| c.position as i64 + 1)
+                    .max()
+                    .unwrap_or(0)
+            });
             let channel = Channel {
                 id: ids.next(),
                 kind,
                 guild_id: Some(guild_id),
-                name: Some(super::limits::normalize_channel_name(kind, body["name"].as_str().unwrap_or(""))),
+                name: Some(super::limits::normalize_channel_name(
+                    kind,
+                    body["name"].as_str().unwrap_or(""),
+                )),
                 parent_id,
                 position: position as i32,
                 topic: body["topic"].as_str().map(str::to_string),
@@ -177,7 +252,10 @@ fn create_channel(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Rep
                 user_limit: body["user_limit"].as_u64().map(|b| b as u32),
             };
             world.channels.insert(channel.id, channel.clone());
-            Ok((channel.to_json(world), vec![world.channel_event("CHANNEL_CREATE", &channel)]))
+            Ok((
+                channel.to_json(world),
+                vec![world.channel_event("CHANNEL_CREATE", &channel)],
+            ))
         })
         .and_then(Reply::created)
 }
@@ -187,7 +265,9 @@ fn reorder_channels(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<R
         require_guild_permissions(world, guild_id, perm::MANAGE_CHANNELS)?;
         let mut events = Vec::new();
         for entry in call.body.as_array().into_iter().flatten() {
-            let Some(id) = id_of(&entry["id"]) else { continue };
+            let Some(id) = id_of(&entry["id"]) else {
+                continue;
+            };
             let channel = world
                 .channels
                 .get_mut(&id)
@@ -351,7 +431,10 @@ fn kick(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
     let user_id = call.id("user_id")?;
     state.try_mutate(|world, _| {
         require_guild_permissions(world, guild_id, perm::KICK_MEMBERS)?;
-        if !world.guild(guild_id).is_some_and(|g| g.members.contains_key(&user_id)) {
+        if !world
+            .guild(guild_id)
+            .is_some_and(|g| g.members.contains_key(&user_id))
+        {
             return Err(ApiError::unknown_member());
         }
         require_above_member(world, guild_id, user_id)?;
@@ -383,27 +466,41 @@ fn ban(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
     let user_id = call.id("user_id")?;
     let seconds = call.body["delete_message_seconds"].as_u64().unwrap_or(0);
     if seconds > 604_800 {
-        return Err(ApiError::invalid_field(&["delete_message_seconds"], "NUMBER_TYPE_MAX", "int value should be less than or equal to 604800."));
+        return Err(ApiError::invalid_field(
+            &["delete_message_seconds"],
+            "NUMBER_TYPE_MAX",
+            "int value should be less than or equal to 604800.",
+        ));
     }
     state.try_mutate(|world, _| {
         require_guild_permissions(world, guild_id, perm::BAN_MEMBERS)?;
         if !world.users.contains_key(&user_id) {
             return Err(ApiError::unknown_user());
         }
-        if world.guild(guild_id).is_some_and(|g| g.members.contains_key(&user_id)) {
+        if world
+            .guild(guild_id)
+            .is_some_and(|g| g.members.contains_key(&user_id))
+        {
             require_above_member(world, guild_id, user_id)?;
         }
         let mut events = remove_member(world, guild_id, user_id);
         let cutoff_ms = crate::snowflake::now_unix_ms().saturating_sub(seconds * 1000);
         if seconds > 0 {
-            let channel_ids: Vec<u64> = world.guild_channels(guild_id).iter().map(|c| c.id).collect();
+            let channel_ids: Vec<u64> = world
+                .guild_channels(guild_id)
+                .iter()
+                .map(|c| c.id)
+                .collect();
             for channel_id in channel_ids {
                 let doomed: Vec<u64> = world
                     .messages
                     .get(&channel_id)
                     .map(|m| {
                         m.values()
-                            .filter(|m| m.author_id == user_id && crate::snowflake::unix_ms_of(m.id) >= cutoff_ms)
+                            .filter(|m| {
+                                m.author_id == user_id
+                                    && crate::snowflake::unix_ms_of(m.id) >= cutoff_ms
+                            })
                             .map(|m| m.id)
                             .collect()
                     })
@@ -413,9 +510,16 @@ fn ban(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
                 }
             }
         }
-        guild_mut(world, guild_id)?.bans.insert(user_id, call.audit_reason());
+        guild_mut(world, guild_id)?
+            .bans
+            .insert(user_id, call.audit_reason());
         let user = world.users.get(&user_id).map(|u| u.to_json());
-        events.push(Event::new("GUILD_BAN_ADD", json!({"guild_id": guild_id.to_string(), "user": user}), Some(guild_id), intents::GUILD_MODERATION));
+        events.push(Event::new(
+            "GUILD_BAN_ADD",
+            json!({"guild_id": guild_id.to_string(), "user": user}),
+            Some(guild_id),
+            intents::GUILD_MODERATION,
+        ));
         Ok(((), events))
     })?;
     Reply::no_content()
@@ -429,7 +533,15 @@ fn unban(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
             return Err(ApiError::unknown_ban());
         }
         let user = world.users.get(&user_id).map(|u| u.to_json());
-        Ok(((), vec![Event::new("GUILD_BAN_REMOVE", json!({"guild_id": guild_id.to_string(), "user": user}), Some(guild_id), intents::GUILD_MODERATION)]))
+        Ok((
+            (),
+            vec![Event::new(
+                "GUILD_BAN_REMOVE",
+                json!({"guild_id": guild_id.to_string(), "user": user}),
+                Some(guild_id),
+                intents::GUILD_MODERATION,
+            )],
+        ))
     })?;
     Reply::no_content()
 }
@@ -440,7 +552,10 @@ fn toggle_role(state: &SimState, call: &Call, guild_id: u64, add: bool) -> ApiRe
     state.try_mutate(|world, _| {
         require_guild_permissions(world, guild_id, perm::MANAGE_ROLES)?;
         require_role_manageable(world, guild_id, role_id)?;
-        let member = guild_mut(world, guild_id)?.members.get_mut(&user_id).ok_or_else(ApiError::unknown_member)?;
+        let member = guild_mut(world, guild_id)?
+            .members
+            .get_mut(&user_id)
+            .ok_or_else(ApiError::unknown_member)?;
         let had = member.roles.contains(&role_id);
         if add && !had {
             member.roles.push(role_id);
@@ -449,13 +564,24 @@ fn toggle_role(state: &SimState, call: &Call, guild_id: u64, add: bool) -> ApiRe
         } else {
             return Ok(((), Vec::new()));
         }
-        Ok(((), world.member_update_event(guild_id, user_id).into_iter().collect()))
+        Ok((
+            (),
+            world
+                .member_update_event(guild_id, user_id)
+                .into_iter()
+                .collect(),
+        ))
     })?;
     Reply::no_content()
 }
 
 fn role_event(name: &'static str, guild_id: u64, role: &Role) -> Event {
-    Event::new(name, json!({"guild_id": guild_id.to_string(), "role": role.to_json()}), Some(guild_id), intents::GUILDS)
+    Event::new(
+        name,
+        json!({"guild_id": guild_id.to_string(), "role": role.to_json()}),
+        Some(guild_id),
+        intents::GUILDS,
+    )
 }
 
 fn create_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
@@ -465,12 +591,22 @@ fn create_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
             require_guild_permissions(world, guild_id, perm::MANAGE_ROLES)?;
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
             let have = perm::guild_permissions(guild, world.bot_user_id);
-            let permissions = id_of(&body["permissions"]).unwrap_or(guild.roles.get(&guild_id).map(|r| r.permissions).unwrap_or(0));
+            let permissions = id_of(&body["permissions"]).unwrap_or(
+                guild
+                    .roles
+                    .get(&guild_id)
+                    .map(|r| r.permissions)
+                    .unwrap_or(0),
+            );
             if permissions & !have != 0 {
                 return Err(ApiError::missing_permissions());
             }
             if guild.roles.len() >= 250 {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, 30005, "Maximum number of guild roles reached (250)"));
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    30005,
+                    "Maximum number of guild roles reached (250)",
+                ));
             }
             let role = Role {
                 id: ids.next(),
@@ -487,7 +623,10 @@ fn create_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
                 other.position += 1;
             }
             guild.roles.insert(role.id, role.clone());
-            Ok((role.to_json(), vec![role_event("GUILD_ROLE_CREATE", guild_id, &role)]))
+            Ok((
+                role.to_json(),
+                vec![role_event("GUILD_ROLE_CREATE", guild_id, &role)],
+            ))
         })
         .and_then(Reply::ok)
 }
@@ -501,13 +640,19 @@ fn modify_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
             if role_id != guild_id {
                 require_role_manageable(world, guild_id, role_id)?;
             }
-            let have = perm::guild_permissions(world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?, world.bot_user_id);
+            let have = perm::guild_permissions(
+                world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?,
+                world.bot_user_id,
+            );
             if let Some(permissions) = id_of(&body["permissions"]) {
                 if permissions & !have != 0 {
                     return Err(ApiError::missing_permissions());
                 }
             }
-            let role = guild_mut(world, guild_id)?.roles.get_mut(&role_id).ok_or_else(ApiError::unknown_role)?;
+            let role = guild_mut(world, guild_id)?
+                .roles
+                .get_mut(&role_id)
+                .ok_or_else(ApiError::unknown_role)?;
             if let Some(name) = body["name"].as_str() {
                 role.name = name.to_string();
             }
@@ -524,7 +669,10 @@ fn modify_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
                 role.mentionable = mentionable;
             }
             let role = role.clone();
-            Ok((role.to_json(), vec![role_event("GUILD_ROLE_UPDATE", guild_id, &role)]))
+            Ok((
+                role.to_json(),
+                vec![role_event("GUILD_ROLE_UPDATE", guild_id, &role)],
+            ))
         })
         .and_then(Reply::ok)
 }
@@ -539,19 +687,30 @@ fn delete_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
         for member in guild.members.values_mut() {
             member.roles.retain(|r| *r != role_id);
         }
-        Ok(((), vec![Event::new(
-            "GUILD_ROLE_DELETE",
-            json!({"guild_id": guild_id.to_string(), "role_id": role_id.to_string()}),
-            Some(guild_id),
-            intents::GUILDS,
-        )]))
+        Ok((
+            (),
+            vec![Event::new(
+                "GUILD_ROLE_DELETE",
+                json!({"guild_id": guild_id.to_string(), "role_id": role_id.to_string()}),
+                Some(guild_id),
+                intents::GUILDS,
+            )],
+        ))
     })?;
     Reply::no_content()
 }
 
 fn emojis_event(world: &World, guild_id: u64) -> Event {
-    let emojis: Vec<Value> = world.guild(guild_id).map(|g| g.emojis.values().map(Emoji::to_json).collect()).unwrap_or_default();
-    Event::new("GUILD_EMOJIS_UPDATE", json!({"guild_id": guild_id.to_string(), "emojis": emojis}), Some(guild_id), intents::GUILD_EXPRESSIONS)
+    let emojis: Vec<Value> = world
+        .guild(guild_id)
+        .map(|g| g.emojis.values().map(Emoji::to_json).collect())
+        .unwrap_or_default();
+    Event::new(
+        "GUILD_EMOJIS_UPDATE",
+        json!({"guild_id": guild_id.to_string(), "emojis": emojis}),
+        Some(guild_id),
+        intents::GUILD_EXPRESSIONS,
+    )
 }
 
 fn require_expression_permission(world: &World, guild_id: u64) -> ApiResult<()> {
@@ -571,8 +730,18 @@ fn create_emoji(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply
         .try_mutate(|world, ids| {
             require_expression_permission(world, guild_id)?;
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
-            if guild.emojis.values().filter(|e| e.animated == animated).count() >= 50 {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, 30008, "Maximum number of emojis reached (50)"));
+            if guild
+                .emojis
+                .values()
+                .filter(|e| e.animated == animated)
+                .count()
+                >= 50
+            {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    30008,
+                    "Maximum number of emojis reached (50)",
+                ));
             }
             let emoji = Emoji {
                 id: ids.next(),
@@ -580,9 +749,15 @@ fn create_emoji(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply
                 animated,
                 image: data,
             };
-            guild_mut(world, guild_id)?.emojis.insert(emoji.id, emoji.clone());
+            guild_mut(world, guild_id)?
+                .emojis
+                .insert(emoji.id, emoji.clone());
             let mut json = emoji.to_json();
-            json["user"] = world.users.get(&world.bot_user_id).map(|u| u.to_json()).unwrap_or(Value::Null);
+            json["user"] = world
+                .users
+                .get(&world.bot_user_id)
+                .map(|u| u.to_json())
+                .unwrap_or(Value::Null);
             Ok((json, vec![emojis_event(world, guild_id)]))
         })
         .and_then(Reply::created)
@@ -593,12 +768,27 @@ fn decode_data_uri(uri: &str) -> ApiResult<(bool, bytes::Bytes)> {
     let invalid = || ApiError::invalid_field(&["image"], "IMAGE_INVALID", "Invalid image data");
     let rest = uri.strip_prefix("data:").ok_or_else(invalid)?;
     let (mime, data) = rest.split_once(";base64,").ok_or_else(invalid)?;
-    if !["image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp", "image/avif"].contains(&mime) {
+    if ![
+        "image/png",
+        "image/jpeg",
+        "image/jpg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+    ]
+    .contains(&mime)
+    {
         return Err(invalid());
     }
-    let bytes = base64::engine::general_purpose::STANDARD.decode(data.trim()).map_err(|_| invalid())?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|_| invalid())?;
     if bytes.len() > 256 * 1024 {
-        return Err(ApiError::invalid_field(&["image"], "BINARY_TYPE_MAX_SIZE", "File cannot be larger than 256.0 kb."));
+        return Err(ApiError::invalid_field(
+            &["image"],
+            "BINARY_TYPE_MAX_SIZE",
+            "File cannot be larger than 256.0 kb.",
+        ));
     }
     Ok((mime == "image/gif", bytes.into()))
 }
@@ -608,7 +798,10 @@ fn modify_emoji(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply
     state
         .try_mutate(|world, _| {
             require_expression_permission(world, guild_id)?;
-            let emoji = guild_mut(world, guild_id)?.emojis.get_mut(&emoji_id).ok_or_else(ApiError::unknown_emoji)?;
+            let emoji = guild_mut(world, guild_id)?
+                .emojis
+                .get_mut(&emoji_id)
+                .ok_or_else(ApiError::unknown_emoji)?;
             if let Some(name) = call.body["name"].as_str() {
                 emoji.name = name.to_string();
             }
@@ -622,7 +815,11 @@ fn delete_emoji(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply
     let emoji_id = call.id("emoji_id")?;
     state.try_mutate(|world, _| {
         require_expression_permission(world, guild_id)?;
-        if guild_mut(world, guild_id)?.emojis.remove(&emoji_id).is_none() {
+        if guild_mut(world, guild_id)?
+            .emojis
+            .remove(&emoji_id)
+            .is_none()
+        {
             return Err(ApiError::unknown_emoji());
         }
         Ok(((), vec![emojis_event(world, guild_id)]))

@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use super::messages::{self, Sender, EPHEMERAL, LOADING};
 use super::{Call, Reply};
 use crate::error::{ApiError, ApiResult};
-use crate::interactions::{callback_kind, interaction_kind, CallbackRecord, EditRecord, Interaction};
+use crate::interactions::{
+    callback_kind, interaction_kind, CallbackRecord, EditRecord, Interaction,
+};
 use crate::world::{Event, World};
 use crate::SimState;
 
@@ -69,7 +71,11 @@ fn webhook_interaction(state: &SimState, call: &Call) -> ApiResult<Arc<Interacti
         .ok_or_else(ApiError::unknown_webhook)?;
     if interaction.created.elapsed() > state.config.interaction_token_lifetime {
         interaction.record_error(&route_name(call), 50027, "Invalid Webhook Token");
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, 50027, "Invalid Webhook Token"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            50027,
+            "Invalid Webhook Token",
+        ));
     }
     if interaction.state().callback.is_none() {
         interaction.record_error(&route_name(call), 10015, "Unknown Webhook");
@@ -83,7 +89,9 @@ fn original_id(interaction: &Interaction) -> ApiResult<u64> {
     if state.original_deleted {
         return Err(ApiError::unknown_message());
     }
-    state.original_message_id.ok_or_else(ApiError::unknown_message)
+    state
+        .original_message_id
+        .ok_or_else(ApiError::unknown_message)
 }
 
 fn own_message_id(call: &Call, interaction: &Interaction) -> ApiResult<u64> {
@@ -123,19 +131,34 @@ fn callback(state: &SimState, call: &Call) -> ApiResult<Reply> {
         let error = ApiError::invalid_field(
             &["type"],
             "INTERACTION_CALLBACK_TYPE_INVALID",
-            format!("Callback type {kind} is not valid for an interaction of type {}", interaction.kind),
+            format!(
+                "Callback type {kind} is not valid for an interaction of type {}",
+                interaction.kind
+            ),
         );
         interaction.record_error(&route, 50035, &error.fields[0].message);
         return Err(error);
     }
     let from_component_message = interaction.source_message_id.is_some();
-    if matches!(kind, callback_kind::DEFERRED_UPDATE_MESSAGE | callback_kind::UPDATE_MESSAGE) && !from_component_message {
-        let error = ApiError::invalid_field(&["type"], "INTERACTION_CALLBACK_TYPE_INVALID", "This interaction has no message to update");
+    if matches!(
+        kind,
+        callback_kind::DEFERRED_UPDATE_MESSAGE | callback_kind::UPDATE_MESSAGE
+    ) && !from_component_message
+    {
+        let error = ApiError::invalid_field(
+            &["type"],
+            "INTERACTION_CALLBACK_TYPE_INVALID",
+            "This interaction has no message to update",
+        );
         interaction.record_error(&route, 50035, &error.fields[0].message);
         return Err(error);
     }
     if kind == callback_kind::MODAL && interaction.kind == interaction_kind::MODAL_SUBMIT {
-        return Err(ApiError::invalid_field(&["type"], "INTERACTION_CALLBACK_TYPE_INVALID", "A modal cannot open a modal"));
+        return Err(ApiError::invalid_field(
+            &["type"],
+            "INTERACTION_CALLBACK_TYPE_INVALID",
+            "A modal cannot open a modal",
+        ));
     }
     let deadline = state.config.interaction_deadline;
     let after_ms = interaction.elapsed_ms();
@@ -150,7 +173,11 @@ fn callback(state: &SimState, call: &Call) -> ApiResult<Reply> {
             return Err(ApiError::unknown_interaction());
         }
         let original = apply_callback(state, &interaction, kind, &data, call)?;
-        record.callback = Some(CallbackRecord { kind, data: data.clone(), after_ms });
+        record.callback = Some(CallbackRecord {
+            kind,
+            data: data.clone(),
+            after_ms,
+        });
         record.original_message_id = original;
         Ok(original)
     });
@@ -192,20 +219,34 @@ fn callback(state: &SimState, call: &Call) -> ApiResult<Reply> {
 }
 
 /// Makes what a callback shows; returns the id of the `@original` message, if any.
-fn apply_callback(state: &SimState, interaction: &Interaction, kind: u8, data: &Value, call: &Call) -> ApiResult<Option<u64>> {
+fn apply_callback(
+    state: &SimState,
+    interaction: &Interaction,
+    kind: u8,
+    data: &Value,
+    call: &Call,
+) -> ApiResult<Option<u64>> {
     match kind {
-        callback_kind::CHANNEL_MESSAGE => create_interaction_message(state, interaction, data, call, false).map(Some),
-        callback_kind::DEFERRED_CHANNEL_MESSAGE => create_interaction_message(state, interaction, data, call, true).map(Some),
+        callback_kind::CHANNEL_MESSAGE => {
+            create_interaction_message(state, interaction, data, call, false).map(Some)
+        }
+        callback_kind::DEFERRED_CHANNEL_MESSAGE => {
+            create_interaction_message(state, interaction, data, call, true).map(Some)
+        }
         callback_kind::DEFERRED_UPDATE_MESSAGE => Ok(interaction.source_message_id),
         callback_kind::UPDATE_MESSAGE => {
-            let message_id = interaction.source_message_id.ok_or_else(ApiError::unknown_message)?;
+            let message_id = interaction
+                .source_message_id
+                .ok_or_else(ApiError::unknown_message)?;
             state.try_mutate(|world, ids| {
                 let channel_id = channel_of_message(world, interaction, message_id);
                 let files = messages::attachments_from(ids, data, &call.files)?;
                 let (_, event) = world
                     .edit_message(channel_id, message_id, data, Some(files))
                     .ok_or_else(ApiError::unknown_message)?;
-                let ephemeral = world.message(channel_id, message_id).is_some_and(|m| m.flags & EPHEMERAL != 0);
+                let ephemeral = world
+                    .message(channel_id, message_id)
+                    .is_some_and(|m| m.flags & EPHEMERAL != 0);
                 Ok(((), if ephemeral { Vec::new() } else { vec![event] }))
             })?;
             Ok(Some(message_id))
@@ -220,20 +261,34 @@ fn interaction_sender(state: &SimState, interaction: &Interaction) -> Sender {
         webhook_id: Some(state.application_id),
         application_id: Some(state.application_id),
         interaction: Some((interaction.id, interaction.kind, interaction.user_id)),
-        kind: if interaction.kind == interaction_kind::APPLICATION_COMMAND { 20 } else { 0 },
+        kind: if interaction.kind == interaction_kind::APPLICATION_COMMAND {
+            20
+        } else {
+            0
+        },
         may_be_ephemeral: true,
     }
 }
 
 /// Creates the response message of a type 4 or 5 callback, or a follow-up.
-fn create_interaction_message(state: &SimState, interaction: &Interaction, data: &Value, call: &Call, deferred: bool) -> ApiResult<u64> {
+fn create_interaction_message(
+    state: &SimState,
+    interaction: &Interaction,
+    data: &Value,
+    call: &Call,
+    deferred: bool,
+) -> ApiResult<u64> {
     let sender = interaction_sender(state, interaction);
     state.try_mutate(|world, ids| {
-        let channel = world.channel(interaction.channel_id).cloned().ok_or_else(ApiError::unknown_channel)?;
+        let channel = world
+            .channel(interaction.channel_id)
+            .cloned()
+            .ok_or_else(ApiError::unknown_channel)?;
         let mut message = if deferred {
             let mut body = json!({"content": ""});
             body["flags"] = json!(data["flags"].as_u64().unwrap_or(0) & EPHEMERAL);
-            let mut message = messages::build(ids, &channel, sender, &json!({"content": "loading"}), &[])?;
+            let mut message =
+                messages::build(ids, &channel, sender, &json!({"content": "loading"}), &[])?;
             message.content.clear();
             message.flags = body["flags"].as_u64().unwrap_or(0) | LOADING;
             message
@@ -275,7 +330,12 @@ fn followup(state: &SimState, call: &Call, interaction: &Interaction) -> ApiResu
     interaction.update(|s| {
         s.followup_message_ids.push(message_id);
         if deferred_original.is_some() {
-            s.edits.push(EditRecord { target: "@original".into(), message_id: Some(message_id.to_string()), data: call.body.clone(), after_ms });
+            s.edits.push(EditRecord {
+                target: "@original".into(),
+                message_id: Some(message_id.to_string()),
+                data: call.body.clone(),
+                after_ms,
+            });
         }
     });
     read_message(state, interaction, message_id)
@@ -284,17 +344,31 @@ fn followup(state: &SimState, call: &Call, interaction: &Interaction) -> ApiResu
 fn read_message(state: &SimState, interaction: &Interaction, message_id: u64) -> ApiResult<Reply> {
     let world = state.world.lock();
     let channel_id = channel_of_message(&world, interaction, message_id);
-    let message = world.message(channel_id, message_id).ok_or_else(ApiError::unknown_message)?;
+    let message = world
+        .message(channel_id, message_id)
+        .ok_or_else(ApiError::unknown_message)?;
     Reply::ok(message.to_json(&world))
 }
 
 /// Edits an interaction message; the loading flag goes once it has content.
-fn edit_message(state: &SimState, interaction: &Interaction, message_id: u64, body: &Value, call: &Call) -> ApiResult<Value> {
+fn edit_message(
+    state: &SimState,
+    interaction: &Interaction,
+    message_id: u64,
+    body: &Value,
+    call: &Call,
+) -> ApiResult<Value> {
     state.try_mutate(|world, ids| {
         let channel_id = channel_of_message(world, interaction, message_id);
-        let message = world.message(channel_id, message_id).ok_or_else(ApiError::unknown_message)?;
+        let message = world
+            .message(channel_id, message_id)
+            .ok_or_else(ApiError::unknown_message)?;
         if message.author_id != state.application_id {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, 50005, "Cannot edit a message authored by another user"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                50005,
+                "Cannot edit a message authored by another user",
+            ));
         }
         let was_loading = message.flags & LOADING != 0;
         let mut merged = body.clone();
@@ -305,8 +379,16 @@ fn edit_message(state: &SimState, interaction: &Interaction, message_id: u64, bo
             }
         }
         let files = messages::attachments_from(ids, body, &call.files)?;
-        if was_loading && messages::attachments_from(ids, body, &[])?.is_empty() && super::limits::empty_message(&merged) && files.is_empty() {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, 50006, "Cannot send an empty message"));
+        if was_loading
+            && messages::attachments_from(ids, body, &[])?.is_empty()
+            && super::limits::empty_message(&merged)
+            && files.is_empty()
+        {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                50006,
+                "Cannot send an empty message",
+            ));
         }
         let (json, event) = world
             .edit_message(channel_id, message_id, &merged, Some(files))
@@ -327,20 +409,40 @@ fn edit_message(state: &SimState, interaction: &Interaction, message_id: u64, bo
     })
 }
 
-fn edit(state: &SimState, call: &Call, interaction: &Interaction, message_id: u64, target: &str) -> ApiResult<Reply> {
+fn edit(
+    state: &SimState,
+    call: &Call,
+    interaction: &Interaction,
+    message_id: u64,
+    target: &str,
+) -> ApiResult<Reply> {
     let json = edit_message(state, interaction, message_id, &call.body, call)?;
     let after_ms = interaction.elapsed_ms();
     interaction.update(|s| {
-        s.edits.push(EditRecord { target: target.to_string(), message_id: Some(message_id.to_string()), data: call.body.clone(), after_ms })
+        s.edits.push(EditRecord {
+            target: target.to_string(),
+            message_id: Some(message_id.to_string()),
+            data: call.body.clone(),
+            after_ms,
+        })
     });
     Reply::ok(json)
 }
 
-fn delete(state: &SimState, interaction: &Interaction, message_id: u64, original: bool) -> ApiResult<Reply> {
+fn delete(
+    state: &SimState,
+    interaction: &Interaction,
+    message_id: u64,
+    original: bool,
+) -> ApiResult<Reply> {
     state.try_mutate(|world, _| {
         let channel_id = channel_of_message(world, interaction, message_id);
-        let ephemeral = world.message(channel_id, message_id).is_some_and(|m| m.flags & EPHEMERAL != 0);
-        let event = world.delete_message(channel_id, message_id).ok_or_else(ApiError::unknown_message)?;
+        let ephemeral = world
+            .message(channel_id, message_id)
+            .is_some_and(|m| m.flags & EPHEMERAL != 0);
+        let event = world
+            .delete_message(channel_id, message_id)
+            .ok_or_else(ApiError::unknown_message)?;
         Ok(((), if ephemeral { Vec::new() } else { vec![event] }))
     })?;
     if original {

@@ -134,15 +134,23 @@ pub fn attachments_from(
         attachments.push(Attachment {
             id: ids.next(),
             filename,
-            content_type: file.content_type.clone().or_else(|| guess_content_type(&file.filename)),
-            description: meta.and_then(|m| m["description"].as_str()).map(str::to_string),
+            content_type: file
+                .content_type
+                .clone()
+                .or_else(|| guess_content_type(&file.filename)),
+            description: meta
+                .and_then(|m| m["description"].as_str())
+                .map(str::to_string),
             data: file.data.clone(),
         });
     }
     // An attachment entry pointing at a file that was not sent is an error on Discord.
     for (position, entry) in described.iter().enumerate() {
-        let Some(index) = super::id_of(&entry["id"]) else { continue };
-        let is_new = entry.get("filename").is_some() || files.iter().any(|f| f.index as u64 == index);
+        let Some(index) = super::id_of(&entry["id"]) else {
+            continue;
+        };
+        let is_new =
+            entry.get("filename").is_some() || files.iter().any(|f| f.index as u64 == index);
         if is_new && !files.iter().any(|f| f.index as u64 == index) && index < 10 {
             return Err(ApiError::invalid_field(
                 &["attachments", &position.to_string()],

@@ -118,7 +118,8 @@ impl Reply {
 
 /// Routes that take no bot token: interaction callbacks and interaction webhooks.
 fn route_needs_token(template: &str) -> bool {
-    !(template.starts_with("/interactions/") || template.starts_with("/webhooks/{webhook_id}/{webhook_token}"))
+    !(template.starts_with("/interactions/")
+        || template.starts_with("/webhooks/{webhook_id}/{webhook_token}"))
 }
 
 /// The axum handler for everything under `/api/v10`.
@@ -146,7 +147,18 @@ pub async fn handle(
     let mut logged_body = Value::Null;
     let mut template = None;
     let mut error_body = None;
-    let response = match run_pipeline(&state, &method, &path, query.as_deref(), headers, &body, &mut logged_body, &mut template).await {
+    let response = match run_pipeline(
+        &state,
+        &method,
+        &path,
+        query.as_deref(),
+        headers,
+        &body,
+        &mut logged_body,
+        &mut template,
+    )
+    .await
+    {
         Ok(response) => response,
         Err(error) => {
             error_body = Some(error.body());
@@ -213,9 +225,9 @@ async fn run_pipeline(
     let headers_to_apply = match decision {
         RateDecision::Allowed(headers) => headers,
         limited => {
-            return Ok(limited
-                .into_429_response()
-                .unwrap_or_else(|| ApiError::injected(StatusCode::TOO_MANY_REQUESTS).into_response()))
+            return Ok(limited.into_429_response().unwrap_or_else(|| {
+                ApiError::injected(StatusCode::TOO_MANY_REQUESTS).into_response()
+            }))
         }
     };
 
@@ -242,9 +254,7 @@ async fn run_pipeline(
         method: method.clone(),
         template,
         params: route.params.into_iter().collect(),
-        query: query
-            .map(|q| url_pairs(q).collect())
-            .unwrap_or_default(),
+        query: query.map(|q| url_pairs(q).collect()).unwrap_or_default(),
         body,
         files,
         headers,
@@ -293,7 +303,11 @@ pub fn percent_decode(text: &str) -> String {
 }
 
 /// JSON or multipart (`payload_json` + `files[n]`) bodies; `Null` for an empty body.
-fn parse_body(state: &SimState, headers: &HeaderMap, raw: &Bytes) -> ApiResult<(Value, Vec<UploadedFile>)> {
+fn parse_body(
+    state: &SimState,
+    headers: &HeaderMap,
+    raw: &Bytes,
+) -> ApiResult<(Value, Vec<UploadedFile>)> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -315,7 +329,11 @@ fn parse_body(state: &SimState, headers: &HeaderMap, raw: &Bytes) -> ApiResult<(
     Ok((body, Vec::new()))
 }
 
-fn parse_multipart(state: &SimState, content_type: &str, raw: Bytes) -> ApiResult<(Value, Vec<UploadedFile>)> {
+fn parse_multipart(
+    state: &SimState,
+    content_type: &str,
+    raw: Bytes,
+) -> ApiResult<(Value, Vec<UploadedFile>)> {
     let boundary = multer::parse_boundary(content_type).map_err(|_| ApiError::invalid_json())?;
     let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(raw) });
     let mut multipart = multer::Multipart::new(stream, boundary);
@@ -325,7 +343,11 @@ fn parse_multipart(state: &SimState, content_type: &str, raw: Bytes) -> ApiResul
         let mut payload = Value::Null;
         let mut files = Vec::new();
         let mut total = 0usize;
-        while let Some(field) = multipart.next_field().await.map_err(|_| ApiError::invalid_json())? {
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| ApiError::invalid_json())?
+        {
             let name = field.name().unwrap_or("").to_string();
             let filename = field.file_name().map(str::to_string);
             let field_type = field.content_type().map(|m| m.to_string());
@@ -371,7 +393,9 @@ async fn dispatch(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             "shards": 1,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
         })),
-        (_, t) if t.starts_with("/users") || t.starts_with("/oauth2") || t == "/applications/@me" => {
+        (_, t)
+            if t.starts_with("/users") || t.starts_with("/oauth2") || t == "/applications/@me" =>
+        {
             users::handle(state, call)
         }
         (_, t) if t.starts_with("/applications/") => applications::handle(state, call),
@@ -385,7 +409,11 @@ async fn dispatch(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
 }
 
 /// The bot must see the channel (50001 otherwise) and hold `required` in it (50013).
-pub(crate) fn require_channel_permissions(world: &World, channel: &Channel, required: u64) -> ApiResult<()> {
+pub(crate) fn require_channel_permissions(
+    world: &World,
+    channel: &Channel,
+    required: u64,
+) -> ApiResult<()> {
     let have = world.bot_channel_permissions(channel);
     if have & permissions::VIEW_CHANNEL == 0 {
         return Err(ApiError::missing_access());
@@ -402,7 +430,11 @@ pub(crate) fn require_channel_permissions(world: &World, channel: &Channel, requ
 }
 
 /// The bot must hold `required` in the guild (50013).
-pub(crate) fn require_guild_permissions(world: &World, guild_id: u64, required: u64) -> ApiResult<()> {
+pub(crate) fn require_guild_permissions(
+    world: &World,
+    guild_id: u64,
+    required: u64,
+) -> ApiResult<()> {
     let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
     let have = permissions::guild_permissions(guild, world.bot_user_id);
     if have & required != required {

@@ -55,15 +55,25 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         }
         ("POST", "/users/@me/channels") => {
             let recipient = id_of(&call.body["recipient_id"]).ok_or_else(|| {
-                ApiError::invalid_field(&["recipient_id"], "BASE_TYPE_REQUIRED", "This field is required")
+                ApiError::invalid_field(
+                    &["recipient_id"],
+                    "BASE_TYPE_REQUIRED",
+                    "This field is required",
+                )
             })?;
             state
                 .try_mutate(|world, ids| {
                     if !world.users.contains_key(&recipient) || recipient == world.bot_user_id {
-                        return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, 50033, "Invalid Recipient(s)"));
+                        return Err(ApiError::new(
+                            axum::http::StatusCode::BAD_REQUEST,
+                            50033,
+                            "Invalid Recipient(s)",
+                        ));
                     }
                     let channel_id = world.dm_channel_for(recipient, || ids.next());
-                    let channel = world.channel(channel_id).ok_or_else(ApiError::unknown_channel)?;
+                    let channel = world
+                        .channel(channel_id)
+                        .ok_or_else(ApiError::unknown_channel)?;
                     Ok((channel.to_json(world), Vec::new()))
                 })
                 .and_then(Reply::ok)

@@ -1,0 +1,9 @@
+//! agora-actors: Agora's actor system — the kernel every actor shares (store, cache,
+//! Discord I/O, clock, command catalogue, permission policy, custom_id codec), the
+//! gateway session, the interaction dispatcher and the feature actors.
+//!
+//! What it is for: running Agora's concerns as supervised actix actors that speak typed
+//! messages. What it is not: a general Discord framework (twilight is that) or the binary
+//! (the `agora` crate wires this crate to configuration, ops and the command line).
+
+pub mod kernel;

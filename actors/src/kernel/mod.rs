@@ -3,3 +3,5 @@
 
 pub mod clock;
 pub mod custom_id;
+pub mod policy;
+pub mod supervision;

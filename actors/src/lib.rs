@@ -6,4 +6,6 @@
 //! messages. What it is not: a general Discord framework (twilight is that) or the binary
 //! (the `agora` crate wires this crate to configuration, ops and the command line).
 
+pub mod bus;
+pub mod gateway;
 pub mod kernel;

@@ -564,3 +564,26 @@ async fn a_flood_at_a_set_rate_takes_its_time() {
         report.seconds
     );
 }
+
+#[tokio::test]
+async fn a_client_close_is_answered_with_a_close_frame() {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    let sim = common::demo_sim().await;
+    let (mut gateway, _) = RawGateway::ready(&sim, GUILDS).await;
+    gateway.expect_dispatch("GUILD_CREATE").await;
+    let frame = CloseFrame {
+        code: CloseCode::Library(4000),
+        reason: "resuming connection".into(),
+    };
+    gateway
+        .socket
+        .send(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))
+        .await
+        .unwrap();
+    assert_eq!(
+        gateway.expect_close().await,
+        Some(4000),
+        "the close handshake completes"
+    );
+}

@@ -106,7 +106,13 @@ pub async fn serve_connection(
                         break;
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                    Some(Ok(Message::Close(frame))) => {
+                        // Complete the closing handshake, as Discord does.
+                        let _ = connection.sink.send(Message::Close(frame)).await;
+                        let _ = connection.sink.close().await;
+                        break;
+                    }
+                    Some(Err(_)) | None => break,
                 };
                 match connection.handle_payload(&text).await {
                     Next::Continue => {}

@@ -1,0 +1,74 @@
+//! The event bus: actors subscribe to the gateway events they need, and the gateway
+//! session publishes each event to its subscribers in order, awaiting each delivery — so
+//! a slow subscriber slows the reading of the socket instead of piling events up in memory.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use parking_lot::RwLock;
+use twilight_gateway::{Event, EventTypeFlags};
+
+/// One gateway event, from one shard.
+#[derive(Debug, Clone)]
+pub struct GatewayEvent {
+    pub shard_id: u32,
+    pub event: Arc<Event>,
+}
+
+/// Delivers an event to one subscriber; resolves when the subscriber has taken it.
+pub type Deliver = Arc<dyn Fn(GatewayEvent) -> BoxFuture<'static, ()> + Send + Sync>;
+
+struct Subscription {
+    name: &'static str,
+    wants: EventTypeFlags,
+    deliver: Deliver,
+}
+
+/// Who wants which gateway events.
+#[derive(Default, Clone)]
+pub struct EventBus {
+    subscriptions: Arc<RwLock<Vec<Subscription>>>,
+}
+
+impl std::fmt::Debug for EventBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.subscriptions.read().iter().map(|s| s.name).collect();
+        f.debug_struct("EventBus")
+            .field("subscribers", &names)
+            .finish()
+    }
+}
+
+impl EventBus {
+    /// Subscribes `deliver` to the events in `wants`.
+    pub fn subscribe(&self, name: &'static str, wants: EventTypeFlags, deliver: Deliver) {
+        self.subscriptions.write().push(Subscription {
+            name,
+            wants,
+            deliver,
+        });
+    }
+
+    /// Every event type some subscriber wants (the shard parses only these).
+    pub fn wanted(&self) -> EventTypeFlags {
+        self.subscriptions
+            .read()
+            .iter()
+            .fold(EventTypeFlags::empty(), |all, s| all | s.wants)
+    }
+
+    /// Delivers an event to each subscriber that wants it, one after another.
+    pub async fn publish(&self, event: GatewayEvent) {
+        let kind = EventTypeFlags::from(event.event.kind());
+        let deliveries: Vec<Deliver> = self
+            .subscriptions
+            .read()
+            .iter()
+            .filter(|s| s.wants.intersects(kind))
+            .map(|s| s.deliver.clone())
+            .collect();
+        for deliver in deliveries {
+            deliver(event.clone()).await;
+        }
+    }
+}

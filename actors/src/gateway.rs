@@ -1,0 +1,264 @@
+//! GatewaySession: one actor per shard. It connects (resuming a saved session when there
+//! is one — a cold resume after a redeploy), reads events and publishes them on the bus,
+//! reconnects and resumes on drops (twilight does the protocol), and on a graceful stop
+//! closes with "resume", saves its session and reports it.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use actix::prelude::*;
+use futures::future::BoxFuture;
+use parking_lot::Mutex;
+use tokio::sync::{mpsc, oneshot};
+use twilight_gateway::queue::InMemoryQueue;
+use twilight_gateway::{
+    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Session, Shard, ShardId,
+    StreamExt as _,
+};
+
+use crate::bus::{EventBus, GatewayEvent};
+
+/// A shard's session, kept across restarts so the next start can resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedSession {
+    pub shard_id: u32,
+    pub shard_count: u32,
+    pub session_id: String,
+    pub sequence: u64,
+    pub resume_url: Option<String>,
+}
+
+/// Where sessions are saved (the database in production).
+pub trait SessionStore: Send + Sync + std::fmt::Debug {
+    fn load(&self, shard_id: u32) -> BoxFuture<'_, Option<SavedSession>>;
+    fn save(&self, session: SavedSession) -> BoxFuture<'_, ()>;
+    fn forget(&self, shard_id: u32) -> BoxFuture<'_, ()>;
+}
+
+/// Sessions in memory (tests, and runs without a database).
+#[derive(Debug, Default)]
+pub struct MemorySessionStore {
+    sessions: Mutex<Vec<SavedSession>>,
+}
+
+impl SessionStore for MemorySessionStore {
+    fn load(&self, shard_id: u32) -> BoxFuture<'_, Option<SavedSession>> {
+        let found = self
+            .sessions
+            .lock()
+            .iter()
+            .find(|s| s.shard_id == shard_id)
+            .cloned();
+        Box::pin(async move { found })
+    }
+    fn save(&self, session: SavedSession) -> BoxFuture<'_, ()> {
+        let mut sessions = self.sessions.lock();
+        sessions.retain(|s| s.shard_id != session.shard_id);
+        sessions.push(session);
+        Box::pin(async {})
+    }
+    fn forget(&self, shard_id: u32) -> BoxFuture<'_, ()> {
+        self.sessions.lock().retain(|s| s.shard_id != shard_id);
+        Box::pin(async {})
+    }
+}
+
+/// How to connect one shard.
+#[derive(Debug, Clone)]
+pub struct ShardSettings {
+    pub shard_id: u32,
+    pub shard_count: u32,
+    pub token: String,
+    pub intents: Intents,
+    /// A gateway URL other than Discord's (agora-sim), without a trailing slash.
+    pub gateway_url: Option<String>,
+}
+
+/// What `/status`, `/readyz` and the metrics show of a shard.
+#[derive(Debug, Default)]
+pub struct ShardStatus {
+    pub connected: AtomicBool,
+    pub events: AtomicU64,
+    pub identifies: AtomicU64,
+    pub resumes: AtomicU64,
+    /// Most recent heartbeat round trip, in milliseconds (0 before the first).
+    pub latency_ms: AtomicU64,
+    /// Set when the gateway refused us for good (bad token, disallowed intents).
+    pub fatal: Mutex<Option<String>>,
+}
+
+/// Stop gracefully: close with "resume", save the session, report it.
+#[derive(Message)]
+#[rtype(result = "Option<SavedSession>")]
+pub struct StopGracefully;
+
+/// The actor for one shard.
+pub struct GatewaySession {
+    settings: ShardSettings,
+    bus: EventBus,
+    sessions: Arc<dyn SessionStore>,
+    status: Arc<ShardStatus>,
+    control: Option<mpsc::Sender<oneshot::Sender<Option<SavedSession>>>>,
+}
+
+impl GatewaySession {
+    pub fn new(
+        settings: ShardSettings,
+        bus: EventBus,
+        sessions: Arc<dyn SessionStore>,
+        status: Arc<ShardStatus>,
+    ) -> Self {
+        Self {
+            settings,
+            bus,
+            sessions,
+            status,
+            control: None,
+        }
+    }
+}
+
+impl Actor for GatewaySession {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let (control, requests) = mpsc::channel(1);
+        self.control = Some(control);
+        let run = run_shard(
+            self.settings.clone(),
+            self.bus.clone(),
+            self.sessions.clone(),
+            self.status.clone(),
+            requests,
+        );
+        ctx.spawn(run.into_actor(self));
+    }
+}
+
+impl Handler<StopGracefully> for GatewaySession {
+    type Result = ResponseFuture<Option<SavedSession>>;
+
+    fn handle(&mut self, _: StopGracefully, _ctx: &mut Self::Context) -> Self::Result {
+        let control = self.control.clone();
+        Box::pin(async move {
+            let control = control?;
+            let (reply, saved) = oneshot::channel();
+            control.send(reply).await.ok()?;
+            saved.await.ok().flatten()
+        })
+    }
+}
+
+fn build_shard(settings: &ShardSettings, saved: Option<&SavedSession>) -> Shard {
+    let mut config = ConfigBuilder::new(settings.token.clone(), settings.intents)
+        // Discord's identify limits for a small bot: one at a time, 1000 a day.
+        .queue(InMemoryQueue::new(
+            1,
+            1000,
+            std::time::Duration::from_secs(86_400),
+            1000,
+        ));
+    if let Some(url) = &settings.gateway_url {
+        config = config.proxy_url(url.trim_end_matches('/').to_string());
+    }
+    if let Some(saved) = saved.filter(|s| s.shard_count == settings.shard_count) {
+        config = config.session(Session::new(saved.sequence, saved.session_id.clone()));
+        if let Some(url) = &saved.resume_url {
+            config = config.resume_url(url.clone());
+        }
+    }
+    Shard::with_config(
+        ShardId::new(settings.shard_id, settings.shard_count),
+        config.build(),
+    )
+}
+
+fn saved_session(shard: &Shard, settings: &ShardSettings) -> Option<SavedSession> {
+    let session = shard.session()?;
+    Some(SavedSession {
+        shard_id: settings.shard_id,
+        shard_count: settings.shard_count,
+        session_id: session.id().to_string(),
+        sequence: session.sequence(),
+        resume_url: shard.resume_url().map(str::to_string),
+    })
+}
+
+/// Reads the shard until told to stop, publishing every wanted event on the bus.
+async fn run_shard(
+    settings: ShardSettings,
+    bus: EventBus,
+    sessions: Arc<dyn SessionStore>,
+    status: Arc<ShardStatus>,
+    mut stop_requests: mpsc::Receiver<oneshot::Sender<Option<SavedSession>>>,
+) {
+    let saved = sessions.load(settings.shard_id).await;
+    // A saved session is used once: if it cannot be resumed twilight identifies anew.
+    sessions.forget(settings.shard_id).await;
+    let mut shard = build_shard(&settings, saved.as_ref());
+    let flags = bus.wanted()
+        | EventTypeFlags::READY
+        | EventTypeFlags::RESUMED
+        | EventTypeFlags::GATEWAY_HEARTBEAT_ACK;
+    let mut stopping: Option<oneshot::Sender<Option<SavedSession>>> = None;
+    loop {
+        tokio::select! {
+            biased;
+            request = stop_requests.recv(), if stopping.is_none() => {
+                let Some(reply) = request else { return };
+                shard.close(CloseFrame::RESUME);
+                stopping = Some(reply);
+            }
+            item = shard.next_event(flags) => {
+                let event = match item {
+                    None => break,
+                    Some(Ok(event)) => event,
+                    Some(Err(error)) => {
+                        tracing::warn!(shard = settings.shard_id, %error, "gateway receive error");
+                        continue;
+                    }
+                };
+                match &event {
+                    Event::Ready(_) => {
+                        status.connected.store(true, Ordering::Relaxed);
+                        status.identifies.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(shard = settings.shard_id, "identified");
+                    }
+                    Event::Resumed => {
+                        status.connected.store(true, Ordering::Relaxed);
+                        status.resumes.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(shard = settings.shard_id, "resumed");
+                    }
+                    Event::GatewayHeartbeatAck => {
+                        if let Some(latency) = shard.latency().recent().first() {
+                            status.latency_ms.store(latency.as_millis() as u64, Ordering::Relaxed);
+                        }
+                    }
+                    Event::GatewayClose(frame) => {
+                        status.connected.store(false, Ordering::Relaxed);
+                        if let Some(reply) = stopping.take() {
+                            let saved = saved_session(&shard, &settings);
+                            if let Some(saved) = &saved {
+                                sessions.save(saved.clone()).await;
+                            }
+                            let _ = reply.send(saved);
+                            return;
+                        }
+                        let code = frame.as_ref().map(|f| f.code);
+                        if matches!(code, Some(4004 | 4010 | 4011 | 4012 | 4013 | 4014)) {
+                            let reason = format!("the gateway closed the connection for good (code {})", code.unwrap_or(0));
+                            tracing::error!(shard = settings.shard_id, ?code, "{reason}");
+                            *status.fatal.lock() = Some(reason);
+                            return;
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                status.events.fetch_add(1, Ordering::Relaxed);
+                bus.publish(GatewayEvent { shard_id: settings.shard_id, event: Arc::new(event) }).await;
+            }
+        }
+    }
+    status.connected.store(false, Ordering::Relaxed);
+}

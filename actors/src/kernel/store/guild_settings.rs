@@ -1,0 +1,239 @@
+//! Guild settings: the admin and moderator roles, the log channel, the channels the bot
+//! answers in and the locale of each guild — read, replaced whole, patched, deleted.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::guild_settings;
+use super::{with_connection, Store, StoreError};
+
+/// The locale of a guild that has not chosen one.
+pub const DEFAULT_LOCALE: &str = "en-US";
+
+/// One guild's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuildSettings {
+    pub guild_id: i64,
+    /// Members with this role may change the bot's settings.
+    pub admin_role_id: Option<i64>,
+    /// Members with this role may moderate.
+    pub moderator_role_id: Option<i64>,
+    /// Where the bot writes its audit log.
+    pub log_channel_id: Option<i64>,
+    /// The channels the bot answers in; empty means every channel.
+    pub allowed_channel_ids: Vec<i64>,
+    /// A BCP 47 tag, as Discord spells locales (`en-US`, `fr`, `pt-BR`).
+    pub locale: String,
+    /// When the row was first written. Set by the store; ignored when writing.
+    pub created_at: DateTime<Utc>,
+    /// When the row was last written. Set by the store; ignored when writing.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl GuildSettings {
+    /// The settings of a guild that has changed nothing: no roles, no log channel,
+    /// every channel allowed, [`DEFAULT_LOCALE`]. The times are the Unix epoch until
+    /// the store writes the row.
+    pub fn new(guild_id: i64) -> Self {
+        GuildSettings {
+            guild_id,
+            admin_role_id: None,
+            moderator_role_id: None,
+            log_channel_id: None,
+            allowed_channel_ids: Vec::new(),
+            locale: DEFAULT_LOCALE.to_owned(),
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        }
+    }
+}
+
+/// A change to some of a guild's settings. Each field is `None` to leave it as it is;
+/// for the optional ones `Some(None)` clears it and `Some(Some(id))` sets it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuildSettingsPatch {
+    pub admin_role_id: Option<Option<i64>>,
+    pub moderator_role_id: Option<Option<i64>>,
+    pub log_channel_id: Option<Option<i64>>,
+    pub allowed_channel_ids: Option<Vec<i64>>,
+    pub locale: Option<String>,
+}
+
+impl GuildSettingsPatch {
+    /// `settings` with this patch applied.
+    pub fn apply_to(&self, mut settings: GuildSettings) -> GuildSettings {
+        if let Some(admin_role_id) = self.admin_role_id {
+            settings.admin_role_id = admin_role_id;
+        }
+        if let Some(moderator_role_id) = self.moderator_role_id {
+            settings.moderator_role_id = moderator_role_id;
+        }
+        if let Some(log_channel_id) = self.log_channel_id {
+            settings.log_channel_id = log_channel_id;
+        }
+        if let Some(allowed_channel_ids) = &self.allowed_channel_ids {
+            settings.allowed_channel_ids.clone_from(allowed_channel_ids);
+        }
+        if let Some(locale) = &self.locale {
+            settings.locale.clone_from(locale);
+        }
+        settings
+    }
+}
+
+/// A `guild_settings` row as stored.
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = guild_settings)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct GuildSettingsRow {
+    guild_id: i64,
+    admin_role_id: Option<i64>,
+    moderator_role_id: Option<i64>,
+    log_channel_id: Option<i64>,
+    allowed_channel_ids: String,
+    locale: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// The columns an update writes; a `None` field is left as it is.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = guild_settings)]
+struct GuildSettingsChanges<'a> {
+    admin_role_id: Option<Option<i64>>,
+    moderator_role_id: Option<Option<i64>>,
+    log_channel_id: Option<Option<i64>>,
+    allowed_channel_ids: Option<String>,
+    locale: Option<&'a str>,
+    updated_at: NaiveDateTime,
+}
+
+impl GuildSettingsRow {
+    fn new(settings: &GuildSettings, now: NaiveDateTime) -> Result<Self, StoreError> {
+        Ok(GuildSettingsRow {
+            guild_id: settings.guild_id,
+            admin_role_id: settings.admin_role_id,
+            moderator_role_id: settings.moderator_role_id,
+            log_channel_id: settings.log_channel_id,
+            allowed_channel_ids: encode_channel_ids(&settings.allowed_channel_ids)?,
+            locale: settings.locale.clone(),
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    fn into_settings(self) -> Result<GuildSettings, StoreError> {
+        let allowed_channel_ids =
+            serde_json::from_str(&self.allowed_channel_ids).map_err(|error| {
+                StoreError::InvalidData {
+                    what: "guild_settings.allowed_channel_ids",
+                    detail: format!("guild {}: {error}", self.guild_id),
+                }
+            })?;
+        Ok(GuildSettings {
+            guild_id: self.guild_id,
+            admin_role_id: self.admin_role_id,
+            moderator_role_id: self.moderator_role_id,
+            log_channel_id: self.log_channel_id,
+            allowed_channel_ids,
+            locale: self.locale,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        })
+    }
+}
+
+fn encode_channel_ids(channel_ids: &[i64]) -> Result<String, StoreError> {
+    serde_json::to_string(channel_ids).map_err(|error| StoreError::InvalidData {
+        what: "guild_settings.allowed_channel_ids",
+        detail: error.to_string(),
+    })
+}
+
+impl Store {
+    /// The settings of `guild_id`, or `None` if it never changed any.
+    pub async fn guild_settings(&self, guild_id: i64) -> Result<Option<GuildSettings>, StoreError> {
+        let row = with_connection!(self, connection => {
+            guild_settings::table
+                .find(guild_id)
+                .select(GuildSettingsRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(GuildSettingsRow::into_settings).transpose()
+    }
+
+    /// Writes every setting of `settings.guild_id`, inserting the row or replacing it,
+    /// and returns what is stored. `created_at` is kept from the first write;
+    /// `updated_at` is now.
+    pub async fn upsert_guild_settings(
+        &self,
+        settings: &GuildSettings,
+    ) -> Result<GuildSettings, StoreError> {
+        let row = GuildSettingsRow::new(settings, self.now())?;
+        let changes = GuildSettingsChanges {
+            admin_role_id: Some(row.admin_role_id),
+            moderator_role_id: Some(row.moderator_role_id),
+            log_channel_id: Some(row.log_channel_id),
+            allowed_channel_ids: Some(row.allowed_channel_ids.clone()),
+            locale: Some(&row.locale),
+            updated_at: row.updated_at,
+        };
+        let stored = with_connection!(self, connection => {
+            diesel::insert_into(guild_settings::table)
+                .values(&row)
+                .on_conflict(guild_settings::guild_id)
+                .do_update()
+                .set(&changes)
+                .returning(GuildSettingsRow::as_returning())
+                .get_result(connection)
+                .await
+        })?;
+        stored.into_settings()
+    }
+
+    /// Changes only the settings `patch` names and returns what is stored; a guild
+    /// without a row gets one, with defaults for the rest. One statement, so two
+    /// patches of different fields never undo each other.
+    pub async fn update_guild_settings(
+        &self,
+        guild_id: i64,
+        patch: GuildSettingsPatch,
+    ) -> Result<GuildSettings, StoreError> {
+        let now = self.now();
+        let row_if_new = GuildSettingsRow::new(&patch.apply_to(GuildSettings::new(guild_id)), now)?;
+        let changes = GuildSettingsChanges {
+            admin_role_id: patch.admin_role_id,
+            moderator_role_id: patch.moderator_role_id,
+            log_channel_id: patch.log_channel_id,
+            allowed_channel_ids: patch
+                .allowed_channel_ids
+                .as_deref()
+                .map(encode_channel_ids)
+                .transpose()?,
+            locale: patch.locale.as_deref(),
+            updated_at: now,
+        };
+        let stored = with_connection!(self, connection => {
+            diesel::insert_into(guild_settings::table)
+                .values(&row_if_new)
+                .on_conflict(guild_settings::guild_id)
+                .do_update()
+                .set(&changes)
+                .returning(GuildSettingsRow::as_returning())
+                .get_result(connection)
+                .await
+        })?;
+        stored.into_settings()
+    }
+
+    /// Forgets the settings of `guild_id`; true if it had any.
+    pub async fn delete_guild_settings(&self, guild_id: i64) -> Result<bool, StoreError> {
+        let deleted = with_connection!(self, connection => {
+            diesel::delete(guild_settings::table.find(guild_id)).execute(connection).await
+        })?;
+        Ok(deleted > 0)
+    }
+}

@@ -1,0 +1,1134 @@
+//! The store's contract: one suite of behaviours, run against SQLite (a fresh database
+//! file per test) and PostgreSQL (a fresh database per test, created and dropped here),
+//! plus the checks that only make sense on one backend.
+//!
+//! PostgreSQL comes from `AGORA_TEST_POSTGRES_URL` (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`; `PGPASSWORD` is used when the URL has no
+//! password). Unset, those tests say they were skipped and pass — unless
+//! `AGORA_TEST_REQUIRE_SERVICES=1`, when an unset URL fails them.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agora_actors::kernel::clock::ManualClock;
+use agora_actors::kernel::store::*;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+// ---------------------------------------------------------------------------------------
+// Test databases
+// ---------------------------------------------------------------------------------------
+
+/// One test's database, removed when dropped.
+struct TestDatabase {
+    url: String,
+    password: Option<String>,
+    clock: Arc<ManualClock>,
+    place: Place,
+}
+
+enum Place {
+    /// A folder of its own holding the database file.
+    SqliteFile { folder: PathBuf, file: PathBuf },
+    /// A database of its own on the server, dropped through `admin`.
+    Postgres {
+        admin: Box<tokio_postgres::Config>,
+        name: String,
+        config: Box<tokio_postgres::Config>,
+    },
+}
+
+/// When every test's clock starts; nanoseconds on purpose (the store keeps microseconds).
+fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-29T00:30:00.123456789Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn stored_start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-29T00:30:00.123456Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A name no other test, concurrent or earlier, uses.
+fn unique_name(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}_{}_{nanos}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl TestDatabase {
+    async fn sqlite() -> TestDatabase {
+        let folder = std::env::temp_dir().join(unique_name("agora_store_test"));
+        let file = folder.join("nested").join("agora.db");
+        TestDatabase {
+            url: format!("sqlite://{}", file.display()),
+            password: None,
+            clock: ManualClock::new(start_time()),
+            place: Place::SqliteFile { folder, file },
+        }
+    }
+
+    /// A fresh database on the test server, or `None` (after saying so) when there is
+    /// no server to use.
+    async fn postgres() -> Option<TestDatabase> {
+        let base_url = postgres_url()?;
+        let password = std::env::var("PGPASSWORD")
+            .ok()
+            .filter(|password| !password.is_empty());
+        let mut admin: tokio_postgres::Config =
+            base_url.parse().expect("AGORA_TEST_POSTGRES_URL parses");
+        if admin.get_password().is_none() {
+            if let Some(password) = &password {
+                admin.password(password.as_str());
+            }
+        }
+        let name = unique_name("agora_test");
+        let client = match admin_client(&admin).await {
+            Ok(client) => client,
+            Err(first_error) => {
+                // The URL's database may not exist on a fresh server: `postgres` always does.
+                admin.dbname("postgres");
+                admin_client(&admin).await.unwrap_or_else(|error| {
+                    panic!(
+                        "cannot reach PostgreSQL at {}: {first_error}; {error}",
+                        redact_url(&base_url)
+                    )
+                })
+            }
+        };
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("CREATE DATABASE");
+        let mut config = admin.clone();
+        config.dbname(name.as_str());
+        Some(TestDatabase {
+            url: with_database(&base_url, &name),
+            password,
+            clock: ManualClock::new(start_time()),
+            place: Place::Postgres {
+                admin: Box::new(admin),
+                name,
+                config: Box::new(config),
+            },
+        })
+    }
+
+    fn options(&self) -> StoreOptions {
+        StoreOptions {
+            max_connections: 4,
+            password: self.password.clone(),
+            connect_timeout: Duration::from_secs(10),
+            clock: self.clock.clone(),
+        }
+    }
+
+    async fn connect(&self) -> Store {
+        Store::connect(&self.url, self.options())
+            .await
+            .expect("the store connects")
+    }
+
+    async fn migrated(&self) -> Store {
+        let store = self.connect().await;
+        store.migrate().await.expect("migrations apply");
+        store
+    }
+
+    /// Runs a `SELECT COUNT(*) …` straight on the database, bypassing the store.
+    async fn count(&self, sql: &str) -> i64 {
+        match &self.place {
+            Place::SqliteFile { file, .. } => {
+                let (file, sql) = (file.clone(), sql.to_owned());
+                tokio::task::spawn_blocking(move || {
+                    use diesel::{Connection, RunQueryDsl};
+                    let mut connection =
+                        diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
+                    diesel::sql_query(sql)
+                        .get_result::<Count>(&mut connection)
+                        .unwrap()
+                        .count
+                })
+                .await
+                .unwrap()
+            }
+            Place::Postgres { config, .. } => {
+                let client = admin_client(config).await.unwrap();
+                client.query_one(sql, &[]).await.unwrap().get(0)
+            }
+        }
+    }
+
+    /// Runs a statement straight on the database, bypassing the store.
+    async fn execute(&self, sql: &str) {
+        match &self.place {
+            Place::SqliteFile { file, .. } => {
+                let (file, sql) = (file.clone(), sql.to_owned());
+                tokio::task::spawn_blocking(move || {
+                    use diesel::connection::SimpleConnection;
+                    use diesel::Connection;
+                    let mut connection =
+                        diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
+                    connection.batch_execute(&sql).unwrap();
+                })
+                .await
+                .unwrap()
+            }
+            Place::Postgres { config, .. } => admin_client(config)
+                .await
+                .unwrap()
+                .batch_execute(sql)
+                .await
+                .unwrap(),
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.place {
+            Place::SqliteFile { folder, .. } => {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+            Place::Postgres { admin, name, .. } => {
+                // Drop runs inside the test's runtime: use a thread with a runtime of its own.
+                let (admin, name) = (admin.clone(), name.clone());
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    runtime.block_on(async {
+                        let client = admin_client(&admin).await?;
+                        client
+                            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .await
+                    })?;
+                    Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+                })
+                .join();
+                if !matches!(dropped, Ok(Ok(()))) {
+                    eprintln!("could not drop test database {}: {dropped:?}", self.url);
+                }
+            }
+        }
+    }
+}
+
+/// The server's URL, or `None` (after saying why) when PostgreSQL tests should skip.
+fn postgres_url() -> Option<String> {
+    match std::env::var("AGORA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("AGORA_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("AGORA_TEST_REQUIRE_SERVICES=1 but AGORA_TEST_POSTGRES_URL is not set")
+        }
+        _ => {
+            eprintln!("skipped: AGORA_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+async fn admin_client(
+    config: &tokio_postgres::Config,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+/// `url` pointing at database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |index| index + 3);
+    let without_database = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{without_database}/{name}?{query}"),
+        None => format!("{without_database}/{name}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The contract, once per backend
+// ---------------------------------------------------------------------------------------
+
+macro_rules! contract {
+    ($($behaviour:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $behaviour() {
+                    let database = super::TestDatabase::sqlite().await;
+                    super::$behaviour(&database).await;
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $behaviour() {
+                    let Some(database) = super::TestDatabase::postgres().await else { return };
+                    super::$behaviour(&database).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    migrating_twice_applies_nothing_the_second_time,
+    migrating_on_a_current_thread_runtime_works,
+    processes_migrating_together_apply_each_migration_once,
+    a_guild_without_settings_has_none,
+    guild_settings_round_trip_every_field,
+    guild_settings_round_trip_nulls_and_clearing,
+    upserting_twice_keeps_one_row_and_the_creation_time,
+    a_patch_leaves_untouched_fields_alone,
+    a_patch_creates_a_missing_row_with_defaults,
+    concurrent_patches_of_different_fields_all_land,
+    one_guild_never_sees_another_guilds_settings,
+    feature_settings_round_trip_json,
+    feature_settings_are_scoped_by_guild_and_feature,
+    gateway_sessions_save_load_overwrite_delete,
+    data_survives_a_reconnect,
+    ping_answers_and_a_closed_store_refuses,
+    corrupt_stored_json_is_an_error_not_a_panic,
+);
+
+async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
+    let store = database.connect().await;
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(applied, vec!["2026-11-22-000000_core".to_owned()]);
+    assert_eq!(store.migrate().await.unwrap(), Vec::<String>::new());
+    // The tables are there and empty.
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM guild_settings")
+            .await,
+        0
+    );
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM feature_settings")
+            .await,
+        0
+    );
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM gateway_sessions")
+            .await,
+        0
+    );
+}
+
+async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
+    // Migrations block on async queries from a blocking thread; make sure that also
+    // works when the runtime has a single thread (as `#[tokio::test]` does by default).
+    let (url, options) = (database.url.clone(), database.options());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let store = Store::connect(&url, options).await.unwrap();
+            assert_eq!(store.migrate().await.unwrap().len(), 1);
+            store
+                .upsert_guild_settings(&GuildSettings::new(1))
+                .await
+                .unwrap();
+            assert!(store.guild_settings(1).await.unwrap().is_some());
+            store.close();
+        });
+    })
+    .join()
+    .unwrap();
+}
+
+async fn processes_migrating_together_apply_each_migration_once(database: &TestDatabase) {
+    // Two stores stand for two processes starting together over one database.
+    let (first, second) = (database.connect().await, database.connect().await);
+    let (first, second) = tokio::join!(first.migrate(), second.migrate());
+    let mut applied = [first.unwrap().len(), second.unwrap().len()];
+    applied.sort_unstable();
+    assert_eq!(applied, [0, 1]);
+}
+
+async fn a_guild_without_settings_has_none(database: &TestDatabase) {
+    let store = database.migrated().await;
+    assert_eq!(store.guild_settings(42).await.unwrap(), None);
+    assert!(!store.delete_guild_settings(42).await.unwrap());
+}
+
+fn full_settings(guild_id: i64) -> GuildSettings {
+    GuildSettings {
+        admin_role_id: Some(i64::MAX),
+        moderator_role_id: Some(1_234_567_890_123_456_789),
+        log_channel_id: Some(987_654_321_987_654_321),
+        allowed_channel_ids: vec![1, i64::MAX, 555_555_555_555_555_555],
+        locale: "pt-BR".to_owned(),
+        ..GuildSettings::new(guild_id)
+    }
+}
+
+async fn guild_settings_round_trip_every_field(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let written = full_settings(1_100_000_000_000_000_001);
+    let returned = store.upsert_guild_settings(&written).await.unwrap();
+    let expected = GuildSettings {
+        created_at: stored_start_time(),
+        updated_at: stored_start_time(),
+        ..written.clone()
+    };
+    assert_eq!(returned, expected);
+    assert_eq!(
+        store.guild_settings(written.guild_id).await.unwrap(),
+        Some(expected)
+    );
+
+    // Text is kept byte for byte, whatever its script.
+    let unusual = GuildSettings {
+        locale: "zh-Hant-TW ✓ 'quoted' \"double\"".to_owned(),
+        ..written
+    };
+    store.upsert_guild_settings(&unusual).await.unwrap();
+    assert_eq!(
+        store
+            .guild_settings(unusual.guild_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .locale,
+        unusual.locale
+    );
+}
+
+async fn guild_settings_round_trip_nulls_and_clearing(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let bare = GuildSettings::new(7);
+    let stored = store.upsert_guild_settings(&bare).await.unwrap();
+    assert_eq!(stored.admin_role_id, None);
+    assert_eq!(stored.moderator_role_id, None);
+    assert_eq!(stored.log_channel_id, None);
+    assert_eq!(stored.allowed_channel_ids, Vec::<i64>::new());
+    assert_eq!(stored.locale, DEFAULT_LOCALE);
+
+    store
+        .upsert_guild_settings(&full_settings(7))
+        .await
+        .unwrap();
+    // Upserting the bare settings again clears every optional field.
+    store.upsert_guild_settings(&bare).await.unwrap();
+    let read = store.guild_settings(7).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            read.admin_role_id,
+            read.moderator_role_id,
+            read.log_channel_id,
+            read.allowed_channel_ids,
+            read.locale
+        ),
+        (None, None, None, vec![], DEFAULT_LOCALE.to_owned())
+    );
+}
+
+async fn upserting_twice_keeps_one_row_and_the_creation_time(database: &TestDatabase) {
+    let store = database.migrated().await;
+    store
+        .upsert_guild_settings(&full_settings(9))
+        .await
+        .unwrap();
+    database.clock.advance(chrono::Duration::minutes(5));
+    let second = GuildSettings {
+        locale: "fr".to_owned(),
+        ..full_settings(9)
+    };
+    let stored = store.upsert_guild_settings(&second).await.unwrap();
+
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM guild_settings")
+            .await,
+        1
+    );
+    assert_eq!(stored.locale, "fr");
+    assert_eq!(stored.created_at, stored_start_time());
+    assert_eq!(
+        stored.updated_at,
+        stored_start_time() + chrono::Duration::minutes(5)
+    );
+    assert_eq!(store.guild_settings(9).await.unwrap(), Some(stored));
+}
+
+async fn a_patch_leaves_untouched_fields_alone(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let original = store
+        .upsert_guild_settings(&full_settings(3))
+        .await
+        .unwrap();
+    database.clock.advance(chrono::Duration::seconds(30));
+
+    let locale_only = GuildSettingsPatch {
+        locale: Some("de".to_owned()),
+        ..Default::default()
+    };
+    let after_locale = store.update_guild_settings(3, locale_only).await.unwrap();
+    assert_eq!(
+        after_locale,
+        GuildSettings {
+            locale: "de".to_owned(),
+            updated_at: original.updated_at + chrono::Duration::seconds(30),
+            ..original.clone()
+        }
+    );
+
+    let clear_log_set_admin = GuildSettingsPatch {
+        log_channel_id: Some(None),
+        admin_role_id: Some(Some(77)),
+        allowed_channel_ids: Some(vec![]),
+        ..Default::default()
+    };
+    let after = store
+        .update_guild_settings(3, clear_log_set_admin)
+        .await
+        .unwrap();
+    assert_eq!(after.log_channel_id, None);
+    assert_eq!(after.admin_role_id, Some(77));
+    assert_eq!(after.allowed_channel_ids, Vec::<i64>::new());
+    assert_eq!(after.moderator_role_id, original.moderator_role_id);
+    assert_eq!(after.locale, "de");
+    assert_eq!(after.created_at, original.created_at);
+    assert_eq!(store.guild_settings(3).await.unwrap(), Some(after.clone()));
+
+    // An empty patch changes nothing but the update time.
+    let unchanged = store
+        .update_guild_settings(3, GuildSettingsPatch::default())
+        .await
+        .unwrap();
+    assert_eq!(unchanged, after);
+}
+
+async fn a_patch_creates_a_missing_row_with_defaults(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let patch = GuildSettingsPatch {
+        moderator_role_id: Some(Some(5)),
+        ..Default::default()
+    };
+    let created = store.update_guild_settings(11, patch).await.unwrap();
+    let expected = GuildSettings {
+        moderator_role_id: Some(5),
+        created_at: stored_start_time(),
+        updated_at: stored_start_time(),
+        ..GuildSettings::new(11)
+    };
+    assert_eq!(created, expected);
+    assert_eq!(store.guild_settings(11).await.unwrap(), Some(expected));
+}
+
+async fn concurrent_patches_of_different_fields_all_land(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for guild_id in 0..16_i64 {
+        for field in 0..3 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                let value = Some(Some(guild_id * 10 + field));
+                let patch = match field {
+                    0 => GuildSettingsPatch {
+                        admin_role_id: value,
+                        ..Default::default()
+                    },
+                    1 => GuildSettingsPatch {
+                        moderator_role_id: value,
+                        ..Default::default()
+                    },
+                    _ => GuildSettingsPatch {
+                        log_channel_id: value,
+                        ..Default::default()
+                    },
+                };
+                store.update_guild_settings(guild_id, patch).await.unwrap();
+            });
+        }
+    }
+    while let Some(finished) = tasks.join_next().await {
+        finished.unwrap();
+    }
+    for guild_id in 0..16_i64 {
+        let settings = store.guild_settings(guild_id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                settings.admin_role_id,
+                settings.moderator_role_id,
+                settings.log_channel_id
+            ),
+            (
+                Some(guild_id * 10),
+                Some(guild_id * 10 + 1),
+                Some(guild_id * 10 + 2)
+            ),
+            "guild {guild_id}"
+        );
+    }
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM guild_settings")
+            .await,
+        16
+    );
+}
+
+async fn one_guild_never_sees_another_guilds_settings(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let (guild_a, guild_b) = (1001, 1002);
+    store
+        .upsert_guild_settings(&full_settings(guild_a))
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(guild_a, "tickets", "category", &json!(123))
+        .await
+        .unwrap();
+
+    assert_eq!(store.guild_settings(guild_b).await.unwrap(), None);
+    assert_eq!(
+        store
+            .feature_setting(guild_b, "tickets", "category")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.feature_settings(guild_b, "tickets").await.unwrap(),
+        vec![]
+    );
+
+    // Writing and deleting B leaves A as it was.
+    store
+        .update_guild_settings(
+            guild_b,
+            GuildSettingsPatch {
+                locale: Some("ja".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(guild_b, "tickets", "category", &json!(456))
+        .await
+        .unwrap();
+    assert!(store.delete_guild_settings(guild_b).await.unwrap());
+    assert!(store
+        .delete_feature_setting(guild_b, "tickets", "category")
+        .await
+        .unwrap());
+
+    let a = store.guild_settings(guild_a).await.unwrap().unwrap();
+    assert_eq!(
+        a,
+        GuildSettings {
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            ..full_settings(guild_a)
+        }
+    );
+    assert_eq!(
+        store
+            .feature_setting(guild_a, "tickets", "category")
+            .await
+            .unwrap(),
+        Some(json!(123))
+    );
+}
+
+async fn feature_settings_round_trip_json(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let values = [
+        ("array", json!([1, "two", 3.5, null])),
+        ("bool", json!(true)),
+        ("null", json!(null)),
+        ("number", json!(9_007_199_254_740_993_i64)),
+        (
+            "object",
+            json!({"roles": [1, 2], "nested": {"deep": "ünïcödé ✓"}, "empty": {}}),
+        ),
+        ("string", json!("a \"quoted\" string\nwith a newline")),
+    ];
+    for (key, value) in &values {
+        store
+            .set_feature_setting(5, "shifts", key, value)
+            .await
+            .unwrap();
+    }
+    for (key, value) in &values {
+        assert_eq!(
+            store
+                .feature_setting(5, "shifts", key)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(value),
+            "{key}"
+        );
+    }
+    let listed = store.feature_settings(5, "shifts").await.unwrap();
+    let expected: Vec<(String, serde_json::Value)> = values
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), value.clone()))
+        .collect();
+    assert_eq!(listed, expected);
+
+    // Setting again replaces; deleting removes.
+    store
+        .set_feature_setting(5, "shifts", "bool", &json!(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.feature_setting(5, "shifts", "bool").await.unwrap(),
+        Some(json!(false))
+    );
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM feature_settings")
+            .await,
+        values.len() as i64
+    );
+    assert!(store
+        .delete_feature_setting(5, "shifts", "bool")
+        .await
+        .unwrap());
+    assert!(!store
+        .delete_feature_setting(5, "shifts", "bool")
+        .await
+        .unwrap());
+    assert_eq!(
+        store.feature_setting(5, "shifts", "bool").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .feature_setting(5, "shifts", "never-set")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn feature_settings_are_scoped_by_guild_and_feature(database: &TestDatabase) {
+    let store = database.migrated().await;
+    store
+        .set_feature_setting(1, "tickets", "limit", &json!(3))
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(1, "shifts", "limit", &json!(8))
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(2, "tickets", "limit", &json!(5))
+        .await
+        .unwrap();
+    // Keys sort by bytes on both backends, whatever the collation: "B" < "a" < "b".
+    store
+        .set_feature_setting(1, "tickets", "b", &json!("b"))
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(1, "tickets", "B", &json!("B"))
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(1, "tickets", "a", &json!("a"))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.feature_setting(1, "tickets", "limit").await.unwrap(),
+        Some(json!(3))
+    );
+    assert_eq!(
+        store.feature_setting(1, "shifts", "limit").await.unwrap(),
+        Some(json!(8))
+    );
+    assert_eq!(
+        store.feature_setting(2, "tickets", "limit").await.unwrap(),
+        Some(json!(5))
+    );
+    let keys: Vec<String> = store
+        .feature_settings(1, "tickets")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(keys, ["B", "a", "b", "limit"]);
+    assert_eq!(
+        store.feature_settings(1, "shifts").await.unwrap(),
+        vec![("limit".to_owned(), json!(8))]
+    );
+    assert_eq!(store.feature_settings(2, "shifts").await.unwrap(), vec![]);
+}
+
+async fn gateway_sessions_save_load_overwrite_delete(database: &TestDatabase) {
+    let store = database.migrated().await;
+    assert_eq!(store.load_gateway_session(0).await.unwrap(), None);
+
+    let first = SavedSession {
+        shard_id: 0,
+        shard_count: 2,
+        session_id: "abc123".to_owned(),
+        sequence: 41,
+        resume_url: "wss://gateway-us-east1-b.discord.gg".to_owned(),
+        saved_at: DateTime::UNIX_EPOCH,
+    };
+    store.save_gateway_session(&first).await.unwrap();
+    let other_shard = SavedSession {
+        shard_id: 1,
+        session_id: "other".to_owned(),
+        ..first.clone()
+    };
+    store.save_gateway_session(&other_shard).await.unwrap();
+    assert_eq!(
+        store.load_gateway_session(0).await.unwrap(),
+        Some(SavedSession {
+            saved_at: stored_start_time(),
+            ..first.clone()
+        })
+    );
+
+    database.clock.advance(chrono::Duration::seconds(10));
+    let later = SavedSession {
+        session_id: "def456".to_owned(),
+        sequence: i64::MAX as u64,
+        resume_url: "wss://elsewhere.discord.gg".to_owned(),
+        ..first.clone()
+    };
+    store.save_gateway_session(&later).await.unwrap();
+    let loaded = store.load_gateway_session(0).await.unwrap().unwrap();
+    assert_eq!(
+        loaded,
+        SavedSession {
+            saved_at: stored_start_time() + chrono::Duration::seconds(10),
+            ..later
+        }
+    );
+    assert_eq!(
+        database
+            .count("SELECT COUNT(*) AS count FROM gateway_sessions")
+            .await,
+        2
+    );
+    let all = store.load_gateway_sessions().await.unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|session| session.shard_id)
+            .collect::<Vec<_>>(),
+        [0, 1]
+    );
+
+    // A sequence beyond the column is refused, not wrapped.
+    let too_far = SavedSession {
+        sequence: u64::MAX,
+        ..first.clone()
+    };
+    assert!(matches!(
+        store.save_gateway_session(&too_far).await,
+        Err(StoreError::InvalidData { .. })
+    ));
+
+    assert!(store.delete_gateway_session(0).await.unwrap());
+    assert!(!store.delete_gateway_session(0).await.unwrap());
+    assert_eq!(store.load_gateway_session(0).await.unwrap(), None);
+    assert!(store.load_gateway_session(1).await.unwrap().is_some());
+}
+
+async fn data_survives_a_reconnect(database: &TestDatabase) {
+    let store = database.migrated().await;
+    store
+        .upsert_guild_settings(&full_settings(21))
+        .await
+        .unwrap();
+    store
+        .set_feature_setting(21, "stats", "window", &json!("7d"))
+        .await
+        .unwrap();
+    store.close();
+    drop(store);
+
+    let reopened = database.connect().await;
+    assert_eq!(reopened.migrate().await.unwrap(), Vec::<String>::new());
+    let settings = reopened.guild_settings(21).await.unwrap().unwrap();
+    assert_eq!(
+        settings.allowed_channel_ids,
+        full_settings(21).allowed_channel_ids
+    );
+    assert_eq!(
+        reopened
+            .feature_setting(21, "stats", "window")
+            .await
+            .unwrap(),
+        Some(json!("7d"))
+    );
+}
+
+async fn ping_answers_and_a_closed_store_refuses(database: &TestDatabase) {
+    let store = database.migrated().await;
+    store.ping().await.unwrap();
+    let clone = store.clone();
+    store.close();
+    for result in [
+        clone.ping().await.map(|_| ()),
+        clone.guild_settings(1).await.map(|_| ()),
+    ] {
+        match result {
+            Err(StoreError::Closed) => {}
+            other => panic!("expected StoreError::Closed, got {other:?}"),
+        }
+    }
+}
+
+async fn corrupt_stored_json_is_an_error_not_a_panic(database: &TestDatabase) {
+    let store = database.migrated().await;
+    database
+        .execute(
+            "INSERT INTO guild_settings (guild_id, allowed_channel_ids) VALUES (66, 'not json'); \
+             INSERT INTO feature_settings (guild_id, feature, key, value) VALUES (66, 'f', 'k', '{broken');",
+        )
+        .await;
+    match store.guild_settings(66).await {
+        Err(error @ StoreError::InvalidData { .. }) => assert!(!error.is_unavailable()),
+        other => panic!("expected InvalidData, got {other:?}"),
+    }
+    assert!(matches!(
+        store.feature_setting(66, "f", "k").await,
+        Err(StoreError::InvalidData { .. })
+    ));
+    assert!(matches!(
+        store.feature_settings(66, "f").await,
+        Err(StoreError::InvalidData { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// SQLite only
+// ---------------------------------------------------------------------------------------
+
+fn sqlite_file(database: &TestDatabase) -> &Path {
+    match &database.place {
+        Place::SqliteFile { file, .. } => file,
+        Place::Postgres { .. } => unreachable!("a SQLite test database"),
+    }
+}
+
+#[tokio::test]
+async fn sqlite_creates_folders_and_file_in_wal_mode() {
+    let database = TestDatabase::sqlite().await;
+    let file = sqlite_file(&database).to_path_buf();
+    assert!(!file.parent().unwrap().exists());
+    let store = database.migrated().await;
+    assert_eq!(store.backend(), Backend::Sqlite);
+    assert!(file.is_file(), "{} was created", file.display());
+
+    // WAL is a property of the file: a fresh connection sees it.
+    let journal_mode = tokio::task::spawn_blocking(move || {
+        use diesel::{Connection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct JournalMode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            journal_mode: String,
+        }
+        let mut connection = diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
+        diesel::sql_query("PRAGMA journal_mode")
+            .get_result::<JournalMode>(&mut connection)
+            .unwrap()
+            .journal_mode
+    })
+    .await
+    .unwrap();
+    assert_eq!(journal_mode, "wal");
+}
+
+#[tokio::test]
+async fn sqlite_relative_paths_are_relative_to_the_working_directory() {
+    // A folder of its own in the working directory (the crate's, under cargo test),
+    // removed at the end.
+    let folder = unique_name("agora_store_relative_test");
+    let store = Store::connect(
+        &format!("sqlite://{folder}/agora.db"),
+        StoreOptions::default(),
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    store.close();
+    let absolute = std::env::current_dir().unwrap().join(&folder);
+    let created = absolute.join("agora.db").is_file();
+    std::fs::remove_dir_all(&absolute).unwrap();
+    assert!(created, "{}/agora.db was created", absolute.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
+    let options = StoreOptions {
+        max_connections: 4,
+        ..StoreOptions::default()
+    };
+    let store = Store::connect("sqlite::memory:", options.clone())
+        .await
+        .unwrap();
+    assert_eq!(store.migrate().await.unwrap().len(), 1);
+    // Many writers at once, so the pool opens several connections on the one database.
+    let mut tasks = tokio::task::JoinSet::new();
+    for guild_id in 0..32 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store
+                .upsert_guild_settings(&GuildSettings::new(guild_id))
+                .await
+                .unwrap()
+        });
+    }
+    while let Some(finished) = tasks.join_next().await {
+        finished.unwrap();
+    }
+    for guild_id in 0..32 {
+        assert!(
+            store.guild_settings(guild_id).await.unwrap().is_some(),
+            "guild {guild_id}"
+        );
+    }
+
+    let other = Store::connect("sqlite::memory:", options).await.unwrap();
+    assert_eq!(
+        other.migrate().await.unwrap().len(),
+        1,
+        "a second memory store starts empty"
+    );
+    assert_eq!(other.guild_settings(0).await.unwrap(), None);
+}
+
+// ---------------------------------------------------------------------------------------
+// Either backend, no server needed
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_unreachable_postgres_is_unavailable_within_the_timeout() {
+    let timeout = Duration::from_secs(1);
+    let options = StoreOptions {
+        connect_timeout: timeout,
+        ..StoreOptions::default()
+    };
+    let store = Store::connect("postgres://postgres:hunter2@127.0.0.1:1/x", options)
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), Backend::Postgres);
+    let started = Instant::now();
+    let error = store.ping().await.unwrap_err();
+    let waited = started.elapsed();
+    assert!(error.is_unavailable(), "{error:?}");
+    eprintln!("unreachable PostgreSQL: {error}");
+    assert!(
+        waited < timeout + Duration::from_secs(2),
+        "answered after {waited:?}"
+    );
+    let message = error.to_string();
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(!format!("{error:?}").contains("hunter2"));
+    // Queries fail the same way.
+    assert!(store.guild_settings(1).await.unwrap_err().is_unavailable());
+}
+
+#[tokio::test]
+async fn passwords_never_show() {
+    for url in [
+        "postgres://agora:hunter2@db.example:5432/agora",
+        "postgresql://agora:hunter2@db.example/agora?sslmode=disable",
+        "postgres://db.example/agora?user=agora&password=hunter2",
+        "postgres://agora:hunter2@db.example:notaport/agora",
+    ] {
+        let redacted = redact_url(url);
+        assert!(!redacted.contains("hunter2"), "{redacted}");
+        assert!(redacted.contains("db.example"), "{redacted}");
+    }
+    // An invalid URL's error, the store and its options print no password either.
+    let error = Store::connect(
+        "postgres://agora:hunter2@db.example:notaport/agora",
+        StoreOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        !error.to_string().contains("hunter2") && !format!("{error:?}").contains("hunter2"),
+        "{error}"
+    );
+    let options = StoreOptions {
+        password: Some("hunter2".to_owned()),
+        ..StoreOptions::default()
+    };
+    assert!(!format!("{options:?}").contains("hunter2"));
+    let store = Store::connect("postgres://agora:hunter2@127.0.0.1:1/agora", options)
+        .await
+        .unwrap();
+    assert!(!format!("{store:?}").contains("hunter2"));
+    assert!(!store.redacted_url().contains("hunter2"));
+}
+
+#[tokio::test]
+async fn an_unsupported_scheme_is_named() {
+    let error = Store::connect(
+        "mysql://root:hunter2@localhost/agora",
+        StoreOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::UnsupportedScheme { scheme } if scheme == "mysql"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("`mysql`"), "{error}");
+    assert!(!error.is_unavailable());
+}
+
+#[tokio::test]
+async fn impossible_options_are_errors_not_panics() {
+    let no_connections = StoreOptions {
+        max_connections: 0,
+        ..StoreOptions::default()
+    };
+    assert!(matches!(
+        Store::connect("sqlite::memory:", no_connections).await,
+        Err(StoreError::InvalidOptions { .. })
+    ));
+    let no_time = StoreOptions {
+        connect_timeout: Duration::ZERO,
+        ..StoreOptions::default()
+    };
+    assert!(matches!(
+        Store::connect("postgres://127.0.0.1/x", no_time).await,
+        Err(StoreError::InvalidOptions { .. })
+    ));
+}

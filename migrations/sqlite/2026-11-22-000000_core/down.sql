@@ -1,0 +1,3 @@
+DROP TABLE gateway_sessions;
+DROP TABLE feature_settings;
+DROP TABLE guild_settings;

@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, ConfigProblems, ConfigSource};
 
 #[derive(Parser)]
-#[command(name = "agora", version, about = "A Discord bot runtime for the people who run communities")]
+#[command(
+    name = "agora",
+    version,
+    about = "A Discord bot runtime for the people who run communities"
+)]
 struct Cli {
     /// The configuration file (default: config.toml, built-in defaults when it is missing).
     #[arg(long, global = true)]

@@ -11,7 +11,11 @@ fn agora(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     }
     command.envs(env.iter().copied());
     let output = command.output().expect("agora runs");
-    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into(), String::from_utf8_lossy(&output.stderr).into())
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
 }
 
 #[test]
@@ -19,12 +23,21 @@ fn a_broken_configuration_is_explained_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("agora.toml");
     std::fs::write(&path, "[ops]\nlisen = \"127.0.0.1:9090\"\n[database]\nurl = \"mysql://x\"\n[discord]\ntoken_file = \"/nonexistent/secret\"\n").unwrap();
-    let (code, _, stderr) = agora(&["check-config", "--config", path.to_str().unwrap()], &[("AGORA_RUNTIME__MAILBOX_CAPACITY", "lots")]);
+    let (code, _, stderr) = agora(
+        &["check-config", "--config", path.to_str().unwrap()],
+        &[("AGORA_RUNTIME__MAILBOX_CAPACITY", "lots")],
+    );
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("ops.lisen") && stderr.contains("did you mean `listen`"), "{stderr}");
+    assert!(
+        stderr.contains("ops.lisen") && stderr.contains("did you mean `listen`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("database.url"), "{stderr}");
     assert!(stderr.contains("/nonexistent/secret"), "{stderr}");
-    assert!(stderr.contains("AGORA_RUNTIME__MAILBOX_CAPACITY"), "{stderr}");
+    assert!(
+        stderr.contains("AGORA_RUNTIME__MAILBOX_CAPACITY"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -32,13 +45,28 @@ fn a_broken_configuration_is_explained_and_exits_2() {
 fn a_missing_token_matters_only_for_running() {
     let dir = tempfile::tempdir().unwrap();
     let missing_default = dir.path().join("none.toml");
-    let (code, _, stderr) = agora(&["check-config", "--config", missing_default.to_str().unwrap()], &[]);
+    let (code, _, stderr) = agora(
+        &[
+            "check-config",
+            "--config",
+            missing_default.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(code, 2, "a missing explicit file is an error: {stderr}");
     let path = dir.path().join("agora.toml");
     std::fs::write(&path, "").unwrap();
     let (code, _, _) = agora(&["check-config", "--config", path.to_str().unwrap()], &[]);
     assert_eq!(code, 0);
-    let (code, _, stderr) = agora(&["check-config", "--for-run", "--config", path.to_str().unwrap()], &[]);
+    let (code, _, stderr) = agora(
+        &[
+            "check-config",
+            "--for-run",
+            "--config",
+            path.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(code, 2);
     assert!(stderr.to_lowercase().contains("token"), "{stderr}");
 }
@@ -49,10 +77,22 @@ fn secrets_never_reach_the_output() {
     let path = dir.path().join("agora.toml");
     std::fs::write(&path, "").unwrap();
     let (code, stdout, stderr) = agora(
-        &["check-config", "--for-run", "--print", "--config", path.to_str().unwrap()],
-        &[("AGORA_DISCORD__TOKEN", "super-secret-token"), ("AGORA_OPS__LISTEN", "0.0.0.0:9999")],
+        &[
+            "check-config",
+            "--for-run",
+            "--print",
+            "--config",
+            path.to_str().unwrap(),
+        ],
+        &[
+            ("AGORA_DISCORD__TOKEN", "super-secret-token"),
+            ("AGORA_OPS__LISTEN", "0.0.0.0:9999"),
+        ],
     );
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("0.0.0.0:9999"), "env overrides show in the effective config: {stdout}");
+    assert!(
+        stdout.contains("0.0.0.0:9999"),
+        "env overrides show in the effective config: {stdout}"
+    );
     assert!(!stdout.contains("super-secret-token") && !stderr.contains("super-secret-token"));
 }

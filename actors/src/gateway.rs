@@ -17,22 +17,41 @@ use twilight_gateway::{
 };
 
 use crate::bus::{EventBus, GatewayEvent};
-
-/// A shard's session, kept across restarts so the next start can resume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedSession {
-    pub shard_id: u32,
-    pub shard_count: u32,
-    pub session_id: String,
-    pub sequence: u64,
-    pub resume_url: Option<String>,
-}
+pub use crate::kernel::store::SavedSession;
+use crate::kernel::store::Store;
 
 /// Where sessions are saved (the database in production).
 pub trait SessionStore: Send + Sync + std::fmt::Debug {
     fn load(&self, shard_id: u32) -> BoxFuture<'_, Option<SavedSession>>;
     fn save(&self, session: SavedSession) -> BoxFuture<'_, ()>;
     fn forget(&self, shard_id: u32) -> BoxFuture<'_, ()>;
+}
+
+/// Sessions in the database: a failure to save or load is logged, and the next start
+/// identifies instead of resuming.
+impl SessionStore for Store {
+    fn load(&self, shard_id: u32) -> BoxFuture<'_, Option<SavedSession>> {
+        Box::pin(async move {
+            self.load_gateway_session(shard_id).await.unwrap_or_else(|error| {
+                tracing::warn!(shard = shard_id, %error, "could not load the saved gateway session");
+                None
+            })
+        })
+    }
+    fn save(&self, session: SavedSession) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if let Err(error) = self.save_gateway_session(&session).await {
+                tracing::warn!(shard = session.shard_id, %error, "could not save the gateway session");
+            }
+        })
+    }
+    fn forget(&self, shard_id: u32) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if let Err(error) = self.delete_gateway_session(shard_id).await {
+                tracing::warn!(shard = shard_id, %error, "could not forget the gateway session");
+            }
+        })
+    }
 }
 
 /// Sessions in memory (tests, and runs without a database).
@@ -163,8 +182,8 @@ fn build_shard(settings: &ShardSettings, saved: Option<&SavedSession>) -> Shard 
     }
     if let Some(saved) = saved.filter(|s| s.shard_count == settings.shard_count) {
         config = config.session(Session::new(saved.sequence, saved.session_id.clone()));
-        if let Some(url) = &saved.resume_url {
-            config = config.resume_url(url.clone());
+        if !saved.resume_url.is_empty() {
+            config = config.resume_url(saved.resume_url.clone());
         }
     }
     Shard::with_config(
@@ -180,7 +199,8 @@ fn saved_session(shard: &Shard, settings: &ShardSettings) -> Option<SavedSession
         shard_count: settings.shard_count,
         session_id: session.id().to_string(),
         sequence: session.sequence(),
-        resume_url: shard.resume_url().map(str::to_string),
+        resume_url: shard.resume_url().unwrap_or_default().to_string(),
+        saved_at: chrono::Utc::now(),
     })
 }
 

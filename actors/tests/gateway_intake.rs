@@ -18,6 +18,7 @@ use agora_actors::bus::{EventBus, GatewayEvent};
 use agora_actors::gateway::{
     GatewaySession, MemorySessionStore, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
+use agora_actors::kernel::store::{Store, StoreOptions};
 use agora_actors::kernel::supervision::{Concern, ConcernHandle, HealthRegistry};
 use agora_sim::gateway::flood::FloodRequest;
 use agora_sim::{Sim, SimConfig};
@@ -178,7 +179,12 @@ fn a_restart_with_a_saved_session_resumes_instead_of_identifying() {
     runtime().block_on(async {
         let sim = Sim::start(SimConfig::demo()).await.unwrap();
         let demo = sim.demo().unwrap();
-        let store: Arc<dyn SessionStore> = Arc::new(MemorySessionStore::default());
+        // The session goes to a real database file, and the restart opens it anew.
+        let dir = std::env::temp_dir().join(format!("agora-cold-resume-{}", std::process::id()));
+        let url = format!("sqlite://{}/agora.db", dir.display());
+        let database = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        database.migrate().await.unwrap();
+        let store: Arc<dyn SessionStore> = Arc::new(database.clone());
         let bus = EventBus::default();
         let tally = Arc::new(Mutex::new(Tally::default()));
         subscribe_counter(&bus, tally.clone());
@@ -207,8 +213,14 @@ fn a_restart_with_a_saved_session_resumes_instead_of_identifying() {
             saved.sequence >= 3,
             "READY, GUILD_CREATE and the message: {saved:?}"
         );
-        assert_eq!(store.load(0).await, Some(saved.clone()));
+        assert_eq!(
+            store.load(0).await.map(|s| (s.session_id, s.sequence)),
+            Some((saved.session_id.clone(), saved.sequence))
+        );
         drop(first);
+        database.close();
+        let store: Arc<dyn SessionStore> =
+            Arc::new(Store::connect(&url, StoreOptions::default()).await.unwrap());
         // Events while the bot is down are replayed on resume.
         sim.send_message(demo.general_id, demo.member_ids[1], "while down")
             .unwrap();
@@ -233,5 +245,6 @@ fn a_restart_with_a_saved_session_resumes_instead_of_identifying() {
         );
         assert_eq!(sim.gateway().stats.identifies.load(Ordering::Relaxed), 1);
         assert_eq!(sim.gateway().stats.resumes.load(Ordering::Relaxed), 1);
+        let _ = std::fs::remove_dir_all(dir);
     });
 }

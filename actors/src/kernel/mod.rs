@@ -5,4 +5,5 @@ pub mod cache;
 pub mod clock;
 pub mod custom_id;
 pub mod policy;
+pub mod store;
 pub mod supervision;

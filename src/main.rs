@@ -1,7 +1,8 @@
 //! The `agora` binary: the command line, configuration, boot and wiring, ops HTTP.
 //!
-//! Today it checks configurations (`agora check-config`); `run`, `migrate`,
-//! `register-commands` and `sandbox` arrive with the runtime issue as they are built.
+//! Today it checks configurations (`agora check-config`) and migrates the database
+//! (`agora migrate`); `run`, `register-commands` and `sandbox` arrive with the runtime
+//! issue as they are built.
 
 // The runtime's commands (run, migrate, sandbox) read the rest of the configuration.
 #[allow(dead_code)]
@@ -10,6 +11,7 @@ mod config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use agora_actors::kernel::store::{Store, StoreOptions};
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigProblems, ConfigSource};
@@ -39,6 +41,8 @@ enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// Create or update the database schema (SQLite or PostgreSQL, from `[database] url`).
+    Migrate,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +53,55 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::CheckConfig { for_run, print } => check_config(source, for_run, print),
+        Command::Migrate => migrate(source),
+    }
+}
+
+fn migrate(source: ConfigSource<'_>) -> ExitCode {
+    let config = match Config::load_from_process_env(source) {
+        Ok(config) => config,
+        Err(problems) => {
+            eprintln!(
+                "The configuration has {} problem(s):\n{problems}",
+                problems.0.len()
+            );
+            return ExitCode::from(ConfigProblems::EXIT_CODE);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = StoreOptions {
+        max_connections: config.database.max_connections,
+        ..StoreOptions::default()
+    };
+    let url = config.database.connection_url();
+    let result = runtime.block_on(async {
+        let store = Store::connect(url.expose(), options).await?;
+        let applied = store.migrate().await;
+        store.close();
+        applied.map(|applied| (store.redacted_url().to_string(), applied))
+    });
+    match result {
+        Ok((database, applied)) if applied.is_empty() => {
+            println!("{database}: the schema is up to date.");
+            ExitCode::SUCCESS
+        }
+        Ok((database, applied)) => {
+            println!("{database}: applied {}", applied.join(", "));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("Could not migrate the database: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

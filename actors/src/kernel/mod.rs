@@ -5,5 +5,6 @@ pub mod cache;
 pub mod clock;
 pub mod custom_id;
 pub mod policy;
+pub mod reply;
 pub mod store;
 pub mod supervision;

@@ -1,5 +1,6 @@
-//! `agora check-config` as an operator runs it: every problem in plain words, exit code 2,
-//! never a panic or a raw serde dump; secrets never printed.
+//! The `agora` command line as an operator runs it: `check-config` explains every problem
+//! in plain words (exit 2, never a panic or a raw serde dump, secrets never printed), and
+//! `migrate` creates and updates the schema.
 
 use std::process::Command;
 
@@ -95,4 +96,32 @@ fn secrets_never_reach_the_output() {
         "env overrides show in the effective config: {stdout}"
     );
     assert!(!stdout.contains("super-secret-token") && !stderr.contains("super-secret-token"));
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/agora.db", dir.path().display());
+    let empty = dir.path().join("agora.toml");
+    std::fs::write(&empty, "").unwrap();
+    let config = empty.to_str().unwrap();
+    let (code, stdout, stderr) = agora(
+        &["migrate", "--config", config],
+        &[("AGORA_DATABASE__URL", &url)],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("applied") && stdout.contains("_core"),
+        "{stdout}"
+    );
+    assert!(
+        dir.path().join("data/agora.db").exists(),
+        "the database file and its folder are created"
+    );
+    let (code, stdout, _) = agora(
+        &["migrate", "--config", config],
+        &[("AGORA_DATABASE__URL", &url)],
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("up to date"), "{stdout}");
 }

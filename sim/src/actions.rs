@@ -1545,64 +1545,59 @@ pub fn send_message(
             data: data.into(),
         });
     }
-    state.mutate(|world, ids| {
-        let result = (|| {
-            let channel = usable_channel(world, channel_id, user_id, None)?;
-            if channel.kind == channel_kind::GUILD_CATEGORY {
-                return Err(ActionError::invalid("categories have no messages"));
-            }
-            if let Some(guild_id) = channel.guild_id {
-                let perms = world.member_channel_permissions(&channel, user_id);
-                if perms & perm::SEND_MESSAGES == 0 {
-                    return Err(ActionError::not_allowed(format!(
-                        "user {user_id} cannot send messages in channel {channel_id}"
-                    )));
-                }
-                let timed_out = world.guilds[&guild_id].members[&user_id]
-                    .communication_disabled_until
-                    .as_deref()
-                    .and_then(|until| chrono::DateTime::parse_from_rfc3339(until).ok())
-                    .is_some_and(|until| until > chrono::Utc::now());
-                if timed_out {
-                    return Err(ActionError::not_allowed("the member is timed out"));
-                }
-            }
-            let attachments = crate::rest::messages::attachments_from(ids, &Value::Null, &uploads)
-                .map_err(|e| ActionError::invalid(e.message))?;
-            let message = Message {
-                id: ids.next(),
-                channel_id,
-                guild_id: channel.guild_id,
-                author_id: user_id,
-                content: content.to_string(),
-                embeds: Vec::new(),
-                components: Vec::new(),
-                attachments,
-                edited_at_ms: None,
-                history: Vec::new(),
-                pinned: false,
-                flags: 0,
-                kind: 0,
-                reactions: Vec::new(),
-                webhook_id: None,
-                application_id: None,
-                interaction: None,
-                message_reference: None,
-                tts: false,
-            };
-            let id = message.id;
-            let mut event = world.insert_message(message);
-            if let Some(guild_id) = channel.guild_id {
-                if let Some(member) = world.guilds[&guild_id].members.get(&user_id) {
-                    event.data["member"] = member_json_without_user(member);
-                }
-            }
-            Ok((id, event))
-        })();
-        match result {
-            Ok((id, event)) => (Ok(id), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, ids| {
+        let channel = usable_channel(world, channel_id, user_id, None)?;
+        if channel.kind == channel_kind::GUILD_CATEGORY {
+            return Err(ActionError::invalid("categories have no messages"));
         }
+        if let Some(guild_id) = channel.guild_id {
+            let perms = world.member_channel_permissions(&channel, user_id);
+            if perms & perm::SEND_MESSAGES == 0 {
+                return Err(ActionError::not_allowed(format!(
+                    "user {user_id} cannot send messages in channel {channel_id}"
+                )));
+            }
+            let timed_out = world.guilds[&guild_id].members[&user_id]
+                .communication_disabled_until
+                .as_deref()
+                .and_then(|until| chrono::DateTime::parse_from_rfc3339(until).ok())
+                .is_some_and(|until| until > chrono::Utc::now());
+            if timed_out {
+                return Err(ActionError::not_allowed("the member is timed out"));
+            }
+        }
+        let attachments = crate::rest::messages::attachments_from(ids, &Value::Null, &uploads)
+            .map_err(|e| ActionError::invalid(e.message))?;
+        let message = Message {
+            id: ids.next(),
+            channel_id,
+            guild_id: channel.guild_id,
+            author_id: user_id,
+            content: content.to_string(),
+            embeds: Vec::new(),
+            components: Vec::new(),
+            attachments,
+            edited_at_ms: None,
+            history: Vec::new(),
+            pinned: false,
+            flags: 0,
+            kind: 0,
+            reactions: Vec::new(),
+            webhook_id: None,
+            application_id: None,
+            interaction: None,
+            message_reference: None,
+            tts: false,
+        };
+        let id = message.id;
+        let mut event = world.insert_message(message);
+        if let Some(guild_id) = channel.guild_id {
+            if let Some(member) = world.guilds[&guild_id].members.get(&user_id) {
+                event.data["member"] = member_json_without_user(member);
+            }
+        }
+        let (id, event) = Ok((id, event))?;
+        Ok((id, vec![event]))
     })
 }
 
@@ -1615,24 +1610,21 @@ pub fn react(
     add: bool,
 ) -> ActionResult<()> {
     let emoji = EmojiKey::parse(emoji).ok_or_else(|| ActionError::invalid("empty emoji"))?;
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = usable_channel(world, channel_id, user_id, None)?;
-            if add
-                && channel.guild_id.is_some()
-                && world.member_channel_permissions(&channel, user_id) & perm::ADD_REACTIONS == 0
-            {
-                return Err(ActionError::not_allowed(
-                    "the member may not add reactions here",
-                ));
-            }
-            crate::rest::channels::set_reaction(world, channel_id, message_id, user_id, &emoji, add)
-                .map_err(|_| ActionError::Unknown("message", message_id))
-        })();
-        match result {
-            Ok(event) => (Ok(()), event.into_iter().collect()),
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, _| {
+        let channel = usable_channel(world, channel_id, user_id, None)?;
+        if add
+            && channel.guild_id.is_some()
+            && world.member_channel_permissions(&channel, user_id) & perm::ADD_REACTIONS == 0
+        {
+            return Err(ActionError::not_allowed(
+                "the member may not add reactions here",
+            ));
         }
+        let event = crate::rest::channels::set_reaction(
+            world, channel_id, message_id, user_id, &emoji, add,
+        )
+        .map_err(|_| ActionError::Unknown("message", message_id))?;
+        Ok(((), event.into_iter().collect()))
     })
 }
 
@@ -1642,71 +1634,66 @@ pub fn set_voice(
     user_id: u64,
     channel_id: Option<u64>,
 ) -> ActionResult<()> {
-    state.mutate(|world, _| {
-        let result = (|| {
-            let guild = world
-                .guilds
-                .get(&guild_id)
-                .ok_or(ActionError::Unknown("guild", guild_id))?;
-            if !guild.members.contains_key(&user_id) {
-                return Err(ActionError::Unknown("member", user_id));
-            }
-            if let Some(channel_id) = channel_id {
-                let channel = world
-                    .channel(channel_id)
-                    .filter(|c| c.guild_id == Some(guild_id))
-                    .ok_or(ActionError::Unknown("channel", channel_id))?;
-                if channel.kind != channel_kind::GUILD_VOICE {
-                    return Err(ActionError::invalid("not a voice channel"));
-                }
-                if world.member_channel_permissions(channel, user_id) & perm::CONNECT == 0 {
-                    return Err(ActionError::not_allowed(
-                        "the member may not connect to that channel",
-                    ));
-                }
-            }
-            let member = world.member_json(guild_id, user_id);
-            let guild = world
-                .guilds
-                .get_mut(&guild_id)
-                .ok_or(ActionError::Unknown("guild", guild_id))?;
-            let data = match channel_id {
-                Some(channel_id) => {
-                    let session_id = guild
-                        .voice_states
-                        .get(&user_id)
-                        .map(|v| v.session_id.clone())
-                        .unwrap_or_else(|| crate::random_hex(16));
-                    let state = VoiceState {
-                        user_id,
-                        channel_id,
-                        session_id,
-                    };
-                    let data = voice_state_json(guild_id, &state, member);
-                    guild.voice_states.insert(user_id, state);
-                    data
-                }
-                None => {
-                    let previous = guild
-                        .voice_states
-                        .remove(&user_id)
-                        .ok_or_else(|| ActionError::invalid("the member is not in voice"))?;
-                    let mut data = voice_state_json(guild_id, &previous, member);
-                    data["channel_id"] = Value::Null;
-                    data
-                }
-            };
-            Ok(Event::new(
-                "VOICE_STATE_UPDATE",
-                data,
-                Some(guild_id),
-                intents::GUILD_VOICE_STATES,
-            ))
-        })();
-        match result {
-            Ok(event) => (Ok(()), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, _| {
+        let guild = world
+            .guilds
+            .get(&guild_id)
+            .ok_or(ActionError::Unknown("guild", guild_id))?;
+        if !guild.members.contains_key(&user_id) {
+            return Err(ActionError::Unknown("member", user_id));
         }
+        if let Some(channel_id) = channel_id {
+            let channel = world
+                .channel(channel_id)
+                .filter(|c| c.guild_id == Some(guild_id))
+                .ok_or(ActionError::Unknown("channel", channel_id))?;
+            if channel.kind != channel_kind::GUILD_VOICE {
+                return Err(ActionError::invalid("not a voice channel"));
+            }
+            if world.member_channel_permissions(channel, user_id) & perm::CONNECT == 0 {
+                return Err(ActionError::not_allowed(
+                    "the member may not connect to that channel",
+                ));
+            }
+        }
+        let member = world.member_json(guild_id, user_id);
+        let guild = world
+            .guilds
+            .get_mut(&guild_id)
+            .ok_or(ActionError::Unknown("guild", guild_id))?;
+        let data = match channel_id {
+            Some(channel_id) => {
+                let session_id = guild
+                    .voice_states
+                    .get(&user_id)
+                    .map(|v| v.session_id.clone())
+                    .unwrap_or_else(|| crate::random_hex(16));
+                let state = VoiceState {
+                    user_id,
+                    channel_id,
+                    session_id,
+                };
+                let data = voice_state_json(guild_id, &state, member);
+                guild.voice_states.insert(user_id, state);
+                data
+            }
+            None => {
+                let previous = guild
+                    .voice_states
+                    .remove(&user_id)
+                    .ok_or_else(|| ActionError::invalid("the member is not in voice"))?;
+                let mut data = voice_state_json(guild_id, &previous, member);
+                data["channel_id"] = Value::Null;
+                data
+            }
+        };
+        let event = Ok(Event::new(
+            "VOICE_STATE_UPDATE",
+            data,
+            Some(guild_id),
+            intents::GUILD_VOICE_STATES,
+        ))?;
+        Ok(((), vec![event]))
     })
 }
 

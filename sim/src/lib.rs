@@ -153,10 +153,10 @@ impl SimState {
     }
 
     /// Like [`SimState::mutate`] for changes that can fail: nothing is dispatched on error.
-    pub fn try_mutate<T>(
+    pub fn try_mutate<T, E>(
         &self,
-        change: impl FnOnce(&mut World, &SnowflakeGenerator) -> error::ApiResult<(T, Vec<Event>)>,
-    ) -> error::ApiResult<T> {
+        change: impl FnOnce(&mut World, &SnowflakeGenerator) -> Result<(T, Vec<Event>), E>,
+    ) -> Result<T, E> {
         let mut world = self.world.lock();
         let (result, events) = change(&mut world, &self.ids)?;
         for event in &events {

@@ -122,65 +122,59 @@ fn list_messages(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Re
 
 fn create_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     state
-        .mutate(|world, ids| {
-            let result = (|| {
-                let channel = find_channel(world, channel_id)?;
-                if channel.kind == channel_kind::GUILD_CATEGORY {
-                    return Err(ApiError::new(
-                        axum::http::StatusCode::BAD_REQUEST,
-                        50008,
-                        "Cannot send messages in a non-text channel",
+        .try_mutate(|world, ids| {
+            let channel = find_channel(world, channel_id)?;
+            if channel.kind == channel_kind::GUILD_CATEGORY {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    50008,
+                    "Cannot send messages in a non-text channel",
+                ));
+            }
+            let mut required = perm::SEND_MESSAGES;
+            if call.body["embeds"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty())
+            {
+                required |= perm::EMBED_LINKS;
+            }
+            if !call.files.is_empty() {
+                required |= perm::ATTACH_FILES;
+            }
+            require_channel_permissions(world, &channel, required)?;
+            if let Some(recipient) = channel.recipient_id {
+                if world.users.get(&recipient).is_some_and(|u| !u.accepts_dms) {
+                    return Err(ApiError::cannot_dm());
+                }
+            }
+            if let Some(reference) = call.body.get("message_reference").filter(|r| !r.is_null()) {
+                let target = id_of(&reference["message_id"]);
+                let target_channel = id_of(&reference["channel_id"]).unwrap_or(channel_id);
+                let fail_if_missing = reference["fail_if_not_exists"].as_bool().unwrap_or(true);
+                if fail_if_missing
+                    && target
+                        .and_then(|t| world.message(target_channel, t))
+                        .is_none()
+                {
+                    return Err(ApiError::invalid_field(
+                        &["message_reference"],
+                        "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
+                        "Unknown message",
                     ));
                 }
-                let mut required = perm::SEND_MESSAGES;
-                if call.body["embeds"]
-                    .as_array()
-                    .is_some_and(|e| !e.is_empty())
-                {
-                    required |= perm::EMBED_LINKS;
-                }
-                if !call.files.is_empty() {
-                    required |= perm::ATTACH_FILES;
-                }
-                require_channel_permissions(world, &channel, required)?;
-                if let Some(recipient) = channel.recipient_id {
-                    if world.users.get(&recipient).is_some_and(|u| !u.accepts_dms) {
-                        return Err(ApiError::cannot_dm());
-                    }
-                }
-                if let Some(reference) = call.body.get("message_reference").filter(|r| !r.is_null())
-                {
-                    let target = id_of(&reference["message_id"]);
-                    let target_channel = id_of(&reference["channel_id"]).unwrap_or(channel_id);
-                    let fail_if_missing = reference["fail_if_not_exists"].as_bool().unwrap_or(true);
-                    if fail_if_missing
-                        && target
-                            .and_then(|t| world.message(target_channel, t))
-                            .is_none()
-                    {
-                        return Err(ApiError::invalid_field(
-                            &["message_reference"],
-                            "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
-                            "Unknown message",
-                        ));
-                    }
-                }
-                let sender = Sender {
-                    author_id: world.bot_user_id,
-                    webhook_id: None,
-                    application_id: None,
-                    interaction: None,
-                    kind: 0,
-                    may_be_ephemeral: false,
-                };
-                let message = messages::build(ids, &channel, sender, &call.body, &call.files)?;
-                let json = message.to_json(world);
-                Ok((json, world.insert_message(message)))
-            })();
-            match result {
-                Ok((json, event)) => (Ok(json), vec![event]),
-                Err(error) => (Err(error), Vec::new()),
             }
+            let sender = Sender {
+                author_id: world.bot_user_id,
+                webhook_id: None,
+                application_id: None,
+                interaction: None,
+                kind: 0,
+                may_be_ephemeral: false,
+            };
+            let message = messages::build(ids, &channel, sender, &call.body, &call.files)?;
+            let json = message.to_json(world);
+            let (json, event) = Ok((json, world.insert_message(message)))?;
+            Ok((json, vec![event]))
         })
         .and_then(Reply::ok)
 }
@@ -188,69 +182,59 @@ fn create_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
 fn edit_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     let message_id = call.id("message_id")?;
     state
-        .mutate(|world, ids| {
-            let result = (|| {
-                let channel = find_channel(world, channel_id)?;
-                require_channel_permissions(world, &channel, 0)?;
-                let message = world
-                    .message(channel_id, message_id)
-                    .filter(|m| m.flags & EPHEMERAL == 0)
-                    .ok_or_else(ApiError::unknown_message)?;
-                if message.author_id != world.bot_user_id {
-                    // Only the flags of someone else's message may be changed.
-                    let only_flags = call
-                        .body
-                        .as_object()
-                        .is_some_and(|o| o.keys().all(|k| k == "flags"));
-                    if !only_flags {
-                        return Err(ApiError::new(
-                            axum::http::StatusCode::FORBIDDEN,
-                            50005,
-                            "Cannot edit a message authored by another user",
-                        ));
-                    }
-                    require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
-                }
-                let new_files = messages::attachments_from(ids, &call.body, &call.files)?;
-                world
-                    .edit_message(channel_id, message_id, &call.body, Some(new_files))
-                    .ok_or_else(ApiError::unknown_message)
-            })();
-            match result {
-                Ok((json, event)) => (Ok(json), vec![event]),
-                Err(error) => (Err(error), Vec::new()),
-            }
-        })
-        .and_then(Reply::ok)
-}
-
-fn delete_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
-    let message_id = call.id("message_id")?;
-    state.mutate(|world, _| {
-        let result = (|| {
+        .try_mutate(|world, ids| {
             let channel = find_channel(world, channel_id)?;
             require_channel_permissions(world, &channel, 0)?;
             let message = world
                 .message(channel_id, message_id)
                 .filter(|m| m.flags & EPHEMERAL == 0)
                 .ok_or_else(ApiError::unknown_message)?;
-            if message.author_id != world.bot_user_id && channel.guild_id.is_some() {
+            if message.author_id != world.bot_user_id {
+                // Only the flags of someone else's message may be changed.
+                let only_flags = call
+                    .body
+                    .as_object()
+                    .is_some_and(|o| o.keys().all(|k| k == "flags"));
+                if !only_flags {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        50005,
+                        "Cannot edit a message authored by another user",
+                    ));
+                }
                 require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
-            } else if message.author_id != world.bot_user_id {
-                return Err(ApiError::new(
-                    axum::http::StatusCode::FORBIDDEN,
-                    50003,
-                    "Cannot execute action on a DM channel",
-                ));
             }
-            world
-                .delete_message(channel_id, message_id)
-                .ok_or_else(ApiError::unknown_message)
-        })();
-        match result {
-            Ok(event) => (Reply::no_content(), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
+            let new_files = messages::attachments_from(ids, &call.body, &call.files)?;
+            let (json, event) = world
+                .edit_message(channel_id, message_id, &call.body, Some(new_files))
+                .ok_or_else(ApiError::unknown_message)?;
+            Ok((json, vec![event]))
+        })
+        .and_then(Reply::ok)
+}
+
+fn delete_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
+    let message_id = call.id("message_id")?;
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        require_channel_permissions(world, &channel, 0)?;
+        let message = world
+            .message(channel_id, message_id)
+            .filter(|m| m.flags & EPHEMERAL == 0)
+            .ok_or_else(ApiError::unknown_message)?;
+        if message.author_id != world.bot_user_id && channel.guild_id.is_some() {
+            require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
+        } else if message.author_id != world.bot_user_id {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                50003,
+                "Cannot execute action on a DM channel",
+            ));
         }
+        let event = world
+            .delete_message(channel_id, message_id)
+            .ok_or_else(ApiError::unknown_message)?;
+        Ok((Reply::NoContent, vec![event]))
     })
 }
 
@@ -260,40 +244,32 @@ fn bulk_delete(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Repl
         .map(|list| list.iter().filter_map(id_of).collect())
         .unwrap_or_default();
     let two_weeks_ago = crate::snowflake::now_unix_ms().saturating_sub(14 * 24 * 3600 * 1000);
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            if channel.guild_id.is_none() {
-                return Err(ApiError::new(
-                    axum::http::StatusCode::FORBIDDEN,
-                    50003,
-                    "Cannot execute action on a DM channel",
-                ));
-            }
-            require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
-            if ids.iter().any(|id| crate::snowflake::unix_ms_of(*id) < two_weeks_ago) {
-                return Err(ApiError::too_old_to_bulk_delete());
-            }
-            let mut deleted = Vec::new();
-            for id in &ids {
-                if world.delete_message(channel_id, *id).is_some() {
-                    deleted.push(id.to_string());
-                }
-            }
-            Ok((channel.guild_id, deleted))
-        })();
-        match result {
-            Ok((guild_id, deleted)) => {
-                let event = Event::new(
-                    "MESSAGE_DELETE_BULK",
-                    json!({"ids": deleted, "channel_id": channel_id.to_string(), "guild_id": guild_id.map(|g| g.to_string())}),
-                    guild_id,
-                    intents::GUILD_MESSAGES,
-                );
-                (Reply::no_content(), vec![event])
-            }
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        if channel.guild_id.is_none() {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                50003,
+                "Cannot execute action on a DM channel",
+            ));
         }
+        require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
+        if ids.iter().any(|id| crate::snowflake::unix_ms_of(*id) < two_weeks_ago) {
+            return Err(ApiError::too_old_to_bulk_delete());
+        }
+        // One MESSAGE_DELETE_BULK for them all, not a MESSAGE_DELETE each.
+        let deleted: Vec<String> = ids
+            .iter()
+            .filter(|id| world.delete_message(channel_id, **id).is_some())
+            .map(|id| id.to_string())
+            .collect();
+        let event = Event::new(
+            "MESSAGE_DELETE_BULK",
+            json!({"ids": deleted, "channel_id": channel_id.to_string(), "guild_id": channel.guild_id.map(|g| g.to_string())}),
+            channel.guild_id,
+            intents::GUILD_MESSAGES,
+        );
+        Ok((Reply::NoContent, vec![event]))
     })
 }
 
@@ -401,25 +377,20 @@ pub fn set_reaction(
 fn react(state: &SimState, call: &Call, channel_id: u64, add: bool) -> ApiResult<Reply> {
     let message_id = call.id("message_id")?;
     let emoji = emoji_of(call)?;
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            let required = if add {
-                perm::ADD_REACTIONS | perm::READ_MESSAGE_HISTORY
-            } else {
-                perm::READ_MESSAGE_HISTORY
-            };
-            require_channel_permissions(world, &channel, required)?;
-            if add {
-                check_emoji_exists(world, &emoji)?;
-            }
-            let bot = world.bot_user_id;
-            set_reaction(world, channel_id, message_id, bot, &emoji, add)
-        })();
-        match result {
-            Ok(event) => (Reply::no_content(), event.into_iter().collect()),
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        let required = if add {
+            perm::ADD_REACTIONS | perm::READ_MESSAGE_HISTORY
+        } else {
+            perm::READ_MESSAGE_HISTORY
+        };
+        require_channel_permissions(world, &channel, required)?;
+        if add {
+            check_emoji_exists(world, &emoji)?;
         }
+        let bot = world.bot_user_id;
+        let event = set_reaction(world, channel_id, message_id, bot, &emoji, add)?;
+        Ok((Reply::NoContent, event.into_iter().collect()))
     })
 }
 
@@ -427,21 +398,16 @@ fn remove_user_reaction(state: &SimState, call: &Call, channel_id: u64) -> ApiRe
     let message_id = call.id("message_id")?;
     let user_id = call.id("user_id")?;
     let emoji = emoji_of(call)?;
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            let required = if user_id == world.bot_user_id {
-                0
-            } else {
-                perm::MANAGE_MESSAGES
-            };
-            require_channel_permissions(world, &channel, required)?;
-            set_reaction(world, channel_id, message_id, user_id, &emoji, false)
-        })();
-        match result {
-            Ok(event) => (Reply::no_content(), event.into_iter().collect()),
-            Err(error) => (Err(error), Vec::new()),
-        }
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        let required = if user_id == world.bot_user_id {
+            0
+        } else {
+            perm::MANAGE_MESSAGES
+        };
+        require_channel_permissions(world, &channel, required)?;
+        let event = set_reaction(world, channel_id, message_id, user_id, &emoji, false)?;
+        Ok((Reply::NoContent, event.into_iter().collect()))
     })
 }
 
@@ -479,33 +445,28 @@ fn clear_reactions(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<
     } else {
         None
     };
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
-            let message = world
-                .messages
-                .get_mut(&channel_id)
-                .and_then(|m| m.get_mut(&message_id))
-                .ok_or_else(ApiError::unknown_message)?;
-            match &only {
-                Some(emoji) => message.reactions.retain(|r| &r.emoji != emoji),
-                None => message.reactions.clear(),
-            }
-            let mut data = json!({"channel_id": channel_id.to_string(), "message_id": message_id.to_string(), "guild_id": channel.guild_id.map(|g| g.to_string())});
-            let name = match &only {
-                Some(emoji) => {
-                    data["emoji"] = emoji.to_json();
-                    "MESSAGE_REACTION_REMOVE_EMOJI"
-                }
-                None => "MESSAGE_REACTION_REMOVE_ALL",
-            };
-            Ok(Event::new(name, data, channel.guild_id, intents::GUILD_MESSAGE_REACTIONS))
-        })();
-        match result {
-            Ok(event) => (Reply::no_content(), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        require_channel_permissions(world, &channel, perm::MANAGE_MESSAGES)?;
+        let message = world
+            .messages
+            .get_mut(&channel_id)
+            .and_then(|m| m.get_mut(&message_id))
+            .ok_or_else(ApiError::unknown_message)?;
+        match &only {
+            Some(emoji) => message.reactions.retain(|r| &r.emoji != emoji),
+            None => message.reactions.clear(),
         }
+        let mut data = json!({"channel_id": channel_id.to_string(), "message_id": message_id.to_string(), "guild_id": channel.guild_id.map(|g| g.to_string())});
+        let name = match &only {
+            Some(emoji) => {
+                data["emoji"] = emoji.to_json();
+                "MESSAGE_REACTION_REMOVE_EMOJI"
+            }
+            None => "MESSAGE_REACTION_REMOVE_ALL",
+        };
+        let event = Ok(Event::new(name, data, channel.guild_id, intents::GUILD_MESSAGE_REACTIONS))?;
+        Ok((Reply::NoContent, vec![event]))
     })
 }
 
@@ -587,46 +548,41 @@ fn list_channel_pins(state: &SimState, call: &Call, channel_id: u64) -> ApiResul
 
 fn pin(state: &SimState, call: &Call, channel_id: u64, pinned: bool) -> ApiResult<Reply> {
     let message_id = call.id("message_id")?;
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            let have = world.bot_channel_permissions(&channel);
-            if channel.guild_id.is_some() && have & (perm::PIN_MESSAGES | perm::MANAGE_MESSAGES) == 0 {
-                require_channel_permissions(world, &channel, perm::PIN_MESSAGES)?;
-            }
-            let already = world.messages.get(&channel_id).map(|m| m.values().filter(|m| m.pinned).count()).unwrap_or(0);
-            let message = world
-                .messages
-                .get_mut(&channel_id)
-                .and_then(|m| m.get_mut(&message_id))
-                .ok_or_else(ApiError::unknown_message)?;
-            if pinned && !message.pinned && already >= 250 {
-                return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, 30003, "Maximum number of pins reached (250)"));
-            }
-            let was_pinned = message.pinned;
-            message.pinned = pinned;
-            let message = message.clone();
-            if pinned && !was_pinned {
-                let last = world.pinned_at_ms.values().copied().max().unwrap_or(0);
-                world.pinned_at_ms.insert(message_id, crate::snowflake::now_unix_ms().max(last + 1));
-            } else if !pinned {
-                world.pinned_at_ms.remove(&message_id);
-            }
-            let json = message.to_json(world);
-            Ok(vec![
-                Event::new("MESSAGE_UPDATE", json, channel.guild_id, intents::GUILD_MESSAGES),
-                Event::new(
-                    "CHANNEL_PINS_UPDATE",
-                    json!({"channel_id": channel_id.to_string(), "guild_id": channel.guild_id.map(|g| g.to_string()), "last_pin_timestamp": crate::snowflake::iso_from_unix_ms(crate::snowflake::now_unix_ms())}),
-                    channel.guild_id,
-                    intents::GUILDS,
-                ),
-            ])
-        })();
-        match result {
-            Ok(events) => (Reply::no_content(), events),
-            Err(error) => (Err(error), Vec::new()),
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        let have = world.bot_channel_permissions(&channel);
+        if channel.guild_id.is_some() && have & (perm::PIN_MESSAGES | perm::MANAGE_MESSAGES) == 0 {
+            require_channel_permissions(world, &channel, perm::PIN_MESSAGES)?;
         }
+        let already = world.messages.get(&channel_id).map(|m| m.values().filter(|m| m.pinned).count()).unwrap_or(0);
+        let message = world
+            .messages
+            .get_mut(&channel_id)
+            .and_then(|m| m.get_mut(&message_id))
+            .ok_or_else(ApiError::unknown_message)?;
+        if pinned && !message.pinned && already >= 250 {
+            return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, 30003, "Maximum number of pins reached (250)"));
+        }
+        let was_pinned = message.pinned;
+        message.pinned = pinned;
+        let message = message.clone();
+        if pinned && !was_pinned {
+            let last = world.pinned_at_ms.values().copied().max().unwrap_or(0);
+            world.pinned_at_ms.insert(message_id, crate::snowflake::now_unix_ms().max(last + 1));
+        } else if !pinned {
+            world.pinned_at_ms.remove(&message_id);
+        }
+        let json = message.to_json(world);
+        let events = Ok(vec![
+            Event::new("MESSAGE_UPDATE", json, channel.guild_id, intents::GUILD_MESSAGES),
+            Event::new(
+                "CHANNEL_PINS_UPDATE",
+                json!({"channel_id": channel_id.to_string(), "guild_id": channel.guild_id.map(|g| g.to_string()), "last_pin_timestamp": crate::snowflake::iso_from_unix_ms(crate::snowflake::now_unix_ms())}),
+                channel.guild_id,
+                intents::GUILDS,
+            ),
+        ])?;
+        Ok((Reply::NoContent, events))
     })
 }
 
@@ -665,188 +621,172 @@ pub fn check_overwrites_grantable(
 
 fn modify_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     state
-        .mutate(|world, _| {
-            let result = (|| {
-                let channel = find_channel(world, channel_id)?;
-                let guild_id = channel.guild_id.ok_or_else(|| {
-                    ApiError::new(
-                        axum::http::StatusCode::FORBIDDEN,
-                        50003,
-                        "Cannot execute action on a DM channel",
-                    )
-                })?;
-                let mut required = perm::MANAGE_CHANNELS;
-                let overwrites = call.body.get("permission_overwrites").map(overwrites_from);
-                if overwrites.is_some() {
-                    required |= perm::MANAGE_ROLES;
-                }
-                require_channel_permissions(world, &channel, required)?;
-                if let Some(overwrites) = &overwrites {
-                    check_overwrites_grantable(world, guild_id, overwrites)?;
-                }
-                if let Some(parent) = call.body.get("parent_id") {
-                    if let Some(parent_id) = id_of(parent) {
-                        let parent = world.channel(parent_id).ok_or_else(|| {
-                            ApiError::invalid_field(
-                                &["parent_id"],
-                                "CHANNEL_PARENT_INVALID_TYPE",
-                                "Not a category",
-                            )
-                        })?;
-                        if parent.kind != channel_kind::GUILD_CATEGORY
-                            || parent.guild_id != Some(guild_id)
-                        {
-                            return Err(ApiError::invalid_field(
-                                &["parent_id"],
-                                "CHANNEL_PARENT_INVALID_TYPE",
-                                "Not a category",
-                            ));
-                        }
-                    }
-                }
-                let channel = world
-                    .channels
-                    .get_mut(&channel_id)
-                    .ok_or_else(ApiError::unknown_channel)?;
-                let body = &call.body;
-                if let Some(name) = body["name"].as_str() {
-                    channel.name = Some(super::limits::normalize_channel_name(channel.kind, name));
-                }
-                if body.get("topic").is_some() {
-                    channel.topic = body["topic"].as_str().map(str::to_string);
-                }
-                if let Some(position) = body["position"].as_i64() {
-                    channel.position = position as i32;
-                }
-                if let Some(nsfw) = body["nsfw"].as_bool() {
-                    channel.nsfw = nsfw;
-                }
-                if let Some(slowmode) = body["rate_limit_per_user"].as_u64() {
-                    channel.rate_limit_per_user = slowmode as u32;
-                }
-                if let Some(parent) = body.get("parent_id") {
-                    channel.parent_id = id_of(parent);
-                    if body["lock_permissions"].as_bool() == Some(true) {
-                        if let Some(parent) = channel.parent_id {
-                            let inherited = world
-                                .channels
-                                .get(&parent)
-                                .map(|p| p.permission_overwrites.clone());
-                            if let (Some(inherited), Some(channel)) =
-                                (inherited, world.channels.get_mut(&channel_id))
-                            {
-                                channel.permission_overwrites = inherited;
-                            }
-                        }
-                    }
-                }
-                if let (Some(overwrites), Some(channel)) =
-                    (overwrites, world.channels.get_mut(&channel_id))
-                {
-                    channel.permission_overwrites = overwrites;
-                }
-                let channel = world
-                    .channels
-                    .get(&channel_id)
-                    .cloned()
-                    .ok_or_else(ApiError::unknown_channel)?;
-                Ok((
-                    channel.to_json(world),
-                    world.channel_event("CHANNEL_UPDATE", &channel),
-                ))
-            })();
-            match result {
-                Ok((json, event)) => (Ok(json), vec![event]),
-                Err(error) => (Err(error), Vec::new()),
+        .try_mutate(|world, _| {
+            let channel = find_channel(world, channel_id)?;
+            let guild_id = channel.guild_id.ok_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    50003,
+                    "Cannot execute action on a DM channel",
+                )
+            })?;
+            let mut required = perm::MANAGE_CHANNELS;
+            let overwrites = call.body.get("permission_overwrites").map(overwrites_from);
+            if overwrites.is_some() {
+                required |= perm::MANAGE_ROLES;
             }
+            require_channel_permissions(world, &channel, required)?;
+            if let Some(overwrites) = &overwrites {
+                check_overwrites_grantable(world, guild_id, overwrites)?;
+            }
+            if let Some(parent) = call.body.get("parent_id") {
+                if let Some(parent_id) = id_of(parent) {
+                    let parent = world.channel(parent_id).ok_or_else(|| {
+                        ApiError::invalid_field(
+                            &["parent_id"],
+                            "CHANNEL_PARENT_INVALID_TYPE",
+                            "Not a category",
+                        )
+                    })?;
+                    if parent.kind != channel_kind::GUILD_CATEGORY
+                        || parent.guild_id != Some(guild_id)
+                    {
+                        return Err(ApiError::invalid_field(
+                            &["parent_id"],
+                            "CHANNEL_PARENT_INVALID_TYPE",
+                            "Not a category",
+                        ));
+                    }
+                }
+            }
+            let channel = world
+                .channels
+                .get_mut(&channel_id)
+                .ok_or_else(ApiError::unknown_channel)?;
+            let body = &call.body;
+            if let Some(name) = body["name"].as_str() {
+                channel.name = Some(super::limits::normalize_channel_name(channel.kind, name));
+            }
+            if body.get("topic").is_some() {
+                channel.topic = body["topic"].as_str().map(str::to_string);
+            }
+            if let Some(position) = body["position"].as_i64() {
+                channel.position = position as i32;
+            }
+            if let Some(nsfw) = body["nsfw"].as_bool() {
+                channel.nsfw = nsfw;
+            }
+            if let Some(slowmode) = body["rate_limit_per_user"].as_u64() {
+                channel.rate_limit_per_user = slowmode as u32;
+            }
+            if let Some(parent) = body.get("parent_id") {
+                channel.parent_id = id_of(parent);
+                if body["lock_permissions"].as_bool() == Some(true) {
+                    if let Some(parent) = channel.parent_id {
+                        let inherited = world
+                            .channels
+                            .get(&parent)
+                            .map(|p| p.permission_overwrites.clone());
+                        if let (Some(inherited), Some(channel)) =
+                            (inherited, world.channels.get_mut(&channel_id))
+                        {
+                            channel.permission_overwrites = inherited;
+                        }
+                    }
+                }
+            }
+            if let (Some(overwrites), Some(channel)) =
+                (overwrites, world.channels.get_mut(&channel_id))
+            {
+                channel.permission_overwrites = overwrites;
+            }
+            let channel = world
+                .channels
+                .get(&channel_id)
+                .cloned()
+                .ok_or_else(ApiError::unknown_channel)?;
+            let (json, event) = Ok((
+                channel.to_json(world),
+                world.channel_event("CHANNEL_UPDATE", &channel),
+            ))?;
+            Ok((json, vec![event]))
         })
         .and_then(Reply::ok)
 }
 
 fn delete_channel(state: &SimState, channel_id: u64) -> ApiResult<Reply> {
     state
-        .mutate(|world, _| {
-            let result = (|| {
-                let channel = find_channel(world, channel_id)?;
-                if channel.guild_id.is_some() {
-                    require_channel_permissions(world, &channel, perm::MANAGE_CHANNELS)?;
-                }
-                let json = channel.to_json(world);
-                let event = world.channel_event("CHANNEL_DELETE", &channel);
-                world.channels.remove(&channel_id);
-                world.messages.remove(&channel_id);
-                if let Some(recipient) = channel.recipient_id {
-                    world.dm_channels.remove(&recipient);
-                }
-                for child in world
-                    .channels
-                    .values_mut()
-                    .filter(|c| c.parent_id == Some(channel_id))
-                {
-                    child.parent_id = None;
-                }
-                Ok((json, event))
-            })();
-            match result {
-                Ok((json, event)) if event.guild_id.is_some() => (Ok(json), vec![event]),
-                Ok((json, _)) => (Ok(json), Vec::new()),
-                Err(error) => (Err(error), Vec::new()),
+        .try_mutate(|world, _| {
+            let channel = find_channel(world, channel_id)?;
+            if channel.guild_id.is_some() {
+                require_channel_permissions(world, &channel, perm::MANAGE_CHANNELS)?;
             }
+            let json = channel.to_json(world);
+            let event = world.channel_event("CHANNEL_DELETE", &channel);
+            world.channels.remove(&channel_id);
+            world.messages.remove(&channel_id);
+            if let Some(recipient) = channel.recipient_id {
+                world.dm_channels.remove(&recipient);
+            }
+            for child in world
+                .channels
+                .values_mut()
+                .filter(|c| c.parent_id == Some(channel_id))
+            {
+                child.parent_id = None;
+            }
+            // A DM channel's removal is not a guild event.
+            let events = if channel.guild_id.is_some() {
+                vec![event]
+            } else {
+                Vec::new()
+            };
+            Ok((json, events))
         })
         .and_then(Reply::ok)
 }
 
 fn edit_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     let overwrite_id = call.id("overwrite_id")?;
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            let guild_id = channel.guild_id.ok_or_else(ApiError::missing_access)?;
-            require_channel_permissions(world, &channel, perm::MANAGE_ROLES)?;
-            let overwrite = Overwrite {
-                id: overwrite_id,
-                kind: call.body["type"].as_u64().unwrap_or(0) as u8,
-                allow: id_of(&call.body["allow"]).unwrap_or(0),
-                deny: id_of(&call.body["deny"]).unwrap_or(0),
-            };
-            check_overwrites_grantable(world, guild_id, &[overwrite])?;
-            let channel = world
-                .channels
-                .get_mut(&channel_id)
-                .ok_or_else(ApiError::unknown_channel)?;
-            channel
-                .permission_overwrites
-                .retain(|o| o.id != overwrite_id);
-            channel.permission_overwrites.push(overwrite);
-            let channel = channel.clone();
-            Ok(world.channel_event("CHANNEL_UPDATE", &channel))
-        })();
-        match result {
-            Ok(event) => (Reply::no_content(), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
-        }
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        let guild_id = channel.guild_id.ok_or_else(ApiError::missing_access)?;
+        require_channel_permissions(world, &channel, perm::MANAGE_ROLES)?;
+        let overwrite = Overwrite {
+            id: overwrite_id,
+            kind: call.body["type"].as_u64().unwrap_or(0) as u8,
+            allow: id_of(&call.body["allow"]).unwrap_or(0),
+            deny: id_of(&call.body["deny"]).unwrap_or(0),
+        };
+        check_overwrites_grantable(world, guild_id, &[overwrite])?;
+        let channel = world
+            .channels
+            .get_mut(&channel_id)
+            .ok_or_else(ApiError::unknown_channel)?;
+        channel
+            .permission_overwrites
+            .retain(|o| o.id != overwrite_id);
+        channel.permission_overwrites.push(overwrite);
+        let channel = channel.clone();
+        let event = Ok(world.channel_event("CHANNEL_UPDATE", &channel))?;
+        Ok((Reply::NoContent, vec![event]))
     })
 }
 
 fn delete_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     let overwrite_id = call.id("overwrite_id")?;
-    state.mutate(|world, _| {
-        let result = (|| {
-            let channel = find_channel(world, channel_id)?;
-            require_channel_permissions(world, &channel, perm::MANAGE_ROLES)?;
-            let channel = world
-                .channels
-                .get_mut(&channel_id)
-                .ok_or_else(ApiError::unknown_channel)?;
-            channel
-                .permission_overwrites
-                .retain(|o| o.id != overwrite_id);
-            let channel = channel.clone();
-            Ok(world.channel_event("CHANNEL_UPDATE", &channel))
-        })();
-        match result {
-            Ok(event) => (Reply::no_content(), vec![event]),
-            Err(error) => (Err(error), Vec::new()),
-        }
+    state.try_mutate(|world, _| {
+        let channel = find_channel(world, channel_id)?;
+        require_channel_permissions(world, &channel, perm::MANAGE_ROLES)?;
+        let channel = world
+            .channels
+            .get_mut(&channel_id)
+            .ok_or_else(ApiError::unknown_channel)?;
+        channel
+            .permission_overwrites
+            .retain(|o| o.id != overwrite_id);
+        let channel = channel.clone();
+        let event = Ok(world.channel_event("CHANNEL_UPDATE", &channel))?;
+        Ok((Reply::NoContent, vec![event]))
     })
 }

@@ -1590,13 +1590,7 @@ pub fn send_message(
             tts: false,
         };
         let id = message.id;
-        let mut event = world.insert_message(message);
-        if let Some(guild_id) = channel.guild_id {
-            if let Some(member) = world.guilds[&guild_id].members.get(&user_id) {
-                event.data["member"] = member_json_without_user(member);
-            }
-        }
-        let (id, event) = Ok((id, event))?;
+        let event = world.insert_message(message);
         Ok((id, vec![event]))
     })
 }
@@ -1687,12 +1681,12 @@ pub fn set_voice(
                 data
             }
         };
-        let event = Ok(Event::new(
+        let event = Event::new(
             "VOICE_STATE_UPDATE",
             data,
             Some(guild_id),
             intents::GUILD_VOICE_STATES,
-        ))?;
+        );
         Ok(((), vec![event]))
     })
 }

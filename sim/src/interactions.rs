@@ -259,12 +259,4 @@ impl InteractionRegistry {
             })
             .max_by_key(|(i, _)| i.id)
     }
-
-    pub fn len(&self) -> usize {
-        self.by_id.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

@@ -164,14 +164,6 @@ impl SimState {
         }
         Ok(result)
     }
-
-    /// Dispatches events without changing the world.
-    pub fn emit(&self, events: &[Event]) {
-        let _world = self.world.lock();
-        for event in events {
-            self.gateway.dispatch(event);
-        }
-    }
 }
 
 /// Random lowercase hex of `bytes` bytes.

@@ -366,30 +366,6 @@ impl Message {
         message
     }
 
-    /// JSON for a gateway event: content fields emptied when the session lacks
-    /// MESSAGE_CONTENT, except in DMs and messages that mention the bot, like Discord.
-    pub fn to_gateway_json(&self, world: &World, with_content: bool) -> Value {
-        let mut message = self.to_json(world);
-        if let Some(guild_id) = self.guild_id {
-            if let Some(member) = world
-                .guilds
-                .get(&guild_id)
-                .and_then(|g| g.members.get(&self.author_id))
-            {
-                message["member"] = member_json_without_user(member);
-            }
-        }
-        let mentions_bot = mentioned_user_ids(&self.content).contains(&world.bot_user_id);
-        let exempt = self.guild_id.is_none() || self.author_id == world.bot_user_id || mentions_bot;
-        if !with_content && !exempt {
-            message["content"] = json!("");
-            message["embeds"] = json!([]);
-            message["attachments"] = json!([]);
-            message["components"] = json!([]);
-        }
-        message
-    }
-
     /// The current content, embeds and components (for edit history).
     pub fn snapshot(&self) -> Value {
         json!({"content": self.content, "embeds": self.embeds, "components": self.components})
@@ -701,12 +677,16 @@ impl World {
         } else {
             intents::DIRECT_MESSAGES
         };
-        Event::new(
-            "MESSAGE_CREATE",
-            message.to_json(self),
-            message.guild_id,
-            intent,
-        )
+        let mut data = message.to_json(self);
+        // The gateway's MESSAGE_CREATE also carries the author's member in a guild.
+        if let Some(member) = message
+            .guild_id
+            .and_then(|g| self.guilds.get(&g))
+            .and_then(|g| g.members.get(&message.author_id))
+        {
+            data["member"] = member_json_without_user(member);
+        }
+        Event::new("MESSAGE_CREATE", data, message.guild_id, intent)
     }
 
     /// Stores a message and returns its MESSAGE_CREATE.

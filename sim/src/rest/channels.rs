@@ -173,7 +173,7 @@ fn create_message(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
             };
             let message = messages::build(ids, &channel, sender, &call.body, &call.files)?;
             let json = message.to_json(world);
-            let (json, event) = Ok((json, world.insert_message(message)))?;
+            let (json, event) = (json, world.insert_message(message));
             Ok((json, vec![event]))
         })
         .and_then(Reply::ok)
@@ -465,7 +465,7 @@ fn clear_reactions(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<
             }
             None => "MESSAGE_REACTION_REMOVE_ALL",
         };
-        let event = Ok(Event::new(name, data, channel.guild_id, intents::GUILD_MESSAGE_REACTIONS))?;
+        let event = Event::new(name, data, channel.guild_id, intents::GUILD_MESSAGE_REACTIONS);
         Ok((Reply::NoContent, vec![event]))
     })
 }
@@ -573,7 +573,7 @@ fn pin(state: &SimState, call: &Call, channel_id: u64, pinned: bool) -> ApiResul
             world.pinned_at_ms.remove(&message_id);
         }
         let json = message.to_json(world);
-        let events = Ok(vec![
+        let events = vec![
             Event::new("MESSAGE_UPDATE", json, channel.guild_id, intents::GUILD_MESSAGES),
             Event::new(
                 "CHANNEL_PINS_UPDATE",
@@ -581,7 +581,7 @@ fn pin(state: &SimState, call: &Call, channel_id: u64, pinned: bool) -> ApiResul
                 channel.guild_id,
                 intents::GUILDS,
             ),
-        ])?;
+        ];
         Ok((Reply::NoContent, events))
     })
 }
@@ -705,10 +705,10 @@ fn modify_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
                 .get(&channel_id)
                 .cloned()
                 .ok_or_else(ApiError::unknown_channel)?;
-            let (json, event) = Ok((
+            let (json, event) = (
                 channel.to_json(world),
                 world.channel_event("CHANNEL_UPDATE", &channel),
-            ))?;
+            );
             Ok((json, vec![event]))
         })
         .and_then(Reply::ok)
@@ -768,7 +768,7 @@ fn edit_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
             .retain(|o| o.id != overwrite_id);
         channel.permission_overwrites.push(overwrite);
         let channel = channel.clone();
-        let event = Ok(world.channel_event("CHANNEL_UPDATE", &channel))?;
+        let event = world.channel_event("CHANNEL_UPDATE", &channel);
         Ok((Reply::NoContent, vec![event]))
     })
 }
@@ -786,7 +786,7 @@ fn delete_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult
             .permission_overwrites
             .retain(|o| o.id != overwrite_id);
         let channel = channel.clone();
-        let event = Ok(world.channel_event("CHANNEL_UPDATE", &channel))?;
+        let event = world.channel_event("CHANNEL_UPDATE", &channel);
         Ok((Reply::NoContent, vec![event]))
     })
 }

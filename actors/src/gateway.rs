@@ -276,6 +276,9 @@ async fn run_shard(
                     _ => {}
                 }
                 status.events.fetch_add(1, Ordering::Relaxed);
+                if let Some(kind) = event.kind().name() {
+                    crate::kernel::metrics::gateway_event(kind);
+                }
                 bus.publish(GatewayEvent { shard_id: settings.shard_id, event: Arc::new(event) }).await;
             }
         }

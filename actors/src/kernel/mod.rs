@@ -1,10 +1,30 @@
 //! What every actor shares: the clock, the store, the cache, Discord I/O, the command
-//! catalogue, the permission policy and the custom_id codec.
+//! catalogue, the permission policy and the custom_id codec — bundled in [`Kernel`].
 
 pub mod cache;
+pub mod catalogue;
 pub mod clock;
 pub mod custom_id;
+pub mod discord;
+pub mod guild_directory;
+pub mod metrics;
 pub mod policy;
 pub mod reply;
 pub mod store;
 pub mod supervision;
+
+use std::sync::Arc;
+
+/// The services every actor is built with; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Kernel {
+    pub store: store::Store,
+    pub cache: cache::Cache,
+    pub discord: discord::DiscordRest,
+    pub clock: clock::SharedClock,
+    pub catalogue: Arc<catalogue::Catalogue>,
+    pub health: supervision::HealthRegistry,
+    pub guilds: guild_directory::GuildDirectory,
+    /// The bot's owners (configuration): they may do everything, everywhere.
+    pub owners: Arc<[u64]>,
+}

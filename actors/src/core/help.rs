@@ -1,0 +1,155 @@
+//! `/help`: a select menu of the categories in which the caller may run something, and
+//! for the chosen category a page of the commands they may run, with Previous / Next
+//! buttons. Built from the catalogue and the caller's level at each click.
+
+use twilight_interactions::command::{CommandModel, CreateCommand};
+use twilight_model::channel::message::component::{
+    ActionRow, Button, ButtonStyle, Component, SelectMenu, SelectMenuOption, SelectMenuType,
+};
+use twilight_model::channel::message::Embed;
+use twilight_util::builder::embed::EmbedBuilder;
+
+use crate::kernel::catalogue::{Catalogue, Category};
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::ReplyMessage;
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "help", desc = "What you can do with Agora here", contexts = "guild")]
+pub struct HelpCommand;
+
+/// Commands per page.
+pub const PAGE_SIZE: usize = 6;
+
+/// The custom_id action of the category menu and of the page buttons.
+pub const MENU_ACTION: &str = "help";
+pub const PAGE_ACTION: &str = "help-page";
+
+fn menu_id() -> String {
+    CustomId::new(super::CORE, 1, MENU_ACTION)
+        .encode()
+        .unwrap_or_default()
+}
+
+fn page_id(category: Category, page: usize, direction: &str) -> String {
+    CustomId::new(super::CORE, 1, PAGE_ACTION)
+        .arg(category.key())
+        .arg(page)
+        .arg(direction)
+        .encode()
+        .unwrap_or_default()
+}
+
+#[allow(deprecated)]
+fn category_menu(catalogue: &Catalogue, level: AccessLevel, chosen: Option<Category>) -> Component {
+    let options = catalogue
+        .categories_for(level)
+        .into_iter()
+        .map(|category| SelectMenuOption {
+            default: Some(category) == chosen,
+            description: Some(category.blurb().to_owned()),
+            emoji: None,
+            label: category.title().to_owned(),
+            value: category.key().to_owned(),
+        })
+        .collect();
+    Component::ActionRow(ActionRow {
+        id: None,
+        components: vec![Component::SelectMenu(SelectMenu {
+            id: None,
+            channel_types: None,
+            custom_id: menu_id(),
+            default_values: None,
+            disabled: false,
+            kind: SelectMenuType::Text,
+            max_values: Some(1),
+            min_values: Some(1),
+            options: Some(options),
+            placeholder: Some("Choose a category".to_owned()),
+            required: None,
+        })],
+    })
+}
+
+fn button(custom_id: String, label: &str, disabled: bool) -> Component {
+    Component::Button(Button {
+        id: None,
+        custom_id: Some(custom_id),
+        disabled,
+        emoji: None,
+        label: Some(label.to_owned()),
+        style: ButtonStyle::Secondary,
+        url: None,
+        sku_id: None,
+    })
+}
+
+/// The first answer to `/help`: the categories, no page yet.
+pub fn overview(catalogue: &Catalogue, level: AccessLevel) -> ReplyMessage {
+    let categories = catalogue.categories_for(level);
+    let mut description = format!(
+        "You can use Agora here as **{}**. Pick a category to see its commands.\n",
+        level.describe()
+    );
+    for category in &categories {
+        let count = catalogue.help_lines(*category, level).len();
+        description.push_str(&format!(
+            "\n**{}** — {} ({count} command{})",
+            category.title(),
+            category.blurb(),
+            if count == 1 { "" } else { "s" }
+        ));
+    }
+    let embed = EmbedBuilder::new()
+        .title("Agora help")
+        .description(description)
+        .color(0x58_65_f2)
+        .build();
+    let mut message = ReplyMessage::private(String::new()).with_embed(embed);
+    message.content = None;
+    message.with_components(vec![category_menu(catalogue, level, None)])
+}
+
+/// One page of a category. `page` is clamped to the pages there are.
+pub fn page(
+    catalogue: &Catalogue,
+    level: AccessLevel,
+    category: Category,
+    page: usize,
+) -> ReplyMessage {
+    let lines = catalogue.help_lines(category, level);
+    let pages = lines.len().div_ceil(PAGE_SIZE).max(1);
+    let page = page.min(pages - 1);
+    let shown = lines.iter().skip(page * PAGE_SIZE).take(PAGE_SIZE);
+    let mut description = String::new();
+    for line in shown {
+        description.push_str(&format!("`{}` — {}", line.usage, line.description));
+        if line.access > AccessLevel::Everyone {
+            description.push_str(&format!(" *({})*", line.access.describe()));
+        }
+        description.push('\n');
+    }
+    if lines.is_empty() {
+        description.push_str("Nothing here you can run.");
+    }
+    let embed: Embed = EmbedBuilder::new()
+        .title(format!("{} — page {} of {pages}", category.title(), page + 1))
+        .description(description)
+        .color(0x58_65_f2)
+        .build();
+    let mut components = vec![category_menu(catalogue, level, Some(category))];
+    if pages > 1 {
+        components.push(Component::ActionRow(ActionRow {
+            id: None,
+            components: vec![
+                button(page_id(category, page.saturating_sub(1), "prev"), "Previous", page == 0),
+                button(page_id(category, page + 1, "next"), "Next", page + 1 >= pages),
+            ],
+        }));
+    }
+    let mut message = ReplyMessage::private(String::new())
+        .with_embed(embed)
+        .with_components(components);
+    message.content = None;
+    message
+}

@@ -1,0 +1,225 @@
+//! CoreCommands: the commands every Agora has — `/status`, `/help`, `/config` and the
+//! admins' prefix commands — as one supervised concern, `core`.
+
+pub mod help;
+pub mod prefix;
+pub mod settings;
+pub mod status;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use twilight_interactions::command::CreateCommand;
+use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::Id;
+
+use self::prefix::PrefixRequest;
+use self::status::RuntimeInfo;
+use crate::dispatcher::{InteractionRequest, RequestKind};
+use crate::kernel::catalogue::{Catalogue, Category, CommandEntry};
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::supervision::Concern;
+use crate::kernel::Kernel;
+
+/// The concern's name: the catalogue's `concern` and the custom_ids' first part.
+pub const CORE: &str = "core";
+
+/// Adds the core commands to a catalogue.
+pub fn catalogue(catalogue: Catalogue) -> Catalogue {
+    let catalogue = catalogue
+        .with_command(CommandEntry {
+            concern: CORE,
+            category: Category::General,
+            access: AccessLevel::Everyone,
+            stricter: &[],
+            private: true,
+            cooldown: true,
+            definition: help::HelpCommand::create_command,
+        })
+        .with_command(CommandEntry {
+            concern: CORE,
+            category: Category::General,
+            access: AccessLevel::Everyone,
+            stricter: &[],
+            private: true,
+            cooldown: true,
+            definition: status::StatusCommand::create_command,
+        })
+        .with_command(CommandEntry {
+            concern: CORE,
+            category: Category::Settings,
+            access: AccessLevel::Admin,
+            stricter: &[],
+            private: true,
+            cooldown: false,
+            definition: settings::ConfigCommand::create_command,
+        });
+    prefix::entries()
+        .into_iter()
+        .fold(catalogue, Catalogue::with_prefix)
+}
+
+/// Who may use the core's components: the help menu is for everyone (it shows each
+/// person only what they may run).
+pub fn component_access(_id: &CustomId) -> AccessLevel {
+    AccessLevel::Everyone
+}
+
+/// What the core concern is asked to do.
+#[derive(Debug)]
+pub enum CoreRequest {
+    Interaction(InteractionRequest),
+    Prefix(PrefixRequest),
+}
+
+impl From<InteractionRequest> for CoreRequest {
+    fn from(request: InteractionRequest) -> Self {
+        CoreRequest::Interaction(request)
+    }
+}
+
+/// The concern; see the module documentation.
+pub struct CoreCommands {
+    kernel: Kernel,
+    runtime: Arc<RuntimeInfo>,
+    /// Where `!sync` registers the commands (`None`: globally).
+    sync_guild: Option<Id<GuildMarker>>,
+}
+
+impl CoreCommands {
+    pub fn new(kernel: Kernel, runtime: Arc<RuntimeInfo>, sync_guild: Option<Id<GuildMarker>>) -> Self {
+        Self {
+            kernel,
+            runtime,
+            sync_guild,
+        }
+    }
+}
+
+impl Concern for CoreCommands {
+    const NAME: &'static str = CORE;
+    type Request = CoreRequest;
+    type Response = Reply;
+
+    fn handle(&mut self, request: CoreRequest) -> LocalBoxFuture<'static, Reply> {
+        let kernel = self.kernel.clone();
+        let runtime = self.runtime.clone();
+        let sync_guild = self.sync_guild;
+        match request {
+            CoreRequest::Interaction(request) => {
+                async move { interaction(&kernel, &runtime, request).await }.boxed_local()
+            }
+            CoreRequest::Prefix(request) => async move {
+                prefix_command(&kernel, &runtime, sync_guild, request).await;
+                Reply::Acknowledge
+            }
+            .boxed_local(),
+        }
+    }
+}
+
+async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: InteractionRequest) -> Reply {
+    let catalogue = &kernel.catalogue;
+    match &request.kind {
+        RequestKind::Command { name, .. } => match name.as_str() {
+            "help" => Reply::Message(help::overview(catalogue, request.level)),
+            "status" => {
+                let report = status::collect(kernel, runtime).await;
+                let mut message = ReplyMessage::private(String::new()).with_embed(report.embed());
+                message.content = None;
+                Reply::Message(message)
+            }
+            "config" => settings::run(kernel, &request).await,
+            other => Reply::Message(ReplyMessage::private(format!("`/{other}` is not one of mine."))),
+        },
+        RequestKind::Component { id, values } => match id.action.as_str() {
+            help::MENU_ACTION => {
+                let category = values.first().and_then(|v| Category::from_key(v));
+                match category {
+                    Some(category) => Reply::Update(help::page(catalogue, request.level, category, 0)),
+                    None => Reply::Update(help::overview(catalogue, request.level)),
+                }
+            }
+            help::PAGE_ACTION => {
+                let category = id.args.first().and_then(|k| Category::from_key(k));
+                let page = id.args.get(1).and_then(|p| p.parse().ok());
+                match (category, page) {
+                    (Some(category), Some(page)) => {
+                        Reply::Update(help::page(catalogue, request.level, category, page))
+                    }
+                    _ => Reply::Update(help::overview(catalogue, request.level)),
+                }
+            }
+            _ => Reply::Message(ReplyMessage::private(
+                "This button is from an older message and no longer works. Run the command again.",
+            )),
+        },
+        RequestKind::Autocomplete { .. } => Reply::Choices(Vec::new()),
+        RequestKind::Modal { .. } => Reply::Message(ReplyMessage::private(
+            "This form is from an older message and no longer works.",
+        )),
+    }
+}
+
+async fn prefix_command(
+    kernel: &Kernel,
+    runtime: &RuntimeInfo,
+    sync_guild: Option<Id<GuildMarker>>,
+    request: PrefixRequest,
+) {
+    let text = match request.name.as_str() {
+        "ping" => {
+            let started = Instant::now();
+            let rest = match kernel.discord.client().current_user().await {
+                Ok(_) => format!("{} ms", started.elapsed().as_millis()),
+                Err(_) => "no answer".to_owned(),
+            };
+            let heartbeat = runtime
+                .shards
+                .iter()
+                .map(|(id, s)| {
+                    format!(
+                        "shard {id} {} ms",
+                        s.latency_ms.load(std::sync::atomic::Ordering::Relaxed)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("🏓 Pong! Gateway heartbeat: {heartbeat}. REST round trip: {rest}.")
+        }
+        "status" => status::collect(kernel, runtime).await.text(),
+        "sync" => {
+            let target = if request.args.first().map(String::as_str) == Some("here") {
+                Some(request.guild_id)
+            } else {
+                sync_guild
+            };
+            let commands = kernel.catalogue.slash_commands();
+            match kernel.discord.register_commands(target, &commands).await {
+                Ok(count) => match target {
+                    Some(guild) if guild == request.guild_id => {
+                        format!("✅ Registered {count} slash commands in this server.")
+                    }
+                    Some(guild) => format!("✅ Registered {count} slash commands in server {guild}."),
+                    None => format!(
+                        "✅ Registered {count} slash commands globally (Discord may take a while to show changes everywhere)."
+                    ),
+                },
+                Err(error) => format!("❌ Could not register the commands: {error}"),
+            }
+        }
+        _ => return,
+    };
+    let reply = ReplyMessage::text(text);
+    if let Err(error) = kernel
+        .discord
+        .send_message(request.channel_id, &reply, Some(request.message_id))
+        .await
+    {
+        tracing::warn!(%error, command = %request.name, "could not answer a prefix command");
+    }
+}

@@ -1,0 +1,286 @@
+//! `/config`: a guild's settings — admin role, moderator role, log channel, the channels
+//! Agora answers in, and its locale — stored in the database (no ids in code). Server
+//! admins only. Each change is checked (a log channel must accept the bot's messages) and
+//! written to the log channel.
+
+use twilight_interactions::command::{
+    CommandModel, CommandOption, CreateCommand, CreateOption,
+};
+use twilight_model::application::interaction::InteractionChannel;
+use twilight_model::guild::Role;
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
+
+use crate::dispatcher::InteractionRequest;
+use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::store::{GuildSettings, GuildSettingsPatch};
+use crate::kernel::Kernel;
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "config", desc = "Agora's settings for this server", contexts = "guild")]
+pub enum ConfigCommand {
+    #[command(name = "show")]
+    Show(ConfigShow),
+    #[command(name = "admin-role")]
+    AdminRole(ConfigAdminRole),
+    #[command(name = "moderator-role")]
+    ModeratorRole(ConfigModeratorRole),
+    #[command(name = "log-channel")]
+    LogChannel(ConfigLogChannel),
+    #[command(name = "allow-channel")]
+    AllowChannel(ConfigAllowChannel),
+    #[command(name = "disallow-channel")]
+    DisallowChannel(ConfigDisallowChannel),
+    #[command(name = "locale")]
+    Locale(ConfigLocale),
+    #[command(name = "reset")]
+    Reset(ConfigReset),
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "show", desc = "Show this server's settings")]
+pub struct ConfigShow;
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "admin-role", desc = "Set (or clear) the role whose members administer Agora")]
+pub struct ConfigAdminRole {
+    /// The admin role; leave out to clear it (Administrator still counts)
+    role: Option<Role>,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "moderator-role", desc = "Set (or clear) the moderators' role")]
+pub struct ConfigModeratorRole {
+    /// The moderators' role; leave out to clear it
+    role: Option<Role>,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "log-channel", desc = "Set (or clear) the channel Agora writes its log to")]
+pub struct ConfigLogChannel {
+    /// A text channel Agora can write in; leave out to clear it
+    #[command(channel_types = "guild_text guild_announcement")]
+    channel: Option<InteractionChannel>,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "allow-channel", desc = "Answer commands in this channel (once one is allowed, only there)")]
+pub struct ConfigAllowChannel {
+    /// The channel to allow
+    #[command(channel_types = "guild_text guild_announcement guild_voice")]
+    channel: InteractionChannel,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "disallow-channel", desc = "Stop answering commands in this channel")]
+pub struct ConfigDisallowChannel {
+    /// The channel to take off the list
+    #[command(channel_types = "guild_text guild_announcement guild_voice")]
+    channel: InteractionChannel,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "locale", desc = "The language of Agora's posts in this server")]
+pub struct ConfigLocale {
+    /// The language
+    locale: LocaleChoice,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "reset", desc = "Forget every setting of this server")]
+pub struct ConfigReset;
+
+#[derive(CommandOption, CreateOption, Debug, Clone, Copy)]
+pub enum LocaleChoice {
+    #[option(name = "English (US)", value = "en-US")]
+    EnglishUs,
+    #[option(name = "English (UK)", value = "en-GB")]
+    EnglishUk,
+    #[option(name = "Deutsch", value = "de")]
+    German,
+    #[option(name = "Español", value = "es-ES")]
+    Spanish,
+    #[option(name = "Français", value = "fr")]
+    French,
+    #[option(name = "Italiano", value = "it")]
+    Italian,
+    #[option(name = "Nederlands", value = "nl")]
+    Dutch,
+    #[option(name = "Polski", value = "pl")]
+    Polish,
+    #[option(name = "Português (Brasil)", value = "pt-BR")]
+    PortugueseBrazil,
+    #[option(name = "Svenska", value = "sv-SE")]
+    Swedish,
+    #[option(name = "Türkçe", value = "tr")]
+    Turkish,
+    #[option(name = "日本語", value = "ja")]
+    Japanese,
+}
+
+fn mention_role(id: Option<i64>) -> String {
+    id.map(|id| format!("<@&{id}>")).unwrap_or_else(|| "not set".into())
+}
+
+fn mention_channel(id: Option<i64>) -> String {
+    id.map(|id| format!("<#{id}>")).unwrap_or_else(|| "not set".into())
+}
+
+/// The settings as `/config show` renders them.
+pub fn settings_message(settings: &GuildSettings) -> ReplyMessage {
+    let allowed = if settings.allowed_channel_ids.is_empty() {
+        "every channel".to_owned()
+    } else {
+        settings
+            .allowed_channel_ids
+            .iter()
+            .map(|id| format!("<#{id}>"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let embed = EmbedBuilder::new()
+        .title("Agora settings")
+        .color(0x58_65_f2)
+        .field(EmbedFieldBuilder::new("Admin role", mention_role(settings.admin_role_id)).inline())
+        .field(
+            EmbedFieldBuilder::new("Moderator role", mention_role(settings.moderator_role_id))
+                .inline(),
+        )
+        .field(EmbedFieldBuilder::new("Log channel", mention_channel(settings.log_channel_id)).inline())
+        .field(EmbedFieldBuilder::new("Answers commands in", allowed))
+        .field(EmbedFieldBuilder::new("Locale", settings.locale.clone()).inline())
+        .build();
+    let mut message = ReplyMessage::private(String::new()).with_embed(embed);
+    message.content = None;
+    message
+}
+
+fn refuse(text: impl Into<String>) -> Reply {
+    Reply::Message(ReplyMessage::private(text))
+}
+
+/// Runs `/config …` for an admin (the dispatcher checked the level).
+pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
+    let Some(guild_id) = request.guild_id else {
+        return refuse("Settings belong to a server; run this in one.");
+    };
+    let Some(input) = request.command_input() else {
+        return refuse("That is not a /config command.");
+    };
+    let command = match ConfigCommand::from_interaction(input) {
+        Ok(command) => command,
+        Err(error) => return refuse(format!("I could not read that command: {error}.")),
+    };
+    let guild = guild_id.get() as i64;
+    let mut patch = GuildSettingsPatch::default();
+    let change = match command {
+        ConfigCommand::Show(_) => return Reply::Message(settings_message(&request.settings)),
+        ConfigCommand::AdminRole(ConfigAdminRole { role }) => {
+            if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild)) {
+                return refuse(problem);
+            }
+            let id = role.map(|r| r.id.get() as i64);
+            patch.admin_role_id = Some(id);
+            format!("set the admin role to {}", mention_role(id))
+        }
+        ConfigCommand::ModeratorRole(ConfigModeratorRole { role }) => {
+            if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild)) {
+                return refuse(problem);
+            }
+            let id = role.map(|r| r.id.get() as i64);
+            patch.moderator_role_id = Some(id);
+            format!("set the moderator role to {}", mention_role(id))
+        }
+        ConfigCommand::LogChannel(ConfigLogChannel { channel }) => {
+            if let Some(channel) = &channel {
+                // A log channel the bot cannot write to would lose every entry: try first.
+                let test = ReplyMessage::text(format!(
+                    "📋 Agora will write its log here (set by <@{}>).",
+                    request.user_id
+                ));
+                if let Err(error) = kernel.discord.send_message(channel.id, &test, None).await {
+                    return refuse(format!(
+                        "I can't post in <#{}> ({error}). Give me View Channel and Send Messages there, then try again.",
+                        channel.id
+                    ));
+                }
+            }
+            let id = channel.map(|c| c.id.get() as i64);
+            patch.log_channel_id = Some(id);
+            format!("set the log channel to {}", mention_channel(id))
+        }
+        ConfigCommand::AllowChannel(ConfigAllowChannel { channel }) => {
+            let id = channel.id.get() as i64;
+            let mut allowed = request.settings.allowed_channel_ids.clone();
+            if allowed.contains(&id) {
+                return refuse(format!("<#{id}> is already allowed."));
+            }
+            if allowed.len() >= 25 {
+                return refuse("At most 25 channels can be allowed; disallow one first.");
+            }
+            allowed.push(id);
+            patch.allowed_channel_ids = Some(allowed);
+            format!("allowed commands in <#{id}>")
+        }
+        ConfigCommand::DisallowChannel(ConfigDisallowChannel { channel }) => {
+            let id = channel.id.get() as i64;
+            let mut allowed = request.settings.allowed_channel_ids.clone();
+            if !allowed.contains(&id) {
+                return refuse(format!("<#{id}> is not on the list of allowed channels."));
+            }
+            allowed.retain(|c| *c != id);
+            patch.allowed_channel_ids = Some(allowed);
+            format!("stopped answering commands in <#{id}>")
+        }
+        ConfigCommand::Locale(ConfigLocale { locale }) => {
+            patch.locale = Some(locale.value().to_owned());
+            format!("set the locale to {}", locale.value())
+        }
+        ConfigCommand::Reset(_) => {
+            if let Err(error) = kernel.store.delete_guild_settings(guild).await {
+                return refuse(format!("The settings could not be reset: {error}. Nothing changed."));
+            }
+            let message = ReplyMessage::private("Every setting of this server is back to its default.");
+            log_change(kernel, &request.settings, request, "reset every setting").await;
+            return Reply::Message(message);
+        }
+    };
+    match kernel.store.update_guild_settings(guild, patch).await {
+        Ok(settings) => {
+            log_change(kernel, &settings, request, &change).await;
+            let mut message = settings_message(&settings);
+            message.content = Some(format!("Done: {change}."));
+            Reply::Message(message)
+        }
+        Err(error) => refuse(format!(
+            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        )),
+    }
+}
+
+/// Why a role cannot be a staff role, if it cannot.
+fn unusable_role(role: &Role, guild_id: i64) -> Option<String> {
+    if role.id.get() as i64 == guild_id {
+        Some("@everyone can't be a staff role: everyone would be staff.".into())
+    } else if role.managed {
+        Some(format!(
+            "<@&{}> belongs to an integration (a bot or a subscription) and can't be given to people.",
+            role.id
+        ))
+    } else {
+        None
+    }
+}
+
+/// Writes "who changed what" to the guild's log channel, if it has one.
+async fn log_change(kernel: &Kernel, settings: &GuildSettings, request: &InteractionRequest, change: &str) {
+    let Some(channel) = settings
+        .log_channel_id
+        .and_then(|id| twilight_model::id::Id::new_checked(id as u64))
+    else {
+        return;
+    };
+    let entry = ReplyMessage::text(format!("⚙️ <@{}> {change}.", request.user_id));
+    if let Err(error) = kernel.discord.send_message(channel, &entry, None).await {
+        tracing::warn!(%error, guild = ?request.guild_id, "could not write to the log channel");
+    }
+}

@@ -1,0 +1,496 @@
+//! InteractionDispatcher: every slash command, autocomplete, button, select and modal goes
+//! through here. It decodes the route (command name or custom_id concern), loads the
+//! guild's settings, applies the permission policy, the allowed channels and the cooldown
+//! before the owner sees the request, queues it in the owner's bounded mailbox ("busy"
+//! when full), sends the callback — deferring by itself when the owner has not answered
+//! within the defer window and following up later — and answers every failure with an
+//! ephemeral message carrying an incident id that is also in the log.
+
+mod request;
+mod respond;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use twilight_model::application::interaction::{Interaction, InteractionType};
+
+pub use self::request::{InteractionRequest, RequestKind};
+use self::request::{actor_of, decode, DecodeError, Decoded};
+use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::metrics;
+use crate::kernel::policy::{access_level, refusal, AccessLevel, StaffRoles};
+use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::store::GuildSettings;
+use crate::kernel::supervision::{new_incident_id, CallError, Concern, ConcernHandle};
+use crate::kernel::Kernel;
+
+/// A queued request's answer, to be awaited.
+pub type Answer = BoxFuture<'static, Result<Reply, CallError>>;
+
+type Submit = Arc<dyn Fn(InteractionRequest) -> Result<Answer, CallError> + Send + Sync>;
+
+/// An actor that owns interactions: how to queue a request in its mailbox, and who may
+/// use its components and modals.
+#[derive(Clone)]
+pub struct Owner {
+    submit: Submit,
+    component_access: fn(&CustomId) -> AccessLevel,
+}
+
+/// Which owner handles which concern (the catalogue's `concern`, the custom_id's first part).
+#[derive(Clone, Default)]
+pub struct Routes {
+    owners: HashMap<&'static str, Owner>,
+}
+
+impl Routes {
+    /// Routes a concern's commands, components and modals to its supervised actor.
+    /// `component_access` says who may use each of its components and modals.
+    pub fn add<C>(
+        &mut self,
+        handle: ConcernHandle<C>,
+        component_access: fn(&CustomId) -> AccessLevel,
+    ) -> &mut Self
+    where
+        C: Concern,
+        C::Request: From<InteractionRequest>,
+        C::Response: Into<Reply>,
+    {
+        let submit: Submit = Arc::new(move |request: InteractionRequest| {
+            let answer = handle.try_call(C::Request::from(request))?;
+            Ok(async move { answer.await.map(Into::into) }.boxed())
+        });
+        self.owners.insert(
+            C::NAME,
+            Owner {
+                submit,
+                component_access,
+            },
+        );
+        self
+    }
+}
+
+/// The dispatcher's tunables (from `[runtime]` in the configuration).
+#[derive(Debug, Clone)]
+pub struct DispatcherSettings {
+    /// Defer when the owner has not answered by then (Discord allows 3 s in all).
+    pub defer_after: Duration,
+    /// Per-user cooldown between runs of the same command; zero for none.
+    pub cooldown: Duration,
+}
+
+/// An interaction from the gateway.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Dispatch(pub Arc<Interaction>);
+
+/// Stop taking new interactions (shutdown): they are told Agora is restarting.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopIntake;
+
+/// Interactions being handled right now; shutdown waits for them to finish.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Waits until nothing is in flight or `limit` passes; returns how many were left.
+    pub async fn drained(&self, limit: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.count() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.count()
+    }
+}
+
+struct InFlightGuard(InFlight);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        (self.0).0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+struct Shared {
+    kernel: Kernel,
+    routes: Routes,
+    settings: DispatcherSettings,
+    stopping: AtomicBool,
+    in_flight: InFlight,
+}
+
+/// The actor; see the module documentation.
+pub struct InteractionDispatcher {
+    shared: Arc<Shared>,
+}
+
+impl InteractionDispatcher {
+    pub fn new(kernel: Kernel, routes: Routes, settings: DispatcherSettings) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                kernel,
+                routes,
+                settings,
+                stopping: AtomicBool::new(false),
+                in_flight: InFlight::default(),
+            }),
+        }
+    }
+
+    /// The in-flight counter, for shutdown.
+    pub fn in_flight(&self) -> InFlight {
+        self.shared.in_flight.clone()
+    }
+}
+
+impl Actor for InteractionDispatcher {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(256);
+    }
+}
+
+impl Handler<Dispatch> for InteractionDispatcher {
+    type Result = ();
+
+    fn handle(&mut self, Dispatch(interaction): Dispatch, _ctx: &mut Self::Context) {
+        let shared = self.shared.clone();
+        shared.in_flight.0.fetch_add(1, Ordering::SeqCst);
+        let guard = InFlightGuard(shared.in_flight.clone());
+        // Each interaction runs on its own: a slow owner delays only its own answers.
+        tokio::spawn(async move {
+            let _guard = guard;
+            handle_interaction(&shared, interaction).await;
+        });
+    }
+}
+
+impl Handler<StopIntake> for InteractionDispatcher {
+    type Result = ();
+
+    fn handle(&mut self, _: StopIntake, _ctx: &mut Self::Context) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+    }
+}
+
+/// How one interaction ended, for the metrics.
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Answered,
+    Deferred,
+    Refused,
+    Cooldown,
+    Busy,
+    Failed,
+    Stale,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Deferred => "deferred",
+            Outcome::Refused => "refused",
+            Outcome::Cooldown => "cooldown",
+            Outcome::Busy => "busy",
+            Outcome::Failed => "failed",
+            Outcome::Stale => "stale",
+        }
+    }
+}
+
+async fn handle_interaction(shared: &Shared, interaction: Arc<Interaction>) {
+    let received = Instant::now();
+    let decoded = decode(&interaction);
+    let route = match &decoded {
+        Ok(decoded) => decoded.route(),
+        Err(_) => "unknown".to_owned(),
+    };
+    let outcome = run(shared, &interaction, decoded, received).await;
+    metrics::interaction(&route, outcome.label(), received.elapsed());
+    tracing::debug!(%route, outcome = outcome.label(), elapsed_ms = received.elapsed().as_millis() as u64, "interaction handled");
+}
+
+/// Decides and answers; returns how it ended.
+async fn run(
+    shared: &Shared,
+    interaction: &Arc<Interaction>,
+    decoded: Result<Decoded, DecodeError>,
+    received: Instant,
+) -> Outcome {
+    let answering = match interaction.kind {
+        InteractionType::ApplicationCommandAutocomplete => Answering::Autocomplete,
+        InteractionType::MessageComponent => Answering::Component,
+        InteractionType::ModalSubmit => Answering::Modal {
+            from_component: interaction.message.is_some(),
+        },
+        _ => Answering::Command,
+    };
+    let say = |text: String| fit(Reply::Message(ReplyMessage::private(text)), answering);
+    if shared.stopping.load(Ordering::SeqCst) {
+        let text = "Agora is restarting; try again in a few seconds.".to_owned();
+        answer_now(shared, interaction, say(text)).await;
+        return Outcome::Busy;
+    }
+    let decoded = match decoded {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            tracing::info!(%error, "undecodable interaction");
+            answer_now(shared, interaction, say(stale_text())).await;
+            return Outcome::Stale;
+        }
+    };
+
+    // Where does it go, and who may do it?
+    let (owner, required, command) = match &decoded {
+        Decoded::Command { name, path, .. } => {
+            let Some(entry) = shared.kernel.catalogue.command(name) else {
+                let text = format!(
+                    "I don't know `/{name}` any more; it may have been removed. An admin can refresh the command list with `!sync`."
+                );
+                answer_now(shared, interaction, say(text)).await;
+                return Outcome::Stale;
+            };
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            (
+                shared.routes.owners.get(entry.concern),
+                entry.access_for(&path),
+                Some(entry),
+            )
+        }
+        Decoded::Component { id, .. } | Decoded::Modal { id, .. } => {
+            let owner = shared.routes.owners.get(id.concern.as_str());
+            let required = owner
+                .map(|o| (o.component_access)(id))
+                .unwrap_or(AccessLevel::Owner);
+            (owner, required, None)
+        }
+    };
+    let Some(owner) = owner.cloned() else {
+        answer_now(shared, interaction, say(stale_text())).await;
+        return Outcome::Stale;
+    };
+    let Some(actor) = actor_of(interaction) else {
+        answer_now(shared, interaction, say(stale_text())).await;
+        return Outcome::Stale;
+    };
+    let Some(guild_id) = interaction.guild_id else {
+        let text = "Agora's commands work inside a server, not in direct messages.".to_owned();
+        answer_now(shared, interaction, say(text)).await;
+        return Outcome::Refused;
+    };
+    let (settings, settings_problem) = match shared.kernel.store.guild_settings(guild_id.get() as i64).await {
+        Ok(Some(settings)) => (settings, None),
+        Ok(None) => (GuildSettings::new(guild_id.get() as i64), None),
+        Err(error) => (GuildSettings::new(guild_id.get() as i64), Some(error)),
+    };
+    let roles = StaffRoles {
+        admin_role_id: settings.admin_role_id.map(|id| id as u64),
+        moderator_role_id: settings.moderator_role_id.map(|id| id as u64),
+    };
+    let level = access_level(&shared.kernel.owners, &actor, roles);
+    if level < required {
+        if let Some(error) = settings_problem {
+            // Without the settings we cannot know the person's configured roles.
+            let incident = new_incident_id();
+            tracing::error!(%incident, %error, guild = guild_id.get(), "guild settings unavailable");
+            let text = format!(
+                "The database is not answering, so I can't check your roles right now. Try again in a minute (incident `{incident}`)."
+            );
+            answer_now(shared, interaction, say(text)).await;
+            return Outcome::Failed;
+        }
+        answer_now(shared, interaction, say(refusal_text(required, &settings))).await;
+        return Outcome::Refused;
+    }
+    if let Some(entry) = command {
+        let channel = interaction.channel.as_ref().map(|c| c.id.get() as i64);
+        let allowed = &settings.allowed_channel_ids;
+        if answering == Answering::Command
+            && !allowed.is_empty()
+            && level < AccessLevel::Admin
+            && !channel.is_some_and(|c| allowed.contains(&c))
+        {
+            let channels: Vec<String> = allowed.iter().map(|id| format!("<#{id}>")).collect();
+            let text = format!("I answer commands only in {} here.", channels.join(", "));
+            answer_now(shared, interaction, say(text)).await;
+            return Outcome::Refused;
+        }
+        if answering == Answering::Command && entry.cooldown && level < AccessLevel::Moderator {
+            if let Some(wait) = cooldown_wait(shared, guild_id.get(), actor.user_id, &entry.name()).await {
+                let text = format!(
+                    "Slow down a little: you can use `/{}` again in {} s.",
+                    entry.name(),
+                    wait.as_secs().max(1)
+                );
+                answer_now(shared, interaction, say(text)).await;
+                return Outcome::Cooldown;
+            }
+        }
+    }
+
+    // Queue it with the owner; a full mailbox is "busy", answered at once.
+    let private = command.is_none_or(|entry| entry.private);
+    let request = InteractionRequest {
+        interaction: interaction.clone(),
+        kind: decoded.into_kind(),
+        guild_id: Some(guild_id),
+        channel_id: interaction.channel.as_ref().map(|c| c.id),
+        user_id: actor_user(&actor),
+        level,
+        settings,
+    };
+    let answer = match (owner.submit)(request) {
+        Ok(answer) => answer,
+        Err(error) => {
+            tracing::warn!(%error, "interaction refused: the owner's mailbox is full");
+            let text = match error {
+                CallError::Stopped(_) => "Agora is restarting; try again in a few seconds.",
+                _ => "Agora is busy right now; please try again in a few seconds.",
+            };
+            answer_now(shared, interaction, say(text.to_owned())).await;
+            return Outcome::Busy;
+        }
+    };
+    await_and_deliver(shared, interaction, answer, answering, private, received).await
+}
+
+/// Waits for the owner, deferring when it is slow, and delivers its answer.
+async fn await_and_deliver(
+    shared: &Shared,
+    interaction: &Arc<Interaction>,
+    mut answer: Answer,
+    answering: Answering,
+    private: bool,
+    received: Instant,
+) -> Outcome {
+    let discord = &shared.kernel.discord;
+    let window = if answering == Answering::Autocomplete {
+        AUTOCOMPLETE_DEADLINE
+    } else {
+        shared.settings.defer_after
+    };
+    let remaining = window.saturating_sub(received.elapsed());
+    let mut deferred = None;
+    let result = match tokio::time::timeout(remaining, &mut answer).await {
+        Ok(result) => result,
+        Err(_) => {
+            let Some(deferral) = deferral_for(answering, private) else {
+                tracing::warn!("autocomplete was not answered in time");
+                return Outcome::Busy;
+            };
+            if let Err(error) = respond::defer(discord, interaction, deferral).await {
+                tracing::warn!(%error, "could not defer the interaction");
+            }
+            deferred = Some(deferral);
+            match tokio::time::timeout(AFTER_DEFERRAL, answer).await {
+                Ok(result) => result,
+                Err(_) => Err(CallError::Failed {
+                    actor: "dispatcher",
+                    incident: new_incident_id(),
+                }),
+            }
+        }
+    };
+    let (reply, outcome) = match result {
+        Ok(reply) => (
+            fit(reply, answering),
+            if deferred.is_some() {
+                Outcome::Deferred
+            } else {
+                Outcome::Answered
+            },
+        ),
+        Err(error) => (fit(failure_reply(&error), answering), failure_outcome(&error)),
+    };
+    if let Err(error) = respond::deliver(discord, interaction, reply, deferred).await {
+        let incident = new_incident_id();
+        tracing::warn!(%incident, %error, "could not deliver the answer to Discord");
+        return Outcome::Failed;
+    }
+    outcome
+}
+
+fn failure_outcome(error: &CallError) -> Outcome {
+    match error {
+        CallError::Busy(_) | CallError::Stopped(_) => Outcome::Busy,
+        CallError::Failed { .. } => Outcome::Failed,
+    }
+}
+
+/// What a person is told when their request failed on our side.
+pub fn failure_reply(error: &CallError) -> Reply {
+    let text = match error {
+        CallError::Failed { incident, actor } => {
+            tracing::error!(%incident, %actor, "an interaction failed");
+            format!(
+                "Something went wrong on our side (incident `{incident}`). The admins can find it in the log; please try again."
+            )
+        }
+        CallError::Busy(_) => "Agora is busy right now; please try again in a few seconds.".into(),
+        CallError::Stopped(_) => "Agora is restarting; try again in a few seconds.".into(),
+    };
+    Reply::Message(ReplyMessage::private(text))
+}
+
+fn stale_text() -> String {
+    "This button or form is from an older message and no longer works. Run the command again for a fresh one.".into()
+}
+
+fn refusal_text(required: AccessLevel, settings: &GuildSettings) -> String {
+    let mut text = refusal(required);
+    let unset = match required {
+        AccessLevel::Moderator if settings.moderator_role_id.is_none() => Some("moderator"),
+        AccessLevel::Admin if settings.admin_role_id.is_none() => None,
+        _ => None,
+    };
+    if let Some(role) = unset {
+        text.push_str(&format!(
+            " This server has not chosen a {role} role yet: an admin can set one with `/config {role}-role`."
+        ));
+    }
+    text
+}
+
+fn actor_user(actor: &crate::kernel::policy::Actor) -> twilight_model::id::Id<twilight_model::id::marker::UserMarker> {
+    twilight_model::id::Id::new_checked(actor.user_id)
+        .unwrap_or_else(|| twilight_model::id::Id::new(1))
+}
+
+/// `None` when the person may run the command now (and starts their cooldown); otherwise
+/// how long they still have to wait. A cache that does not answer skips the cooldown.
+async fn cooldown_wait(shared: &Shared, guild_id: u64, user_id: u64, command: &str) -> Option<Duration> {
+    let cooldown = shared.settings.cooldown;
+    if cooldown.is_zero() {
+        return None;
+    }
+    let key = format!("cooldown:{guild_id}:{user_id}:{command}");
+    match shared.kernel.cache.set_if_absent(&key, b"1", Some(cooldown)).await {
+        Ok(true) => None,
+        Ok(false) => Some(shared.kernel.cache.ttl(&key).await.ok().flatten().unwrap_or(cooldown)),
+        Err(error) => {
+            tracing::warn!(%error, "cooldown skipped: the cache is not answering");
+            None
+        }
+    }
+}
+
+/// Answers at once (refusals, busy, stale): the callback, logged when Discord refuses it.
+async fn answer_now(shared: &Shared, interaction: &Interaction, reply: Reply) {
+    if let Err(error) = respond::deliver(&shared.kernel.discord, interaction, reply, None).await {
+        tracing::warn!(%error, "could not answer the interaction");
+    }
+}

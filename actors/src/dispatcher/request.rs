@@ -1,0 +1,228 @@
+//! What an owning actor receives: an [`InteractionRequest`] — the interaction decoded
+//! (command and subcommand path, or custom_id, or modal fields), the caller's access level
+//! and their guild's settings, already checked against the policy by the dispatcher.
+
+use std::sync::Arc;
+
+use twilight_interactions::command::CommandInputData;
+use twilight_model::application::interaction::application_command::{
+    CommandData, CommandDataOption, CommandOptionValue,
+};
+use twilight_model::application::interaction::modal::{
+    ModalInteractionComponent, ModalInteractionData,
+};
+use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, UserMarker};
+use twilight_model::id::Id;
+
+use crate::kernel::custom_id::{CustomId, CustomIdError};
+use crate::kernel::policy::{AccessLevel, Actor};
+use crate::kernel::store::GuildSettings;
+
+/// What the person did.
+#[derive(Debug, Clone)]
+pub enum RequestKind {
+    /// A slash command; `path` is the subcommand group and subcommand, if any.
+    Command {
+        name: String,
+        path: Vec<String>,
+        data: Box<CommandData>,
+    },
+    /// The person is typing an option that autocompletes.
+    Autocomplete {
+        name: String,
+        path: Vec<String>,
+        data: Box<CommandData>,
+    },
+    /// A button or a select menu.
+    Component { id: CustomId, values: Vec<String> },
+    /// A submitted modal: each text input's custom_id and value.
+    Modal {
+        id: CustomId,
+        fields: Vec<(String, String)>,
+    },
+}
+
+/// One interaction, decoded and checked, for the actor that owns it.
+#[derive(Debug, Clone)]
+pub struct InteractionRequest {
+    pub interaction: Arc<Interaction>,
+    pub kind: RequestKind,
+    pub guild_id: Option<Id<GuildMarker>>,
+    pub channel_id: Option<Id<ChannelMarker>>,
+    pub user_id: Id<UserMarker>,
+    /// The caller's level in this guild.
+    pub level: AccessLevel,
+    /// The guild's settings (defaults when it has configured nothing, or outside guilds).
+    pub settings: GuildSettings,
+}
+
+impl InteractionRequest {
+    /// The command's options for twilight-interactions' `CommandModel::from_interaction`.
+    pub fn command_input(&self) -> Option<CommandInputData<'static>> {
+        match &self.kind {
+            RequestKind::Command { data, .. } | RequestKind::Autocomplete { data, .. } => {
+                Some(CommandInputData::from(data.as_ref().clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// A submitted modal field by its custom_id.
+    pub fn field(&self, custom_id: &str) -> Option<&str> {
+        match &self.kind {
+            RequestKind::Modal { fields, .. } => fields
+                .iter()
+                .find(|(id, _)| id == custom_id)
+                .map(|(_, value)| value.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The caller's locale as Discord reports it.
+    pub fn locale(&self) -> &str {
+        self.interaction.locale.as_deref().unwrap_or("en-US")
+    }
+}
+
+/// What the dispatcher decoded before it knows who may do it.
+#[derive(Debug)]
+pub(crate) enum Decoded {
+    Command {
+        name: String,
+        path: Vec<String>,
+        data: Box<CommandData>,
+        autocomplete: bool,
+    },
+    Component {
+        id: CustomId,
+        values: Vec<String>,
+    },
+    Modal {
+        id: CustomId,
+        fields: Vec<(String, String)>,
+    },
+}
+
+/// Why an interaction could not be decoded.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DecodeError {
+    #[error("the interaction carries no data")]
+    NoData,
+    #[error("the interaction type is not one Agora handles")]
+    Unsupported,
+    #[error("malformed custom_id {raw:?}: {error}")]
+    CustomId { raw: String, error: CustomIdError },
+}
+
+impl Decoded {
+    /// The metrics label: `/config`, `help` (concern:action) …
+    pub(crate) fn route(&self) -> String {
+        match self {
+            Decoded::Command { name, .. } => format!("/{name}"),
+            Decoded::Component { id, .. } | Decoded::Modal { id, .. } => {
+                format!("{}:{}", id.concern, id.action)
+            }
+        }
+    }
+
+    pub(crate) fn into_kind(self) -> RequestKind {
+        match self {
+            Decoded::Command {
+                name,
+                path,
+                data,
+                autocomplete: false,
+            } => RequestKind::Command { name, path, data },
+            Decoded::Command {
+                name, path, data, ..
+            } => RequestKind::Autocomplete { name, path, data },
+            Decoded::Component { id, values } => RequestKind::Component { id, values },
+            Decoded::Modal { id, fields } => RequestKind::Modal { id, fields },
+        }
+    }
+}
+
+pub(crate) fn decode(interaction: &Interaction) -> Result<Decoded, DecodeError> {
+    let data = interaction.data.as_ref().ok_or(DecodeError::NoData)?;
+    match (interaction.kind, data) {
+        (
+            InteractionType::ApplicationCommand | InteractionType::ApplicationCommandAutocomplete,
+            InteractionData::ApplicationCommand(command),
+        ) => Ok(Decoded::Command {
+            name: command.name.clone(),
+            path: subcommand_path(&command.options),
+            data: command.clone(),
+            autocomplete: interaction.kind == InteractionType::ApplicationCommandAutocomplete,
+        }),
+        (InteractionType::MessageComponent, InteractionData::MessageComponent(component)) => {
+            Ok(Decoded::Component {
+                id: custom_id(&component.custom_id)?,
+                values: component.values.clone(),
+            })
+        }
+        (InteractionType::ModalSubmit, InteractionData::ModalSubmit(modal)) => Ok(Decoded::Modal {
+            id: custom_id(&modal.custom_id)?,
+            fields: modal_fields(modal),
+        }),
+        _ => Err(DecodeError::Unsupported),
+    }
+}
+
+fn custom_id(raw: &str) -> Result<CustomId, DecodeError> {
+    CustomId::decode(raw).map_err(|error| DecodeError::CustomId {
+        raw: raw.chars().take(100).collect(),
+        error,
+    })
+}
+
+/// `["group", "sub"]`, `["sub"]` or `[]`.
+fn subcommand_path(options: &[CommandDataOption]) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut options = options;
+    while let [option] = options {
+        match &option.value {
+            CommandOptionValue::SubCommand(inner) | CommandOptionValue::SubCommandGroup(inner) => {
+                path.push(option.name.clone());
+                options = inner;
+            }
+            _ => break,
+        }
+    }
+    path
+}
+
+fn modal_fields(modal: &ModalInteractionData) -> Vec<(String, String)> {
+    fn walk(component: &ModalInteractionComponent, out: &mut Vec<(String, String)>) {
+        match component {
+            ModalInteractionComponent::ActionRow(row) => {
+                row.components.iter().for_each(|c| walk(c, out))
+            }
+            ModalInteractionComponent::Label(label) => walk(&label.component, out),
+            ModalInteractionComponent::TextInput(input) => {
+                out.push((input.custom_id.clone(), input.value.clone()))
+            }
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    modal.components.iter().for_each(|c| walk(c, &mut fields));
+    fields
+}
+
+/// Who is acting, from the interaction.
+pub(crate) fn actor_of(interaction: &Interaction) -> Option<Actor> {
+    let user_id = interaction.author_id()?.get();
+    Some(match &interaction.member {
+        Some(member) if interaction.guild_id.is_some() => Actor {
+            user_id,
+            role_ids: member.roles.iter().map(|r| r.get()).collect(),
+            permissions: member.permissions.map(|p| p.bits()).unwrap_or(0),
+            in_guild: true,
+        },
+        _ => Actor {
+            user_id,
+            ..Actor::default()
+        },
+    })
+}

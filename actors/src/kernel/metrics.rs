@@ -1,0 +1,61 @@
+//! The metrics every actor reports, named in one place: gateway events by type,
+//! interactions by command and outcome with their latency, REST calls by route and status
+//! (429s counted apart), actor restarts and mailbox depth. They go through the `metrics`
+//! facade; the binary installs the Prometheus recorder that `/metrics` renders.
+
+use std::time::Duration;
+
+use super::supervision::HealthSnapshot;
+
+pub const GATEWAY_EVENTS: &str = "agora_gateway_events_total";
+pub const INTERACTIONS: &str = "agora_interactions_total";
+pub const INTERACTION_SECONDS: &str = "agora_interaction_seconds";
+pub const REST_REQUESTS: &str = "agora_discord_requests_total";
+pub const REST_RATE_LIMITED: &str = "agora_discord_rate_limited_total";
+pub const REST_SECONDS: &str = "agora_discord_request_seconds";
+pub const ACTOR_RESTARTS: &str = "agora_actor_restarts";
+pub const ACTOR_MAILBOX_DEPTH: &str = "agora_actor_mailbox_depth";
+pub const ACTOR_HANDLED: &str = "agora_actor_handled";
+pub const SHARD_CONNECTED: &str = "agora_shard_connected";
+pub const SHARD_LATENCY_SECONDS: &str = "agora_shard_latency_seconds";
+
+/// One gateway event of a type (`MESSAGE_CREATE`, …).
+pub fn gateway_event(kind: &'static str) {
+    metrics::counter!(GATEWAY_EVENTS, "type" => kind).increment(1);
+}
+
+/// One interaction handled: its route (`/status`, `help:category`, …), how it ended
+/// (`answered`, `deferred`, `refused`, `busy`, `failed`, `cooldown`, `stale`) and how
+/// long it took from arrival to the callback.
+pub fn interaction(route: &str, outcome: &'static str, elapsed: Duration) {
+    metrics::counter!(INTERACTIONS, "route" => route.to_owned(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!(INTERACTION_SECONDS, "route" => route.to_owned())
+        .record(elapsed.as_secs_f64());
+}
+
+/// One REST call (status 0 when no answer came back).
+pub fn rest_call(route: &'static str, status: u16, elapsed: Duration) {
+    metrics::counter!(REST_REQUESTS, "route" => route, "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!(REST_SECONDS, "route" => route).record(elapsed.as_secs_f64());
+    if status == 429 {
+        metrics::counter!(REST_RATE_LIMITED, "route" => route).increment(1);
+    }
+}
+
+/// Publishes each actor's restarts, handled requests and mailbox depth (at scrape time).
+pub fn actor_health(actors: &[HealthSnapshot]) {
+    for actor in actors {
+        metrics::gauge!(ACTOR_RESTARTS, "actor" => actor.name).set(actor.restarts as f64);
+        metrics::gauge!(ACTOR_HANDLED, "actor" => actor.name).set(actor.handled as f64);
+        metrics::gauge!(ACTOR_MAILBOX_DEPTH, "actor" => actor.name).set(actor.in_flight as f64);
+    }
+}
+
+/// Publishes a shard's connection state and heartbeat latency.
+pub fn shard(shard_id: u32, connected: bool, latency: Duration) {
+    let shard = shard_id.to_string();
+    metrics::gauge!(SHARD_CONNECTED, "shard" => shard.clone()).set(f64::from(u8::from(connected)));
+    metrics::gauge!(SHARD_LATENCY_SECONDS, "shard" => shard).set(latency.as_secs_f64());
+}

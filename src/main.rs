@@ -1,20 +1,17 @@
-//! The `agora` binary: the command line, configuration, boot and wiring, ops HTTP.
-//!
-//! Today it checks configurations (`agora check-config`) and migrates the database
-//! (`agora migrate`); `run`, `register-commands` and `sandbox` arrive with the runtime
-//! issue as they are built.
-
-// The runtime's commands (run, migrate, sandbox) read the rest of the configuration.
-#[allow(dead_code)]
-mod config;
+//! The `agora` binary: the command line. `agora run` (the default) runs the bot until
+//! SIGTERM/SIGINT; `migrate`, `register-commands`, `check-config` and `sandbox` do one job
+//! each. The wiring lives in the library (`agora::boot`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use agora::boot::{Agora, BootOptions};
+use agora::config::{Config, ConfigProblems, ConfigSource};
+use agora_actors::core;
+use agora_actors::kernel::catalogue::Catalogue;
+use agora_actors::kernel::discord::DiscordRest;
 use agora_actors::kernel::store::{Store, StoreOptions};
 use clap::{Parser, Subcommand};
-
-use crate::config::{Config, ConfigProblems, ConfigSource};
 
 #[derive(Parser)]
 #[command(
@@ -27,11 +24,22 @@ struct Cli {
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the bot until SIGTERM or SIGINT (the default).
+    Run,
+    /// Run the bot against agora-sim's demo world, in this process, with a fresh SQLite
+    /// database; the first line on stdout is the sim's JSON (its URLs and ids).
+    Sandbox,
+    /// Bulk-overwrite the slash commands, globally or in one guild.
+    RegisterCommands {
+        /// Register in this guild only (changes show at once).
+        #[arg(long)]
+        guild: Option<u64>,
+    },
     /// Check the configuration (file and AGORA_* environment) and report every problem.
     CheckConfig {
         /// Also require what `agora run` needs (the bot token).
@@ -51,9 +59,87 @@ fn main() -> ExitCode {
         Some(path) => ConfigSource::File(path),
         None => ConfigSource::Default,
     };
-    match cli.command {
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Run => run(source),
+        Command::Sandbox => ExitCode::from(agora::sandbox::run(source)),
+        Command::RegisterCommands { guild } => register_commands(source, guild),
         Command::CheckConfig { for_run, print } => check_config(source, for_run, print),
         Command::Migrate => migrate(source),
+    }
+}
+
+/// Loads the configuration with what `run` needs, or says what is wrong.
+fn load_for_run(source: ConfigSource<'_>) -> Result<Config, ExitCode> {
+    let report = |problems: ConfigProblems| {
+        eprintln!("The configuration has {} problem(s):\n{problems}", problems.0.len());
+        ExitCode::from(ConfigProblems::EXIT_CODE)
+    };
+    let config = Config::load_from_process_env(source).map_err(report)?;
+    config.validate_for_run().map_err(report)?;
+    Ok(config)
+}
+
+fn run(source: ConfigSource<'_>) -> ExitCode {
+    let config = match load_for_run(source) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let _log = match agora::telemetry::init(&config.log) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("Could not set up logging: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    agora::actor_system().block_on(async {
+        let agora = match Agora::start(&config, BootOptions::default()).await {
+            Ok(agora) => agora,
+            Err(error) => {
+                tracing::error!("Agora could not start: {error:#}");
+                eprintln!("Agora could not start: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        agora::shutdown_signal().await;
+        agora.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
+    let config = match load_for_run(source) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let token = config.discord_token().map(|t| t.expose().to_owned()).unwrap_or_default();
+    let rest_url = config.discord.rest_url.as_ref().map(|u| u.as_str().to_owned());
+    let commands = core::catalogue(Catalogue::new()).slash_commands();
+    let guild_id = guild.and_then(twilight_model::id::Id::new_checked);
+    let result = runtime.block_on(async {
+        let discord = DiscordRest::connect(&token, rest_url.as_deref(), config.discord.application_id).await?;
+        discord.register_commands(guild_id, &commands).await
+    });
+    match (result, guild) {
+        (Ok(count), Some(guild)) => {
+            println!("Registered {count} slash commands in guild {guild}.");
+            ExitCode::SUCCESS
+        }
+        (Ok(count), None) => {
+            println!("Registered {count} slash commands globally.");
+            ExitCode::SUCCESS
+        }
+        (Err(error), _) => {
+            eprintln!("Could not register the slash commands: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

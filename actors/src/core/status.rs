@@ -134,7 +134,9 @@ impl StatusReport {
         self.shards
             .iter()
             .map(|shard| {
-                if shard.connected {
+                if shard.connected && shard.latency.is_zero() {
+                    format!("✅ shard {}: connected, {} events (no heartbeat yet)", shard.id, shard.events)
+                } else if shard.connected {
                     format!(
                         "✅ shard {}: connected, heartbeat {} ms, {} events",
                         shard.id,
@@ -155,7 +157,7 @@ impl StatusReport {
             .map(|actor| {
                 let mark = if actor.restarts == 0 { "✅" } else { "⚠️" };
                 let mut line = format!(
-                    "{mark} {}: {} handled, {} queued, {} restarts",
+                    "{mark} {}: {} handled, {} in progress, {} restarts",
                     actor.name, actor.handled, actor.in_flight, actor.restarts
                 );
                 if let Some(incident) = &actor.last_incident {

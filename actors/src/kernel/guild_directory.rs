@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 use twilight_gateway::{Event, EventTypeFlags};
-use twilight_model::guild::Permissions;
+use twilight_model::guild::{Guild, Permissions};
 use twilight_model::id::marker::{GuildMarker, RoleMarker, UserMarker};
 use twilight_model::id::Id;
 
@@ -27,6 +27,15 @@ struct GuildEntry {
     name: String,
 }
 
+fn insert(guilds: &mut HashMap<Id<GuildMarker>, GuildEntry>, guild: &Guild) -> bool {
+    let entry = GuildEntry {
+        owner_id: Some(guild.owner_id),
+        roles: guild.roles.iter().map(|r| (r.id, r.permissions)).collect(),
+        name: guild.name.clone(),
+    };
+    guilds.insert(guild.id, entry).is_none()
+}
+
 /// Every guild the bot is in, shared by whoever needs it.
 #[derive(Debug, Clone, Default)]
 pub struct GuildDirectory {
@@ -43,12 +52,7 @@ impl GuildDirectory {
                 if let twilight_model::gateway::payload::incoming::GuildCreate::Available(guild) =
                     create.as_ref()
                 {
-                    let entry = GuildEntry {
-                        owner_id: Some(guild.owner_id),
-                        roles: guild.roles.iter().map(|r| (r.id, r.permissions)).collect(),
-                        name: guild.name.clone(),
-                    };
-                    let new = guilds.insert(guild.id, entry).is_none();
+                    let new = insert(&mut guilds, guild);
                     return new.then_some(guild.id);
                 }
             }
@@ -82,6 +86,12 @@ impl GuildDirectory {
             _ => {}
         }
         None
+    }
+
+    /// Records a guild fetched over REST (at start, when a cold resume brings no
+    /// GUILD_CREATE); true when it was not known yet.
+    pub fn record(&self, guild: &Guild) -> bool {
+        insert(&mut self.guilds.write(), guild)
     }
 
     /// A member's guild-wide permissions (their roles and @everyone; everything for the

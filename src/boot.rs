@@ -18,7 +18,9 @@ use agora_actors::core::{self, CoreCommands};
 use agora_actors::dispatcher::{
     Dispatch, DispatcherSettings, InFlight, InteractionDispatcher, Routes, StopIntake,
 };
-use agora_actors::gateway::{GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully};
+use agora_actors::gateway::{
+    GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
+};
 use agora_actors::kernel::cache::Cache;
 use agora_actors::kernel::catalogue::Catalogue;
 use agora_actors::kernel::clock::{SharedClock, SystemClock};
@@ -115,7 +117,10 @@ impl Agora {
         .await
         .context("could not open the database")?;
         if config.database.migrate_on_start {
-            let applied = store.migrate().await.context("could not migrate the database")?;
+            let applied = store
+                .migrate()
+                .await
+                .context("could not migrate the database")?;
             if !applied.is_empty() {
                 tracing::info!(?applied, "database migrated");
             }
@@ -127,10 +132,15 @@ impl Agora {
         )
         .await
         .context("could not connect to the cache")?;
-        let rest_url = config.discord.rest_url.as_ref().map(|url| url.as_str().to_owned());
-        let discord = DiscordRest::connect(&token, rest_url.as_deref(), config.discord.application_id)
-            .await
-            .context("could not reach Discord's REST API")?;
+        let rest_url = config
+            .discord
+            .rest_url
+            .as_ref()
+            .map(|url| url.as_str().to_owned());
+        let discord =
+            DiscordRest::connect(&token, rest_url.as_deref(), config.discord.application_id)
+                .await
+                .context("could not reach Discord's REST API")?;
 
         let mut catalogue = core::catalogue(Catalogue::new());
         for extension in &options.extensions {
@@ -204,7 +214,12 @@ impl Agora {
         let dispatcher = dispatcher.start();
         subscribe_interactions(&bus, dispatcher.clone());
         subscribe_directory(&bus, &kernel);
-        core::prefix::subscribe(&bus, kernel.clone(), core_handle, config.discord.prefix.clone());
+        core::prefix::subscribe(
+            &bus,
+            kernel.clone(),
+            core_handle,
+            config.discord.prefix.clone(),
+        );
 
         let ops = match OpsServer::start(
             config.ops.listen,
@@ -218,13 +233,20 @@ impl Agora {
             Ok(server) => Some(server),
             Err(error) => {
                 return Err(error).with_context(|| {
-                    format!("could not listen on {} for the ops endpoint", config.ops.listen)
+                    format!(
+                        "could not listen on {} for the ops endpoint",
+                        config.ops.listen
+                    )
                 })
             }
         };
 
         let sessions: Arc<dyn SessionStore> = Arc::new(store);
-        let gateway_url = config.discord.gateway_url.as_ref().map(|url| url.as_str().trim_end_matches('/').to_owned());
+        let gateway_url = config
+            .discord
+            .gateway_url
+            .as_ref()
+            .map(|url| url.as_str().trim_end_matches('/').to_owned());
         let shards = shard_statuses
             .iter()
             .map(|(shard_id, status)| {
@@ -270,7 +292,9 @@ impl Agora {
 
     /// Whether every shard has a live gateway connection.
     pub fn connected(&self) -> bool {
-        self.shards.iter().all(|(_, s)| s.connected.load(Ordering::Relaxed))
+        self.shards
+            .iter()
+            .all(|(_, s)| s.connected.load(Ordering::Relaxed))
     }
 
     /// Stops in order: no new interactions, shards closed with their sessions saved (so
@@ -290,9 +314,18 @@ impl Agora {
         }
         let unfinished = self.in_flight.drained(self.grace).await;
         if unfinished > 0 {
-            tracing::warn!(unfinished, "interactions still running at the end of the grace period");
+            tracing::warn!(
+                unfinished,
+                "interactions still running at the end of the grace period"
+            );
         }
-        let guilds: Vec<_> = self.kernel.guilds.guilds().into_iter().map(|(id, _)| id).collect();
+        let guilds: Vec<_> = self
+            .kernel
+            .guilds
+            .guilds()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         let notices = notify_log_channels(
             &self.kernel,
             &guilds,
@@ -340,7 +373,9 @@ async fn load_guilds(kernel: &Kernel) -> Vec<Id<GuildMarker>> {
                 }
                 Err(error) => tracing::warn!(%error, guild = summary.id.get(), "unreadable guild"),
             },
-            Err(error) => tracing::warn!(%error, guild = summary.id.get(), "could not fetch a guild"),
+            Err(error) => {
+                tracing::warn!(%error, guild = summary.id.get(), "could not fetch a guild")
+            }
         }
     }
     ids
@@ -358,12 +393,21 @@ async fn notify_log_channels(kernel: &Kernel, guilds: &[Id<GuildMarker>], text: 
                 continue;
             }
         };
-        let Some(channel) = settings.log_channel_id.and_then(|id| Id::new_checked(id as u64)) else {
+        let Some(channel) = settings
+            .log_channel_id
+            .and_then(|id| Id::new_checked(id as u64))
+        else {
             continue;
         };
-        match kernel.discord.send_message(channel, &ReplyMessage::text(text), None).await {
+        match kernel
+            .discord
+            .send_message(channel, &ReplyMessage::text(text), None)
+            .await
+        {
             Ok(_) => posted += 1,
-            Err(error) => tracing::warn!(%error, guild = guild.get(), "could not post to the log channel"),
+            Err(error) => {
+                tracing::warn!(%error, guild = guild.get(), "could not post to the log channel")
+            }
         }
     }
     posted
@@ -383,7 +427,11 @@ fn subscribe_interactions(bus: &EventBus, dispatcher: Addr<InteractionDispatcher
         }
         .boxed()
     });
-    bus.subscribe("interaction-dispatcher", EventTypeFlags::INTERACTION_CREATE, deliver);
+    bus.subscribe(
+        "interaction-dispatcher",
+        EventTypeFlags::INTERACTION_CREATE,
+        deliver,
+    );
 }
 
 /// GUILD_* and ROLE_* → the guild directory.

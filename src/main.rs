@@ -71,7 +71,10 @@ fn main() -> ExitCode {
 /// Loads the configuration with what `run` needs, or says what is wrong.
 fn load_for_run(source: ConfigSource<'_>) -> Result<Config, ExitCode> {
     let report = |problems: ConfigProblems| {
-        eprintln!("The configuration has {} problem(s):\n{problems}", problems.0.len());
+        eprintln!(
+            "The configuration has {} problem(s):\n{problems}",
+            problems.0.len()
+        );
         ExitCode::from(ConfigProblems::EXIT_CODE)
     };
     let config = Config::load_from_process_env(source).map_err(report)?;
@@ -112,19 +115,31 @@ fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
         Err(code) => return code,
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("Could not start the async runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let token = config.discord_token().map(|t| t.expose().to_owned()).unwrap_or_default();
-    let rest_url = config.discord.rest_url.as_ref().map(|u| u.as_str().to_owned());
+    let token = config
+        .discord_token()
+        .map(|t| t.expose().to_owned())
+        .unwrap_or_default();
+    let rest_url = config
+        .discord
+        .rest_url
+        .as_ref()
+        .map(|u| u.as_str().to_owned());
     let commands = core::catalogue(Catalogue::new()).slash_commands();
     let guild_id = guild.and_then(twilight_model::id::Id::new_checked);
     let result = runtime.block_on(async {
-        let discord = DiscordRest::connect(&token, rest_url.as_deref(), config.discord.application_id).await?;
+        let discord =
+            DiscordRest::connect(&token, rest_url.as_deref(), config.discord.application_id)
+                .await?;
         discord.register_commands(guild_id, &commands).await
     });
     match (result, guild) {

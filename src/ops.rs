@@ -62,7 +62,10 @@ impl OpsServer {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
                 tracing::error!(%error, "the ops endpoint stopped");
             }
         });

@@ -15,7 +15,10 @@ pub fn sim_overrides(sim: &Sim, database: &std::path::Path) -> HashMap<String, S
     let mut env = HashMap::new();
     env.insert("AGORA_DISCORD__TOKEN".into(), sim.token().to_owned());
     env.insert("AGORA_DISCORD__REST_URL".into(), sim.http_url().to_owned());
-    env.insert("AGORA_DISCORD__GATEWAY_URL".into(), sim.gateway_url().to_owned());
+    env.insert(
+        "AGORA_DISCORD__GATEWAY_URL".into(),
+        sim.gateway_url().to_owned(),
+    );
     env.insert(
         "AGORA_DISCORD__APPLICATION_ID".into(),
         sim.application_id().to_string(),
@@ -66,7 +69,10 @@ pub fn run(source: ConfigSource<'_>) -> u8 {
         let config = match Config::load(source, &env) {
             Ok(config) => config,
             Err(problems) => {
-                eprintln!("The configuration has {} problem(s):\n{problems}", problems.0.len());
+                eprintln!(
+                    "The configuration has {} problem(s):\n{problems}",
+                    problems.0.len()
+                );
                 return ConfigProblems::EXIT_CODE;
             }
         };
@@ -77,14 +83,15 @@ pub fn run(source: ConfigSource<'_>) -> u8 {
                 return 1;
             }
         };
-        let agora = match crate::boot::Agora::start(&config, crate::boot::BootOptions::default()).await {
-            Ok(agora) => agora,
-            Err(error) => {
-                eprintln!("Agora could not start: {error:#}");
-                remove_database(&database);
-                return 1;
-            }
-        };
+        let agora =
+            match crate::boot::Agora::start(&config, crate::boot::BootOptions::default()).await {
+                Ok(agora) => agora,
+                Err(error) => {
+                    eprintln!("Agora could not start: {error:#}");
+                    remove_database(&database);
+                    return 1;
+                }
+            };
         eprintln!(
             "Agora is running against agora-sim. Control API: {} — Ctrl-C stops both.",
             sim.control_url()

@@ -60,6 +60,9 @@ pub fn init(log: &LogConfig) -> anyhow::Result<LogGuard> {
         }
         None => (None, None),
     };
-    let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
+        .try_init();
     Ok(LogGuard(guard))
 }

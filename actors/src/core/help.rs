@@ -15,7 +15,11 @@ use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::ReplyMessage;
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "help", desc = "What you can do with Agora here", contexts = "guild")]
+#[command(
+    name = "help",
+    desc = "What you can do with Agora here",
+    contexts = "guild"
+)]
 pub struct HelpCommand;
 
 /// Commands per page.
@@ -133,7 +137,11 @@ pub fn page(
         description.push_str("Nothing here you can run.");
     }
     let embed: Embed = EmbedBuilder::new()
-        .title(format!("{} — page {} of {pages}", category.title(), page + 1))
+        .title(format!(
+            "{} — page {} of {pages}",
+            category.title(),
+            page + 1
+        ))
         .description(description)
         .color(0x58_65_f2)
         .build();
@@ -142,8 +150,16 @@ pub fn page(
         components.push(Component::ActionRow(ActionRow {
             id: None,
             components: vec![
-                button(page_id(category, page.saturating_sub(1), "prev"), "Previous", page == 0),
-                button(page_id(category, page + 1, "next"), "Next", page + 1 >= pages),
+                button(
+                    page_id(category, page.saturating_sub(1), "prev"),
+                    "Previous",
+                    page == 0,
+                ),
+                button(
+                    page_id(category, page + 1, "next"),
+                    "Next",
+                    page + 1 >= pages,
+                ),
             ],
         }));
     }

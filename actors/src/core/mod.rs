@@ -91,7 +91,11 @@ pub struct CoreCommands {
 }
 
 impl CoreCommands {
-    pub fn new(kernel: Kernel, runtime: Arc<RuntimeInfo>, sync_guild: Option<Id<GuildMarker>>) -> Self {
+    pub fn new(
+        kernel: Kernel,
+        runtime: Arc<RuntimeInfo>,
+        sync_guild: Option<Id<GuildMarker>>,
+    ) -> Self {
         Self {
             kernel,
             runtime,
@@ -134,13 +138,17 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
                 Reply::Message(message)
             }
             "config" => settings::run(kernel, &request).await,
-            other => Reply::Message(ReplyMessage::private(format!("`/{other}` is not one of mine."))),
+            other => Reply::Message(ReplyMessage::private(format!(
+                "`/{other}` is not one of mine."
+            ))),
         },
         RequestKind::Component { id, values } => match id.action.as_str() {
             help::MENU_ACTION => {
                 let category = values.first().and_then(|v| Category::from_key(v));
                 match category {
-                    Some(category) => Reply::Update(help::page(catalogue, request.level, category, 0)),
+                    Some(category) => {
+                        Reply::Update(help::page(catalogue, request.level, category, 0))
+                    }
                     None => Reply::Update(help::overview(catalogue, request.level)),
                 }
             }

@@ -28,7 +28,12 @@ pub struct PrefixRequest {
 }
 
 /// Subscribes the prefix commands to the bus.
-pub fn subscribe(bus: &EventBus, kernel: Kernel, core: ConcernHandle<CoreCommands>, prefix: String) {
+pub fn subscribe(
+    bus: &EventBus,
+    kernel: Kernel,
+    core: ConcernHandle<CoreCommands>,
+    prefix: String,
+) {
     let prefix: Arc<str> = prefix.into();
     let deliver: Deliver = Arc::new(move |event| {
         let kernel = kernel.clone();
@@ -81,8 +86,14 @@ async fn parse(
         .ok()
         .flatten();
     let staff = StaffRoles {
-        admin_role_id: settings.as_ref().and_then(|s| s.admin_role_id).map(|id| id as u64),
-        moderator_role_id: settings.as_ref().and_then(|s| s.moderator_role_id).map(|id| id as u64),
+        admin_role_id: settings
+            .as_ref()
+            .and_then(|s| s.admin_role_id)
+            .map(|id| id as u64),
+        moderator_role_id: settings
+            .as_ref()
+            .and_then(|s| s.moderator_role_id)
+            .map(|id| id as u64),
     };
     let actor = Actor {
         user_id: message.author.id.get(),

@@ -3,9 +3,7 @@
 //! admins only. Each change is checked (a log channel must accept the bot's messages) and
 //! written to the log channel.
 
-use twilight_interactions::command::{
-    CommandModel, CommandOption, CreateCommand, CreateOption,
-};
+use twilight_interactions::command::{CommandModel, CommandOption, CreateCommand, CreateOption};
 use twilight_model::application::interaction::InteractionChannel;
 use twilight_model::guild::Role;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
@@ -16,7 +14,11 @@ use crate::kernel::store::{GuildSettings, GuildSettingsPatch};
 use crate::kernel::Kernel;
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "config", desc = "Agora's settings for this server", contexts = "guild")]
+#[command(
+    name = "config",
+    desc = "Agora's settings for this server",
+    contexts = "guild"
+)]
 pub enum ConfigCommand {
     #[command(name = "show")]
     Show(ConfigShow),
@@ -41,7 +43,10 @@ pub enum ConfigCommand {
 pub struct ConfigShow;
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "admin-role", desc = "Set (or clear) the role whose members administer Agora")]
+#[command(
+    name = "admin-role",
+    desc = "Set (or clear) the role whose members administer Agora"
+)]
 pub struct ConfigAdminRole {
     /// The admin role; leave out to clear it (Administrator still counts)
     role: Option<Role>,
@@ -55,7 +60,10 @@ pub struct ConfigModeratorRole {
 }
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "log-channel", desc = "Set (or clear) the channel Agora writes its log to")]
+#[command(
+    name = "log-channel",
+    desc = "Set (or clear) the channel Agora writes its log to"
+)]
 pub struct ConfigLogChannel {
     /// A text channel Agora can write in; leave out to clear it
     #[command(channel_types = "guild_text guild_announcement")]
@@ -63,7 +71,10 @@ pub struct ConfigLogChannel {
 }
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "allow-channel", desc = "Answer commands in this channel (once one is allowed, only there)")]
+#[command(
+    name = "allow-channel",
+    desc = "Answer commands in this channel (once one is allowed, only there)"
+)]
 pub struct ConfigAllowChannel {
     /// The channel to allow
     #[command(channel_types = "guild_text guild_announcement guild_voice")]
@@ -71,7 +82,10 @@ pub struct ConfigAllowChannel {
 }
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "disallow-channel", desc = "Stop answering commands in this channel")]
+#[command(
+    name = "disallow-channel",
+    desc = "Stop answering commands in this channel"
+)]
 pub struct ConfigDisallowChannel {
     /// The channel to take off the list
     #[command(channel_types = "guild_text guild_announcement guild_voice")]
@@ -118,11 +132,13 @@ pub enum LocaleChoice {
 }
 
 fn mention_role(id: Option<i64>) -> String {
-    id.map(|id| format!("<@&{id}>")).unwrap_or_else(|| "not set".into())
+    id.map(|id| format!("<@&{id}>"))
+        .unwrap_or_else(|| "not set".into())
 }
 
 fn mention_channel(id: Option<i64>) -> String {
-    id.map(|id| format!("<#{id}>")).unwrap_or_else(|| "not set".into())
+    id.map(|id| format!("<#{id}>"))
+        .unwrap_or_else(|| "not set".into())
 }
 
 /// The settings as `/config show` renders them.
@@ -145,7 +161,10 @@ pub fn settings_message(settings: &GuildSettings) -> ReplyMessage {
             EmbedFieldBuilder::new("Moderator role", mention_role(settings.moderator_role_id))
                 .inline(),
         )
-        .field(EmbedFieldBuilder::new("Log channel", mention_channel(settings.log_channel_id)).inline())
+        .field(
+            EmbedFieldBuilder::new("Log channel", mention_channel(settings.log_channel_id))
+                .inline(),
+        )
         .field(EmbedFieldBuilder::new("Answers commands in", allowed))
         .field(EmbedFieldBuilder::new("Locale", settings.locale.clone()).inline())
         .build();
@@ -237,9 +256,12 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         }
         ConfigCommand::Reset(_) => {
             if let Err(error) = kernel.store.delete_guild_settings(guild).await {
-                return refuse(format!("The settings could not be reset: {error}. Nothing changed."));
+                return refuse(format!(
+                    "The settings could not be reset: {error}. Nothing changed."
+                ));
             }
-            let message = ReplyMessage::private("Every setting of this server is back to its default.");
+            let message =
+                ReplyMessage::private("Every setting of this server is back to its default.");
             log_change(kernel, &request.settings, request, "reset every setting").await;
             return Reply::Message(message);
         }
@@ -272,7 +294,12 @@ fn unusable_role(role: &Role, guild_id: i64) -> Option<String> {
 }
 
 /// Writes "who changed what" to the guild's log channel, if it has one.
-async fn log_change(kernel: &Kernel, settings: &GuildSettings, request: &InteractionRequest, change: &str) {
+async fn log_change(
+    kernel: &Kernel,
+    settings: &GuildSettings,
+    request: &InteractionRequest,
+    change: &str,
+) {
     let Some(channel) = settings
         .log_channel_id
         .and_then(|id| twilight_model::id::Id::new_checked(id as u64))

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use twilight_interactions::command::{CommandModel, CreateCommand};
-use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 use twilight_model::channel::message::Embed;
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use crate::gateway::ShardStatus;
 use crate::kernel::supervision::HealthSnapshot;
@@ -43,7 +43,9 @@ impl Check {
 
     fn describe(&self) -> String {
         match self {
-            Check::Up { detail, took } => format!("✅ {detail}, answered in {} ms", took.as_millis()),
+            Check::Up { detail, took } => {
+                format!("✅ {detail}, answered in {} ms", took.as_millis())
+            }
             Check::Down(reason) => format!("❌ not answering: {reason}"),
         }
     }
@@ -112,7 +114,8 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
 /// `3d 4h 5m` / `4h 5m 6s` / `5m 6s`.
 pub fn format_uptime(uptime: Duration) -> String {
     let secs = uptime.as_secs();
-    let (days, hours, minutes, seconds) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let (days, hours, minutes, seconds) =
+        (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     if days > 0 {
         format!("{days}d {hours}h {minutes}m")
     } else if hours > 0 {
@@ -135,7 +138,10 @@ impl StatusReport {
             .iter()
             .map(|shard| {
                 if shard.connected && shard.latency.is_zero() {
-                    format!("✅ shard {}: connected, {} events (no heartbeat yet)", shard.id, shard.events)
+                    format!(
+                        "✅ shard {}: connected, {} events (no heartbeat yet)",
+                        shard.id, shard.events
+                    )
                 } else if shard.connected {
                     format!(
                         "✅ shard {}: connected, heartbeat {} ms, {} events",
@@ -192,7 +198,11 @@ impl StatusReport {
     pub fn text(&self) -> String {
         format!(
             "**{}** · version {} · up {}\nDatabase: {}\nCache: {}\nGateway:\n{}\nActors:\n{}",
-            if self.healthy() { "Agora is healthy" } else { "Agora is degraded" },
+            if self.healthy() {
+                "Agora is healthy"
+            } else {
+                "Agora is degraded"
+            },
             self.version,
             format_uptime(self.uptime),
             self.database.describe(),
@@ -210,8 +220,14 @@ mod tests {
     #[test]
     fn uptime_reads_naturally() {
         assert_eq!(format_uptime(Duration::from_secs(65)), "1m 5s");
-        assert_eq!(format_uptime(Duration::from_secs(3 * 3600 + 65)), "3h 1m 5s");
-        assert_eq!(format_uptime(Duration::from_secs(2 * 86_400 + 3600)), "2d 1h 0m");
+        assert_eq!(
+            format_uptime(Duration::from_secs(3 * 3600 + 65)),
+            "3h 1m 5s"
+        );
+        assert_eq!(
+            format_uptime(Duration::from_secs(2 * 86_400 + 3600)),
+            "2d 1h 0m"
+        );
     }
 
     #[test]

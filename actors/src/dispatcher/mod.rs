@@ -19,8 +19,8 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use twilight_model::application::interaction::{Interaction, InteractionType};
 
-pub use self::request::{InteractionRequest, RequestKind};
 use self::request::{actor_of, decode, DecodeError, Decoded};
+pub use self::request::{InteractionRequest, RequestKind};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::metrics;
@@ -292,7 +292,12 @@ async fn run(
         answer_now(shared, interaction, say(text)).await;
         return Outcome::Refused;
     };
-    let (settings, settings_problem) = match shared.kernel.store.guild_settings(guild_id.get() as i64).await {
+    let (settings, settings_problem) = match shared
+        .kernel
+        .store
+        .guild_settings(guild_id.get() as i64)
+        .await
+    {
         Ok(Some(settings)) => (settings, None),
         Ok(None) => (GuildSettings::new(guild_id.get() as i64), None),
         Err(error) => (GuildSettings::new(guild_id.get() as i64), Some(error)),
@@ -302,17 +307,18 @@ async fn run(
         moderator_role_id: settings.moderator_role_id.map(|id| id as u64),
     };
     let level = access_level(&shared.kernel.owners, &actor, roles);
+    if let Some(error) = settings_problem.filter(|_| required > AccessLevel::Everyone) {
+        // Without the settings we cannot know the configured roles, and what staff do
+        // needs the database anyway; what everyone may do goes on with the defaults.
+        let incident = new_incident_id();
+        tracing::error!(%incident, %error, guild = guild_id.get(), "guild settings unavailable");
+        let text = format!(
+            "The database is not answering, so I can't do that right now. Nothing was changed; try again in a minute (incident `{incident}`)."
+        );
+        answer_now(shared, interaction, say(text)).await;
+        return Outcome::Failed;
+    }
     if level < required {
-        if let Some(error) = settings_problem {
-            // Without the settings we cannot know the person's configured roles.
-            let incident = new_incident_id();
-            tracing::error!(%incident, %error, guild = guild_id.get(), "guild settings unavailable");
-            let text = format!(
-                "The database is not answering, so I can't check your roles right now. Try again in a minute (incident `{incident}`)."
-            );
-            answer_now(shared, interaction, say(text)).await;
-            return Outcome::Failed;
-        }
         answer_now(shared, interaction, say(refusal_text(required, &settings))).await;
         return Outcome::Refused;
     }
@@ -330,7 +336,9 @@ async fn run(
             return Outcome::Refused;
         }
         if answering == Answering::Command && entry.cooldown && level < AccessLevel::Moderator {
-            if let Some(wait) = cooldown_wait(shared, guild_id.get(), actor.user_id, &entry.name()).await {
+            if let Some(wait) =
+                cooldown_wait(shared, guild_id.get(), actor.user_id, &entry.name()).await
+            {
                 let text = format!(
                     "Slow down a little: you can use `/{}` again in {} s.",
                     entry.name(),
@@ -414,7 +422,10 @@ async fn await_and_deliver(
                 Outcome::Answered
             },
         ),
-        Err(error) => (fit(failure_reply(&error), answering), failure_outcome(&error)),
+        Err(error) => (
+            fit(failure_reply(&error), answering),
+            failure_outcome(&error),
+        ),
     };
     if let Err(error) = respond::deliver(discord, interaction, reply, deferred).await {
         let incident = new_incident_id();
@@ -465,22 +476,43 @@ fn refusal_text(required: AccessLevel, settings: &GuildSettings) -> String {
     text
 }
 
-fn actor_user(actor: &crate::kernel::policy::Actor) -> twilight_model::id::Id<twilight_model::id::marker::UserMarker> {
+fn actor_user(
+    actor: &crate::kernel::policy::Actor,
+) -> twilight_model::id::Id<twilight_model::id::marker::UserMarker> {
     twilight_model::id::Id::new_checked(actor.user_id)
         .unwrap_or_else(|| twilight_model::id::Id::new(1))
 }
 
 /// `None` when the person may run the command now (and starts their cooldown); otherwise
 /// how long they still have to wait. A cache that does not answer skips the cooldown.
-async fn cooldown_wait(shared: &Shared, guild_id: u64, user_id: u64, command: &str) -> Option<Duration> {
+async fn cooldown_wait(
+    shared: &Shared,
+    guild_id: u64,
+    user_id: u64,
+    command: &str,
+) -> Option<Duration> {
     let cooldown = shared.settings.cooldown;
     if cooldown.is_zero() {
         return None;
     }
     let key = format!("cooldown:{guild_id}:{user_id}:{command}");
-    match shared.kernel.cache.set_if_absent(&key, b"1", Some(cooldown)).await {
+    match shared
+        .kernel
+        .cache
+        .set_if_absent(&key, b"1", Some(cooldown))
+        .await
+    {
         Ok(true) => None,
-        Ok(false) => Some(shared.kernel.cache.ttl(&key).await.ok().flatten().unwrap_or(cooldown)),
+        Ok(false) => Some(
+            shared
+                .kernel
+                .cache
+                .ttl(&key)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(cooldown),
+        ),
         Err(error) => {
             tracing::warn!(%error, "cooldown skipped: the cache is not answering");
             None

@@ -38,15 +38,19 @@ pub(crate) fn fit(reply: Reply, answering: Answering) -> Reply {
         (Answering::Autocomplete, _) => Reply::Choices(Vec::new()),
         (_, Reply::Choices(_)) => Reply::Message(ReplyMessage::private("Done.")),
         (Answering::Command, Reply::Update(message)) => Reply::Message(message),
-        (Answering::Command, Reply::Acknowledge) => {
-            Reply::Message(ReplyMessage::private("Done."))
-        }
-        (Answering::Modal { from_component: false }, Reply::Update(message)) => {
-            Reply::Message(message)
-        }
-        (Answering::Modal { from_component: false }, Reply::Acknowledge) => {
-            Reply::Message(ReplyMessage::private("Done."))
-        }
+        (Answering::Command, Reply::Acknowledge) => Reply::Message(ReplyMessage::private("Done.")),
+        (
+            Answering::Modal {
+                from_component: false,
+            },
+            Reply::Update(message),
+        ) => Reply::Message(message),
+        (
+            Answering::Modal {
+                from_component: false,
+            },
+            Reply::Acknowledge,
+        ) => Reply::Message(ReplyMessage::private("Done.")),
         (Answering::Modal { .. }, Reply::Modal { .. }) => {
             Reply::Message(ReplyMessage::private("Done."))
         }
@@ -58,12 +62,14 @@ pub(crate) fn fit(reply: Reply, answering: Answering) -> Reply {
 pub(crate) fn deferral_for(answering: Answering, private: bool) -> Option<Deferral> {
     match answering {
         Answering::Autocomplete => None,
-        Answering::Component | Answering::Modal { from_component: true } => {
-            Some(Deferral::Update)
-        }
-        Answering::Command | Answering::Modal { from_component: false } => {
-            Some(Deferral::Thinking { private })
-        }
+        Answering::Component
+        | Answering::Modal {
+            from_component: true,
+        } => Some(Deferral::Update),
+        Answering::Command
+        | Answering::Modal {
+            from_component: false,
+        } => Some(Deferral::Thinking { private }),
     }
 }
 

@@ -84,11 +84,8 @@ impl DiscordRest {
         let application_id = match application_id.and_then(Id::new_checked) {
             Some(id) => id,
             None => {
-                let application = send(
-                    "GET /applications/@me",
-                    client.current_user_application(),
-                )
-                .await?;
+                let application =
+                    send("GET /applications/@me", client.current_user_application()).await?;
                 application
                     .model()
                     .await
@@ -269,7 +266,9 @@ pub async fn send<T: Unpin>(
     }
 }
 
-fn unreadable(route: &'static str) -> impl Fn(twilight_http::response::DeserializeBodyError) -> DiscordError {
+fn unreadable(
+    route: &'static str,
+) -> impl Fn(twilight_http::response::DeserializeBodyError) -> DiscordError {
     move |error| DiscordError::Unreachable {
         route,
         reason: format!("the answer could not be read: {error}"),

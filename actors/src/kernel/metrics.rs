@@ -28,16 +28,14 @@ pub fn gateway_event(kind: &'static str) {
 /// (`answered`, `deferred`, `refused`, `busy`, `failed`, `cooldown`, `stale`) and how
 /// long it took from arrival to the callback.
 pub fn interaction(route: &str, outcome: &'static str, elapsed: Duration) {
-    metrics::counter!(INTERACTIONS, "route" => route.to_owned(), "outcome" => outcome)
-        .increment(1);
+    metrics::counter!(INTERACTIONS, "route" => route.to_owned(), "outcome" => outcome).increment(1);
     metrics::histogram!(INTERACTION_SECONDS, "route" => route.to_owned())
         .record(elapsed.as_secs_f64());
 }
 
 /// One REST call (status 0 when no answer came back).
 pub fn rest_call(route: &'static str, status: u16, elapsed: Duration) {
-    metrics::counter!(REST_REQUESTS, "route" => route, "status" => status.to_string())
-        .increment(1);
+    metrics::counter!(REST_REQUESTS, "route" => route, "status" => status.to_string()).increment(1);
     metrics::histogram!(REST_SECONDS, "route" => route).record(elapsed.as_secs_f64());
     if status == 429 {
         metrics::counter!(REST_RATE_LIMITED, "route" => route).increment(1);

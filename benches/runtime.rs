@@ -1,0 +1,830 @@
+//! Agora's runtime figures, measured through the real boot path (`Agora::start`) against
+//! agora-sim running in the same process:
+//!
+//! 1. **Gateway intake**: a flood of MESSAGE_CREATE events (`AGORA_BENCH_EVENTS`, default
+//!    50,000) read by the shard, decompressed, parsed, published on the event bus and
+//!    counted by a supervised actor (awaited with `ConcernHandle::call`, as real
+//!    subscribers are). Events per second from the first to the last event counted. The
+//!    transport compression is the one twilight-gateway asks for: it is chosen at compile
+//!    time by its features, and with its default `zstd` feature (this workspace) that is
+//!    `zstd-stream`; `zlib-stream` would need twilight-gateway built without `zstd`.
+//! 2. **Interaction round trip**: `/status` run at a fixed rate (`AGORA_BENCH_RATE` per
+//!    second, default 20, for `AGORA_BENCH_SECONDS`, default 10) by the demo guild's
+//!    people in turn, with the per-user cooldown off. The latency is the sim's own
+//!    `after_ms`: from the INTERACTION_CREATE dispatch to the callback's arrival.
+//! 3. Both on **SQLite** (a temporary file) and on **PostgreSQL** (a fresh database per
+//!    run, created and dropped on the server of `AGORA_TEST_POSTGRES_URL`; skipped with a
+//!    note when it is unset).
+//! 4. **Peak memory** (VmHWM) of each backend's run: every backend runs in a child process
+//!    of its own (this binary, re-executed with `AGORA_BENCH_CHILD=<backend>`), and the
+//!    peak is reset between phases (`/proc/self/clear_refs`) so each phase gets its own.
+//!    The process also holds the sim; its gateway replay buffer is cut to
+//!    `SIM_REPLAY_CAPACITY` events so a flood does not count as the bot's memory.
+//!
+//! The sim and the bot share the machine's cores, so these are lower bounds of the bot
+//! alone.
+//!
+//! Run:
+//!
+//! ```sh
+//! cargo bench --bench runtime
+//! AGORA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench runtime
+//! AGORA_BENCH_EVENTS=100000 AGORA_BENCH_RATE=50 AGORA_BENCH_SECONDS=20 cargo bench --bench runtime
+//! ```
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agora::boot::{Agora, BootOptions, Extension};
+use agora::config::{Config, ConfigSource};
+use agora_actors::bus::{EventBus, GatewayEvent};
+use agora_actors::dispatcher::Routes;
+use agora_actors::kernel::supervision::{Concern, ConcernHandle};
+use agora_actors::kernel::Kernel;
+use agora_sim::actions::CommandRun;
+use agora_sim::gateway::flood::FloodRequest;
+use agora_sim::{GatewayConfig, Sim, SimConfig};
+use anyhow::{bail, Context as _};
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use serde::{Deserialize, Serialize};
+use twilight_gateway::{Event, EventTypeFlags};
+
+/// Set in a child process: the backend it measures.
+const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
+/// How a child's stdout line with its figures starts.
+const RESULT_PREFIX: &str = "AGORA_BENCH_RESULT ";
+/// The transport compression twilight-gateway 0.18 asks for with its `zstd` feature on.
+const COMPRESSION: &str = "zstd-stream";
+/// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
+const SIM_REPLAY_CAPACITY: usize = 1_000;
+/// `/status` runs before the measured ones (connections and caches warm up).
+const WARM_UP_COMMANDS: usize = 5;
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    events: u64,
+    rate: f64,
+    seconds: f64,
+}
+
+impl Settings {
+    fn from_env() -> Self {
+        Self {
+            events: env_number("AGORA_BENCH_EVENTS", 50_000u64).max(2),
+            rate: env_number("AGORA_BENCH_RATE", 20.0f64).max(0.1),
+            seconds: env_number("AGORA_BENCH_SECONDS", 10.0f64).max(0.1),
+        }
+    }
+}
+
+/// What one backend's run measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct BackendResult {
+    backend: String,
+    compression: String,
+    events: u64,
+    /// First to last event counted.
+    intake_seconds: f64,
+    intake_events_per_second: f64,
+    /// From the flood's start to the last event counted.
+    intake_total_seconds: f64,
+    /// The sim's own figure: until the last event was written to the socket.
+    sim_flood_events_per_second: f64,
+    status_rate: f64,
+    status_sent: usize,
+    /// Answered with the status embed.
+    status_answered: usize,
+    status_deferred: usize,
+    /// Refused by the sim, unanswered, or answered with something else.
+    status_failed: usize,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    /// VmRSS with the sim alone, before the bot starts (kB).
+    sim_baseline_kb: u64,
+    /// Peaks (kB): per phase when the kernel lets us reset VmHWM, else cumulative.
+    boot_peak_kb: u64,
+    intake_peak_kb: u64,
+    status_peak_kb: u64,
+    peak_kb: u64,
+    per_phase_peaks: bool,
+}
+
+// ---------------------------------------------------------------------------------------
+// The parent: one child process per backend, then the table
+// ---------------------------------------------------------------------------------------
+
+fn main() {
+    if let Ok(backend) = std::env::var(CHILD_ENV) {
+        std::process::exit(child(&backend));
+    }
+    let settings = Settings::from_env();
+    let postgres = postgres_url();
+    println!("# Agora runtime benchmark");
+    println!();
+    println!(
+        "{} MESSAGE_CREATE events; /status at {}/s for {} s; {} cores, {}",
+        settings.events,
+        settings.rate,
+        settings.seconds,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model()
+    );
+    let mut backends = vec!["sqlite"];
+    match &postgres {
+        Some(_) => backends.push("postgres"),
+        None => println!(
+            "PostgreSQL skipped: set AGORA_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)."
+        ),
+    }
+    println!();
+
+    let mut results = Vec::new();
+    let mut failed = false;
+    for backend in backends {
+        match run_child(backend) {
+            Ok(result) => results.push(result),
+            Err(error) => {
+                eprintln!("{backend}: {error:#}");
+                failed = true;
+            }
+        }
+    }
+
+    println!();
+    println!("| backend | intake events/s ({COMPRESSION}) | /status p50 | /status p99 | answered | peak RSS |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for r in &results {
+        println!(
+            "| {} | {:.0} | {:.1} ms | {:.1} ms | {}/{} | {:.1} MiB |",
+            r.backend,
+            r.intake_events_per_second,
+            r.p50_ms,
+            r.p99_ms,
+            r.status_answered,
+            r.status_sent,
+            mib(r.peak_kb)
+        );
+    }
+    println!();
+    println!("| backend | peak RSS: sim alone | boot | intake | /status | p90 | max | deferred | sim flood events/s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for r in &results {
+        println!(
+            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.0} |",
+            r.backend,
+            mib(r.sim_baseline_kb),
+            mib(r.boot_peak_kb),
+            mib(r.intake_peak_kb),
+            mib(r.status_peak_kb),
+            r.p90_ms,
+            r.max_ms,
+            r.status_deferred,
+            r.sim_flood_events_per_second
+        );
+    }
+    if results.iter().any(|r| !r.per_phase_peaks) {
+        println!();
+        println!("(/proc/self/clear_refs was refused: the phase peaks are cumulative.)");
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+/// Runs one backend in a child process; echoes its lines and returns its figures.
+fn run_child(backend: &str) -> anyhow::Result<BackendResult> {
+    let exe = std::env::current_exe().context("finding this benchmark's executable")?;
+    let mut child = Command::new(exe)
+        .env(CHILD_ENV, backend)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting the child process")?;
+    let stdout = child.stdout.take().context("the child's stdout")?;
+    let mut result = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("reading the child's output")?;
+        match line.strip_prefix(RESULT_PREFIX) {
+            Some(json) => result = Some(serde_json::from_str(json).context("the child's figures")?),
+            None => println!("[{backend}] {line}"),
+        }
+    }
+    let status = child.wait().context("waiting for the child")?;
+    if !status.success() {
+        bail!("the {backend} run failed ({status})");
+    }
+    result.context("the child printed no figures")
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn mib(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn postgres_url() -> Option<String> {
+    std::env::var("AGORA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+// ---------------------------------------------------------------------------------------
+// The child: one backend, every phase
+// ---------------------------------------------------------------------------------------
+
+fn child(backend: &str) -> i32 {
+    let settings = Settings::from_env();
+    let outcome = agora::actor_system().block_on(measure(backend, settings));
+    match outcome {
+        Ok(result) => {
+            let json = serde_json::to_string(&result).expect("the figures serialize");
+            println!("{RESULT_PREFIX}{json}");
+            0
+        }
+        Err(error) => {
+            eprintln!("[{backend}] failed: {error:#}");
+            1
+        }
+    }
+}
+
+/// Where this run's data lives, removed by [`Database::remove`].
+enum Database {
+    Sqlite(PathBuf),
+    Postgres {
+        admin: Box<tokio_postgres::Config>,
+        name: String,
+        url: String,
+    },
+}
+
+impl Database {
+    async fn create(backend: &str) -> anyhow::Result<Database> {
+        let unique = format!(
+            "agora_bench_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        match backend {
+            "sqlite" => Ok(Database::Sqlite(
+                std::env::temp_dir().join(format!("{unique}.db")),
+            )),
+            "postgres" => {
+                let base = postgres_url().context("AGORA_TEST_POSTGRES_URL is not set")?;
+                let mut admin: tokio_postgres::Config = base
+                    .parse()
+                    .context("AGORA_TEST_POSTGRES_URL does not parse")?;
+                if admin.get_password().is_none() {
+                    if let Some(password) = pg_password() {
+                        admin.password(password);
+                    }
+                }
+                let client = match admin_client(&admin).await {
+                    Ok(client) => client,
+                    Err(first) => {
+                        // The URL's database may not exist yet: `postgres` always does.
+                        admin.dbname("postgres");
+                        admin_client(&admin)
+                            .await
+                            .with_context(|| format!("cannot reach PostgreSQL ({first})"))?
+                    }
+                };
+                client
+                    .batch_execute(&format!("CREATE DATABASE {unique}"))
+                    .await
+                    .context("CREATE DATABASE")?;
+                Ok(Database::Postgres {
+                    admin: Box::new(admin),
+                    url: with_database(&base, &unique),
+                    name: unique,
+                })
+            }
+            other => bail!("unknown backend {other:?}"),
+        }
+    }
+
+    /// The file `sim_overrides` names (unused for PostgreSQL, whose URL overrides it).
+    fn sqlite_path(&self) -> PathBuf {
+        match self {
+            Database::Sqlite(path) => path.clone(),
+            Database::Postgres { name, .. } => std::env::temp_dir().join(format!("{name}.db")),
+        }
+    }
+
+    fn overrides(&self, env: &mut HashMap<String, String>) {
+        if let Database::Postgres { url, .. } = self {
+            env.insert("AGORA_DATABASE__URL".into(), url.clone());
+            if let Some(password) = pg_password() {
+                env.insert("AGORA_DATABASE__PASSWORD".into(), password);
+            }
+        }
+    }
+
+    async fn remove(self) {
+        match self {
+            Database::Sqlite(path) => remove_sqlite(&path),
+            Database::Postgres { admin, name, .. } => {
+                let dropped = async {
+                    admin_client(&admin)
+                        .await?
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                };
+                if let Err(error) = dropped.await {
+                    eprintln!("could not drop the benchmark database {name}: {error}");
+                }
+            }
+        }
+    }
+}
+
+fn pg_password() -> Option<String> {
+    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
+}
+
+async fn admin_client(
+    config: &tokio_postgres::Config,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+/// `url` pointing at database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |index| index + 3);
+    let without_database = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{without_database}/{name}?{query}"),
+        None => format!("{without_database}/{name}"),
+    }
+}
+
+fn remove_sqlite(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+/// A field of /proc/self/status, in kB.
+fn proc_status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with(field))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets VmHWM to the current RSS; false when the kernel refuses.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// MESSAGE_CREATE events counted, and when the first and the last arrived.
+struct Tally {
+    base: Instant,
+    count: AtomicU64,
+    first_ns: AtomicU64,
+    last_ns: AtomicU64,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Self {
+            base: Instant::now(),
+            count: AtomicU64::new(0),
+            first_ns: AtomicU64::new(0),
+            last_ns: AtomicU64::new(0),
+        }
+    }
+
+    fn reset(&self) {
+        self.count.store(0, Ordering::SeqCst);
+        self.first_ns.store(0, Ordering::SeqCst);
+        self.last_ns.store(0, Ordering::SeqCst);
+    }
+
+    fn record(&self) {
+        let now = self.base.elapsed().as_nanos() as u64;
+        if self.count.fetch_add(1, Ordering::SeqCst) == 0 {
+            self.first_ns.store(now, Ordering::SeqCst);
+        }
+        self.last_ns.store(now, Ordering::SeqCst);
+    }
+
+    fn count(&self) -> u64 {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    fn first(&self) -> Instant {
+        self.base + Duration::from_nanos(self.first_ns.load(Ordering::SeqCst))
+    }
+
+    fn last(&self) -> Instant {
+        self.base + Duration::from_nanos(self.last_ns.load(Ordering::SeqCst))
+    }
+}
+
+/// The counting concern: a supervised actor like any bot developer's.
+struct MessageCounter {
+    tally: Arc<Tally>,
+}
+
+impl Concern for MessageCounter {
+    const NAME: &'static str = "bench-message-counter";
+    type Request = GatewayEvent;
+    type Response = ();
+
+    fn handle(&mut self, request: GatewayEvent) -> LocalBoxFuture<'static, ()> {
+        if let Event::MessageCreate(_) = request.event.as_ref() {
+            self.tally.record();
+        }
+        async {}.boxed_local()
+    }
+}
+
+fn counting_extension(tally: Arc<Tally>, mailbox_capacity: usize) -> Extension {
+    Extension {
+        catalogue: |catalogue| catalogue,
+        start: Box::new(
+            move |kernel: &Kernel, _routes: &mut Routes, bus: &EventBus| {
+                let counter = ConcernHandle::start(
+                    move || MessageCounter {
+                        tally: tally.clone(),
+                    },
+                    mailbox_capacity,
+                    &kernel.health,
+                );
+                bus.subscribe(
+                    "bench-message-counter",
+                    EventTypeFlags::MESSAGE_CREATE,
+                    Arc::new(move |event| {
+                        let counter = counter.clone();
+                        async move {
+                            let _ = counter.call(event).await;
+                        }
+                        .boxed()
+                    }),
+                );
+            },
+        ),
+    }
+}
+
+async fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !done() {
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    true
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+async fn measure(backend: &str, settings: Settings) -> anyhow::Result<BackendResult> {
+    let sim = Arc::new(
+        Sim::start(SimConfig {
+            gateway: GatewayConfig {
+                replay_capacity: SIM_REPLAY_CAPACITY,
+                ..GatewayConfig::default()
+            },
+            ..SimConfig::demo()
+        })
+        .await
+        .context("starting agora-sim")?,
+    );
+    let demo = sim.demo().context("the demo world")?;
+    let sim_baseline_kb = proc_status_kb("VmRSS:");
+    let per_phase_peaks = reset_peak();
+
+    let database = Database::create(backend).await?;
+    let mut env = agora::sandbox::sim_overrides(&sim, &database.sqlite_path());
+    env.insert("AGORA_OPS__LISTEN".into(), "127.0.0.1:0".into());
+    env.insert("AGORA_LOG__LEVEL".into(), "warn".into());
+    env.insert("AGORA_RUNTIME__COOLDOWN_SECS".into(), "0".into());
+    database.overrides(&mut env);
+    let config = match Config::load(ConfigSource::Default, &env) {
+        Ok(config) => config,
+        Err(problems) => {
+            database.remove().await;
+            bail!("the configuration has problems:\n{problems}");
+        }
+    };
+    let _log = agora::telemetry::init(&config.log)?;
+
+    let tally = Arc::new(Tally::new());
+    let running = Instant::now();
+    let agora = match Agora::start(
+        &config,
+        BootOptions {
+            extensions: vec![counting_extension(
+                tally.clone(),
+                config.runtime.mailbox_capacity,
+            )],
+            ..BootOptions::default()
+        },
+    )
+    .await
+    {
+        Ok(agora) => agora,
+        Err(error) => {
+            database.remove().await;
+            return Err(error.context("Agora did not start"));
+        }
+    };
+    let outcome = phases(&sim, &demo, &agora, &tally, settings).await;
+    let run_seconds = running.elapsed().as_secs_f64();
+    let report = agora.shutdown().await;
+    database.remove().await;
+    let (intake, status) = outcome?;
+    println!(
+        "ran {run_seconds:.1} s; shutdown: {} session(s) saved, {} unfinished",
+        report.sessions_saved, report.unfinished
+    );
+
+    let peak_kb = intake.peak_kb.max(status.peak_kb).max(intake.boot_peak_kb);
+    Ok(BackendResult {
+        backend: backend.to_owned(),
+        compression: COMPRESSION.to_owned(),
+        events: settings.events,
+        intake_seconds: intake.seconds,
+        intake_events_per_second: intake.events_per_second,
+        intake_total_seconds: intake.total_seconds,
+        sim_flood_events_per_second: intake.sim_events_per_second,
+        status_rate: settings.rate,
+        status_sent: status.sent,
+        status_answered: status.answered,
+        status_deferred: status.deferred,
+        status_failed: status.failed,
+        p50_ms: status.p50,
+        p90_ms: status.p90,
+        p99_ms: status.p99,
+        max_ms: status.max,
+        sim_baseline_kb,
+        boot_peak_kb: intake.boot_peak_kb,
+        intake_peak_kb: intake.peak_kb,
+        status_peak_kb: status.peak_kb,
+        peak_kb,
+        per_phase_peaks,
+    })
+}
+
+struct IntakeFigures {
+    seconds: f64,
+    events_per_second: f64,
+    total_seconds: f64,
+    sim_events_per_second: f64,
+    boot_peak_kb: u64,
+    peak_kb: u64,
+}
+
+struct StatusFigures {
+    sent: usize,
+    answered: usize,
+    deferred: usize,
+    failed: usize,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+    peak_kb: u64,
+}
+
+async fn phases(
+    sim: &Arc<Sim>,
+    demo: &agora_sim::DemoWorld,
+    agora: &Agora,
+    tally: &Arc<Tally>,
+    settings: Settings,
+) -> anyhow::Result<(IntakeFigures, StatusFigures)> {
+    if !wait_until(Duration::from_secs(20), || {
+        agora.connected() && !sim.gateway().connected_sessions(None).is_empty()
+    })
+    .await
+    {
+        bail!("the shard did not connect within 20 s");
+    }
+    // GUILD_CREATE and the online notice settle.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let intake = intake(sim, tally, settings).await?;
+    let status = status_round_trips(sim, demo, settings).await?;
+    Ok((intake, status))
+}
+
+async fn intake(
+    sim: &Arc<Sim>,
+    tally: &Arc<Tally>,
+    settings: Settings,
+) -> anyhow::Result<IntakeFigures> {
+    let boot_peak_kb = proc_status_kb("VmHWM:");
+    reset_peak();
+    tally.reset();
+    let started = Instant::now();
+    let flooding = {
+        let sim = sim.clone();
+        let count = settings.events;
+        tokio::spawn(async move {
+            sim.flood(FloodRequest {
+                event: "MESSAGE_CREATE".into(),
+                count,
+                rate_per_s: None,
+                guild_id: None,
+            })
+            .await
+        })
+    };
+    let timeout = Duration::from_secs(60.max(settings.events / 500));
+    let all = wait_until(timeout, || tally.count() >= settings.events).await;
+    let total_seconds = started.elapsed().as_secs_f64();
+    let flood = flooding
+        .await
+        .context("the flood task")?
+        .context("the flood")?;
+    let counted = tally.count();
+    if !all {
+        bail!(
+            "only {counted} of {} events reached the counter within {timeout:?}",
+            settings.events
+        );
+    }
+    let seconds = tally.last().duration_since(tally.first()).as_secs_f64();
+    let events_per_second = (counted - 1) as f64 / seconds;
+    let peak_kb = proc_status_kb("VmHWM:");
+    println!(
+        "intake: {counted} MESSAGE_CREATE ({COMPRESSION}) counted in {seconds:.2} s = {events_per_second:.0} events/s \
+         ({total_seconds:.2} s from the flood's start; the sim wrote them at {:.0} events/s); peak RSS {:.1} MiB",
+        flood.events_per_second,
+        mib(peak_kb)
+    );
+    Ok(IntakeFigures {
+        seconds,
+        events_per_second,
+        total_seconds,
+        sim_events_per_second: flood.events_per_second,
+        boot_peak_kb,
+        peak_kb,
+    })
+}
+
+/// What one `/status` run came to.
+enum Answer {
+    /// Callback latency in ms, and whether it was a deferral.
+    Status {
+        after_ms: f64,
+        deferred: bool,
+    },
+    Other(String),
+}
+
+async fn run_status(sim: &Sim, run: CommandRun) -> Answer {
+    let id = match sim.run_command(run) {
+        Ok(id) => id,
+        Err(error) => return Answer::Other(format!("the sim refused the command: {error}")),
+    };
+    let record = match sim.answer(id, Duration::from_secs(10)).await {
+        Ok(record) => record,
+        Err(error) => return Answer::Other(error.to_string()),
+    };
+    let Some(callback) = record.callback else {
+        return Answer::Other("no callback".into());
+    };
+    let has_embed = record.payload["embeds"]
+        .as_array()
+        .is_some_and(|embeds| !embeds.is_empty());
+    if !has_embed {
+        return Answer::Other(format!("not the status embed: {}", record.payload));
+    }
+    Answer::Status {
+        after_ms: callback.after_ms,
+        deferred: callback.kind == 5,
+    }
+}
+
+async fn status_round_trips(
+    sim: &Arc<Sim>,
+    demo: &agora_sim::DemoWorld,
+    settings: Settings,
+) -> anyhow::Result<StatusFigures> {
+    let mut users: Vec<u64> = demo.member_ids.clone();
+    users.extend(&demo.moderator_ids);
+    users.push(demo.admin_id);
+    let command = |n: usize| CommandRun {
+        guild_id: Some(demo.guild_id),
+        channel_id: demo.general_id,
+        user_id: users[n % users.len()],
+        name: "status".into(),
+        options: Vec::new(),
+        unchecked: false,
+    };
+    for n in 0..WARM_UP_COMMANDS {
+        if let Answer::Other(problem) = run_status(sim, command(n)).await {
+            bail!("the warm-up /status failed: {problem}");
+        }
+    }
+
+    reset_peak();
+    let total = (settings.rate * settings.seconds).round().max(1.0) as usize;
+    let interval = Duration::from_secs_f64(1.0 / settings.rate);
+    let started = tokio::time::Instant::now();
+    let mut running = Vec::with_capacity(total);
+    for n in 0..total {
+        tokio::time::sleep_until(started + interval.mul_f64(n as f64)).await;
+        let sim = sim.clone();
+        let run = command(n);
+        running.push(tokio::spawn(async move { run_status(&sim, run).await }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    let mut deferred = 0;
+    let mut problems: Vec<String> = Vec::new();
+    for task in running {
+        match task.await.context("a /status task")? {
+            Answer::Status {
+                after_ms,
+                deferred: was_deferred,
+            } => {
+                latencies.push(after_ms);
+                deferred += usize::from(was_deferred);
+            }
+            Answer::Other(problem) => problems.push(problem),
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let figures = StatusFigures {
+        sent: total,
+        answered: latencies.len(),
+        deferred,
+        failed: problems.len(),
+        p50: percentile(&latencies, 0.50),
+        p90: percentile(&latencies, 0.90),
+        p99: percentile(&latencies, 0.99),
+        max: latencies.last().copied().unwrap_or(f64::NAN),
+        peak_kb: proc_status_kb("VmHWM:"),
+    };
+    println!(
+        "/status: {} at {}/s, {} answered ({} deferred), p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.1} MiB",
+        figures.sent,
+        settings.rate,
+        figures.answered,
+        figures.deferred,
+        figures.p50,
+        figures.p90,
+        figures.p99,
+        figures.max,
+        mib(figures.peak_kb)
+    );
+    for problem in problems.iter().take(5) {
+        println!("  /status problem: {problem}");
+    }
+    Ok(figures)
+}

@@ -1,0 +1,839 @@
+//! The runtime end to end: Agora booted as `agora run` boots it, connected to agora-sim's
+//! demo world, used by its people — commands registered at start, `/status`, `/help` per
+//! role, `/config`, the admins' prefix commands, stale buttons and unknown commands, a
+//! panicking actor restarted, a slow actor answered "busy" and deferred, a database that
+//! goes away, guilds kept apart, the ops endpoint.
+
+mod common;
+
+use std::time::Duration;
+
+use agora::boot::Extension;
+use agora_actors::dispatcher::{InteractionRequest, RequestKind};
+use agora_actors::kernel::catalogue::{Catalogue, Category, CommandEntry};
+use agora_actors::kernel::policy::AccessLevel;
+use agora_actors::kernel::reply::{Reply, ReplyMessage};
+use agora_actors::kernel::supervision::{Concern, ConcernHandle};
+use agora_sim::actions::{CommandOption, ComponentUse};
+use common::{
+    content, custom_ids, is_private, message_id, message_text, run_test, wait_until, Harness,
+};
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use twilight_interactions::command::{CommandModel, CreateCommand};
+
+// ---- a bot developer's extension, used to inject failures ------------------------------
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "lab", desc = "Test commands", contexts = "guild")]
+#[allow(dead_code)]
+enum LabCommand {
+    #[command(name = "ok")]
+    Ok(LabOk),
+    #[command(name = "crash")]
+    Crash(LabCrash),
+    #[command(name = "slow")]
+    Slow(LabSlow),
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "ok", desc = "Answers at once")]
+struct LabOk;
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "crash", desc = "Panics in the handler")]
+struct LabCrash;
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "slow", desc = "Takes its time")]
+struct LabSlow {
+    /// Milliseconds to take
+    millis: i64,
+}
+
+/// A concern whose handler can panic or be slow, with a one-message mailbox.
+struct Lab;
+
+impl Concern for Lab {
+    const NAME: &'static str = "lab";
+    type Request = InteractionRequest;
+    type Response = Reply;
+
+    fn handle(&mut self, request: InteractionRequest) -> LocalBoxFuture<'static, Reply> {
+        let RequestKind::Command { path, .. } = &request.kind else {
+            return async { Reply::Acknowledge }.boxed_local();
+        };
+        match path.first().map(String::as_str) {
+            Some("crash") => async { panic!("the lab was asked to crash") }.boxed_local(),
+            Some("slow") => {
+                let command = request
+                    .command_input()
+                    .and_then(|input| LabCommand::from_interaction(input).ok());
+                let millis = match command {
+                    Some(LabCommand::Slow(LabSlow { millis })) => millis,
+                    _ => 0,
+                };
+                async move {
+                    tokio::time::sleep(Duration::from_millis(millis as u64)).await;
+                    Reply::Message(ReplyMessage::text(format!("slept {millis} ms")))
+                }
+                .boxed_local()
+            }
+            _ => async { Reply::Message(ReplyMessage::text("lab ok")) }.boxed_local(),
+        }
+    }
+}
+
+fn lab_extension() -> Extension {
+    Extension {
+        catalogue: |catalogue: Catalogue| {
+            catalogue.with_command(CommandEntry {
+                concern: Lab::NAME,
+                category: Category::General,
+                access: AccessLevel::Everyone,
+                stricter: &[],
+                private: false,
+                cooldown: false,
+                definition: LabCommand::create_command,
+            })
+        },
+        start: Box::new(|kernel, routes, _bus| {
+            let lab = ConcernHandle::start(|| Lab, 1, &kernel.health);
+            routes.add(lab, |_| AccessLevel::Everyone);
+        }),
+    }
+}
+
+fn lab(sub: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
+    vec![CommandOption::sub(sub, options)]
+}
+
+// ---- start, status, help ---------------------------------------------------------------
+
+#[test]
+fn start_connects_and_registers_the_catalogue() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let names: Vec<String> = harness
+            .sim
+            .commands()
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_owned))
+            .collect();
+        for expected in ["help", "status", "config"] {
+            assert!(
+                names.contains(&expected.to_owned()),
+                "{expected} in {names:?}"
+            );
+        }
+        assert_eq!(
+            harness
+                .sim
+                .gateway()
+                .stats
+                .identifies
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+        // The ops endpoint says ready once the gateway is connected.
+        let ops = harness.agora().ops_addr().expect("ops endpoint");
+        let client = reqwest::Client::new();
+        let health = client
+            .get(format!("http://{ops}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+        let ready = client
+            .get(format!("http://{ops}/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+        let body: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(body["ready"], true, "{body}");
+    });
+}
+
+#[test]
+fn status_shows_every_dependency_to_a_member_privately() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let member = harness.demo.member_ids[0];
+        let record = harness
+            .run(member, harness.demo.general_id, "status", vec![])
+            .await;
+        assert!(is_private(&record), "only the caller sees /status");
+        let text = content(&record);
+        for expected in [
+            "Agora is healthy",
+            "Version: 0.1.0",
+            "Database: ✅ SQLite",
+            "Cache: ✅ memory",
+            "shard 0: connected",
+            "core:",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from:\n{text}"
+            );
+        }
+        // The metrics count it.
+        let ops = harness.agora().ops_addr().unwrap();
+        let metrics = reqwest::get(format!("http://{ops}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains("agora_interactions_total{route=\"/status\",outcome=\"answered\"}"),
+            "{metrics}"
+        );
+        assert!(metrics.contains("agora_gateway_events_total{type=\"INTERACTION_CREATE\"}"));
+        assert!(metrics.contains("agora_discord_requests_total"));
+        assert!(metrics.contains("agora_actor_restarts{actor=\"core\"} 0"));
+    });
+}
+
+#[test]
+fn help_shows_each_role_only_what_it_may_run() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        // A member: general commands only, no settings category.
+        let member = harness
+            .run(demo.member_ids[0], demo.general_id, "help", vec![])
+            .await;
+        assert!(is_private(&member));
+        let text = content(&member);
+        assert!(text.contains("General"), "{text}");
+        assert!(
+            !text.contains("Server settings"),
+            "members can't change settings: {text}"
+        );
+        let menu = custom_ids(&member.payload);
+        assert_eq!(menu, vec!["core:1:help".to_owned()]);
+        let page = harness
+            .click(
+                demo.member_ids[0],
+                message_id(&member),
+                "core:1:help",
+                &["general"],
+            )
+            .await;
+        let page_text = content(&page);
+        assert!(page_text.contains("/status"), "{page_text}");
+        assert!(!page_text.contains("/config"), "{page_text}");
+        // A modified client asking for the settings page still sees nothing it can't run.
+        let forced = harness
+            .sim
+            .use_component(ComponentUse {
+                message_id: message_id(&member),
+                user_id: demo.member_ids[0],
+                custom_id: "core:1:help".into(),
+                values: vec!["settings".into()],
+                unchecked: true,
+            })
+            .unwrap();
+        let forced = harness.sim.answer(forced, common::ANSWER).await.unwrap();
+        assert!(
+            content(&forced).contains("Nothing here you can run"),
+            "{}",
+            content(&forced)
+        );
+
+        // An admin (Administrator through the demo's Admin role): settings too, paginated.
+        let admin = harness
+            .run(demo.admin_id, demo.general_id, "help", vec![])
+            .await;
+        assert!(
+            content(&admin).contains("Server settings"),
+            "{}",
+            content(&admin)
+        );
+        let settings = harness
+            .click(
+                demo.admin_id,
+                message_id(&admin),
+                "core:1:help",
+                &["settings"],
+            )
+            .await;
+        let first = content(&settings);
+        assert!(first.contains("page 1 of 2"), "{first}");
+        assert!(first.contains("/config show"), "{first}");
+        let next = custom_ids(&settings.payload)
+            .into_iter()
+            .find(|id| id.ends_with(":next"))
+            .expect("a Next button");
+        let second = harness
+            .click(demo.admin_id, message_id(&admin), &next, &[])
+            .await;
+        let second_text = content(&second);
+        assert!(second_text.contains("page 2 of 2"), "{second_text}");
+        assert!(second_text.contains("/config reset"), "{second_text}");
+    });
+}
+
+// ---- /config and the policy ------------------------------------------------------------
+
+#[test]
+fn config_is_for_admins_and_is_checked_and_logged() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        // A member may not; nothing changes.
+        let refused = harness
+            .run(
+                demo.member_ids[0],
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub(
+                    "moderator-role",
+                    vec![CommandOption::value(
+                        "role",
+                        demo.moderator_role_id.to_string(),
+                    )],
+                )],
+            )
+            .await;
+        assert!(is_private(&refused));
+        assert_eq!(content(&refused), "Only server admins can do that here.");
+        let store = &harness.agora().kernel().store;
+        assert_eq!(
+            store.guild_settings(demo.guild_id as i64).await.unwrap(),
+            None
+        );
+
+        // Moderators can't run moderator commands until a moderator role is chosen; the
+        // refusal says how to fix that.
+        let unset = harness
+            .run(
+                demo.moderator_ids[0],
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub("show", vec![])],
+            )
+            .await;
+        assert!(
+            content(&unset).contains("Only server admins"),
+            "{}",
+            content(&unset)
+        );
+
+        // @everyone can't be a staff role.
+        let everyone = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub(
+                    "admin-role",
+                    vec![CommandOption::value("role", demo.guild_id.to_string())],
+                )],
+            )
+            .await;
+        assert!(
+            content(&everyone).contains("@everyone can't be a staff role"),
+            "{}",
+            content(&everyone)
+        );
+
+        // The log channel first, then every change is written there.
+        harness
+            .configure("log-channel", "channel", demo.admin_log_id)
+            .await;
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        let log: Vec<String> = harness
+            .sim
+            .channel_messages(demo.admin_log_id)
+            .iter()
+            .map(message_text)
+            .collect();
+        assert!(
+            log.iter()
+                .any(|m| m.contains("Agora will write its log here")),
+            "{log:?}"
+        );
+        assert!(
+            log.iter().any(|m| m.contains(&format!(
+                "set the moderator role to <@&{}>",
+                demo.moderator_role_id
+            ))),
+            "{log:?}"
+        );
+        let settings = store
+            .guild_settings(demo.guild_id as i64)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            settings.moderator_role_id,
+            Some(demo.moderator_role_id as i64)
+        );
+        assert_eq!(settings.log_channel_id, Some(demo.admin_log_id as i64));
+
+        // Allowed channels: members are sent to them, admins are not held back.
+        harness
+            .configure("allow-channel", "channel", demo.shifts_id)
+            .await;
+        let elsewhere = harness
+            .run(demo.member_ids[1], demo.general_id, "status", vec![])
+            .await;
+        assert_eq!(
+            content(&elsewhere),
+            format!("I answer commands only in <#{}> here.", demo.shifts_id)
+        );
+        let there = harness
+            .run(demo.member_ids[1], demo.shifts_id, "status", vec![])
+            .await;
+        assert!(content(&there).contains("Agora is healthy"));
+        let admin = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub("show", vec![])],
+            )
+            .await;
+        assert!(
+            content(&admin).contains(&format!("Answers commands in: <#{}>", demo.shifts_id)),
+            "{}",
+            content(&admin)
+        );
+    });
+}
+
+#[test]
+fn a_log_channel_the_bot_cannot_write_to_is_refused() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        // A channel hidden from the bot.
+        let hidden = harness
+            .sim
+            .create_channel(demo.guild_id, "secret", 0, None)
+            .unwrap();
+        {
+            let state = harness.sim.state();
+            let mut world = state.world.lock();
+            let bot = world.bot_user_id;
+            let channel = world.channels.get_mut(&hidden).unwrap();
+            channel
+                .permission_overwrites
+                .push(agora_sim::world::Overwrite {
+                    id: bot,
+                    kind: 1,
+                    allow: 0,
+                    deny: agora_sim::permissions::VIEW_CHANNEL,
+                });
+        }
+        let record = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub(
+                    "log-channel",
+                    vec![CommandOption::value("channel", hidden.to_string())],
+                )],
+            )
+            .await;
+        let text = content(&record);
+        assert!(
+            text.starts_with(&format!("I can't post in <#{hidden}>")),
+            "{text}"
+        );
+        let settings = harness
+            .agora()
+            .kernel()
+            .store
+            .guild_settings(demo.guild_id as i64)
+            .await
+            .unwrap();
+        assert_eq!(settings, None, "nothing changed");
+    });
+}
+
+#[test]
+fn guilds_never_see_each_others_settings() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        // A second guild with the bot in it; its owner looks at its settings.
+        let (second, owner) =
+            harness
+                .sim
+                .create_guild("Second", "sam", agora_sim::scenario::DEMO_BOT_PERMISSIONS);
+        let lobby = harness
+            .sim
+            .create_channel(second, "lobby", 0, None)
+            .unwrap();
+        harness
+            .agora()
+            .kernel()
+            .discord
+            .register_commands(
+                Some(twilight_model::id::Id::new(second)),
+                &harness.agora().kernel().catalogue.slash_commands(),
+            )
+            .await
+            .unwrap();
+        let id = harness
+            .sim
+            .run_command(agora_sim::actions::CommandRun {
+                guild_id: Some(second),
+                channel_id: lobby,
+                user_id: owner,
+                name: "config".into(),
+                options: vec![CommandOption::sub("show", vec![])],
+                unchecked: false,
+            })
+            .unwrap();
+        let record = harness.sim.answer(id, common::ANSWER).await.unwrap();
+        let text = content(&record);
+        assert!(text.contains("Moderator role: not set"), "{text}");
+        assert!(
+            !text.contains(&demo.moderator_role_id.to_string()),
+            "{text}"
+        );
+    });
+}
+
+// ---- prefix commands -------------------------------------------------------------------
+
+#[test]
+fn prefix_commands_answer_admins_and_ignore_members() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        let asked = harness
+            .sim
+            .send_message(demo.general_id, demo.admin_id, "!status")
+            .unwrap();
+        let answered = || {
+            harness
+                .sim
+                .channel_messages(demo.general_id)
+                .into_iter()
+                .filter(|m| {
+                    m["message_reference"]["message_id"].as_str() == Some(&asked.to_string())
+                })
+                .count()
+        };
+        wait_until("the !status reply", Duration::from_secs(10), || {
+            answered() == 1
+        })
+        .await;
+        let reply = harness
+            .sim
+            .channel_messages(demo.general_id)
+            .last()
+            .cloned()
+            .unwrap();
+        assert!(message_text(&reply).contains("Agora is healthy"), "{reply}");
+
+        let before = harness.sim.channel_messages(demo.general_id).len();
+        harness
+            .sim
+            .send_message(demo.general_id, demo.member_ids[0], "!status")
+            .unwrap();
+        harness
+            .sim
+            .send_message(demo.general_id, demo.member_ids[0], "!ping")
+            .unwrap();
+        // An admin's later command is answered: the member's were processed and ignored.
+        let ping = harness
+            .sim
+            .send_message(demo.general_id, demo.admin_id, "!ping")
+            .unwrap();
+        wait_until("the !ping reply", Duration::from_secs(10), || {
+            harness
+                .sim
+                .channel_messages(demo.general_id)
+                .iter()
+                .any(|m| m["message_reference"]["message_id"].as_str() == Some(&ping.to_string()))
+        })
+        .await;
+        let after = harness.sim.channel_messages(demo.general_id);
+        assert_eq!(
+            after.len(),
+            before + 3 + 1,
+            "only the admin's !ping got a reply"
+        );
+        assert!(message_text(after.last().unwrap()).starts_with("🏓 Pong!"));
+
+        // !sync here registers the catalogue in this guild.
+        harness
+            .sim
+            .send_message(demo.general_id, demo.admin_id, "!sync here")
+            .unwrap();
+        wait_until("the !sync reply", Duration::from_secs(10), || {
+            harness
+                .sim
+                .channel_messages(demo.general_id)
+                .iter()
+                .any(|m| message_text(m).contains("Registered 3 slash commands in this server"))
+        })
+        .await;
+    });
+}
+
+// ---- bad input -------------------------------------------------------------------------
+
+#[test]
+fn unknown_commands_and_stale_buttons_get_a_clear_private_answer() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        let kernel = harness.agora().kernel();
+        // A command Discord still shows but this version no longer has.
+        let mut commands = kernel.catalogue.slash_commands();
+        let mut gone = commands[0].clone();
+        gone.name = "gone".into();
+        commands.push(gone);
+        kernel
+            .discord
+            .register_commands(Some(twilight_model::id::Id::new(demo.guild_id)), &commands)
+            .await
+            .unwrap();
+        let record = harness
+            .run(demo.member_ids[0], demo.general_id, "gone", vec![])
+            .await;
+        assert!(is_private(&record));
+        assert!(
+            content(&record).starts_with("I don't know `/gone` any more"),
+            "{}",
+            content(&record)
+        );
+
+        // Old buttons: an unknown concern, and a custom_id that is not ours at all.
+        let button = |custom_id: &str| serde_json::json!({"type": 2, "style": 1, "label": "Old", "custom_id": custom_id});
+        let message = kernel
+            .discord
+            .client()
+            .create_message(twilight_model::id::Id::new(demo.general_id))
+            .content("An old message")
+            .await
+            .unwrap()
+            .model()
+            .await
+            .unwrap();
+        {
+            // Give the message two buttons as an older Agora would have posted them.
+            let state = harness.sim.state();
+            let mut world = state.world.lock();
+            let stored = world
+                .messages
+                .get_mut(&demo.general_id)
+                .and_then(|m| m.get_mut(&message.id.get()))
+                .unwrap();
+            stored.components = vec![
+                serde_json::json!({"type": 1, "components": [button("raffle:1:enter:7"), button("garbage")]}),
+            ];
+        }
+        for custom_id in ["raffle:1:enter:7", "garbage"] {
+            let record = harness
+                .click(demo.member_ids[0], message.id.get(), custom_id, &[])
+                .await;
+            assert!(is_private(&record), "{custom_id}");
+            assert!(
+                content(&record).contains("no longer works"),
+                "{custom_id}: {}",
+                content(&record)
+            );
+        }
+    });
+}
+
+// ---- failure stays local ---------------------------------------------------------------
+
+#[test]
+fn a_panic_restarts_the_actor_and_the_next_interaction_is_served() {
+    run_test(async {
+        let harness = Harness::start_with(&[], vec![lab_extension()]).await;
+        let demo = harness.demo.clone();
+        let crashed = harness
+            .run(
+                demo.member_ids[0],
+                demo.general_id,
+                "lab",
+                lab("crash", vec![]),
+            )
+            .await;
+        assert!(is_private(&crashed), "errors are private");
+        let text = content(&crashed);
+        assert!(
+            text.contains("Something went wrong on our side (incident `"),
+            "{text}"
+        );
+        let health = harness.agora().kernel().health.snapshot();
+        let lab_health = health.iter().find(|a| a.name == "lab").unwrap();
+        assert_eq!(lab_health.restarts, 1);
+        let incident = lab_health.last_incident.clone().unwrap();
+        assert!(
+            text.contains(&incident),
+            "the person's incident id is the logged one"
+        );
+        let next = harness
+            .run(
+                demo.member_ids[0],
+                demo.general_id,
+                "lab",
+                lab("ok", vec![]),
+            )
+            .await;
+        assert_eq!(content(&next), "lab ok");
+        // The other actors never noticed.
+        let status = harness
+            .run(demo.member_ids[1], demo.general_id, "status", vec![])
+            .await;
+        assert!(
+            content(&status).contains("lab: 2 handled, 0 in progress, 1 restarts"),
+            "{}",
+            content(&status)
+        );
+    });
+}
+
+#[test]
+fn a_slow_actor_gets_busy_answers_and_deferred_follow_ups() {
+    run_test(async {
+        let harness = Harness::start_with(&[], vec![lab_extension()]).await;
+        let demo = harness.demo.clone();
+        // Slower than the 2 s defer window: "thinking…", then the real answer.
+        let slow = harness.send(
+            demo.member_ids[0],
+            demo.general_id,
+            "lab",
+            lab("slow", vec![CommandOption::value("millis", 2600)]),
+        );
+        // While it works, its one-slot mailbox fills; the rest are told "busy" at once.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let users = [
+            demo.member_ids[1],
+            demo.member_ids[2],
+            demo.moderator_ids[0],
+            demo.moderator_ids[1],
+            demo.owner_id,
+        ];
+        let others: Vec<u64> = users
+            .iter()
+            .map(|user| {
+                harness.send(
+                    *user,
+                    demo.general_id,
+                    "lab",
+                    lab("slow", vec![CommandOption::value("millis", 10)]),
+                )
+            })
+            .collect();
+        let mut busy = 0;
+        for id in &others {
+            let record = harness.sim.answer(*id, common::ANSWER).await.unwrap();
+            assert!(record.errors.is_empty(), "{:?}", record.errors);
+            let callback = record.callback.as_ref().unwrap();
+            assert!(
+                callback.after_ms < 3000.0,
+                "answered within Discord's deadline"
+            );
+            if content(&record).contains("busy right now") {
+                busy += 1;
+            }
+        }
+        assert!(busy >= 3, "{busy} busy answers");
+        let slow = harness.sim.answer(slow, common::ANSWER).await.unwrap();
+        let callback = slow.callback.as_ref().unwrap();
+        assert_eq!(callback.kind, 5, "deferred with thinking…");
+        assert!(callback.after_ms < 3000.0);
+        assert_eq!(content(&slow), "slept 2600 ms");
+        assert!(
+            !is_private(&slow),
+            "a public command stays public after the deferral"
+        );
+        let queued = harness.agora().kernel().health.snapshot();
+        assert!(queued.iter().all(|a| a.in_flight == 0), "{queued:?}");
+    });
+}
+
+#[test]
+fn cooldowns_slow_down_members_but_not_staff() {
+    run_test(async {
+        let harness =
+            Harness::start_with(&[("AGORA_RUNTIME__COOLDOWN_SECS", "30")], Vec::new()).await;
+        let demo = harness.demo.clone();
+        let member = demo.member_ids[0];
+        assert!(
+            content(&harness.run(member, demo.general_id, "status", vec![]).await)
+                .contains("healthy")
+        );
+        let again = harness.run(member, demo.general_id, "status", vec![]).await;
+        assert!(
+            content(&again).starts_with("Slow down a little: you can use `/status` again in"),
+            "{}",
+            content(&again)
+        );
+        // Another member and another command are not held back.
+        assert!(content(
+            &harness
+                .run(demo.member_ids[1], demo.general_id, "status", vec![])
+                .await
+        )
+        .contains("healthy"));
+        assert!(
+            content(&harness.run(member, demo.general_id, "help", vec![]).await)
+                .contains("Agora help")
+        );
+        // Admins are exempt.
+        for _ in 0..2 {
+            assert!(content(
+                &harness
+                    .run(demo.admin_id, demo.general_id, "status", vec![])
+                    .await
+            )
+            .contains("healthy"));
+        }
+    });
+}
+
+// ---- the database goes away ------------------------------------------------------------
+
+#[test]
+fn a_database_that_goes_away_gets_clear_answers_and_status_says_so() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        harness.agora().kernel().store.close();
+        let status = harness
+            .run(demo.member_ids[0], demo.general_id, "status", vec![])
+            .await;
+        let text = content(&status);
+        assert!(text.contains("Agora is degraded"), "{text}");
+        assert!(text.contains("Database: ❌ not answering"), "{text}");
+        let config = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub("show", vec![])],
+            )
+            .await;
+        assert!(is_private(&config));
+        assert!(
+            content(&config).starts_with(
+                "The database is not answering, so I can't do that right now. Nothing was changed"
+            ),
+            "{}",
+            content(&config)
+        );
+        let ops = harness.agora().ops_addr().unwrap();
+        let ready = reqwest::get(format!("http://{ops}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), 503);
+    });
+}

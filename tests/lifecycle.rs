@@ -1,0 +1,166 @@
+//! The `agora` binary's life against agora-sim: it starts, says "online" in the log
+//! channel, serves commands; SIGTERM makes it post "shutting down", save its gateway
+//! session and exit 0; the next start resumes that session instead of identifying; and
+//! the bot token never appears in any log, even at trace level.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use agora_actors::kernel::store::{GuildSettingsPatch, Store, StoreOptions};
+use agora_sim::{Sim, SimConfig};
+use common::{content, message_text, run_test, wait_until, Scratch};
+
+/// `agora run` pointed at the sim, logging at trace level to a file and to stderr.
+fn spawn_agora(sim: &Sim, database: &Path, logs: &Path, run: usize) -> tokio::process::Child {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agora"));
+    command.arg("run");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AGORA_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .envs(agora::sandbox::sim_overrides(sim, database))
+        .env("AGORA_OPS__LISTEN", "127.0.0.1:0")
+        .env("AGORA_LOG__LEVEL", "trace")
+        .env("AGORA_LOG__DIRECTORY", logs)
+        .env("AGORA_LOG__FORMAT", "json")
+        .current_dir(logs)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(logs.join(format!("stderr-{run}.txt"))).expect("stderr file"))
+        .kill_on_drop(true);
+    command.spawn().expect("agora starts")
+}
+
+fn notices(sim: &Sim, channel: u64, text: &str) -> usize {
+    sim.channel_messages(channel)
+        .iter()
+        .filter(|m| message_text(m).contains(text))
+        .count()
+}
+
+async fn sigterm_and_wait(child: &mut tokio::process::Child) -> std::process::ExitStatus {
+    let pid = child.id().expect("running");
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("agora exits within 30 s of SIGTERM")
+        .expect("exit status")
+}
+
+async fn status_answered(sim: &Sim, user: u64) -> String {
+    let demo = sim.demo().unwrap();
+    let id = sim
+        .run_command(agora_sim::actions::CommandRun {
+            guild_id: Some(demo.guild_id),
+            channel_id: demo.general_id,
+            user_id: user,
+            name: "status".into(),
+            options: vec![],
+            unchecked: false,
+        })
+        .expect("/status is registered");
+    content(&sim.answer(id, common::ANSWER).await.expect("an answer"))
+}
+
+#[test]
+fn sigterm_notifies_saves_the_session_exits_0_and_the_next_start_resumes() {
+    run_test(async {
+        let sim = Sim::start(SimConfig::demo()).await.unwrap();
+        let demo = sim.demo().unwrap();
+        let scratch = Scratch::new("agora-lifecycle");
+        let database = scratch.0.join("agora.db");
+        let url = format!("sqlite://{}", database.display());
+        // An admin chose a log channel in an earlier run.
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        let patch = GuildSettingsPatch {
+            log_channel_id: Some(Some(demo.admin_log_id as i64)),
+            ..GuildSettingsPatch::default()
+        };
+        store
+            .update_guild_settings(demo.guild_id as i64, patch)
+            .await
+            .unwrap();
+        store.close();
+
+        let mut first = spawn_agora(&sim, &database, &scratch.0, 1);
+        wait_until("the online notice", Duration::from_secs(60), || {
+            notices(&sim, demo.admin_log_id, "is online") == 1
+        })
+        .await;
+        wait_until("the gateway session", Duration::from_secs(10), || {
+            sim.gateway().stats.identifies.load(Ordering::Relaxed) == 1
+        })
+        .await;
+        assert!(status_answered(&sim, demo.member_ids[0])
+            .await
+            .contains("Agora is healthy"));
+
+        let status = sigterm_and_wait(&mut first).await;
+        assert!(status.success(), "exit status {status:?}");
+        assert_eq!(notices(&sim, demo.admin_log_id, "shutting down"), 1);
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        let saved = store.load_gateway_sessions().await.unwrap();
+        assert_eq!(saved.len(), 1, "the session was saved");
+        store.close();
+
+        let mut second = spawn_agora(&sim, &database, &scratch.0, 2);
+        wait_until("the second online notice", Duration::from_secs(60), || {
+            notices(&sim, demo.admin_log_id, "is online") == 2
+        })
+        .await;
+        wait_until("the resume", Duration::from_secs(10), || {
+            sim.gateway().stats.resumes.load(Ordering::Relaxed) == 1
+        })
+        .await;
+        assert_eq!(
+            sim.gateway().stats.identifies.load(Ordering::Relaxed),
+            1,
+            "the restart resumed instead of identifying"
+        );
+        assert!(status_answered(&sim, demo.member_ids[1])
+            .await
+            .contains("Agora is healthy"));
+        assert!(sigterm_and_wait(&mut second).await.success());
+
+        // Nothing the process wrote contains the token.
+        let token = sim.token();
+        let mut logged = 0;
+        for entry in std::fs::read_dir(&scratch.0).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !(name.starts_with("stderr") || name.starts_with("agora.")) || name.ends_with(".db")
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            logged += text.len();
+            assert!(!text.contains(token), "the token is in {name}");
+        }
+        assert!(logged > 10_000, "trace logs were written ({logged} bytes)");
+    });
+}
+
+#[test]
+fn run_without_a_token_says_so_and_exits_2() {
+    let scratch = Scratch::new("agora-no-token");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_agora"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AGORA_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command.arg("run").current_dir(&scratch.0).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("missing Discord bot token"), "{stderr}");
+}

@@ -837,3 +837,54 @@ fn a_database_that_goes_away_gets_clear_answers_and_status_says_so() {
         assert_eq!(ready.status(), 503);
     });
 }
+
+// ---- PostgreSQL and Redis --------------------------------------------------------------
+
+#[test]
+fn on_postgresql_and_redis_settings_and_cooldowns_work() {
+    run_test(async {
+        let Some(database) = common::FreshPostgres::create().await else {
+            return;
+        };
+        let Some(redis) = common::service_url("AGORA_TEST_REDIS_URL") else {
+            return;
+        };
+        let prefix = format!("agora-e2e-{}-{}:", std::process::id(), database.url.len());
+        let harness = Harness::start_with(
+            &[
+                ("AGORA_DATABASE__URL", database.url.as_str()),
+                ("AGORA_CACHE__REDIS_URL", redis.as_str()),
+                ("AGORA_CACHE__KEY_PREFIX", prefix.as_str()),
+                ("AGORA_RUNTIME__COOLDOWN_SECS", "30"),
+            ],
+            Vec::new(),
+        )
+        .await;
+        let demo = harness.demo.clone();
+        let member = demo.member_ids[0];
+        let status = content(&harness.run(member, demo.general_id, "status", vec![]).await);
+        assert!(status.contains("Database: ✅ PostgreSQL"), "{status}");
+        assert!(status.contains("Cache: ✅ redis"), "{status}");
+        let again = content(&harness.run(member, demo.general_id, "status", vec![]).await);
+        assert!(
+            again.starts_with("Slow down a little"),
+            "the cooldown lives in Redis: {again}"
+        );
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .guild_settings(demo.guild_id as i64)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored.moderator_role_id,
+            Some(demo.moderator_role_id as i64)
+        );
+        let _ = harness.agora().kernel().cache.delete_prefix("").await;
+    });
+}

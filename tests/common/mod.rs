@@ -244,6 +244,84 @@ pub async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() ->
     }
 }
 
+/// A service URL from the environment, or `None` (after saying so) when its suites skip;
+/// with `AGORA_TEST_REQUIRE_SERVICES=1` (CI) a missing URL fails the test instead.
+pub fn service_url(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("AGORA_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("AGORA_TEST_REQUIRE_SERVICES=1 but {variable} is not set")
+        }
+        _ => {
+            eprintln!("skipped: {variable} is not set");
+            None
+        }
+    }
+}
+
+/// A fresh PostgreSQL database on the test server, dropped afterwards.
+pub struct FreshPostgres {
+    pub url: String,
+    name: String,
+    admin: tokio_postgres::Config,
+}
+
+impl FreshPostgres {
+    pub async fn create() -> Option<FreshPostgres> {
+        let base = service_url("AGORA_TEST_POSTGRES_URL")?;
+        let mut admin: tokio_postgres::Config = base.parse().expect("a PostgreSQL URL");
+        if let Ok(password) = std::env::var("PGPASSWORD") {
+            if admin.get_password().is_none() && !password.is_empty() {
+                admin.password(password);
+            }
+        }
+        admin.dbname("postgres");
+        let name = format!(
+            "agora_e2e_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let (client, connection) = admin
+            .connect(tokio_postgres::NoTls)
+            .await
+            .expect("PostgreSQL answers");
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("CREATE DATABASE");
+        let (base_url, _) = base.rsplit_once('/').expect("a URL with a database");
+        Some(FreshPostgres {
+            url: format!("{base_url}/{name}"),
+            name,
+            admin,
+        })
+    }
+}
+
+impl Drop for FreshPostgres {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let (client, connection) = admin.connect(tokio_postgres::NoTls).await?;
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+            })?;
+            Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        })
+        .join();
+    }
+}
+
 /// Runs an async test inside the actix system Agora uses.
 pub fn run_test<F: std::future::Future<Output = ()>>(test: F) {
     agora::actor_system().block_on(test);

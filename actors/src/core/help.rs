@@ -91,9 +91,14 @@ fn button(custom_id: String, label: &str, disabled: bool) -> Component {
 /// The first answer to `/help`: the categories, no page yet.
 pub fn overview(catalogue: &Catalogue, level: AccessLevel) -> ReplyMessage {
     let categories = catalogue.categories_for(level);
+    let role = match level {
+        AccessLevel::Everyone => "a member",
+        AccessLevel::Moderator => "a moderator",
+        AccessLevel::Admin => "a server admin",
+        AccessLevel::Owner => "a bot owner",
+    };
     let mut description = format!(
-        "You can use Agora here as **{}**. Pick a category to see its commands.\n",
-        level.describe()
+        "Here is what you can run in this server, as **{role}**. Pick a category to see its commands.\n"
     );
     for category in &categories {
         let count = catalogue.help_lines(*category, level).len();

@@ -164,3 +164,125 @@ fn run_without_a_token_says_so_and_exits_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("missing Discord bot token"), "{stderr}");
 }
+
+#[test]
+fn register_commands_overwrites_the_guild_commands() {
+    run_test(async {
+        let sim = Sim::start(SimConfig::demo()).await.unwrap();
+        let demo = sim.demo().unwrap();
+        let scratch = Scratch::new("agora-register");
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agora"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AGORA_") {
+                command.env_remove(name);
+            }
+        }
+        let output = command
+            .envs(agora::sandbox::sim_overrides(
+                &sim,
+                &scratch.0.join("agora.db"),
+            ))
+            .args(["register-commands", "--guild", &demo.guild_id.to_string()])
+            .current_dir(&scratch.0)
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout} {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            stdout.trim(),
+            format!("Registered 3 slash commands in guild {}.", demo.guild_id)
+        );
+        let mut names: Vec<String> = sim
+            .commands()
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        assert_eq!(names, ["config", "help", "status"]);
+    });
+}
+
+#[test]
+fn the_sandbox_prints_the_sim_first_and_answers_through_the_control_api() {
+    run_test(async {
+        use tokio::io::AsyncBufReadExt;
+        let scratch = Scratch::new("agora-sandbox");
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agora"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AGORA_") {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
+            .arg("sandbox")
+            .env("AGORA_OPS__LISTEN", "127.0.0.1:0")
+            .current_dir(&scratch.0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the first line in time")
+            .unwrap()
+            .expect("a first line");
+        let sim: serde_json::Value = serde_json::from_str(&first).expect("the sim's JSON line");
+        let control = sim["control"].as_str().unwrap().to_owned();
+        let client = reqwest::Client::new();
+        let state: serde_json::Value = client
+            .get(format!("{control}/state"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let demo = &state["demo"];
+        // The bot registers its commands and connects shortly after the line is printed.
+        let mut answer = serde_json::Value::Null;
+        for _ in 0..100 {
+            let started = client
+                .post(format!("{control}/interactions"))
+                .json(&serde_json::json!({
+                    "kind": "command", "guild_id": demo["guild_id"], "channel_id": demo["general_id"],
+                    "user_id": demo["member_ids"][0], "name": "status"
+                }))
+                .send()
+                .await
+                .unwrap();
+            if started.status().is_success() {
+                let id = started.json::<serde_json::Value>().await.unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                answer = client
+                    .get(format!(
+                        "{control}/interactions/{id}?wait_ms=5000&until=answer"
+                    ))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if answer["callback"].is_object() {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            answer["payload"]["embeds"][0]["title"], "Agora is healthy",
+            "{answer}"
+        );
+        assert!(sigterm_and_wait(&mut child).await.success());
+    });
+}

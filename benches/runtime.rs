@@ -2,7 +2,7 @@
 //! agora-sim running in the same process:
 //!
 //! 1. **Gateway intake**: a flood of MESSAGE_CREATE events (`AGORA_BENCH_EVENTS`, default
-//!    50,000) read by the shard, decompressed, parsed, published on the event bus and
+//!    100,000) read by the shard, decompressed, parsed, published on the event bus and
 //!    counted by a supervised actor (awaited with `ConcernHandle::call`, as real
 //!    subscribers are). Events per second from the first to the last event counted. The
 //!    transport compression is the one twilight-gateway asks for: it is chosen at compile
@@ -21,8 +21,11 @@
 //!    The process also holds the sim; its gateway replay buffer is cut to
 //!    `SIM_REPLAY_CAPACITY` events so a flood does not count as the bot's memory.
 //!
-//! The sim and the bot share the machine's cores, so these are lower bounds of the bot
-//! alone.
+//! The sim runs on a tokio runtime of its own (threads named `agora-sim`), so the CPU time
+//! of each thread tells the bot's work from the sim's: the bench reports the bot's CPU
+//! time per event and per `/status`, and how busy the thread that runs the actix actors
+//! (the main thread, where `actor_system().block_on` runs) was. The sim and the bot still
+//! share the machine's cores, so the rates are lower bounds of the bot alone.
 //!
 //! Run:
 //!
@@ -55,6 +58,8 @@ use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use twilight_gateway::{Event, EventTypeFlags};
 
+/// The name of the sim's threads.
+const SIM_THREADS: &str = "agora-sim";
 /// Set in a child process: the backend it measures.
 const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
 /// How a child's stdout line with its figures starts.
@@ -83,7 +88,7 @@ struct Settings {
 impl Settings {
     fn from_env() -> Self {
         Self {
-            events: env_number("AGORA_BENCH_EVENTS", 50_000u64).max(2),
+            events: env_number("AGORA_BENCH_EVENTS", 100_000u64).max(2),
             rate: env_number("AGORA_BENCH_RATE", 20.0f64).max(0.1),
             seconds: env_number("AGORA_BENCH_SECONDS", 10.0f64).max(0.1),
         }
@@ -103,6 +108,12 @@ struct BackendResult {
     intake_total_seconds: f64,
     /// The sim's own figure: until the last event was written to the socket.
     sim_flood_events_per_second: f64,
+    /// The bot's CPU time (every thread but the sim's) per event, in µs.
+    intake_bot_cpu_us_per_event: f64,
+    /// CPU time of the actix thread over wall time during the intake (1.0 = saturated).
+    intake_actix_thread_busy: f64,
+    /// CPU time of the sim's threads over wall time during the intake, in cores.
+    intake_sim_cores: f64,
     status_rate: f64,
     status_sent: usize,
     /// Answered with the status embed.
@@ -110,6 +121,8 @@ struct BackendResult {
     status_deferred: usize,
     /// Refused by the sim, unanswered, or answered with something else.
     status_failed: usize,
+    /// The bot's CPU time per `/status`, in ms.
+    status_bot_cpu_ms: f64,
     p50_ms: f64,
     p90_ms: f64,
     p99_ms: f64,
@@ -181,11 +194,11 @@ fn main() {
         );
     }
     println!();
-    println!("| backend | peak RSS: sim alone | boot | intake | /status | p90 | max | deferred | sim flood events/s |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | peak RSS: sim alone | boot | intake | /status | /status p90 | /status max | deferred | bot CPU per event | actix thread busy | sim CPU | sim flood events/s | bot CPU per /status |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in &results {
         println!(
-            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.0} |",
+            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.1} µs | {:.0} % | {:.2} cores | {:.0} | {:.2} ms |",
             r.backend,
             mib(r.sim_baseline_kb),
             mib(r.boot_peak_kb),
@@ -194,9 +207,26 @@ fn main() {
             r.p90_ms,
             r.max_ms,
             r.status_deferred,
-            r.sim_flood_events_per_second
+            r.intake_bot_cpu_us_per_event,
+            r.intake_actix_thread_busy * 100.0,
+            r.intake_sim_cores,
+            r.sim_flood_events_per_second,
+            r.status_bot_cpu_ms
         );
     }
+    println!();
+    println!(
+        "Intake: first to last of {} events counted by a supervised actor through the bus; the sim runs \
+         in the same process on the same cores, so a rate close to the sim's own is a lower bound of the bot's.",
+        settings.events
+    );
+    println!(
+        "/status: from the INTERACTION_CREATE dispatch to the callback, as the sim records it ({} runs after {WARM_UP_COMMANDS} warm-up runs).",
+        (settings.rate * settings.seconds).round()
+    );
+    println!(
+        "Peak RSS: VmHWM of the backend's own process, which also holds the sim (its replay buffer cut to {SIM_REPLAY_CAPACITY} events)."
+    );
     if results.iter().any(|r| !r.per_phase_peaks) {
         println!();
         println!("(/proc/self/clear_refs was refused: the phase peaks are cumulative.)");
@@ -259,7 +289,15 @@ fn postgres_url() -> Option<String> {
 
 fn child(backend: &str) -> i32 {
     let settings = Settings::from_env();
-    let outcome = agora::actor_system().block_on(measure(backend, settings));
+    let outcome = start_sim().and_then(|(sim_runtime, sim)| {
+        let harness = Harness {
+            sim: Arc::new(sim),
+            sim_runtime: sim_runtime.handle().clone(),
+        };
+        let outcome = agora::actor_system().block_on(measure(backend, settings, harness));
+        sim_runtime.shutdown_timeout(Duration::from_secs(1));
+        outcome
+    });
     match outcome {
         Ok(result) => {
             let json = serde_json::to_string(&result).expect("the figures serialize");
@@ -271,6 +309,32 @@ fn child(backend: &str) -> i32 {
             1
         }
     }
+}
+
+/// The sim on a runtime of its own, so its threads can be told from the bot's.
+fn start_sim() -> anyhow::Result<(tokio::runtime::Runtime, Sim)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(SIM_THREADS)
+        .enable_all()
+        .build()
+        .context("the sim's runtime")?;
+    let sim = runtime
+        .block_on(Sim::start(SimConfig {
+            gateway: GatewayConfig {
+                replay_capacity: SIM_REPLAY_CAPACITY,
+                ..GatewayConfig::default()
+            },
+            ..SimConfig::demo()
+        }))
+        .context("starting agora-sim")?;
+    Ok((runtime, sim))
+}
+
+/// The sim, and where to run what its people do.
+struct Harness {
+    sim: Arc<Sim>,
+    sim_runtime: tokio::runtime::Handle,
 }
 
 /// Where this run's data lives, removed by [`Database::remove`].
@@ -416,6 +480,66 @@ fn proc_status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time so far (user and system, in seconds) of the threads alive now, by owner.
+#[derive(Debug, Clone, Copy, Default)]
+struct CpuTime {
+    /// The main thread: `block_on` and every actix actor.
+    actix: f64,
+    /// The bot's other threads (tokio workers and blocking threads).
+    bot_others: f64,
+    /// The sim's threads.
+    sim: f64,
+}
+
+impl CpuTime {
+    /// From `/proc/self/task/*/stat` (clock ticks of 1/100 s, as on every x86_64 and
+    /// aarch64 Linux). A thread that ended takes its time with it.
+    fn now() -> Self {
+        let main = std::process::id().to_string();
+        let mut time = CpuTime::default();
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return time;
+        };
+        for task in tasks.flatten() {
+            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+                continue;
+            };
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                continue;
+            };
+            let name = &stat[open + 1..close];
+            let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+            let ticks = |index: usize| {
+                fields
+                    .get(index)
+                    .and_then(|t| t.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            let seconds = (ticks(11) + ticks(12)) as f64 / 100.0;
+            if task.file_name().to_string_lossy() == main {
+                time.actix += seconds;
+            } else if name.starts_with(SIM_THREADS) {
+                time.sim += seconds;
+            } else {
+                time.bot_others += seconds;
+            }
+        }
+        time
+    }
+
+    fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            actix: (self.actix - earlier.actix).max(0.0),
+            bot_others: (self.bot_others - earlier.bot_others).max(0.0),
+            sim: (self.sim - earlier.sim).max(0.0),
+        }
+    }
+
+    fn bot(self) -> f64 {
+        self.actix + self.bot_others
+    }
+}
+
 /// Resets VmHWM to the current RSS; false when the kernel refuses.
 fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -532,24 +656,18 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-async fn measure(backend: &str, settings: Settings) -> anyhow::Result<BackendResult> {
-    let sim = Arc::new(
-        Sim::start(SimConfig {
-            gateway: GatewayConfig {
-                replay_capacity: SIM_REPLAY_CAPACITY,
-                ..GatewayConfig::default()
-            },
-            ..SimConfig::demo()
-        })
-        .await
-        .context("starting agora-sim")?,
-    );
+async fn measure(
+    backend: &str,
+    settings: Settings,
+    harness: Harness,
+) -> anyhow::Result<BackendResult> {
+    let sim = &harness.sim;
     let demo = sim.demo().context("the demo world")?;
     let sim_baseline_kb = proc_status_kb("VmRSS:");
     let per_phase_peaks = reset_peak();
 
     let database = Database::create(backend).await?;
-    let mut env = agora::sandbox::sim_overrides(&sim, &database.sqlite_path());
+    let mut env = agora::sandbox::sim_overrides(sim, &database.sqlite_path());
     env.insert("AGORA_OPS__LISTEN".into(), "127.0.0.1:0".into());
     env.insert("AGORA_LOG__LEVEL".into(), "warn".into());
     env.insert("AGORA_RUNTIME__COOLDOWN_SECS".into(), "0".into());
@@ -583,7 +701,7 @@ async fn measure(backend: &str, settings: Settings) -> anyhow::Result<BackendRes
             return Err(error.context("Agora did not start"));
         }
     };
-    let outcome = phases(&sim, &demo, &agora, &tally, settings).await;
+    let outcome = phases(&harness, &demo, &agora, &tally, settings).await;
     let run_seconds = running.elapsed().as_secs_f64();
     let report = agora.shutdown().await;
     database.remove().await;
@@ -602,11 +720,15 @@ async fn measure(backend: &str, settings: Settings) -> anyhow::Result<BackendRes
         intake_events_per_second: intake.events_per_second,
         intake_total_seconds: intake.total_seconds,
         sim_flood_events_per_second: intake.sim_events_per_second,
+        intake_bot_cpu_us_per_event: intake.cpu.bot() / settings.events as f64 * 1e6,
+        intake_actix_thread_busy: intake.cpu.actix / intake.total_seconds,
+        intake_sim_cores: intake.cpu.sim / intake.total_seconds,
         status_rate: settings.rate,
         status_sent: status.sent,
         status_answered: status.answered,
         status_deferred: status.deferred,
         status_failed: status.failed,
+        status_bot_cpu_ms: status.cpu.bot() / status.sent as f64 * 1e3,
         p50_ms: status.p50,
         p90_ms: status.p90,
         p99_ms: status.p99,
@@ -625,6 +747,7 @@ struct IntakeFigures {
     events_per_second: f64,
     total_seconds: f64,
     sim_events_per_second: f64,
+    cpu: CpuTime,
     boot_peak_kb: u64,
     peak_kb: u64,
 }
@@ -638,18 +761,19 @@ struct StatusFigures {
     p90: f64,
     p99: f64,
     max: f64,
+    cpu: CpuTime,
     peak_kb: u64,
 }
 
 async fn phases(
-    sim: &Arc<Sim>,
+    harness: &Harness,
     demo: &agora_sim::DemoWorld,
     agora: &Agora,
     tally: &Arc<Tally>,
     settings: Settings,
 ) -> anyhow::Result<(IntakeFigures, StatusFigures)> {
     if !wait_until(Duration::from_secs(20), || {
-        agora.connected() && !sim.gateway().connected_sessions(None).is_empty()
+        agora.connected() && !harness.sim.gateway().connected_sessions(None).is_empty()
     })
     .await
     {
@@ -657,24 +781,25 @@ async fn phases(
     }
     // GUILD_CREATE and the online notice settle.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let intake = intake(sim, tally, settings).await?;
-    let status = status_round_trips(sim, demo, settings).await?;
+    let intake = intake(harness, tally, settings).await?;
+    let status = status_round_trips(harness, demo, settings).await?;
     Ok((intake, status))
 }
 
 async fn intake(
-    sim: &Arc<Sim>,
+    harness: &Harness,
     tally: &Arc<Tally>,
     settings: Settings,
 ) -> anyhow::Result<IntakeFigures> {
     let boot_peak_kb = proc_status_kb("VmHWM:");
     reset_peak();
     tally.reset();
+    let cpu_before = CpuTime::now();
     let started = Instant::now();
     let flooding = {
-        let sim = sim.clone();
+        let sim = harness.sim.clone();
         let count = settings.events;
-        tokio::spawn(async move {
+        harness.sim_runtime.spawn(async move {
             sim.flood(FloodRequest {
                 event: "MESSAGE_CREATE".into(),
                 count,
@@ -687,6 +812,7 @@ async fn intake(
     let timeout = Duration::from_secs(60.max(settings.events / 500));
     let all = wait_until(timeout, || tally.count() >= settings.events).await;
     let total_seconds = started.elapsed().as_secs_f64();
+    let cpu = CpuTime::now().since(cpu_before);
     let flood = flooding
         .await
         .context("the flood task")?
@@ -703,8 +829,13 @@ async fn intake(
     let peak_kb = proc_status_kb("VmHWM:");
     println!(
         "intake: {counted} MESSAGE_CREATE ({COMPRESSION}) counted in {seconds:.2} s = {events_per_second:.0} events/s \
-         ({total_seconds:.2} s from the flood's start; the sim wrote them at {:.0} events/s); peak RSS {:.1} MiB",
+         ({total_seconds:.2} s from the flood's start; the sim wrote them at {:.0} events/s; \
+         the bot used {:.1} µs of CPU per event, its actix thread was {:.0} % busy, the sim used {:.2} cores); \
+         peak RSS {:.1} MiB",
         flood.events_per_second,
+        cpu.bot() / counted as f64 * 1e6,
+        cpu.actix / total_seconds * 100.0,
+        cpu.sim / total_seconds,
         mib(peak_kb)
     );
     Ok(IntakeFigures {
@@ -712,6 +843,7 @@ async fn intake(
         events_per_second,
         total_seconds,
         sim_events_per_second: flood.events_per_second,
+        cpu,
         boot_peak_kb,
         peak_kb,
     })
@@ -752,7 +884,7 @@ async fn run_status(sim: &Sim, run: CommandRun) -> Answer {
 }
 
 async fn status_round_trips(
-    sim: &Arc<Sim>,
+    harness: &Harness,
     demo: &agora_sim::DemoWorld,
     settings: Settings,
 ) -> anyhow::Result<StatusFigures> {
@@ -767,22 +899,28 @@ async fn status_round_trips(
         options: Vec::new(),
         unchecked: false,
     };
+    let spawn_run = |n: usize| {
+        let sim = harness.sim.clone();
+        let run = command(n);
+        harness
+            .sim_runtime
+            .spawn(async move { run_status(&sim, run).await })
+    };
     for n in 0..WARM_UP_COMMANDS {
-        if let Answer::Other(problem) = run_status(sim, command(n)).await {
+        if let Answer::Other(problem) = spawn_run(n).await.context("a /status task")? {
             bail!("the warm-up /status failed: {problem}");
         }
     }
 
     reset_peak();
+    let cpu_before = CpuTime::now();
     let total = (settings.rate * settings.seconds).round().max(1.0) as usize;
     let interval = Duration::from_secs_f64(1.0 / settings.rate);
     let started = tokio::time::Instant::now();
     let mut running = Vec::with_capacity(total);
     for n in 0..total {
         tokio::time::sleep_until(started + interval.mul_f64(n as f64)).await;
-        let sim = sim.clone();
-        let run = command(n);
-        running.push(tokio::spawn(async move { run_status(&sim, run).await }));
+        running.push(spawn_run(n));
     }
     let mut latencies = Vec::with_capacity(total);
     let mut deferred = 0;
@@ -799,6 +937,7 @@ async fn status_round_trips(
             Answer::Other(problem) => problems.push(problem),
         }
     }
+    let cpu = CpuTime::now().since(cpu_before);
     latencies.sort_by(f64::total_cmp);
     let figures = StatusFigures {
         sent: total,
@@ -809,10 +948,12 @@ async fn status_round_trips(
         p90: percentile(&latencies, 0.90),
         p99: percentile(&latencies, 0.99),
         max: latencies.last().copied().unwrap_or(f64::NAN),
+        cpu,
         peak_kb: proc_status_kb("VmHWM:"),
     };
     println!(
-        "/status: {} at {}/s, {} answered ({} deferred), p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; peak RSS {:.1} MiB",
+        "/status: {} at {}/s, {} answered ({} deferred), p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; \
+         the bot used {:.2} ms of CPU per /status; peak RSS {:.1} MiB",
         figures.sent,
         settings.rate,
         figures.answered,
@@ -821,6 +962,7 @@ async fn status_round_trips(
         figures.p90,
         figures.p99,
         figures.max,
+        figures.cpu.bot() / figures.sent as f64 * 1e3,
         mib(figures.peak_kb)
     );
     for problem in problems.iter().take(5) {

@@ -29,6 +29,7 @@ use agora_actors::kernel::reply::ReplyMessage;
 use agora_actors::kernel::store::{Store, StoreOptions};
 use agora_actors::kernel::supervision::{ConcernHandle, HealthRegistry};
 use agora_actors::kernel::{guild_directory, Kernel};
+use agora_actors::shifts;
 use anyhow::Context as _;
 use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
@@ -142,7 +143,7 @@ impl Agora {
                 .await
                 .context("could not reach Discord's REST API")?;
 
-        let mut catalogue = core::catalogue(Catalogue::new());
+        let mut catalogue = shifts::catalogue(core::catalogue(Catalogue::new()));
         for extension in &options.extensions {
             catalogue = (extension.catalogue)(catalogue);
         }
@@ -199,6 +200,7 @@ impl Agora {
         let bus = EventBus::default();
         let mut routes = Routes::default();
         routes.add(core_handle.clone(), core::component_access);
+        shifts::start(&kernel, &mut routes, capacity);
         for extension in options.extensions {
             (extension.start)(&kernel, &mut routes, &bus);
         }

@@ -134,7 +134,8 @@ fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
         .rest_url
         .as_ref()
         .map(|u| u.as_str().to_owned());
-    let commands = core::catalogue(Catalogue::new()).slash_commands();
+    let commands =
+        agora_actors::shifts::catalogue(core::catalogue(Catalogue::new())).slash_commands();
     let guild_id = guild.and_then(twilight_model::id::Id::new_checked);
     let result = runtime.block_on(async {
         let discord =

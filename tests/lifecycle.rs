@@ -195,7 +195,7 @@ fn register_commands_overwrites_the_guild_commands() {
         );
         assert_eq!(
             stdout.trim(),
-            format!("Registered 3 slash commands in guild {}.", demo.guild_id)
+            format!("Registered 6 slash commands in guild {}.", demo.guild_id)
         );
         let mut names: Vec<String> = sim
             .commands()
@@ -203,7 +203,10 @@ fn register_commands_overwrites_the_guild_commands() {
             .filter_map(|c| c["name"].as_str().map(str::to_owned))
             .collect();
         names.sort();
-        assert_eq!(names, ["config", "help", "status"]);
+        assert_eq!(
+            names,
+            ["config", "help", "schedule", "shift", "status", "timezone"]
+        );
     });
 }
 

@@ -11,3 +11,4 @@ pub mod core;
 pub mod dispatcher;
 pub mod gateway;
 pub mod kernel;
+pub mod shifts;

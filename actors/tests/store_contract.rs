@@ -321,7 +321,13 @@ contract!(
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
     let applied = store.migrate().await.unwrap();
-    assert_eq!(applied, vec!["2026-11-22-000000_core".to_owned()]);
+    assert_eq!(
+        applied,
+        vec![
+            "2026-11-22-000000_core".to_owned(),
+            "2026-11-22-000001_shifts".to_owned()
+        ]
+    );
     assert_eq!(store.migrate().await.unwrap(), Vec::<String>::new());
     // The tables are there and empty.
     assert_eq!(
@@ -355,7 +361,7 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
             .unwrap();
         runtime.block_on(async {
             let store = Store::connect(&url, options).await.unwrap();
-            assert_eq!(store.migrate().await.unwrap().len(), 1);
+            assert_eq!(store.migrate().await.unwrap().len(), 2);
             store
                 .upsert_guild_settings(&GuildSettings::new(1))
                 .await
@@ -374,7 +380,7 @@ async fn processes_migrating_together_apply_each_migration_once(database: &TestD
     let (first, second) = tokio::join!(first.migrate(), second.migrate());
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 1]);
+    assert_eq!(applied, [0, 2]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
@@ -1000,7 +1006,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
     let store = Store::connect("sqlite::memory:", options.clone())
         .await
         .unwrap();
-    assert_eq!(store.migrate().await.unwrap().len(), 1);
+    assert_eq!(store.migrate().await.unwrap().len(), 2);
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
     for guild_id in 0..32 {

@@ -36,6 +36,8 @@ pub enum ConfigCommand {
     Locale(ConfigLocale),
     #[command(name = "reset")]
     Reset(ConfigReset),
+    #[command(name = "shifts")]
+    Shifts(crate::shifts::settings::ShiftConfigCommand),
 }
 
 #[derive(CommandModel, CreateCommand)]
@@ -253,6 +255,19 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         ConfigCommand::Locale(ConfigLocale { locale }) => {
             patch.locale = Some(locale.value().to_owned());
             format!("set the locale to {}", locale.value())
+        }
+        ConfigCommand::Shifts(shifts) => {
+            match crate::shifts::settings::apply(&kernel.store, guild, shifts).await {
+                Ok(change) => {
+                    log_change(kernel, &request.settings, request, &change).await;
+                    return Reply::Message(ReplyMessage::private(format!("Done: {change}.")));
+                }
+                Err(error) => {
+                    return refuse(format!(
+                        "The database did not take the change ({error}). Nothing changed; try again in a minute."
+                    ))
+                }
+            }
         }
         ConfigCommand::Reset(_) => {
             if let Err(error) = kernel.store.delete_guild_settings(guild).await {

@@ -195,6 +195,65 @@ impl DiscordRest {
         Ok(response.model().await.map_err(unreadable(route))?.id)
     }
 
+    /// Replaces a message the bot posted.
+    pub async fn edit_message(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        message_id: Id<MessageMarker>,
+        message: &ReplyMessage,
+    ) -> Result<(), DiscordError> {
+        let request = self
+            .client
+            .update_message(channel_id, message_id)
+            .content(message.content.as_deref())
+            .embeds(Some(&message.embeds))
+            .components(Some(&message.components));
+        send("PATCH /channels/{id}/messages/{id}", request)
+            .await
+            .map(drop)
+    }
+
+    /// Sends a person a direct message (Discord refuses with 50007 when they do not accept
+    /// them).
+    pub async fn send_dm(
+        &self,
+        user_id: Id<twilight_model::id::marker::UserMarker>,
+        message: &ReplyMessage,
+    ) -> Result<Id<MessageMarker>, DiscordError> {
+        let route = "POST /users/@me/channels";
+        let channel = send(route, self.client.create_private_channel(user_id))
+            .await?
+            .model()
+            .await
+            .map_err(unreadable(route))?;
+        self.send_message(channel.id, message, None).await
+    }
+
+    /// Posts a message that pings the given roles (every other message pings nobody).
+    pub async fn send_message_pinging_roles(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        message: &ReplyMessage,
+        roles: &[Id<twilight_model::id::marker::RoleMarker>],
+    ) -> Result<Id<MessageMarker>, DiscordError> {
+        let mentions = AllowedMentions {
+            roles: roles.to_vec(),
+            ..AllowedMentions::default()
+        };
+        let mut request = self
+            .client
+            .create_message(channel_id)
+            .allowed_mentions(Some(&mentions))
+            .embeds(&message.embeds)
+            .components(&message.components);
+        if let Some(content) = message.content.as_deref() {
+            request = request.content(content);
+        }
+        let route = "POST /channels/{id}/messages";
+        let response = send(route, request).await?;
+        Ok(response.model().await.map_err(unreadable(route))?.id)
+    }
+
     /// Bulk-overwrites the slash commands, globally or in one guild; returns how many
     /// Discord now has.
     pub async fn register_commands(

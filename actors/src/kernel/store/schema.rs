@@ -41,3 +41,52 @@ diesel::table! {
         saved_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Moderators' weekly slots: a weekday (0 = Monday) and minutes after local midnight
+    /// in an IANA zone.
+    shift_schedules (id) {
+        id -> BigInt,
+        guild_id -> BigInt,
+        user_id -> BigInt,
+        weekday -> Integer,
+        minute_of_day -> Integer,
+        zone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Each person's default time zone.
+    user_time_zones (user_id) {
+        user_id -> BigInt,
+        zone -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Dropped shifts and what became of them.
+    shifts (id) {
+        id -> BigInt,
+        guild_id -> BigInt,
+        description -> Text,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        dropped_by -> BigInt,
+        assigned_user_id -> Nullable<BigInt>,
+        schedule_id -> Nullable<BigInt>,
+        claimed_by -> Nullable<BigInt>,
+        claimed_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<BigInt>,
+        cancelled_at -> Nullable<Timestamp>,
+        channel_id -> Nullable<BigInt>,
+        message_id -> Nullable<BigInt>,
+        reminded_at -> Nullable<Timestamp>,
+        unclaimed_ping_at -> Nullable<Timestamp>,
+        started_marked_at -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

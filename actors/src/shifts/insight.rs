@@ -1,0 +1,281 @@
+//! `/shift stats|leaderboard|upcoming|export`: what was covered and by whom, the next 7
+//! days of coverage with its gaps, and a person's claimed shifts as an .ics calendar.
+
+use chrono::{DateTime, Duration, Utc};
+use twilight_interactions::command::CommandModel;
+use twilight_model::http::attachment::Attachment;
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
+
+use super::calendar::{self, CalendarShift};
+use super::commands::{PeriodChoice, ShiftCommand};
+use super::render::{duration_text, hours_text};
+use super::store::Shift;
+use super::{database_trouble, private};
+use crate::dispatcher::InteractionRequest;
+use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::Kernel;
+
+/// The uncovered stretches of `[from, to)`: what no claimed shift covers.
+pub fn coverage_gaps(
+    claimed: &[Shift],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut intervals: Vec<(DateTime<Utc>, DateTime<Utc>)> = claimed
+        .iter()
+        .map(|s| (s.start.max(from), s.end.min(to)))
+        .filter(|(start, end)| start < end)
+        .collect();
+    intervals.sort();
+    let mut gaps = Vec::new();
+    let mut cursor = from;
+    for (start, end) in intervals {
+        if start > cursor {
+            gaps.push((cursor, start));
+        }
+        cursor = cursor.max(end);
+    }
+    if cursor < to {
+        gaps.push((cursor, to));
+    }
+    gaps
+}
+
+fn message(embed: twilight_model::channel::message::Embed) -> Reply {
+    let mut message = ReplyMessage::private(String::new()).with_embed(embed);
+    message.content = None;
+    Reply::Message(message)
+}
+
+pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
+    let Some(command) = request
+        .command_input()
+        .and_then(|input| ShiftCommand::from_interaction(input).ok())
+    else {
+        return private("I could not read that command.");
+    };
+    let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
+    let me = request.user_id.get() as i64;
+    let now = kernel.clock.now();
+    let store = &kernel.store;
+    match command {
+        ShiftCommand::Stats(stats) => {
+            let target = stats.user.map(|u| u.get() as i64).unwrap_or(me);
+            let totals = async {
+                Ok::<_, crate::kernel::store::StoreError>((
+                    store
+                        .claim_totals(guild, target, Some(now - Duration::days(7)))
+                        .await?,
+                    store
+                        .claim_totals(guild, target, Some(now - Duration::days(30)))
+                        .await?,
+                    store.claim_totals(guild, target, None).await?,
+                    store.drop_counts(guild, target).await?,
+                ))
+            };
+            let (week, month, ever, (dropped, cancelled)) = match totals.await {
+                Ok(totals) => totals,
+                Err(error) => return database_trouble(&error),
+            };
+            let line = |t: super::store::ClaimTotals| {
+                format!("{} shifts, {} h", t.shifts, hours_text(t.minutes))
+            };
+            message(
+                EmbedBuilder::new()
+                    .title("Shift stats")
+                    .description(format!("<@{target}>"))
+                    .color(0x34_98_db)
+                    .field(EmbedFieldBuilder::new("Claimed, last 7 days", line(week)).inline())
+                    .field(EmbedFieldBuilder::new("Claimed, last 30 days", line(month)).inline())
+                    .field(EmbedFieldBuilder::new("Claimed, all time", line(ever)).inline())
+                    .field(EmbedFieldBuilder::new("Dropped", dropped.to_string()).inline())
+                    .field(
+                        EmbedFieldBuilder::new("Of those cancelled", cancelled.to_string())
+                            .inline(),
+                    )
+                    .build(),
+            )
+        }
+        ShiftCommand::Leaderboard(board) => {
+            let (since, title) = match board.period {
+                PeriodChoice::Week => (Some(now - Duration::days(7)), "last 7 days"),
+                PeriodChoice::Month => (Some(now - Duration::days(30)), "last 30 days"),
+                PeriodChoice::AllTime => (None, "all time"),
+            };
+            let rows = match store.claim_leaderboard(guild, since).await {
+                Ok(rows) => rows,
+                Err(error) => return database_trouble(&error),
+            };
+            let description = if rows.is_empty() {
+                "Nobody has claimed a shift in this period yet.".to_owned()
+            } else {
+                rows.iter()
+                    .take(10)
+                    .enumerate()
+                    .map(|(rank, (user, totals))| {
+                        format!(
+                            "{}. <@{user}> — {} h ({} shift{})",
+                            rank + 1,
+                            hours_text(totals.minutes),
+                            totals.shifts,
+                            if totals.shifts == 1 { "" } else { "s" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            message(
+                EmbedBuilder::new()
+                    .title(format!("Shift leaderboard — {title}"))
+                    .description(description)
+                    .color(0xf1_c4_0f)
+                    .build(),
+            )
+        }
+        ShiftCommand::Upcoming(_) => {
+            let to = now + Duration::days(7);
+            let shifts = match store.shifts_between(guild, now, to).await {
+                Ok(shifts) => shifts,
+                Err(error) => return database_trouble(&error),
+            };
+            let claimed: Vec<Shift> = shifts
+                .iter()
+                .filter(|s| s.claimed_by.is_some())
+                .cloned()
+                .collect();
+            let mut lines: Vec<String> = shifts
+                .iter()
+                .take(15)
+                .map(|s| {
+                    let who = match s.claimed_by {
+                        Some(user) => format!("covered by <@{user}>"),
+                        None => "**open**".to_owned(),
+                    };
+                    format!(
+                        "#{} <t:{}:f>, {} — {} — {who}",
+                        s.id,
+                        s.start.timestamp(),
+                        duration_text(s.duration().num_minutes()),
+                        s.description
+                    )
+                })
+                .collect();
+            if shifts.len() > 15 {
+                lines.push(format!("… and {} more", shifts.len() - 15));
+            }
+            if lines.is_empty() {
+                lines.push("No shifts in the next 7 days.".to_owned());
+            }
+            let gaps = coverage_gaps(&claimed, now, to);
+            let mut gap_lines: Vec<String> = gaps
+                .iter()
+                .take(10)
+                .map(|(start, end)| {
+                    format!(
+                        "<t:{}:f> → <t:{}:f> ({})",
+                        start.timestamp(),
+                        end.timestamp(),
+                        duration_text((*end - *start).num_minutes())
+                    )
+                })
+                .collect();
+            if gaps.len() > 10 {
+                gap_lines.push(format!("… and {} more", gaps.len() - 10));
+            }
+            if gap_lines.is_empty() {
+                gap_lines.push("None: the next 7 days are covered.".to_owned());
+            }
+            let covered: i64 = (Duration::days(7)
+                - gaps.iter().map(|(s, e)| *e - *s).sum::<Duration>())
+            .num_minutes();
+            message(
+                EmbedBuilder::new()
+                    .title("Coverage, next 7 days")
+                    .description(lines.join("\n"))
+                    .color(0x2e_cc_71)
+                    .field(EmbedFieldBuilder::new(
+                        format!("Gaps (covered {} of 168 h)", hours_text(covered)),
+                        gap_lines.join("\n"),
+                    ))
+                    .build(),
+            )
+        }
+        ShiftCommand::Export(_) => {
+            let shifts = match store.shifts_claimed_by(guild, me).await {
+                Ok(shifts) => shifts,
+                Err(error) => return database_trouble(&error),
+            };
+            if shifts.is_empty() {
+                return private(
+                    "You have not claimed any shifts here yet, so there is nothing to export.",
+                );
+            }
+            let events: Vec<CalendarShift> = shifts
+                .iter()
+                .map(|s| CalendarShift {
+                    id: s.id,
+                    summary: format!("Moderator shift #{}", s.id),
+                    description: s.description.clone(),
+                    start: s.start,
+                    end: s.end,
+                })
+                .collect();
+            let document = calendar::ics("Agora moderator shifts", &events, now);
+            let mut message = ReplyMessage::private(format!(
+                "Your {} claimed shift{} as a calendar file: open it or import it into your calendar app.",
+                shifts.len(),
+                if shifts.len() == 1 { "" } else { "s" }
+            ));
+            message.attachments.push(Attachment::from_bytes(
+                "agora-shifts.ics".to_owned(),
+                document.into_bytes(),
+                0,
+            ));
+            Reply::Message(message)
+        }
+        _ => private("That is answered elsewhere."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn shift(start_hour: u32, end_hour: u32) -> Shift {
+        let at = |h: u32| Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
+        Shift {
+            id: 1,
+            guild_id: 1,
+            description: String::new(),
+            start: at(start_hour),
+            end: at(end_hour),
+            dropped_by: 1,
+            assigned_user_id: None,
+            schedule_id: None,
+            claimed_by: Some(2),
+            claimed_at: None,
+            cancelled_by: None,
+            cancelled_at: None,
+            channel_id: None,
+            message_id: None,
+            reminded_at: None,
+            unclaimed_ping_at: None,
+            started_marked_at: None,
+            done_at: None,
+        }
+    }
+
+    #[test]
+    fn gaps_are_what_no_claimed_shift_covers() {
+        let at = |h: u32| Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
+        let claimed = vec![shift(2, 4), shift(3, 6), shift(8, 9)];
+        assert_eq!(
+            coverage_gaps(&claimed, at(0), at(12)),
+            vec![(at(0), at(2)), (at(6), at(8)), (at(9), at(12))]
+        );
+        assert_eq!(coverage_gaps(&[], at(0), at(1)), vec![(at(0), at(1))]);
+        assert!(coverage_gaps(&[shift(0, 12)], at(1), at(11)).is_empty());
+    }
+}

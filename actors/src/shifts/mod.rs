@@ -1,0 +1,259 @@
+//! ShiftScheduler: moderators' weekly schedules across time zones, dropped shifts with a
+//! Claim button that exactly one moderator wins, fairness, reminders, and insight
+//! (stats, leaderboard, upcoming coverage, a calendar export) — seed 000, our way.
+//!
+//! The database is the source of truth: the actor keeps nothing between requests, buttons
+//! carry the shift id, and a ticker asks the actor once a second to do what is due
+//! (reminders, "still unclaimed" pings, start and end of shifts), each exactly once.
+
+pub mod calendar;
+pub mod commands;
+pub mod fairness;
+mod insight;
+mod reminders;
+pub mod render;
+mod schedule;
+pub mod settings;
+mod shift;
+pub mod store;
+pub mod time;
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use twilight_model::id::Id;
+
+use self::settings::ShiftSettings;
+use self::store::Shift;
+use crate::dispatcher::{InteractionRequest, RequestKind, Routes};
+use crate::kernel::catalogue::Catalogue;
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::supervision::{CallError, Concern, ConcernHandle};
+use crate::kernel::Kernel;
+
+/// The concern's name: catalogue routing, custom_ids (`shifts:1:claim:<id>`), logs.
+pub const SHIFTS: &str = "shifts";
+
+/// How often the ticker asks for due work.
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// Adds the shift commands to a catalogue.
+pub fn catalogue(catalogue: Catalogue) -> Catalogue {
+    commands::entries()
+        .into_iter()
+        .fold(catalogue, Catalogue::with_command)
+}
+
+/// Who may use the shift buttons: claiming is for moderators.
+pub fn component_access(id: &CustomId) -> AccessLevel {
+    match id.action.as_str() {
+        render::CLAIM => AccessLevel::Moderator,
+        _ => AccessLevel::Everyone,
+    }
+}
+
+/// Starts the scheduler under its supervisor, routes its interactions, and starts its
+/// ticker.
+pub fn start(
+    kernel: &Kernel,
+    routes: &mut Routes,
+    mailbox_capacity: usize,
+) -> ConcernHandle<ShiftScheduler> {
+    let make_kernel = kernel.clone();
+    let handle = ConcernHandle::start(
+        move || ShiftScheduler {
+            kernel: make_kernel.clone(),
+        },
+        mailbox_capacity,
+        &kernel.health,
+    );
+    routes.add(handle.clone(), component_access);
+    let ticker = handle.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(TICK);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match ticker.call(ShiftRequest::Tick).await {
+                Err(CallError::Stopped(_)) => break,
+                Err(error) => tracing::warn!(%error, "shift tick failed"),
+                Ok(_) => {}
+            }
+        }
+    });
+    handle
+}
+
+/// What the scheduler is asked to do.
+#[derive(Debug)]
+pub enum ShiftRequest {
+    Interaction(InteractionRequest),
+    /// Do what is due now (reminders, pings, starts, ends).
+    Tick,
+}
+
+impl From<InteractionRequest> for ShiftRequest {
+    fn from(request: InteractionRequest) -> Self {
+        ShiftRequest::Interaction(request)
+    }
+}
+
+/// The actor; see the module documentation.
+pub struct ShiftScheduler {
+    kernel: Kernel,
+}
+
+impl Concern for ShiftScheduler {
+    const NAME: &'static str = SHIFTS;
+    type Request = ShiftRequest;
+    type Response = Reply;
+
+    fn handle(&mut self, request: ShiftRequest) -> LocalBoxFuture<'static, Reply> {
+        let kernel = self.kernel.clone();
+        match request {
+            ShiftRequest::Interaction(request) => {
+                async move { interaction(&kernel, request).await }.boxed_local()
+            }
+            ShiftRequest::Tick => async move {
+                reminders::tick(&kernel).await;
+                Reply::Acknowledge
+            }
+            .boxed_local(),
+        }
+    }
+}
+
+/// A private answer.
+pub(crate) fn private(text: impl Into<String>) -> Reply {
+    Reply::Message(ReplyMessage::private(text))
+}
+
+/// What a person is told when the database does not answer.
+pub(crate) fn database_trouble(error: &crate::kernel::store::StoreError) -> Reply {
+    tracing::error!(%error, "shift store error");
+    private("The database is not answering right now; nothing was changed. Please try again in a minute.")
+}
+
+async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
+    let Some(guild_id) = request.guild_id else {
+        return private("Shifts belong to a server; run this in one.");
+    };
+    let guild = guild_id.get() as i64;
+    let settings = match ShiftSettings::load(&kernel.store, guild).await {
+        Ok(settings) => settings,
+        Err(error) => return database_trouble(&error),
+    };
+    match &request.kind {
+        RequestKind::Autocomplete { data, .. } => {
+            let typed = commands::focused_option(data)
+                .filter(|(name, _)| name == "zone")
+                .map(|(_, typed)| typed)
+                .unwrap_or_default();
+            Reply::Choices(
+                time::zone_choices(&typed)
+                    .into_iter()
+                    .map(|zone| (zone.to_owned(), zone.to_owned()))
+                    .collect(),
+            )
+        }
+        RequestKind::Component { id, .. } if id.action == render::CLAIM => {
+            match id.args.first().and_then(|arg| arg.parse::<i64>().ok()) {
+                Some(shift_id) => shift::claim(kernel, &request, &settings, shift_id).await,
+                None => private("This button is from an older message and no longer works."),
+            }
+        }
+        RequestKind::Command { name, path, .. } => {
+            let in_channel = request.channel_id.map(|c| c.get() as i64);
+            if let (true, Some(channel)) = (settings.restrict_to_channel, settings.channel_id) {
+                if name != "timezone" && in_channel != Some(channel) {
+                    return private(format!("Shift commands work only in <#{channel}> here."));
+                }
+            }
+            match (name.as_str(), path.first().map(String::as_str)) {
+                ("timezone", _) => schedule::timezone(kernel, &request).await,
+                ("schedule", _) => schedule::schedule(kernel, &request).await,
+                ("shift", Some("stats" | "leaderboard" | "upcoming" | "export")) => {
+                    insight::run(kernel, &request).await
+                }
+                ("shift", _) => shift::run(kernel, &request, &settings).await,
+                _ => private("That is not a shift command."),
+            }
+        }
+        _ => private("This button or form is from an older message and no longer works."),
+    }
+}
+
+/// The zone a person meant: the one they typed, else their `/timezone`, else UTC.
+pub(crate) async fn zone_for(
+    kernel: &Kernel,
+    user_id: i64,
+    typed: Option<&str>,
+) -> Result<Tz, Reply> {
+    if let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) {
+        return time::parse_zone(typed).map_err(|error| private(error.to_string()));
+    }
+    match kernel.store.user_zone(user_id).await {
+        Ok(Some(zone)) => Ok(time::parse_zone(&zone).unwrap_or(Tz::UTC)),
+        Ok(None) => Ok(Tz::UTC),
+        Err(error) => Err(database_trouble(&error)),
+    }
+}
+
+/// Brings the posted message of a shift up to date; reposts it in the shift channel when
+/// someone deleted it by hand.
+pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
+    let now = kernel.clock.now();
+    let message = render::shift_message(shift, now);
+    let posted = shift
+        .channel_id
+        .and_then(|c| Id::new_checked(c as u64))
+        .zip(shift.message_id.and_then(|m| Id::new_checked(m as u64)));
+    if let Some((channel, message_id)) = posted {
+        match kernel
+            .discord
+            .edit_message(channel, message_id, &message)
+            .await
+        {
+            Ok(()) => return,
+            Err(error) if error.code() == Some(10008) => {
+                tracing::info!(
+                    shift = shift.id,
+                    "the shift message was deleted; posting it again"
+                );
+            }
+            Err(error) => {
+                tracing::warn!(%error, shift = shift.id, "could not update the shift message");
+                return;
+            }
+        }
+    }
+    let channel = match ShiftSettings::load(&kernel.store, shift.guild_id).await {
+        Ok(settings) => settings.channel_id.or(shift.channel_id),
+        Err(_) => shift.channel_id,
+    };
+    let Some(channel) = channel.and_then(|c| Id::new_checked(c as u64)) else {
+        return;
+    };
+    match kernel.discord.send_message(channel, &message, None).await {
+        Ok(message_id) => {
+            let stored = kernel
+                .store
+                .set_shift_message(
+                    shift.id,
+                    Some(channel.get() as i64),
+                    Some(message_id.get() as i64),
+                )
+                .await;
+            if let Err(error) = stored {
+                tracing::warn!(%error, shift = shift.id, "could not remember the reposted message");
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, shift = shift.id, "could not repost the shift message")
+        }
+    }
+}

@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use agora::boot::{Agora, BootOptions, Extension};
 use agora::config::{Config, ConfigSource};
+use agora_actors::kernel::clock::SystemClock;
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
 use agora_sim::{DemoWorld, Sim, SimConfig};
 use serde_json::Value;
@@ -59,6 +61,8 @@ pub struct Harness {
     pub agora: Option<Agora>,
     pub config: Config,
     pub scratch: Scratch,
+    /// The clock every actor reads (the system's unless a test drives a manual one).
+    pub clock: agora_actors::kernel::clock::SharedClock,
 }
 
 impl Harness {
@@ -68,6 +72,15 @@ impl Harness {
 
     /// Starts the sim's demo world and Agora on a fresh SQLite file.
     pub async fn start_with(extra: &[(&str, &str)], extensions: Vec<Extension>) -> Harness {
+        Harness::start_with_clock(extra, extensions, Arc::new(SystemClock)).await
+    }
+
+    /// [`Harness::start_with`] with the clock the actors read.
+    pub async fn start_with_clock(
+        extra: &[(&str, &str)],
+        extensions: Vec<Extension>,
+        clock: agora_actors::kernel::clock::SharedClock,
+    ) -> Harness {
         let sim = Sim::start(SimConfig::demo()).await.expect("the sim starts");
         let demo = sim.demo().expect("the demo world");
         let scratch = Scratch::new("agora-e2e");
@@ -79,6 +92,7 @@ impl Harness {
             agora: None,
             config,
             scratch,
+            clock,
         };
         harness.boot(extensions).await;
         harness
@@ -88,6 +102,7 @@ impl Harness {
     pub async fn boot(&mut self, extensions: Vec<Extension>) {
         let options = BootOptions {
             extensions,
+            clock: self.clock.clone(),
             ..BootOptions::default()
         };
         let agora = Agora::start(&self.config, options)

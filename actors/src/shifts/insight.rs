@@ -2,7 +2,6 @@
 //! days of coverage with its gaps, and a person's claimed shifts as an .ics calendar.
 
 use chrono::{DateTime, Duration, Utc};
-use twilight_interactions::command::CommandModel;
 use twilight_model::http::attachment::Attachment;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
@@ -48,11 +47,9 @@ fn message(embed: twilight_model::channel::message::Embed) -> Reply {
 }
 
 pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
-    let Some(command) = request
-        .command_input()
-        .and_then(|input| ShiftCommand::from_interaction(input).ok())
-    else {
-        return private("I could not read that command.");
+    let command = match super::parse::<ShiftCommand>(request) {
+        Ok(command) => command,
+        Err(refusal) => return refusal,
     };
     let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
     let me = request.user_id.get() as i64;

@@ -132,6 +132,18 @@ pub(crate) fn private(text: impl Into<String>) -> Reply {
     Reply::Message(ReplyMessage::private(text))
 }
 
+/// The command's typed options; a clear private answer when a modified client sent
+/// options Discord would have refused.
+pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
+    request: &InteractionRequest,
+) -> Result<T, Reply> {
+    let Some(input) = request.command_input() else {
+        return Err(private("That is not a command I can read."));
+    };
+    T::from_interaction(input)
+        .map_err(|error| private(format!("I could not use that: {error}. Nothing changed.")))
+}
+
 /// What a person is told when the database does not answer.
 pub(crate) fn database_trouble(error: &crate::kernel::store::StoreError) -> Reply {
     tracing::error!(%error, "shift store error");

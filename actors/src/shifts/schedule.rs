@@ -4,7 +4,6 @@
 
 use chrono::{NaiveTime, Timelike, Weekday};
 use chrono_tz::Tz;
-use twilight_interactions::command::CommandModel;
 
 use super::commands::{ScheduleCommand, TimezoneCommand, WeekdayChoice};
 use super::render::when;
@@ -70,11 +69,9 @@ fn slot_line(slot: &ScheduleSlot, now: chrono::DateTime<chrono::Utc>) -> String 
 }
 
 pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> Reply {
-    let Some(command) = request
-        .command_input()
-        .and_then(|input| TimezoneCommand::from_interaction(input).ok())
-    else {
-        return private("I could not read that command.");
+    let command = match super::parse::<TimezoneCommand>(request) {
+        Ok(command) => command,
+        Err(refusal) => return refusal,
     };
     let user = request.user_id.get() as i64;
     match command {
@@ -127,11 +124,9 @@ fn possessive(target: i64, me: i64) -> String {
 }
 
 pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> Reply {
-    let Some(command) = request
-        .command_input()
-        .and_then(|input| ScheduleCommand::from_interaction(input).ok())
-    else {
-        return private("I could not read that command.");
+    let command = match super::parse::<ScheduleCommand>(request) {
+        Ok(command) => command,
+        Err(refusal) => return refusal,
     };
     let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
     let me = request.user_id.get() as i64;

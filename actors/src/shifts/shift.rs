@@ -3,7 +3,6 @@
 //! unclaims before the start. Every change updates the posted message.
 
 use chrono::Duration;
-use twilight_interactions::command::CommandModel;
 use twilight_model::id::Id;
 
 use super::commands::ShiftCommand;
@@ -112,11 +111,9 @@ pub(crate) async fn run(
     request: &InteractionRequest,
     settings: &ShiftSettings,
 ) -> Reply {
-    let Some(command) = request
-        .command_input()
-        .and_then(|input| ShiftCommand::from_interaction(input).ok())
-    else {
-        return private("I could not read that command.");
+    let command = match super::parse::<ShiftCommand>(request) {
+        Ok(command) => command,
+        Err(refusal) => return refusal,
     };
     let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
     let me = request.user_id.get() as i64;

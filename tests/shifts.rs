@@ -1,0 +1,897 @@
+//! Moderator shifts end to end, as the demo guild's people use them through agora-sim:
+//! schedules across zones, dropping and claiming, 50 simultaneous claims with one winner,
+//! fairness, reminders driven by the manual clock, a restart with the buttons still
+//! working, a message deleted by hand, bad input, and who may run what.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora_actors::kernel::clock::{ManualClock, SharedClock};
+use agora_sim::actions::{CommandOption, ComponentUse};
+use chrono::{DateTime, TimeZone, Utc};
+use common::{
+    content, custom_ids, is_private, message_text, run_test, wait_until, Harness, ANSWER,
+};
+use serde_json::Value;
+
+/// Monday 2026-11-23 08:00 UTC: the manual clock's start.
+fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
+}
+
+/// A harness on the manual clock, with the moderator role and the shift channel set.
+async fn shift_guild(extra: &[(&str, &str)]) -> (Harness, Arc<ManualClock>) {
+    let clock = ManualClock::new(monday_morning());
+    let shared: SharedClock = clock.clone();
+    let harness = Harness::start_with_clock(extra, Vec::new(), shared).await;
+    let demo = harness.demo.clone();
+    harness
+        .configure("moderator-role", "role", demo.moderator_role_id)
+        .await;
+    configure_shifts(
+        &harness,
+        "channel",
+        vec![CommandOption::value("channel", demo.shifts_id.to_string())],
+    )
+    .await;
+    (harness, clock)
+}
+
+async fn configure_shifts(harness: &Harness, sub: &str, options: Vec<CommandOption>) {
+    let record = harness
+        .run(
+            harness.demo.admin_id,
+            harness.demo.general_id,
+            "config",
+            vec![CommandOption::sub(
+                "shifts",
+                vec![CommandOption::sub(sub, options)],
+            )],
+        )
+        .await;
+    assert!(
+        content(&record).starts_with("Done"),
+        "/config shifts {sub}: {}",
+        content(&record)
+    );
+}
+
+fn opts(pairs: &[(&str, Value)]) -> Vec<CommandOption> {
+    pairs
+        .iter()
+        .map(|(name, value)| CommandOption::value(name, value.clone()))
+        .collect()
+}
+
+async fn shift_command(
+    harness: &Harness,
+    user: u64,
+    sub: &str,
+    options: &[(&str, Value)],
+) -> agora_sim::actions::InteractionRecord {
+    harness
+        .run(
+            user,
+            harness.demo.general_id,
+            "shift",
+            vec![CommandOption::sub(sub, opts(options))],
+        )
+        .await
+}
+
+/// Drops a shift as `user` starting at `start` (UTC, written in UTC) for `minutes`.
+async fn drop_shift(
+    harness: &Harness,
+    user: u64,
+    description: &str,
+    start: DateTime<Utc>,
+    minutes: i64,
+) -> i64 {
+    let record = shift_command(
+        harness,
+        user,
+        "drop",
+        &[
+            ("description", description.into()),
+            ("start", start.format("%Y-%m-%d %H:%M").to_string().into()),
+            ("duration_minutes", minutes.into()),
+            ("zone", "UTC".into()),
+        ],
+    )
+    .await;
+    let text = content(&record);
+    assert!(text.starts_with("Shift #"), "drop: {text}");
+    text["Shift #".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The shift's posted message in the shift channel.
+fn posted(harness: &Harness, shift_id: i64) -> Value {
+    let title = format!("Shift #{shift_id}:");
+    harness
+        .sim
+        .channel_messages(harness.demo.shifts_id)
+        .into_iter()
+        .rev()
+        .find(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&title))
+        })
+        .unwrap_or_else(|| panic!("shift #{shift_id} is posted"))
+}
+
+fn message_id_of(message: &Value) -> u64 {
+    message["id"].as_str().unwrap().parse().unwrap()
+}
+
+fn button_disabled(message: &Value) -> bool {
+    message["components"][0]["components"][0]["disabled"]
+        .as_bool()
+        .unwrap_or(false)
+}
+
+async fn click_claim(
+    harness: &Harness,
+    user: u64,
+    shift_id: i64,
+    message_id: u64,
+) -> agora_sim::actions::InteractionRecord {
+    let id = harness
+        .sim
+        .use_component(ComponentUse {
+            message_id,
+            user_id: user,
+            custom_id: format!("shifts:1:claim:{shift_id}"),
+            values: vec![],
+            unchecked: true,
+        })
+        .unwrap();
+    harness.sim.answer(id, ANSWER).await.unwrap()
+}
+
+#[test]
+fn drop_claim_unclaim_edit_and_cancel_as_moderators_and_admins() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        let start = monday_morning() + chrono::Duration::hours(26);
+        let id = drop_shift(&harness, mona, "Evening cover", start, 120).await;
+        let message = posted(&harness, id);
+        let text = message_text(&message);
+        assert!(text.contains("Evening cover"), "{text}");
+        assert!(
+            text.contains(&format!("<t:{}:F>", start.timestamp())),
+            "Discord timestamps: {text}"
+        );
+        assert!(text.contains("Open"), "{text}");
+        assert_eq!(custom_ids(&message), vec![format!("shifts:1:claim:{id}")]);
+        assert!(!button_disabled(&message));
+
+        // Milo claims: the message shows it and the button is disabled.
+        let claimed = harness
+            .click(
+                milo,
+                message_id_of(&message),
+                &format!("shifts:1:claim:{id}"),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            claimed.callback.as_ref().unwrap().kind,
+            7,
+            "the claim updates the message"
+        );
+        let message = posted(&harness, id);
+        assert!(
+            message_text(&message).contains(&format!("Claimed by <@{milo}>")),
+            "{}",
+            message_text(&message)
+        );
+        assert!(button_disabled(&message));
+
+        // A claimed shift can't be edited; the claimer gives it back; then it can.
+        let edit = shift_command(
+            &harness,
+            mona,
+            "edit",
+            &[("id", id.into()), ("description", "Late cover".into())],
+        )
+        .await;
+        assert!(
+            content(&edit).contains(&format!("is claimed by <@{milo}>")),
+            "{}",
+            content(&edit)
+        );
+        let unclaim = shift_command(&harness, milo, "unclaim", &[("id", id.into())]).await;
+        assert!(
+            content(&unclaim).contains("open for claims again"),
+            "{}",
+            content(&unclaim)
+        );
+        assert!(!button_disabled(&posted(&harness, id)));
+        let edit = shift_command(
+            &harness,
+            mona,
+            "edit",
+            &[
+                ("id", id.into()),
+                ("description", "Late cover".into()),
+                ("duration_minutes", 90.into()),
+            ],
+        )
+        .await;
+        assert!(
+            content(&edit).contains("lasts 1 h 30 min"),
+            "{}",
+            content(&edit)
+        );
+        assert!(message_text(&posted(&harness, id)).contains("Late cover"));
+
+        // Milo may not cancel Mona's shift; an admin may.
+        let refused = shift_command(&harness, milo, "cancel", &[("id", id.into())]).await;
+        assert!(
+            content(&refused).starts_with("Only the moderator who dropped"),
+            "{}",
+            content(&refused)
+        );
+        let cancelled =
+            shift_command(&harness, demo.admin_id, "cancel", &[("id", id.into())]).await;
+        assert_eq!(content(&cancelled), format!("Shift #{id} is cancelled."));
+        let message = posted(&harness, id);
+        assert!(message_text(&message).contains("Cancelled"));
+        assert!(button_disabled(&message));
+        // A stale client still showing the button: a clear answer, nothing changes.
+        let late = click_claim(&harness, milo, id, message_id_of(&message)).await;
+        assert!(is_private(&late));
+        assert!(
+            content(&late).contains("was cancelled"),
+            "{}",
+            content(&late)
+        );
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .shift(demo.guild_id as i64, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.claimed_by, None);
+    });
+}
+
+#[test]
+fn fifty_simultaneous_claims_have_exactly_one_winner() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")]).await;
+        let demo = harness.demo.clone();
+        let moderators: Vec<u64> = (0..50)
+            .map(|n| {
+                let user = harness.sim.create_user(&format!("mod{n}"));
+                harness
+                    .sim
+                    .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
+                    .unwrap();
+                user
+            })
+            .collect();
+        let start = monday_morning() + chrono::Duration::hours(30);
+        let id = drop_shift(&harness, demo.moderator_ids[0], "Night watch", start, 60).await;
+        let message_id = message_id_of(&posted(&harness, id));
+        let clicks: Vec<u64> = moderators
+            .iter()
+            .map(|user| {
+                harness
+                    .sim
+                    .use_component(ComponentUse {
+                        message_id,
+                        user_id: *user,
+                        custom_id: format!("shifts:1:claim:{id}"),
+                        values: vec![],
+                        unchecked: true,
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let mut winners = Vec::new();
+        let mut refusals = 0;
+        for (user, click) in moderators.iter().zip(&clicks) {
+            let record = harness.sim.answer(*click, ANSWER).await.unwrap();
+            assert!(record.errors.is_empty(), "{:?}", record.errors);
+            match record.callback.as_ref().unwrap().kind {
+                7 => winners.push(*user),
+                _ => {
+                    assert!(is_private(&record));
+                    assert!(
+                        content(&record).starts_with("Too late: <@"),
+                        "{}",
+                        content(&record)
+                    );
+                    refusals += 1;
+                }
+            }
+        }
+        assert_eq!(winners.len(), 1, "exactly one winner");
+        assert_eq!(refusals, 49);
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .shift(demo.guild_id as i64, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.claimed_by, Some(winners[0] as i64));
+        assert!(
+            message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{}>", winners[0]))
+        );
+    });
+}
+
+#[test]
+fn fairness_makes_heavy_claimers_wait_for_the_lock_window() {
+    run_test(async {
+        let (harness, clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        configure_shifts(
+            &harness,
+            "claim-limit",
+            opts(&[("hours", 2.0.into()), ("lock_window_minutes", 60.into())]),
+        )
+        .await;
+        let first = drop_shift(
+            &harness,
+            mona,
+            "Long one",
+            monday_morning() + chrono::Duration::hours(48),
+            120,
+        )
+        .await;
+        let claimed = click_claim(
+            &harness,
+            milo,
+            first,
+            message_id_of(&posted(&harness, first)),
+        )
+        .await;
+        assert_eq!(claimed.callback.unwrap().kind, 7);
+        let later_start = monday_morning() + chrono::Duration::hours(5);
+        let second = drop_shift(&harness, mona, "Afternoon", later_start, 60).await;
+        let refused = click_claim(
+            &harness,
+            milo,
+            second,
+            message_id_of(&posted(&harness, second)),
+        )
+        .await;
+        let text = content(&refused);
+        assert!(is_private(&refused));
+        assert!(
+            text.starts_with("You've claimed 2 h in the last 7 days (the limit here is 2 h)"),
+            "{text}"
+        );
+        let from = later_start - chrono::Duration::minutes(60);
+        assert!(
+            text.contains(&format!("<t:{}:F>", from.timestamp())),
+            "{text}"
+        );
+        // Within the lock window the claim goes through.
+        clock.set(from);
+        let claimed = click_claim(
+            &harness,
+            milo,
+            second,
+            message_id_of(&posted(&harness, second)),
+        )
+        .await;
+        assert_eq!(
+            claimed.callback.as_ref().unwrap().kind,
+            7,
+            "{}",
+            content(&claimed)
+        );
+    });
+}
+
+#[test]
+fn reminders_pings_start_and_end_each_happen_once_on_the_manual_clock() {
+    run_test(async {
+        let (harness, clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        let start = monday_morning() + chrono::Duration::hours(3);
+        let id = drop_shift(&harness, mona, "Lunch cover", start, 60).await;
+        let pings = || {
+            harness
+                .sim
+                .channel_messages(demo.shifts_id)
+                .iter()
+                .filter(|m| {
+                    message_text(m)
+                        .contains(&format!("Shift #{id} (Lunch cover) is still unclaimed"))
+                })
+                .count()
+        };
+        // 61 minutes before: nothing yet. 60 minutes before: the moderators are pinged.
+        clock.set(start - chrono::Duration::minutes(61));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(pings(), 0);
+        clock.set(start - chrono::Duration::minutes(60));
+        wait_until("the unclaimed ping", Duration::from_secs(5), || {
+            pings() == 1
+        })
+        .await;
+        let ping = harness
+            .sim
+            .channel_messages(demo.shifts_id)
+            .into_iter()
+            .rev()
+            .find(|m| message_text(m).contains("still unclaimed"))
+            .unwrap();
+        assert!(message_text(&ping).starts_with(&format!("<@&{}>", demo.moderator_role_id)));
+        assert_eq!(
+            ping["mention_roles"][0].as_str(),
+            Some(demo.moderator_role_id.to_string().as_str()),
+            "{ping}"
+        );
+
+        click_claim(&harness, milo, id, message_id_of(&posted(&harness, id))).await;
+        let reminders = || {
+            harness
+                .sim
+                .dms(milo)
+                .iter()
+                .filter(|m| message_text(m).contains(&format!("Your shift #{id}")))
+                .count()
+        };
+        clock.set(start - chrono::Duration::minutes(16));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(reminders(), 0);
+        clock.set(start - chrono::Duration::minutes(15));
+        wait_until("the claimer's reminder", Duration::from_secs(5), || {
+            reminders() == 1
+        })
+        .await;
+
+        clock.set(start);
+        wait_until("the start", Duration::from_secs(5), || {
+            message_text(&posted(&harness, id)).contains("Started")
+        })
+        .await;
+        clock.set(start + chrono::Duration::minutes(60));
+        wait_until("the end", Duration::from_secs(5), || {
+            message_text(&posted(&harness, id)).contains("Done")
+        })
+        .await;
+        // A few more ticks change nothing: each happened once.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(pings(), 1);
+        assert_eq!(reminders(), 1);
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .shift(demo.guild_id as i64, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            stored.done_at.is_some()
+                && stored.reminded_at.is_some()
+                && stored.unclaimed_ping_at.is_some()
+        );
+    });
+}
+
+#[test]
+fn buttons_keep_working_after_a_restart_and_a_deleted_message_is_posted_again() {
+    run_test(async {
+        let (mut harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        let id = drop_shift(
+            &harness,
+            mona,
+            "Weekend",
+            monday_morning() + chrono::Duration::hours(100),
+            60,
+        )
+        .await;
+        let message_id = message_id_of(&posted(&harness, id));
+        harness.stop().await;
+        harness.boot(Vec::new()).await;
+        let claimed = harness
+            .click(milo, message_id, &format!("shifts:1:claim:{id}"), &[])
+            .await;
+        assert_eq!(claimed.callback.unwrap().kind, 7);
+        assert!(message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{milo}>")));
+
+        // Someone deletes the shift message by hand; the next change posts it again.
+        {
+            let state = harness.sim.state();
+            let mut world = state.world.lock();
+            world
+                .messages
+                .get_mut(&demo.shifts_id)
+                .unwrap()
+                .remove(&message_id);
+        }
+        let unclaim = shift_command(&harness, milo, "unclaim", &[("id", id.into())]).await;
+        assert!(content(&unclaim).contains("open for claims again"));
+        let reposted = posted(&harness, id);
+        assert_ne!(message_id_of(&reposted), message_id);
+        assert!(message_text(&reposted).contains("Open"));
+    });
+}
+
+#[test]
+fn schedules_across_zones_and_dropping_the_next_slot() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let mona = demo.moderator_ids[0];
+        let set = harness
+            .run(
+                mona,
+                demo.general_id,
+                "timezone",
+                vec![CommandOption::sub(
+                    "set",
+                    opts(&[("zone", "america/new_york".into())]),
+                )],
+            )
+            .await;
+        assert!(
+            content(&set).starts_with("Your time zone is now **America/New_York**"),
+            "{}",
+            content(&set)
+        );
+        let add = |weekday: i64, time: &str| {
+            vec![CommandOption::sub(
+                "add",
+                opts(&[("weekday", weekday.into()), ("time", time.into())]),
+            )]
+        };
+        let added = harness
+            .run(mona, demo.general_id, "schedule", add(1, "09:00"))
+            .await;
+        assert!(
+            content(&added).contains("Tuesday 09:00** America/New_York"),
+            "{}",
+            content(&added)
+        );
+        let twice = harness
+            .run(mona, demo.general_id, "schedule", add(1, "09:00"))
+            .await;
+        assert!(
+            content(&twice).contains("already has a slot on Tuesday at 09:00"),
+            "{}",
+            content(&twice)
+        );
+        // Tuesday 2026-11-24 09:00 in New York (EST, UTC-5) is 14:00 UTC.
+        let next = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
+        let view = harness
+            .run(
+                demo.member_ids[0],
+                demo.general_id,
+                "schedule",
+                vec![CommandOption::sub(
+                    "view",
+                    opts(&[("user", mona.to_string().into())]),
+                )],
+            )
+            .await;
+        assert!(
+            content(&view).contains(&format!("<t:{}:F>", next.timestamp())),
+            "{}",
+            content(&view)
+        );
+
+        let dropped = shift_command(&harness, mona, "drop-slot", &[]).await;
+        let text = content(&dropped);
+        assert!(
+            text.contains(&format!("<t:{}:F>", next.timestamp())),
+            "{text}"
+        );
+        let again = shift_command(&harness, mona, "drop-slot", &[]).await;
+        assert!(
+            content(&again).contains("is already dropped"),
+            "{}",
+            content(&again)
+        );
+        // A moderator can't drop someone else's slot; an admin can.
+        let other = shift_command(
+            &harness,
+            demo.moderator_ids[1],
+            "drop-slot",
+            &[("user", mona.to_string().into())],
+        )
+        .await;
+        assert!(
+            content(&other).starts_with("Only server admins"),
+            "{}",
+            content(&other)
+        );
+    });
+}
+
+#[test]
+fn bad_input_gets_a_clear_private_answer_and_changes_nothing() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let mona = demo.moderator_ids[0];
+        let store = &harness.agora().kernel().store;
+        let mars = harness
+            .run(
+                mona,
+                demo.general_id,
+                "timezone",
+                vec![CommandOption::sub(
+                    "set",
+                    opts(&[("zone", "Mars/Base".into())]),
+                )],
+            )
+            .await;
+        assert!(is_private(&mars));
+        assert!(
+            content(&mars).starts_with("\"Mars/Base\" is not a time zone I know"),
+            "{}",
+            content(&mars)
+        );
+        assert_eq!(store.user_zone(mona as i64).await.unwrap(), None);
+        let hour = harness
+            .run(
+                mona,
+                demo.general_id,
+                "schedule",
+                vec![CommandOption::sub(
+                    "add",
+                    opts(&[("weekday", 0.into()), ("time", "25:00".into())]),
+                )],
+            )
+            .await;
+        assert_eq!(content(&hour), "25 is not an hour: hours go from 0 to 23.");
+        let past = shift_command(
+            &harness,
+            mona,
+            "drop",
+            &[
+                ("description", "Too late".into()),
+                ("start", "2026-11-22 10:00".into()),
+                ("duration_minutes", 60.into()),
+            ],
+        )
+        .await;
+        assert!(
+            content(&past).starts_with("That start ("),
+            "{}",
+            content(&past)
+        );
+        // A modified client sends a duration Discord's limits would have stopped.
+        let id = harness
+            .sim
+            .run_command(agora_sim::actions::CommandRun {
+                guild_id: Some(demo.guild_id),
+                channel_id: demo.general_id,
+                user_id: mona,
+                name: "shift".into(),
+                options: vec![CommandOption::sub(
+                    "drop",
+                    opts(&[
+                        ("description", "Tiny".into()),
+                        ("start", "2026-11-24 10:00".into()),
+                        ("duration_minutes", 5.into()),
+                    ]),
+                )],
+                unchecked: true,
+            })
+            .unwrap();
+        let tiny = harness.sim.answer(id, ANSWER).await.unwrap();
+        assert!(
+            content(&tiny).contains("`duration_minutes`: out of range integer, received `5`. Nothing changed."),
+            "{}",
+            content(&tiny)
+        );
+        assert_eq!(store.count_shifts(demo.guild_id as i64).await.unwrap(), 0);
+        // Shift commands kept to the shift channel.
+        configure_shifts(
+            &harness,
+            "restrict",
+            opts(&[("only_in_shift_channel", true.into())]),
+        )
+        .await;
+        let outside = shift_command(&harness, mona, "upcoming", &[]).await;
+        assert_eq!(
+            content(&outside),
+            format!("Shift commands work only in <#{}> here.", demo.shifts_id)
+        );
+    });
+}
+
+#[test]
+fn stats_upcoming_and_the_calendar_export() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        let start = monday_morning() + chrono::Duration::hours(4);
+        let id = drop_shift(&harness, mona, "Morning; with, specials", start, 90).await;
+        click_claim(&harness, milo, id, message_id_of(&posted(&harness, id))).await;
+        drop_shift(
+            &harness,
+            mona,
+            "Open one",
+            start + chrono::Duration::hours(3),
+            30,
+        )
+        .await;
+
+        let stats = shift_command(
+            &harness,
+            demo.member_ids[0],
+            "stats",
+            &[("user", milo.to_string().into())],
+        )
+        .await;
+        assert!(
+            content(&stats).contains("Claimed, last 7 days: 1 shifts, 1.5 h"),
+            "{}",
+            content(&stats)
+        );
+        let mine = shift_command(&harness, mona, "stats", &[]).await;
+        assert!(content(&mine).contains("Dropped: 2"), "{}", content(&mine));
+        let board = shift_command(
+            &harness,
+            demo.member_ids[0],
+            "leaderboard",
+            &[("period", "7d".into())],
+        )
+        .await;
+        assert!(
+            content(&board).contains(&format!("1. <@{milo}> — 1.5 h (1 shift)")),
+            "{}",
+            content(&board)
+        );
+        let upcoming = shift_command(&harness, demo.member_ids[0], "upcoming", &[]).await;
+        let text = content(&upcoming);
+        assert!(
+            text.contains("**open**") && text.contains(&format!("covered by <@{milo}>")),
+            "{text}"
+        );
+        assert!(text.contains("Gaps (covered 1.5 of 168 h)"), "{text}");
+
+        let export = shift_command(&harness, milo, "export", &[]).await;
+        assert!(is_private(&export));
+        let attachment = &export.payload["attachments"][0];
+        assert_eq!(
+            attachment["filename"], "agora-shifts.ics",
+            "{}",
+            export.payload
+        );
+        let body = reqwest::get(attachment["url"].as_str().unwrap())
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.starts_with("BEGIN:VCALENDAR\r\n"), "{body}");
+        assert!(
+            body.contains(&format!("DTSTART:{}\r\n", start.format("%Y%m%dT%H%M%SZ"))),
+            "{body}"
+        );
+        assert!(body.contains("Morning\\; with\\, specials"), "{body}");
+        let nothing = shift_command(&harness, demo.member_ids[0], "export", &[]).await;
+        assert!(content(&nothing).contains("nothing to export"));
+    });
+}
+
+#[test]
+fn who_may_run_what() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (member, moderator, admin) = (demo.member_ids[0], demo.moderator_ids[0], demo.admin_id);
+        let start = (monday_morning() + chrono::Duration::hours(50))
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let refused = "Only moderators can do that here.";
+        // (command, subcommand, options, may a member, may a moderator, may an admin)
+        let matrix: Vec<(&str, &str, Vec<(&str, Value)>, bool, bool, bool)> = vec![
+            ("timezone", "show", vec![], true, true, true),
+            ("schedule", "view", vec![], true, true, true),
+            (
+                "schedule",
+                "add",
+                vec![("weekday", 2.into()), ("time", "10:00".into())],
+                false,
+                true,
+                true,
+            ),
+            ("schedule", "clear", vec![], false, true, true),
+            (
+                "shift",
+                "drop",
+                vec![
+                    ("description", "x".into()),
+                    ("start", start.clone().into()),
+                    ("duration_minutes", 60.into()),
+                ],
+                false,
+                true,
+                true,
+            ),
+            ("shift", "stats", vec![], true, true, true),
+            (
+                "shift",
+                "leaderboard",
+                vec![("period", "all".into())],
+                true,
+                true,
+                true,
+            ),
+            ("shift", "upcoming", vec![], true, true, true),
+            ("shift", "export", vec![], true, true, true),
+        ];
+        for (command, sub, options, by_member, by_moderator, by_admin) in matrix {
+            for (user, allowed) in [
+                (member, by_member),
+                (moderator, by_moderator),
+                (admin, by_admin),
+            ] {
+                let record = harness
+                    .run(
+                        user,
+                        demo.general_id,
+                        command,
+                        vec![CommandOption::sub(sub, opts(&options))],
+                    )
+                    .await;
+                assert!(is_private(&record), "/{command} {sub}");
+                let text = content(&record);
+                assert_eq!(
+                    text == refused,
+                    !allowed,
+                    "/{command} {sub} by {user}: {text}"
+                );
+            }
+        }
+        // The Claim button is for moderators.
+        let id = drop_shift(
+            &harness,
+            moderator,
+            "Matrix",
+            monday_morning() + chrono::Duration::hours(60),
+            60,
+        )
+        .await;
+        let message_id = message_id_of(&posted(&harness, id));
+        let by_member = click_claim(&harness, member, id, message_id).await;
+        assert_eq!(content(&by_member), refused);
+        // /config shifts is for admins.
+        let config = harness
+            .run(
+                moderator,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub(
+                    "shifts",
+                    vec![CommandOption::sub(
+                        "self-claim",
+                        opts(&[("allowed", true.into())]),
+                    )],
+                )],
+            )
+            .await;
+        assert_eq!(content(&config), "Only server admins can do that here.");
+    });
+}

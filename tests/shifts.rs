@@ -270,8 +270,25 @@ fn drop_claim_unclaim_edit_and_cancel_as_moderators_and_admins() {
 
 #[test]
 fn fifty_simultaneous_claims_have_exactly_one_winner() {
+    run_test(fifty_simultaneous_claims(&[]));
+}
+
+#[test]
+fn fifty_simultaneous_claims_have_exactly_one_winner_on_postgresql() {
     run_test(async {
-        let (harness, _clock) = shift_guild(&[("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")]).await;
+        let Some(database) = common::FreshPostgres::create().await else {
+            return;
+        };
+        fifty_simultaneous_claims(&[("AGORA_DATABASE__URL", database.url.as_str())]).await;
+        // The full flow on PostgreSQL too: stats over all time read the same rows.
+    });
+}
+
+async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
+    {
+        let mut env = vec![("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")];
+        env.extend_from_slice(extra);
+        let (harness, _clock) = shift_guild(&env).await;
         let demo = harness.demo.clone();
         let moderators: Vec<u64> = (0..50)
             .map(|n| {
@@ -333,7 +350,19 @@ fn fifty_simultaneous_claims_have_exactly_one_winner() {
         assert!(
             message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{}>", winners[0]))
         );
-    });
+        let board = shift_command(
+            &harness,
+            demo.member_ids[0],
+            "leaderboard",
+            &[("period", "all".into())],
+        )
+        .await;
+        assert!(
+            content(&board).contains(&format!("1. <@{}> — 1 h (1 shift)", winners[0])),
+            "{}",
+            content(&board)
+        );
+    }
 }
 
 #[test]
@@ -698,7 +727,9 @@ fn bad_input_gets_a_clear_private_answer_and_changes_nothing() {
             .unwrap();
         let tiny = harness.sim.answer(id, ANSWER).await.unwrap();
         assert!(
-            content(&tiny).contains("`duration_minutes`: out of range integer, received `5`. Nothing changed."),
+            content(&tiny).contains(
+                "`duration_minutes`: out of range integer, received `5`. Nothing changed."
+            ),
             "{}",
             content(&tiny)
         );
@@ -795,6 +826,16 @@ fn stats_upcoming_and_the_calendar_export() {
     });
 }
 
+/// (command, subcommand, options, may a member, may a moderator, may an admin)
+type MatrixRow = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, Value)>,
+    bool,
+    bool,
+    bool,
+);
+
 #[test]
 fn who_may_run_what() {
     run_test(async {
@@ -806,7 +847,7 @@ fn who_may_run_what() {
             .to_string();
         let refused = "Only moderators can do that here.";
         // (command, subcommand, options, may a member, may a moderator, may an admin)
-        let matrix: Vec<(&str, &str, Vec<(&str, Value)>, bool, bool, bool)> = vec![
+        let matrix: Vec<MatrixRow> = vec![
             ("timezone", "show", vec![], true, true, true),
             ("schedule", "view", vec![], true, true, true),
             (

@@ -316,6 +316,9 @@ contract!(
     data_survives_a_reconnect,
     ping_answers_and_a_closed_store_refuses,
     corrupt_stored_json_is_an_error_not_a_panic,
+    concurrent_claims_have_exactly_one_winner,
+    shift_transitions_happen_once_and_stay_in_their_guild,
+    schedule_slots_are_unique_per_person_weekday_and_time,
 );
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
@@ -1137,4 +1140,151 @@ async fn impossible_options_are_errors_not_panics() {
         Store::connect("postgres://127.0.0.1/x", no_time).await,
         Err(StoreError::InvalidOptions { .. })
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Shifts
+// ---------------------------------------------------------------------------------------
+
+fn new_shift(
+    guild_id: i64,
+    start: DateTime<Utc>,
+    minutes: i64,
+) -> agora_actors::shifts::store::NewShift {
+    agora_actors::shifts::store::NewShift {
+        guild_id,
+        description: "Evening cover".into(),
+        start,
+        end: start + chrono::Duration::minutes(minutes),
+        dropped_by: 1,
+        assigned_user_id: None,
+        schedule_id: None,
+    }
+}
+
+async fn concurrent_claims_have_exactly_one_winner(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let now = start_time();
+    let shift = store
+        .insert_shift(&new_shift(7, now + chrono::Duration::hours(2), 60))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut claims = tokio::task::JoinSet::new();
+    for user in 100..150 {
+        let store = store.clone();
+        claims.spawn(async move {
+            (
+                user,
+                store.claim_shift(7, shift.id, user, now).await.unwrap(),
+            )
+        });
+    }
+    let mut winners = Vec::new();
+    while let Some(result) = claims.join_next().await {
+        let (user, won) = result.unwrap();
+        if won {
+            winners.push(user);
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let stored = store.shift(7, shift.id).await.unwrap().unwrap();
+    assert_eq!(stored.claimed_by, Some(winners[0]));
+    let totals = store.claim_totals(7, winners[0], None).await.unwrap();
+    assert_eq!((totals.shifts, totals.minutes), (1, 60));
+}
+
+async fn shift_transitions_happen_once_and_stay_in_their_guild(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let now = start_time();
+    let shift = store
+        .insert_shift(&new_shift(7, now + chrono::Duration::hours(2), 30))
+        .await
+        .unwrap()
+        .unwrap();
+    // Another guild can't see or touch it.
+    assert_eq!(store.shift(8, shift.id).await.unwrap(), None);
+    assert!(!store.claim_shift(8, shift.id, 5, now).await.unwrap());
+    assert!(!store.cancel_shift(8, shift.id, 5, now).await.unwrap());
+    // Claimed shifts can't be edited; only their claimer unclaims them.
+    assert!(store.claim_shift(7, shift.id, 5, now).await.unwrap());
+    assert!(!store
+        .edit_shift(7, shift.id, "x", shift.start, shift.end, now)
+        .await
+        .unwrap());
+    assert!(!store.unclaim_shift(7, shift.id, 6, now).await.unwrap());
+    assert!(store.mark_reminded(shift.id, 5, now).await.unwrap());
+    assert!(
+        !store.mark_reminded(shift.id, 5, now).await.unwrap(),
+        "once"
+    );
+    assert!(store.unclaim_shift(7, shift.id, 5, now).await.unwrap());
+    assert!(store.mark_unclaimed_ping(shift.id, now).await.unwrap());
+    assert!(
+        !store.mark_unclaimed_ping(shift.id, now).await.unwrap(),
+        "once"
+    );
+    // After the start nobody claims it; after the end it is done once.
+    let later = shift.start + chrono::Duration::minutes(1);
+    assert!(!store.claim_shift(7, shift.id, 5, later).await.unwrap());
+    assert!(store.mark_done(shift.id, later).await.unwrap());
+    assert!(!store.mark_done(shift.id, later).await.unwrap(), "once");
+    assert_eq!(store.shifts_due(later).await.unwrap(), Vec::new());
+    // Cancelling twice cancels once.
+    let other = store
+        .insert_shift(&new_shift(7, now + chrono::Duration::hours(5), 60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.cancel_shift(7, other.id, 1, now).await.unwrap());
+    assert!(!store.cancel_shift(7, other.id, 1, now).await.unwrap());
+}
+
+async fn schedule_slots_are_unique_per_person_weekday_and_time(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let slot = store
+        .add_schedule_slot(7, 5, 0, 540, "Europe/London")
+        .await
+        .unwrap();
+    assert!(slot.is_some());
+    assert_eq!(
+        store.add_schedule_slot(7, 5, 0, 540, "UTC").await.unwrap(),
+        None
+    );
+    assert!(
+        store
+            .add_schedule_slot(8, 5, 0, 540, "UTC")
+            .await
+            .unwrap()
+            .is_some(),
+        "another guild"
+    );
+    assert!(store
+        .add_schedule_slot(7, 5, 1, 540, "UTC")
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(store.schedule_slots(7, 5).await.unwrap().len(), 2);
+    assert!(store.remove_schedule_slot(7, 5, 0, 540).await.unwrap());
+    assert!(!store.remove_schedule_slot(7, 5, 0, 540).await.unwrap());
+    assert_eq!(store.clear_schedule(7, 5).await.unwrap(), 1);
+    assert_eq!(store.schedule_slots(8, 5).await.unwrap().len(), 1);
+    // One live drop per occurrence of a slot.
+    let slot_id = slot.unwrap().id;
+    let occurrence = start_time() + chrono::Duration::days(1);
+    let drop = || agora_actors::shifts::store::NewShift {
+        schedule_id: Some(slot_id),
+        assigned_user_id: Some(5),
+        ..new_shift(7, occurrence, 60)
+    };
+    let first = store.insert_shift(&drop()).await.unwrap().unwrap();
+    assert_eq!(store.insert_shift(&drop()).await.unwrap(), None);
+    assert!(store
+        .cancel_shift(7, first.id, 5, start_time())
+        .await
+        .unwrap());
+    assert!(
+        store.insert_shift(&drop()).await.unwrap().is_some(),
+        "a cancelled drop frees the slot"
+    );
 }

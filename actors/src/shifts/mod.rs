@@ -91,14 +91,14 @@ pub fn start(
 /// What the scheduler is asked to do.
 #[derive(Debug)]
 pub enum ShiftRequest {
-    Interaction(InteractionRequest),
+    Interaction(Box<InteractionRequest>),
     /// Do what is due now (reminders, pings, starts, ends).
     Tick,
 }
 
 impl From<InteractionRequest> for ShiftRequest {
     fn from(request: InteractionRequest) -> Self {
-        ShiftRequest::Interaction(request)
+        ShiftRequest::Interaction(Box::new(request))
     }
 }
 
@@ -116,7 +116,7 @@ impl Concern for ShiftScheduler {
         let kernel = self.kernel.clone();
         match request {
             ShiftRequest::Interaction(request) => {
-                async move { interaction(&kernel, request).await }.boxed_local()
+                async move { interaction(&kernel, *request).await }.boxed_local()
             }
             ShiftRequest::Tick => async move {
                 reminders::tick(&kernel).await;

@@ -28,11 +28,11 @@ pub(crate) async fn tick(kernel: &Kernel) {
     };
     let mut settings: HashMap<i64, ShiftSettings> = HashMap::new();
     for shift in due {
-        if !settings.contains_key(&shift.guild_id) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = settings.entry(shift.guild_id) {
             let loaded = ShiftSettings::load(&kernel.store, shift.guild_id)
                 .await
                 .unwrap_or_default();
-            settings.insert(shift.guild_id, loaded);
+            entry.insert(loaded);
         }
         let guild_settings = &settings[&shift.guild_id];
         if shift.end <= now {

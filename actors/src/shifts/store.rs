@@ -524,7 +524,7 @@ impl Store {
         user_id: i64,
         since: Option<DateTime<Utc>>,
     ) -> Result<ClaimTotals, StoreError> {
-        let since = since.map(naive).unwrap_or(NaiveDateTime::MIN);
+        let since = naive(since.unwrap_or(DateTime::UNIX_EPOCH));
         let rows: Vec<(NaiveDateTime, NaiveDateTime)> = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))
@@ -565,7 +565,7 @@ impl Store {
         guild_id: i64,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<(i64, ClaimTotals)>, StoreError> {
-        let since = since.map(naive).unwrap_or(NaiveDateTime::MIN);
+        let since = naive(since.unwrap_or(DateTime::UNIX_EPOCH));
         let rows: Vec<(Option<i64>, NaiveDateTime, NaiveDateTime)> = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))

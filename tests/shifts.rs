@@ -936,3 +936,54 @@ fn who_may_run_what() {
         assert_eq!(content(&config), "Only server admins can do that here.");
     });
 }
+
+#[test]
+fn the_zone_option_autocompletes_over_every_iana_zone() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let typing = |typed: &str| agora_sim::actions::CommandRun {
+            guild_id: Some(demo.guild_id),
+            channel_id: demo.general_id,
+            user_id: demo.member_ids[0],
+            name: "timezone".into(),
+            options: vec![CommandOption::sub(
+                "set",
+                vec![CommandOption::focused("zone", typed)],
+            )],
+            unchecked: false,
+        };
+        let choices = |record: agora_sim::actions::InteractionRecord| -> Vec<String> {
+            record.payload["choices"]
+                .as_array()
+                .unwrap_or_else(|| panic!("choices in {}", record.payload))
+                .iter()
+                .map(|c| c["value"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let empty = harness.sim.autocomplete(typing("")).unwrap();
+        let common = choices(harness.sim.answer(empty, ANSWER).await.unwrap());
+        assert_eq!(common.first().map(String::as_str), Some("UTC"));
+        assert!(common.len() <= 25);
+        let lon = harness.sim.autocomplete(typing("lon")).unwrap();
+        let lon = choices(harness.sim.answer(lon, ANSWER).await.unwrap());
+        assert_eq!(
+            lon.first().map(String::as_str),
+            Some("Europe/London"),
+            "{lon:?}"
+        );
+        let york = harness.sim.autocomplete(typing("york")).unwrap();
+        let york = choices(harness.sim.answer(york, ANSWER).await.unwrap());
+        assert!(
+            york.contains(&"America/New_York".to_owned()),
+            "substring matches: {york:?}"
+        );
+        let america = harness.sim.autocomplete(typing("America/")).unwrap();
+        assert_eq!(
+            choices(harness.sim.answer(america, ANSWER).await.unwrap()).len(),
+            25
+        );
+        let mars = harness.sim.autocomplete(typing("Mars")).unwrap();
+        assert!(choices(harness.sim.answer(mars, ANSWER).await.unwrap()).is_empty());
+    });
+}

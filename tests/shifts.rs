@@ -175,6 +175,12 @@ fn drop_claim_unclaim_edit_and_cancel_as_moderators_and_admins() {
         assert_eq!(custom_ids(&message), vec![format!("shifts:1:claim:{id}")]);
         assert!(!button_disabled(&message));
 
+        // Mona can't claim her own drop (the guild allows it only with /config shifts self-claim).
+        let own = click_claim(&harness, mona, id, message_id_of(&message)).await;
+        assert_eq!(
+            content(&own),
+            "You dropped this shift yourself; another moderator has to claim it."
+        );
         // Milo claims: the message shows it and the button is disabled.
         let claimed = harness
             .click(
@@ -867,6 +873,40 @@ fn who_may_run_what() {
                     ("start", start.clone().into()),
                     ("duration_minutes", 60.into()),
                 ],
+                false,
+                true,
+                true,
+            ),
+            (
+                "timezone",
+                "set",
+                vec![("zone", "UTC".into())],
+                true,
+                true,
+                true,
+            ),
+            (
+                "schedule",
+                "remove",
+                vec![("weekday", 2.into()), ("time", "10:00".into())],
+                false,
+                true,
+                true,
+            ),
+            ("shift", "drop-slot", vec![], false, true, true),
+            ("shift", "edit", vec![("id", 999.into())], false, true, true),
+            (
+                "shift",
+                "cancel",
+                vec![("id", 999.into())],
+                false,
+                true,
+                true,
+            ),
+            (
+                "shift",
+                "unclaim",
+                vec![("id", 999.into())],
                 false,
                 true,
                 true,

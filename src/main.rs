@@ -109,21 +109,26 @@ fn run(source: ConfigSource<'_>) -> ExitCode {
     })
 }
 
+/// A single-threaded runtime for the commands that do one job and exit.
+fn one_shot_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("Could not start the async runtime: {error}");
+            ExitCode::FAILURE
+        })
+}
+
 fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
     let config = match load_for_run(source) {
         Ok(config) => config,
         Err(code) => return code,
     };
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match one_shot_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("Could not start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let token = config
         .discord_token()
@@ -170,15 +175,9 @@ fn migrate(source: ConfigSource<'_>) -> ExitCode {
             return ExitCode::from(ConfigProblems::EXIT_CODE);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match one_shot_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("Could not start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let options = StoreOptions {
         max_connections: config.database.max_connections,

@@ -14,15 +14,21 @@ use agora_actors::kernel::store::{GuildSettingsPatch, Store, StoreOptions};
 use agora_sim::{Sim, SimConfig};
 use common::{content, message_text, run_test, wait_until, Scratch};
 
-/// `agora run` pointed at the sim, logging at trace level to a file and to stderr.
-fn spawn_agora(sim: &Sim, database: &Path, logs: &Path, run: usize) -> tokio::process::Child {
+/// The `agora` binary with none of this process's AGORA_* variables.
+fn agora_command() -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agora"));
-    command.arg("run");
     for (name, _) in std::env::vars() {
         if name.starts_with("AGORA_") {
             command.env_remove(name);
         }
     }
+    command
+}
+
+/// `agora run` pointed at the sim, logging at trace level to a file and to stderr.
+fn spawn_agora(sim: &Sim, database: &Path, logs: &Path, run: usize) -> tokio::process::Child {
+    let mut command = agora_command();
+    command.arg("run");
     command
         .envs(agora::sandbox::sim_overrides(sim, database))
         .env("AGORA_OPS__LISTEN", "127.0.0.1:0")
@@ -153,13 +159,11 @@ fn sigterm_notifies_saves_the_session_exits_0_and_the_next_start_resumes() {
 #[test]
 fn run_without_a_token_says_so_and_exits_2() {
     let scratch = Scratch::new("agora-no-token");
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_agora"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("AGORA_") {
-            command.env_remove(name);
-        }
-    }
-    let output = command.arg("run").current_dir(&scratch.0).output().unwrap();
+    let output = std::process::Command::from(agora_command().into_std())
+        .arg("run")
+        .current_dir(&scratch.0)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("missing Discord bot token"), "{stderr}");
@@ -171,12 +175,7 @@ fn register_commands_overwrites_the_guild_commands() {
         let sim = Sim::start(SimConfig::demo()).await.unwrap();
         let demo = sim.demo().unwrap();
         let scratch = Scratch::new("agora-register");
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agora"));
-        for (name, _) in std::env::vars() {
-            if name.starts_with("AGORA_") {
-                command.env_remove(name);
-            }
-        }
+        let mut command = agora_command();
         let output = command
             .envs(agora::sandbox::sim_overrides(
                 &sim,
@@ -215,12 +214,7 @@ fn the_sandbox_prints_the_sim_first_and_answers_through_the_control_api() {
     run_test(async {
         use tokio::io::AsyncBufReadExt;
         let scratch = Scratch::new("agora-sandbox");
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_agora"));
-        for (name, _) in std::env::vars() {
-            if name.starts_with("AGORA_") {
-                command.env_remove(name);
-            }
-        }
+        let mut command = agora_command();
         let mut child = command
             .arg("sandbox")
             .env("AGORA_OPS__LISTEN", "127.0.0.1:0")

@@ -250,22 +250,29 @@ pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     let Some(channel) = channel.and_then(|c| Id::new_checked(c as u64)) else {
         return;
     };
-    match kernel.discord.send_message(channel, &message, None).await {
-        Ok(message_id) => {
-            let stored = kernel
-                .store
-                .set_shift_message(
-                    shift.id,
-                    Some(channel.get() as i64),
-                    Some(message_id.get() as i64),
-                )
-                .await;
-            if let Err(error) = stored {
-                tracing::warn!(%error, shift = shift.id, "could not remember the reposted message");
-            }
-        }
-        Err(error) => {
-            tracing::warn!(%error, shift = shift.id, "could not repost the shift message")
-        }
+    if let Err(error) = post_message(kernel, shift, channel).await {
+        tracing::warn!(%error, shift = shift.id, "could not repost the shift message");
     }
+}
+
+/// Posts a shift's message in `channel` and remembers where it is.
+pub(crate) async fn post_message(
+    kernel: &Kernel,
+    shift: &Shift,
+    channel: Id<twilight_model::id::marker::ChannelMarker>,
+) -> Result<(), crate::kernel::discord::DiscordError> {
+    let message = render::shift_message(shift, kernel.clock.now());
+    let message_id = kernel.discord.send_message(channel, &message, None).await?;
+    let stored = kernel
+        .store
+        .set_shift_message(
+            shift.id,
+            Some(channel.get() as i64),
+            Some(message_id.get() as i64),
+        )
+        .await;
+    if let Err(error) = stored {
+        tracing::warn!(%error, shift = shift.id, "could not remember where the shift message is");
+    }
+    Ok(())
 }

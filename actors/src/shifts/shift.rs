@@ -67,27 +67,13 @@ async fn drop_and_post(kernel: &Kernel, settings: &ShiftSettings, new: NewShift)
         }
         Err(error) => return database_trouble(&error),
     };
-    let message = render::shift_message(&shift, kernel.clock.now());
-    match kernel.discord.send_message(channel, &message, None).await {
-        Ok(message_id) => {
-            let stored = kernel
-                .store
-                .set_shift_message(
-                    shift.id,
-                    Some(channel.get() as i64),
-                    Some(message_id.get() as i64),
-                )
-                .await;
-            if let Err(error) = stored {
-                tracing::warn!(%error, shift = shift.id, "could not remember the shift message");
-            }
-            private(format!(
-                "Shift #{} is posted in <#{channel}>: starts {}, {}.",
-                shift.id,
-                when(shift.start),
-                render::duration_text(shift.duration().num_minutes())
-            ))
-        }
+    match super::post_message(kernel, &shift, channel).await {
+        Ok(()) => private(format!(
+            "Shift #{} is posted in <#{channel}>: starts {}, {}.",
+            shift.id,
+            when(shift.start),
+            render::duration_text(shift.duration().num_minutes())
+        )),
         Err(error) => {
             // Not posted means nobody can claim it: take it back.
             let _ = kernel

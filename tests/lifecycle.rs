@@ -159,7 +159,8 @@ fn sigterm_notifies_saves_the_session_exits_0_and_the_next_start_resumes() {
 #[test]
 fn run_without_a_token_says_so_and_exits_2() {
     let scratch = Scratch::new("agora-no-token");
-    let output = std::process::Command::from(agora_command().into_std())
+    let output = agora_command()
+        .into_std()
         .arg("run")
         .current_dir(&scratch.0)
         .output()

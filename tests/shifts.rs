@@ -286,89 +286,85 @@ fn fifty_simultaneous_claims_have_exactly_one_winner_on_postgresql() {
             return;
         };
         fifty_simultaneous_claims(&[("AGORA_DATABASE__URL", database.url.as_str())]).await;
-        // The full flow on PostgreSQL too: stats over all time read the same rows.
     });
 }
 
+/// Fifty moderators click Claim at once; the leaderboard counts the one winner.
 async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
-    {
-        let mut env = vec![("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")];
-        env.extend_from_slice(extra);
-        let (harness, _clock) = shift_guild(&env).await;
-        let demo = harness.demo.clone();
-        let moderators: Vec<u64> = (0..50)
-            .map(|n| {
-                let user = harness.sim.create_user(&format!("mod{n}"));
-                harness
-                    .sim
-                    .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
-                    .unwrap();
-                user
-            })
-            .collect();
-        let start = monday_morning() + chrono::Duration::hours(30);
-        let id = drop_shift(&harness, demo.moderator_ids[0], "Night watch", start, 60).await;
-        let message_id = message_id_of(&posted(&harness, id));
-        let clicks: Vec<u64> = moderators
-            .iter()
-            .map(|user| {
-                harness
-                    .sim
-                    .use_component(ComponentUse {
-                        message_id,
-                        user_id: *user,
-                        custom_id: format!("shifts:1:claim:{id}"),
-                        values: vec![],
-                        unchecked: true,
-                    })
-                    .unwrap()
-            })
-            .collect();
-        let mut winners = Vec::new();
-        let mut refusals = 0;
-        for (user, click) in moderators.iter().zip(&clicks) {
-            let record = harness.sim.answer(*click, ANSWER).await.unwrap();
-            assert!(record.errors.is_empty(), "{:?}", record.errors);
-            match record.callback.as_ref().unwrap().kind {
-                7 => winners.push(*user),
-                _ => {
-                    assert!(is_private(&record));
-                    assert!(
-                        content(&record).starts_with("Too late: <@"),
-                        "{}",
-                        content(&record)
-                    );
-                    refusals += 1;
-                }
+    let mut env = vec![("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")];
+    env.extend_from_slice(extra);
+    let (harness, _clock) = shift_guild(&env).await;
+    let demo = harness.demo.clone();
+    let moderators: Vec<u64> = (0..50)
+        .map(|n| {
+            let user = harness.sim.create_user(&format!("mod{n}"));
+            harness
+                .sim
+                .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
+                .unwrap();
+            user
+        })
+        .collect();
+    let start = monday_morning() + chrono::Duration::hours(30);
+    let id = drop_shift(&harness, demo.moderator_ids[0], "Night watch", start, 60).await;
+    let message_id = message_id_of(&posted(&harness, id));
+    let clicks: Vec<u64> = moderators
+        .iter()
+        .map(|user| {
+            harness
+                .sim
+                .use_component(ComponentUse {
+                    message_id,
+                    user_id: *user,
+                    custom_id: format!("shifts:1:claim:{id}"),
+                    values: vec![],
+                    unchecked: true,
+                })
+                .unwrap()
+        })
+        .collect();
+    let mut winners = Vec::new();
+    let mut refusals = 0;
+    for (user, click) in moderators.iter().zip(&clicks) {
+        let record = harness.sim.answer(*click, ANSWER).await.unwrap();
+        assert!(record.errors.is_empty(), "{:?}", record.errors);
+        match record.callback.as_ref().unwrap().kind {
+            7 => winners.push(*user),
+            _ => {
+                assert!(is_private(&record));
+                assert!(
+                    content(&record).starts_with("Too late: <@"),
+                    "{}",
+                    content(&record)
+                );
+                refusals += 1;
             }
         }
-        assert_eq!(winners.len(), 1, "exactly one winner");
-        assert_eq!(refusals, 49);
-        let stored = harness
-            .agora()
-            .kernel()
-            .store
-            .shift(demo.guild_id as i64, id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(stored.claimed_by, Some(winners[0] as i64));
-        assert!(
-            message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{}>", winners[0]))
-        );
-        let board = shift_command(
-            &harness,
-            demo.member_ids[0],
-            "leaderboard",
-            &[("period", "all".into())],
-        )
-        .await;
-        assert!(
-            content(&board).contains(&format!("1. <@{}> — 1 h (1 shift)", winners[0])),
-            "{}",
-            content(&board)
-        );
     }
+    assert_eq!(winners.len(), 1, "exactly one winner");
+    assert_eq!(refusals, 49);
+    let stored = harness
+        .agora()
+        .kernel()
+        .store
+        .shift(demo.guild_id as i64, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.claimed_by, Some(winners[0] as i64));
+    assert!(message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{}>", winners[0])));
+    let board = shift_command(
+        &harness,
+        demo.member_ids[0],
+        "leaderboard",
+        &[("period", "all".into())],
+    )
+    .await;
+    assert!(
+        content(&board).contains(&format!("1. <@{}> — 1 h (1 shift)", winners[0])),
+        "{}",
+        content(&board)
+    );
 }
 
 #[test]

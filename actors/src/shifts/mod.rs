@@ -73,11 +73,16 @@ pub fn start(
     );
     routes.add(handle.clone(), component_access);
     let ticker = handle.clone();
+    let store = kernel.store.clone();
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
+            if store.is_closed() {
+                // Agora is shutting down.
+                break;
+            }
             match ticker.call(ShiftRequest::Tick).await {
                 Err(CallError::Stopped(_)) => break,
                 Err(error) => tracing::warn!(%error, "shift tick failed"),

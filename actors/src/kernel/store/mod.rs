@@ -309,6 +309,11 @@ impl Store {
         tracing::debug!(backend = %self.inner.backend, "store closed");
     }
 
+    /// Whether [`Store::close`] was called (on this store or a clone).
+    pub fn is_closed(&self) -> bool {
+        self.inner.pool.read().is_none()
+    }
+
     /// The pool, unless the store is closed. Used by [`with_connection!`].
     pub(crate) fn backend_pool(&self) -> Result<BackendPool, StoreError> {
         self.inner.pool.read().clone().ok_or(StoreError::Closed)

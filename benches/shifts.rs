@@ -1,0 +1,1015 @@
+//! The shift Claim button under contention, measured through the real path: agora-sim's
+//! people click **Claim** (`shifts:1:claim:<id>`) → INTERACTION_CREATE on the gateway →
+//! the dispatcher → the ShiftScheduler → the store's conditional claim → the callback.
+//!
+//! What runs, per backend (one child process each):
+//!
+//! 1. The real Agora (`Agora::start`, the same boot as `agora run`) against the sim's demo
+//!    world, set up as an admin would through `/config`: the moderator role, the shift
+//!    channel, and a claim limit of 168 h with no lock window (the default 3 h limit would
+//!    turn busy claimers away: fairness is not what this measures).
+//! 2. `AGORA_BENCH_CLAIMERS` moderators (default 200) join the guild, and the demo's
+//!    moderators drop `AGORA_BENCH_SHIFTS` open shifts (default 1,000) with `/shift drop`,
+//!    30 minutes each, back to back from two days ahead (real clock). The sim's REST rate
+//!    limits are off for the setup (posting 1,000 messages in one channel at Discord's
+//!    5 per 5 s would take an hour); its time is printed.
+//! 3. The load: every claimer at once, repeatedly clicking Claim on a random shift of the
+//!    board (the shifts not yet seen claimed), until the board is empty. Shifts someone
+//!    else is claiming at that moment answer "Too late": that is the contention. The
+//!    latency of a click is the sim's own `after_ms`, from the INTERACTION_CREATE dispatch
+//!    to the callback (for a deferred click, to the edit that answered it).
+//! 4. Checks: every shift ends up claimed, by exactly the one claimer whose click got the
+//!    message update (type 7), the store agrees, and the posted message shows it.
+//!
+//! By default the sim's REST rate limits are off during the load too: the sim keeps one
+//! 50-per-second bucket for every interaction callback, which would make the figure the
+//! sim's limit rather than the bot's. `AGORA_BENCH_SIM_RATE_LIMITS=1` keeps them on.
+//!
+//! Both on **SQLite** (a temporary file) and on **PostgreSQL** (a fresh database created
+//! and dropped on the server of `AGORA_TEST_POSTGRES_URL`; skipped with a note when unset).
+//!
+//! Run:
+//!
+//! ```sh
+//! cargo bench --bench shifts
+//! AGORA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench shifts
+//! AGORA_BENCH_CLAIMERS=50 AGORA_BENCH_SHIFTS=200 cargo bench --bench shifts
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use agora::boot::{Agora, BootOptions};
+use agora::config::{Config, ConfigSource};
+use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
+use agora_sim::{DemoWorld, Sim, SimConfig};
+use anyhow::{bail, ensure, Context as _};
+use chrono::{DateTime, DurationRound, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Set in a child process: the backend it measures.
+const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
+/// How a child's stdout line with its figures starts.
+const RESULT_PREFIX: &str = "AGORA_BENCH_RESULT ";
+/// The name of the sim's threads.
+const SIM_THREADS: &str = "agora-sim";
+/// How long one person waits for an answer.
+const ANSWER: Duration = Duration::from_secs(15);
+/// Minutes per dropped shift.
+const SHIFT_MINUTES: i64 = 30;
+/// `/shift drop` commands in flight at once during the setup.
+const DROPS_IN_FLIGHT: usize = 8;
+/// The load stops here even when shifts are left (then the run fails).
+const LOAD_DEADLINE: Duration = Duration::from_secs(120);
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    claimers: usize,
+    shifts: usize,
+    sim_rate_limits: bool,
+}
+
+impl Settings {
+    fn from_env() -> Self {
+        Self {
+            claimers: env_number("AGORA_BENCH_CLAIMERS", 200usize).max(1),
+            shifts: env_number("AGORA_BENCH_SHIFTS", 1_000usize).max(1),
+            sim_rate_limits: matches!(
+                std::env::var("AGORA_BENCH_SIM_RATE_LIMITS").as_deref(),
+                Ok("1" | "true" | "on")
+            ),
+        }
+    }
+
+    /// Room for every claimer's click in the ShiftScheduler's mailbox, and then some.
+    fn mailbox_capacity(self) -> usize {
+        (self.claimers * 2).max(512)
+    }
+}
+
+/// What one backend's run measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct BackendResult {
+    backend: String,
+    claimers: usize,
+    shifts: usize,
+    setup_seconds: f64,
+    clicks: usize,
+    /// Type-7 callbacks (or deferred clicks answered with the update).
+    wins: usize,
+    too_late: usize,
+    busy: usize,
+    deferred: usize,
+    /// No callback, a refused callback, or an answer of another kind.
+    failed: usize,
+    load_seconds: f64,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    win_p50_ms: f64,
+    win_p99_ms: f64,
+    too_late_p50_ms: f64,
+    too_late_p99_ms: f64,
+    /// Wall time from the click to the claimer holding the answer, as the claimer saw it.
+    seen_p50_ms: f64,
+    seen_p99_ms: f64,
+    sim_rate_limits: bool,
+}
+
+impl BackendResult {
+    fn clicks_per_second(&self) -> f64 {
+        self.clicks as f64 / self.load_seconds
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The parent: one child process per backend, then the tables
+// ---------------------------------------------------------------------------------------
+
+fn main() {
+    if let Ok(backend) = std::env::var(CHILD_ENV) {
+        std::process::exit(child(&backend));
+    }
+    let settings = Settings::from_env();
+    println!("# Agora shift-claim benchmark");
+    println!();
+    println!(
+        "{} claimers over {} open shifts; {} cores, {}; the sim's REST rate limits {} during the load",
+        settings.claimers,
+        settings.shifts,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model(),
+        if settings.sim_rate_limits { "on" } else { "off" },
+    );
+    let mut backends = vec!["sqlite"];
+    match postgres_url() {
+        Some(_) => backends.push("postgres"),
+        None => println!(
+            "PostgreSQL skipped: set AGORA_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)."
+        ),
+    }
+    println!();
+
+    let mut results = Vec::new();
+    let mut failed = false;
+    for backend in backends {
+        match run_child(backend) {
+            Ok(result) => results.push(result),
+            Err(error) => {
+                eprintln!("{backend}: {error:#}");
+                failed = true;
+            }
+        }
+    }
+
+    println!();
+    println!("| backend | claimers | shifts | clicks | winning claims | p50 ms | p99 ms | max ms | clicks/s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for r in &results {
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} |",
+            backend_name(&r.backend),
+            r.claimers,
+            r.shifts,
+            r.clicks,
+            r.wins,
+            r.p50_ms,
+            r.p99_ms,
+            r.max_ms,
+            r.clicks_per_second()
+        );
+    }
+    println!();
+    println!("| backend | \"too late\" | busy | deferred | failed | p90 ms | win p50 / p99 ms | \"too late\" p50 / p99 ms | seen by the claimer p50 / p99 ms | load s | setup s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for r in &results {
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} | {:.1} |",
+            backend_name(&r.backend),
+            r.too_late,
+            r.busy,
+            r.deferred,
+            r.failed,
+            r.p90_ms,
+            r.win_p50_ms,
+            r.win_p99_ms,
+            r.too_late_p50_ms,
+            r.too_late_p99_ms,
+            r.seen_p50_ms,
+            r.seen_p99_ms,
+            r.load_seconds,
+            r.setup_seconds
+        );
+    }
+    println!();
+    println!(
+        "Latency: from the INTERACTION_CREATE dispatch to the callback, as the sim records it, over every click \
+         (wins and \"too late\" answers alike). clicks/s: clicks over the load's wall time. The sim runs in the \
+         same process, on the same cores."
+    );
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+fn backend_name(backend: &str) -> &str {
+    match backend {
+        "sqlite" => "SQLite",
+        "postgres" => "PostgreSQL",
+        other => other,
+    }
+}
+
+/// Runs one backend in a child process; echoes its lines and returns its figures.
+fn run_child(backend: &str) -> anyhow::Result<BackendResult> {
+    let exe = std::env::current_exe().context("finding this benchmark's executable")?;
+    let mut child = Command::new(exe)
+        .env(CHILD_ENV, backend)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting the child process")?;
+    let stdout = child.stdout.take().context("the child's stdout")?;
+    let mut result = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("reading the child's output")?;
+        match line.strip_prefix(RESULT_PREFIX) {
+            Some(json) => result = Some(serde_json::from_str(json).context("the child's figures")?),
+            None => println!("[{backend}] {line}"),
+        }
+    }
+    let status = child.wait().context("waiting for the child")?;
+    if !status.success() {
+        bail!("the {backend} run failed ({status})");
+    }
+    result.context("the child printed no figures")
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn postgres_url() -> Option<String> {
+    std::env::var("AGORA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+// ---------------------------------------------------------------------------------------
+// The child: one backend
+// ---------------------------------------------------------------------------------------
+
+fn child(backend: &str) -> i32 {
+    let settings = Settings::from_env();
+    let outcome = start_sim().and_then(|(sim_runtime, sim)| {
+        let harness = Harness {
+            sim: Arc::new(sim),
+            sim_runtime: sim_runtime.handle().clone(),
+        };
+        let outcome = agora::actor_system().block_on(measure(backend, settings, &harness));
+        drop(harness);
+        sim_runtime.shutdown_timeout(Duration::from_secs(1));
+        outcome
+    });
+    match outcome {
+        Ok(result) => {
+            let json = serde_json::to_string(&result).expect("the figures serialize");
+            println!("{RESULT_PREFIX}{json}");
+            0
+        }
+        Err(error) => {
+            eprintln!("[{backend}] failed: {error:#}");
+            1
+        }
+    }
+}
+
+/// The sim on a runtime of its own (its people, the claimers, run there too), so the
+/// bot's actix thread does only the bot's work.
+fn start_sim() -> anyhow::Result<(tokio::runtime::Runtime, Sim)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(SIM_THREADS)
+        .enable_all()
+        .build()
+        .context("the sim's runtime")?;
+    let sim = runtime
+        .block_on(Sim::start(SimConfig::demo()))
+        .context("starting agora-sim")?;
+    Ok((runtime, sim))
+}
+
+struct Harness {
+    sim: Arc<Sim>,
+    sim_runtime: tokio::runtime::Handle,
+}
+
+/// Where this run's data lives, removed by [`Database::remove`].
+enum Database {
+    Sqlite(PathBuf),
+    /// A fresh database, as the e2e tests' `FreshPostgres` makes one.
+    Postgres {
+        admin: Box<tokio_postgres::Config>,
+        name: String,
+        url: String,
+    },
+}
+
+impl Database {
+    async fn create(backend: &str) -> anyhow::Result<Database> {
+        let name = format!(
+            "agora_bench_shifts_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        match backend {
+            "sqlite" => Ok(Database::Sqlite(
+                std::env::temp_dir().join(format!("{name}.db")),
+            )),
+            "postgres" => {
+                let base = postgres_url().context("AGORA_TEST_POSTGRES_URL is not set")?;
+                let mut admin: tokio_postgres::Config = base
+                    .parse()
+                    .context("AGORA_TEST_POSTGRES_URL is not a PostgreSQL URL")?;
+                if let Some(password) = pg_password() {
+                    if admin.get_password().is_none() {
+                        admin.password(password);
+                    }
+                }
+                admin.dbname("postgres");
+                admin_client(&admin)
+                    .await
+                    .context("PostgreSQL does not answer")?
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .context("CREATE DATABASE")?;
+                Ok(Database::Postgres {
+                    admin: Box::new(admin),
+                    url: with_database(&base, &name),
+                    name,
+                })
+            }
+            other => bail!("unknown backend {other:?}"),
+        }
+    }
+
+    /// The SQLite file `sim_overrides` names (unused for PostgreSQL, whose URL wins).
+    fn sqlite_path(&self) -> PathBuf {
+        match self {
+            Database::Sqlite(path) => path.clone(),
+            Database::Postgres { name, .. } => std::env::temp_dir().join(format!("{name}.db")),
+        }
+    }
+
+    fn overrides(&self, env: &mut HashMap<String, String>) {
+        if let Database::Postgres { url, .. } = self {
+            env.insert("AGORA_DATABASE__URL".into(), url.clone());
+            if let Some(password) = pg_password() {
+                env.insert("AGORA_DATABASE__PASSWORD".into(), password);
+            }
+        }
+    }
+
+    async fn remove(self) {
+        match self {
+            Database::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Database::Postgres { admin, name, .. } => {
+                let dropped = async {
+                    admin_client(&admin)
+                        .await?
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                };
+                if let Err(error) = dropped.await {
+                    eprintln!("could not drop the benchmark database {name}: {error}");
+                }
+            }
+        }
+    }
+}
+
+fn pg_password() -> Option<String> {
+    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
+}
+
+async fn admin_client(
+    config: &tokio_postgres::Config,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+/// `url` pointing at database `name` instead of its own (a query string is kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |index| index + 3);
+    let without_database = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{without_database}/{name}?{query}"),
+        None => format!("{without_database}/{name}"),
+    }
+}
+
+async fn measure(
+    backend: &str,
+    settings: Settings,
+    harness: &Harness,
+) -> anyhow::Result<BackendResult> {
+    let sim = &harness.sim;
+    let demo = sim.demo().context("the demo world")?;
+    let database = Database::create(backend).await?;
+    let mut env = agora::sandbox::sim_overrides(sim, &database.sqlite_path());
+    env.insert("AGORA_OPS__LISTEN".into(), "127.0.0.1:0".into());
+    env.insert("AGORA_LOG__LEVEL".into(), "warn".into());
+    env.insert("AGORA_RUNTIME__COOLDOWN_SECS".into(), "0".into());
+    env.insert(
+        "AGORA_RUNTIME__MAILBOX_CAPACITY".into(),
+        settings.mailbox_capacity().to_string(),
+    );
+    database.overrides(&mut env);
+    let config = match Config::load(ConfigSource::Default, &env) {
+        Ok(config) => config,
+        Err(problems) => {
+            database.remove().await;
+            bail!("the configuration has problems:\n{problems}");
+        }
+    };
+    let _log = agora::telemetry::init(&config.log)?;
+    let agora = match Agora::start(&config, BootOptions::default()).await {
+        Ok(agora) => agora,
+        Err(error) => {
+            database.remove().await;
+            return Err(error.context("Agora did not start"));
+        }
+    };
+    let outcome = run(harness, &demo, &agora, settings).await;
+    let report = agora.shutdown().await;
+    database.remove().await;
+    let mut result = outcome?;
+    println!(
+        "shutdown: {} session(s) saved, {} unfinished",
+        report.sessions_saved, report.unfinished
+    );
+    result.backend = backend.to_owned();
+    Ok(result)
+}
+
+async fn run(
+    harness: &Harness,
+    demo: &DemoWorld,
+    agora: &Agora,
+    settings: Settings,
+) -> anyhow::Result<BackendResult> {
+    let sim = &harness.sim;
+    if !wait_until(Duration::from_secs(20), || agora.connected()).await {
+        bail!("the shard did not connect within 20 s");
+    }
+    // GUILD_CREATE and the online notice settle.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // ---- the setup, as an admin and the demo's moderators would do it -------------------
+    let setup_started = Instant::now();
+    sim.rate_limiter().set_enabled(false);
+    configure(
+        sim,
+        demo,
+        vec![CommandOption::sub(
+            "moderator-role",
+            vec![CommandOption::value(
+                "role",
+                demo.moderator_role_id.to_string(),
+            )],
+        )],
+    )
+    .await?;
+    configure(
+        sim,
+        demo,
+        vec![CommandOption::sub(
+            "shifts",
+            vec![CommandOption::sub(
+                "channel",
+                vec![CommandOption::value("channel", demo.shifts_id.to_string())],
+            )],
+        )],
+    )
+    .await?;
+    configure(
+        sim,
+        demo,
+        vec![CommandOption::sub(
+            "shifts",
+            vec![CommandOption::sub(
+                "claim-limit",
+                vec![
+                    CommandOption::value("hours", 168.0),
+                    CommandOption::value("lock_window_minutes", 0),
+                ],
+            )],
+        )],
+    )
+    .await?;
+    let claimers: Vec<u64> = (0..settings.claimers)
+        .map(|n| {
+            let user = sim.create_user(&format!("claimer{n}"));
+            sim.join_guild(demo.guild_id, user, &[demo.moderator_role_id])
+                .map(|()| user)
+        })
+        .collect::<Result<_, _>>()
+        .context("a claimer could not join the guild")?;
+    let drops_started = Instant::now();
+    let shifts = drop_shifts(harness, demo, settings.shifts).await?;
+    let drop_seconds = drops_started.elapsed().as_secs_f64();
+    let store = &agora.kernel().store;
+    let guild = demo.guild_id as i64;
+    let mut board = Vec::with_capacity(shifts.len());
+    for id in &shifts {
+        let shift = store
+            .shift(guild, *id)
+            .await?
+            .with_context(|| format!("shift #{id} is stored"))?;
+        let message_id = shift
+            .message_id
+            .with_context(|| format!("shift #{id} is posted"))?;
+        board.push(Target {
+            shift_id: *id,
+            message_id: message_id as u64,
+        });
+    }
+    let setup_seconds = setup_started.elapsed().as_secs_f64();
+    println!(
+        "setup: {} claimers joined, {} shifts dropped with /shift drop in {drop_seconds:.1} s ({:.0} drops/s, {DROPS_IN_FLIGHT} in flight); setup {setup_seconds:.1} s",
+        claimers.len(),
+        shifts.len(),
+        shifts.len() as f64 / drop_seconds
+    );
+    // The ticker and the last posts settle.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // ---- the load ---------------------------------------------------------------------------
+    sim.rate_limiter().set_enabled(settings.sim_rate_limits);
+    let board = Arc::new(Board {
+        open: Mutex::new(board),
+    });
+    let deadline = tokio::time::Instant::now() + LOAD_DEADLINE;
+    let load_started = Instant::now();
+    let tasks: Vec<_> = claimers
+        .iter()
+        .enumerate()
+        .map(|(n, user)| {
+            let sim = harness.sim.clone();
+            let board = board.clone();
+            let user = *user;
+            harness
+                .sim_runtime
+                .spawn(async move { claimer(&sim, &board, user, seed(n), deadline).await })
+        })
+        .collect();
+    let mut clicks = Vec::new();
+    for task in tasks {
+        clicks.extend(task.await.context("a claimer's task")?);
+    }
+    let load_seconds = load_started.elapsed().as_secs_f64();
+    sim.rate_limiter().set_enabled(true);
+    let left = board.open().len();
+    ensure!(
+        left == 0,
+        "{left} shifts were still on the board when the load stopped after {LOAD_DEADLINE:?}"
+    );
+
+    // ---- what happened ----------------------------------------------------------------------
+    let mut latencies = Vec::new();
+    let mut seen = Vec::new();
+    let mut win_latencies = Vec::new();
+    let mut late_latencies = Vec::new();
+    let (mut too_late, mut busy, mut deferred, mut failed) = (0, 0, 0, 0);
+    let mut winners: HashMap<i64, Vec<u64>> = HashMap::new();
+    let mut problems: Vec<String> = Vec::new();
+    for click in &clicks {
+        seen.push(click.seen_ms);
+        if let Some(after_ms) = click.after_ms {
+            latencies.push(after_ms);
+        }
+        deferred += usize::from(click.deferred);
+        match &click.outcome {
+            Outcome::Won => {
+                winners.entry(click.shift_id).or_default().push(click.user);
+                win_latencies.extend(click.after_ms);
+            }
+            Outcome::TooLate => {
+                too_late += 1;
+                late_latencies.extend(click.after_ms);
+            }
+            Outcome::Busy => busy += 1,
+            Outcome::Failed(problem) => {
+                failed += 1;
+                if problems.len() < 5 {
+                    problems.push(problem.clone());
+                }
+            }
+        }
+    }
+    for problem in &problems {
+        println!("  a failed click: {problem}");
+    }
+    let wins: usize = winners.values().map(Vec::len).sum();
+
+    // Exactly one winner per shift, the one the store and the posted message name.
+    let mut claimed = 0;
+    let mut checked_messages = 0;
+    for target_id in &shifts {
+        let shift = store
+            .shift(guild, *target_id)
+            .await?
+            .with_context(|| format!("shift #{target_id} is stored"))?;
+        let Some(claimer) = shift.claimed_by else {
+            bail!("shift #{target_id} is not claimed after the load");
+        };
+        claimed += 1;
+        let won = winners.get(target_id).map(Vec::as_slice).unwrap_or(&[]);
+        ensure!(
+            won == [claimer as u64],
+            "shift #{target_id}: the store says <@{claimer}> claimed it, the callbacks say {won:?}"
+        );
+        if let Some(message) = shift.message_id.and_then(|id| sim.message(id as u64)) {
+            let text = message_text(&message);
+            ensure!(
+                text.contains(&format!("Claimed by <@{claimer}>")),
+                "shift #{target_id}'s message does not show its claimer: {text}"
+            );
+            checked_messages += 1;
+        }
+    }
+    ensure!(
+        claimed == wins,
+        "{claimed} shifts are claimed in the store but {wins} clicks won"
+    );
+    ensure!(
+        claimed == shifts.len(),
+        "{claimed} of {} shifts claimed",
+        shifts.len()
+    );
+    let distinct_winners: HashSet<u64> = winners.values().flatten().copied().collect();
+    println!(
+        "load: {} clicks by {} claimers in {load_seconds:.1} s; {wins} won (type-7 update), {too_late} \"too late\", \
+         {busy} busy, {deferred} deferred, {failed} failed; {} claimers won at least one shift; \
+         the store and {checked_messages} posted messages agree: one claimer per shift",
+        clicks.len(),
+        claimers.len(),
+        distinct_winners.len()
+    );
+
+    latencies.sort_by(f64::total_cmp);
+    seen.sort_by(f64::total_cmp);
+    win_latencies.sort_by(f64::total_cmp);
+    late_latencies.sort_by(f64::total_cmp);
+    Ok(BackendResult {
+        backend: String::new(),
+        claimers: claimers.len(),
+        shifts: shifts.len(),
+        setup_seconds,
+        clicks: clicks.len(),
+        wins,
+        too_late,
+        busy,
+        deferred,
+        failed,
+        load_seconds,
+        p50_ms: percentile(&latencies, 0.50),
+        p90_ms: percentile(&latencies, 0.90),
+        p99_ms: percentile(&latencies, 0.99),
+        max_ms: latencies.last().copied().unwrap_or(f64::NAN),
+        win_p50_ms: percentile(&win_latencies, 0.50),
+        win_p99_ms: percentile(&win_latencies, 0.99),
+        too_late_p50_ms: percentile(&late_latencies, 0.50),
+        too_late_p99_ms: percentile(&late_latencies, 0.99),
+        seen_p50_ms: percentile(&seen, 0.50),
+        seen_p99_ms: percentile(&seen, 0.99),
+        sim_rate_limits: settings.sim_rate_limits,
+    })
+}
+
+/// `/config …` run by the demo's admin; fails unless the answer starts with "Done".
+async fn configure(sim: &Sim, demo: &DemoWorld, options: Vec<CommandOption>) -> anyhow::Result<()> {
+    let id = sim.run_command(CommandRun {
+        guild_id: Some(demo.guild_id),
+        channel_id: demo.general_id,
+        user_id: demo.admin_id,
+        name: "config".into(),
+        options,
+        unchecked: false,
+    })?;
+    let record = sim.answer(id, ANSWER).await?;
+    let text = message_text(&record.payload);
+    ensure!(text.starts_with("Done"), "/config answered: {text}");
+    Ok(())
+}
+
+/// Drops `count` shifts of `SHIFT_MINUTES` with `/shift drop`, the demo's moderators in
+/// turn, back to back from two days ahead; returns their ids.
+async fn drop_shifts(
+    harness: &Harness,
+    demo: &DemoWorld,
+    count: usize,
+) -> anyhow::Result<Vec<i64>> {
+    let first: DateTime<Utc> = (Utc::now() + chrono::Duration::days(2))
+        .duration_trunc(chrono::Duration::hours(1))
+        .context("rounding the first start")?;
+    let mut ids = Vec::with_capacity(count);
+    let mut next = 0;
+    while next < count {
+        let batch: Vec<_> = (next..(next + DROPS_IN_FLIGHT).min(count))
+            .map(|n| {
+                let sim = harness.sim.clone();
+                let start = first + chrono::Duration::minutes(SHIFT_MINUTES * n as i64);
+                let run = CommandRun {
+                    guild_id: Some(demo.guild_id),
+                    channel_id: demo.general_id,
+                    user_id: demo.moderator_ids[n % demo.moderator_ids.len()],
+                    name: "shift".into(),
+                    options: vec![CommandOption::sub(
+                        "drop",
+                        vec![
+                            CommandOption::value("description", format!("Bench cover {n}")),
+                            CommandOption::value(
+                                "start",
+                                start.format("%Y-%m-%d %H:%M").to_string(),
+                            ),
+                            CommandOption::value("duration_minutes", SHIFT_MINUTES),
+                            CommandOption::value("zone", "UTC"),
+                        ],
+                    )],
+                    unchecked: false,
+                };
+                harness.sim_runtime.spawn(async move {
+                    let id = sim.run_command(run)?;
+                    let record = sim.answer(id, ANSWER).await?;
+                    let text = message_text(&record.payload);
+                    text.strip_prefix("Shift #")
+                        .and_then(|rest| rest.split_whitespace().next())
+                        .and_then(|id| id.parse::<i64>().ok())
+                        .with_context(|| format!("/shift drop answered: {text}"))
+                })
+            })
+            .collect();
+        next += batch.len();
+        for task in batch {
+            ids.push(task.await.context("a drop's task")??);
+        }
+    }
+    Ok(ids)
+}
+
+/// A shift as the claimers see it in the channel.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    shift_id: i64,
+    message_id: u64,
+}
+
+/// The shifts nobody has been seen to claim yet.
+struct Board {
+    open: Mutex<Vec<Target>>,
+}
+
+impl Board {
+    /// The open shifts (a panicking claimer fails the run anyway: poisoning is ignored).
+    fn open(&self) -> MutexGuard<'_, Vec<Target>> {
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn pick(&self, random: u64) -> Option<Target> {
+        let open = self.open();
+        (!open.is_empty()).then(|| open[(random % open.len() as u64) as usize])
+    }
+
+    fn taken(&self, shift_id: i64) {
+        let mut open = self.open();
+        if let Some(index) = open.iter().position(|t| t.shift_id == shift_id) {
+            open.swap_remove(index);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    /// The message update: this click claimed the shift.
+    Won,
+    /// "Too late: <@…> has already claimed shift #…"
+    TooLate,
+    /// "Agora is busy right now" (a full mailbox).
+    Busy,
+    Failed(String),
+}
+
+/// One click on Claim.
+#[derive(Debug, Clone)]
+struct Click {
+    user: u64,
+    shift_id: i64,
+    outcome: Outcome,
+    /// The sim's figure: dispatch to callback (to the answering edit when deferred).
+    after_ms: Option<f64>,
+    deferred: bool,
+    /// The claimer's own wall clock, click to answer in hand.
+    seen_ms: f64,
+}
+
+/// One moderator clicking Claim on random shifts of the board until it is empty.
+async fn claimer(
+    sim: &Sim,
+    board: &Board,
+    user: u64,
+    mut random: u64,
+    deadline: tokio::time::Instant,
+) -> Vec<Click> {
+    let mut clicks = Vec::new();
+    while tokio::time::Instant::now() < deadline {
+        random = xorshift(random);
+        let Some(target) = board.pick(random) else {
+            break;
+        };
+        let clicked = Instant::now();
+        let id = match sim.use_component(ComponentUse {
+            message_id: target.message_id,
+            user_id: user,
+            custom_id: format!("shifts:1:claim:{}", target.shift_id),
+            values: vec![],
+            unchecked: true,
+        }) {
+            Ok(id) => id,
+            Err(error) => {
+                clicks.push(Click {
+                    user,
+                    shift_id: target.shift_id,
+                    outcome: Outcome::Failed(format!("the sim refused the click: {error}")),
+                    after_ms: None,
+                    deferred: false,
+                    seen_ms: clicked.elapsed().as_secs_f64() * 1e3,
+                });
+                continue;
+            }
+        };
+        let answer = sim.answer(id, ANSWER).await;
+        let seen_ms = clicked.elapsed().as_secs_f64() * 1e3;
+        let (outcome, after_ms, deferred) = match answer {
+            Ok(record) => classify(&record),
+            Err(error) => (Outcome::Failed(error.to_string()), None, false),
+        };
+        if matches!(outcome, Outcome::Won | Outcome::TooLate) {
+            board.taken(target.shift_id);
+        }
+        clicks.push(Click {
+            user,
+            shift_id: target.shift_id,
+            outcome,
+            after_ms,
+            deferred,
+            seen_ms,
+        });
+    }
+    clicks
+}
+
+/// What a click came to, its latency, and whether it was deferred.
+fn classify(record: &InteractionRecord) -> (Outcome, Option<f64>, bool) {
+    let Some(callback) = &record.callback else {
+        return (Outcome::Failed("no callback".into()), None, false);
+    };
+    if !record.errors.is_empty() {
+        let errors: Vec<String> = record
+            .errors
+            .iter()
+            .map(|e| format!("{} {} {}", e.route, e.code, e.message))
+            .collect();
+        return (
+            Outcome::Failed(format!("the sim refused: {}", errors.join("; "))),
+            Some(callback.after_ms),
+            false,
+        );
+    }
+    let text = message_text(&record.payload);
+    match callback.kind {
+        7 => (Outcome::Won, Some(callback.after_ms), false),
+        6 => {
+            // Deferred: the answer is an edit of the message (a win) or a follow-up.
+            let answered_ms = record
+                .edits
+                .last()
+                .map_or(callback.after_ms, |edit| edit.after_ms);
+            let outcome = if !record.edits.is_empty() && text.contains("Claimed by") {
+                Outcome::Won
+            } else {
+                outcome_of_text(&text)
+            };
+            (outcome, Some(answered_ms), true)
+        }
+        4 => (outcome_of_text(&text), Some(callback.after_ms), false),
+        kind => (
+            Outcome::Failed(format!("callback type {kind}: {text}")),
+            Some(callback.after_ms),
+            false,
+        ),
+    }
+}
+
+fn outcome_of_text(text: &str) -> Outcome {
+    if text.starts_with("Too late: <@") {
+        Outcome::TooLate
+    } else if text.starts_with("Agora is busy") {
+        Outcome::Busy
+    } else {
+        Outcome::Failed(format!("answered: {text}"))
+    }
+}
+
+/// What a person reads: the content and every embed's title, description and fields.
+fn message_text(message: &Value) -> String {
+    let mut text = message["content"].as_str().unwrap_or_default().to_owned();
+    for embed in message["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            if let Some(part) = embed[key].as_str() {
+                text.push('\n');
+                text.push_str(part);
+            }
+        }
+        for field in embed["fields"].as_array().into_iter().flatten() {
+            text.push_str(&format!(
+                "\n{}: {}",
+                field["name"].as_str().unwrap_or_default(),
+                field["value"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    text
+}
+
+/// A claimer's own random sequence (no two claimers alike, the same on every run).
+fn seed(claimer: usize) -> u64 {
+    0x9e37_79b9_7f4a_7c15_u64.wrapping_mul(claimer as u64 + 1) | 1
+}
+
+fn xorshift(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+async fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !done() {
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    true
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}

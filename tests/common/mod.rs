@@ -192,7 +192,16 @@ impl Harness {
 /// What the person reads: the message content and every embed's title, description and
 /// fields, one per line.
 pub fn content(record: &InteractionRecord) -> String {
-    message_text(&record.payload)
+    message_text(shown(record))
+}
+
+/// The message the person ends up seeing: after a public deferral that the bot replaced
+/// with a private follow-up (the original deleted), that follow-up.
+fn shown(record: &InteractionRecord) -> &Value {
+    match record.followups.last() {
+        Some(followup) if record.original_deleted => followup,
+        _ => &record.payload,
+    }
 }
 
 pub fn message_text(message: &Value) -> String {
@@ -217,7 +226,7 @@ pub fn message_text(message: &Value) -> String {
 
 /// Whether only the person who acted sees the answer.
 pub fn is_private(record: &InteractionRecord) -> bool {
-    record.payload["flags"].as_u64().unwrap_or(0) & 64 != 0
+    shown(record)["flags"].as_u64().unwrap_or(0) & 64 != 0
 }
 
 /// Every custom_id in a message's components.

@@ -231,7 +231,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         }
         ConfigCommand::AllowChannel(ConfigAllowChannel { channel }) => {
             let id = channel.id.get() as i64;
-            let mut allowed = request.settings.allowed_channel_ids.clone();
+            let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if allowed.contains(&id) {
                 return refuse(format!("<#{id}> is already allowed."));
             }
@@ -244,7 +244,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         }
         ConfigCommand::DisallowChannel(ConfigDisallowChannel { channel }) => {
             let id = channel.id.get() as i64;
-            let mut allowed = request.settings.allowed_channel_ids.clone();
+            let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if !allowed.contains(&id) {
                 return refuse(format!("<#{id}> is not on the list of allowed channels."));
             }
@@ -291,6 +291,20 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         Err(error) => refuse(format!(
             "The database did not take the change ({error}). Nothing changed; try again in a minute."
         )),
+    }
+}
+
+/// The allowed channels as stored now: the core actor handles one request at a time, so
+/// reading here (not the dispatcher's earlier snapshot) keeps two admins' changes apart.
+async fn current_allowed_channels(
+    kernel: &Kernel,
+    guild: i64,
+    request: &InteractionRequest,
+) -> Vec<i64> {
+    match kernel.store.guild_settings(guild).await {
+        Ok(Some(settings)) => settings.allowed_channel_ids,
+        Ok(None) => Vec::new(),
+        Err(_) => request.settings.allowed_channel_ids.clone(),
     }
 }
 

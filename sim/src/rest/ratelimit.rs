@@ -12,7 +12,8 @@
 //! `POST /channels/{channel_id}/messages`. Each route belongs to a bucket group; the group
 //! has a limit per window and an opaque, stable `X-RateLimit-Bucket` id (32 hex digits,
 //! a hash of the group's name). Counters are kept per (group, top-level resource), the
-//! resource being the value of `channel_id`, `guild_id`, or `webhook_id` + `webhook_token`
+//! resource being the value of `channel_id`, `guild_id`, `webhook_id` + `webhook_token`, or
+//! `interaction_id` + `interaction_token`
 //! when the route has one, so `/channels/1/…` and `/channels/2/…` never share a counter.
 //! A window opens with the first call and closes `window` later (Discord's reset-timer
 //! model); the counter then starts again from zero.
@@ -32,7 +33,7 @@
 //! | `member-modify`        | `PATCH /guilds/{guild_id}/members/{user_id}`, `PATCH /guilds/{guild_id}/members/@me` (shared) | 10 | 10 s | guild |
 //! | `member-roles`         | `PUT`/`DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}` (shared) | 10 | 10 s | guild |
 //! | `webhook-execute`      | `POST /webhooks/{webhook_id}/{webhook_token}`                     | 5     | 2 s    | webhook + token |
-//! | `interaction-callback` | `POST /interactions/{interaction_id}/{interaction_token}/callback` | 50   | 1 s    | none      |
+//! | `interaction-callback` | `POST /interactions/{interaction_id}/{interaction_token}/callback` | 50   | 1 s    | interaction + token |
 //! | (the route key itself) | every other route: a bucket of its own                            | 50    | 1 s    | as above  |
 //!
 //! Discord's real limit for renaming a channel is 2 per 10 minutes; `channel-modify` is a
@@ -818,6 +819,12 @@ fn resource_key(params: &[(String, String)]) -> String {
     if let Some(guild) = find("guild_id") {
         return guild.to_string();
     }
+    // An interaction's callback is authenticated by its own token, like a webhook call:
+    // each interaction has its counter (a bot answers each once; Discord does not make
+    // thousands of people clicking at once share one 50-per-second callback bucket).
+    if let (Some(id), Some(token)) = (find("interaction_id"), find("interaction_token")) {
+        return format!("{id}/{token}");
+    }
     match (find("webhook_id"), find("webhook_token")) {
         (Some(id), Some(token)) => format!("{id}/{token}"),
         (Some(id), None) => id.to_string(),
@@ -1207,6 +1214,23 @@ mod tests {
     }
 
     #[test]
+    fn each_interaction_has_its_own_callback_bucket() {
+        let limiter = RateLimiter::new(RateLimitConfig::default());
+        let start = Instant::now();
+        let route = "/interactions/{interaction_id}/{interaction_token}/callback";
+        let answer = |id: &str| {
+            let params = params(&[("interaction_id", id), ("interaction_token", "tok")]);
+            limiter.check(&call("POST", route, &params), start, wall()).is_allowed()
+        };
+        // Two hundred people clicking at once: every interaction can be answered.
+        assert!((0..200).all(|id| answer(&id.to_string())));
+        // One interaction hammered: its own bucket runs out.
+        assert!((0..49).all(|_| answer("7")));
+        assert!(!answer("7"));
+        assert!(answer("8"));
+    }
+
+    #[test]
     fn interaction_callbacks_bypass_the_global_limit() {
         let limiter = RateLimiter::new(RateLimitConfig {
             global_per_second: 5,
@@ -1247,9 +1271,13 @@ mod tests {
                 )
                 .is_allowed());
         }
-        // The callback bucket still limits: 50 per second by default.
+        // The callback bucket still limits (50 per second per interaction by default).
         limiter.shrink(CALLBACK, 1, Duration::from_secs(1));
         let params = params(&[("interaction_id", "1"), ("interaction_token", "t")]);
+        let route = "/interactions/{interaction_id}/{interaction_token}/callback";
+        assert!(limiter
+            .check(&call("POST", route, &params), start, wall())
+            .is_allowed());
         let decision = limiter.check(
             &call(
                 "POST",

@@ -22,8 +22,11 @@
 //!    message update (type 7), the store agrees, and the posted message shows it.
 //!
 //! By default the sim's REST rate limits are off during the load too: the sim keeps one
-//! 50-per-second bucket for every interaction callback, which would make the figure the
-//! sim's limit rather than the bot's. `AGORA_BENCH_SIM_RATE_LIMITS=1` keeps them on.
+//! 50-per-second bucket for every interaction callback (and twilight-http queues every
+//! callback behind it), which would make the figure the sim's limit rather than the bot's.
+//! `AGORA_BENCH_SIM_RATE_LIMITS=1` keeps them on: clicks whose callback misses Discord's
+//! 3 s deadline then fail (they have no latency and are counted as failed), and a claim
+//! the store took whose callback failed is counted as "stored, claimer never told".
 //!
 //! Both on **SQLite** (a temporary file) and on **PostgreSQL** (a fresh database created
 //! and dropped on the server of `AGORA_TEST_POSTGRES_URL`; skipped with a note when unset).
@@ -46,7 +49,7 @@ use std::time::{Duration, Instant};
 use agora::boot::{Agora, BootOptions};
 use agora::config::{Config, ConfigSource};
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
-use agora_sim::{DemoWorld, Sim, SimConfig};
+use agora_sim::{DemoWorld, Sim, SimConfig, WaitFor};
 use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -58,8 +61,11 @@ const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
 const RESULT_PREFIX: &str = "AGORA_BENCH_RESULT ";
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
-/// How long one person waits for an answer.
+/// How long one person waits for an answer to a command during the setup.
 const ANSWER: Duration = Duration::from_secs(15);
+/// How long a claimer waits for the answer to a click (the sim refuses callbacks after
+/// Discord's 3 s deadline).
+const CLICK_ANSWER: Duration = Duration::from_secs(5);
 /// Minutes per dropped shift.
 const SHIFT_MINUTES: i64 = 30;
 /// `/shift drop` commands in flight at once during the setup.
@@ -114,6 +120,8 @@ struct BackendResult {
     deferred: usize,
     /// No callback, a refused callback, or an answer of another kind.
     failed: usize,
+    /// Claims the store took whose click failed: the claimer was never told.
+    unanswered_claims: usize,
     load_seconds: f64,
     p50_ms: f64,
     p90_ms: f64,
@@ -193,16 +201,17 @@ fn main() {
         );
     }
     println!();
-    println!("| backend | \"too late\" | busy | deferred | failed | p90 ms | win p50 / p99 ms | \"too late\" p50 / p99 ms | seen by the claimer p50 / p99 ms | load s | setup s |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | \"too late\" | busy | deferred | failed | claims stored, claimer never told | p90 ms | win p50 / p99 ms | \"too late\" p50 / p99 ms | seen by the claimer p50 / p99 ms | load s | setup s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in &results {
         println!(
-            "| {} | {} | {} | {} | {} | {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {} | {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} | {:.1} |",
             backend_name(&r.backend),
             r.too_late,
             r.busy,
             r.deferred,
             r.failed,
+            r.unanswered_claims,
             r.p90_ms,
             r.win_p50_ms,
             r.win_p99_ms,
@@ -650,49 +659,72 @@ async fn run(
     }
     let wins: usize = winners.values().map(Vec::len).sum();
 
-    // Exactly one winner per shift, the one the store and the posted message name.
+    let distinct_winners: HashSet<u64> = winners.values().flatten().copied().collect();
+    println!(
+        "load: {} clicks by {} claimers in {load_seconds:.1} s; {wins} won (type-7 update), {too_late} \"too late\", \
+         {busy} busy, {deferred} deferred, {failed} failed; {} claimers won at least one shift",
+        clicks.len(),
+        claimers.len(),
+        distinct_winners.len()
+    );
+
+    // Exactly one winner per shift, the one the store and the posted message name. A
+    // claim the store took whose click then failed (its callback refused or never sent)
+    // is counted, not failed: the claimer was never told, the message never updated.
+    let failed_clicks: HashSet<(i64, u64)> = clicks
+        .iter()
+        .filter(|click| matches!(click.outcome, Outcome::Failed(_)))
+        .map(|click| (click.shift_id, click.user))
+        .collect();
     let mut claimed = 0;
+    let mut unanswered_claims = 0;
     let mut checked_messages = 0;
-    for target_id in &shifts {
+    for shift_id in &shifts {
         let shift = store
-            .shift(guild, *target_id)
+            .shift(guild, *shift_id)
             .await?
-            .with_context(|| format!("shift #{target_id} is stored"))?;
+            .with_context(|| format!("shift #{shift_id} is stored"))?;
         let Some(claimer) = shift.claimed_by else {
-            bail!("shift #{target_id} is not claimed after the load");
+            bail!("shift #{shift_id} is not claimed after the load");
         };
         claimed += 1;
-        let won = winners.get(target_id).map(Vec::as_slice).unwrap_or(&[]);
+        let won = winners.get(shift_id).map(Vec::as_slice).unwrap_or(&[]);
+        if won.is_empty() && failed_clicks.contains(&(*shift_id, claimer as u64)) {
+            unanswered_claims += 1;
+            continue;
+        }
         ensure!(
             won == [claimer as u64],
-            "shift #{target_id}: the store says <@{claimer}> claimed it, the callbacks say {won:?}"
+            "shift #{shift_id}: the store says <@{claimer}> claimed it, the callbacks say {won:?}"
         );
         if let Some(message) = shift.message_id.and_then(|id| sim.message(id as u64)) {
             let text = message_text(&message);
             ensure!(
                 text.contains(&format!("Claimed by <@{claimer}>")),
-                "shift #{target_id}'s message does not show its claimer: {text}"
+                "shift #{shift_id}'s message does not show its claimer: {text}"
             );
             checked_messages += 1;
         }
     }
     ensure!(
-        claimed == wins,
-        "{claimed} shifts are claimed in the store but {wins} clicks won"
-    );
-    ensure!(
         claimed == shifts.len(),
         "{claimed} of {} shifts claimed",
         shifts.len()
     );
-    let distinct_winners: HashSet<u64> = winners.values().flatten().copied().collect();
+    ensure!(
+        claimed == wins + unanswered_claims,
+        "{claimed} shifts are claimed in the store but {wins} clicks won ({unanswered_claims} unanswered)"
+    );
     println!(
-        "load: {} clicks by {} claimers in {load_seconds:.1} s; {wins} won (type-7 update), {too_late} \"too late\", \
-         {busy} busy, {deferred} deferred, {failed} failed; {} claimers won at least one shift; \
-         the store and {checked_messages} posted messages agree: one claimer per shift",
-        clicks.len(),
-        claimers.len(),
-        distinct_winners.len()
+        "checked: every shift has exactly one claimer; the store and {checked_messages} posted messages agree with \
+         the winning callbacks{}",
+        if unanswered_claims > 0 {
+            format!(
+                "; {unanswered_claims} claims were stored but their claimer's click failed (never told, message not updated)"
+            )
+        } else {
+            String::new()
+        }
     );
 
     latencies.sort_by(f64::total_cmp);
@@ -710,6 +742,7 @@ async fn run(
         busy,
         deferred,
         failed,
+        unanswered_claims,
         load_seconds,
         p50_ms: percentile(&latencies, 0.50),
         p90_ms: percentile(&latencies, 0.90),
@@ -888,7 +921,7 @@ async fn claimer(
                 continue;
             }
         };
-        let answer = sim.answer(id, ANSWER).await;
+        let answer = sim.interaction(id, WaitFor::Answer, CLICK_ANSWER).await;
         let seen_ms = clicked.elapsed().as_secs_f64() * 1e3;
         let (outcome, after_ms, deferred) = match answer {
             Ok(record) => classify(&record),
@@ -911,17 +944,24 @@ async fn claimer(
 
 /// What a click came to, its latency, and whether it was deferred.
 fn classify(record: &InteractionRecord) -> (Outcome, Option<f64>, bool) {
-    let Some(callback) = &record.callback else {
-        return (Outcome::Failed("no callback".into()), None, false);
-    };
-    if !record.errors.is_empty() {
-        let errors: Vec<String> = record
+    let errors = || {
+        record
             .errors
             .iter()
             .map(|e| format!("{} {} {}", e.route, e.code, e.message))
-            .collect();
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let Some(callback) = &record.callback else {
         return (
-            Outcome::Failed(format!("the sim refused: {}", errors.join("; "))),
+            Outcome::Failed(format!("no callback (refused: {})", errors())),
+            None,
+            false,
+        );
+    };
+    if !record.errors.is_empty() {
+        return (
+            Outcome::Failed(format!("the sim refused: {}", errors())),
             Some(callback.after_ms),
             false,
         );

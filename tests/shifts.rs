@@ -1023,3 +1023,62 @@ fn the_zone_option_autocompletes_over_every_iana_zone() {
         assert!(choices(harness.sim.answer(mars, ANSWER).await.unwrap()).is_empty());
     });
 }
+
+#[test]
+fn a_claim_whose_callback_fails_still_updates_the_posted_message() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        let id = drop_shift(
+            &harness,
+            mona,
+            "Flaky network",
+            monday_morning() + chrono::Duration::hours(20),
+            60,
+        )
+        .await;
+        let message_id = message_id_of(&posted(&harness, id));
+        harness.sim.faults().fail_next(agora_sim::faults::FailRule {
+            route: "POST /interactions/{interaction_id}/{interaction_token}/callback".into(),
+            status: 503,
+            remaining: 1,
+        });
+        let click = harness
+            .sim
+            .use_component(ComponentUse {
+                message_id,
+                user_id: milo,
+                custom_id: format!("shifts:1:claim:{id}"),
+                values: vec![],
+                unchecked: false,
+            })
+            .unwrap();
+        // Discord never got the callback, yet the claim is stored and everyone sees it.
+        wait_until(
+            "the message edited through the channel",
+            Duration::from_secs(10),
+            || message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{milo}>")),
+        )
+        .await;
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .shift(demo.guild_id as i64, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.claimed_by, Some(milo as i64));
+        let record = harness
+            .sim
+            .interaction(
+                click,
+                agora_sim::interactions::WaitFor::Callback,
+                Duration::from_millis(100),
+            )
+            .await
+            .unwrap();
+        assert!(record.callback.is_none(), "the callback really failed");
+    });
+}

@@ -427,9 +427,22 @@ async fn await_and_deliver(
             failure_outcome(&error),
         ),
     };
+    // A change to the clicked message must reach people even when the callback cannot
+    // (too late, a network error): then the message is edited through the channel.
+    let update = match (&reply, interaction.message.as_ref()) {
+        (Reply::Update(message), Some(clicked)) => {
+            Some((message.clone(), clicked.channel_id, clicked.id))
+        }
+        _ => None,
+    };
     if let Err(error) = respond::deliver(discord, interaction, reply, deferred).await {
         let incident = new_incident_id();
         tracing::warn!(%incident, %error, "could not deliver the answer to Discord");
+        if let Some((message, channel_id, message_id)) = update {
+            if let Err(error) = discord.edit_message(channel_id, message_id, &message).await {
+                tracing::warn!(%incident, %error, "could not update the clicked message either");
+            }
+        }
         return Outcome::Failed;
     }
     outcome

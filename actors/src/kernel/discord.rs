@@ -50,12 +50,25 @@ impl DiscordError {
 #[derive(Debug, Clone)]
 pub struct DiscordRest {
     client: Arc<Client>,
+    /// Interaction callbacks, edits and follow-ups, without twilight's rate limiter:
+    /// twilight 0.18 queues every route without a channel, guild or webhook in one queue
+    /// with one request in flight, which would answer a crowd of clicks one round trip at
+    /// a time. Discord exempts these routes from the global limit and gives each
+    /// interaction its own bucket; each gets one callback and a few follow-ups.
+    interactions: Arc<Client>,
     application_id: Id<ApplicationMarker>,
 }
 
 /// Builds the twilight client; `rest_url` (`http://127.0.0.1:PORT`) points it at another
 /// Discord than discord.com.
 pub fn http_client(token: &str, rest_url: Option<&str>) -> Client {
+    http_client_builder(token, rest_url).build()
+}
+
+fn http_client_builder(
+    token: &str,
+    rest_url: Option<&str>,
+) -> twilight_http::client::ClientBuilder {
     let mut builder = Client::builder()
         .token(token.to_owned())
         .timeout(Duration::from_secs(15))
@@ -70,7 +83,7 @@ pub fn http_client(token: &str, rest_url: Option<&str>) -> Client {
             .trim_end_matches('/');
         builder = builder.proxy(authority.to_owned(), use_http);
     }
-    builder.build()
+    builder
 }
 
 impl DiscordRest {
@@ -81,6 +94,11 @@ impl DiscordRest {
         application_id: Option<u64>,
     ) -> Result<DiscordRest, DiscordError> {
         let client = Arc::new(http_client(token, rest_url));
+        let interactions = Arc::new(
+            http_client_builder(token, rest_url)
+                .ratelimiter(None)
+                .build(),
+        );
         let application_id = match application_id.and_then(Id::new_checked) {
             Some(id) => id,
             None => {
@@ -95,6 +113,7 @@ impl DiscordRest {
         };
         Ok(DiscordRest {
             client,
+            interactions,
             application_id,
         })
     }
@@ -114,7 +133,7 @@ impl DiscordRest {
         token: &str,
         response: &InteractionResponse,
     ) -> Result<(), DiscordError> {
-        let interactions = self.client.interaction(self.application_id);
+        let interactions = self.interactions.interaction(self.application_id);
         send(
             "POST /interactions/{id}/{token}/callback",
             interactions.create_response(interaction_id, token, response),
@@ -129,7 +148,7 @@ impl DiscordRest {
         token: &str,
         message: &ReplyMessage,
     ) -> Result<(), DiscordError> {
-        let interactions = self.client.interaction(self.application_id);
+        let interactions = self.interactions.interaction(self.application_id);
         let mut request = interactions
             .update_response(token)
             .content(message.content.as_deref())
@@ -145,7 +164,7 @@ impl DiscordRest {
 
     /// Removes the original response (when the answer goes out as a follow-up instead).
     pub async fn delete_original(&self, token: &str) -> Result<(), DiscordError> {
-        let interactions = self.client.interaction(self.application_id);
+        let interactions = self.interactions.interaction(self.application_id);
         send(
             "DELETE /webhooks/{id}/{token}/messages/@original",
             interactions.delete_response(token),
@@ -156,7 +175,7 @@ impl DiscordRest {
 
     /// A further message for the interaction (ephemeral when the reply says so).
     pub async fn follow_up(&self, token: &str, message: &ReplyMessage) -> Result<(), DiscordError> {
-        let interactions = self.client.interaction(self.application_id);
+        let interactions = self.interactions.interaction(self.application_id);
         let mut request = interactions
             .create_followup(token)
             .embeds(&message.embeds)

@@ -1220,7 +1220,9 @@ mod tests {
         let route = "/interactions/{interaction_id}/{interaction_token}/callback";
         let answer = |id: &str| {
             let params = params(&[("interaction_id", id), ("interaction_token", "tok")]);
-            limiter.check(&call("POST", route, &params), start, wall()).is_allowed()
+            limiter
+                .check(&call("POST", route, &params), start, wall())
+                .is_allowed()
         };
         // Two hundred people clicking at once: every interaction can be answered.
         assert!((0..200).all(|id| answer(&id.to_string())));

@@ -44,6 +44,8 @@ CREATE TABLE shifts (
 );
 CREATE INDEX shifts_by_guild_and_start ON shifts (guild_id, start_at);
 CREATE INDEX shifts_by_claimer ON shifts (guild_id, claimed_by, start_at);
+-- What the once-a-second ticker reads: live shifts by start.
+CREATE INDEX shifts_live_by_start ON shifts (start_at) WHERE done_at IS NULL AND cancelled_at IS NULL;
 -- One live drop per occurrence of a schedule slot.
 CREATE UNIQUE INDEX shifts_one_drop_per_slot ON shifts (schedule_id, start_at)
     WHERE schedule_id IS NOT NULL AND cancelled_at IS NULL;

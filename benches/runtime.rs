@@ -35,10 +35,8 @@
 //! AGORA_BENCH_EVENTS=100000 AGORA_BENCH_RATE=50 AGORA_BENCH_SECONDS=20 cargo bench --bench runtime
 //! ```
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,14 +54,11 @@ use anyhow::{bail, Context as _};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
+use support::*;
 use twilight_gateway::{Event, EventTypeFlags};
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
-/// Set in a child process: the backend it measures.
-const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
-/// How a child's stdout line with its figures starts.
-const RESULT_PREFIX: &str = "AGORA_BENCH_RESULT ";
 /// The transport compression twilight-gateway 0.18 asks for with its `zstd` feature on.
 const COMPRESSION: &str = "zstd-stream";
 /// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
@@ -72,13 +67,6 @@ const SIM_REPLAY_CAPACITY: usize = 1_000;
 const IDLE_SAMPLE: Duration = Duration::from_secs(2);
 /// `/status` runs before the measured ones (connections and caches warm up).
 const WARM_UP_COMMANDS: usize = 5;
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -168,7 +156,7 @@ fn main() {
     }
     println!();
 
-    let mut results = Vec::new();
+    let mut results: Vec<BackendResult> = Vec::new();
     let mut failed = false;
     for backend in backends {
         match run_child(backend) {
@@ -238,51 +226,8 @@ fn main() {
     }
 }
 
-/// Runs one backend in a child process; echoes its lines and returns its figures.
-fn run_child(backend: &str) -> anyhow::Result<BackendResult> {
-    let exe = std::env::current_exe().context("finding this benchmark's executable")?;
-    let mut child = Command::new(exe)
-        .env(CHILD_ENV, backend)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting the child process")?;
-    let stdout = child.stdout.take().context("the child's stdout")?;
-    let mut result = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.context("reading the child's output")?;
-        match line.strip_prefix(RESULT_PREFIX) {
-            Some(json) => result = Some(serde_json::from_str(json).context("the child's figures")?),
-            None => println!("[{backend}] {line}"),
-        }
-    }
-    let status = child.wait().context("waiting for the child")?;
-    if !status.success() {
-        bail!("the {backend} run failed ({status})");
-    }
-    result.context("the child printed no figures")
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .and_then(|line| line.split_once(':'))
-                .map(|(_, model)| model.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
-}
-
 fn mib(kb: u64) -> f64 {
     kb as f64 / 1024.0
-}
-
-fn postgres_url() -> Option<String> {
-    std::env::var("AGORA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -337,135 +282,6 @@ fn start_sim() -> anyhow::Result<(tokio::runtime::Runtime, Sim)> {
 struct Harness {
     sim: Arc<Sim>,
     sim_runtime: tokio::runtime::Handle,
-}
-
-/// Where this run's data lives, removed by [`Database::remove`].
-enum Database {
-    Sqlite(PathBuf),
-    Postgres {
-        admin: Box<tokio_postgres::Config>,
-        name: String,
-        url: String,
-    },
-}
-
-impl Database {
-    async fn create(backend: &str) -> anyhow::Result<Database> {
-        let unique = format!(
-            "agora_bench_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        );
-        match backend {
-            "sqlite" => Ok(Database::Sqlite(
-                std::env::temp_dir().join(format!("{unique}.db")),
-            )),
-            "postgres" => {
-                let base = postgres_url().context("AGORA_TEST_POSTGRES_URL is not set")?;
-                let mut admin: tokio_postgres::Config = base
-                    .parse()
-                    .context("AGORA_TEST_POSTGRES_URL does not parse")?;
-                if admin.get_password().is_none() {
-                    if let Some(password) = pg_password() {
-                        admin.password(password);
-                    }
-                }
-                let client = match admin_client(&admin).await {
-                    Ok(client) => client,
-                    Err(first) => {
-                        // The URL's database may not exist yet: `postgres` always does.
-                        admin.dbname("postgres");
-                        admin_client(&admin)
-                            .await
-                            .with_context(|| format!("cannot reach PostgreSQL ({first})"))?
-                    }
-                };
-                client
-                    .batch_execute(&format!("CREATE DATABASE {unique}"))
-                    .await
-                    .context("CREATE DATABASE")?;
-                Ok(Database::Postgres {
-                    admin: Box::new(admin),
-                    url: with_database(&base, &unique),
-                    name: unique,
-                })
-            }
-            other => bail!("unknown backend {other:?}"),
-        }
-    }
-
-    /// The file `sim_overrides` names (unused for PostgreSQL, whose URL overrides it).
-    fn sqlite_path(&self) -> PathBuf {
-        match self {
-            Database::Sqlite(path) => path.clone(),
-            Database::Postgres { name, .. } => std::env::temp_dir().join(format!("{name}.db")),
-        }
-    }
-
-    fn overrides(&self, env: &mut HashMap<String, String>) {
-        if let Database::Postgres { url, .. } = self {
-            env.insert("AGORA_DATABASE__URL".into(), url.clone());
-            if let Some(password) = pg_password() {
-                env.insert("AGORA_DATABASE__PASSWORD".into(), password);
-            }
-        }
-    }
-
-    async fn remove(self) {
-        match self {
-            Database::Sqlite(path) => remove_sqlite(&path),
-            Database::Postgres { admin, name, .. } => {
-                let dropped = async {
-                    admin_client(&admin)
-                        .await?
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                };
-                if let Err(error) = dropped.await {
-                    eprintln!("could not drop the benchmark database {name}: {error}");
-                }
-            }
-        }
-    }
-}
-
-fn pg_password() -> Option<String> {
-    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
-}
-
-async fn admin_client(
-    config: &tokio_postgres::Config,
-) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
-    tokio::spawn(connection);
-    Ok(client)
-}
-
-/// `url` pointing at database `name` instead of its own.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |index| index + 3);
-    let without_database = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{without_database}/{name}?{query}"),
-        None => format!("{without_database}/{name}"),
-    }
-}
-
-fn remove_sqlite(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        let _ = std::fs::remove_file(file);
-    }
 }
 
 /// A field of /proc/self/status, in kB.
@@ -636,26 +452,6 @@ fn counting_extension(tally: Arc<Tally>, mailbox_capacity: usize) -> Extension {
             },
         ),
     }
-}
-
-async fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = tokio::time::Instant::now() + timeout;
-    while !done() {
-        if tokio::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    true
-}
-
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 async fn measure(

@@ -39,10 +39,9 @@
 //! AGORA_BENCH_CLAIMERS=50 AGORA_BENCH_SHIFTS=200 cargo bench --bench shifts
 //! ```
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -54,11 +53,8 @@ use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use support::*;
 
-/// Set in a child process: the backend it measures.
-const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
-/// How a child's stdout line with its figures starts.
-const RESULT_PREFIX: &str = "AGORA_BENCH_RESULT ";
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
 /// How long one person waits for an answer to a command during the setup.
@@ -72,13 +68,6 @@ const SHIFT_MINUTES: i64 = 30;
 const DROPS_IN_FLIGHT: usize = 8;
 /// The load stops here even when shifts are left (then the run fails).
 const LOAD_DEADLINE: Duration = Duration::from_secs(120);
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -171,7 +160,7 @@ fn main() {
     }
     println!();
 
-    let mut results = Vec::new();
+    let mut results: Vec<BackendResult> = Vec::new();
     let mut failed = false;
     for backend in backends {
         match run_child(backend) {
@@ -242,49 +231,6 @@ fn backend_name(backend: &str) -> &str {
     }
 }
 
-/// Runs one backend in a child process; echoes its lines and returns its figures.
-fn run_child(backend: &str) -> anyhow::Result<BackendResult> {
-    let exe = std::env::current_exe().context("finding this benchmark's executable")?;
-    let mut child = Command::new(exe)
-        .env(CHILD_ENV, backend)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting the child process")?;
-    let stdout = child.stdout.take().context("the child's stdout")?;
-    let mut result = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.context("reading the child's output")?;
-        match line.strip_prefix(RESULT_PREFIX) {
-            Some(json) => result = Some(serde_json::from_str(json).context("the child's figures")?),
-            None => println!("[{backend}] {line}"),
-        }
-    }
-    let status = child.wait().context("waiting for the child")?;
-    if !status.success() {
-        bail!("the {backend} run failed ({status})");
-    }
-    result.context("the child printed no figures")
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .and_then(|line| line.split_once(':'))
-                .map(|(_, model)| model.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
-}
-
-fn postgres_url() -> Option<String> {
-    std::env::var("AGORA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-}
-
 // ---------------------------------------------------------------------------------------
 // The child: one backend
 // ---------------------------------------------------------------------------------------
@@ -332,127 +278,6 @@ fn start_sim() -> anyhow::Result<(tokio::runtime::Runtime, Sim)> {
 struct Harness {
     sim: Arc<Sim>,
     sim_runtime: tokio::runtime::Handle,
-}
-
-/// Where this run's data lives, removed by [`Database::remove`].
-enum Database {
-    Sqlite(PathBuf),
-    /// A fresh database, as the e2e tests' `FreshPostgres` makes one.
-    Postgres {
-        admin: Box<tokio_postgres::Config>,
-        name: String,
-        url: String,
-    },
-}
-
-impl Database {
-    async fn create(backend: &str) -> anyhow::Result<Database> {
-        let name = format!(
-            "agora_bench_shifts_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        );
-        match backend {
-            "sqlite" => Ok(Database::Sqlite(
-                std::env::temp_dir().join(format!("{name}.db")),
-            )),
-            "postgres" => {
-                let base = postgres_url().context("AGORA_TEST_POSTGRES_URL is not set")?;
-                let mut admin: tokio_postgres::Config = base
-                    .parse()
-                    .context("AGORA_TEST_POSTGRES_URL is not a PostgreSQL URL")?;
-                if let Some(password) = pg_password() {
-                    if admin.get_password().is_none() {
-                        admin.password(password);
-                    }
-                }
-                admin.dbname("postgres");
-                admin_client(&admin)
-                    .await
-                    .context("PostgreSQL does not answer")?
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .context("CREATE DATABASE")?;
-                Ok(Database::Postgres {
-                    admin: Box::new(admin),
-                    url: with_database(&base, &name),
-                    name,
-                })
-            }
-            other => bail!("unknown backend {other:?}"),
-        }
-    }
-
-    /// The SQLite file `sim_overrides` names (unused for PostgreSQL, whose URL wins).
-    fn sqlite_path(&self) -> PathBuf {
-        match self {
-            Database::Sqlite(path) => path.clone(),
-            Database::Postgres { name, .. } => std::env::temp_dir().join(format!("{name}.db")),
-        }
-    }
-
-    fn overrides(&self, env: &mut HashMap<String, String>) {
-        if let Database::Postgres { url, .. } = self {
-            env.insert("AGORA_DATABASE__URL".into(), url.clone());
-            if let Some(password) = pg_password() {
-                env.insert("AGORA_DATABASE__PASSWORD".into(), password);
-            }
-        }
-    }
-
-    async fn remove(self) {
-        match self {
-            Database::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut file = path.as_os_str().to_owned();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(file);
-                }
-            }
-            Database::Postgres { admin, name, .. } => {
-                let dropped = async {
-                    admin_client(&admin)
-                        .await?
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                };
-                if let Err(error) = dropped.await {
-                    eprintln!("could not drop the benchmark database {name}: {error}");
-                }
-            }
-        }
-    }
-}
-
-fn pg_password() -> Option<String> {
-    std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())
-}
-
-async fn admin_client(
-    config: &tokio_postgres::Config,
-) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
-    tokio::spawn(connection);
-    Ok(client)
-}
-
-/// `url` pointing at database `name` instead of its own (a query string is kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |index| index + 3);
-    let without_database = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{without_database}/{name}?{query}"),
-        None => format!("{without_database}/{name}"),
-    }
 }
 
 async fn measure(
@@ -1032,24 +857,4 @@ fn xorshift(mut x: u64) -> u64 {
     x ^= x >> 7;
     x ^= x << 17;
     x
-}
-
-async fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = tokio::time::Instant::now() + timeout;
-    while !done() {
-        if tokio::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    true
-}
-
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }

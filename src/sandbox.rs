@@ -41,7 +41,8 @@ pub fn sandbox_database() -> PathBuf {
     std::env::temp_dir().join(format!("agora-sandbox-{}.db", std::process::id()))
 }
 
-fn remove_database(path: &std::path::Path) {
+/// Removes a SQLite database file and its WAL and shared-memory files.
+pub fn remove_database(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);

@@ -325,6 +325,21 @@ fn config_is_for_admins_and_is_checked_and_logged() {
             "{}",
             content(&unset)
         );
+        let unclaim = harness
+            .run(
+                demo.moderator_ids[0],
+                demo.general_id,
+                "shift",
+                vec![CommandOption::sub(
+                    "unclaim",
+                    vec![CommandOption::value("id", 1)],
+                )],
+            )
+            .await;
+        assert_eq!(
+            content(&unclaim),
+            "Only moderators can do that here. This server has not chosen a moderator role yet: an admin can set one with `/config moderator-role`."
+        );
 
         // @everyone can't be a staff role.
         let everyone = harness

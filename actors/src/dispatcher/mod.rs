@@ -283,7 +283,7 @@ async fn run(
         answer_now(shared, interaction, say(stale_text())).await;
         return Outcome::Stale;
     };
-    let Some(actor) = actor_of(interaction) else {
+    let (Some(actor), Some(user_id)) = (actor_of(interaction), interaction.author_id()) else {
         answer_now(shared, interaction, say(stale_text())).await;
         return Outcome::Stale;
     };
@@ -357,7 +357,7 @@ async fn run(
         kind: decoded.into_kind(),
         guild_id: Some(guild_id),
         channel_id: interaction.channel.as_ref().map(|c| c.id),
-        user_id: actor_user(&actor),
+        user_id,
         level,
         settings,
     };
@@ -476,24 +476,13 @@ fn stale_text() -> String {
 
 fn refusal_text(required: AccessLevel, settings: &GuildSettings) -> String {
     let mut text = refusal(required);
-    let unset = match required {
-        AccessLevel::Moderator if settings.moderator_role_id.is_none() => Some("moderator"),
-        AccessLevel::Admin if settings.admin_role_id.is_none() => None,
-        _ => None,
-    };
-    if let Some(role) = unset {
-        text.push_str(&format!(
-            " This server has not chosen a {role} role yet: an admin can set one with `/config {role}-role`."
-        ));
+    // Admins have Administrator without any setting; moderators need the role chosen.
+    if required == AccessLevel::Moderator && settings.moderator_role_id.is_none() {
+        text.push_str(
+            " This server has not chosen a moderator role yet: an admin can set one with `/config moderator-role`.",
+        );
     }
     text
-}
-
-fn actor_user(
-    actor: &crate::kernel::policy::Actor,
-) -> twilight_model::id::Id<twilight_model::id::marker::UserMarker> {
-    twilight_model::id::Id::new_checked(actor.user_id)
-        .unwrap_or_else(|| twilight_model::id::Id::new(1))
 }
 
 /// `None` when the person may run the command now (and starts their cooldown); otherwise

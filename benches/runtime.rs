@@ -43,10 +43,9 @@ use std::time::{Duration, Instant};
 
 use agora::boot::{Agora, BootOptions, Extension};
 use agora::config::{Config, ConfigSource};
-use agora_actors::bus::{EventBus, GatewayEvent};
-use agora_actors::dispatcher::Routes;
+use agora_actors::bus::GatewayEvent;
+use agora_actors::feature::{Feature, FeatureStart};
 use agora_actors::kernel::supervision::{Concern, ConcernHandle};
-use agora_actors::kernel::Kernel;
 use agora_sim::actions::CommandRun;
 use agora_sim::gateway::flood::FloodRequest;
 use agora_sim::{GatewayConfig, Sim, SimConfig};
@@ -426,32 +425,41 @@ impl Concern for MessageCounter {
     }
 }
 
-fn counting_extension(tally: Arc<Tally>, mailbox_capacity: usize) -> Extension {
-    Extension {
-        catalogue: |catalogue| catalogue,
-        start: Box::new(
-            move |kernel: &Kernel, _routes: &mut Routes, bus: &EventBus| {
-                let counter = ConcernHandle::start(
-                    move || MessageCounter {
-                        tally: tally.clone(),
-                    },
-                    mailbox_capacity,
-                    &kernel.health,
-                );
-                bus.subscribe(
-                    "bench-message-counter",
-                    EventTypeFlags::MESSAGE_CREATE,
-                    Arc::new(move |event| {
-                        let counter = counter.clone();
-                        async move {
-                            let _ = counter.call(event).await;
-                        }
-                        .boxed()
-                    }),
-                );
-            },
-        ),
+/// A feature with no commands that counts every MESSAGE_CREATE in an actor of its own.
+struct MessageCounting {
+    tally: Arc<Tally>,
+}
+
+impl Feature for MessageCounting {
+    fn name(&self) -> &'static str {
+        "bench-message-counter"
     }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let tally = self.tally;
+        let counter = ConcernHandle::start(
+            move || MessageCounter {
+                tally: tally.clone(),
+            },
+            (start.limits)("bench-message-counter"),
+            &start.kernel.health,
+        );
+        start.bus.subscribe(
+            "bench-message-counter",
+            EventTypeFlags::MESSAGE_CREATE,
+            Arc::new(move |event| {
+                let counter = counter.clone();
+                async move {
+                    let _ = counter.call(event).await;
+                }
+                .boxed()
+            }),
+        );
+    }
+}
+
+fn counting_extension(tally: Arc<Tally>) -> Extension {
+    Box::new(MessageCounting { tally })
 }
 
 async fn measure(
@@ -484,10 +492,7 @@ async fn measure(
     let agora = match Agora::start(
         &config,
         BootOptions {
-            extensions: vec![counting_extension(
-                tally.clone(),
-                config.runtime.mailbox_capacity,
-            )],
+            extensions: vec![counting_extension(tally.clone())],
             ..BootOptions::default()
         },
     )

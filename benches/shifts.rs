@@ -359,7 +359,7 @@ async fn run(
             "shifts",
             vec![CommandOption::sub(
                 "channel",
-                vec![CommandOption::value("channel", demo.shifts_id.to_string())],
+                vec![CommandOption::value("value", demo.shifts_id.to_string())],
             )],
         )],
     )
@@ -371,10 +371,19 @@ async fn run(
             "shifts",
             vec![CommandOption::sub(
                 "claim-limit",
-                vec![
-                    CommandOption::value("hours", 168.0),
-                    CommandOption::value("lock_window_minutes", 0),
-                ],
+                vec![CommandOption::value("value", 168.0)],
+            )],
+        )],
+    )
+    .await?;
+    configure(
+        sim,
+        demo,
+        vec![CommandOption::sub(
+            "shifts",
+            vec![CommandOption::sub(
+                "lock-window",
+                vec![CommandOption::value("value", 0)],
             )],
         )],
     )

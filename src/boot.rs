@@ -2,9 +2,11 @@
 //! REST, the catalogue, the supervised concerns, the dispatcher, the event bus, one
 //! gateway session per shard and the ops server — and back down again in order.
 //!
-//! Bot developers add their own concerns with an [`Extension`]: its commands join the
-//! catalogue (registration, `/help`, routing and policy come with it) and its actor is
-//! started under a supervisor like the built-in ones.
+//! Boot walks one list of features — `core`, the built-in ones, then a bot developer's
+//! own ([`BootOptions::extensions`]) — each declared by an [`agora_actors::feature::Feature`]:
+//! its commands join the catalogue (registration, `/help`, routing and policy come with
+//! it), its migrations run with the others, its intents are asked for, and its actors and
+//! tickers start under supervisors like the built-in ones.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -14,10 +16,11 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use agora_actors::bus::{Deliver, EventBus};
 use agora_actors::core::status::RuntimeInfo;
-use agora_actors::core::{self, CoreCommands};
+use agora_actors::core::CoreFeature;
 use agora_actors::dispatcher::{
     Dispatch, DispatcherSettings, InFlight, InteractionDispatcher, Routes, StopIntake,
 };
+use agora_actors::feature::{start_tickers, Feature, FeatureStart, LimitsFor};
 use agora_actors::gateway::{
     GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
@@ -27,9 +30,8 @@ use agora_actors::kernel::clock::{SharedClock, SystemClock};
 use agora_actors::kernel::discord::DiscordRest;
 use agora_actors::kernel::reply::ReplyMessage;
 use agora_actors::kernel::store::{Store, StoreOptions};
-use agora_actors::kernel::supervision::{ConcernHandle, HealthRegistry};
+use agora_actors::kernel::supervision::{HealthRegistry, Limits};
 use agora_actors::kernel::{guild_directory, Kernel};
-use agora_actors::shifts;
 use anyhow::Context as _;
 use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
@@ -42,20 +44,8 @@ use crate::ops::{OpsServer, OpsState};
 /// The version `/status` shows.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The gateway intents Agora asks for. MESSAGE_CONTENT is privileged: enable it in the
-/// developer portal (the prefix commands read message text).
-pub const INTENTS: Intents = Intents::GUILDS
-    .union(Intents::GUILD_MESSAGES)
-    .union(Intents::MESSAGE_CONTENT);
-
-/// Starts a bot developer's concern: adds its routes and bus subscriptions.
-pub type StartExtension = Box<dyn FnOnce(&Kernel, &mut Routes, &EventBus) + Send>;
-
-/// A concern added from outside the core: its catalogue entries and how to start it.
-pub struct Extension {
-    pub catalogue: fn(Catalogue) -> Catalogue,
-    pub start: StartExtension,
-}
+/// A bot developer's feature, started after the built-in ones.
+pub type Extension = Box<dyn Feature>;
 
 /// What a start may vary besides the configuration.
 pub struct BootOptions {
@@ -107,6 +97,21 @@ impl Agora {
             .expose()
             .to_owned();
 
+        let shard_statuses: Vec<(u32, Arc<ShardStatus>)> = config
+            .discord
+            .shard_ids()
+            .map(|id| (id, Arc::new(ShardStatus::default())))
+            .collect();
+        let runtime = Arc::new(RuntimeInfo {
+            started,
+            version: VERSION,
+            shards: shard_statuses.clone(),
+        });
+        let features = features(config, &runtime, options.extensions)?;
+        let intents = features.iter().fold(Intents::empty(), |intents, feature| {
+            intents | feature.intents()
+        });
+
         let store = Store::connect(
             config.database.connection_url().expose(),
             StoreOptions {
@@ -118,8 +123,9 @@ impl Agora {
         .await
         .context("could not open the database")?;
         if config.database.migrate_on_start {
+            let migrations: Vec<_> = features.iter().map(|f| f.migrations()).collect();
             let applied = store
-                .migrate()
+                .migrate_with(&migrations)
                 .await
                 .context("could not migrate the database")?;
             if !applied.is_empty() {
@@ -143,10 +149,7 @@ impl Agora {
                 .await
                 .context("could not reach Discord's REST API")?;
 
-        let mut catalogue = shifts::catalogue(core::catalogue(Catalogue::new()));
-        for extension in &options.extensions {
-            catalogue = (extension.catalogue)(catalogue);
-        }
+        let catalogue = catalogue_of(&features);
         let kernel = Kernel {
             store: store.clone(),
             cache,
@@ -155,6 +158,7 @@ impl Agora {
             catalogue: Arc::new(catalogue),
             health: HealthRegistry::default(),
             guilds: Default::default(),
+            serial: Default::default(),
             owners: config.discord.owners.clone().into(),
         };
 
@@ -172,37 +176,24 @@ impl Agora {
             tracing::info!(count, guild = ?target.map(|g| g.get()), "slash commands registered");
         }
 
-        let shard_statuses: Vec<(u32, Arc<ShardStatus>)> = config
-            .discord
-            .shard_ids()
-            .map(|id| (id, Arc::new(ShardStatus::default())))
-            .collect();
-        let runtime = Arc::new(RuntimeInfo {
-            started,
-            version: VERSION,
-            shards: shard_statuses.clone(),
-        });
-        let capacity = config.runtime.mailbox_capacity;
-        let sync_guild = match config.discord.register_commands {
-            RegisterCommands::Guild(id) => Id::new_checked(id),
-            _ => None,
-        };
-        let core_handle = {
-            let kernel = kernel.clone();
-            let health = kernel.health.clone();
-            let runtime = runtime.clone();
-            ConcernHandle::start(
-                move || CoreCommands::new(kernel.clone(), runtime.clone(), sync_guild),
-                capacity,
-                &health,
-            )
-        };
         let bus = EventBus::default();
         let mut routes = Routes::default();
-        routes.add(core_handle.clone(), core::component_access);
-        shifts::start(&kernel, &mut routes, capacity);
-        for extension in options.extensions {
-            (extension.start)(&kernel, &mut routes, &bus);
+        let runtime_config = config.runtime.clone();
+        let limits: LimitsFor = Arc::new(move |concern| Limits {
+            max_in_flight: runtime_config.max_in_flight_for(concern),
+            queue: runtime_config.mailbox_capacity,
+        });
+        for feature in features {
+            let tickers = feature.tickers();
+            let mut start = FeatureStart {
+                feature: feature.name(),
+                kernel: &kernel,
+                routes: &mut routes,
+                bus: &bus,
+                limits: limits.clone(),
+            };
+            feature.start(&mut start);
+            start_tickers(tickers, &kernel);
         }
         let dispatcher = InteractionDispatcher::new(
             kernel.clone(),
@@ -216,12 +207,6 @@ impl Agora {
         let dispatcher = dispatcher.start();
         subscribe_interactions(&bus, dispatcher.clone());
         subscribe_directory(&bus, &kernel);
-        core::prefix::subscribe(
-            &bus,
-            kernel.clone(),
-            core_handle,
-            config.discord.prefix.clone(),
-        );
 
         let ops = match OpsServer::start(
             config.ops.listen,
@@ -257,7 +242,7 @@ impl Agora {
                         shard_id: *shard_id,
                         shard_count: config.discord.total_shards(),
                         token: token.clone(),
-                        intents: INTENTS,
+                        intents,
                         gateway_url: gateway_url.clone(),
                     },
                     bus.clone(),
@@ -345,6 +330,72 @@ impl Agora {
             notices,
         }
     }
+}
+
+/// The catalogue `agora run` would register with this configuration (for
+/// `agora register-commands`).
+pub fn catalogue(config: &Config) -> anyhow::Result<Catalogue> {
+    let runtime = Arc::new(RuntimeInfo {
+        started: Instant::now(),
+        version: VERSION,
+        shards: Vec::new(),
+    });
+    Ok(catalogue_of(&features(config, &runtime, Vec::new())?))
+}
+
+fn catalogue_of(features: &[Box<dyn Feature>]) -> Catalogue {
+    features
+        .iter()
+        .fold(Catalogue::new(), |catalogue, feature| {
+            catalogue.with_feature(feature.as_ref())
+        })
+        .finish()
+}
+
+/// The features this process runs, in boot order: `core`, the built-in ones, then the
+/// extensions — less those `[features] enabled` leaves out (`core` always runs).
+fn features(
+    config: &Config,
+    runtime: &Arc<RuntimeInfo>,
+    extensions: Vec<Extension>,
+) -> anyhow::Result<Vec<Box<dyn Feature>>> {
+    let core: Box<dyn Feature> = Box::new(CoreFeature {
+        runtime: runtime.clone(),
+        sync_guild: match config.discord.register_commands {
+            RegisterCommands::Guild(id) => Id::new_checked(id),
+            _ => None,
+        },
+        prefix: config.discord.prefix.clone(),
+    });
+    let all: Vec<Box<dyn Feature>> = std::iter::once(core)
+        .chain(agora_actors::built_in_features())
+        .chain(extensions)
+        .collect();
+    let Some(enabled) = &config.features.enabled else {
+        return Ok(all);
+    };
+    let known: Vec<&str> = all.iter().map(|feature| feature.name()).collect();
+    let unknown: Vec<&String> = enabled
+        .iter()
+        .filter(|name| !known.contains(&name.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        anyhow::bail!(
+            "features.enabled names {} that this Agora does not have (it has: {})",
+            unknown
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.join(", ")
+        );
+    }
+    Ok(all
+        .into_iter()
+        .filter(|feature| {
+            !feature.can_be_disabled() || enabled.iter().any(|name| name == feature.name())
+        })
+        .collect())
 }
 
 fn registration_target(register: RegisterCommands) -> Option<Option<Id<GuildMarker>>> {

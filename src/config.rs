@@ -45,6 +45,13 @@ pub struct Config {
     pub log: LogConfig,
     pub runtime: RuntimeConfig,
     pub llm: LlmConfig,
+    pub features: FeaturesConfig,
+}
+
+/// `[features]`: which features this process runs (`None`: all it has).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FeaturesConfig {
+    pub enabled: Option<Vec<String>>,
 }
 
 /// `[discord]`: the bot's identity, where Discord is, and which shards this process runs.
@@ -290,6 +297,11 @@ impl RuntimeConfig {
     /// The default per-user cooldown between commands.
     pub fn cooldown(&self) -> Duration {
         Duration::from_secs(self.cooldown_secs)
+    }
+
+    /// How many requests the concern `concern` handles at once.
+    pub fn max_in_flight_for(&self, _concern: &str) -> usize {
+        32
     }
 }
 
@@ -1002,6 +1014,7 @@ impl<'text> Resolver<'text> {
             log: self.log(defaults.log),
             runtime: self.runtime(defaults.runtime),
             llm: self.llm(defaults.llm),
+            features: defaults.features,
         }
     }
 

@@ -9,10 +9,10 @@ pub mod ops;
 pub mod sandbox;
 pub mod telemetry;
 
-/// The actix system Agora runs in. Its actors (gateway sessions, the dispatcher, the
-/// concerns) run on the system's arbiter thread, one message at a time each; the work
-/// they hand off with `tokio::spawn` (each interaction's handling, the ops server, the
-/// tickers) runs on the runtime's worker threads.
+/// The actix system Agora runs in. The gateway sessions and the dispatcher run on the
+/// system's arbiter thread; each concern actor and each ticker runs on an arbiter (thread)
+/// of its own; the work handed off with `tokio::spawn` (each interaction's handling, the
+/// ops server) runs on the runtime's worker threads.
 pub fn actor_system() -> actix::SystemRunner {
     actix::System::with_tokio_rt(|| {
         tokio::runtime::Builder::new_multi_thread()

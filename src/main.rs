@@ -7,8 +7,6 @@ use std::process::ExitCode;
 
 use agora::boot::{Agora, BootOptions};
 use agora::config::{Config, ConfigProblems, ConfigSource};
-use agora_actors::core;
-use agora_actors::kernel::catalogue::Catalogue;
 use agora_actors::kernel::discord::DiscordRest;
 use agora_actors::kernel::store::{Store, StoreOptions};
 use clap::{Parser, Subcommand};
@@ -139,8 +137,13 @@ fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
         .rest_url
         .as_ref()
         .map(|u| u.as_str().to_owned());
-    let commands =
-        agora_actors::shifts::catalogue(core::catalogue(Catalogue::new())).slash_commands();
+    let commands = match agora::boot::catalogue(&config) {
+        Ok(catalogue) => catalogue.slash_commands(),
+        Err(error) => {
+            eprintln!("{error:#}");
+            return ExitCode::from(ConfigProblems::EXIT_CODE);
+        }
+    };
     let guild_id = guild.and_then(twilight_model::id::Id::new_checked);
     let result = runtime.block_on(async {
         let discord =
@@ -186,7 +189,9 @@ fn migrate(source: ConfigSource<'_>) -> ExitCode {
     let url = config.database.connection_url();
     let result = runtime.block_on(async {
         let store = Store::connect(url.expose(), options).await?;
-        let applied = store.migrate().await;
+        let applied = store
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await;
         store.close();
         applied.map(|applied| (store.redacted_url().to_string(), applied))
     });

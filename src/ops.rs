@@ -1,7 +1,7 @@
 //! The ops HTTP endpoint (axum) on `[ops] listen`: `/healthz` (the process answers),
 //! `/readyz` (every shard connected, the database and the cache answer) and `/metrics`
 //! (Prometheus text: events by type, interactions by route and outcome with latency
-//! histograms, actor restarts and mailbox depth, REST calls by route and status, 429s).
+//! histograms, each actor's admission counts and restarts, REST calls by route and status, 429s).
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;

@@ -87,7 +87,10 @@ fn sigterm_notifies_saves_the_session_exits_0_and_the_next_start_resumes() {
         let url = format!("sqlite://{}", database.display());
         // An admin chose a log channel in an earlier run.
         let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
-        store.migrate().await.unwrap();
+        store
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await
+            .unwrap();
         let patch = GuildSettingsPatch {
             log_channel_id: Some(Some(demo.admin_log_id as i64)),
             ..GuildSettingsPatch::default()

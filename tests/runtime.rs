@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use agora::boot::Extension;
 use agora_actors::dispatcher::{InteractionRequest, RequestKind};
-use agora_actors::kernel::catalogue::{Catalogue, Category, CommandEntry};
+use agora_actors::feature::{Feature, FeatureStart, HelpCategory};
+use agora_actors::kernel::catalogue::CommandEntry;
 use agora_actors::kernel::policy::AccessLevel;
 use agora_actors::kernel::reply::{Reply, ReplyMessage};
-use agora_actors::kernel::supervision::{Concern, ConcernHandle};
+use agora_actors::kernel::supervision::{Concern, ConcernHandle, Limits};
 use agora_sim::actions::{CommandOption, ComponentUse};
 use common::{
     content, custom_ids, is_private, message_id, message_text, run_test, wait_until, Harness,
@@ -84,24 +85,50 @@ impl Concern for Lab {
     }
 }
 
-fn lab_extension() -> Extension {
-    Extension {
-        catalogue: |catalogue: Catalogue| {
-            catalogue.with_command(CommandEntry {
-                concern: Lab::NAME,
-                category: Category::General,
-                access: AccessLevel::Everyone,
-                stricter: &[],
-                private: false,
-                cooldown: false,
-                definition: LabCommand::create_command,
-            })
-        },
-        start: Box::new(|kernel, routes, _bus| {
-            let lab = ConcernHandle::start(|| Lab, 1, &kernel.health);
-            routes.add(lab, |_| AccessLevel::Everyone);
-        }),
+/// The lab as a feature: one command in its own help category, a concern whose
+/// admission is one turn and one queue place.
+struct LabFeature;
+
+impl Feature for LabFeature {
+    fn name(&self) -> &'static str {
+        Lab::NAME
     }
+
+    fn help_categories(&self) -> Vec<HelpCategory> {
+        vec![HelpCategory {
+            key: "lab",
+            title: "Lab",
+            blurb: "Failures on demand",
+        }]
+    }
+
+    fn commands(&self) -> Vec<CommandEntry> {
+        vec![CommandEntry {
+            private: false,
+            ..CommandEntry::new(
+                Lab::NAME,
+                "lab",
+                AccessLevel::Everyone,
+                LabCommand::create_command(),
+            )
+        }]
+    }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let lab = ConcernHandle::start(
+            || Lab,
+            Limits {
+                max_in_flight: 1,
+                queue: 1,
+            },
+            &start.kernel.health,
+        );
+        start.routes.add(Lab::NAME, lab, |_| AccessLevel::Everyone);
+    }
+}
+
+fn lab_extension() -> Extension {
+    Box::new(LabFeature)
 }
 
 fn lab(sub: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
@@ -719,7 +746,8 @@ fn a_panic_restarts_the_actor_and_the_next_interaction_is_served() {
             .run(demo.member_ids[1], demo.general_id, "status", vec![])
             .await;
         assert!(
-            content(&status).contains("lab: 2 handled, 0 in progress, 1 restarts"),
+            content(&status)
+                .contains("lab: 2 accepted, 0 in flight, 0 queued, 2 done, 0 busy, 1 restarts"),
             "{}",
             content(&status)
         );

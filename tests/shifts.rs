@@ -33,7 +33,7 @@ async fn shift_guild(extra: &[(&str, &str)]) -> (Harness, Arc<ManualClock>) {
     configure_shifts(
         &harness,
         "channel",
-        vec![CommandOption::value("channel", demo.shifts_id.to_string())],
+        vec![CommandOption::value("value", demo.shifts_id.to_string())],
     )
     .await;
     (harness, clock)
@@ -373,12 +373,7 @@ fn fairness_makes_heavy_claimers_wait_for_the_lock_window() {
         let (harness, clock) = shift_guild(&[]).await;
         let demo = harness.demo.clone();
         let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
-        configure_shifts(
-            &harness,
-            "claim-limit",
-            opts(&[("hours", 2.0.into()), ("lock_window_minutes", 60.into())]),
-        )
-        .await;
+        configure_shifts(&harness, "claim-limit", opts(&[("value", 2.0.into())])).await;
         let first = drop_shift(
             &harness,
             mona,
@@ -737,12 +732,7 @@ fn bad_input_gets_a_clear_private_answer_and_changes_nothing() {
         );
         assert_eq!(store.count_shifts(demo.guild_id as i64).await.unwrap(), 0);
         // Shift commands kept to the shift channel.
-        configure_shifts(
-            &harness,
-            "restrict",
-            opts(&[("only_in_shift_channel", true.into())]),
-        )
-        .await;
+        configure_shifts(&harness, "restrict", opts(&[("value", true.into())])).await;
         let outside = shift_command(&harness, mona, "upcoming", &[]).await;
         assert_eq!(
             content(&outside),
@@ -964,7 +954,7 @@ fn who_may_run_what() {
                     "shifts",
                     vec![CommandOption::sub(
                         "self-claim",
-                        opts(&[("allowed", true.into())]),
+                        opts(&[("value", true.into())]),
                     )],
                 )],
             )

@@ -9,6 +9,21 @@
 pub mod bus;
 pub mod core;
 pub mod dispatcher;
+pub mod feature;
 pub mod gateway;
 pub mod kernel;
 pub mod shifts;
+
+/// The built-in features after `core`, in boot order. Adding a feature is a folder and one
+/// line here.
+pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
+    vec![Box::new(shifts::ShiftsFeature)]
+}
+
+/// Every built-in feature's migrations (for `agora migrate` and the store tests).
+pub fn built_in_migrations() -> Vec<feature::Migrations> {
+    built_in_features()
+        .iter()
+        .map(|feature| feature.migrations())
+        .collect()
+}

@@ -19,7 +19,7 @@ use agora_actors::gateway::{
     GatewaySession, MemorySessionStore, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
 use agora_actors::kernel::store::{Store, StoreOptions};
-use agora_actors::kernel::supervision::{Concern, ConcernHandle, HealthRegistry};
+use agora_actors::kernel::supervision::{Concern, ConcernHandle, HealthRegistry, Limits};
 use agora_sim::gateway::flood::FloodRequest;
 use agora_sim::{Sim, SimConfig};
 
@@ -88,7 +88,7 @@ fn subscribe_counter(bus: &EventBus, tally: Arc<Mutex<Tally>>) {
         move || MessageCounter {
             tally: tally.clone(),
         },
-        64,
+        Limits::default(),
         &registry,
     );
     bus.subscribe(

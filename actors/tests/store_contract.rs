@@ -142,7 +142,10 @@ impl TestDatabase {
 
     async fn migrated(&self) -> Store {
         let store = self.connect().await;
-        store.migrate().await.expect("migrations apply");
+        store
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await
+            .expect("migrations apply");
         store
     }
 
@@ -323,15 +326,25 @@ contract!(
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
-    let applied = store.migrate().await.unwrap();
+    let applied = store
+        .migrate_with(&agora_actors::built_in_migrations())
+        .await
+        .unwrap();
     assert_eq!(
         applied,
         vec![
             "2026-11-22-000000_core".to_owned(),
-            "2026-11-22-000001_shifts".to_owned()
+            "2026-11-22-000001_shifts".to_owned(),
+            "2026-12-01-000000_shift_setting_keys".to_owned()
         ]
     );
-    assert_eq!(store.migrate().await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        store
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
     // The tables are there and empty.
     assert_eq!(
         database
@@ -364,7 +377,14 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
             .unwrap();
         runtime.block_on(async {
             let store = Store::connect(&url, options).await.unwrap();
-            assert_eq!(store.migrate().await.unwrap().len(), 2);
+            assert_eq!(
+                store
+                    .migrate_with(&agora_actors::built_in_migrations())
+                    .await
+                    .unwrap()
+                    .len(),
+                3
+            );
             store
                 .upsert_guild_settings(&GuildSettings::new(1))
                 .await
@@ -380,10 +400,14 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
 async fn processes_migrating_together_apply_each_migration_once(database: &TestDatabase) {
     // Two stores stand for two processes starting together over one database.
     let (first, second) = (database.connect().await, database.connect().await);
-    let (first, second) = tokio::join!(first.migrate(), second.migrate());
+    let migrations = agora_actors::built_in_migrations();
+    let (first, second) = tokio::join!(
+        first.migrate_with(&migrations),
+        second.migrate_with(&migrations)
+    );
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 2]);
+    assert_eq!(applied, [0, 3]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
@@ -889,7 +913,13 @@ async fn data_survives_a_reconnect(database: &TestDatabase) {
     drop(store);
 
     let reopened = database.connect().await;
-    assert_eq!(reopened.migrate().await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        reopened
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
     let settings = reopened.guild_settings(21).await.unwrap().unwrap();
     assert_eq!(
         settings.allowed_channel_ids,
@@ -992,7 +1022,10 @@ async fn sqlite_relative_paths_are_relative_to_the_working_directory() {
     )
     .await
     .unwrap();
-    store.migrate().await.unwrap();
+    store
+        .migrate_with(&agora_actors::built_in_migrations())
+        .await
+        .unwrap();
     store.close();
     let absolute = std::env::current_dir().unwrap().join(&folder);
     let created = absolute.join("agora.db").is_file();
@@ -1009,7 +1042,14 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
     let store = Store::connect("sqlite::memory:", options.clone())
         .await
         .unwrap();
-    assert_eq!(store.migrate().await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
     for guild_id in 0..32 {
@@ -1176,7 +1216,11 @@ async fn concurrent_claims_have_exactly_one_winner(database: &TestDatabase) {
         claims.spawn(async move {
             (
                 user,
-                store.claim_shift(7, shift.id, user, now).await.unwrap(),
+                store
+                    .claim_shift(7, shift.id, user, now)
+                    .await
+                    .unwrap()
+                    .is_some(),
             )
         });
     }
@@ -1204,10 +1248,19 @@ async fn shift_transitions_happen_once_and_stay_in_their_guild(database: &TestDa
         .unwrap();
     // Another guild can't see or touch it.
     assert_eq!(store.shift(8, shift.id).await.unwrap(), None);
-    assert!(!store.claim_shift(8, shift.id, 5, now).await.unwrap());
+    assert!(store
+        .claim_shift(8, shift.id, 5, now)
+        .await
+        .unwrap()
+        .is_none());
     assert!(!store.cancel_shift(8, shift.id, 5, now).await.unwrap());
     // Claimed shifts can't be edited; only their claimer unclaims them.
-    assert!(store.claim_shift(7, shift.id, 5, now).await.unwrap());
+    let claimed = store.claim_shift(7, shift.id, 5, now).await.unwrap();
+    assert_eq!(
+        claimed.map(|s| s.claimed_by),
+        Some(Some(5)),
+        "the claimed row comes back"
+    );
     assert!(!store
         .edit_shift(7, shift.id, "x", shift.start, shift.end, now)
         .await
@@ -1226,7 +1279,11 @@ async fn shift_transitions_happen_once_and_stay_in_their_guild(database: &TestDa
     );
     // After the start nobody claims it; after the end it is done once.
     let later = shift.start + chrono::Duration::minutes(1);
-    assert!(!store.claim_shift(7, shift.id, 5, later).await.unwrap());
+    assert!(store
+        .claim_shift(7, shift.id, 5, later)
+        .await
+        .unwrap()
+        .is_none());
     assert!(store.mark_done(shift.id, later).await.unwrap());
     assert!(!store.mark_done(shift.id, later).await.unwrap(), "once");
     assert_eq!(store.shifts_due(later).await.unwrap(), Vec::new());

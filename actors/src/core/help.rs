@@ -1,6 +1,7 @@
 //! `/help`: a select menu of the categories in which the caller may run something, and
 //! for the chosen category a page of the commands they may run, with Previous / Next
-//! buttons. Built from the catalogue and the caller's level at each click.
+//! buttons. Built from the catalogue, the caller's level and the features on in their
+//! guild at each click.
 
 use twilight_interactions::command::{CommandModel, CreateCommand};
 use twilight_model::channel::message::component::{
@@ -9,8 +10,10 @@ use twilight_model::channel::message::component::{
 use twilight_model::channel::message::Embed;
 use twilight_util::builder::embed::EmbedBuilder;
 
-use crate::kernel::catalogue::{Catalogue, Category};
+use crate::feature::HelpCategory;
+use crate::kernel::catalogue::Catalogue;
 use crate::kernel::custom_id::CustomId;
+use crate::kernel::guild_config::FeatureValues;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::ReplyMessage;
 
@@ -35,9 +38,22 @@ fn menu_id() -> String {
         .unwrap_or_default()
 }
 
-fn page_id(category: Category, page: usize, direction: &str) -> String {
+/// Who is looking: their level, and which features are on in their guild.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub level: AccessLevel,
+    pub features: &'a FeatureValues,
+}
+
+impl Viewer<'_> {
+    fn categories<'c>(&self, catalogue: &'c Catalogue) -> Vec<&'c HelpCategory> {
+        catalogue.categories_for(self.level, |feature| self.features.is_on(feature))
+    }
+}
+
+fn page_id(category: &HelpCategory, page: usize, direction: &str) -> String {
     CustomId::new(super::CORE, 1, PAGE_ACTION)
-        .arg(category.key())
+        .arg(category.key)
         .arg(page)
         .arg(direction)
         .encode()
@@ -45,16 +61,16 @@ fn page_id(category: Category, page: usize, direction: &str) -> String {
 }
 
 #[allow(deprecated)]
-fn category_menu(catalogue: &Catalogue, level: AccessLevel, chosen: Option<Category>) -> Component {
-    let options = catalogue
-        .categories_for(level)
+fn category_menu(catalogue: &Catalogue, viewer: Viewer<'_>, chosen: Option<&str>) -> Component {
+    let options = viewer
+        .categories(catalogue)
         .into_iter()
         .map(|category| SelectMenuOption {
-            default: Some(category) == chosen,
-            description: Some(category.blurb().to_owned()),
+            default: Some(category.key) == chosen,
+            description: Some(category.blurb.to_owned()),
             emoji: None,
-            label: category.title().to_owned(),
-            value: category.key().to_owned(),
+            label: category.title.to_owned(),
+            value: category.key.to_owned(),
         })
         .collect();
     Component::ActionRow(ActionRow {
@@ -89,8 +105,9 @@ fn button(custom_id: String, label: &str, disabled: bool) -> Component {
 }
 
 /// The first answer to `/help`: the categories, no page yet.
-pub fn overview(catalogue: &Catalogue, level: AccessLevel) -> ReplyMessage {
-    let categories = catalogue.categories_for(level);
+pub fn overview(catalogue: &Catalogue, viewer: Viewer<'_>) -> ReplyMessage {
+    let level = viewer.level;
+    let categories = viewer.categories(catalogue);
     let role = match level {
         AccessLevel::Everyone => "a member",
         AccessLevel::Moderator => "a moderator",
@@ -101,11 +118,11 @@ pub fn overview(catalogue: &Catalogue, level: AccessLevel) -> ReplyMessage {
         "Here is what you can run in this server, as **{role}**. Pick a category to see its commands.\n"
     );
     for category in &categories {
-        let count = catalogue.help_lines(*category, level).len();
+        let count = catalogue.help_lines(category.key, level).len();
         description.push_str(&format!(
             "\n**{}** — {} ({count} command{})",
-            category.title(),
-            category.blurb(),
+            category.title,
+            category.blurb,
             if count == 1 { "" } else { "s" }
         ));
     }
@@ -116,17 +133,21 @@ pub fn overview(catalogue: &Catalogue, level: AccessLevel) -> ReplyMessage {
         .build();
     let mut message = ReplyMessage::private(String::new()).with_embed(embed);
     message.content = None;
-    message.with_components(vec![category_menu(catalogue, level, None)])
+    message.with_components(vec![category_menu(catalogue, viewer, None)])
 }
 
-/// One page of a category. `page` is clamped to the pages there are.
-pub fn page(
-    catalogue: &Catalogue,
-    level: AccessLevel,
-    category: Category,
-    page: usize,
-) -> ReplyMessage {
-    let lines = catalogue.help_lines(category, level);
+/// One page of a category (`key`); the overview when there is no such category or its
+/// feature is off in the viewer's guild (an old menu). `page` is clamped to the pages
+/// there are.
+pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -> ReplyMessage {
+    let Some((category, feature)) = catalogue.category(key) else {
+        return overview(catalogue, viewer);
+    };
+    if !viewer.features.is_on(feature) {
+        return overview(catalogue, viewer);
+    }
+    let level = viewer.level;
+    let lines = catalogue.help_lines(category.key, level);
     let pages = lines.len().div_ceil(PAGE_SIZE).max(1);
     let page = page.min(pages - 1);
     let shown = lines.iter().skip(page * PAGE_SIZE).take(PAGE_SIZE);
@@ -142,15 +163,11 @@ pub fn page(
         description.push_str("Nothing here you can run.");
     }
     let embed: Embed = EmbedBuilder::new()
-        .title(format!(
-            "{} — page {} of {pages}",
-            category.title(),
-            page + 1
-        ))
+        .title(format!("{} — page {} of {pages}", category.title, page + 1))
         .description(description)
         .color(0x58_65_f2)
         .build();
-    let mut components = vec![category_menu(catalogue, level, Some(category))];
+    let mut components = vec![category_menu(catalogue, viewer, Some(category.key))];
     if pages > 1 {
         components.push(Component::ActionRow(ActionRow {
             id: None,

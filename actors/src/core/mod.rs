@@ -1,6 +1,8 @@
 //! CoreCommands: the commands every Agora has — `/status`, `/help`, `/config` and the
-//! admins' prefix commands — as one supervised concern, `core`.
+//! admins' prefix commands — as one supervised concern, `core`, and the feature that
+//! declares them ([`CoreFeature`], always on).
 
+pub mod feature_settings;
 pub mod help;
 pub mod prefix;
 pub mod settings;
@@ -17,8 +19,11 @@ use twilight_model::id::Id;
 
 use self::prefix::PrefixRequest;
 use self::status::RuntimeInfo;
+use twilight_gateway::Intents;
+
 use crate::dispatcher::{InteractionRequest, RequestKind};
-use crate::kernel::catalogue::{Catalogue, Category, CommandEntry};
+use crate::feature::{Feature, FeatureStart, HelpCategory};
+use crate::kernel::catalogue::{CommandEntry, PrefixEntry};
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::{Reply, ReplyMessage};
@@ -28,39 +33,94 @@ use crate::kernel::Kernel;
 /// The concern's name: the catalogue's `concern` and the custom_ids' first part.
 pub const CORE: &str = "core";
 
-/// Adds the core commands to a catalogue.
-pub fn catalogue(catalogue: Catalogue) -> Catalogue {
-    let catalogue = catalogue
-        .with_command(CommandEntry {
-            concern: CORE,
-            category: Category::General,
-            access: AccessLevel::Everyone,
-            stricter: &[],
-            private: true,
-            cooldown: true,
-            definition: help::HelpCommand::create_command,
-        })
-        .with_command(CommandEntry {
-            concern: CORE,
-            category: Category::General,
-            access: AccessLevel::Everyone,
-            stricter: &[],
-            private: true,
-            cooldown: true,
-            definition: status::StatusCommand::create_command,
-        })
-        .with_command(CommandEntry {
-            concern: CORE,
-            category: Category::Settings,
-            access: AccessLevel::Admin,
-            stricter: &[],
-            private: true,
-            cooldown: false,
-            definition: settings::ConfigCommand::create_command,
-        });
-    prefix::entries()
-        .into_iter()
-        .fold(catalogue, Catalogue::with_prefix)
+/// The help categories of the core's commands.
+pub const GENERAL: HelpCategory = HelpCategory {
+    key: "general",
+    title: "General",
+    blurb: "Help and the bot's health",
+};
+pub const SETTINGS: HelpCategory = HelpCategory {
+    key: "settings",
+    title: "Server settings",
+    blurb: "Roles, log channel, channels, language and features",
+};
+
+/// The feature every Agora has: `/help`, `/status`, `/config`, the prefix commands.
+pub struct CoreFeature {
+    pub runtime: Arc<RuntimeInfo>,
+    /// Where `!sync` registers the commands (`None`: globally).
+    pub sync_guild: Option<Id<GuildMarker>>,
+    /// The prefix of the text commands.
+    pub prefix: String,
+}
+
+impl Feature for CoreFeature {
+    fn name(&self) -> &'static str {
+        CORE
+    }
+
+    fn help_categories(&self) -> Vec<HelpCategory> {
+        vec![GENERAL, SETTINGS]
+    }
+
+    fn commands(&self) -> Vec<CommandEntry> {
+        vec![
+            CommandEntry {
+                cooldown: true,
+                ..CommandEntry::new(
+                    CORE,
+                    GENERAL.key,
+                    AccessLevel::Everyone,
+                    help::HelpCommand::create_command(),
+                )
+            },
+            CommandEntry {
+                cooldown: true,
+                ..CommandEntry::new(
+                    CORE,
+                    GENERAL.key,
+                    AccessLevel::Everyone,
+                    status::StatusCommand::create_command(),
+                )
+            },
+            CommandEntry {
+                complete: Some(feature_settings::complete_config_command),
+                ..CommandEntry::new(
+                    CORE,
+                    SETTINGS.key,
+                    AccessLevel::Admin,
+                    settings::ConfigCommand::create_command(),
+                )
+            },
+        ]
+    }
+
+    fn prefix_commands(&self) -> Vec<PrefixEntry> {
+        prefix::entries()
+    }
+
+    /// Guild events for the directory of roles; message content for the prefix commands.
+    fn intents(&self) -> Intents {
+        Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT
+    }
+
+    fn can_be_disabled(&self) -> bool {
+        false
+    }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let CoreFeature {
+            runtime,
+            sync_guild,
+            prefix,
+        } = *self;
+        let kernel = start.kernel.clone();
+        let core = start.concern(
+            move || CoreCommands::new(kernel.clone(), runtime.clone(), sync_guild),
+            component_access,
+        );
+        prefix::subscribe(start.bus, start.kernel.clone(), core, prefix);
+    }
 }
 
 /// Who may use the core's components: the help menu is for everyone (it shows each
@@ -128,9 +188,13 @@ impl Concern for CoreCommands {
 
 async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: InteractionRequest) -> Reply {
     let catalogue = &kernel.catalogue;
+    let viewer = help::Viewer {
+        level: request.level,
+        features: &request.features,
+    };
     match &request.kind {
         RequestKind::Command { name, .. } => match name.as_str() {
-            "help" => Reply::Message(help::overview(catalogue, request.level)),
+            "help" => Reply::Message(help::overview(catalogue, viewer)),
             "status" => {
                 let report = status::collect(kernel, runtime).await;
                 let mut message = ReplyMessage::private(String::new()).with_embed(report.embed());
@@ -143,23 +207,18 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
             ))),
         },
         RequestKind::Component { id, values } => match id.action.as_str() {
-            help::MENU_ACTION => {
-                let category = values.first().and_then(|v| Category::from_key(v));
-                match category {
-                    Some(category) => {
-                        Reply::Update(help::page(catalogue, request.level, category, 0))
-                    }
-                    None => Reply::Update(help::overview(catalogue, request.level)),
-                }
-            }
+            help::MENU_ACTION => match values.first() {
+                Some(key) => Reply::Update(help::page(catalogue, viewer, key, 0)),
+                None => Reply::Update(help::overview(catalogue, viewer)),
+            },
             help::PAGE_ACTION => {
-                let category = id.args.first().and_then(|k| Category::from_key(k));
+                let key = id.args.first();
                 let page = id.args.get(1).and_then(|p| p.parse().ok());
-                match (category, page) {
-                    (Some(category), Some(page)) => {
-                        Reply::Update(help::page(catalogue, request.level, category, page))
+                match (key, page) {
+                    (Some(key), Some(page)) => {
+                        Reply::Update(help::page(catalogue, viewer, key, page))
                     }
-                    _ => Reply::Update(help::overview(catalogue, request.level)),
+                    _ => Reply::Update(help::overview(catalogue, viewer)),
                 }
             }
             _ => Reply::Message(ReplyMessage::private(

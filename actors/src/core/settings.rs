@@ -1,14 +1,16 @@
 //! `/config`: a guild's settings — admin role, moderator role, log channel, the channels
-//! Agora answers in, and its locale — stored in the database (no ids in code). Server
-//! admins only. Each change is checked (a log channel must accept the bot's messages) and
-//! written to the log channel.
+//! Agora answers in, and its locale — stored in the database (no ids in code); the
+//! features' groups come from [`super::feature_settings`]. Server admins only. Each change
+//! is checked (a log channel must accept the bot's messages), written to the log channel,
+//! and the guild's cached configuration forgotten.
 
 use twilight_interactions::command::{CommandModel, CommandOption, CreateCommand, CreateOption};
 use twilight_model::application::interaction::InteractionChannel;
 use twilight_model::guild::Role;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
-use crate::dispatcher::InteractionRequest;
+use super::feature_settings::{self, Outcome};
+use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::store::{GuildSettings, GuildSettingsPatch};
 use crate::kernel::Kernel;
@@ -36,8 +38,6 @@ pub enum ConfigCommand {
     Locale(ConfigLocale),
     #[command(name = "reset")]
     Reset(ConfigReset),
-    #[command(name = "shifts")]
-    Shifts(crate::shifts::settings::ShiftConfigCommand),
 }
 
 #[derive(CommandModel, CreateCommand)]
@@ -102,7 +102,10 @@ pub struct ConfigLocale {
 }
 
 #[derive(CommandModel, CreateCommand)]
-#[command(name = "reset", desc = "Forget every setting of this server")]
+#[command(
+    name = "reset",
+    desc = "Forget every setting of this server, every feature's included"
+)]
 pub struct ConfigReset;
 
 #[derive(CommandOption, CreateOption, Debug, Clone, Copy)]
@@ -143,8 +146,8 @@ fn mention_channel(id: Option<i64>) -> String {
         .unwrap_or_else(|| "not set".into())
 }
 
-/// The settings as `/config show` renders them.
-pub fn settings_message(settings: &GuildSettings) -> ReplyMessage {
+/// The settings as `/config show` renders them: the guild's own, then each feature's.
+pub fn settings_message(settings: &GuildSettings, features: &[(String, String)]) -> ReplyMessage {
     let allowed = if settings.allowed_channel_ids.is_empty() {
         "every channel".to_owned()
     } else {
@@ -168,36 +171,60 @@ pub fn settings_message(settings: &GuildSettings) -> ReplyMessage {
                 .inline(),
         )
         .field(EmbedFieldBuilder::new("Answers commands in", allowed))
-        .field(EmbedFieldBuilder::new("Locale", settings.locale.clone()).inline())
+        .field(EmbedFieldBuilder::new("Locale", settings.locale.clone()).inline());
+    let embed = features
+        .iter()
+        .fold(embed, |embed, (title, lines)| {
+            embed.field(EmbedFieldBuilder::new(title.clone(), lines.clone()))
+        })
         .build();
     let mut message = ReplyMessage::private(String::new()).with_embed(embed);
     message.content = None;
     message
 }
 
-fn refuse(text: impl Into<String>) -> Reply {
+fn private_text(text: impl Into<String>) -> Reply {
     Reply::Message(ReplyMessage::private(text))
 }
 
 /// Runs `/config …` for an admin (the dispatcher checked the level).
 pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
     let Some(guild_id) = request.guild_id else {
-        return refuse("Settings belong to a server; run this in one.");
+        return private_text("Settings belong to a server; run this in one.");
     };
     let Some(input) = request.command_input() else {
-        return refuse("That is not a /config command.");
-    };
-    let command = match ConfigCommand::from_interaction(input) {
-        Ok(command) => command,
-        Err(error) => return refuse(format!("I could not read that command: {error}.")),
+        return private_text("That is not a /config command.");
     };
     let guild = guild_id.get() as i64;
+    // Changes to one guild's settings take turns (two admins at once never overwrite each
+    // other); other guilds' requests do not wait.
+    let _turn = kernel.serial.turn(format!("settings:{guild}")).await;
+    let path = match &request.kind {
+        RequestKind::Command { path, .. } => path.as_slice(),
+        _ => &[],
+    };
+    if let Some(outcome) = feature_settings::run(kernel, request, path).await {
+        return match outcome {
+            Outcome::Changed(change) => {
+                log_change(kernel, &request.settings, request, &change).await;
+                private_text(format!("Done: {change}."))
+            }
+            Outcome::Shown(text) | Outcome::Refused(text) => private_text(text),
+        };
+    }
+    let command = match ConfigCommand::from_interaction(input) {
+        Ok(command) => command,
+        Err(error) => return private_text(format!("I could not read that command: {error}.")),
+    };
     let mut patch = GuildSettingsPatch::default();
     let change = match command {
-        ConfigCommand::Show(_) => return Reply::Message(settings_message(&request.settings)),
+        ConfigCommand::Show(_) => {
+            let features = feature_settings::describe(&kernel.catalogue, &request.features);
+            return Reply::Message(settings_message(&request.settings, &features));
+        }
         ConfigCommand::AdminRole(ConfigAdminRole { role }) => {
             if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild)) {
-                return refuse(problem);
+                return private_text(problem);
             }
             let id = role.map(|r| r.id.get() as i64);
             patch.admin_role_id = Some(id);
@@ -205,7 +232,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         }
         ConfigCommand::ModeratorRole(ConfigModeratorRole { role }) => {
             if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild)) {
-                return refuse(problem);
+                return private_text(problem);
             }
             let id = role.map(|r| r.id.get() as i64);
             patch.moderator_role_id = Some(id);
@@ -219,7 +246,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
                     request.user_id
                 ));
                 if let Err(error) = kernel.discord.send_message(channel.id, &test, None).await {
-                    return refuse(format!(
+                    return private_text(format!(
                         "I can't post in <#{}> ({error}). Give me View Channel and Send Messages there, then try again.",
                         channel.id
                     ));
@@ -233,10 +260,10 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             let id = channel.id.get() as i64;
             let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if allowed.contains(&id) {
-                return refuse(format!("<#{id}> is already allowed."));
+                return private_text(format!("<#{id}> is already allowed."));
             }
             if allowed.len() >= 25 {
-                return refuse("At most 25 channels can be allowed; disallow one first.");
+                return private_text("At most 25 channels can be allowed; disallow one first.");
             }
             allowed.push(id);
             patch.allowed_channel_ids = Some(allowed);
@@ -246,7 +273,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             let id = channel.id.get() as i64;
             let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if !allowed.contains(&id) {
-                return refuse(format!("<#{id}> is not on the list of allowed channels."));
+                return private_text(format!("<#{id}> is not on the list of allowed channels."));
             }
             allowed.retain(|c| *c != id);
             patch.allowed_channel_ids = Some(allowed);
@@ -256,46 +283,25 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             patch.locale = Some(locale.value().to_owned());
             format!("set the locale to {}", locale.value())
         }
-        ConfigCommand::Shifts(shifts) => {
-            match crate::shifts::settings::apply(&kernel.store, guild, shifts).await {
-                Ok(change) => {
-                    log_change(kernel, &request.settings, request, &change).await;
-                    return Reply::Message(ReplyMessage::private(format!("Done: {change}.")));
-                }
-                Err(error) => {
-                    return refuse(format!(
-                        "The database did not take the change ({error}). Nothing changed; try again in a minute."
-                    ))
-                }
-            }
-        }
-        ConfigCommand::Reset(_) => {
-            if let Err(error) = kernel.store.delete_guild_settings(guild).await {
-                return refuse(format!(
-                    "The settings could not be reset: {error}. Nothing changed."
-                ));
-            }
-            let message =
-                ReplyMessage::private("Every setting of this server is back to its default.");
-            log_change(kernel, &request.settings, request, "reset every setting").await;
-            return Reply::Message(message);
-        }
+        ConfigCommand::Reset(_) => return reset(kernel, request, guild).await,
     };
     match kernel.store.update_guild_settings(guild, patch).await {
         Ok(settings) => {
+            kernel.forget_guild_config(guild).await;
             log_change(kernel, &settings, request, &change).await;
-            let mut message = settings_message(&settings);
+            let features = feature_settings::describe(&kernel.catalogue, &request.features);
+            let mut message = settings_message(&settings, &features);
             message.content = Some(format!("Done: {change}."));
             Reply::Message(message)
         }
-        Err(error) => refuse(format!(
+        Err(error) => private_text(format!(
             "The database did not take the change ({error}). Nothing changed; try again in a minute."
         )),
     }
 }
 
-/// The allowed channels as stored now: the core actor handles one request at a time, so
-/// reading here (not the dispatcher's earlier snapshot) keeps two admins' changes apart.
+/// The allowed channels as stored now: read inside the guild's settings turn (not the
+/// dispatcher's earlier snapshot), so two admins' changes are kept apart.
 async fn current_allowed_channels(
     kernel: &Kernel,
     guild: i64,
@@ -306,6 +312,38 @@ async fn current_allowed_channels(
         Ok(None) => Vec::new(),
         Err(_) => request.settings.allowed_channel_ids.clone(),
     }
+}
+
+/// `/config reset`: the guild's own settings and every feature's (their on/off switches
+/// included) back to their defaults, and the answer says exactly what that covered.
+async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Reply {
+    let guild_row = kernel.store.delete_guild_settings(guild).await;
+    let feature_rows = kernel.store.delete_all_feature_settings(guild).await;
+    kernel.forget_guild_config(guild).await;
+    if let Err(error) = guild_row
+        .as_ref()
+        .map(|_| ())
+        .and(feature_rows.as_ref().map(|_| ()))
+    {
+        return private_text(format!(
+            "The settings could not all be reset: {error}. Run `/config show` to see where things stand, and try again in a minute."
+        ));
+    }
+    let features: Vec<String> = kernel
+        .catalogue
+        .features()
+        .iter()
+        .filter(|feature| feature.can_be_disabled || !feature.settings.is_empty())
+        .map(|feature| format!("`{}`", feature.name))
+        .collect();
+    let change = format!(
+        "reset every setting: admin and moderator roles, log channel, allowed channels and locale, and for each feature ({}) whether it is on and its settings",
+        features.join(", ")
+    );
+    log_change(kernel, &request.settings, request, &change).await;
+    private_text(format!(
+        "Done: {change}. Everything is back to its default."
+    ))
 }
 
 /// Why a role cannot be a staff role, if it cannot.

@@ -163,8 +163,14 @@ impl StatusReport {
             .map(|actor| {
                 let mark = if actor.restarts == 0 { "✅" } else { "⚠️" };
                 let mut line = format!(
-                    "{mark} {}: {} handled, {} in progress, {} restarts",
-                    actor.name, actor.handled, actor.in_flight, actor.restarts
+                    "{mark} {}: {} accepted, {} in flight, {} queued, {} done, {} busy, {} restarts",
+                    actor.name,
+                    actor.accepted,
+                    actor.in_flight,
+                    actor.queued,
+                    actor.done,
+                    actor.busy,
+                    actor.restarts
                 );
                 if let Some(incident) = &actor.last_incident {
                     line.push_str(&format!(" (last incident `{incident}`)"));

@@ -1,7 +1,7 @@
 //! InteractionDispatcher: every slash command, autocomplete, button, select and modal goes
 //! through here. It decodes the route (command name or custom_id concern), loads the
 //! guild's settings, applies the permission policy, the allowed channels and the cooldown
-//! before the owner sees the request, queues it in the owner's bounded mailbox ("busy"
+//! before the owner sees the request, hands it to the owner's admission gate ("busy"
 //! when full), sends the callback — deferring by itself when the owner has not answered
 //! within the defer window and following up later — and answers every failure with an
 //! ephemeral message carrying an incident id that is also in the log.
@@ -23,6 +23,7 @@ use self::request::{actor_of, decode, DecodeError, Decoded};
 pub use self::request::{InteractionRequest, RequestKind};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
+use crate::kernel::guild_config::{FeatureValues, GuildConfig};
 use crate::kernel::metrics;
 use crate::kernel::policy::{access_level, refusal, AccessLevel, StaffRoles};
 use crate::kernel::reply::{Reply, ReplyMessage};
@@ -35,10 +36,12 @@ pub type Answer = BoxFuture<'static, Result<Reply, CallError>>;
 
 type Submit = Arc<dyn Fn(InteractionRequest) -> Result<Answer, CallError> + Send + Sync>;
 
-/// An actor that owns interactions: how to queue a request in its mailbox, and who may
+/// An actor that owns interactions: how to hand it a request, and who may
 /// use its components and modals.
 #[derive(Clone)]
 pub struct Owner {
+    /// The feature whose on/off switch applies to its components and modals.
+    feature: &'static str,
     submit: Submit,
     component_access: fn(&CustomId) -> AccessLevel,
 }
@@ -54,6 +57,7 @@ impl Routes {
     /// `component_access` says who may use each of its components and modals.
     pub fn add<C>(
         &mut self,
+        feature: &'static str,
         handle: ConcernHandle<C>,
         component_access: fn(&CustomId) -> AccessLevel,
     ) -> &mut Self
@@ -69,6 +73,7 @@ impl Routes {
         self.owners.insert(
             C::NAME,
             Owner {
+                feature,
                 submit,
                 component_access,
             },
@@ -292,16 +297,17 @@ async fn run(
         answer_now(shared, interaction, say(text)).await;
         return Outcome::Refused;
     };
-    let (settings, settings_problem) = match shared
-        .kernel
-        .store
-        .guild_settings(guild_id.get() as i64)
-        .await
-    {
-        Ok(Some(settings)) => (settings, None),
-        Ok(None) => (GuildSettings::new(guild_id.get() as i64), None),
-        Err(error) => (GuildSettings::new(guild_id.get() as i64), Some(error)),
+    let (config, settings_problem) = match shared.kernel.guild_config(guild_id.get() as i64).await {
+        Ok(config) => (config, None),
+        Err(error) => (
+            GuildConfig {
+                settings: GuildSettings::new(guild_id.get() as i64),
+                features: FeatureValues::default(),
+            },
+            Some(error),
+        ),
     };
+    let GuildConfig { settings, features } = config;
     let roles = StaffRoles {
         admin_role_id: settings.admin_role_id.map(|id| id as u64),
         moderator_role_id: settings.moderator_role_id.map(|id| id as u64),
@@ -322,6 +328,19 @@ async fn run(
         answer_now(shared, interaction, say(refusal_text(required, &settings))).await;
         return Outcome::Refused;
     }
+    let feature = command.map_or(owner.feature, |entry| entry.feature);
+    if !features.is_on(feature) {
+        let title = shared
+            .kernel
+            .catalogue
+            .feature(feature)
+            .map_or(feature, |info| info.title);
+        let text = format!(
+            "{title} is turned off in this server. An admin can turn it on with `/config features enable {feature}`."
+        );
+        answer_now(shared, interaction, say(text)).await;
+        return Outcome::Refused;
+    }
     if let Some(entry) = command {
         let channel = interaction.channel.as_ref().map(|c| c.id.get() as i64);
         let allowed = &settings.allowed_channel_ids;
@@ -337,7 +356,7 @@ async fn run(
         }
         if answering == Answering::Command && entry.cooldown && level < AccessLevel::Moderator {
             if let Some(wait) =
-                cooldown_wait(shared, guild_id.get(), actor.user_id, &entry.name()).await
+                cooldown_wait(shared, guild_id.get(), actor.user_id, entry.name()).await
             {
                 let text = format!(
                     "Slow down a little: you can use `/{}` again in {} s.",
@@ -350,7 +369,7 @@ async fn run(
         }
     }
 
-    // Queue it with the owner; a full mailbox is "busy", answered at once.
+    // Hand it to the owner; with every turn and queue place taken it is "busy", at once.
     let private = command.is_none_or(|entry| entry.private);
     let request = InteractionRequest {
         interaction: interaction.clone(),
@@ -360,11 +379,12 @@ async fn run(
         user_id,
         level,
         settings,
+        features: Arc::new(features),
     };
     let answer = match (owner.submit)(request) {
         Ok(answer) => answer,
         Err(error) => {
-            tracing::warn!(%error, "interaction refused: the owner's mailbox is full");
+            tracing::warn!(%error, "interaction refused: the owner is busy");
             let text = match error {
                 CallError::Stopped(_) => "Agora is restarting; try again in a few seconds.",
                 _ => "Agora is busy right now; please try again in a few seconds.",

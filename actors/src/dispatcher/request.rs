@@ -16,6 +16,7 @@ use twilight_model::id::marker::{ChannelMarker, GuildMarker, UserMarker};
 use twilight_model::id::Id;
 
 use crate::kernel::custom_id::{CustomId, CustomIdError};
+use crate::kernel::guild_config::FeatureValues;
 use crate::kernel::policy::{AccessLevel, Actor};
 use crate::kernel::store::GuildSettings;
 
@@ -55,6 +56,8 @@ pub struct InteractionRequest {
     pub level: AccessLevel,
     /// The guild's settings (defaults when it has configured nothing, or outside guilds).
     pub settings: GuildSettings,
+    /// Every feature's settings in the guild (see [`crate::kernel::guild_config`]).
+    pub features: Arc<FeatureValues>,
 }
 
 impl InteractionRequest {
@@ -66,6 +69,40 @@ impl InteractionRequest {
             }
             _ => None,
         }
+    }
+
+    /// The options under the subcommand path (`/config shifts reminder value:15` → `value`).
+    pub fn leaf_options(&self) -> &[CommandDataOption] {
+        let (RequestKind::Command { data, .. } | RequestKind::Autocomplete { data, .. }) =
+            &self.kind
+        else {
+            return &[];
+        };
+        let mut options = data.options.as_slice();
+        while let [option] = options {
+            match &option.value {
+                CommandOptionValue::SubCommand(inner)
+                | CommandOptionValue::SubCommandGroup(inner) => options = inner,
+                _ => break,
+            }
+        }
+        options
+    }
+
+    /// The kind of a channel the command's options name (from Discord's resolved data).
+    pub fn resolved_channel_kind(
+        &self,
+        id: Id<ChannelMarker>,
+    ) -> Option<twilight_model::channel::ChannelType> {
+        let (RequestKind::Command { data, .. } | RequestKind::Autocomplete { data, .. }) =
+            &self.kind
+        else {
+            return None;
+        };
+        data.resolved
+            .as_ref()
+            .and_then(|resolved| resolved.channels.get(&id))
+            .map(|channel| channel.kind)
     }
 
     /// A submitted modal field by its custom_id.

@@ -7,54 +7,17 @@ use twilight_interactions::command::ApplicationCommandData;
 use twilight_model::application::command::{Command, CommandOptionType};
 
 use super::policy::AccessLevel;
-
-/// A group of commands in `/help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Category {
-    General,
-    Settings,
-    Shifts,
-}
-
-impl Category {
-    pub const ALL: [Category; 3] = [Category::General, Category::Settings, Category::Shifts];
-
-    /// The value carried by the help menu's select options and buttons.
-    pub fn key(self) -> &'static str {
-        match self {
-            Category::General => "general",
-            Category::Settings => "settings",
-            Category::Shifts => "shifts",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.key() == key)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Category::General => "General",
-            Category::Settings => "Server settings",
-            Category::Shifts => "Moderator shifts",
-        }
-    }
-
-    pub fn blurb(self) -> &'static str {
-        match self {
-            Category::General => "Help and the bot's health",
-            Category::Settings => "Roles, log channel, channels and language",
-            Category::Shifts => "Schedules, dropped shifts, claims and coverage",
-        }
-    }
-}
+use crate::feature::{Feature, HelpCategory, SettingSpec};
 
 /// One slash command.
 #[derive(Debug, Clone)]
 pub struct CommandEntry {
-    /// What the concern that owns the command is called (the dispatcher routes by it).
+    /// The concern that handles it (the dispatcher routes by it).
     pub concern: &'static str,
-    pub category: Category,
+    /// The feature it belongs to (set when the feature is added to the catalogue).
+    pub feature: &'static str,
+    /// The key of its `/help` category.
+    pub category: &'static str,
     /// Who may run the command at all.
     pub access: AccessLevel,
     /// Subcommands that need more than `access`, as `"group subcommand"` or `"subcommand"`.
@@ -64,7 +27,43 @@ pub struct CommandEntry {
     /// Whether the per-user cooldown applies.
     pub cooldown: bool,
     /// Discord's definition (from twilight-interactions' `CreateCommand`).
-    pub definition: fn() -> ApplicationCommandData,
+    pub definition: ApplicationCommandData,
+    /// Completes the definition from the whole catalogue once every feature is in it
+    /// (`/config` adds each feature's settings group this way).
+    pub complete: Option<fn(&Catalogue, &mut ApplicationCommandData)>,
+}
+
+impl CommandEntry {
+    /// An entry with the usual defaults: private answers, no cooldown, no stricter
+    /// subcommands; the feature is filled in by the catalogue.
+    pub fn new(
+        concern: &'static str,
+        category: &'static str,
+        access: AccessLevel,
+        definition: ApplicationCommandData,
+    ) -> Self {
+        Self {
+            concern,
+            feature: "",
+            category,
+            access,
+            stricter: &[],
+            private: true,
+            cooldown: false,
+            definition,
+            complete: None,
+        }
+    }
+}
+
+/// What the catalogue knows of one running feature.
+#[derive(Debug, Clone)]
+pub struct FeatureInfo {
+    pub name: &'static str,
+    pub settings: Vec<SettingSpec>,
+    pub can_be_disabled: bool,
+    /// What `/config` and refusals call it: its first help category's title, else its name.
+    pub title: &'static str,
 }
 
 /// One line of `/help`: a command or one of its subcommands.
@@ -77,8 +76,8 @@ pub struct HelpLine {
 }
 
 impl CommandEntry {
-    pub fn name(&self) -> String {
-        (self.definition)().name
+    pub fn name(&self) -> &str {
+        &self.definition.name
     }
 
     /// The level needed for a path of subcommand names (empty for the command itself).
@@ -93,7 +92,7 @@ impl CommandEntry {
 
     /// The command and each of its subcommands as help lines.
     pub fn help_lines(&self) -> Vec<HelpLine> {
-        let definition = (self.definition)();
+        let definition = &self.definition;
         let mut lines = Vec::new();
         for option in &definition.options {
             match option.kind {
@@ -117,7 +116,7 @@ impl CommandEntry {
         if lines.is_empty() {
             lines.push(HelpLine {
                 usage: format!("/{}", definition.name),
-                description: definition.description,
+                description: definition.description.clone(),
                 access: self.access,
             });
         }
@@ -133,11 +132,13 @@ pub struct PrefixEntry {
     pub access: AccessLevel,
 }
 
-/// Every command Agora knows.
+/// Every command Agora knows, and the features they come from.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     commands: Vec<CommandEntry>,
     prefix: Vec<PrefixEntry>,
+    categories: Vec<(HelpCategory, &'static str)>,
+    features: Vec<FeatureInfo>,
 }
 
 impl Catalogue {
@@ -145,13 +146,40 @@ impl Catalogue {
         Self::default()
     }
 
-    pub fn with_command(mut self, entry: CommandEntry) -> Self {
-        self.commands.push(entry);
+    /// Adds a feature: its help categories, commands, prefix commands and settings.
+    pub fn with_feature(mut self, feature: &dyn Feature) -> Self {
+        let name = feature.name();
+        let categories = feature.help_categories();
+        self.features.push(FeatureInfo {
+            name,
+            settings: feature.settings(),
+            can_be_disabled: feature.can_be_disabled(),
+            title: categories.first().map_or(name, |category| category.title),
+        });
+        self.categories
+            .extend(categories.into_iter().map(|category| (category, name)));
+        for mut entry in feature.commands() {
+            entry.feature = name;
+            self.commands.push(entry);
+        }
+        self.prefix.extend(feature.prefix_commands());
         self
     }
 
-    pub fn with_prefix(mut self, entry: PrefixEntry) -> Self {
-        self.prefix.push(entry);
+    /// Lets each command complete its definition from the whole catalogue; call once
+    /// every feature is in.
+    pub fn finish(mut self) -> Self {
+        let completions: Vec<(usize, fn(&Catalogue, &mut ApplicationCommandData))> = self
+            .commands
+            .iter()
+            .enumerate()
+            .filter_map(|(index, entry)| entry.complete.map(|complete| (index, complete)))
+            .collect();
+        for (index, complete) in completions {
+            let mut definition = self.commands[index].definition.clone();
+            complete(&self, &mut definition);
+            self.commands[index].definition = definition;
+        }
         self
     }
 
@@ -171,16 +199,33 @@ impl Catalogue {
         self.prefix.iter().find(|entry| entry.name == name)
     }
 
+    /// The running features, in the order they were added.
+    pub fn features(&self) -> &[FeatureInfo] {
+        &self.features
+    }
+
+    pub fn feature(&self, name: &str) -> Option<&FeatureInfo> {
+        self.features.iter().find(|feature| feature.name == name)
+    }
+
+    /// A help category by its key, and the feature it belongs to.
+    pub fn category(&self, key: &str) -> Option<(&HelpCategory, &'static str)> {
+        self.categories
+            .iter()
+            .find(|(category, _)| category.key == key)
+            .map(|(category, feature)| (category, *feature))
+    }
+
     /// What `PUT /applications/{id}/commands` receives.
     pub fn slash_commands(&self) -> Vec<Command> {
         self.commands
             .iter()
-            .map(|entry| (entry.definition)().into())
+            .map(|entry| entry.definition.clone().into())
             .collect()
     }
 
     /// The help lines of a category someone at `level` may run, in catalogue order.
-    pub fn help_lines(&self, category: Category, level: AccessLevel) -> Vec<HelpLine> {
+    pub fn help_lines(&self, category: &str, level: AccessLevel) -> Vec<HelpLine> {
         self.commands
             .iter()
             .filter(|entry| entry.category == category)
@@ -189,11 +234,18 @@ impl Catalogue {
             .collect()
     }
 
-    /// The categories in which someone at `level` may run something.
-    pub fn categories_for(&self, level: AccessLevel) -> Vec<Category> {
-        Category::ALL
-            .into_iter()
-            .filter(|category| !self.help_lines(*category, level).is_empty())
+    /// The categories in which someone at `level` may run something, leaving out those
+    /// of features `is_on` says are off.
+    pub fn categories_for(
+        &self,
+        level: AccessLevel,
+        is_on: impl Fn(&str) -> bool,
+    ) -> Vec<&HelpCategory> {
+        self.categories
+            .iter()
+            .filter(|(_, feature)| is_on(feature))
+            .map(|(category, _)| category)
+            .filter(|category| !self.help_lines(category.key, level).is_empty())
             .collect()
     }
 }
@@ -222,16 +274,38 @@ mod tests {
     #[command(name = "change", desc = "Change it")]
     struct Change;
 
+    struct Demo;
+
+    impl Feature for Demo {
+        fn name(&self) -> &'static str {
+            "demo"
+        }
+
+        fn help_categories(&self) -> Vec<HelpCategory> {
+            vec![HelpCategory {
+                key: "demo",
+                title: "Demo",
+                blurb: "A demo",
+            }]
+        }
+
+        fn commands(&self) -> Vec<CommandEntry> {
+            vec![CommandEntry {
+                stricter: &[("change", AccessLevel::Admin)],
+                ..CommandEntry::new(
+                    "demo",
+                    "demo",
+                    AccessLevel::Everyone,
+                    DemoCommand::create_command(),
+                )
+            }]
+        }
+
+        fn start(self: Box<Self>, _start: &mut crate::feature::FeatureStart<'_>) {}
+    }
+
     fn catalogue() -> Catalogue {
-        Catalogue::new().with_command(CommandEntry {
-            concern: "demo",
-            category: Category::Settings,
-            access: AccessLevel::Everyone,
-            stricter: &[("change", AccessLevel::Admin)],
-            private: true,
-            cooldown: false,
-            definition: DemoCommand::create_command,
-        })
+        Catalogue::new().with_feature(&Demo).finish()
     }
 
     #[test]
@@ -246,15 +320,21 @@ mod tests {
     #[test]
     fn help_lists_only_what_the_level_may_run() {
         let catalogue = catalogue();
-        let everyone = catalogue.help_lines(Category::Settings, AccessLevel::Everyone);
+        let everyone = catalogue.help_lines("demo", AccessLevel::Everyone);
         assert_eq!(everyone.len(), 1);
         assert_eq!(everyone[0].usage, "/demo look");
-        let admin = catalogue.help_lines(Category::Settings, AccessLevel::Admin);
+        let admin = catalogue.help_lines("demo", AccessLevel::Admin);
         assert_eq!(admin.len(), 2);
-        assert_eq!(
-            catalogue.categories_for(AccessLevel::Everyone),
-            vec![Category::Settings]
-        );
+        let keys = |on: bool| -> Vec<&str> {
+            catalogue
+                .categories_for(AccessLevel::Everyone, |_| on)
+                .iter()
+                .map(|c| c.key)
+                .collect()
+        };
+        assert_eq!(keys(true), vec!["demo"]);
+        assert!(keys(false).is_empty(), "a feature that is off is hidden");
+        assert_eq!(catalogue.command("demo").unwrap().feature, "demo");
         assert_eq!(catalogue.slash_commands()[0].name, "demo");
     }
 }

@@ -1,6 +1,6 @@
 //! The metrics every actor reports, named in one place: gateway events by type,
 //! interactions by command and outcome with their latency, REST calls by route and status
-//! (429s counted apart), actor restarts and mailbox depth. They go through the `metrics`
+//! (429s counted apart), each actor's admission counts. They go through the `metrics`
 //! facade; the binary installs the Prometheus recorder that `/metrics` renders.
 
 use std::time::Duration;
@@ -14,8 +14,11 @@ pub const REST_REQUESTS: &str = "agora_discord_requests_total";
 pub const REST_RATE_LIMITED: &str = "agora_discord_rate_limited_total";
 pub const REST_SECONDS: &str = "agora_discord_request_seconds";
 pub const ACTOR_RESTARTS: &str = "agora_actor_restarts";
-pub const ACTOR_MAILBOX_DEPTH: &str = "agora_actor_mailbox_depth";
-pub const ACTOR_HANDLED: &str = "agora_actor_handled";
+pub const ACTOR_ACCEPTED: &str = "agora_actor_accepted";
+pub const ACTOR_BUSY: &str = "agora_actor_busy";
+pub const ACTOR_QUEUED: &str = "agora_actor_queued";
+pub const ACTOR_IN_FLIGHT: &str = "agora_actor_in_flight";
+pub const ACTOR_DONE: &str = "agora_actor_done";
 pub const SHARD_CONNECTED: &str = "agora_shard_connected";
 pub const SHARD_LATENCY_SECONDS: &str = "agora_shard_latency_seconds";
 
@@ -42,12 +45,17 @@ pub fn rest_call(route: &'static str, status: u16, elapsed: Duration) {
     }
 }
 
-/// Publishes each actor's restarts, handled requests and mailbox depth (at scrape time).
+/// Publishes each actor's requests accepted, refused busy, queued, in flight and done, and
+/// its restarts (at scrape time).
 pub fn actor_health(actors: &[HealthSnapshot]) {
     for actor in actors {
-        metrics::gauge!(ACTOR_RESTARTS, "actor" => actor.name).set(actor.restarts as f64);
-        metrics::gauge!(ACTOR_HANDLED, "actor" => actor.name).set(actor.handled as f64);
-        metrics::gauge!(ACTOR_MAILBOX_DEPTH, "actor" => actor.name).set(actor.in_flight as f64);
+        let name = actor.name;
+        metrics::gauge!(ACTOR_ACCEPTED, "actor" => name).set(actor.accepted as f64);
+        metrics::gauge!(ACTOR_BUSY, "actor" => name).set(actor.busy as f64);
+        metrics::gauge!(ACTOR_QUEUED, "actor" => name).set(actor.queued as f64);
+        metrics::gauge!(ACTOR_IN_FLIGHT, "actor" => name).set(actor.in_flight as f64);
+        metrics::gauge!(ACTOR_DONE, "actor" => name).set(actor.done as f64);
+        metrics::gauge!(ACTOR_RESTARTS, "actor" => name).set(actor.restarts as f64);
     }
 }
 

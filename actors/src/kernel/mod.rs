@@ -6,12 +6,15 @@ pub mod catalogue;
 pub mod clock;
 pub mod custom_id;
 pub mod discord;
+pub mod guild_config;
 pub mod guild_directory;
 pub mod metrics;
 pub mod policy;
 pub mod reply;
+pub mod serial;
 pub mod store;
 pub mod supervision;
+pub mod ticker;
 
 use std::sync::Arc;
 
@@ -25,6 +28,8 @@ pub struct Kernel {
     pub catalogue: Arc<catalogue::Catalogue>,
     pub health: supervision::HealthRegistry,
     pub guilds: guild_directory::GuildDirectory,
+    /// Turns by key for read-modify-writes that must not interleave (`settings:<guild>`).
+    pub serial: serial::KeyedSerial<String>,
     /// The bot's owners (configuration): they may do everything, everywhere.
     pub owners: Arc<[u64]>,
 }

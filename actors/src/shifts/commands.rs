@@ -8,7 +8,7 @@ use twilight_model::application::interaction::application_command::{
 use twilight_model::id::marker::UserMarker;
 use twilight_model::id::Id;
 
-use crate::kernel::catalogue::{Category, CommandEntry};
+use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::policy::AccessLevel;
 
 #[derive(CommandOption, CreateOption, Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,16 +263,19 @@ pub fn entries() -> Vec<CommandEntry> {
     vec![
         CommandEntry {
             concern: super::SHIFTS,
-            category: Category::Shifts,
+            feature: super::SHIFTS,
+            category: super::CATEGORY.key,
             access: AccessLevel::Everyone,
             stricter: &[],
             private: true,
             cooldown: false,
-            definition: TimezoneCommand::create_command,
+            definition: TimezoneCommand::create_command(),
+            complete: None,
         },
         CommandEntry {
             concern: super::SHIFTS,
-            category: Category::Shifts,
+            feature: super::SHIFTS,
+            category: super::CATEGORY.key,
             access: AccessLevel::Everyone,
             stricter: &[
                 ("add", AccessLevel::Moderator),
@@ -281,11 +284,13 @@ pub fn entries() -> Vec<CommandEntry> {
             ],
             private: true,
             cooldown: false,
-            definition: ScheduleCommand::create_command,
+            definition: ScheduleCommand::create_command(),
+            complete: None,
         },
         CommandEntry {
             concern: super::SHIFTS,
-            category: Category::Shifts,
+            feature: super::SHIFTS,
+            category: super::CATEGORY.key,
             access: AccessLevel::Everyone,
             stricter: &[
                 ("drop", AccessLevel::Moderator),
@@ -296,7 +301,8 @@ pub fn entries() -> Vec<CommandEntry> {
             ],
             private: true,
             cooldown: false,
-            definition: ShiftCommand::create_command,
+            definition: ShiftCommand::create_command(),
+            complete: None,
         },
     ]
 }

@@ -3,8 +3,8 @@
 //! (stats, leaderboard, upcoming coverage, a calendar export) — seed 000, our way.
 //!
 //! The database is the source of truth: the actor keeps nothing between requests, buttons
-//! carry the shift id, and a ticker asks the actor once a second to do what is due
-//! (reminders, "still unclaimed" pings, start and end of shifts), each exactly once.
+//! carry the shift id, and a ticker of its own does what is due once a second (reminders,
+//! "still unclaimed" pings, start and end of shifts), each exactly once.
 
 pub mod calendar;
 pub mod commands;
@@ -27,12 +27,16 @@ use twilight_model::id::Id;
 
 use self::settings::ShiftSettings;
 use self::store::Shift;
-use crate::dispatcher::{InteractionRequest, RequestKind, Routes};
-use crate::kernel::catalogue::Catalogue;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+
+use crate::dispatcher::{InteractionRequest, RequestKind};
+use crate::feature::{Feature, FeatureStart, HelpCategory, Migrations, SettingSpec};
+use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::{Reply, ReplyMessage};
-use crate::kernel::supervision::{CallError, Concern, ConcernHandle};
+use crate::kernel::supervision::Concern;
+use crate::kernel::ticker::TickerSpec;
 use crate::kernel::Kernel;
 
 /// The concern's name: catalogue routing, custom_ids (`shifts:1:claim:<id>`), logs.
@@ -41,11 +45,55 @@ pub const SHIFTS: &str = "shifts";
 /// How often the ticker asks for due work.
 pub const TICK: Duration = Duration::from_secs(1);
 
-/// Adds the shift commands to a catalogue.
-pub fn catalogue(catalogue: Catalogue) -> Catalogue {
-    commands::entries()
-        .into_iter()
-        .fold(catalogue, Catalogue::with_command)
+/// The help category of the shift commands.
+pub const CATEGORY: HelpCategory = HelpCategory {
+    key: "shifts",
+    title: "Moderator shifts",
+    blurb: "Schedules, dropped shifts, claims and coverage",
+};
+
+/// The feature: its commands, settings, migrations and ticker.
+pub struct ShiftsFeature;
+
+impl Feature for ShiftsFeature {
+    fn name(&self) -> &'static str {
+        SHIFTS
+    }
+
+    fn help_categories(&self) -> Vec<HelpCategory> {
+        vec![CATEGORY]
+    }
+
+    fn commands(&self) -> Vec<CommandEntry> {
+        commands::entries()
+    }
+
+    fn settings(&self) -> Vec<SettingSpec> {
+        settings::specs()
+    }
+
+    fn migrations(&self) -> Migrations {
+        static SQLITE: EmbeddedMigrations = embed_migrations!("src/shifts/migrations/sqlite");
+        static POSTGRES: EmbeddedMigrations = embed_migrations!("src/shifts/migrations/postgres");
+        Migrations {
+            sqlite: Some(&SQLITE),
+            postgres: Some(&POSTGRES),
+        }
+    }
+
+    fn tickers(&self) -> Vec<TickerSpec> {
+        vec![ticker()]
+    }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let kernel = start.kernel.clone();
+        start.concern(
+            move || ShiftScheduler {
+                kernel: kernel.clone(),
+            },
+            component_access,
+        );
+    }
 }
 
 /// Who may use the shift buttons: claiming is for moderators.
@@ -56,55 +104,11 @@ pub fn component_access(id: &CustomId) -> AccessLevel {
     }
 }
 
-/// Starts the scheduler under its supervisor, routes its interactions, and starts its
-/// ticker.
-pub fn start(
-    kernel: &Kernel,
-    routes: &mut Routes,
-    mailbox_capacity: usize,
-) -> ConcernHandle<ShiftScheduler> {
-    let make_kernel = kernel.clone();
-    let handle = ConcernHandle::start(
-        move || ShiftScheduler {
-            kernel: make_kernel.clone(),
-        },
-        mailbox_capacity,
-        &kernel.health,
-    );
-    routes.add(handle.clone(), component_access);
-    let ticker = handle.clone();
-    let store = kernel.store.clone();
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(TICK);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            if store.is_closed() {
-                // Agora is shutting down.
-                break;
-            }
-            match ticker.call(ShiftRequest::Tick).await {
-                Err(CallError::Stopped(_)) => break,
-                Err(error) => tracing::warn!(%error, "shift tick failed"),
-                Ok(_) => {}
-            }
-        }
-    });
-    handle
-}
-
-/// What the scheduler is asked to do.
-#[derive(Debug)]
-pub enum ShiftRequest {
-    Interaction(Box<InteractionRequest>),
-    /// Do what is due now (reminders, pings, starts, ends).
-    Tick,
-}
-
-impl From<InteractionRequest> for ShiftRequest {
-    fn from(request: InteractionRequest) -> Self {
-        ShiftRequest::Interaction(Box::new(request))
-    }
+/// Once a second: reminders, "still unclaimed" pings, starts and ends that are due.
+pub fn ticker() -> TickerSpec {
+    TickerSpec::new("shifts-ticker", TICK, |kernel| async move {
+        reminders::tick(&kernel).await;
+    })
 }
 
 /// The actor; see the module documentation.
@@ -114,21 +118,12 @@ pub struct ShiftScheduler {
 
 impl Concern for ShiftScheduler {
     const NAME: &'static str = SHIFTS;
-    type Request = ShiftRequest;
+    type Request = InteractionRequest;
     type Response = Reply;
 
-    fn handle(&mut self, request: ShiftRequest) -> LocalBoxFuture<'static, Reply> {
+    fn handle(&mut self, request: InteractionRequest) -> LocalBoxFuture<'static, Reply> {
         let kernel = self.kernel.clone();
-        match request {
-            ShiftRequest::Interaction(request) => {
-                async move { interaction(&kernel, *request).await }.boxed_local()
-            }
-            ShiftRequest::Tick => async move {
-                reminders::tick(&kernel).await;
-                Reply::Acknowledge
-            }
-            .boxed_local(),
-        }
+        async move { interaction(&kernel, request).await }.boxed_local()
     }
 }
 
@@ -156,14 +151,10 @@ pub(crate) fn database_trouble(error: &crate::kernel::store::StoreError) -> Repl
 }
 
 async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
-    let Some(guild_id) = request.guild_id else {
+    if request.guild_id.is_none() {
         return private("Shifts belong to a server; run this in one.");
-    };
-    let guild = guild_id.get() as i64;
-    let settings = match ShiftSettings::load(&kernel.store, guild).await {
-        Ok(settings) => settings,
-        Err(error) => return database_trouble(&error),
-    };
+    }
+    let settings = ShiftSettings::from_values(&request.features);
     match &request.kind {
         RequestKind::Autocomplete { data, .. } => {
             let typed = commands::focused_option(data)
@@ -248,7 +239,7 @@ pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
             }
         }
     }
-    let channel = match ShiftSettings::load(&kernel.store, shift.guild_id).await {
+    let channel = match ShiftSettings::load(kernel, shift.guild_id).await {
         Ok(settings) => settings.channel_id.or(shift.channel_id),
         Err(_) => shift.channel_id,
     };

@@ -26,15 +26,26 @@ pub(crate) async fn tick(kernel: &Kernel) {
             return;
         }
     };
-    let mut settings: HashMap<i64, ShiftSettings> = HashMap::new();
+    // Per guild: its settings, or `None` to leave its shifts for a later tick (shifts
+    // turned off there, or settings that could not be read: never guess at defaults).
+    let mut settings: HashMap<i64, Option<ShiftSettings>> = HashMap::new();
     for shift in due {
         if let std::collections::hash_map::Entry::Vacant(entry) = settings.entry(shift.guild_id) {
-            let loaded = ShiftSettings::load(&kernel.store, shift.guild_id)
-                .await
-                .unwrap_or_default();
+            let loaded = match kernel.guild_config(shift.guild_id).await {
+                Ok(config) if config.features.is_on(super::SHIFTS) => {
+                    Some(ShiftSettings::from_values(&config.features))
+                }
+                Ok(_) => None,
+                Err(error) => {
+                    tracing::warn!(%error, guild = shift.guild_id, "could not read the guild's settings; its shifts wait for the next tick");
+                    None
+                }
+            };
             entry.insert(loaded);
         }
-        let guild_settings = &settings[&shift.guild_id];
+        let Some(guild_settings) = &settings[&shift.guild_id] else {
+            continue;
+        };
         if shift.end <= now {
             if kernel.store.mark_done(shift.id, now).await.unwrap_or(false) {
                 if let Ok(Some(done)) = kernel.store.shift(shift.guild_id, shift.id).await {

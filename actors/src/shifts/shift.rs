@@ -382,14 +382,9 @@ pub(crate) async fn claim(
         ));
     }
     match kernel.store.claim_shift(guild, shift.id, me, now).await {
-        Ok(true) => match kernel.store.shift(guild, shift.id).await {
-            Ok(Some(claimed)) => {
-                // The clicked message is the posted one: the callback updates it.
-                Reply::Update(render::shift_message(&claimed, now))
-            }
-            _ => private(format!("You claimed shift #{}.", shift.id)),
-        },
-        Ok(false) => match kernel.store.shift(guild, shift.id).await {
+        // The clicked message is the posted one: the callback updates it.
+        Ok(Some(claimed)) => Reply::Update(render::shift_message(&claimed, now)),
+        Ok(None) => match kernel.store.shift(guild, shift.id).await {
             Ok(Some(current)) if current.claimed_by.is_some() => private(format!(
                 "Too late: <@{}> has already claimed shift #{}.",
                 current.claimed_by.unwrap_or_default(),

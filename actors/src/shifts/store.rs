@@ -384,14 +384,15 @@ impl Store {
     }
 
     /// Claims an open shift for `user_id`: one statement that succeeds for exactly one of
-    /// any number of concurrent claimers. False when it is taken, cancelled or started.
+    /// any number of concurrent claimers, returning the claimed shift (no second read).
+    /// `None` when it is taken, cancelled or started.
     pub async fn claim_shift(
         &self,
         guild_id: i64,
         shift_id: i64,
         user_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Shift>, StoreError> {
         let now = naive(now);
         let claimed = with_connection!(self, connection => {
             diesel::update(
@@ -407,10 +408,12 @@ impl Store {
                 shifts::claimed_at.eq(now),
                 shifts::updated_at.eq(now),
             ))
-            .execute(connection)
+            .returning(ShiftRow::as_returning())
+            .get_result(connection)
             .await
+            .optional()
         })?;
-        Ok(claimed == 1)
+        Ok(claimed.map(Shift::from))
     }
 
     /// Gives a claimed shift back, by its claimer, before it starts.

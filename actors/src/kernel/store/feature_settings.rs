@@ -120,3 +120,37 @@ impl Store {
         Ok(deleted > 0)
     }
 }
+
+impl Store {
+    /// Every feature setting of `guild_id`, as (feature, key, value), sorted.
+    pub async fn all_feature_settings(
+        &self,
+        guild_id: i64,
+    ) -> Result<Vec<(String, String, Value)>, StoreError> {
+        let stored = with_connection!(self, connection => {
+            feature_settings::table
+                .filter(feature_settings::guild_id.eq(guild_id))
+                .select((feature_settings::feature, feature_settings::key, feature_settings::value))
+                .load::<(String, String, String)>(connection)
+                .await
+        })?;
+        let mut settings = stored
+            .into_iter()
+            .map(|(feature, key, stored)| {
+                let value = decode_value(guild_id, &feature, &key, &stored)?;
+                Ok((feature, key, value))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        settings.sort_by(|left, right| (&left.0, &left.1).cmp(&(&right.0, &right.1)));
+        Ok(settings)
+    }
+
+    /// Removes every feature setting of `guild_id` (`/config reset`); how many there were.
+    pub async fn delete_all_feature_settings(&self, guild_id: i64) -> Result<usize, StoreError> {
+        with_connection!(self, connection => {
+            diesel::delete(feature_settings::table.filter(feature_settings::guild_id.eq(guild_id)))
+                .execute(connection)
+                .await
+        })
+    }
+}

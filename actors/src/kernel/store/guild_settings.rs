@@ -12,7 +12,7 @@ use super::{with_connection, Store, StoreError};
 pub const DEFAULT_LOCALE: &str = "en-US";
 
 /// One guild's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GuildSettings {
     pub guild_id: i64,
     /// Members with this role may change the bot's settings.

@@ -1,6 +1,7 @@
-//! The schema migrations, embedded in the binary from `migrations/<backend>/`, and
-//! running them on tokio's blocking pool with diesel's sync migration harness: over a
-//! sync connection for SQLite, over a pooled async one (wrapped) for PostgreSQL.
+//! The schema migrations — the kernel's, embedded from `migrations/<backend>/`, and each
+//! feature's, embedded from its own folder — run together in version order on tokio's
+//! blocking pool with diesel's sync migration harness: over a sync connection for
+//! SQLite, over a pooled async one (wrapped) for PostgreSQL.
 
 use diesel::backend::Backend as DieselBackend;
 use diesel::migration::MigrationSource;
@@ -8,21 +9,39 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use super::{BackendPool, Store, StoreError};
+use crate::feature::Migrations;
 
 /// The SQLite migrations, from `migrations/sqlite/` at the workspace root.
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+static SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 /// The PostgreSQL migrations, from `migrations/postgres/` at the workspace root.
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+static POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// The PostgreSQL advisory lock held while migrating, so that processes starting
 /// together over one database migrate one after another. ("agoramig" in ASCII.)
 const POSTGRES_MIGRATION_LOCK: i64 = 0x6167_6f72_616d_6967;
 
 impl Store {
-    /// Applies the migrations this database has not seen yet and returns their names
-    /// (`<timestamp>_<name>`), oldest first; an up-to-date database returns none.
+    /// Applies the kernel's migrations this database has not seen yet (see
+    /// [`Store::migrate_with`]).
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        self.migrate_with(&[]).await
+    }
+
+    /// Applies the kernel's and these features' migrations this database has not seen yet,
+    /// in version order, and returns their names (`<timestamp>_<name>`), oldest first; an
+    /// up-to-date database returns none.
+    pub async fn migrate_with(&self, features: &[Migrations]) -> Result<Vec<String>, StoreError> {
         let backend = self.backend();
+        let sqlite = AllMigrations(
+            std::iter::once(&SQLITE_MIGRATIONS)
+                .chain(features.iter().filter_map(|m| m.sqlite))
+                .collect(),
+        );
+        let postgres = AllMigrations(
+            std::iter::once(&POSTGRES_MIGRATIONS)
+                .chain(features.iter().filter_map(|m| m.postgres))
+                .collect(),
+        );
         let migrating = match self.backend_pool()? {
             BackendPool::Sqlite { target, .. } => {
                 tokio::task::spawn_blocking(move || {
@@ -31,7 +50,7 @@ impl Store {
                     // finishes first, and this one then finds nothing pending.
                     connection
                         .immediate_transaction(|connection| {
-                            apply_pending(connection, SQLITE_MIGRATIONS).map_err(MigrationFailure)
+                            apply_pending(connection, sqlite).map_err(MigrationFailure)
                         })
                         .map_err(|failure| failure.0)
                 })
@@ -58,7 +77,7 @@ impl Store {
                         ))
                         .map_err(|error| error.to_string())?;
                     // The lock goes with the session when `connection` drops.
-                    apply_pending(&mut connection, POSTGRES_MIGRATIONS)
+                    apply_pending(&mut connection, postgres)
                 })
                 .await
             }
@@ -82,6 +101,25 @@ impl Store {
     }
 }
 
+/// Several embedded sets of migrations as one source, in version order.
+struct AllMigrations(Vec<&'static EmbeddedMigrations>);
+
+impl<DB: DieselBackend> MigrationSource<DB> for AllMigrations
+where
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+        let mut all = Vec::new();
+        for set in &self.0 {
+            all.extend(MigrationSource::<DB>::migrations(*set)?);
+        }
+        all.sort_by(|left, right| left.name().version().cmp(&right.name().version()));
+        Ok(all)
+    }
+}
+
 /// Why migrating failed, as the error of SQLite's migration transaction.
 struct MigrationFailure(String);
 
@@ -95,7 +133,7 @@ impl From<diesel::result::Error> for MigrationFailure {
 /// inside SQLite's) and returns the names of those applied. Blocking.
 fn apply_pending<Connection, DB>(
     connection: &mut Connection,
-    migrations: EmbeddedMigrations,
+    migrations: AllMigrations,
 ) -> Result<Vec<String>, String>
 where
     DB: DieselBackend,

@@ -1,0 +1,355 @@
+//! `/config features list|enable|disable` and `/config <feature> <setting> [value]`: the
+//! part of `/config` built from the catalogue, so a new feature's settings need no edit
+//! here. Each setting is a subcommand with one typed `value` option (left out: back to
+//! the default), checked against the feature's declaration, stored per guild.
+
+use serde_json::Value;
+use twilight_interactions::command::ApplicationCommandData;
+use twilight_model::application::command::{
+    CommandOption, CommandOptionChoice, CommandOptionChoiceValue, CommandOptionType,
+    CommandOptionValue as OptionLimit,
+};
+use twilight_model::application::interaction::application_command::CommandOptionValue;
+use twilight_model::channel::ChannelType;
+
+use crate::dispatcher::InteractionRequest;
+use crate::feature::{SettingKind, SettingSpec};
+use crate::kernel::catalogue::{Catalogue, FeatureInfo};
+use crate::kernel::guild_config::ENABLED_KEY;
+use crate::kernel::Kernel;
+
+/// The `/config` group that turns features on and off.
+pub const FEATURES_GROUP: &str = "features";
+
+/// The channel kinds a channel setting takes.
+const SETTING_CHANNEL_TYPES: [ChannelType; 2] =
+    [ChannelType::GuildText, ChannelType::GuildAnnouncement];
+
+fn option(kind: CommandOptionType, name: &str, description: &str) -> CommandOption {
+    CommandOption {
+        autocomplete: None,
+        channel_types: None,
+        choices: None,
+        description: description.to_owned(),
+        description_localizations: None,
+        kind,
+        max_length: None,
+        max_value: None,
+        min_length: None,
+        min_value: None,
+        name: name.to_owned(),
+        name_localizations: None,
+        options: None,
+        file_types: None,
+        required: None,
+    }
+}
+
+fn group(name: &str, description: &str, subcommands: Vec<CommandOption>) -> CommandOption {
+    CommandOption {
+        options: Some(subcommands),
+        ..option(CommandOptionType::SubCommandGroup, name, description)
+    }
+}
+
+fn subcommand(name: &str, description: &str, options: Vec<CommandOption>) -> CommandOption {
+    CommandOption {
+        options: Some(options),
+        ..option(CommandOptionType::SubCommand, name, description)
+    }
+}
+
+/// The `value` option of a setting's subcommand.
+fn value_option(spec: &SettingSpec) -> CommandOption {
+    let description = "The new value; leave out to go back to the default";
+    let mut value = match spec.kind {
+        SettingKind::Channel => CommandOption {
+            channel_types: Some(SETTING_CHANNEL_TYPES.to_vec()),
+            ..option(CommandOptionType::Channel, "value", description)
+        },
+        SettingKind::Role => option(CommandOptionType::Role, "value", description),
+        SettingKind::Boolean => option(CommandOptionType::Boolean, "value", description),
+        SettingKind::Integer { min, max, .. } => CommandOption {
+            min_value: Some(OptionLimit::Integer(min)),
+            max_value: Some(OptionLimit::Integer(max)),
+            ..option(CommandOptionType::Integer, "value", description)
+        },
+        SettingKind::Number { min, max, .. } => CommandOption {
+            min_value: Some(OptionLimit::Number(min)),
+            max_value: Some(OptionLimit::Number(max)),
+            ..option(CommandOptionType::Number, "value", description)
+        },
+    };
+    value.required = Some(false);
+    value
+}
+
+/// Adds `/config features …` and one group per feature with settings to `/config`'s
+/// definition (the catalogue calls this once every feature is in).
+pub fn complete_config_command(catalogue: &Catalogue, definition: &mut ApplicationCommandData) {
+    let switchable: Vec<CommandOptionChoice> = catalogue
+        .features()
+        .iter()
+        .filter(|feature| feature.can_be_disabled)
+        .map(|feature| CommandOptionChoice {
+            name: feature.title.to_owned(),
+            name_localizations: None,
+            value: CommandOptionChoiceValue::String(feature.name.to_owned()),
+        })
+        .collect();
+    let feature_option = |verb: &str| CommandOption {
+        required: Some(true),
+        choices: Some(switchable.clone()),
+        ..option(
+            CommandOptionType::String,
+            "feature",
+            &format!("The feature to turn {verb}"),
+        )
+    };
+    definition.options.push(group(
+        FEATURES_GROUP,
+        "Turn Agora's features on or off in this server",
+        vec![
+            subcommand("list", "Which features are on here", Vec::new()),
+            subcommand("enable", "Turn a feature on", vec![feature_option("on")]),
+            subcommand("disable", "Turn a feature off", vec![feature_option("off")]),
+        ],
+    ));
+    for feature in catalogue.features() {
+        if feature.settings.is_empty() {
+            continue;
+        }
+        let subcommands = feature
+            .settings
+            .iter()
+            .map(|spec| subcommand(spec.key, spec.description, vec![value_option(spec)]))
+            .collect();
+        definition.options.push(group(
+            feature.name,
+            &format!("{} settings", feature.title),
+            subcommands,
+        ));
+    }
+}
+
+/// What a generic `/config` subcommand did: the change in words, or a refusal.
+pub enum Outcome {
+    Changed(String),
+    Shown(String),
+    Refused(String),
+}
+
+/// Handles `/config features …` and `/config <feature> …`; `None` when `path` is one of
+/// the core's own subcommands.
+pub async fn run(
+    kernel: &Kernel,
+    request: &InteractionRequest,
+    path: &[String],
+) -> Option<Outcome> {
+    let guild = request.guild_id?.get() as i64;
+    let group = path.first()?;
+    if group == FEATURES_GROUP {
+        return Some(features(kernel, request, guild, path.get(1).map(String::as_str)).await);
+    }
+    let feature = kernel
+        .catalogue
+        .feature(group)
+        .filter(|f| !f.settings.is_empty())?;
+    let Some(spec) = path
+        .get(1)
+        .and_then(|key| feature.settings.iter().find(|spec| spec.key == key))
+    else {
+        return Some(Outcome::Refused(format!(
+            "{} has no such setting. Nothing changed.",
+            feature.title
+        )));
+    };
+    Some(set(kernel, request, guild, feature, spec).await)
+}
+
+async fn set(
+    kernel: &Kernel,
+    request: &InteractionRequest,
+    guild: i64,
+    feature: &FeatureInfo,
+    spec: &SettingSpec,
+) -> Outcome {
+    let given = request
+        .leaf_options()
+        .iter()
+        .find(|option| option.name == "value");
+    let value = match given.map(|option| &option.value) {
+        None => None,
+        Some(CommandOptionValue::Channel(id)) if spec.kind == SettingKind::Channel => {
+            let kind = request.resolved_channel_kind(*id);
+            if kind.is_some_and(|kind| !SETTING_CHANNEL_TYPES.contains(&kind)) {
+                return Outcome::Refused(format!(
+                    "`{}` takes a text or announcement channel. Nothing changed.",
+                    spec.key
+                ));
+            }
+            Some(Value::from(id.get()))
+        }
+        Some(CommandOptionValue::Role(id)) if spec.kind == SettingKind::Role => {
+            if id.get() as i64 == guild {
+                return Outcome::Refused("@everyone can't be chosen here. Nothing changed.".into());
+            }
+            Some(Value::from(id.get()))
+        }
+        Some(CommandOptionValue::Boolean(flag)) => Some(Value::from(*flag)),
+        Some(CommandOptionValue::Integer(n)) => Some(Value::from(*n)),
+        Some(CommandOptionValue::Number(n)) => Some(Value::from(*n)),
+        Some(_) => {
+            return Outcome::Refused(format!(
+                "That is not a value `{}` can take. Nothing changed.",
+                spec.key
+            ))
+        }
+    };
+    let key = spec.key;
+    let name = feature.name;
+    let stored = match value {
+        Some(value) => {
+            if let Err(problem) = spec.validate(&value) {
+                return Outcome::Refused(problem);
+            }
+            let shown = spec.display(&value);
+            kernel
+                .store
+                .set_feature_setting(guild, name, key, &value)
+                .await
+                .map(|()| format!("set {name} {key} to {shown}"))
+        }
+        None => kernel
+            .store
+            .delete_feature_setting(guild, name, key)
+            .await
+            .map(|_| {
+                format!(
+                    "set {name} {key} back to its default ({})",
+                    spec.display(&spec.default)
+                )
+            }),
+    };
+    match stored {
+        Ok(change) => {
+            kernel.forget_guild_config(guild).await;
+            Outcome::Changed(change)
+        }
+        Err(error) => Outcome::Refused(format!(
+            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        )),
+    }
+}
+
+async fn features(
+    kernel: &Kernel,
+    request: &InteractionRequest,
+    guild: i64,
+    action: Option<&str>,
+) -> Outcome {
+    let catalogue = &kernel.catalogue;
+    let current = match kernel.guild_config(guild).await {
+        Ok(config) => config.features,
+        Err(error) => {
+            return Outcome::Refused(format!(
+                "The database is not answering ({error}). Nothing changed; try again in a minute."
+            ))
+        }
+    };
+    if action == Some("list") {
+        let lines: Vec<String> = catalogue
+            .features()
+            .iter()
+            .map(|feature| {
+                let state = match (feature.can_be_disabled, current.is_on(feature.name)) {
+                    (false, _) => "✅ on (always)",
+                    (true, true) => "✅ on",
+                    (true, false) => "⏸️ off",
+                };
+                format!("`{}` — {}: {state}", feature.name, feature.title)
+            })
+            .collect();
+        return Outcome::Shown(lines.join("\n"));
+    }
+    let on = match action {
+        Some("enable") => true,
+        Some("disable") => false,
+        _ => return Outcome::Refused("That is not a /config features command.".into()),
+    };
+    let named = request
+        .leaf_options()
+        .iter()
+        .find(|option| option.name == "feature")
+        .and_then(|option| match &option.value {
+            CommandOptionValue::String(name) => Some(name.trim().to_lowercase()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let Some(feature) = catalogue.feature(&named) else {
+        let names: Vec<&str> = catalogue.features().iter().map(|f| f.name).collect();
+        return Outcome::Refused(format!(
+            "This Agora has no feature called `{named}` running (it runs: {}). Nothing changed.",
+            names.join(", ")
+        ));
+    };
+    if !feature.can_be_disabled {
+        return Outcome::Refused(format!("`{}` is always on. Nothing changed.", feature.name));
+    }
+    if current.is_on(feature.name) == on {
+        let state = if on { "on" } else { "off" };
+        return Outcome::Refused(format!("{} is already {state} here.", feature.title));
+    }
+    let stored = if on {
+        kernel
+            .store
+            .delete_feature_setting(guild, feature.name, ENABLED_KEY)
+            .await
+            .map(|_| ())
+    } else {
+        kernel
+            .store
+            .set_feature_setting(guild, feature.name, ENABLED_KEY, &Value::Bool(false))
+            .await
+    };
+    match stored {
+        Ok(()) => {
+            kernel.forget_guild_config(guild).await;
+            let verb = if on { "turned on" } else { "turned off" };
+            Outcome::Changed(format!("{verb} {} (`{}`)", feature.title, feature.name))
+        }
+        Err(error) => Outcome::Refused(format!(
+            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        )),
+    }
+}
+
+/// Each running feature's settings in this guild, for `/config show`.
+pub fn describe(
+    catalogue: &Catalogue,
+    features: &crate::kernel::guild_config::FeatureValues,
+) -> Vec<(String, String)> {
+    catalogue
+        .features()
+        .iter()
+        .filter(|feature| !feature.settings.is_empty())
+        .map(|feature| {
+            let state = if features.is_on(feature.name) {
+                ""
+            } else {
+                " (off here)"
+            };
+            let lines: Vec<String> = feature
+                .settings
+                .iter()
+                .map(|spec| {
+                    let value = features.get(feature.name, spec.key);
+                    let shown = spec.display(value.unwrap_or(&spec.default));
+                    let default = if value.is_none() { " (default)" } else { "" };
+                    format!("`{}`: {shown}{default}", spec.key)
+                })
+                .collect();
+            (format!("{}{state}", feature.title), lines.join("\n"))
+        })
+        .collect()
+}

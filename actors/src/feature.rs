@@ -1,0 +1,259 @@
+//! A feature is a unit: one [`Feature`] descriptor declares its name, its commands, its
+//! `/help` categories, its `/config <feature> …` settings, its migrations for both
+//! backends, the gateway intents it needs, its tickers, and how it starts its actors.
+//! Boot walks one list of features (`core`, `shifts`, then a bot developer's own); the
+//! kernel, the core and the dispatcher name none of them.
+
+use std::sync::Arc;
+
+use diesel_migrations::EmbeddedMigrations;
+use serde_json::Value;
+use twilight_gateway::Intents;
+
+use crate::bus::EventBus;
+use crate::dispatcher::{InteractionRequest, Routes};
+use crate::kernel::catalogue::{CommandEntry, PrefixEntry};
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::Reply;
+use crate::kernel::supervision::{Concern, ConcernHandle, Limits};
+use crate::kernel::ticker::{Ticker, TickerSpec};
+use crate::kernel::Kernel;
+
+/// A group of commands in `/help`, as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpCategory {
+    /// The value the help menu carries (`shifts`); unique across features.
+    pub key: &'static str,
+    pub title: &'static str,
+    pub blurb: &'static str,
+}
+
+/// What kind of value a setting holds; `/config <feature> <key> value:` takes it typed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SettingKind {
+    /// A text or announcement channel of the guild.
+    Channel,
+    /// A role of the guild.
+    Role,
+    Boolean,
+    /// A whole number in `min..=max`, shown with `unit` ("minutes").
+    Integer {
+        min: i64,
+        max: i64,
+        unit: &'static str,
+    },
+    /// A number in `min..=max`, shown with `unit` ("hours").
+    Number {
+        min: f64,
+        max: f64,
+        unit: &'static str,
+    },
+}
+
+/// One setting a feature lets a guild change, stored per guild as
+/// (guild, feature, key) → JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingSpec {
+    /// The subcommand's name (`lock-window`) and the stored key.
+    pub key: &'static str,
+    /// What it does, in `/help` and in the command's description (≤ 100 characters).
+    pub description: &'static str,
+    pub kind: SettingKind,
+    /// The value of a guild that changed nothing (`Value::Null`: not set).
+    pub default: Value,
+}
+
+impl SettingSpec {
+    /// Checks a value given for this setting (a modified client may send anything).
+    pub fn validate(&self, value: &Value) -> Result<(), String> {
+        let key = self.key;
+        match (self.kind, value) {
+            (SettingKind::Channel | SettingKind::Role, Value::Number(n)) if n.as_u64().is_some() => {
+                Ok(())
+            }
+            (SettingKind::Boolean, Value::Bool(_)) => Ok(()),
+            (SettingKind::Integer { min, max, unit }, value) => match value.as_i64() {
+                Some(n) if (min..=max).contains(&n) => Ok(()),
+                Some(n) => Err(format!(
+                    "`{key}` must be from {min} to {max} {unit}; {n} is out of range. Nothing changed."
+                )),
+                None => Err(format!("`{key}` takes a whole number of {unit}. Nothing changed.")),
+            },
+            (SettingKind::Number { min, max, unit }, value) => match value.as_f64() {
+                Some(n) if n.is_finite() && n >= min && n <= max => Ok(()),
+                Some(n) => Err(format!(
+                    "`{key}` must be from {min} to {max} {unit}; {n} is out of range. Nothing changed."
+                )),
+                None => Err(format!("`{key}` takes a number of {unit}. Nothing changed.")),
+            },
+            _ => Err(format!("That is not a value `{key}` can take. Nothing changed.")),
+        }
+    }
+
+    /// A stored value as people read it (`<#123>`, `on`, `15 minutes`).
+    pub fn display(&self, value: &Value) -> String {
+        match (self.kind, value) {
+            (_, Value::Null) => "not set".to_owned(),
+            (SettingKind::Channel, value) => format!("<#{}>", value.as_u64().unwrap_or_default()),
+            (SettingKind::Role, value) => format!("<@&{}>", value.as_u64().unwrap_or_default()),
+            (SettingKind::Boolean, value) => if value.as_bool().unwrap_or(false) {
+                "on"
+            } else {
+                "off"
+            }
+            .to_owned(),
+            (SettingKind::Integer { unit, .. } | SettingKind::Number { unit, .. }, value) => {
+                format!("{value} {unit}")
+            }
+        }
+    }
+}
+
+/// A feature's migrations for each backend, embedded from its folder with
+/// `diesel_migrations::embed_migrations!`. Versions are `YYYY-MM-DD-HHMMSS` and unique
+/// across features: all features' migrations run together in version order.
+#[derive(Clone, Copy, Default)]
+pub struct Migrations {
+    pub sqlite: Option<&'static EmbeddedMigrations>,
+    pub postgres: Option<&'static EmbeddedMigrations>,
+}
+
+impl std::fmt::Debug for Migrations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Migrations")
+            .field("sqlite", &self.sqlite.is_some())
+            .field("postgres", &self.postgres.is_some())
+            .finish()
+    }
+}
+
+/// Per concern, how much it takes on at once (`[runtime] max_in_flight`, its overrides,
+/// and `mailbox_capacity`).
+pub type LimitsFor = Arc<dyn Fn(&str) -> Limits + Send + Sync>;
+
+/// What a feature gets when it starts.
+pub struct FeatureStart<'a> {
+    /// The feature starting (components it routes are checked against its on/off switch).
+    pub feature: &'static str,
+    pub kernel: &'a Kernel,
+    pub routes: &'a mut Routes,
+    pub bus: &'a EventBus,
+    pub limits: LimitsFor,
+}
+
+impl FeatureStart<'_> {
+    /// Starts a concern under a supervisor on its own arbiter, with its configured limits,
+    /// and routes its commands, components and modals to it.
+    pub fn concern<C>(
+        &mut self,
+        make: impl Fn() -> C + Send + Sync + 'static,
+        component_access: fn(&CustomId) -> AccessLevel,
+    ) -> ConcernHandle<C>
+    where
+        C: Concern,
+        C::Request: From<InteractionRequest>,
+        C::Response: Into<Reply>,
+    {
+        let handle = ConcernHandle::start(make, (self.limits)(C::NAME), &self.kernel.health);
+        self.routes
+            .add(self.feature, handle.clone(), component_access);
+        handle
+    }
+}
+
+/// One feature: see the module documentation. Every method but [`Feature::name`] and
+/// [`Feature::start`] has an empty default.
+pub trait Feature: Send + 'static {
+    /// Its name: `features.enabled`, `/config features`, `/config <name> …`, the stored
+    /// settings' namespace. Lower case, letters, digits and `-`.
+    fn name(&self) -> &'static str;
+
+    /// Its `/help` categories, in the order they are shown.
+    fn help_categories(&self) -> Vec<HelpCategory> {
+        Vec::new()
+    }
+
+    /// Its slash commands; each entry's `category` is one of the help categories' keys.
+    fn commands(&self) -> Vec<CommandEntry> {
+        Vec::new()
+    }
+
+    /// Its text commands (`!ping`).
+    fn prefix_commands(&self) -> Vec<PrefixEntry> {
+        Vec::new()
+    }
+
+    /// The settings `/config <name> …` offers.
+    fn settings(&self) -> Vec<SettingSpec> {
+        Vec::new()
+    }
+
+    fn migrations(&self) -> Migrations {
+        Migrations::default()
+    }
+
+    /// The gateway intents its event subscriptions need.
+    fn intents(&self) -> Intents {
+        Intents::empty()
+    }
+
+    /// Its periodic jobs; each runs as an actor of its own.
+    fn tickers(&self) -> Vec<TickerSpec> {
+        Vec::new()
+    }
+
+    /// Whether an admin may turn it off in a guild (`core` may not).
+    fn can_be_disabled(&self) -> bool {
+        true
+    }
+
+    /// Starts its actors and subscriptions.
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>);
+}
+
+/// Starts a feature's tickers (boot does this after [`Feature::start`]).
+pub fn start_tickers(tickers: Vec<TickerSpec>, kernel: &Kernel) {
+    for ticker in tickers {
+        Ticker::start(ticker, kernel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn minutes() -> SettingSpec {
+        SettingSpec {
+            key: "lock-window",
+            description: "d",
+            kind: SettingKind::Integer {
+                min: 0,
+                max: 1440,
+                unit: "minutes",
+            },
+            default: json!(60),
+        }
+    }
+
+    #[test]
+    fn values_are_checked_against_the_declared_kind_and_range() {
+        let spec = minutes();
+        assert!(spec.validate(&json!(30)).is_ok());
+        let error = spec.validate(&json!(5000)).unwrap_err();
+        assert!(error.contains("from 0 to 1440 minutes"), "{error}");
+        assert!(spec.validate(&json!("soon")).is_err());
+        assert!(spec.validate(&json!(1.5)).is_err());
+        let flag = SettingSpec {
+            kind: SettingKind::Boolean,
+            ..minutes()
+        };
+        assert!(flag.validate(&json!(true)).is_ok());
+        assert!(flag.validate(&json!(1)).is_err());
+        assert_eq!(flag.display(&json!(true)), "on");
+        assert_eq!(spec.display(&json!(15)), "15 minutes");
+        assert_eq!(spec.display(&Value::Null), "not set");
+    }
+}

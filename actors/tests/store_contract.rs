@@ -1073,8 +1073,12 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
 
     let other = Store::connect("sqlite::memory:", options).await.unwrap();
     assert_eq!(
-        other.migrate().await.unwrap().len(),
-        2,
+        other
+            .migrate_with(&agora_actors::built_in_migrations())
+            .await
+            .unwrap()
+            .len(),
+        3,
         "a second memory store starts empty"
     );
     assert_eq!(other.guild_settings(0).await.unwrap(), None);

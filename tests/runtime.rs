@@ -85,9 +85,11 @@ impl Concern for Lab {
     }
 }
 
-/// The lab as a feature: one command in its own help category, a concern whose
-/// admission is one turn and one queue place.
-struct LabFeature;
+/// The lab as a feature: one command in its own help category, a concern with the given
+/// admission limits.
+struct LabFeature {
+    limits: Limits,
+}
 
 impl Feature for LabFeature {
     fn name(&self) -> &'static str {
@@ -115,20 +117,19 @@ impl Feature for LabFeature {
     }
 
     fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
-        let lab = ConcernHandle::start(
-            || Lab,
-            Limits {
-                max_in_flight: 1,
-                queue: 1,
-            },
-            &start.kernel.health,
-        );
+        let lab = ConcernHandle::start(|| Lab, self.limits, &start.kernel.health);
         start.routes.add(Lab::NAME, lab, |_| AccessLevel::Everyone);
     }
 }
 
+/// The lab with one turn and one queue place.
 fn lab_extension() -> Extension {
-    Box::new(LabFeature)
+    Box::new(LabFeature {
+        limits: Limits {
+            max_in_flight: 1,
+            queue: 1,
+        },
+    })
 }
 
 fn lab(sub: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
@@ -750,6 +751,63 @@ fn a_panic_restarts_the_actor_and_the_next_interaction_is_served() {
                 .contains("lab: 2 accepted, 0 in flight, 0 queued, 2 done, 0 busy, 1 restarts"),
             "{}",
             content(&status)
+        );
+    });
+}
+
+#[test]
+fn a_panic_among_twenty_requests_in_flight_touches_none_of_them() {
+    run_test(async {
+        let roomy_lab = LabFeature {
+            limits: Limits {
+                max_in_flight: 32,
+                queue: 32,
+            },
+        };
+        let harness = Harness::start_with(&[], vec![Box::new(roomy_lab)]).await;
+        let demo = harness.demo.clone();
+        let people = [
+            demo.member_ids[0],
+            demo.member_ids[1],
+            demo.member_ids[2],
+            demo.moderator_ids[0],
+        ];
+        let slow: Vec<u64> = (0..20)
+            .map(|n| {
+                harness.send(
+                    people[n % people.len()],
+                    demo.general_id,
+                    "lab",
+                    lab("slow", vec![CommandOption::value("millis", 1500)]),
+                )
+            })
+            .collect();
+        wait_until("twenty requests in flight", Duration::from_secs(10), || {
+            let health = harness.agora().kernel().health.snapshot();
+            health
+                .iter()
+                .any(|actor| actor.name == "lab" && actor.in_flight == 20)
+        })
+        .await;
+        let crashed = harness
+            .run(demo.owner_id, demo.general_id, "lab", lab("crash", vec![]))
+            .await;
+        assert!(
+            content(&crashed).contains("Something went wrong on our side (incident `"),
+            "{}",
+            content(&crashed)
+        );
+        for id in slow {
+            let record = harness.sim.answer(id, common::ANSWER).await.unwrap();
+            assert!(record.errors.is_empty(), "{:?}", record.errors);
+            assert_eq!(content(&record), "slept 1500 ms");
+        }
+        let health = harness.agora().kernel().health.snapshot();
+        let lab_health = health.iter().find(|a| a.name == "lab").unwrap();
+        assert_eq!(
+            (lab_health.restarts, lab_health.done, lab_health.busy),
+            (1, 21, 0),
+            "one incident, twenty normal answers"
         );
     });
 }

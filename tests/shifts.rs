@@ -289,6 +289,82 @@ fn fifty_simultaneous_claims_have_exactly_one_winner_on_postgresql() {
     });
 }
 
+#[test]
+fn a_dm_that_hangs_delays_no_claim() {
+    run_test(async {
+        let (harness, clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let (mona, milo) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        // A claimed shift whose reminder falls due while Discord's DM route hangs.
+        let soon = monday_morning() + chrono::Duration::hours(3);
+        let bait = drop_shift(&harness, mona, "Reminder bait", soon, 60).await;
+        let bait_message = message_id_of(&posted(&harness, bait));
+        let claimed = click_claim(&harness, milo, bait, bait_message).await;
+        assert_eq!(claimed.callback.as_ref().unwrap().kind, 7);
+        let later = monday_morning() + chrono::Duration::hours(30);
+        let id = drop_shift(&harness, mona, "Night watch", later, 60).await;
+        let message_id = message_id_of(&posted(&harness, id));
+        let moderators: Vec<u64> = (0..50)
+            .map(|n| {
+                let user = harness.sim.create_user(&format!("mod{n}"));
+                harness
+                    .sim
+                    .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
+                    .unwrap();
+                user
+            })
+            .collect();
+        harness
+            .sim
+            .faults()
+            .set_route_latency("POST /users/@me/channels", Duration::from_secs(30));
+        clock.set(soon - chrono::Duration::minutes(14));
+        let ticker_busy = || {
+            harness
+                .agora()
+                .kernel()
+                .health
+                .snapshot()
+                .iter()
+                .any(|actor| actor.name == "shifts-ticker" && actor.in_flight == 1)
+        };
+        wait_until(
+            "the ticker inside the hanging DM",
+            Duration::from_secs(10),
+            ticker_busy,
+        )
+        .await;
+        let clicks: Vec<u64> = moderators
+            .iter()
+            .map(|user| {
+                harness
+                    .sim
+                    .use_component(ComponentUse {
+                        message_id,
+                        user_id: *user,
+                        custom_id: format!("shifts:1:claim:{id}"),
+                        values: vec![],
+                        unchecked: false,
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let mut winners = 0;
+        for click in clicks {
+            let record = harness.sim.answer(click, ANSWER).await.unwrap();
+            let callback = record.callback.as_ref().expect("answered");
+            assert!(
+                callback.after_ms < 1000.0,
+                "answered in {} ms while the DM hangs",
+                callback.after_ms
+            );
+            winners += usize::from(callback.kind == 7);
+        }
+        assert_eq!(winners, 1);
+        assert!(ticker_busy(), "the DM was still hanging throughout");
+    });
+}
+
 /// Fifty moderators click Claim at once; the leaderboard counts the one winner.
 async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
     let mut env = vec![("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")];

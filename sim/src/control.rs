@@ -608,13 +608,15 @@ enum RestFault {
         limit: u32,
         window_ms: u64,
     },
+    /// Delay every REST answer, or (with `route`, `METHOD /path` such as
+    /// `POST /users/@me/channels`) only that route's.
     Latency {
         latency_ms: u64,
+        #[serde(default)]
+        route: Option<String>,
     },
     /// Turn rate limiting on or off.
-    RateLimits {
-        enabled: bool,
-    },
+    RateLimits { enabled: bool },
 }
 
 async fn rest_fault(
@@ -664,9 +666,18 @@ async fn rest_fault(
         } => state
             .rate_limiter
             .shrink(&route, limit, Duration::from_millis(window_ms)),
-        RestFault::Latency { latency_ms } => state
+        RestFault::Latency {
+            latency_ms,
+            route: None,
+        } => state
             .faults
             .set_rest_latency(Duration::from_millis(latency_ms)),
+        RestFault::Latency {
+            latency_ms,
+            route: Some(route),
+        } => state
+            .faults
+            .set_route_latency(&route, Duration::from_millis(latency_ms)),
         RestFault::RateLimits { enabled } => state.rate_limiter.set_enabled(enabled),
     }
     ok(json!({"ok": true}))

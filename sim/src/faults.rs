@@ -22,6 +22,8 @@ pub struct FailRule {
 pub struct Faults {
     rules: Mutex<Vec<FailRule>>,
     rest_latency_ms: AtomicU64,
+    /// Latency of single routes, by `METHOD /path`.
+    route_latency: Mutex<Vec<(String, Duration)>>,
 }
 
 impl Faults {
@@ -52,6 +54,7 @@ impl Faults {
     pub fn clear(&self) {
         self.rules.lock().clear();
         self.rest_latency_ms.store(0, Ordering::Relaxed);
+        self.route_latency.lock().clear();
     }
 
     pub fn set_rest_latency(&self, latency: Duration) {
@@ -61,5 +64,28 @@ impl Faults {
 
     pub fn rest_latency(&self) -> Duration {
         Duration::from_millis(self.rest_latency_ms.load(Ordering::Relaxed))
+    }
+
+    /// Delays the answers of one route (`METHOD /path`, e.g. `POST /users/@me/channels`)
+    /// by `latency`, on top of the latency of every route; zero removes it.
+    pub fn set_route_latency(&self, route: &str, latency: Duration) {
+        let mut routes = self.route_latency.lock();
+        routes.retain(|(known, _)| known != route);
+        if !latency.is_zero() {
+            routes.push((route.to_owned(), latency));
+        }
+    }
+
+    /// How long a call of `method` on `path` waits before it is handled.
+    pub fn latency_for(&self, method: &str, path: &str) -> Duration {
+        let key = format!("{method} {path}");
+        let route = self
+            .route_latency
+            .lock()
+            .iter()
+            .find(|(route, _)| *route == key)
+            .map(|(_, latency)| *latency)
+            .unwrap_or_default();
+        self.rest_latency() + route
     }
 }

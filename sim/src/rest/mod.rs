@@ -139,7 +139,7 @@ pub async fn handle(
         .to_string();
     let query = uri.query().map(str::to_string);
 
-    let latency = state.faults.rest_latency();
+    let latency = state.faults.latency_for(method.as_str(), &path);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

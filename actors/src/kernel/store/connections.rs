@@ -29,7 +29,8 @@ pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(5_000);
 
 /// What `sqlite3_open_v2` is given for one store, and how to set each connection up.
 #[derive(Debug, Clone)]
-pub(crate) struct SqliteTarget {
+#[doc(hidden)]
+pub struct SqliteTarget {
     /// A file path, or a `file:` URI for the in-memory database.
     open_name: String,
     /// In-memory databases cannot use WAL.

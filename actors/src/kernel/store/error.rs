@@ -80,7 +80,7 @@ impl StoreError {
 
     /// Sorts a diesel error from a query into "unavailable" or "query failed".
     #[doc(hidden)]
-    pub(crate) fn from_query(backend: Backend, source: DieselError) -> Self {
+    pub fn from_query(backend: Backend, source: DieselError) -> Self {
         if diesel_error_means_unavailable(&source) {
             StoreError::Unavailable {
                 backend,

@@ -76,6 +76,9 @@ pub use self::guild_settings::{GuildSettings, GuildSettingsPatch, DEFAULT_LOCALE
 ///     connection.transaction(async |connection| { …; …; Ok(()) }).await
 /// })
 /// ```
+/// Features outside this crate (a bot developer's) write their queries with it too:
+/// `agora_actors::with_connection!(store, connection => { … })`.
+#[macro_export]
 macro_rules! with_connection {
     ($store:expr, $connection:ident => $body:expr) => {{
         let store: &$crate::kernel::store::Store = &$store;
@@ -119,7 +122,7 @@ macro_rules! with_connection {
     }};
 }
 
-pub(crate) use with_connection;
+pub use crate::with_connection;
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -195,7 +198,8 @@ struct StoreInner {
 
 /// The pool of one backend, as [`with_connection!`] matches on it.
 #[derive(Clone)]
-pub(crate) enum BackendPool {
+#[doc(hidden)]
+pub enum BackendPool {
     Sqlite {
         pool: SqlitePool,
         /// How to open a connection outside the pool (migrations do).
@@ -315,12 +319,14 @@ impl Store {
     }
 
     /// The pool, unless the store is closed. Used by [`with_connection!`].
-    pub(crate) fn backend_pool(&self) -> Result<BackendPool, StoreError> {
+    #[doc(hidden)]
+    pub fn backend_pool(&self) -> Result<BackendPool, StoreError> {
         self.inner.pool.read().clone().ok_or(StoreError::Closed)
     }
 
     /// Why no connection could be had from the pool. Used by [`with_connection!`].
-    pub(crate) fn pool_error<E: fmt::Display>(&self, error: bb8::RunError<E>) -> StoreError {
+    #[doc(hidden)]
+    pub fn pool_error<E: fmt::Display>(&self, error: bb8::RunError<E>) -> StoreError {
         match error {
             bb8::RunError::User(error) => StoreError::Unavailable {
                 backend: self.inner.backend,

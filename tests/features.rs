@@ -1,0 +1,302 @@
+//! Features as units, end to end: a bot developer's feature (kudos, in its own folder)
+//! joins with one line — its command, help category, table and `/config kudos` setting —
+//! and admins turn features on and off per guild, with `/help` and every command
+//! following, while another guild keeps using them.
+
+mod common;
+mod kudos;
+
+use agora_sim::actions::{CommandOption, CommandRun};
+use common::{content, message_id, run_test, Harness};
+use kudos::KudosFeature;
+
+/// Runs a slash command in another guild and waits for the answer.
+async fn run_in(
+    harness: &Harness,
+    guild: u64,
+    channel: u64,
+    user: u64,
+    name: &str,
+    options: Vec<CommandOption>,
+) -> String {
+    let id = harness
+        .sim
+        .run_command(CommandRun {
+            guild_id: Some(guild),
+            channel_id: channel,
+            user_id: user,
+            name: name.into(),
+            options,
+            unchecked: false,
+        })
+        .unwrap();
+    content(&harness.sim.answer(id, common::ANSWER).await.unwrap())
+}
+
+fn config(group: &str, sub: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
+    vec![CommandOption::sub(
+        group,
+        vec![CommandOption::sub(sub, options)],
+    )]
+}
+
+#[test]
+fn a_developers_feature_joins_with_one_line() {
+    run_test(async {
+        let harness = Harness::start_with(&[], vec![Box::new(KudosFeature)]).await;
+        let demo = harness.demo.clone();
+        let (pat, sam) = (demo.member_ids[0], demo.member_ids[1]);
+        // Registered with the others, and in /help under its own category.
+        let names: Vec<String> = harness
+            .sim
+            .commands()
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_owned))
+            .collect();
+        assert!(names.contains(&"kudos".to_owned()), "{names:?}");
+        let help = harness.run(pat, demo.general_id, "help", vec![]).await;
+        assert!(content(&help).contains("**Kudos** — Thank the people who help"));
+
+        // Its table was migrated with the rest: the tally counts up, publicly.
+        let give = |user: u64| {
+            vec![CommandOption::sub(
+                "give",
+                vec![CommandOption::value("user", user.to_string())],
+            )]
+        };
+        let first = harness.run(pat, demo.general_id, "kudos", give(sam)).await;
+        assert_eq!(content(&first), format!("🎉 <@{sam}> now has 1 kudos."));
+        assert!(!common::is_private(&first));
+
+        // Its setting, declared once, is offered by /config, checked and stored.
+        let goal = |value: i64| config("kudos", "goal", vec![CommandOption::value("value", value)]);
+        let set = harness
+            .run(demo.admin_id, demo.general_id, "config", goal(2))
+            .await;
+        assert_eq!(content(&set), "Done: set kudos goal to 2 kudos.");
+        let second = harness.run(pat, demo.general_id, "kudos", give(sam)).await;
+        assert_eq!(content(&second), format!("🎉 <@{sam}> now has 2 kudos. 🏆"));
+        // Out of range from a modified client: refused in plain words, nothing stored.
+        let id = harness
+            .sim
+            .run_command(CommandRun {
+                guild_id: Some(demo.guild_id),
+                channel_id: demo.general_id,
+                user_id: demo.admin_id,
+                name: "config".into(),
+                options: goal(5000),
+                unchecked: true,
+            })
+            .unwrap();
+        let refused = content(&harness.sim.answer(id, common::ANSWER).await.unwrap());
+        assert_eq!(
+            refused,
+            "`goal` must be from 1 to 1000 kudos; 5000 is out of range. Nothing changed."
+        );
+        let show = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub("show", vec![])],
+            )
+            .await;
+        assert!(
+            content(&show).contains("`goal`: 2 kudos"),
+            "{}",
+            content(&show)
+        );
+        // Members can't change it.
+        let member = harness.run(pat, demo.general_id, "config", goal(3)).await;
+        assert_eq!(content(&member), "Only server admins can do that here.");
+        let count = harness
+            .run(
+                sam,
+                demo.general_id,
+                "kudos",
+                vec![CommandOption::sub("count", vec![])],
+            )
+            .await;
+        assert_eq!(content(&count), format!("<@{sam}> has 2 kudos."));
+    });
+}
+
+#[test]
+fn a_feature_turned_off_in_one_guild_is_refused_and_hidden_there_only() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        let member = demo.member_ids[0];
+        let upcoming = || vec![CommandOption::sub("upcoming", vec![])];
+        let off = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                config(
+                    "features",
+                    "disable",
+                    vec![CommandOption::value("feature", "shifts")],
+                ),
+            )
+            .await;
+        assert_eq!(
+            content(&off),
+            "Done: turned off Moderator shifts (`shifts`)."
+        );
+        let refused = harness
+            .run(member, demo.general_id, "shift", upcoming())
+            .await;
+        assert!(common::is_private(&refused));
+        assert_eq!(
+            content(&refused),
+            "Moderator shifts is turned off in this server. An admin can turn it on with `/config features enable shifts`."
+        );
+        let help = harness.run(member, demo.general_id, "help", vec![]).await;
+        assert!(
+            !content(&help).contains("Moderator shifts"),
+            "{}",
+            content(&help)
+        );
+        // A modified client asking for the category gets the overview instead.
+        let forced = harness
+            .sim
+            .use_component(agora_sim::actions::ComponentUse {
+                message_id: message_id(&help),
+                user_id: member,
+                custom_id: "core:1:help".into(),
+                values: vec!["shifts".into()],
+                unchecked: true,
+            })
+            .unwrap();
+        let page = harness.sim.answer(forced, common::ANSWER).await.unwrap();
+        assert!(content(&page).contains("Agora help"), "{}", content(&page));
+        assert!(!content(&page).contains("/shift"), "{}", content(&page));
+
+        // Another guild still has shifts.
+        let (second, owner) =
+            harness
+                .sim
+                .create_guild("Second", "sam", agora_sim::scenario::DEMO_BOT_PERMISSIONS);
+        let lobby = harness
+            .sim
+            .create_channel(second, "lobby", 0, None)
+            .unwrap();
+        let kernel = harness.agora().kernel();
+        kernel
+            .discord
+            .register_commands(
+                Some(twilight_model::id::Id::new(second)),
+                &kernel.catalogue.slash_commands(),
+            )
+            .await
+            .unwrap();
+        let there = run_in(&harness, second, lobby, owner, "shift", upcoming()).await;
+        assert!(!there.contains("turned off"), "{there}");
+        assert!(there.contains("next 7 days"), "{there}");
+        let help_there = run_in(&harness, second, lobby, owner, "help", vec![]).await;
+        assert!(help_there.contains("Moderator shifts"), "{help_there}");
+
+        // The list says so; turning it on again brings it back.
+        let list = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                config("features", "list", vec![]),
+            )
+            .await;
+        assert!(content(&list).contains("`shifts` — Moderator shifts: ⏸️ off"));
+        assert!(content(&list).contains("`core` — General: ✅ on (always)"));
+        let on = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                config(
+                    "features",
+                    "enable",
+                    vec![CommandOption::value("feature", "shifts")],
+                ),
+            )
+            .await;
+        assert_eq!(content(&on), "Done: turned on Moderator shifts (`shifts`).");
+        let back = harness
+            .run(member, demo.general_id, "shift", upcoming())
+            .await;
+        assert!(content(&back).contains("next 7 days"), "{}", content(&back));
+    });
+}
+
+#[test]
+fn bad_feature_switches_get_clear_answers_and_change_nothing() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        let switch = |verb: &str, name: &str| {
+            let id = harness
+                .sim
+                .run_command(CommandRun {
+                    guild_id: Some(demo.guild_id),
+                    channel_id: demo.general_id,
+                    user_id: demo.admin_id,
+                    name: "config".into(),
+                    options: config(
+                        "features",
+                        verb,
+                        vec![CommandOption::value("feature", name)],
+                    ),
+                    unchecked: true,
+                })
+                .unwrap();
+            let sim = &harness.sim;
+            async move { content(&sim.answer(id, common::ANSWER).await.unwrap()) }
+        };
+        assert_eq!(
+            switch("enable", "tickets").await,
+            "This Agora has no feature called `tickets` running (it runs: core, shifts). Nothing changed."
+        );
+        assert_eq!(
+            switch("disable", "core").await,
+            "`core` is always on. Nothing changed."
+        );
+        assert_eq!(
+            switch("enable", "shifts").await,
+            "Moderator shifts is already on here."
+        );
+        // Members can't switch anything.
+        let member = harness
+            .run(
+                demo.member_ids[0],
+                demo.general_id,
+                "config",
+                config(
+                    "features",
+                    "disable",
+                    vec![CommandOption::value("feature", "shifts")],
+                ),
+            )
+            .await;
+        assert_eq!(content(&member), "Only server admins can do that here.");
+        // Reset says what it covers, and turns features back on.
+        switch("disable", "shifts").await;
+        let reset = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub("reset", vec![])],
+            )
+            .await;
+        assert!(
+            content(&reset)
+                .contains("for each feature (`shifts`) whether it is on and its settings"),
+            "{}",
+            content(&reset)
+        );
+        assert_eq!(
+            switch("enable", "shifts").await,
+            "Moderator shifts is already on here."
+        );
+    });
+}

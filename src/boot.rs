@@ -22,7 +22,7 @@ use agora_actors::dispatcher::{
 };
 use agora_actors::feature::{start_tickers, Feature, FeatureStart, LimitsFor};
 use agora_actors::gateway::{
-    GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
+    identify_queue, GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
 use agora_actors::kernel::cache::Cache;
 use agora_actors::kernel::catalogue::Catalogue;
@@ -234,6 +234,7 @@ impl Agora {
             .gateway_url
             .as_ref()
             .map(|url| url.as_str().trim_end_matches('/').to_owned());
+        let identify_queue = identify_queue();
         let shards = shard_statuses
             .iter()
             .map(|(shard_id, status)| {
@@ -244,6 +245,7 @@ impl Agora {
                         token: token.clone(),
                         intents,
                         gateway_url: gateway_url.clone(),
+                        identify_queue: identify_queue.clone(),
                     },
                     bus.clone(),
                     sessions.clone(),
@@ -406,16 +408,35 @@ fn registration_target(register: RegisterCommands) -> Option<Option<Id<GuildMark
     }
 }
 
-/// Every guild the bot is in, recorded in the directory.
+/// Discord lists at most this many guilds a page.
+const GUILD_PAGE: u16 = 200;
+
+/// Every guild the bot is in, page by page (`after=` the last id), recorded in the
+/// directory.
 async fn load_guilds(kernel: &Kernel) -> Vec<Id<GuildMarker>> {
     let client = kernel.discord.client();
-    let listed = match client.current_user_guilds().limit(200).await {
-        Ok(response) => response.models().await.unwrap_or_default(),
-        Err(error) => {
-            tracing::warn!(%error, "could not list the bot's guilds; they are learnt from the gateway");
-            return Vec::new();
+    let mut listed = Vec::new();
+    loop {
+        let mut request = client.current_user_guilds().limit(GUILD_PAGE);
+        if let Some(last) = listed
+            .last()
+            .map(|g: &twilight_model::user::CurrentUserGuild| g.id)
+        {
+            request = request.after(last);
         }
-    };
+        let page = match request.await {
+            Ok(response) => response.models().await.unwrap_or_default(),
+            Err(error) => {
+                tracing::warn!(%error, "could not list the bot's guilds; the rest are learnt from the gateway");
+                break;
+            }
+        };
+        let full = page.len() == usize::from(GUILD_PAGE);
+        listed.extend(page);
+        if !full {
+            break;
+        }
+    }
     let mut ids = Vec::new();
     for summary in listed {
         match client.guild(summary.id).await {

@@ -91,6 +91,14 @@ pub struct ShardSettings {
     pub intents: Intents,
     /// A gateway URL other than Discord's (agora-sim), without a trailing slash.
     pub gateway_url: Option<String>,
+    /// The IDENTIFY queue every shard of the process shares (see [`identify_queue`]).
+    pub identify_queue: InMemoryQueue,
+}
+
+/// Discord's identify limits for a small bot: one IDENTIFY at a time (5 s apart), 1000 a
+/// day. One queue for all the shards of a process, so they take turns.
+pub fn identify_queue() -> InMemoryQueue {
+    InMemoryQueue::new(1, 1000, std::time::Duration::from_secs(86_400), 1000)
 }
 
 /// What `/status`, `/readyz` and the metrics show of a shard.
@@ -170,13 +178,7 @@ impl Handler<StopGracefully> for GatewaySession {
 
 fn build_shard(settings: &ShardSettings, saved: Option<&SavedSession>) -> Shard {
     let mut config = ConfigBuilder::new(settings.token.clone(), settings.intents)
-        // Discord's identify limits for a small bot: one at a time, 1000 a day.
-        .queue(InMemoryQueue::new(
-            1,
-            1000,
-            std::time::Duration::from_secs(86_400),
-            1000,
-        ));
+        .queue(settings.identify_queue.clone());
     if let Some(url) = &settings.gateway_url {
         config = config.proxy_url(url.trim_end_matches('/').to_string());
     }

@@ -52,11 +52,6 @@ impl ReplyMessage {
         self
     }
 
-    pub fn with_attachment(mut self, attachment: Attachment) -> Self {
-        self.attachments.push(attachment);
-        self
-    }
-
     fn into_data(self) -> InteractionResponseData {
         InteractionResponseData {
             content: self.content,
@@ -148,15 +143,6 @@ impl Reply {
                 data: None,
             },
         }
-    }
-
-    /// Whether the dispatcher may defer this reply with "thinking…" (a new message) or
-    /// must defer as an update (components); modals and choices cannot be deferred.
-    pub fn deferrable(&self) -> bool {
-        matches!(
-            self,
-            Reply::Message(_) | Reply::Update(_) | Reply::Acknowledge
-        )
     }
 }
 

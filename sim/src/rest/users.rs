@@ -33,11 +33,29 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             Reply::ok(user.to_json())
         }
         ("GET", "/users/@me/guilds") => {
+            // Discord pages the list: at most `limit` (1–200, default 200) guilds in id
+            // order, after (or before) a guild id.
+            let limit = call.query_u64("limit")?.unwrap_or(200);
+            if !(1..=200).contains(&limit) {
+                return Err(ApiError::invalid_field(
+                    &["limit"],
+                    "NUMBER_TYPE_MAX",
+                    "int value should be less than or equal to 200.",
+                ));
+            }
+            let after = call.query_u64("after")?.unwrap_or(0);
+            let before = call.query_u64("before")?.unwrap_or(u64::MAX);
             let world = state.world.lock();
-            let guilds: Vec<Value> = world
+            let mut members: Vec<_> = world
                 .guilds
                 .values()
                 .filter(|g| g.members.contains_key(&world.bot_user_id))
+                .filter(|g| g.id > after && g.id < before)
+                .collect();
+            members.sort_by_key(|g| g.id);
+            let guilds: Vec<Value> = members
+                .into_iter()
+                .take(limit as usize)
                 .map(|g| {
                     let permissions = crate::permissions::guild_permissions(g, world.bot_user_id);
                     json!({

@@ -572,9 +572,13 @@ fn load_with_default_path(
     let mut problems = Vec::new();
     let mut origins = sources::Origins::default();
     let mut figment = Figment::new();
+    let mut file_name = DEFAULT_CONFIG_PATH.to_owned();
     match sources::read_config_file(source, default_path) {
         Ok(Some(file)) => match sources::check_syntax(&file, &mut origins) {
-            Ok(()) => figment = figment.merge(Toml::string(&file.text)),
+            Ok(()) => {
+                figment = figment.merge(Toml::string(&file.text));
+                file_name = file.name;
+            }
             Err(syntax) => problems.extend(syntax),
         },
         Ok(None) => {}
@@ -585,8 +589,8 @@ fn load_with_default_path(
     let mut data = figment.extract::<Dict>().unwrap_or_else(|error| {
         // The syntax was checked above; this is figment's TOML reader disagreeing with it.
         problems.push(ConfigProblem {
-            key: DEFAULT_CONFIG_PATH.to_owned(),
-            message: format!("the configuration cannot be read: {}", error.kind),
+            message: format!("{file_name} cannot be read: {}", error.kind),
+            key: file_name.clone(),
         });
         Dict::new()
     });

@@ -38,7 +38,7 @@ use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::id::marker::GuildMarker;
 use twilight_model::id::Id;
 
-use crate::config::{Config, RegisterCommands};
+use crate::config::{Config, RegisterCommands, SectionSpec};
 use crate::ops::{OpsServer, OpsState};
 
 /// The version `/status` shows.
@@ -518,4 +518,10 @@ fn subscribe_directory(bus: &EventBus, kernel: &Kernel) {
         async {}.boxed()
     });
     bus.subscribe("guild-directory", guild_directory::EVENTS, deliver);
+}
+
+/// The features' own config tables, `[<feature>]`, each declared in its feature's folder as a
+/// serde struct: `SectionSpec::of::<ShiftsSettings>("shifts")`. No feature has one yet.
+pub fn config_sections() -> Vec<SectionSpec> {
+    Vec::new()
 }

@@ -67,7 +67,8 @@ pub fn run(source: ConfigSource<'_>) -> u8 {
         let database = sandbox_database();
         let mut env: HashMap<String, String> = std::env::vars().collect();
         env.extend(sim_overrides(&sim, &database));
-        let config = match Config::load(source, &env) {
+        let config = match Config::load_with_sections(source, &env, &crate::boot::config_sections())
+        {
             Ok(config) => config,
             Err(problems) => {
                 eprintln!(

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod custom_id;
 pub mod discord;
 pub mod guild_directory;
+pub mod i18n;
 pub mod metrics;
 pub mod policy;
 pub mod reply;

@@ -204,7 +204,11 @@ pub fn tr(locale: Locale, key: &str, args: &[(&str, Arg)]) -> String {
         Some((bundle, pattern))
     });
     let Some((bundle, pattern)) = found else {
-        tracing::warn!(key, locale = locale.tag(), "no such message in the catalogue");
+        tracing::warn!(
+            key,
+            locale = locale.tag(),
+            "no such message in the catalogue"
+        );
         return key.to_owned();
     };
     let mut fluent_args = FluentArgs::with_capacity(args.len());
@@ -214,7 +218,12 @@ pub fn tr(locale: Locale, key: &str, args: &[(&str, Arg)]) -> String {
     let mut errors = Vec::new();
     let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
     if !errors.is_empty() {
-        tracing::warn!(key, locale = locale.tag(), ?errors, "a message did not format cleanly");
+        tracing::warn!(
+            key,
+            locale = locale.tag(),
+            ?errors,
+            "a message did not format cleanly"
+        );
     }
     text.into_owned()
 }
@@ -265,14 +274,18 @@ fn bundle_for(locale: Locale) -> FluentBundle<FluentResource> {
     bundle.set_use_isolating(false);
     for (area, source) in sources(locale) {
         // A syntax error skips only the broken entries (and the tests below fail on it).
-        let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(
-            |(resource, errors)| {
+        let resource =
+            FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(resource, errors)| {
                 tracing::error!(locale = locale.tag(), area, ?errors, "broken .ftl file");
                 resource
-            },
-        );
+            });
         if let Err(errors) = bundle.add_resource(resource) {
-            tracing::error!(locale = locale.tag(), area, ?errors, "duplicate message ids");
+            tracing::error!(
+                locale = locale.tag(),
+                area,
+                ?errors,
+                "duplicate message ids"
+            );
         }
     }
     bundle
@@ -353,7 +366,11 @@ mod tests {
             let other = messages(locale);
             let missing: Vec<_> = english.keys().filter(|k| !other.contains_key(*k)).collect();
             let extra: Vec<_> = other.keys().filter(|k| !english.contains_key(*k)).collect();
-            assert!(missing.is_empty(), "missing in {}: {missing:?}", locale.tag());
+            assert!(
+                missing.is_empty(),
+                "missing in {}: {missing:?}",
+                locale.tag()
+            );
             assert!(extra.is_empty(), "only in {}: {extra:?}", locale.tag());
             for (key, variables) in &english {
                 assert_eq!(
@@ -379,7 +396,10 @@ mod tests {
             }
         }
         let mut files = Vec::new();
-        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
         let mut uses = Vec::new();
         for file in files {
             let text = std::fs::read_to_string(&file).expect("a readable source file");
@@ -488,14 +508,21 @@ mod tests {
         assert_eq!(GuildLocale::choose("auto"), Ok(AUTO.to_owned()));
         let refused = GuildLocale::choose("fr").unwrap_err();
         let answer = refused.message(Locale::English);
-        assert!(answer.contains("`fr`") && answer.contains("Deutsch (`de`)"), "{answer}");
+        assert!(
+            answer.contains("`fr`") && answer.contains("Deutsch (`de`)"),
+            "{answer}"
+        );
     }
 
     #[test]
     fn messages_have_no_isolation_marks_and_keep_mentions_intact() {
         let text = t!(Locale::German, "shift-status-claimed", user = 123_i64);
         assert_eq!(text, "✅ Übernommen von <@123>");
-        let text = t!(Locale::English, "shift-status-claimed", user = 1_234_567_890_123_456_789_i64);
+        let text = t!(
+            Locale::English,
+            "shift-status-claimed",
+            user = 1_234_567_890_123_456_789_i64
+        );
         assert_eq!(text, "✅ Claimed by <@1234567890123456789>");
         assert!(!text.contains(['\u{2068}', '\u{2069}']));
     }

@@ -11,8 +11,11 @@ use twilight_model::id::Id;
 use super::refresh_message;
 use super::render::when;
 use super::settings::ShiftSettings;
+use crate::kernel::i18n::Locale;
 use crate::kernel::reply::ReplyMessage;
+use crate::kernel::store::GuildSettings;
 use crate::kernel::Kernel;
+use crate::t;
 
 /// The furthest ahead a reminder can be (the settings allow up to 24 h).
 const HORIZON: Duration = Duration::hours(24);
@@ -26,15 +29,25 @@ pub(crate) async fn tick(kernel: &Kernel) {
             return;
         }
     };
-    let mut settings: HashMap<i64, ShiftSettings> = HashMap::new();
+    let mut settings: HashMap<i64, (ShiftSettings, Option<GuildSettings>)> = HashMap::new();
     for shift in due {
         if let std::collections::hash_map::Entry::Vacant(entry) = settings.entry(shift.guild_id) {
             let loaded = ShiftSettings::load(&kernel.store, shift.guild_id)
                 .await
                 .unwrap_or_default();
-            entry.insert(loaded);
+            let guild = kernel
+                .store
+                .guild_settings(shift.guild_id)
+                .await
+                .ok()
+                .flatten();
+            entry.insert((loaded, guild));
         }
-        let guild_settings = &settings[&shift.guild_id];
+        let (guild_settings, guild) = &settings[&shift.guild_id];
+        // Nobody asked: reminders and pings speak the guild's language, else English.
+        let locale = guild
+            .as_ref()
+            .map_or(Locale::English, |g| Locale::for_guild(&g.locale));
         if shift.end <= now {
             if kernel.store.mark_done(shift.id, now).await.unwrap_or(false) {
                 if let Ok(Some(done)) = kernel.store.shift(shift.guild_id, shift.id).await {
@@ -67,11 +80,12 @@ pub(crate) async fn tick(kernel: &Kernel) {
                         .await
                         .unwrap_or(false)
                 {
-                    let reminder = ReplyMessage::text(format!(
-                        "⏰ Your shift #{} ({}) starts {}.",
-                        shift.id,
-                        shift.description,
-                        when(shift.start)
+                    let reminder = ReplyMessage::text(t!(
+                        locale,
+                        "shift-reminder",
+                        id = shift.id,
+                        description = shift.description.as_str(),
+                        when = when(shift.start)
                     ));
                     if let Some(user) = Id::new_checked(claimer as u64) {
                         if let Err(error) = kernel.discord.send_dm(user, &reminder).await {
@@ -91,14 +105,21 @@ pub(crate) async fn tick(kernel: &Kernel) {
                         .await
                         .unwrap_or(false)
                 {
-                    ping_unclaimed(kernel, guild_settings, &shift).await;
+                    let role = guild.as_ref().and_then(|g| g.moderator_role_id);
+                    ping_unclaimed(kernel, locale, guild_settings, role, &shift).await;
                 }
             }
         }
     }
 }
 
-async fn ping_unclaimed(kernel: &Kernel, settings: &ShiftSettings, shift: &super::store::Shift) {
+async fn ping_unclaimed(
+    kernel: &Kernel,
+    locale: Locale,
+    settings: &ShiftSettings,
+    moderator_role: Option<i64>,
+    shift: &super::store::Shift,
+) {
     let Some(channel) = settings
         .channel_id
         .or(shift.channel_id)
@@ -106,18 +127,15 @@ async fn ping_unclaimed(kernel: &Kernel, settings: &ShiftSettings, shift: &super
     else {
         return;
     };
-    let role = match kernel.store.guild_settings(shift.guild_id).await {
-        Ok(Some(guild)) => guild
-            .moderator_role_id
-            .and_then(|r| Id::new_checked(r as u64)),
-        _ => None,
-    };
+    let role = moderator_role.and_then(|r| Id::new_checked(r as u64));
     let mention = role.map(|r| format!("<@&{r}> ")).unwrap_or_default();
-    let text = ReplyMessage::text(format!(
-        "{mention}⚠️ Shift #{} ({}) is still unclaimed and starts {}.",
-        shift.id,
-        shift.description,
-        when(shift.start)
+    let text = ReplyMessage::text(t!(
+        locale,
+        "shift-unclaimed-ping",
+        mention = mention,
+        id = shift.id,
+        description = shift.description.as_str(),
+        when = when(shift.start)
     ));
     let roles: Vec<_> = role.into_iter().collect();
     if let Err(error) = kernel

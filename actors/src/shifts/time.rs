@@ -6,6 +6,9 @@ use chrono::{
 };
 use chrono_tz::{Tz, TZ_VARIANTS};
 
+use crate::kernel::i18n::Locale;
+use crate::t;
+
 /// A moderator's weekly slot: a weekday and a wall-clock time in an IANA zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeeklySlot {
@@ -142,6 +145,13 @@ fn first_instant_reaching(
 )]
 pub struct UnknownZone(pub String);
 
+impl UnknownZone {
+    /// The answer for the person who typed it, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        t!(locale, "zone-unknown", zone = self.0.as_str())
+    }
+}
+
 /// An IANA zone by name, case-insensitively ("europe/london" → Europe/London). Also accepts
 /// "UTC"/"utc", and spaces typed instead of underscores ("America/New York").
 pub fn parse_zone(name: &str) -> Result<Tz, UnknownZone> {
@@ -256,6 +266,17 @@ pub enum ClockError {
     Minute(u32),
 }
 
+impl ClockError {
+    /// The answer for the person who typed it, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            ClockError::Malformed(text) => t!(locale, "clock-malformed", text = text),
+            ClockError::Hour(hour) => t!(locale, "clock-hour", hour = *hour),
+            ClockError::Minute(minute) => t!(locale, "clock-minute", minute = *minute),
+        }
+    }
+}
+
 /// The value of a run of ASCII digits whose length is in `lengths`.
 fn digits(text: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<u32> {
     if !lengths.contains(&text.len()) || !text.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -321,6 +342,17 @@ pub enum StartError {
     /// Well formed, but the hour or the minute is out of range.
     #[error(transparent)]
     Clock(ClockError),
+}
+
+impl StartError {
+    /// The answer for the person who typed it, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            StartError::Malformed(text) => t!(locale, "start-malformed", text = text),
+            StartError::NoSuchDay(text) => t!(locale, "start-no-such-day", text = text),
+            StartError::Clock(error) => error.message(locale),
+        }
+    }
 }
 
 /// A start typed by a person, "YYYY-MM-DD HH:MM" (also "YYYY-MM-DDTHH:MM"), in their zone → UTC

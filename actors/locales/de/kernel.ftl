@@ -24,3 +24,7 @@ form-too-late = Das Formular hat zu lange zum Öffnen gebraucht; bitte versuch e
 
 ## Sprachen (kernel/i18n.rs; `/config locale` in core/settings.rs)
 locale-unsupported = `{ $tag }` spreche ich noch nicht, deshalb wurde nichts geändert. Verfügbare Sprachen: { $available }; oder „auto“, die eigene Discord-Sprache jeder Person.
+
+## Hinweise im Log-Kanal jedes Servers (src/boot.rs; Sprache des Servers)
+notice-online = 🟢 Agora { $version } ist online.
+notice-shutdown = 🔴 Agora fährt herunter (ein Neustart oder ein Update); gleich ist es wieder da.

@@ -24,3 +24,7 @@ form-too-late = That took too long to open a form; please try again.
 
 ## Languages (kernel/i18n.rs; `/config locale` in core/settings.rs)
 locale-unsupported = I don't speak `{ $tag }` yet, so nothing changed. Languages I have: { $available }; or "auto", each person's own Discord language.
+
+## Notices in each guild's log channel (src/boot.rs; the guild's language)
+notice-online = 🟢 Agora { $version } is online.
+notice-shutdown = 🔴 Agora is shutting down (a restart or an update); it will be back shortly.

@@ -400,6 +400,24 @@ pub fn local_label(instant: DateTime<Utc>, zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_answers_match_the_error_texts_and_german_ones_exist() {
+        let errors = [
+            StartError::Malformed("soon".into()),
+            StartError::NoSuchDay("2026-02-30".into()),
+            StartError::Clock(ClockError::Malformed("9h".into())),
+            StartError::Clock(ClockError::Hour(24)),
+            StartError::Clock(ClockError::Minute(75)),
+        ];
+        for error in errors {
+            assert_eq!(error.message(Locale::English), error.to_string());
+            assert_ne!(error.message(Locale::German), error.to_string());
+        }
+        let zone = UnknownZone("Mars/Olympus".into());
+        assert_eq!(zone.message(Locale::English), zone.to_string());
+        assert!(zone.message(Locale::German).starts_with("„Mars/Olympus“"));
+    }
     use chrono::Timelike;
     use proptest::prelude::*;
 

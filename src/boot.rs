@@ -28,10 +28,12 @@ use agora_actors::kernel::cache::Cache;
 use agora_actors::kernel::catalogue::Catalogue;
 use agora_actors::kernel::clock::{SharedClock, SystemClock};
 use agora_actors::kernel::discord::DiscordRest;
+use agora_actors::kernel::i18n::Locale;
 use agora_actors::kernel::reply::ReplyMessage;
 use agora_actors::kernel::store::{Store, StoreOptions};
 use agora_actors::kernel::supervision::{HealthRegistry, Limits};
 use agora_actors::kernel::{guild_directory, Kernel};
+use agora_actors::t;
 use anyhow::Context as _;
 use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
@@ -256,8 +258,8 @@ impl Agora {
             .collect();
 
         if options.announce {
-            let text = format!("🟢 Agora {VERSION} is online.");
-            let posted = notify_log_channels(&kernel, &guilds, &text).await;
+            let text = |locale: Locale| t!(locale, "notice-online", version = VERSION);
+            let posted = notify_log_channels(&kernel, &guilds, text).await;
             tracing::info!(posted, "online notices posted");
         }
         Ok(Agora {
@@ -315,12 +317,8 @@ impl Agora {
             .into_iter()
             .map(|(id, _)| id)
             .collect();
-        let notices = notify_log_channels(
-            &self.kernel,
-            &guilds,
-            "🔴 Agora is shutting down (a restart or an update); it will be back shortly.",
-        )
-        .await;
+        let text = |locale: Locale| t!(locale, "notice-shutdown");
+        let notices = notify_log_channels(&self.kernel, &guilds, text).await;
         if let Some(ops) = self.ops {
             ops.stop().await;
         }
@@ -456,7 +454,12 @@ async fn load_guilds(kernel: &Kernel) -> Vec<Id<GuildMarker>> {
 }
 
 /// Posts `text` to the log channel of each guild that has one; returns how many took it.
-async fn notify_log_channels(kernel: &Kernel, guilds: &[Id<GuildMarker>], text: &str) -> usize {
+/// Posts a notice in each guild's log channel, in the guild's language (else English).
+async fn notify_log_channels(
+    kernel: &Kernel,
+    guilds: &[Id<GuildMarker>],
+    text: impl Fn(Locale) -> String,
+) -> usize {
     let mut posted = 0;
     for guild in guilds {
         let settings = match kernel.store.guild_settings(guild.get() as i64).await {
@@ -475,7 +478,11 @@ async fn notify_log_channels(kernel: &Kernel, guilds: &[Id<GuildMarker>], text: 
         };
         match kernel
             .discord
-            .send_message(channel, &ReplyMessage::text(text), None)
+            .send_message(
+                channel,
+                &ReplyMessage::text(text(Locale::for_guild(&settings.locale))),
+                None,
+            )
             .await
         {
             Ok(_) => posted += 1,

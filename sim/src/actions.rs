@@ -291,6 +291,18 @@ impl Sim {
         Ok(())
     }
 
+    /// The language of a user's Discord client (`en-US` until changed, e.g. `de`, `fr`):
+    /// what their interactions carry as `locale`.
+    pub fn set_user_locale(&self, user_id: u64, locale: &str) -> ActionResult<()> {
+        let mut world = self.state.world.lock();
+        let user = world
+            .users
+            .get_mut(&user_id)
+            .ok_or(ActionError::Unknown("user", user_id))?;
+        user.locale = locale.to_owned();
+        Ok(())
+    }
+
     // ---- acting as people -----------------------------------------------------------
 
     /// A person runs a slash command; returns the interaction id.
@@ -439,6 +451,9 @@ impl Sim {
 
 // ---- world building ---------------------------------------------------------------
 
+/// The client language of a user who has not changed it.
+pub const DEFAULT_LOCALE: &str = "en-US";
+
 pub fn create_user(state: &SimState, username: &str, accepts_dms: bool) -> u64 {
     let id = state.ids.next();
     state.world.lock().users.insert(
@@ -449,6 +464,7 @@ pub fn create_user(state: &SimState, username: &str, accepts_dms: bool) -> u64 {
             global_name: Some(username.to_string()),
             bot: false,
             accepts_dms,
+            locale: DEFAULT_LOCALE.to_owned(),
         },
     );
     id
@@ -749,7 +765,10 @@ fn start_interaction(
         "token": token,
         "version": 1,
         "app_permissions": world.bot_channel_permissions(channel).to_string(),
-        "locale": "en-US",
+        "locale": world
+            .users
+            .get(&user_id)
+            .map_or(DEFAULT_LOCALE, |u| u.locale.as_str()),
         "entitlements": [],
         "attachment_size_limit": state.config.attachment_size_limit,
     });

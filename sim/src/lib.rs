@@ -212,6 +212,7 @@ pub(crate) async fn start_servers(
         global_name: None,
         bot: true,
         accepts_dms: true,
+        locale: actions::DEFAULT_LOCALE.to_owned(),
     };
     let mut world = World::new(bot, bot_id);
     world.cdn_base = http_url.clone();

@@ -72,6 +72,8 @@ pub struct User {
     pub bot: bool,
     /// Whether the user accepts DMs from this bot (false → 50007 on send).
     pub accepts_dms: bool,
+    /// The language of the user's Discord client: each interaction's `locale`.
+    pub locale: String,
 }
 
 impl User {

@@ -25,10 +25,12 @@ use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::feature::{Feature, FeatureStart, HelpCategory};
 use crate::kernel::catalogue::{CommandEntry, PrefixEntry};
 use crate::kernel::custom_id::CustomId;
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::supervision::Concern;
 use crate::kernel::Kernel;
+use crate::t;
 
 /// The concern's name: the catalogue's `concern` and the custom_ids' first part.
 pub const CORE: &str = "core";
@@ -192,6 +194,7 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
         level: request.level,
         features: &request.features,
     };
+    let locale = request.language();
     match &request.kind {
         RequestKind::Command { name, .. } => match name.as_str() {
             "help" => Reply::Message(help::overview(catalogue, viewer)),
@@ -202,8 +205,10 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
                 Reply::Message(message)
             }
             "config" => settings::run(kernel, &request).await,
-            other => Reply::Message(ReplyMessage::private(format!(
-                "`/{other}` is not one of mine."
+            other => Reply::Message(ReplyMessage::private(t!(
+                locale,
+                "core-not-mine",
+                name = other
             ))),
         },
         RequestKind::Component { id, values } => match id.action.as_str() {
@@ -221,14 +226,12 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
                     _ => Reply::Update(help::overview(catalogue, viewer)),
                 }
             }
-            _ => Reply::Message(ReplyMessage::private(
-                "This button is from an older message and no longer works. Run the command again.",
-            )),
+            _ => Reply::Message(ReplyMessage::private(t!(locale, "core-stale-button"))),
         },
         RequestKind::Autocomplete { .. } => Reply::Choices(Vec::new()),
-        RequestKind::Modal { .. } => Reply::Message(ReplyMessage::private(
-            "This form is from an older message and no longer works.",
-        )),
+        RequestKind::Modal { .. } => {
+            Reply::Message(ReplyMessage::private(t!(locale, "core-stale-form")))
+        }
     }
 }
 
@@ -238,25 +241,33 @@ async fn prefix_command(
     sync_guild: Option<Id<GuildMarker>>,
     request: PrefixRequest,
 ) {
+    let locale: Locale = request.locale;
     let text = match request.name.as_str() {
         "ping" => {
             let started = Instant::now();
             let rest = match kernel.discord.client().current_user().await {
-                Ok(_) => format!("{} ms", started.elapsed().as_millis()),
-                Err(_) => "no answer".to_owned(),
+                Ok(_) => t!(
+                    locale,
+                    "prefix-round-trip",
+                    ms = started.elapsed().as_millis() as u64
+                ),
+                Err(_) => t!(locale, "prefix-no-answer"),
             };
             let heartbeat = runtime
                 .shards
                 .iter()
                 .map(|(id, s)| {
-                    format!(
-                        "shard {id} {} ms",
-                        s.latency_ms.load(std::sync::atomic::Ordering::Relaxed)
+                    let ms = s.latency_ms.load(std::sync::atomic::Ordering::Relaxed);
+                    t!(
+                        locale,
+                        "prefix-shard-latency",
+                        shard = id.to_string(),
+                        ms = ms
                     )
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            format!("🏓 Pong! Gateway heartbeat: {heartbeat}. REST round trip: {rest}.")
+            t!(locale, "prefix-pong", heartbeat = heartbeat, rest = rest)
         }
         "status" => status::collect(kernel, runtime).await.text(),
         "sync" => {
@@ -269,14 +280,12 @@ async fn prefix_command(
             match kernel.discord.register_commands(target, &commands).await {
                 Ok(count) => match target {
                     Some(guild) if guild == request.guild_id => {
-                        format!("✅ Registered {count} slash commands in this server.")
+                        t!(locale, "prefix-synced-here", count = count)
                     }
-                    Some(guild) => format!("✅ Registered {count} slash commands in server {guild}."),
-                    None => format!(
-                        "✅ Registered {count} slash commands globally (Discord may take a while to show changes everywhere)."
-                    ),
+                    Some(guild) => t!(locale, "prefix-synced-guild", count = count, guild = guild),
+                    None => t!(locale, "prefix-synced-global", count = count),
                 },
-                Err(error) => format!("❌ Could not register the commands: {error}"),
+                Err(error) => t!(locale, "prefix-sync-failed", error = error.to_string()),
             }
         }
         _ => return,

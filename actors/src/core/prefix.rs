@@ -12,6 +12,7 @@ use twilight_model::id::Id;
 
 use super::{CoreCommands, CoreRequest};
 use crate::bus::{Deliver, EventBus};
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::{access_level, AccessLevel, Actor, StaffRoles};
 use crate::kernel::supervision::ConcernHandle;
 use crate::kernel::Kernel;
@@ -25,6 +26,8 @@ pub struct PrefixRequest {
     pub author_id: Id<UserMarker>,
     pub name: String,
     pub args: Vec<String>,
+    /// The guild's language: a message carries no Discord locale of its author.
+    pub locale: Locale,
 }
 
 /// Subscribes the prefix commands to the bus.
@@ -113,6 +116,9 @@ async fn parse(
         author_id: message.author.id,
         name,
         args: words.map(str::to_owned).collect(),
+        locale: settings
+            .as_ref()
+            .map_or(Locale::English, |s| Locale::for_guild(&s.locale)),
     })
 }
 

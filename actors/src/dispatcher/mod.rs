@@ -24,12 +24,14 @@ pub use self::request::{InteractionRequest, RequestKind};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::guild_config::{FeatureValues, GuildConfig};
+use crate::kernel::i18n::Locale;
 use crate::kernel::metrics;
 use crate::kernel::policy::{access_level, refusal, AccessLevel, StaffRoles};
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::store::GuildSettings;
 use crate::kernel::supervision::{new_incident_id, CallError, Concern, ConcernHandle};
 use crate::kernel::Kernel;
+use crate::t;
 
 /// A queued request's answer, to be awaited.
 pub type Answer = BoxFuture<'static, Result<Reply, CallError>>;
@@ -244,17 +246,25 @@ async fn run(
         },
         _ => Answering::Command,
     };
-    let say = |text: String| fit(Reply::Message(ReplyMessage::private(text)), answering);
+    // Until the guild's settings are loaded, the person's own language (else English).
+    let person = interaction.locale.as_deref();
+    let locale = Locale::resolve(None, person);
+    let say = |text: String| {
+        fit(
+            Reply::Message(ReplyMessage::private(text)),
+            answering,
+            locale,
+        )
+    };
     if shared.stopping.load(Ordering::SeqCst) {
-        let text = "Agora is restarting; try again in a few seconds.".to_owned();
-        answer_now(shared, interaction, say(text)).await;
+        answer_now(shared, interaction, say(t!(locale, "restarting")), locale).await;
         return Outcome::Busy;
     }
     let decoded = match decoded {
         Ok(decoded) => decoded,
         Err(error) => {
             tracing::info!(%error, "undecodable interaction");
-            answer_now(shared, interaction, say(stale_text())).await;
+            answer_now(shared, interaction, say(t!(locale, "stale")), locale).await;
             return Outcome::Stale;
         }
     };
@@ -263,10 +273,8 @@ async fn run(
     let (owner, required, command) = match &decoded {
         Decoded::Command { name, path, .. } => {
             let Some(entry) = shared.kernel.catalogue.command(name) else {
-                let text = format!(
-                    "I don't know `/{name}` any more; it may have been removed. An admin can refresh the command list with `!sync`."
-                );
-                answer_now(shared, interaction, say(text)).await;
+                let text = t!(locale, "unknown-command", name = name);
+                answer_now(shared, interaction, say(text), locale).await;
                 return Outcome::Stale;
             };
             let path: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -285,16 +293,16 @@ async fn run(
         }
     };
     let Some(owner) = owner.cloned() else {
-        answer_now(shared, interaction, say(stale_text())).await;
+        answer_now(shared, interaction, say(t!(locale, "stale")), locale).await;
         return Outcome::Stale;
     };
     let (Some(actor), Some(user_id)) = (actor_of(interaction), interaction.author_id()) else {
-        answer_now(shared, interaction, say(stale_text())).await;
+        answer_now(shared, interaction, say(t!(locale, "stale")), locale).await;
         return Outcome::Stale;
     };
     let Some(guild_id) = interaction.guild_id else {
-        let text = "Agora's commands work inside a server, not in direct messages.".to_owned();
-        answer_now(shared, interaction, say(text)).await;
+        let text = t!(locale, "guild-only");
+        answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;
     };
     let (config, settings_problem) = match shared.kernel.guild_config(guild_id.get() as i64).await {
@@ -308,6 +316,15 @@ async fn run(
         ),
     };
     let GuildConfig { settings, features } = config;
+    // From here on, the guild's choice first.
+    let locale = Locale::resolve(Some(&settings.locale), person);
+    let say = |text: String| {
+        fit(
+            Reply::Message(ReplyMessage::private(text)),
+            answering,
+            locale,
+        )
+    };
     let roles = StaffRoles {
         admin_role_id: settings.admin_role_id.map(|id| id as u64),
         moderator_role_id: settings.moderator_role_id.map(|id| id as u64),
@@ -318,14 +335,13 @@ async fn run(
         // needs the database anyway; what everyone may do goes on with the defaults.
         let incident = new_incident_id();
         tracing::error!(%incident, %error, guild = guild_id.get(), "guild settings unavailable");
-        let text = format!(
-            "The database is not answering, so I can't do that right now. Nothing was changed; try again in a minute (incident `{incident}`)."
-        );
-        answer_now(shared, interaction, say(text)).await;
+        let text = t!(locale, "database-down", incident = incident.to_string());
+        answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Failed;
     }
     if level < required {
-        answer_now(shared, interaction, say(refusal_text(required, &settings))).await;
+        let text = refusal_text(required, &settings, locale);
+        answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;
     }
     let feature = command.map_or(owner.feature, |entry| entry.feature);
@@ -335,10 +351,8 @@ async fn run(
             .catalogue
             .feature(feature)
             .map_or(feature, |info| info.title);
-        let text = format!(
-            "{title} is turned off in this server. An admin can turn it on with `/config features enable {feature}`."
-        );
-        answer_now(shared, interaction, say(text)).await;
+        let text = t!(locale, "feature-off", title = title, feature = feature);
+        answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;
     }
     if let Some(entry) = command {
@@ -350,20 +364,21 @@ async fn run(
             && !channel.is_some_and(|c| allowed.contains(&c))
         {
             let channels: Vec<String> = allowed.iter().map(|id| format!("<#{id}>")).collect();
-            let text = format!("I answer commands only in {} here.", channels.join(", "));
-            answer_now(shared, interaction, say(text)).await;
+            let text = t!(locale, "channels-only", channels = channels.join(", "));
+            answer_now(shared, interaction, say(text), locale).await;
             return Outcome::Refused;
         }
         if answering == Answering::Command && entry.cooldown && level < AccessLevel::Moderator {
             if let Some(wait) =
                 cooldown_wait(shared, guild_id.get(), actor.user_id, entry.name()).await
             {
-                let text = format!(
-                    "Slow down a little: you can use `/{}` again in {} s.",
-                    entry.name(),
-                    wait.as_secs().max(1)
+                let text = t!(
+                    locale,
+                    "cooldown",
+                    command = entry.name(),
+                    seconds = wait.as_secs().max(1)
                 );
-                answer_now(shared, interaction, say(text)).await;
+                answer_now(shared, interaction, say(text), locale).await;
                 return Outcome::Cooldown;
             }
         }
@@ -386,14 +401,28 @@ async fn run(
         Err(error) => {
             tracing::warn!(%error, "interaction refused: the owner is busy");
             let text = match error {
-                CallError::Stopped(_) => "Agora is restarting; try again in a few seconds.",
-                _ => "Agora is busy right now; please try again in a few seconds.",
+                CallError::Stopped(_) => t!(locale, "restarting"),
+                _ => t!(locale, "busy"),
             };
-            answer_now(shared, interaction, say(text.to_owned())).await;
+            answer_now(shared, interaction, say(text), locale).await;
             return Outcome::Busy;
         }
     };
-    await_and_deliver(shared, interaction, answer, answering, private, received).await
+    let asked = Asked {
+        answering,
+        private,
+        locale,
+    };
+    await_and_deliver(shared, interaction, answer, asked, received).await
+}
+
+/// What the dispatcher knows about how to answer: the kind of interaction, whether a
+/// deferral is private, and the reader's language.
+#[derive(Debug, Clone, Copy)]
+struct Asked {
+    answering: Answering,
+    private: bool,
+    locale: Locale,
 }
 
 /// Waits for the owner, deferring when it is slow, and delivers its answer.
@@ -401,10 +430,14 @@ async fn await_and_deliver(
     shared: &Shared,
     interaction: &Arc<Interaction>,
     mut answer: Answer,
-    answering: Answering,
-    private: bool,
+    asked: Asked,
     received: Instant,
 ) -> Outcome {
+    let Asked {
+        answering,
+        private,
+        locale,
+    } = asked;
     let discord = &shared.kernel.discord;
     let window = if answering == Answering::Autocomplete {
         AUTOCOMPLETE_DEADLINE
@@ -435,7 +468,7 @@ async fn await_and_deliver(
     };
     let (reply, outcome) = match result {
         Ok(reply) => (
-            fit(reply, answering),
+            fit(reply, answering, locale),
             if deferred.is_some() {
                 Outcome::Deferred
             } else {
@@ -443,7 +476,7 @@ async fn await_and_deliver(
             },
         ),
         Err(error) => (
-            fit(failure_reply(&error), answering),
+            fit(failure_reply(&error, locale), answering, locale),
             failure_outcome(&error),
         ),
     };
@@ -455,7 +488,7 @@ async fn await_and_deliver(
         }
         _ => None,
     };
-    if let Err(error) = respond::deliver(discord, interaction, reply, deferred).await {
+    if let Err(error) = respond::deliver(discord, interaction, reply, deferred, locale).await {
         let incident = new_incident_id();
         tracing::warn!(%incident, %error, "could not deliver the answer to Discord");
         if let Some((message, channel_id, message_id)) = update {
@@ -476,31 +509,24 @@ fn failure_outcome(error: &CallError) -> Outcome {
 }
 
 /// What a person is told when their request failed on our side.
-pub fn failure_reply(error: &CallError) -> Reply {
+pub fn failure_reply(error: &CallError, locale: Locale) -> Reply {
     let text = match error {
         CallError::Failed { incident, actor } => {
             tracing::error!(%incident, %actor, "an interaction failed");
-            format!(
-                "Something went wrong on our side (incident `{incident}`). The admins can find it in the log; please try again."
-            )
+            t!(locale, "failure", incident = incident.to_string())
         }
-        CallError::Busy(_) => "Agora is busy right now; please try again in a few seconds.".into(),
-        CallError::Stopped(_) => "Agora is restarting; try again in a few seconds.".into(),
+        CallError::Busy(_) => t!(locale, "busy"),
+        CallError::Stopped(_) => t!(locale, "restarting"),
     };
     Reply::Message(ReplyMessage::private(text))
 }
 
-fn stale_text() -> String {
-    "This button or form is from an older message and no longer works. Run the command again for a fresh one.".into()
-}
-
-fn refusal_text(required: AccessLevel, settings: &GuildSettings) -> String {
-    let mut text = refusal(required);
+fn refusal_text(required: AccessLevel, settings: &GuildSettings, locale: Locale) -> String {
+    let mut text = refusal(required, locale);
     // Admins have Administrator without any setting; moderators need the role chosen.
     if required == AccessLevel::Moderator && settings.moderator_role_id.is_none() {
-        text.push_str(
-            " This server has not chosen a moderator role yet: an admin can set one with `/config moderator-role`.",
-        );
+        text.push(' ');
+        text.push_str(&t!(locale, "refusal-no-moderator-role"));
     }
     text
 }
@@ -543,8 +569,9 @@ async fn cooldown_wait(
 }
 
 /// Answers at once (refusals, busy, stale): the callback, logged when Discord refuses it.
-async fn answer_now(shared: &Shared, interaction: &Interaction, reply: Reply) {
-    if let Err(error) = respond::deliver(&shared.kernel.discord, interaction, reply, None).await {
+async fn answer_now(shared: &Shared, interaction: &Interaction, reply: Reply, locale: Locale) {
+    let discord = &shared.kernel.discord;
+    if let Err(error) = respond::deliver(discord, interaction, reply, None, locale).await {
         tracing::warn!(%error, "could not answer the interaction");
     }
 }

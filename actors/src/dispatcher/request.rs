@@ -17,6 +17,7 @@ use twilight_model::id::Id;
 
 use crate::kernel::custom_id::{CustomId, CustomIdError};
 use crate::kernel::guild_config::FeatureValues;
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::{AccessLevel, Actor};
 use crate::kernel::store::GuildSettings;
 
@@ -119,6 +120,14 @@ impl InteractionRequest {
     /// The caller's locale as Discord reports it.
     pub fn locale(&self) -> &str {
         self.interaction.locale.as_deref().unwrap_or("en-US")
+    }
+
+    /// The language to answer in: the guild's choice, else the caller's, else English.
+    pub fn language(&self) -> Locale {
+        Locale::resolve(
+            Some(&self.settings.locale),
+            self.interaction.locale.as_deref(),
+        )
     }
 }
 

@@ -11,7 +11,9 @@ use twilight_model::http::interaction::{
 };
 
 use crate::kernel::discord::{DiscordError, DiscordRest};
+use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::t;
 
 /// How the interaction was acknowledged before the answer came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,13 +34,14 @@ pub(crate) enum Answering {
 }
 
 /// Makes a reply fit what Discord accepts for this kind of interaction.
-pub(crate) fn fit(reply: Reply, answering: Answering) -> Reply {
+pub(crate) fn fit(reply: Reply, answering: Answering, locale: Locale) -> Reply {
+    let done = || Reply::Message(ReplyMessage::private(t!(locale, "done")));
     match (answering, reply) {
         (Answering::Autocomplete, reply @ Reply::Choices(_)) => reply,
         (Answering::Autocomplete, _) => Reply::Choices(Vec::new()),
-        (_, Reply::Choices(_)) => Reply::Message(ReplyMessage::private("Done.")),
+        (_, Reply::Choices(_)) => done(),
         (Answering::Command, Reply::Update(message)) => Reply::Message(message),
-        (Answering::Command, Reply::Acknowledge) => Reply::Message(ReplyMessage::private("Done.")),
+        (Answering::Command, Reply::Acknowledge) => done(),
         (
             Answering::Modal {
                 from_component: false,
@@ -50,10 +53,8 @@ pub(crate) fn fit(reply: Reply, answering: Answering) -> Reply {
                 from_component: false,
             },
             Reply::Acknowledge,
-        ) => Reply::Message(ReplyMessage::private("Done.")),
-        (Answering::Modal { .. }, Reply::Modal { .. }) => {
-            Reply::Message(ReplyMessage::private("Done."))
-        }
+        ) => done(),
+        (Answering::Modal { .. }, Reply::Modal { .. }) => done(),
         (_, reply) => reply,
     }
 }
@@ -103,6 +104,7 @@ pub(crate) async fn deliver(
     interaction: &Interaction,
     reply: Reply,
     deferred: Option<Deferral>,
+    locale: Locale,
 ) -> Result<(), DiscordError> {
     let token = interaction.token.as_str();
     let Some(deferral) = deferred else {
@@ -118,7 +120,7 @@ pub(crate) async fn deliver(
             } else if private {
                 // The deferral was private; a public answer goes out as a follow-up.
                 discord
-                    .edit_original(token, &ReplyMessage::text("Done — see below."))
+                    .edit_original(token, &ReplyMessage::text(t!(locale, "done-see-below")))
                     .await?;
                 discord.follow_up(token, &message).await
             } else {
@@ -133,10 +135,7 @@ pub(crate) async fn deliver(
         (_, Reply::Modal { .. } | Reply::Choices(_)) => {
             // A modal cannot follow a deferral: say so instead of failing silently.
             discord
-                .follow_up(
-                    token,
-                    &ReplyMessage::private("That took too long to open a form; please try again."),
-                )
+                .follow_up(token, &ReplyMessage::private(t!(locale, "form-too-late")))
                 .await
         }
     }

@@ -8,6 +8,7 @@ pub mod custom_id;
 pub mod discord;
 pub mod guild_config;
 pub mod guild_directory;
+pub mod i18n;
 pub mod metrics;
 pub mod policy;
 pub mod reply;

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::kernel::i18n::Locale;
+use crate::t;
+
 /// Discord's Administrator permission bit.
 pub const ADMINISTRATOR: u64 = 1 << 3;
 
@@ -18,7 +21,18 @@ pub enum AccessLevel {
 }
 
 impl AccessLevel {
-    /// How the level is named to people ("moderators", …).
+    /// How the level is named to people, in their language.
+    pub fn describe_in(self, locale: Locale) -> String {
+        match self {
+            AccessLevel::Everyone => t!(locale, "access-everyone"),
+            AccessLevel::Moderator => t!(locale, "access-moderators"),
+            AccessLevel::Admin => t!(locale, "access-admins"),
+            AccessLevel::Owner => t!(locale, "access-owners"),
+        }
+    }
+
+    /// How the level is named to people ("moderators", …) in English; prefer
+    /// [`AccessLevel::describe_in`].
     pub fn describe(self) -> &'static str {
         match self {
             AccessLevel::Everyone => "everyone",
@@ -65,8 +79,8 @@ pub fn access_level(owners: &[u64], actor: &Actor, roles: StaffRoles) -> AccessL
 }
 
 /// Why a request was refused, in words for the person.
-pub fn refusal(required: AccessLevel) -> String {
-    format!("Only {} can do that here.", required.describe())
+pub fn refusal(required: AccessLevel, locale: Locale) -> String {
+    t!(locale, "refusal", who = required.describe_in(locale))
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@ use super::render::{duration_text, hours_text};
 use super::store::Shift;
 use super::{database_trouble, private};
 use crate::dispatcher::InteractionRequest;
+use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::Kernel;
+use crate::t;
 
 /// The uncovered stretches of `[from, to)`: what no claimed shift covers.
 pub fn coverage_gaps(
@@ -55,6 +57,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
     let me = request.user_id.get() as i64;
     let now = kernel.clock.now();
     let store = &kernel.store;
+    let locale: Locale = request.language();
     match command {
         ShiftCommand::Stats(stats) => {
             let target = stats.user.map(|u| u.get() as i64).unwrap_or(me);
@@ -74,48 +77,58 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                 Ok(totals) => totals,
                 Err(error) => return database_trouble(&error),
             };
-            let line = |t: super::store::ClaimTotals| {
-                format!("{} shifts, {} h", t.shifts, hours_text(t.minutes))
+            let line = |totals: super::store::ClaimTotals| {
+                t!(
+                    locale,
+                    "stats-line",
+                    shifts = totals.shifts,
+                    hours = hours_text(locale, totals.minutes)
+                )
             };
+            let field = |name: String, value: String| EmbedFieldBuilder::new(name, value).inline();
             message(
                 EmbedBuilder::new()
-                    .title("Shift stats")
+                    .title(t!(locale, "stats-title"))
                     .description(format!("<@{target}>"))
                     .color(0x34_98_db)
-                    .field(EmbedFieldBuilder::new("Claimed, last 7 days", line(week)).inline())
-                    .field(EmbedFieldBuilder::new("Claimed, last 30 days", line(month)).inline())
-                    .field(EmbedFieldBuilder::new("Claimed, all time", line(ever)).inline())
-                    .field(EmbedFieldBuilder::new("Dropped", dropped.to_string()).inline())
-                    .field(
-                        EmbedFieldBuilder::new("Of those cancelled", cancelled.to_string())
-                            .inline(),
-                    )
+                    .field(field(t!(locale, "stats-claimed-week"), line(week)))
+                    .field(field(t!(locale, "stats-claimed-month"), line(month)))
+                    .field(field(t!(locale, "stats-claimed-ever"), line(ever)))
+                    .field(field(t!(locale, "stats-dropped"), dropped.to_string()))
+                    .field(field(t!(locale, "stats-cancelled"), cancelled.to_string()))
                     .build(),
             )
         }
         ShiftCommand::Leaderboard(board) => {
-            let (since, title) = match board.period {
-                PeriodChoice::Week => (Some(now - Duration::days(7)), "last 7 days"),
-                PeriodChoice::Month => (Some(now - Duration::days(30)), "last 30 days"),
-                PeriodChoice::AllTime => (None, "all time"),
+            let (since, period) = match board.period {
+                PeriodChoice::Week => (
+                    Some(now - Duration::days(7)),
+                    t!(locale, "leaderboard-week"),
+                ),
+                PeriodChoice::Month => (
+                    Some(now - Duration::days(30)),
+                    t!(locale, "leaderboard-month"),
+                ),
+                PeriodChoice::AllTime => (None, t!(locale, "leaderboard-ever")),
             };
             let rows = match store.claim_leaderboard(guild, since).await {
                 Ok(rows) => rows,
                 Err(error) => return database_trouble(&error),
             };
             let description = if rows.is_empty() {
-                "Nobody has claimed a shift in this period yet.".to_owned()
+                t!(locale, "leaderboard-empty")
             } else {
                 rows.iter()
                     .take(10)
                     .enumerate()
                     .map(|(rank, (user, totals))| {
-                        format!(
-                            "{}. <@{user}> — {} h ({} shift{})",
-                            rank + 1,
-                            hours_text(totals.minutes),
-                            totals.shifts,
-                            if totals.shifts == 1 { "" } else { "s" }
+                        t!(
+                            locale,
+                            "leaderboard-line",
+                            rank = rank + 1,
+                            user = *user,
+                            hours = hours_text(locale, totals.minutes),
+                            shifts = totals.shifts
                         )
                     })
                     .collect::<Vec<_>>()
@@ -123,7 +136,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             };
             message(
                 EmbedBuilder::new()
-                    .title(format!("Shift leaderboard — {title}"))
+                    .title(t!(locale, "leaderboard-title", period = period))
                     .description(description)
                     .color(0xf1_c4_0f)
                     .build(),
@@ -145,53 +158,56 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                 .take(15)
                 .map(|s| {
                     let who = match s.claimed_by {
-                        Some(user) => format!("covered by <@{user}>"),
-                        None => "**open**".to_owned(),
+                        Some(user) => t!(locale, "upcoming-covered-by", user = user),
+                        None => t!(locale, "upcoming-open"),
                     };
-                    format!(
-                        "#{} <t:{}:f>, {} — {} — {who}",
-                        s.id,
-                        s.start.timestamp(),
-                        duration_text(s.duration().num_minutes()),
-                        s.description
+                    t!(
+                        locale,
+                        "upcoming-line",
+                        id = s.id,
+                        start = s.start.timestamp().to_string(),
+                        duration = duration_text(locale, s.duration().num_minutes()),
+                        description = s.description.as_str(),
+                        who = who
                     )
                 })
                 .collect();
             if shifts.len() > 15 {
-                lines.push(format!("… and {} more", shifts.len() - 15));
+                lines.push(t!(locale, "upcoming-more", count = shifts.len() - 15));
             }
             if lines.is_empty() {
-                lines.push("No shifts in the next 7 days.".to_owned());
+                lines.push(t!(locale, "upcoming-none"));
             }
             let gaps = coverage_gaps(&claimed, now, to);
             let mut gap_lines: Vec<String> = gaps
                 .iter()
                 .take(10)
                 .map(|(start, end)| {
-                    format!(
-                        "<t:{}:f> → <t:{}:f> ({})",
-                        start.timestamp(),
-                        end.timestamp(),
-                        duration_text((*end - *start).num_minutes())
+                    t!(
+                        locale,
+                        "upcoming-gap",
+                        start = start.timestamp().to_string(),
+                        end = end.timestamp().to_string(),
+                        duration = duration_text(locale, (*end - *start).num_minutes())
                     )
                 })
                 .collect();
             if gaps.len() > 10 {
-                gap_lines.push(format!("… and {} more", gaps.len() - 10));
+                gap_lines.push(t!(locale, "upcoming-more", count = gaps.len() - 10));
             }
             if gap_lines.is_empty() {
-                gap_lines.push("None: the next 7 days are covered.".to_owned());
+                gap_lines.push(t!(locale, "upcoming-no-gaps"));
             }
             let covered: i64 = (Duration::days(7)
                 - gaps.iter().map(|(s, e)| *e - *s).sum::<Duration>())
             .num_minutes();
             message(
                 EmbedBuilder::new()
-                    .title("Coverage, next 7 days")
+                    .title(t!(locale, "upcoming-title"))
                     .description(lines.join("\n"))
                     .color(0x2e_cc_71)
                     .field(EmbedFieldBuilder::new(
-                        format!("Gaps (covered {} of 168 h)", hours_text(covered)),
+                        t!(locale, "upcoming-gaps", hours = hours_text(locale, covered)),
                         gap_lines.join("\n"),
                     ))
                     .build(),
@@ -203,26 +219,22 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                 Err(error) => return database_trouble(&error),
             };
             if shifts.is_empty() {
-                return private(
-                    "You have not claimed any shifts here yet, so there is nothing to export.",
-                );
+                return private(t!(locale, "export-nothing"));
             }
             let events: Vec<CalendarShift> = shifts
                 .iter()
                 .map(|s| CalendarShift {
                     id: s.id,
-                    summary: format!("Moderator shift #{}", s.id),
+                    summary: t!(locale, "export-event", id = s.id),
                     description: s.description.clone(),
                     start: s.start,
                     end: s.end,
                 })
                 .collect();
-            let document = calendar::ics("Agora moderator shifts", &events, now);
-            let mut message = ReplyMessage::private(format!(
-                "Your {} claimed shift{} as a calendar file: open it or import it into your calendar app.",
-                shifts.len(),
-                if shifts.len() == 1 { "" } else { "s" }
-            ));
+            let name = t!(locale, "export-calendar-name");
+            let document = calendar::ics(&name, &events, now);
+            let mut message =
+                ReplyMessage::private(t!(locale, "export-done", count = shifts.len()));
             message.attachments.push(Attachment::from_bytes(
                 "agora-shifts.ics".to_owned(),
                 document.into_bytes(),
@@ -230,7 +242,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             ));
             Reply::Message(message)
         }
-        _ => private("That is answered elsewhere."),
+        _ => private(t!(locale, "shift-answered-elsewhere")),
     }
 }
 

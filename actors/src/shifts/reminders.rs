@@ -11,8 +11,11 @@ use twilight_model::id::Id;
 use super::refresh_message;
 use super::render::when;
 use super::settings::ShiftSettings;
+use crate::kernel::i18n::Locale;
 use crate::kernel::reply::ReplyMessage;
+use crate::kernel::store::GuildSettings;
 use crate::kernel::Kernel;
+use crate::t;
 
 /// The furthest ahead a reminder can be (the settings allow up to 24 h).
 const HORIZON: Duration = Duration::hours(24);
@@ -26,15 +29,16 @@ pub(crate) async fn tick(kernel: &Kernel) {
             return;
         }
     };
-    // Per guild: its settings, or `None` to leave its shifts for a later tick (shifts
-    // turned off there, or settings that could not be read: never guess at defaults).
-    let mut settings: HashMap<i64, Option<ShiftSettings>> = HashMap::new();
+    // Per guild: its shift settings and its own, or `None` to leave its shifts for a later
+    // tick (shifts turned off there, or settings that could not be read: never guess).
+    let mut settings: HashMap<i64, Option<(ShiftSettings, GuildSettings)>> = HashMap::new();
     for shift in due {
         if let std::collections::hash_map::Entry::Vacant(entry) = settings.entry(shift.guild_id) {
             let loaded = match kernel.guild_config(shift.guild_id).await {
-                Ok(config) if config.features.is_on(super::SHIFTS) => {
-                    Some(ShiftSettings::from_values(&config.features))
-                }
+                Ok(config) if config.features.is_on(super::SHIFTS) => Some((
+                    ShiftSettings::from_values(&config.features),
+                    config.settings,
+                )),
                 Ok(_) => None,
                 Err(error) => {
                     tracing::warn!(%error, guild = shift.guild_id, "could not read the guild's settings; its shifts wait for the next tick");
@@ -43,9 +47,11 @@ pub(crate) async fn tick(kernel: &Kernel) {
             };
             entry.insert(loaded);
         }
-        let Some(guild_settings) = &settings[&shift.guild_id] else {
+        let Some((guild_settings, guild)) = &settings[&shift.guild_id] else {
             continue;
         };
+        // Nobody asked: reminders and pings speak the guild's language, else English.
+        let locale = Locale::for_guild(&guild.locale);
         if shift.end <= now {
             if kernel.store.mark_done(shift.id, now).await.unwrap_or(false) {
                 if let Ok(Some(done)) = kernel.store.shift(shift.guild_id, shift.id).await {
@@ -78,11 +84,12 @@ pub(crate) async fn tick(kernel: &Kernel) {
                         .await
                         .unwrap_or(false)
                 {
-                    let reminder = ReplyMessage::text(format!(
-                        "⏰ Your shift #{} ({}) starts {}.",
-                        shift.id,
-                        shift.description,
-                        when(shift.start)
+                    let reminder = ReplyMessage::text(t!(
+                        locale,
+                        "shift-reminder",
+                        id = shift.id,
+                        description = shift.description.as_str(),
+                        when = when(shift.start)
                     ));
                     if let Some(user) = Id::new_checked(claimer as u64) {
                         if let Err(error) = kernel.discord.send_dm(user, &reminder).await {
@@ -102,14 +109,21 @@ pub(crate) async fn tick(kernel: &Kernel) {
                         .await
                         .unwrap_or(false)
                 {
-                    ping_unclaimed(kernel, guild_settings, &shift).await;
+                    let role = guild.moderator_role_id;
+                    ping_unclaimed(kernel, locale, guild_settings, role, &shift).await;
                 }
             }
         }
     }
 }
 
-async fn ping_unclaimed(kernel: &Kernel, settings: &ShiftSettings, shift: &super::store::Shift) {
+async fn ping_unclaimed(
+    kernel: &Kernel,
+    locale: Locale,
+    settings: &ShiftSettings,
+    moderator_role: Option<i64>,
+    shift: &super::store::Shift,
+) {
     let Some(channel) = settings
         .channel_id
         .or(shift.channel_id)
@@ -117,18 +131,15 @@ async fn ping_unclaimed(kernel: &Kernel, settings: &ShiftSettings, shift: &super
     else {
         return;
     };
-    let role = match kernel.store.guild_settings(shift.guild_id).await {
-        Ok(Some(guild)) => guild
-            .moderator_role_id
-            .and_then(|r| Id::new_checked(r as u64)),
-        _ => None,
-    };
+    let role = moderator_role.and_then(|r| Id::new_checked(r as u64));
     let mention = role.map(|r| format!("<@&{r}> ")).unwrap_or_default();
-    let text = ReplyMessage::text(format!(
-        "{mention}⚠️ Shift #{} ({}) is still unclaimed and starts {}.",
-        shift.id,
-        shift.description,
-        when(shift.start)
+    let text = ReplyMessage::text(t!(
+        locale,
+        "shift-unclaimed-ping",
+        mention = mention,
+        id = shift.id,
+        description = shift.description.as_str(),
+        when = when(shift.start)
     ));
     let roles: Vec<_> = role.into_iter().collect();
     if let Err(error) = kernel

@@ -2,7 +2,7 @@
 //! and moderators' weekly slots. Moderators manage their own schedule; admins anyone's;
 //! everyone may look.
 
-use chrono::{NaiveTime, Timelike, Weekday};
+use chrono::{Datelike, NaiveTime, Timelike, Weekday};
 use chrono_tz::Tz;
 
 use super::commands::{ScheduleCommand, TimezoneCommand, WeekdayChoice};
@@ -11,9 +11,11 @@ use super::store::ScheduleSlot;
 use super::time::{self, WeeklySlot};
 use super::{database_trouble, private, zone_for};
 use crate::dispatcher::InteractionRequest;
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::Reply;
 use crate::kernel::Kernel;
+use crate::t;
 
 pub(crate) fn weekday_of(index: i32) -> Weekday {
     match index {
@@ -27,19 +29,17 @@ pub(crate) fn weekday_of(index: i32) -> Weekday {
     }
 }
 
-pub(crate) fn weekday_name(index: i32) -> &'static str {
-    [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ]
-    .get(index as usize)
-    .copied()
-    .unwrap_or("Sunday")
+/// The day's name in `locale` (0 = Monday … 6 = Sunday, as stored).
+pub(crate) fn weekday_name(locale: Locale, index: i32) -> String {
+    match weekday_of(index) {
+        Weekday::Mon => t!(locale, "weekday-monday"),
+        Weekday::Tue => t!(locale, "weekday-tuesday"),
+        Weekday::Wed => t!(locale, "weekday-wednesday"),
+        Weekday::Thu => t!(locale, "weekday-thursday"),
+        Weekday::Fri => t!(locale, "weekday-friday"),
+        Weekday::Sat => t!(locale, "weekday-saturday"),
+        Weekday::Sun => t!(locale, "weekday-sunday"),
+    }
 }
 
 fn weekday_index(choice: WeekdayChoice) -> i32 {
@@ -56,16 +56,30 @@ pub(crate) fn weekly_slot(slot: &ScheduleSlot) -> WeeklySlot {
     }
 }
 
-fn slot_line(slot: &ScheduleSlot, now: chrono::DateTime<chrono::Utc>) -> String {
+fn slot_line(locale: Locale, slot: &ScheduleSlot, now: chrono::DateTime<chrono::Utc>) -> String {
     let weekly = weekly_slot(slot);
-    format!(
-        "**{} {:02}:{:02}** {} — next {}",
-        weekday_name(slot.weekday),
-        weekly.time.hour(),
-        weekly.time.minute(),
-        slot.zone,
-        when(time::next_occurrence(&weekly, now))
+    t!(
+        locale,
+        "schedule-slot-line",
+        weekday = weekday_name(locale, slot.weekday),
+        time = clock_text(weekly.time),
+        zone = slot.zone.as_str(),
+        when = when(time::next_occurrence(&weekly, now))
     )
+}
+
+/// `09:30`
+fn clock_text(time: NaiveTime) -> String {
+    format!("{:02}:{:02}", time.hour(), time.minute())
+}
+
+/// Whose schedule a text is about: the catalogue's `$whose` (`own` or `other`) and `$user`.
+fn whose(target: i64, me: i64) -> &'static str {
+    if target == me {
+        "own"
+    } else {
+        "other"
+    }
 }
 
 pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> Reply {
@@ -74,27 +88,28 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
         Err(refusal) => return refusal,
     };
     let user = request.user_id.get() as i64;
+    let locale = request.language();
     match command {
         TimezoneCommand::Set(set) => {
             let zone = match time::parse_zone(&set.zone) {
                 Ok(zone) => zone,
-                Err(error) => return private(error.to_string()),
+                Err(error) => return private(error.message(locale)),
             };
             if let Err(error) = kernel.store.set_user_zone(user, zone.name()).await {
                 return database_trouble(&error);
             }
             let now = kernel.clock.now().with_timezone(&zone);
-            private(format!(
-                "Your time zone is now **{}** (it is {} there now). Commands use it whenever you leave the zone out.",
-                zone.name(),
-                now.format("%H:%M on %A")
+            private(t!(
+                locale,
+                "timezone-set",
+                zone = zone.name(),
+                time = clock_text(now.time()),
+                weekday = weekday_name(locale, now.weekday().num_days_from_monday() as i32)
             ))
         }
         TimezoneCommand::Show(_) => match kernel.store.user_zone(user).await {
-            Ok(Some(zone)) => private(format!("Your time zone is **{zone}**.")),
-            Ok(None) => private(
-                "You have not set a time zone, so UTC is used. Set yours with `/timezone set`.",
-            ),
+            Ok(Some(zone)) => private(t!(locale, "timezone-show", zone = zone)),
+            Ok(None) => private(t!(locale, "timezone-unset")),
             Err(error) => database_trouble(&error),
         },
     }
@@ -107,19 +122,11 @@ fn target(
 ) -> Result<i64, Reply> {
     let me = request.user_id.get() as i64;
     match user.map(|u| u.get() as i64) {
-        Some(other) if other != me && request.level < AccessLevel::Admin => Err(private(
-            "Only server admins can change someone else's schedule.",
-        )),
+        Some(other) if other != me && request.level < AccessLevel::Admin => {
+            Err(private(t!(request.language(), "schedule-admins-only")))
+        }
         Some(other) => Ok(other),
         None => Ok(me),
-    }
-}
-
-fn possessive(target: i64, me: i64) -> String {
-    if target == me {
-        "your".to_owned()
-    } else {
-        format!("<@{target}>'s")
     }
 }
 
@@ -131,6 +138,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
     let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
     let me = request.user_id.get() as i64;
     let now = kernel.clock.now();
+    let locale = request.language();
     match command {
         ScheduleCommand::Add(add) => {
             let target = match target(request, add.user) {
@@ -139,7 +147,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
             };
             let clock = match time::parse_clock(&add.time) {
                 Ok(clock) => clock,
-                Err(error) => return private(error.to_string()),
+                Err(error) => return private(error.message(locale)),
             };
             let zone = match zone_for(kernel, me, add.zone.as_deref()).await {
                 Ok(zone) => zone,
@@ -152,17 +160,20 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                 .add_schedule_slot(guild, target, weekday, minute, zone.name())
                 .await
             {
-                Ok(Some(slot)) => private(format!(
-                    "Added to {} schedule: {}",
-                    possessive(target, me),
-                    slot_line(&slot, now)
+                Ok(Some(slot)) => private(t!(
+                    locale,
+                    "schedule-added",
+                    whose = whose(target, me),
+                    user = target,
+                    line = slot_line(locale, &slot, now)
                 )),
-                Ok(None) => private(format!(
-                    "{} schedule already has a slot on {} at {:02}:{:02}.",
-                    capitalized(&possessive(target, me)),
-                    weekday_name(weekday),
-                    clock.hour(),
-                    clock.minute()
+                Ok(None) => private(t!(
+                    locale,
+                    "schedule-slot-exists",
+                    whose = whose(target, me),
+                    user = target,
+                    weekday = weekday_name(locale, weekday),
+                    time = clock_text(clock)
                 )),
                 Err(error) => database_trouble(&error),
             }
@@ -174,7 +185,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
             };
             let clock = match time::parse_clock(&remove.time) {
                 Ok(clock) => clock,
-                Err(error) => return private(error.to_string()),
+                Err(error) => return private(error.message(locale)),
             };
             let minute = (clock.hour() * 60 + clock.minute()) as i32;
             let weekday = weekday_index(remove.weekday);
@@ -183,19 +194,21 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                 .remove_schedule_slot(guild, target, weekday, minute)
                 .await
             {
-                Ok(true) => private(format!(
-                    "Removed {} {:02}:{:02} from {} schedule.",
-                    weekday_name(weekday),
-                    clock.hour(),
-                    clock.minute(),
-                    possessive(target, me)
+                Ok(true) => private(t!(
+                    locale,
+                    "schedule-removed",
+                    weekday = weekday_name(locale, weekday),
+                    time = clock_text(clock),
+                    whose = whose(target, me),
+                    user = target
                 )),
-                Ok(false) => private(format!(
-                    "There is no slot on {} at {:02}:{:02} in {} schedule; nothing changed.",
-                    weekday_name(weekday),
-                    clock.hour(),
-                    clock.minute(),
-                    possessive(target, me)
+                Ok(false) => private(t!(
+                    locale,
+                    "schedule-no-such-slot",
+                    weekday = weekday_name(locale, weekday),
+                    time = clock_text(clock),
+                    whose = whose(target, me),
+                    user = target
                 )),
                 Err(error) => database_trouble(&error),
             }
@@ -203,18 +216,23 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
         ScheduleCommand::View(view) => {
             let target = view.user.map(|u| u.get() as i64).unwrap_or(me);
             match kernel.store.schedule_slots(guild, target).await {
-                Ok(slots) if slots.is_empty() => private(format!(
-                    "{} schedule has no weekly slots yet.",
-                    capitalized(&possessive(target, me))
+                Ok(slots) if slots.is_empty() => private(t!(
+                    locale,
+                    "schedule-empty",
+                    whose = whose(target, me),
+                    user = target
                 )),
                 Ok(slots) => {
-                    let lines: Vec<String> =
-                        slots.iter().map(|slot| slot_line(slot, now)).collect();
-                    private(format!(
-                        "{} weekly schedule:\n{}",
-                        capitalized(&possessive(target, me)),
-                        lines.join("\n")
-                    ))
+                    let title = t!(
+                        locale,
+                        "schedule-view",
+                        whose = whose(target, me),
+                        user = target
+                    );
+                    let lines: Vec<String> = std::iter::once(title)
+                        .chain(slots.iter().map(|slot| slot_line(locale, slot, now)))
+                        .collect();
+                    private(lines.join("\n"))
                 }
                 Err(error) => database_trouble(&error),
             }
@@ -225,25 +243,21 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                 Err(refusal) => return refusal,
             };
             match kernel.store.clear_schedule(guild, target).await {
-                Ok(0) => private(format!(
-                    "{} schedule was already empty.",
-                    capitalized(&possessive(target, me))
+                Ok(0) => private(t!(
+                    locale,
+                    "schedule-already-empty",
+                    whose = whose(target, me),
+                    user = target
                 )),
-                Ok(count) => private(format!(
-                    "Removed {count} slot{} from {} schedule.",
-                    if count == 1 { "" } else { "s" },
-                    possessive(target, me)
+                Ok(count) => private(t!(
+                    locale,
+                    "schedule-cleared",
+                    count = count,
+                    whose = whose(target, me),
+                    user = target
                 )),
                 Err(error) => database_trouble(&error),
             }
         }
-    }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -13,66 +13,83 @@ use super::settings::ShiftSettings;
 use super::store::{NewShift, Shift, ShiftState};
 use super::{database_trouble, private, refresh_message, time, zone_for};
 use crate::dispatcher::InteractionRequest;
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::Kernel;
+use crate::t;
 
 const MIN_MINUTES: i64 = 15;
 const MAX_MINUTES: i64 = 24 * 60;
 
-fn duration_problem(minutes: i64) -> Option<Reply> {
-    (!(MIN_MINUTES..=MAX_MINUTES).contains(&minutes)).then(|| {
-        private(format!(
-            "A shift lasts from 15 minutes to 24 hours; {minutes} minutes is outside that. Nothing changed."
-        ))
-    })
+fn duration_problem(locale: Locale, minutes: i64) -> Option<Reply> {
+    (!(MIN_MINUTES..=MAX_MINUTES).contains(&minutes))
+        .then(|| private(t!(locale, "shift-duration-out-of-range", minutes = minutes)))
 }
 
-fn state_refusal(shift: &Shift, state: ShiftState, doing: &str) -> Reply {
+/// What a shift cannot undergo in its state; the wording of each in the catalogue.
+#[derive(Debug, Clone, Copy)]
+enum Doing {
+    Edited,
+    Cancelled,
+    Unclaimed,
+    Claimed,
+}
+
+fn state_refusal(locale: Locale, shift: &Shift, state: ShiftState, doing: Doing) -> Reply {
+    let doing = match doing {
+        Doing::Edited => t!(locale, "shift-doing-edited"),
+        Doing::Cancelled => t!(locale, "shift-doing-cancelled"),
+        Doing::Unclaimed => t!(locale, "shift-doing-unclaimed"),
+        Doing::Claimed => t!(locale, "shift-doing-claimed"),
+    };
+    let id = shift.id;
     private(match state {
-        ShiftState::Cancelled => format!("Shift #{} was cancelled; it can't be {doing}.", shift.id),
-        ShiftState::Done => format!("Shift #{} is over; it can't be {doing}.", shift.id),
-        ShiftState::Started => format!("Shift #{} has already started; it can't be {doing}.", shift.id),
-        ShiftState::Claimed => format!(
-            "Shift #{} is claimed by <@{}>; it can't be {doing}. Ask them to `/shift unclaim` it first.",
-            shift.id,
-            shift.claimed_by.unwrap_or_default()
+        ShiftState::Cancelled => t!(locale, "shift-refused-cancelled", id = id, doing = doing),
+        ShiftState::Done => t!(locale, "shift-refused-done", id = id, doing = doing),
+        ShiftState::Started => t!(locale, "shift-refused-started", id = id, doing = doing),
+        ShiftState::Claimed => t!(
+            locale,
+            "shift-refused-claimed",
+            id = id,
+            user = shift.claimed_by.unwrap_or_default(),
+            doing = doing
         ),
-        ShiftState::Open => format!("Shift #{} can't be {doing}.", shift.id),
+        ShiftState::Open => t!(locale, "shift-refused-open", id = id, doing = doing),
     })
 }
 
-async fn load(kernel: &Kernel, guild: i64, id: i64) -> Result<Shift, Reply> {
+async fn load(kernel: &Kernel, locale: Locale, guild: i64, id: i64) -> Result<Shift, Reply> {
     match kernel.store.shift(guild, id).await {
         Ok(Some(shift)) => Ok(shift),
-        Ok(None) => Err(private(format!("There is no shift #{id} in this server."))),
+        Ok(None) => Err(private(t!(locale, "shift-not-found", id = id))),
         Err(error) => Err(database_trouble(&error)),
     }
 }
 
 /// Saves a new shift and posts it in the shift channel.
-async fn drop_and_post(kernel: &Kernel, settings: &ShiftSettings, new: NewShift) -> Reply {
+async fn drop_and_post(
+    kernel: &Kernel,
+    locale: Locale,
+    settings: &ShiftSettings,
+    new: NewShift,
+) -> Reply {
     let Some(channel) = settings.channel_id.and_then(|c| Id::new_checked(c as u64)) else {
-        return private(
-            "No shift channel is set here yet: an admin can choose one with `/config shifts channel`.",
-        );
+        return private(t!(locale, "shift-no-channel"));
     };
     let shift = match kernel.store.insert_shift(&new).await {
         Ok(Some(shift)) => shift,
-        Ok(None) => {
-            return private(format!(
-                "That slot ({}) is already dropped; see the shift channel.",
-                when(new.start)
-            ))
-        }
+        Ok(None) => return private(t!(locale, "shift-slot-taken", when = when(new.start))),
         Err(error) => return database_trouble(&error),
     };
     match super::post_message(kernel, &shift, channel).await {
-        Ok(()) => private(format!(
-            "Shift #{} is posted in <#{channel}>: starts {}, {}.",
-            shift.id,
-            when(shift.start),
-            render::duration_text(shift.duration().num_minutes())
+        Ok(()) => private(t!(
+            locale,
+            "shift-posted",
+            id = shift.id,
+            channel = channel,
+            when = when(shift.start),
+            duration = render::duration_text(locale, shift.duration().num_minutes())
         )),
         Err(error) => {
             // Not posted means nobody can claim it: take it back.
@@ -85,8 +102,11 @@ async fn drop_and_post(kernel: &Kernel, settings: &ShiftSettings, new: NewShift)
                     kernel.clock.now(),
                 )
                 .await;
-            private(format!(
-                "I couldn't post in <#{channel}> ({error}), so the shift was not dropped. Give me Send Messages there and try again."
+            private(t!(
+                locale,
+                "shift-post-failed",
+                channel = channel,
+                error = error.to_string()
             ))
         }
     }
@@ -105,9 +125,10 @@ pub(crate) async fn run(
     let me = request.user_id.get() as i64;
     let now = kernel.clock.now();
     let admin = request.level >= AccessLevel::Admin;
+    let locale = request.language();
     match command {
         ShiftCommand::Drop(drop) => {
-            if let Some(problem) = duration_problem(drop.duration_minutes) {
+            if let Some(problem) = duration_problem(locale, drop.duration_minutes) {
                 return problem;
             }
             let zone = match zone_for(kernel, me, drop.zone.as_deref()).await {
@@ -116,17 +137,14 @@ pub(crate) async fn run(
             };
             let start = match time::parse_local_start(&drop.start, zone) {
                 Ok(start) => start,
-                Err(error) => return private(error.to_string()),
+                Err(error) => return private(error.message(locale)),
             };
             if start <= now {
-                return private(format!(
-                    "That start ({}) is in the past; pick a time in the future. Nothing was dropped.",
-                    when(start)
-                ));
+                return private(t!(locale, "shift-start-past-drop", when = when(start)));
             }
             let description = drop.description.trim().to_owned();
             if description.is_empty() {
-                return private("Give the shift a description.");
+                return private(t!(locale, "shift-no-description"));
             }
             let new = NewShift {
                 guild_id: guild,
@@ -137,15 +155,15 @@ pub(crate) async fn run(
                 assigned_user_id: None,
                 schedule_id: None,
             };
-            drop_and_post(kernel, settings, new).await
+            drop_and_post(kernel, locale, settings, new).await
         }
         ShiftCommand::DropSlot(drop) => {
             let target = drop.user.map(|u| u.get() as i64).unwrap_or(me);
             if target != me && !admin {
-                return private("Only server admins can drop someone else's scheduled slot.");
+                return private(t!(locale, "shift-drop-slot-admins-only"));
             }
             let minutes = drop.duration_minutes.unwrap_or(60);
-            if let Some(problem) = duration_problem(minutes) {
+            if let Some(problem) = duration_problem(locale, minutes) {
                 return problem;
             }
             let slots = match kernel.store.schedule_slots(guild, target).await {
@@ -158,19 +176,20 @@ pub(crate) async fn run(
                 .min_by_key(|(start, _)| *start);
             let Some((start, slot)) = next else {
                 return private(if target == me {
-                    "You have no weekly slots to drop; add one with `/schedule add`.".to_owned()
+                    t!(locale, "shift-no-slots-own")
                 } else {
-                    format!("<@{target}> has no weekly slots to drop.")
+                    t!(locale, "shift-no-slots-other", user = target)
                 });
             };
             let weekly = weekly_slot(slot);
             let new = NewShift {
                 guild_id: guild,
-                description: format!(
-                    "scheduled slot, {} {} ({})",
-                    weekday_name(slot.weekday),
-                    weekly.time.format("%H:%M"),
-                    slot.zone
+                description: t!(
+                    locale,
+                    "shift-slot-description",
+                    weekday = weekday_name(locale, slot.weekday),
+                    time = weekly.time.format("%H:%M").to_string(),
+                    zone = slot.zone.as_str()
                 ),
                 start,
                 end: start + Duration::minutes(minutes),
@@ -178,22 +197,19 @@ pub(crate) async fn run(
                 assigned_user_id: Some(target),
                 schedule_id: Some(slot.id),
             };
-            drop_and_post(kernel, settings, new).await
+            drop_and_post(kernel, locale, settings, new).await
         }
         ShiftCommand::Edit(edit) => {
-            let shift = match load(kernel, guild, edit.id).await {
+            let shift = match load(kernel, locale, guild, edit.id).await {
                 Ok(shift) => shift,
                 Err(refusal) => return refusal,
             };
             if shift.dropped_by != me && !admin {
-                return private(format!(
-                    "Only the moderator who dropped shift #{} or an admin can edit it.",
-                    shift.id
-                ));
+                return private(t!(locale, "shift-edit-not-allowed", id = shift.id));
             }
             let state = shift.state(now);
             if state != ShiftState::Open {
-                return state_refusal(&shift, state, "edited");
+                return state_refusal(locale, &shift, state, Doing::Edited);
             }
             let start = match &edit.start {
                 Some(text) => {
@@ -203,21 +219,18 @@ pub(crate) async fn run(
                     };
                     match time::parse_local_start(text, zone) {
                         Ok(start) => start,
-                        Err(error) => return private(error.to_string()),
+                        Err(error) => return private(error.message(locale)),
                     }
                 }
                 None => shift.start,
             };
             if start <= now {
-                return private(format!(
-                    "That start ({}) is in the past; nothing changed.",
-                    when(start)
-                ));
+                return private(t!(locale, "shift-start-past-edit", when = when(start)));
             }
             let minutes = edit
                 .duration_minutes
                 .unwrap_or(shift.duration().num_minutes());
-            if let Some(problem) = duration_problem(minutes) {
+            if let Some(problem) = duration_problem(locale, minutes) {
                 return problem;
             }
             let description = edit
@@ -234,58 +247,49 @@ pub(crate) async fn run(
                 .await
             {
                 Ok(true) => {}
-                Ok(false) => {
-                    return private(format!(
-                        "Shift #{} changed meanwhile (claimed or cancelled); nothing was edited.",
-                        shift.id
-                    ))
-                }
+                Ok(false) => return private(t!(locale, "shift-edit-conflict", id = shift.id)),
                 Err(error) => return database_trouble(&error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
             }
-            private(format!(
-                "Shift #{} now starts {} and lasts {}.",
-                shift.id,
-                when(start),
-                render::duration_text(minutes)
+            private(t!(
+                locale,
+                "shift-edited",
+                id = shift.id,
+                when = when(start),
+                duration = render::duration_text(locale, minutes)
             ))
         }
         ShiftCommand::Cancel(cancel) => {
-            let shift = match load(kernel, guild, cancel.id).await {
+            let shift = match load(kernel, locale, guild, cancel.id).await {
                 Ok(shift) => shift,
                 Err(refusal) => return refusal,
             };
             if shift.dropped_by != me && !admin {
-                return private(format!(
-                    "Only the moderator who dropped shift #{} or an admin can cancel it.",
-                    shift.id
-                ));
+                return private(t!(locale, "shift-cancel-not-allowed", id = shift.id));
             }
             let state = shift.state(now);
             if matches!(state, ShiftState::Cancelled | ShiftState::Done) {
-                return state_refusal(&shift, state, "cancelled");
+                return state_refusal(locale, &shift, state, Doing::Cancelled);
             }
             match kernel.store.cancel_shift(guild, shift.id, me, now).await {
                 Ok(true) => {}
-                Ok(false) => {
-                    return private(format!(
-                        "Shift #{} was already cancelled or is over.",
-                        shift.id
-                    ))
-                }
+                Ok(false) => return private(t!(locale, "shift-already-cancelled", id = shift.id)),
                 Err(error) => return database_trouble(&error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
             }
             if let Some(claimer) = shift.claimed_by.filter(|c| *c != me) {
-                let note = ReplyMessage::text(format!(
-                    "Shift #{} ({}) that you claimed, starting {}, was cancelled by <@{me}>.",
-                    shift.id,
-                    shift.description,
-                    when(shift.start)
+                // A DM to someone else: the guild's language, not the canceller's.
+                let note = ReplyMessage::text(t!(
+                    Locale::for_guild(&request.settings.locale),
+                    "shift-cancelled-note",
+                    id = shift.id,
+                    description = shift.description.as_str(),
+                    when = when(shift.start),
+                    user = me
                 ));
                 if let Some(user) = Id::new_checked(claimer as u64) {
                     if let Err(error) = kernel.discord.send_dm(user, &note).await {
@@ -293,39 +297,34 @@ pub(crate) async fn run(
                     }
                 }
             }
-            private(format!("Shift #{} is cancelled.", shift.id))
+            private(t!(locale, "shift-cancelled", id = shift.id))
         }
         ShiftCommand::Unclaim(unclaim) => {
-            let shift = match load(kernel, guild, unclaim.id).await {
+            let shift = match load(kernel, locale, guild, unclaim.id).await {
                 Ok(shift) => shift,
                 Err(refusal) => return refusal,
             };
             if shift.claimed_by != Some(me) {
-                return private(format!("You haven't claimed shift #{}.", shift.id));
+                return private(t!(locale, "shift-not-your-claim", id = shift.id));
             }
             let state = shift.state(now);
             if state != ShiftState::Claimed {
-                return state_refusal(&shift, state, "unclaimed");
+                return state_refusal(locale, &shift, state, Doing::Unclaimed);
             }
             match kernel.store.unclaim_shift(guild, shift.id, me, now).await {
                 Ok(true) => {}
-                Ok(false) => {
-                    return private(format!("Shift #{} can no longer be unclaimed.", shift.id))
-                }
+                Ok(false) => return private(t!(locale, "shift-unclaim-too-late", id = shift.id)),
                 Err(error) => return database_trouble(&error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
             }
-            private(format!(
-                "You gave shift #{} back; it is open for claims again.",
-                shift.id
-            ))
+            private(t!(locale, "shift-unclaimed", id = shift.id))
         }
         ShiftCommand::Stats(_)
         | ShiftCommand::Leaderboard(_)
         | ShiftCommand::Upcoming(_)
-        | ShiftCommand::Export(_) => private("That is answered elsewhere."),
+        | ShiftCommand::Export(_) => private(t!(locale, "shift-answered-elsewhere")),
     }
 }
 
@@ -339,24 +338,22 @@ pub(crate) async fn claim(
     let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
     let me = request.user_id.get() as i64;
     let now = kernel.clock.now();
-    let shift = match load(kernel, guild, shift_id).await {
+    let locale = request.language();
+    let shift = match load(kernel, locale, guild, shift_id).await {
         Ok(shift) => shift,
         Err(refusal) => return refusal,
     };
     let state = shift.state(now);
     if state == ShiftState::Claimed {
-        return private(format!(
-            "Too late: <@{}> has already claimed shift #{}.",
-            shift.claimed_by.unwrap_or_default(),
-            shift.id
-        ));
+        let user = shift.claimed_by.unwrap_or_default();
+        return private(t!(locale, "shift-claim-taken", user = user, id = shift.id));
     }
     if state != ShiftState::Open {
-        return state_refusal(&shift, state, "claimed");
+        return state_refusal(locale, &shift, state, Doing::Claimed);
     }
     let own = shift.dropped_by == me || shift.assigned_user_id == Some(me);
     if own && !settings.allow_self_claim {
-        return private("You dropped this shift yourself; another moderator has to claim it.");
+        return private(t!(locale, "shift-own-claim"));
     }
     let minutes = match kernel
         .store
@@ -373,25 +370,33 @@ pub(crate) async fn claim(
         shift.start,
         now,
     ) {
-        return private(format!(
-            "You've claimed {} h in the last 7 days (the limit here is {} h), so you can claim this shift only from {}, {} minutes before it starts.",
-            hours_text(minutes),
-            settings.max_hours_7d,
-            when(from),
-            settings.lock_window_minutes
+        return private(t!(
+            locale,
+            "shift-claim-too-early",
+            hours = hours_text(locale, minutes),
+            limit = locale.decimal(&settings.max_hours_7d.to_string()),
+            from = when(from),
+            minutes = settings.lock_window_minutes
         ));
     }
     match kernel.store.claim_shift(guild, shift.id, me, now).await {
-        // The clicked message is the posted one: the callback updates it.
-        Ok(Some(claimed)) => Reply::Update(render::shift_message(&claimed, now)),
+        // The clicked message is the posted one, read by the channel: the callback
+        // updates it in the guild's language.
+        Ok(Some(claimed)) => {
+            let channel_locale = Locale::for_guild(&request.settings.locale);
+            Reply::Update(render::shift_message_in(channel_locale, &claimed, now))
+        }
         Ok(None) => match kernel.store.shift(guild, shift.id).await {
-            Ok(Some(current)) if current.claimed_by.is_some() => private(format!(
-                "Too late: <@{}> has already claimed shift #{}.",
-                current.claimed_by.unwrap_or_default(),
-                shift.id
+            Ok(Some(current)) if current.claimed_by.is_some() => private(t!(
+                locale,
+                "shift-claim-taken",
+                user = current.claimed_by.unwrap_or_default(),
+                id = shift.id
             )),
-            Ok(Some(current)) => state_refusal(&current, current.state(now), "claimed"),
-            Ok(None) => private(format!("There is no shift #{shift_id} in this server.")),
+            Ok(Some(current)) => {
+                state_refusal(locale, &current, current.state(now), Doing::Claimed)
+            }
+            Ok(None) => private(t!(locale, "shift-not-found", id = shift_id)),
             Err(error) => database_trouble(&error),
         },
         Err(error) => database_trouble(&error),

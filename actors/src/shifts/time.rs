@@ -6,6 +6,9 @@ use chrono::{
 };
 use chrono_tz::{Tz, TZ_VARIANTS};
 
+use crate::kernel::i18n::Locale;
+use crate::t;
+
 /// A moderator's weekly slot: a weekday and a wall-clock time in an IANA zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeeklySlot {
@@ -142,6 +145,13 @@ fn first_instant_reaching(
 )]
 pub struct UnknownZone(pub String);
 
+impl UnknownZone {
+    /// The answer for the person who typed it, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        t!(locale, "zone-unknown", zone = self.0.as_str())
+    }
+}
+
 /// An IANA zone by name, case-insensitively ("europe/london" → Europe/London). Also accepts
 /// "UTC"/"utc", and spaces typed instead of underscores ("America/New York").
 pub fn parse_zone(name: &str) -> Result<Tz, UnknownZone> {
@@ -256,6 +266,17 @@ pub enum ClockError {
     Minute(u32),
 }
 
+impl ClockError {
+    /// The answer for the person who typed it, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            ClockError::Malformed(text) => t!(locale, "clock-malformed", text = text),
+            ClockError::Hour(hour) => t!(locale, "clock-hour", hour = *hour),
+            ClockError::Minute(minute) => t!(locale, "clock-minute", minute = *minute),
+        }
+    }
+}
+
 /// The value of a run of ASCII digits whose length is in `lengths`.
 fn digits(text: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<u32> {
     if !lengths.contains(&text.len()) || !text.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -323,6 +344,17 @@ pub enum StartError {
     Clock(ClockError),
 }
 
+impl StartError {
+    /// The answer for the person who typed it, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            StartError::Malformed(text) => t!(locale, "start-malformed", text = text),
+            StartError::NoSuchDay(text) => t!(locale, "start-no-such-day", text = text),
+            StartError::Clock(error) => error.message(locale),
+        }
+    }
+}
+
 /// A start typed by a person, "YYYY-MM-DD HH:MM" (also "YYYY-MM-DDTHH:MM"), in their zone → UTC
 /// (through [`resolve_local`], so a time skipped by a clock change moves to the end of the gap).
 pub fn parse_local_start(text: &str, zone: Tz) -> Result<DateTime<Utc>, StartError> {
@@ -368,6 +400,24 @@ pub fn local_label(instant: DateTime<Utc>, zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_answers_match_the_error_texts_and_german_ones_exist() {
+        let errors = [
+            StartError::Malformed("soon".into()),
+            StartError::NoSuchDay("2026-02-30".into()),
+            StartError::Clock(ClockError::Malformed("9h".into())),
+            StartError::Clock(ClockError::Hour(24)),
+            StartError::Clock(ClockError::Minute(75)),
+        ];
+        for error in errors {
+            assert_eq!(error.message(Locale::English), error.to_string());
+            assert_ne!(error.message(Locale::German), error.to_string());
+        }
+        let zone = UnknownZone("Mars/Olympus".into());
+        assert_eq!(zone.message(Locale::English), zone.to_string());
+        assert!(zone.message(Locale::German).starts_with("„Mars/Olympus“"));
+    }
     use chrono::Timelike;
     use proptest::prelude::*;
 

@@ -8,8 +8,9 @@ use diesel_async::RunQueryDsl;
 use super::schema::guild_settings;
 use super::{with_connection, Store, StoreError};
 
-/// The locale of a guild that has not chosen one.
-pub const DEFAULT_LOCALE: &str = "en-US";
+/// The locale of a guild that has not chosen one: "auto", each person reads their own
+/// Discord language (see `kernel::i18n`). A stored language tag is the guild's choice.
+pub const DEFAULT_LOCALE: &str = crate::kernel::i18n::AUTO;
 
 /// One guild's settings.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -23,7 +24,8 @@ pub struct GuildSettings {
     pub log_channel_id: Option<i64>,
     /// The channels the bot answers in; empty means every channel.
     pub allowed_channel_ids: Vec<i64>,
-    /// A BCP 47 tag, as Discord spells locales (`en-US`, `fr`, `pt-BR`).
+    /// "auto" (each person's own Discord language), or the language the guild chose: a
+    /// BCP 47 tag, as Discord spells locales (`en-US`, `de`, `pt-BR`).
     pub locale: String,
     /// When the row was first written. Set by the store; ignored when writing.
     pub created_at: DateTime<Utc>,

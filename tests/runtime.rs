@@ -15,7 +15,7 @@ use agora_actors::kernel::supervision::{Concern, ConcernHandle};
 use agora_sim::actions::{CommandOption, ComponentUse};
 use agora_testkit::{
     content, custom_ids, is_private, message_id, message_text, redis_url, run_test, wait_until,
-    FreshPostgres, Harness, ANSWER,
+    FreshPostgres, Harness, Refusal, ANSWER,
 };
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
@@ -449,7 +449,9 @@ fn a_log_channel_the_bot_cannot_write_to_is_refused() {
                     deny: agora_sim::permissions::VIEW_CHANNEL,
                 });
         }
+        // The bot tries a post there, and Discord says no.
         let record = harness
+            .expect_refusal(Refusal::status(403).on("POST /channels/{channel_id}/messages"))
             .run(
                 demo.admin_id,
                 demo.general_id,

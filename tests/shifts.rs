@@ -10,7 +10,7 @@ use agora_actors::kernel::clock::{ManualClock, SharedClock};
 use agora_sim::actions::{CommandOption, ComponentUse};
 use agora_testkit::{
     content, custom_ids, is_private, message_text, run_test, wait_until, FreshPostgres, Harness,
-    ANSWER,
+    Refusal, ANSWER,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
@@ -555,6 +555,9 @@ fn buttons_keep_working_after_a_restart_and_a_deleted_message_is_posted_again() 
                 .unwrap()
                 .remove(&message_id);
         }
+        // Editing the deleted message is refused (Unknown Message): that is how the bot
+        // learns to post it again.
+        harness.expect_refusal(Refusal::code(10008).on("PATCH /channels"));
         let unclaim = shift_command(&harness, milo, "unclaim", &[("id", id.into())]).await;
         assert!(content(&unclaim).contains("open for claims again"));
         let reposted = posted(&harness, id);

@@ -34,7 +34,7 @@ enum Place {
     /// A folder of its own holding the database file (in a folder the store creates).
     SqliteFile { _folder: Scratch, file: PathBuf },
     /// A database of its own on the server, dropped with it.
-    Postgres(FreshPostgres),
+    Postgres(Box<FreshPostgres>),
 }
 
 /// When every test's clock starts; nanoseconds on purpose (the store keeps microseconds).
@@ -73,7 +73,7 @@ impl TestDatabase {
             url: database.url().to_owned(),
             password: database.password().map(str::to_owned),
             clock: ManualClock::new(start_time()),
-            place: Place::Postgres(database),
+            place: Place::Postgres(Box::new(database)),
         })
     }
 

@@ -142,7 +142,7 @@ pub fn run_child<R: serde::de::DeserializeOwned>(backend: &str) -> anyhow::Resul
 /// Where one run's data lives, removed by [`Database::remove`].
 pub enum Database {
     Sqlite(PathBuf),
-    Postgres(FreshPostgres),
+    Postgres(Box<FreshPostgres>),
 }
 
 impl Database {
@@ -155,9 +155,9 @@ impl Database {
             )),
             "postgres" => {
                 let base = postgres_url().context("AGORA_TEST_POSTGRES_URL is not set")?;
-                Ok(Database::Postgres(
+                Ok(Database::Postgres(Box::new(
                     FreshPostgres::on(&base, "agora_bench").await?,
-                ))
+                )))
             }
             other => bail!("unknown backend {other:?}"),
         }

@@ -35,8 +35,6 @@
 //! AGORA_BENCH_EVENTS=100000 AGORA_BENCH_RATE=50 AGORA_BENCH_SECONDS=20 cargo bench --bench runtime
 //! ```
 
-mod support;
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -49,11 +47,12 @@ use agora_actors::kernel::supervision::{Concern, ConcernHandle};
 use agora_sim::actions::CommandRun;
 use agora_sim::gateway::flood::FloodRequest;
 use agora_sim::{GatewayConfig, Sim, SimConfig};
+use agora_testkit::bench::*;
+use agora_testkit::waited_until;
 use anyhow::{bail, Context as _};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use support::*;
 use twilight_gateway::{Event, EventTypeFlags};
 
 /// The name of the sim's threads.
@@ -135,7 +134,6 @@ fn main() {
         std::process::exit(child(&backend));
     }
     let settings = Settings::from_env();
-    let postgres = postgres_url();
     println!("# Agora runtime benchmark");
     println!();
     println!(
@@ -146,13 +144,7 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         cpu_model()
     );
-    let mut backends = vec!["sqlite"];
-    match &postgres {
-        Some(_) => backends.push("postgres"),
-        None => println!(
-            "PostgreSQL skipped: set AGORA_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)."
-        ),
-    }
+    let backends = backends();
     println!();
 
     let mut results: Vec<BackendResult> = Vec::new();
@@ -235,7 +227,14 @@ fn mib(kb: u64) -> f64 {
 
 fn child(backend: &str) -> i32 {
     let settings = Settings::from_env();
-    let outcome = start_sim().and_then(|(sim_runtime, sim)| {
+    let sim_config = SimConfig {
+        gateway: GatewayConfig {
+            replay_capacity: SIM_REPLAY_CAPACITY,
+            ..GatewayConfig::default()
+        },
+        ..SimConfig::demo()
+    };
+    let outcome = start_sim(sim_config, SIM_THREADS).and_then(|(sim_runtime, sim)| {
         let harness = Harness {
             sim: Arc::new(sim),
             sim_runtime: sim_runtime.handle().clone(),
@@ -244,37 +243,7 @@ fn child(backend: &str) -> i32 {
         sim_runtime.shutdown_timeout(Duration::from_secs(1));
         outcome
     });
-    match outcome {
-        Ok(result) => {
-            let json = serde_json::to_string(&result).expect("the figures serialize");
-            println!("{RESULT_PREFIX}{json}");
-            0
-        }
-        Err(error) => {
-            eprintln!("[{backend}] failed: {error:#}");
-            1
-        }
-    }
-}
-
-/// The sim on a runtime of its own, so its threads can be told from the bot's.
-fn start_sim() -> anyhow::Result<(tokio::runtime::Runtime, Sim)> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name(SIM_THREADS)
-        .enable_all()
-        .build()
-        .context("the sim's runtime")?;
-    let sim = runtime
-        .block_on(Sim::start(SimConfig {
-            gateway: GatewayConfig {
-                replay_capacity: SIM_REPLAY_CAPACITY,
-                ..GatewayConfig::default()
-            },
-            ..SimConfig::demo()
-        }))
-        .context("starting agora-sim")?;
-    Ok((runtime, sim))
+    child_report(backend, outcome)
 }
 
 /// The sim, and where to run what its people do.
@@ -473,11 +442,7 @@ async fn measure(
     let per_phase_peaks = reset_peak();
 
     let database = Database::create(backend).await?;
-    let mut env = agora::sandbox::sim_overrides(sim, &database.sqlite_path());
-    env.insert("AGORA_OPS__LISTEN".into(), "127.0.0.1:0".into());
-    env.insert("AGORA_LOG__LEVEL".into(), "warn".into());
-    env.insert("AGORA_RUNTIME__COOLDOWN_SECS".into(), "0".into());
-    database.overrides(&mut env);
+    let env = agora_env(sim, &database);
     let config = match Config::load(ConfigSource::Default, &env) {
         Ok(config) => config,
         Err(problems) => {
@@ -578,13 +543,10 @@ async fn phases(
     tally: &Arc<Tally>,
     settings: Settings,
 ) -> anyhow::Result<(IntakeFigures, StatusFigures)> {
-    if !wait_until(Duration::from_secs(20), || {
+    waited_until("the shard's connection", Duration::from_secs(20), || {
         agora.connected() && !harness.sim.gateway().connected_sessions(None).is_empty()
     })
-    .await
-    {
-        bail!("the shard did not connect within 20 s");
-    }
+    .await?;
     // GUILD_CREATE and the online notice settle.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let intake = intake(harness, tally, settings).await?;
@@ -616,7 +578,9 @@ async fn intake(
         })
     };
     let timeout = Duration::from_secs(60.max(settings.events / 500));
-    let all = wait_until(timeout, || tally.count() >= settings.events).await;
+    let all = waited_until("every event", timeout, || tally.count() >= settings.events)
+        .await
+        .is_ok();
     let total_seconds = started.elapsed().as_secs_f64();
     let cpu = CpuTime::now().since(cpu_before);
     let flood = flooding

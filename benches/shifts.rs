@@ -39,8 +39,6 @@
 //! AGORA_BENCH_CLAIMERS=50 AGORA_BENCH_SHIFTS=200 cargo bench --bench shifts
 //! ```
 
-mod support;
-
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -49,11 +47,12 @@ use agora::boot::{Agora, BootOptions};
 use agora::config::{Config, ConfigSource};
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
 use agora_sim::{DemoWorld, Sim, SimConfig, WaitFor};
+use agora_testkit::bench::*;
+use agora_testkit::waited_until;
 use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use support::*;
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
@@ -151,13 +150,7 @@ fn main() {
         cpu_model(),
         if settings.sim_rate_limits { "on" } else { "off" },
     );
-    let mut backends = vec!["sqlite"];
-    match postgres_url() {
-        Some(_) => backends.push("postgres"),
-        None => println!(
-            "PostgreSQL skipped: set AGORA_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)."
-        ),
-    }
+    let backends = backends();
     println!();
 
     let mut results: Vec<BackendResult> = Vec::new();
@@ -237,7 +230,9 @@ fn backend_name(backend: &str) -> &str {
 
 fn child(backend: &str) -> i32 {
     let settings = Settings::from_env();
-    let outcome = start_sim().and_then(|(sim_runtime, sim)| {
+    // The sim's people, the claimers, run on the sim's runtime too, so the bot's actix
+    // thread does only the bot's work.
+    let outcome = start_sim(SimConfig::demo(), SIM_THREADS).and_then(|(sim_runtime, sim)| {
         let harness = Harness {
             sim: Arc::new(sim),
             sim_runtime: sim_runtime.handle().clone(),
@@ -247,32 +242,7 @@ fn child(backend: &str) -> i32 {
         sim_runtime.shutdown_timeout(Duration::from_secs(1));
         outcome
     });
-    match outcome {
-        Ok(result) => {
-            let json = serde_json::to_string(&result).expect("the figures serialize");
-            println!("{RESULT_PREFIX}{json}");
-            0
-        }
-        Err(error) => {
-            eprintln!("[{backend}] failed: {error:#}");
-            1
-        }
-    }
-}
-
-/// The sim on a runtime of its own (its people, the claimers, run there too), so the
-/// bot's actix thread does only the bot's work.
-fn start_sim() -> anyhow::Result<(tokio::runtime::Runtime, Sim)> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name(SIM_THREADS)
-        .enable_all()
-        .build()
-        .context("the sim's runtime")?;
-    let sim = runtime
-        .block_on(Sim::start(SimConfig::demo()))
-        .context("starting agora-sim")?;
-    Ok((runtime, sim))
+    child_report(backend, outcome)
 }
 
 struct Harness {
@@ -288,15 +258,11 @@ async fn measure(
     let sim = &harness.sim;
     let demo = sim.demo().context("the demo world")?;
     let database = Database::create(backend).await?;
-    let mut env = agora::sandbox::sim_overrides(sim, &database.sqlite_path());
-    env.insert("AGORA_OPS__LISTEN".into(), "127.0.0.1:0".into());
-    env.insert("AGORA_LOG__LEVEL".into(), "warn".into());
-    env.insert("AGORA_RUNTIME__COOLDOWN_SECS".into(), "0".into());
+    let mut env = agora_env(sim, &database);
     env.insert(
         "AGORA_RUNTIME__MAILBOX_CAPACITY".into(),
         settings.mailbox_capacity().to_string(),
     );
-    database.overrides(&mut env);
     let config = match Config::load(ConfigSource::Default, &env) {
         Ok(config) => config,
         Err(problems) => {
@@ -331,9 +297,10 @@ async fn run(
     settings: Settings,
 ) -> anyhow::Result<BackendResult> {
     let sim = &harness.sim;
-    if !wait_until(Duration::from_secs(20), || agora.connected()).await {
-        bail!("the shard did not connect within 20 s");
-    }
+    waited_until("the shard's connection", Duration::from_secs(20), || {
+        agora.connected()
+    })
+    .await?;
     // GUILD_CREATE and the online notice settle.
     tokio::time::sleep(Duration::from_millis(300)).await;
 

@@ -3,11 +3,10 @@
 //! and admins turn features on and off per guild, with `/help` and every command
 //! following, while another guild keeps using them.
 
-mod common;
 mod kudos;
 
 use agora_sim::actions::{CommandOption, CommandRun};
-use common::{content, message_id, run_test, Harness};
+use agora_testkit::{content, message_id, run_test, Harness};
 use kudos::KudosFeature;
 
 /// Runs a slash command in another guild and waits for the answer.
@@ -30,7 +29,7 @@ async fn run_in(
             unchecked: false,
         })
         .unwrap();
-    content(&harness.sim.answer(id, common::ANSWER).await.unwrap())
+    content(&harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap())
 }
 
 fn config(group: &str, sub: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
@@ -66,7 +65,7 @@ fn a_developers_feature_joins_with_one_line() {
         };
         let first = harness.run(pat, demo.general_id, "kudos", give(sam)).await;
         assert_eq!(content(&first), format!("🎉 <@{sam}> now has 1 kudos."));
-        assert!(!common::is_private(&first));
+        assert!(!agora_testkit::is_private(&first));
 
         // Its setting, declared once, is offered by /config, checked and stored.
         let goal = |value: i64| config("kudos", "goal", vec![CommandOption::value("value", value)]);
@@ -88,7 +87,7 @@ fn a_developers_feature_joins_with_one_line() {
                 unchecked: true,
             })
             .unwrap();
-        let refused = content(&harness.sim.answer(id, common::ANSWER).await.unwrap());
+        let refused = content(&harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap());
         assert_eq!(
             refused,
             "`goal` must be from 1 to 1000 kudos; 5000 is out of range. Nothing changed."
@@ -147,7 +146,7 @@ fn a_feature_turned_off_in_one_guild_is_refused_and_hidden_there_only() {
         let refused = harness
             .run(member, demo.general_id, "shift", upcoming())
             .await;
-        assert!(common::is_private(&refused));
+        assert!(agora_testkit::is_private(&refused));
         assert_eq!(
             content(&refused),
             "Moderator shifts is turned off in this server. An admin can turn it on with `/config features enable shifts`."
@@ -169,7 +168,11 @@ fn a_feature_turned_off_in_one_guild_is_refused_and_hidden_there_only() {
                 unchecked: true,
             })
             .unwrap();
-        let page = harness.sim.answer(forced, common::ANSWER).await.unwrap();
+        let page = harness
+            .sim
+            .answer(forced, agora_testkit::ANSWER)
+            .await
+            .unwrap();
         assert!(content(&page).contains("Agora help"), "{}", content(&page));
         assert!(!content(&page).contains("/shift"), "{}", content(&page));
 
@@ -250,7 +253,7 @@ fn bad_feature_switches_get_clear_answers_and_change_nothing() {
                 })
                 .unwrap();
             let sim = &harness.sim;
-            async move { content(&sim.answer(id, common::ANSWER).await.unwrap()) }
+            async move { content(&sim.answer(id, agora_testkit::ANSWER).await.unwrap()) }
         };
         assert_eq!(
             switch("enable", "tickets").await,

@@ -2,10 +2,8 @@
 //! guild chose a language with `/config locale`, and when it left it on "auto" (each
 //! person reads their own Discord language, English when Agora does not have it).
 
-mod common;
-
 use agora_sim::actions::CommandOption;
-use common::{content, run_test, Harness};
+use agora_testkit::{content, run_test, Harness};
 
 /// No Fluent isolation marks may reach Discord: they would break mentions and timestamps.
 fn assert_clean(text: &str) {

@@ -3,8 +3,6 @@
 //! session and exit 0; the next start resumes that session instead of identifying; and
 //! the bot token never appears in any log, even at trace level.
 
-mod common;
-
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::Ordering;
@@ -12,7 +10,7 @@ use std::time::Duration;
 
 use agora_actors::kernel::store::{GuildSettingsPatch, Store, StoreOptions};
 use agora_sim::{Sim, SimConfig};
-use common::{content, message_text, run_test, wait_until, Scratch};
+use agora_testkit::{content, message_text, run_test, wait_until, Scratch, ANSWER};
 
 /// The `agora` binary with none of this process's AGORA_* variables.
 fn agora_command() -> tokio::process::Command {
@@ -74,7 +72,7 @@ async fn status_answered(sim: &Sim, user: u64) -> String {
             unchecked: false,
         })
         .expect("/status is registered");
-    content(&sim.answer(id, common::ANSWER).await.expect("an answer"))
+    content(&sim.answer(id, ANSWER).await.expect("an answer"))
 }
 
 #[test]

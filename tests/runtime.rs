@@ -4,8 +4,6 @@
 //! panicking actor restarted, a slow actor answered "busy" and deferred, a database that
 //! goes away, guilds kept apart, the ops endpoint.
 
-mod common;
-
 use std::time::Duration;
 
 use agora::boot::Extension;
@@ -16,8 +14,9 @@ use agora_actors::kernel::policy::AccessLevel;
 use agora_actors::kernel::reply::{Reply, ReplyMessage};
 use agora_actors::kernel::supervision::{Concern, ConcernHandle, Limits};
 use agora_sim::actions::{CommandOption, ComponentUse};
-use common::{
-    content, custom_ids, is_private, message_id, message_text, run_test, wait_until, Harness,
+use agora_testkit::{
+    content, custom_ids, is_private, message_id, message_text, redis_url, run_test, wait_until,
+    FreshPostgres, Harness, Refusal, ANSWER,
 };
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
@@ -264,7 +263,7 @@ fn help_shows_each_role_only_what_it_may_run() {
                 unchecked: true,
             })
             .unwrap();
-        let forced = harness.sim.answer(forced, common::ANSWER).await.unwrap();
+        let forced = harness.sim.answer(forced, ANSWER).await.unwrap();
         assert!(
             content(&forced).contains("Nothing here you can run"),
             "{}",
@@ -478,7 +477,9 @@ fn a_log_channel_the_bot_cannot_write_to_is_refused() {
                     deny: agora_sim::permissions::VIEW_CHANNEL,
                 });
         }
+        // The bot tries a post there, and Discord says no.
         let record = harness
+            .expect_refusal(Refusal::status(403).on("POST /channels/{channel_id}/messages"))
             .run(
                 demo.admin_id,
                 demo.general_id,
@@ -543,7 +544,7 @@ fn guilds_never_see_each_others_settings() {
                 unchecked: false,
             })
             .unwrap();
-        let record = harness.sim.answer(id, common::ANSWER).await.unwrap();
+        let record = harness.sim.answer(id, ANSWER).await.unwrap();
         let text = content(&record);
         assert!(text.contains("Moderator role: not set"), "{text}");
         assert!(
@@ -798,7 +799,7 @@ fn a_panic_among_twenty_requests_in_flight_touches_none_of_them() {
             content(&crashed)
         );
         for id in slow {
-            let record = harness.sim.answer(id, common::ANSWER).await.unwrap();
+            let record = harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap();
             assert!(record.errors.is_empty(), "{:?}", record.errors);
             assert_eq!(content(&record), "slept 1500 ms");
         }
@@ -846,7 +847,7 @@ fn a_slow_actor_gets_busy_answers_and_deferred_follow_ups() {
             .collect();
         let mut busy = 0;
         for id in &others {
-            let record = harness.sim.answer(*id, common::ANSWER).await.unwrap();
+            let record = harness.sim.answer(*id, ANSWER).await.unwrap();
             assert!(record.errors.is_empty(), "{:?}", record.errors);
             let callback = record.callback.as_ref().unwrap();
             assert!(
@@ -858,7 +859,7 @@ fn a_slow_actor_gets_busy_answers_and_deferred_follow_ups() {
             }
         }
         assert!(busy >= 3, "{busy} busy answers");
-        let slow = harness.sim.answer(slow, common::ANSWER).await.unwrap();
+        let slow = harness.sim.answer(slow, ANSWER).await.unwrap();
         let callback = slow.callback.as_ref().unwrap();
         assert_eq!(callback.kind, 5, "deferred with thinking…");
         assert!(callback.after_ms < 3000.0);
@@ -953,16 +954,16 @@ fn a_database_that_goes_away_gets_clear_answers_and_status_says_so() {
 #[test]
 fn on_postgresql_and_redis_settings_and_cooldowns_work() {
     run_test(async {
-        let Some(database) = common::FreshPostgres::create().await else {
+        let Some(database) = FreshPostgres::create().await else {
             return;
         };
-        let Some(redis) = common::service_url("AGORA_TEST_REDIS_URL") else {
+        let Some(redis) = redis_url() else {
             return;
         };
-        let prefix = format!("agora-e2e-{}-{}:", std::process::id(), database.url.len());
+        let prefix = format!("agora-e2e-{}-{}:", std::process::id(), database.url().len());
         let harness = Harness::start_with(
             &[
-                ("AGORA_DATABASE__URL", database.url.as_str()),
+                ("AGORA_DATABASE__URL", database.url()),
                 ("AGORA_CACHE__REDIS_URL", redis.as_str()),
                 ("AGORA_CACHE__KEY_PREFIX", prefix.as_str()),
                 ("AGORA_RUNTIME__COOLDOWN_SECS", "30"),

@@ -3,17 +3,16 @@
 //! fairness, reminders driven by the manual clock, a restart with the buttons still
 //! working, a message deleted by hand, bad input, and who may run what.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use agora_actors::kernel::clock::{ManualClock, SharedClock};
 use agora_sim::actions::{CommandOption, ComponentUse};
-use chrono::{DateTime, TimeZone, Utc};
-use common::{
-    content, custom_ids, is_private, message_text, run_test, wait_until, Harness, ANSWER,
+use agora_testkit::{
+    content, custom_ids, is_private, message_text, run_test, wait_until, FreshPostgres, Harness,
+    Refusal, ANSWER,
 };
+use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
 /// Monday 2026-11-23 08:00 UTC: the manual clock's start.
@@ -282,10 +281,10 @@ fn fifty_simultaneous_claims_have_exactly_one_winner() {
 #[test]
 fn fifty_simultaneous_claims_have_exactly_one_winner_on_postgresql() {
     run_test(async {
-        let Some(database) = common::FreshPostgres::create().await else {
+        let Some(database) = FreshPostgres::create().await else {
             return;
         };
-        fifty_simultaneous_claims(&[("AGORA_DATABASE__URL", database.url.as_str())]).await;
+        fifty_simultaneous_claims(&[("AGORA_DATABASE__URL", database.url())]).await;
     });
 }
 
@@ -627,6 +626,9 @@ fn buttons_keep_working_after_a_restart_and_a_deleted_message_is_posted_again() 
                 .unwrap()
                 .remove(&message_id);
         }
+        // Editing the deleted message is refused (Unknown Message): that is how the bot
+        // learns to post it again.
+        harness.expect_refusal(Refusal::code(10008).on("PATCH /channels"));
         let unclaim = shift_command(&harness, milo, "unclaim", &[("id", id.into())]).await;
         assert!(content(&unclaim).contains("open for claims again"));
         let reposted = posted(&harness, id);

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use agora_actors::kernel::cache::*;
 use agora_actors::kernel::clock::*;
+use agora_testkit::redis_url;
 use chrono::{DateTime, Utc};
 
 /// A TTL short enough for Redis cases to wait out.
@@ -37,20 +38,6 @@ fn test_start() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// `AGORA_TEST_REDIS_URL`, or `None` after printing why the case is skipped.
-fn test_redis_url() -> Option<String> {
-    match std::env::var("AGORA_TEST_REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("AGORA_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
-            panic!("AGORA_TEST_REDIS_URL is not set but AGORA_TEST_REQUIRE_SERVICES=1")
-        }
-        _ => {
-            println!("skipped: AGORA_TEST_REDIS_URL is not set");
-            None
-        }
-    }
-}
-
 fn unique_test_prefix() -> String {
     format!("agora-test:{:016x}:", rand::random::<u64>())
 }
@@ -65,7 +52,7 @@ impl Fixture {
     }
 
     async fn redis() -> Option<Fixture> {
-        let url = test_redis_url()?;
+        let url = redis_url()?;
         let cache = Cache::redis(&url, &unique_test_prefix())
             .await
             .expect("connect to AGORA_TEST_REDIS_URL");
@@ -532,7 +519,7 @@ async fn delete_prefix_refuses_to_empty_an_unprefixed_cache() {
 
 #[tokio::test]
 async fn redis_caches_with_different_prefixes_do_not_collide() {
-    let Some(url) = test_redis_url() else { return };
+    let Some(url) = redis_url() else { return };
     let clock: SharedClock = Arc::new(SystemClock);
     let first = Cache::connect(Some(&url), &unique_test_prefix(), clock.clone())
         .await

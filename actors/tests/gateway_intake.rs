@@ -22,6 +22,7 @@ use agora_actors::kernel::store::{Store, StoreOptions};
 use agora_actors::kernel::supervision::{Concern, ConcernHandle, HealthRegistry, Limits};
 use agora_sim::gateway::flood::FloodRequest;
 use agora_sim::{Sim, SimConfig};
+use agora_testkit::{wait_until, Scratch};
 
 /// Counts the MESSAGE_CREATE ids it sees, and how many it saw twice.
 #[derive(Default)]
@@ -69,17 +70,6 @@ fn settings(sim: &Sim) -> ShardSettings {
         intents: Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
         gateway_url: Some(sim.gateway_url().to_string()),
         identify_queue: agora_actors::gateway::identify_queue(),
-    }
-}
-
-async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + timeout;
-    while !done() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -181,8 +171,8 @@ fn a_restart_with_a_saved_session_resumes_instead_of_identifying() {
         let sim = Sim::start(SimConfig::demo()).await.unwrap();
         let demo = sim.demo().unwrap();
         // The session goes to a real database file, and the restart opens it anew.
-        let dir = std::env::temp_dir().join(format!("agora-cold-resume-{}", std::process::id()));
-        let url = format!("sqlite://{}/agora.db", dir.display());
+        let dir = Scratch::new("agora-cold-resume");
+        let url = dir.sqlite_url("agora.db");
         let database = Store::connect(&url, StoreOptions::default()).await.unwrap();
         database.migrate().await.unwrap();
         let store: Arc<dyn SessionStore> = Arc::new(database.clone());
@@ -246,6 +236,5 @@ fn a_restart_with_a_saved_session_resumes_instead_of_identifying() {
         );
         assert_eq!(sim.gateway().stats.identifies.load(Ordering::Relaxed), 1);
         assert_eq!(sim.gateway().stats.resumes.load(Ordering::Relaxed), 1);
-        let _ = std::fs::remove_dir_all(dir);
     });
 }

@@ -1,6 +1,6 @@
 //! The store's contract: one suite of behaviours, run against SQLite (a fresh database
-//! file per test) and PostgreSQL (a fresh database per test, created and dropped here),
-//! plus the checks that only make sense on one backend.
+//! file per test) and PostgreSQL (a fresh database per test, created and dropped by
+//! agora-testkit's `FreshPostgres`), plus the checks that only make sense on one backend.
 //!
 //! PostgreSQL comes from `AGORA_TEST_POSTGRES_URL` (e.g.
 //! `postgres://postgres@127.0.0.1:5432/test`; `PGPASSWORD` is used when the URL has no
@@ -8,12 +8,13 @@
 //! `AGORA_TEST_REQUIRE_SERVICES=1`, when an unset URL fails them.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agora_actors::kernel::clock::ManualClock;
 use agora_actors::kernel::store::*;
+use agora_testkit::scratch::unique_name;
+use agora_testkit::{FreshPostgres, Scratch};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -30,14 +31,10 @@ struct TestDatabase {
 }
 
 enum Place {
-    /// A folder of its own holding the database file.
-    SqliteFile { folder: PathBuf, file: PathBuf },
-    /// A database of its own on the server, dropped through `admin`.
-    Postgres {
-        admin: Box<tokio_postgres::Config>,
-        name: String,
-        config: Box<tokio_postgres::Config>,
-    },
+    /// A folder of its own holding the database file (in a folder the store creates).
+    SqliteFile { _folder: Scratch, file: PathBuf },
+    /// A database of its own on the server, dropped with it.
+    Postgres(Box<FreshPostgres>),
 }
 
 /// When every test's clock starts; nanoseconds on purpose (the store keeps microseconds).
@@ -53,75 +50,30 @@ fn stored_start_time() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// A name no other test, concurrent or earlier, uses.
-fn unique_name(prefix: &str) -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}_{}_{nanos}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 impl TestDatabase {
     async fn sqlite() -> TestDatabase {
-        let folder = std::env::temp_dir().join(unique_name("agora_store_test"));
+        let folder = Scratch::new("agora_store_test");
         let file = folder.join("nested").join("agora.db");
         TestDatabase {
             url: format!("sqlite://{}", file.display()),
             password: None,
             clock: ManualClock::new(start_time()),
-            place: Place::SqliteFile { folder, file },
+            place: Place::SqliteFile {
+                _folder: folder,
+                file,
+            },
         }
     }
 
     /// A fresh database on the test server, or `None` (after saying so) when there is
     /// no server to use.
     async fn postgres() -> Option<TestDatabase> {
-        let base_url = postgres_url()?;
-        let password = std::env::var("PGPASSWORD")
-            .ok()
-            .filter(|password| !password.is_empty());
-        let mut admin: tokio_postgres::Config =
-            base_url.parse().expect("AGORA_TEST_POSTGRES_URL parses");
-        if admin.get_password().is_none() {
-            if let Some(password) = &password {
-                admin.password(password.as_str());
-            }
-        }
-        let name = unique_name("agora_test");
-        let client = match admin_client(&admin).await {
-            Ok(client) => client,
-            Err(first_error) => {
-                // The URL's database may not exist on a fresh server: `postgres` always does.
-                admin.dbname("postgres");
-                admin_client(&admin).await.unwrap_or_else(|error| {
-                    panic!(
-                        "cannot reach PostgreSQL at {}: {first_error}; {error}",
-                        redact_url(&base_url)
-                    )
-                })
-            }
-        };
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("CREATE DATABASE");
-        let mut config = admin.clone();
-        config.dbname(name.as_str());
+        let database = FreshPostgres::create().await?;
         Some(TestDatabase {
-            url: with_database(&base_url, &name),
-            password,
+            url: database.url().to_owned(),
+            password: database.password().map(str::to_owned),
             clock: ManualClock::new(start_time()),
-            place: Place::Postgres {
-                admin: Box::new(admin),
-                name,
-                config: Box::new(config),
-            },
+            place: Place::Postgres(Box::new(database)),
         })
     }
 
@@ -166,8 +118,8 @@ impl TestDatabase {
                 .await
                 .unwrap()
             }
-            Place::Postgres { config, .. } => {
-                let client = admin_client(config).await.unwrap();
+            Place::Postgres(database) => {
+                let client = database.client().await.unwrap();
                 client.query_one(sql, &[]).await.unwrap().get(0)
             }
         }
@@ -188,7 +140,8 @@ impl TestDatabase {
                 .await
                 .unwrap()
             }
-            Place::Postgres { config, .. } => admin_client(config)
+            Place::Postgres(database) => database
+                .client()
                 .await
                 .unwrap()
                 .batch_execute(sql)
@@ -202,75 +155,6 @@ impl TestDatabase {
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     count: i64,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        match &self.place {
-            Place::SqliteFile { folder, .. } => {
-                let _ = std::fs::remove_dir_all(folder);
-            }
-            Place::Postgres { admin, name, .. } => {
-                // Drop runs inside the test's runtime: use a thread with a runtime of its own.
-                let (admin, name) = (admin.clone(), name.clone());
-                let dropped = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()?;
-                    runtime.block_on(async {
-                        let client = admin_client(&admin).await?;
-                        client
-                            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .await
-                    })?;
-                    Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
-                })
-                .join();
-                if !matches!(dropped, Ok(Ok(()))) {
-                    eprintln!("could not drop test database {}: {dropped:?}", self.url);
-                }
-            }
-        }
-    }
-}
-
-/// The server's URL, or `None` (after saying why) when PostgreSQL tests should skip.
-fn postgres_url() -> Option<String> {
-    match std::env::var("AGORA_TEST_POSTGRES_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("AGORA_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
-            panic!("AGORA_TEST_REQUIRE_SERVICES=1 but AGORA_TEST_POSTGRES_URL is not set")
-        }
-        _ => {
-            eprintln!("skipped: AGORA_TEST_POSTGRES_URL is not set");
-            None
-        }
-    }
-}
-
-async fn admin_client(
-    config: &tokio_postgres::Config,
-) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
-    tokio::spawn(connection);
-    Ok(client)
-}
-
-/// `url` pointing at database `name` instead of its own.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |index| index + 3);
-    let without_database = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{without_database}/{name}?{query}"),
-        None => format!("{without_database}/{name}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -979,7 +863,7 @@ async fn corrupt_stored_json_is_an_error_not_a_panic(database: &TestDatabase) {
 fn sqlite_file(database: &TestDatabase) -> &Path {
     match &database.place {
         Place::SqliteFile { file, .. } => file,
-        Place::Postgres { .. } => unreachable!("a SQLite test database"),
+        Place::Postgres(_) => unreachable!("a SQLite test database"),
     }
 }
 
@@ -1015,7 +899,7 @@ async fn sqlite_creates_folders_and_file_in_wal_mode() {
 async fn sqlite_relative_paths_are_relative_to_the_working_directory() {
     // A folder of its own in the working directory (the crate's, under cargo test),
     // removed at the end.
-    let folder = unique_name("agora_store_relative_test");
+    let folder = unique_name("agora_store_relative_test", '_');
     let store = Store::connect(
         &format!("sqlite://{folder}/agora.db"),
         StoreOptions::default(),

@@ -303,3 +303,60 @@ fn bad_feature_switches_get_clear_answers_and_change_nothing() {
         );
     });
 }
+
+#[test]
+fn a_process_runs_only_the_features_its_configuration_names() {
+    run_test(async {
+        let harness = Harness::start_with(&[("AGORA_FEATURES__ENABLED", "core")], Vec::new()).await;
+        let demo = harness.demo.clone();
+        let names: Vec<String> = harness
+            .sim
+            .commands()
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_owned))
+            .collect();
+        assert!(names.contains(&"config".to_owned()), "{names:?}");
+        assert!(!names.contains(&"shift".to_owned()), "{names:?}");
+        let id = harness
+            .sim
+            .run_command(CommandRun {
+                guild_id: Some(demo.guild_id),
+                channel_id: demo.general_id,
+                user_id: demo.admin_id,
+                name: "config".into(),
+                options: config(
+                    "features",
+                    "enable",
+                    vec![CommandOption::value("feature", "shifts")],
+                ),
+                unchecked: true,
+            })
+            .unwrap();
+        let text = content(&harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap());
+        assert_eq!(
+            text,
+            "This Agora has no feature called `shifts` running (it runs: core). Nothing changed."
+        );
+    });
+}
+
+#[test]
+fn naming_a_feature_this_agora_lacks_stops_it_at_start() {
+    run_test(async {
+        let sim = agora_sim::Sim::start(agora_sim::SimConfig::demo())
+            .await
+            .unwrap();
+        let scratch = agora_testkit::Scratch::new("agora-features");
+        let config = agora_testkit::config_for(
+            &sim,
+            &scratch.sqlite_url("agora.db"),
+            &[("AGORA_FEATURES__ENABLED", "core,shifts,tickts")],
+        );
+        let started = agora::boot::Agora::start(&config, agora::boot::BootOptions::default()).await;
+        let error = format!("{:#}", started.err().expect("Agora refuses to start"));
+        assert!(
+            error.contains("features.enabled names `tickts`, which this Agora does not have (it has: core, shifts)"),
+            "{error}"
+        );
+    });
+}

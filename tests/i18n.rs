@@ -137,21 +137,13 @@ fn a_language_agora_does_not_speak_is_refused_and_changes_nothing() {
         let harness = Harness::start().await;
         let demo = harness.demo.clone();
         // Only a modified client can send it: the command offers auto, English, Deutsch.
-        let id = harness
-            .sim
-            .run_command(agora_sim::actions::CommandRun {
-                guild_id: Some(demo.guild_id),
-                channel_id: demo.general_id,
-                user_id: demo.admin_id,
-                name: "config".into(),
-                options: vec![CommandOption::sub(
-                    "locale",
-                    vec![CommandOption::value("locale", "fr")],
-                )],
-                unchecked: true,
-            })
-            .unwrap();
-        let record = harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap();
+        let french = vec![CommandOption::sub(
+            "locale",
+            vec![CommandOption::value("locale", "fr")],
+        )];
+        let record = harness
+            .run_unchecked(demo.admin_id, demo.general_id, "config", french)
+            .await;
         let text = content(&record);
         assert!(
             text.contains("I don't speak `fr` yet, so nothing changed."),

@@ -11,7 +11,7 @@ use agora_actors::dispatcher::{InteractionRequest, RequestKind};
 use agora_actors::feature::{Feature, FeatureStart, HelpCategory};
 use agora_actors::kernel::catalogue::CommandEntry;
 use agora_actors::kernel::policy::AccessLevel;
-use agora_actors::kernel::reply::{Reply, ReplyMessage};
+use agora_actors::kernel::reply::{ModalField, Reply, ReplyMessage};
 use agora_actors::kernel::supervision::{Concern, ConcernHandle, Limits};
 use agora_sim::actions::{CommandOption, ComponentUse};
 use agora_testkit::{
@@ -34,7 +34,13 @@ enum LabCommand {
     Crash(LabCrash),
     #[command(name = "slow")]
     Slow(LabSlow),
+    #[command(name = "form")]
+    Form(LabForm),
 }
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "form", desc = "Shows a form")]
+struct LabForm;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(name = "ok", desc = "Answers at once")]
@@ -60,10 +66,32 @@ impl Concern for Lab {
     type Response = Reply;
 
     fn handle(&mut self, request: InteractionRequest) -> LocalBoxFuture<'static, Reply> {
+        if let RequestKind::Modal { .. } = &request.kind {
+            let said = request.field("said").unwrap_or_default().to_owned();
+            return async move { Reply::Message(ReplyMessage::private(format!("you said: {said}"))) }
+                .boxed_local();
+        }
         let RequestKind::Command { path, .. } = &request.kind else {
             return async { Reply::Acknowledge }.boxed_local();
         };
         match path.first().map(String::as_str) {
+            Some("form") => async {
+                Reply::Modal {
+                    custom_id: "lab:1:form".into(),
+                    title: "Say something".into(),
+                    fields: vec![ModalField {
+                        custom_id: "said".into(),
+                        label: "What to say".into(),
+                        paragraph: false,
+                        required: true,
+                        min_length: Some(1),
+                        max_length: Some(100),
+                        value: None,
+                        placeholder: None,
+                    }],
+                }
+            }
+            .boxed_local(),
             Some("crash") => async { panic!("the lab was asked to crash") }.boxed_local(),
             Some("slow") => {
                 let command = request
@@ -809,6 +837,54 @@ fn a_panic_among_twenty_requests_in_flight_touches_none_of_them() {
             (lab_health.restarts, lab_health.done, lab_health.busy),
             (1, 21, 0),
             "one incident, twenty normal answers"
+        );
+    });
+}
+
+#[test]
+fn a_form_is_shown_filled_in_and_answered_and_a_stale_one_is_told_so() {
+    run_test(async {
+        let harness = Harness::start_with(&[], vec![lab_extension()]).await;
+        let demo = harness.demo.clone();
+        let member = demo.member_ids[0];
+        let shown = harness
+            .run(member, demo.general_id, "lab", lab("form", vec![]))
+            .await;
+        assert_eq!(shown.callback.as_ref().unwrap().kind, 9, "a modal");
+        let submit = |custom_id: &str, unchecked: bool| agora_sim::actions::ModalSubmit {
+            guild_id: Some(demo.guild_id),
+            channel_id: Some(demo.general_id),
+            user_id: member,
+            custom_id: custom_id.into(),
+            fields: serde_json::json!({"said": "hello"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            unchecked,
+        };
+        let id = harness
+            .sim
+            .submit_modal(submit("lab:1:form", false))
+            .unwrap();
+        let answered = harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap();
+        assert!(answered.errors.is_empty(), "{:?}", answered.errors);
+        assert!(is_private(&answered));
+        assert_eq!(content(&answered), "you said: hello");
+        // A form from before a deploy, for a concern that no longer exists.
+        let stale = harness
+            .sim
+            .submit_modal(submit("polls:1:vote", true))
+            .unwrap();
+        let stale = harness
+            .sim
+            .answer(stale, agora_testkit::ANSWER)
+            .await
+            .unwrap();
+        assert!(is_private(&stale));
+        assert!(
+            content(&stale).contains("no longer works"),
+            "{}",
+            content(&stale)
         );
     });
 }

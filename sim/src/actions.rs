@@ -1448,6 +1448,63 @@ fn text_inputs(components: &Value, out: &mut Vec<Value>) {
     }
 }
 
+/// What Discord sends back for a modal: each shown action row (or label) that holds an
+/// answered text input, with the integer `id` every component carries — the modal's own,
+/// or, where it gave none, the one Discord numbers in order (1, 2, …) — and then, for a
+/// modified client, any field the modal did not have.
+fn submitted_components(shown: &Value, fields: &serde_json::Map<String, Value>) -> Vec<Value> {
+    let mut next_id = 1;
+    let mut id_of = |component: &Value| {
+        let id = component["id"].as_u64().unwrap_or(next_id);
+        next_id = id.max(next_id) + 1;
+        id
+    };
+    let answer = |input: &Value, id: u64| {
+        let custom_id = input["custom_id"].as_str().unwrap_or_default();
+        let value = fields.get(custom_id).and_then(Value::as_str)?;
+        Some(json!({"type": 4, "id": id, "custom_id": custom_id, "value": value}))
+    };
+    let mut rows = Vec::new();
+    let mut seen = Vec::new();
+    for container in shown.as_array().into_iter().flatten() {
+        let container_id = id_of(container);
+        match container["type"].as_u64() {
+            Some(1) => {
+                let mut answered = Vec::new();
+                for input in container["components"].as_array().into_iter().flatten() {
+                    let id = id_of(input);
+                    if let Some(answer) = answer(input, id) {
+                        seen.push(input["custom_id"].clone());
+                        answered.push(answer);
+                    }
+                }
+                if !answered.is_empty() {
+                    rows.push(json!({"type": 1, "id": container_id, "components": answered}));
+                }
+            }
+            Some(18) => {
+                let input = &container["component"];
+                let id = id_of(input);
+                if let Some(answer) = answer(input, id) {
+                    seen.push(input["custom_id"].clone());
+                    rows.push(json!({"type": 18, "id": container_id, "component": answer}));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (field, value) in fields {
+        if seen.iter().any(|id| id.as_str() == Some(field)) {
+            continue;
+        }
+        let (row_id, input_id) = (id_of(&Value::Null), id_of(&Value::Null));
+        rows.push(json!({"type": 1, "id": row_id, "components": [
+            {"type": 4, "id": input_id, "custom_id": field, "value": value}
+        ]}));
+    }
+    rows
+}
+
 pub fn submit_modal(state: &SimState, action: ModalSubmit) -> ActionResult<u64> {
     let opened = state
         .interactions
@@ -1483,7 +1540,6 @@ pub fn submit_modal(state: &SimState, action: ModalSubmit) -> ActionResult<u64> 
     if let Some((_, modal)) = &opened {
         text_inputs(&modal["components"], &mut inputs);
     }
-    let mut rows = Vec::new();
     for (field, value) in &action.fields {
         let text = value
             .as_str()
@@ -1505,10 +1561,12 @@ pub fn submit_modal(state: &SimState, action: ModalSubmit) -> ActionResult<u64> 
                 )));
             }
         }
-        rows.push(
-            json!({"type": 1, "components": [{"type": 4, "custom_id": field, "value": text}]}),
-        );
     }
+    let empty = json!([]);
+    let shown = opened
+        .as_ref()
+        .map_or(&empty, |(_, modal)| &modal["components"]);
+    let rows = submitted_components(shown, &action.fields);
     if !action.unchecked {
         for input in &inputs {
             let id = input["custom_id"].as_str().unwrap_or("");

@@ -603,7 +603,7 @@ impl World {
             .get(&self.bot_user_id)
             .map(|m| iso_from_unix_ms(m.joined_at_ms))
             .unwrap_or_else(|| iso_timestamp_of(guild_id));
-        Some(json!({
+        let mut created = json!({
             "id": guild_id.to_string(),
             "name": guild.name,
             "icon": null,
@@ -645,7 +645,12 @@ impl World {
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
-        }))
+        });
+        // Nullable fields Discord sends too (the json! macro takes no more keys at once).
+        for key in ["safety_alerts_channel_id", "incidents_data", "hub_type"] {
+            created[key] = Value::Null;
+        }
+        Some(created)
     }
 
     /// REST's guild object (no members, channels or presences).

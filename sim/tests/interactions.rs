@@ -224,6 +224,43 @@ async fn a_callback_after_the_deadline_is_unknown_interaction() {
 }
 
 #[tokio::test]
+async fn a_token_past_its_lifetime_is_refused_with_50027() {
+    let mut config = SimConfig::demo();
+    // Discord's tokens live 15 minutes; a second here, so the test need not wait.
+    config.interaction_token_lifetime = Duration::from_secs(1);
+    let sim = common::sim_with(config).await;
+    let demo = sim.demo().unwrap();
+    let mut bot = Bot::connect(&sim).await;
+    let id = sim
+        .run_command(run(&sim, demo.member_ids[0], "report", vec![]))
+        .unwrap();
+    let interaction = bot.interaction().await;
+    assert_eq!(
+        bot.respond(&interaction, json!({"type": 5})).await.status,
+        204
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let late = bot
+        .webhook(
+            &sim,
+            "PATCH",
+            &interaction,
+            "/messages/@original",
+            Some(json!({"content": "long after"})),
+        )
+        .await;
+    assert_eq!(
+        (late.status, late.body["code"].clone()),
+        (401, json!(50027))
+    );
+    let record = sim
+        .interaction(id, WaitFor::Callback, Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(record.errors.last().map(|e| e.code), Some(50027));
+}
+
+#[tokio::test]
 async fn an_unknown_token_is_unknown_interaction() {
     let sim = common::demo_sim().await;
     let demo = sim.demo().unwrap();
@@ -577,10 +614,17 @@ async fn a_modal_is_shown_checked_and_submitted() {
         .unwrap();
     let modal_interaction = bot.interaction().await;
     assert_eq!(modal_interaction["type"], 5);
+    // Every action row and text input carries its integer id, as Discord sends them (the
+    // modal gave none, so they are numbered in order): twilight-model requires them.
     assert_eq!(
-        modal_interaction["data"]["components"][0]["components"][0],
-        json!({"type": 4, "custom_id": "what", "value": "spam in general"})
+        modal_interaction["data"]["components"][0],
+        json!({"type": 1, "id": 1, "components": [
+            {"type": 4, "id": 2, "custom_id": "what", "value": "spam in general"}
+        ]})
     );
+    let parsed: twilight_model::application::interaction::Interaction =
+        serde_json::from_value(modal_interaction.clone()).expect("twilight reads the submit");
+    assert!(parsed.data.is_some());
     // A modal submit may not open another modal.
     let nested = bot.respond(&modal_interaction, json!({"type": 9, "data": {"custom_id": "x", "title": "T", "components": [{"type": 1, "components": [{"type": 4, "custom_id": "a", "style": 1, "label": "L"}]}]}})).await;
     assert_eq!(nested.status, 400);

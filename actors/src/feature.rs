@@ -92,7 +92,9 @@ impl SettingSpec {
     pub fn validate_in(&self, value: &Value, locale: Locale) -> Result<(), String> {
         let key = self.key;
         match (self.kind, value) {
-            (SettingKind::Channel | SettingKind::Role, Value::Number(n)) if n.as_u64().is_some() => {
+            (SettingKind::Channel | SettingKind::Role, Value::Number(n))
+                if n.as_u64().is_some() =>
+            {
                 Ok(())
             }
             (SettingKind::Boolean, Value::Bool(_)) => Ok(()),

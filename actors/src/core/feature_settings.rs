@@ -204,9 +204,7 @@ async fn set(
         Some(CommandOptionValue::Boolean(flag)) => Some(Value::from(*flag)),
         Some(CommandOptionValue::Integer(n)) => Some(Value::from(*n)),
         Some(CommandOptionValue::Number(n)) => Some(Value::from(*n)),
-        Some(_) => {
-            return Outcome::Refused(t!(locale, "setting-wrong-value", key = spec.key))
-        }
+        Some(_) => return Outcome::Refused(t!(locale, "setting-wrong-value", key = spec.key)),
     };
     let key = spec.key;
     let name = feature.name;
@@ -359,9 +357,19 @@ async fn features(
             let (title, name) = (feature.title, feature.name);
             Outcome::Changed(Box::new(move |locale| {
                 if on {
-                    t!(locale, "config-changed-feature-on", title = title, feature = name)
+                    t!(
+                        locale,
+                        "config-changed-feature-on",
+                        title = title,
+                        feature = name
+                    )
                 } else {
-                    t!(locale, "config-changed-feature-off", title = title, feature = name)
+                    t!(
+                        locale,
+                        "config-changed-feature-off",
+                        title = title,
+                        feature = name
+                    )
                 }
             }))
         }

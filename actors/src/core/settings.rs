@@ -235,8 +235,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
     let mut patch = GuildSettingsPatch::default();
     let change: Change = match command {
         ConfigCommand::Show(_) => {
-            let features =
-                feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
             return Reply::Message(settings_message(&request.settings, &features, locale));
         }
         ConfigCommand::AdminRole(ConfigAdminRole { role }) => {
@@ -326,8 +325,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         Ok(settings) => {
             kernel.forget_guild_config(guild).await;
             log_change(kernel, &settings, request, &change).await;
-            let features =
-                feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
             let mut message = settings_message(&settings, &features, locale);
             message.content = Some(t!(locale, "config-done", change = change(locale)));
             Reply::Message(message)
@@ -381,8 +379,7 @@ async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -
             let change: Change =
                 Box::new(move |locale| t!(locale, "config-changed-locale", locale = &value));
             log_change(kernel, &settings, request, &change).await;
-            let features =
-                feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
             let mut message = settings_message(&settings, &features, locale);
             message.content = Some(t!(locale, "config-done", change = change(locale)));
             Reply::Message(message)

@@ -34,7 +34,10 @@ pub struct RuntimeInfo {
 /// One dependency's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
-    Up { detail: String, took: Duration },
+    Up {
+        detail: String,
+        took: Duration,
+    },
     Down(String),
     /// No answer within the time `collect` gives it.
     NoAnswer,
@@ -337,7 +340,10 @@ mod tests {
             Some("Agora is degraded")
         );
         let text = report.text(Locale::German);
-        assert!(text.contains("antwortet nicht: connection refused"), "{text}");
+        assert!(
+            text.contains("antwortet nicht: connection refused"),
+            "{text}"
+        );
         assert!(text.starts_with("**Agora läuft eingeschränkt**"), "{text}");
     }
 }

@@ -237,7 +237,11 @@ pub fn lookup(locale: Locale, key: &str) -> Option<String> {
         let bundle = catalogue.bundle(locale);
         let pattern = bundle.get_message(key)?.value()?;
         let mut errors = Vec::new();
-        Some(bundle.format_pattern(pattern, None, &mut errors).into_owned())
+        Some(
+            bundle
+                .format_pattern(pattern, None, &mut errors)
+                .into_owned(),
+        )
     })
 }
 

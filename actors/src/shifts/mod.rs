@@ -143,9 +143,8 @@ pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
     let Some(input) = request.command_input() else {
         return Err(private(t!(locale, "shift-not-a-command")));
     };
-    T::from_interaction(input).map_err(|error| {
-        private(t!(locale, "shift-unusable", error = error.to_string()))
-    })
+    T::from_interaction(input)
+        .map_err(|error| private(t!(locale, "shift-unusable", error = error.to_string())))
 }
 
 /// What a person is told when the database does not answer.

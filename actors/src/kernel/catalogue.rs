@@ -30,8 +30,11 @@ pub struct CommandEntry {
     pub definition: ApplicationCommandData,
     /// Completes the definition from the whole catalogue once every feature is in it
     /// (`/config` adds each feature's settings group this way).
-    pub complete: Option<fn(&Catalogue, &mut ApplicationCommandData)>,
+    pub complete: Option<Completion>,
 }
+
+/// How a command completes its definition from the whole catalogue.
+pub type Completion = fn(&Catalogue, &mut ApplicationCommandData);
 
 impl CommandEntry {
     /// An entry with the usual defaults: private answers, no cooldown, no stricter
@@ -169,7 +172,7 @@ impl Catalogue {
     /// Lets each command complete its definition from the whole catalogue; call once
     /// every feature is in.
     pub fn finish(mut self) -> Self {
-        let completions: Vec<(usize, fn(&Catalogue, &mut ApplicationCommandData))> = self
+        let completions: Vec<(usize, Completion)> = self
             .commands
             .iter()
             .enumerate()

@@ -78,6 +78,41 @@ fn a_german_guild_reads_german_whatever_the_members_client_language() {
             "{text}"
         );
         assert_clean(&text);
+
+        // /config, /help and /status speak German too, the features' own names kept.
+        let show = || vec![CommandOption::sub("show", vec![])];
+        let text = content(
+            &harness
+                .run(demo.admin_id, demo.general_id, "config", show())
+                .await,
+        );
+        assert!(text.contains("Agora-Einstellungen"), "{text}");
+        assert!(text.contains("Sprache: de"), "{text}");
+        assert_clean(&text);
+        let text = content(&harness.run(member, demo.general_id, "help", vec![]).await);
+        assert!(text.contains("Agora-Hilfe"), "{text}");
+        assert!(text.contains("**Moderationsschichten**"), "{text}");
+        assert!(text.contains("als **Mitglied**"), "{text}");
+        let text = content(&harness.run(member, demo.general_id, "status", vec![]).await);
+        assert!(text.contains("Agora läuft einwandfrei"), "{text}");
+        let record = harness
+            .run(
+                demo.admin_id,
+                demo.general_id,
+                "config",
+                vec![CommandOption::sub(
+                    "features",
+                    vec![CommandOption::sub(
+                        "disable",
+                        vec![CommandOption::value("feature", "shifts")],
+                    )],
+                )],
+            )
+            .await;
+        assert_eq!(
+            content(&record),
+            "Erledigt: Moderationsschichten (`shifts`) ausgeschaltet."
+        );
     });
 }
 

@@ -14,11 +14,13 @@ use crate::bus::EventBus;
 use crate::dispatcher::{InteractionRequest, Routes};
 use crate::kernel::catalogue::{CommandEntry, PrefixEntry};
 use crate::kernel::custom_id::CustomId;
+use crate::kernel::i18n::{self, Locale};
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::Reply;
 use crate::kernel::supervision::{Concern, ConcernHandle, Limits};
 use crate::kernel::ticker::{Ticker, TickerSpec};
 use crate::kernel::Kernel;
+use crate::t;
 
 /// A group of commands in `/help`, as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,21 @@ pub struct HelpCategory {
     pub key: &'static str,
     pub title: &'static str,
     pub blurb: &'static str,
+}
+
+impl HelpCategory {
+    /// The title in `locale`: the catalogue's optional `help-category-<key>-title`, else
+    /// the declared English (a feature without translations still shows its own).
+    pub fn title_in(&self, locale: Locale) -> String {
+        i18n::lookup(locale, &format!("help-category-{}-title", self.key))
+            .unwrap_or_else(|| self.title.to_owned())
+    }
+
+    /// The blurb in `locale`: `help-category-<key>-blurb`, else the declared English.
+    pub fn blurb_in(&self, locale: Locale) -> String {
+        i18n::lookup(locale, &format!("help-category-{}-blurb", self.key))
+            .unwrap_or_else(|| self.blurb.to_owned())
+    }
 }
 
 /// What kind of value a setting holds; `/config <feature> <key> value:` takes it typed.
@@ -65,49 +82,94 @@ pub struct SettingSpec {
 }
 
 impl SettingSpec {
-    /// Checks a value given for this setting (a modified client may send anything).
+    /// Checks a value given for this setting (a modified client may send anything); the
+    /// refusal in English. Prefer [`SettingSpec::validate_in`].
     pub fn validate(&self, value: &Value) -> Result<(), String> {
+        self.validate_in(value, Locale::English)
+    }
+
+    /// Checks a value given for this setting; the refusal in `locale`.
+    pub fn validate_in(&self, value: &Value, locale: Locale) -> Result<(), String> {
         let key = self.key;
         match (self.kind, value) {
-            (SettingKind::Channel | SettingKind::Role, Value::Number(n)) if n.as_u64().is_some() => {
+            (SettingKind::Channel | SettingKind::Role, Value::Number(n))
+                if n.as_u64().is_some() =>
+            {
                 Ok(())
             }
             (SettingKind::Boolean, Value::Bool(_)) => Ok(()),
             (SettingKind::Integer { min, max, unit }, value) => match value.as_i64() {
                 Some(n) if (min..=max).contains(&n) => Ok(()),
-                Some(n) => Err(format!(
-                    "`{key}` must be from {min} to {max} {unit}; {n} is out of range. Nothing changed."
+                Some(n) => Err(t!(
+                    locale,
+                    "setting-out-of-range",
+                    key = key,
+                    min = min,
+                    max = max,
+                    unit = unit_in(unit, locale),
+                    value = n
                 )),
-                None => Err(format!("`{key}` takes a whole number of {unit}. Nothing changed.")),
+                None => Err(t!(
+                    locale,
+                    "setting-whole-number",
+                    key = key,
+                    unit = unit_in(unit, locale)
+                )),
             },
             (SettingKind::Number { min, max, unit }, value) => match value.as_f64() {
                 Some(n) if n.is_finite() && n >= min && n <= max => Ok(()),
-                Some(n) => Err(format!(
-                    "`{key}` must be from {min} to {max} {unit}; {n} is out of range. Nothing changed."
+                Some(n) => Err(t!(
+                    locale,
+                    "setting-out-of-range",
+                    key = key,
+                    min = locale.decimal(&min.to_string()),
+                    max = locale.decimal(&max.to_string()),
+                    unit = unit_in(unit, locale),
+                    value = locale.decimal(&n.to_string())
                 )),
-                None => Err(format!("`{key}` takes a number of {unit}. Nothing changed.")),
+                None => Err(t!(
+                    locale,
+                    "setting-number",
+                    key = key,
+                    unit = unit_in(unit, locale)
+                )),
             },
-            _ => Err(format!("That is not a value `{key}` can take. Nothing changed.")),
+            _ => Err(t!(locale, "setting-wrong-value", key = key)),
         }
     }
 
-    /// A stored value as people read it (`<#123>`, `on`, `15 minutes`).
+    /// A stored value as people read it (`<#123>`, `on`, `15 minutes`), in English.
+    /// Prefer [`SettingSpec::display_in`].
     pub fn display(&self, value: &Value) -> String {
+        self.display_in(value, Locale::English)
+    }
+
+    /// A stored value as people read it in `locale` (`15 minutes`, `15 Minuten`).
+    pub fn display_in(&self, value: &Value, locale: Locale) -> String {
         match (self.kind, value) {
-            (_, Value::Null) => "not set".to_owned(),
+            (_, Value::Null) => t!(locale, "setting-not-set"),
             (SettingKind::Channel, value) => format!("<#{}>", value.as_u64().unwrap_or_default()),
             (SettingKind::Role, value) => format!("<@&{}>", value.as_u64().unwrap_or_default()),
-            (SettingKind::Boolean, value) => if value.as_bool().unwrap_or(false) {
-                "on"
-            } else {
-                "off"
+            (SettingKind::Boolean, value) => {
+                if value.as_bool().unwrap_or(false) {
+                    t!(locale, "setting-on")
+                } else {
+                    t!(locale, "setting-off")
+                }
             }
-            .to_owned(),
-            (SettingKind::Integer { unit, .. } | SettingKind::Number { unit, .. }, value) => {
-                format!("{value} {unit}")
-            }
+            (SettingKind::Integer { unit, .. } | SettingKind::Number { unit, .. }, value) => t!(
+                locale,
+                "setting-amount",
+                value = locale.decimal(&value.to_string()),
+                unit = unit_in(unit, locale)
+            ),
         }
     }
+}
+
+/// A declared unit in `locale`: its optional `setting-unit-<unit>` text, else as declared.
+fn unit_in(unit: &str, locale: Locale) -> String {
+    i18n::lookup(locale, &format!("setting-unit-{unit}")).unwrap_or_else(|| unit.to_owned())
 }
 
 /// A feature's migrations for each backend, embedded from its folder with

@@ -162,3 +162,13 @@ export-done = { $count ->
         [one] Deine übernommene Schicht
        *[other] Deine { $count } übernommenen Schichten
     } als Kalenderdatei: Öffne sie oder importiere sie in deine Kalender-App.
+
+## Antworten des Schicht-Akteurs selbst (mod.rs)
+shift-guild-only = Schichten gehören zu einem Server; führ den Befehl dort aus.
+shift-not-a-command = Diesen Befehl kann ich nicht lesen.
+shift-unusable = Damit konnte ich nichts anfangen: { $error }. Es wurde nichts geändert.
+shift-database-trouble = Die Datenbank antwortet gerade nicht; es wurde nichts geändert. Bitte versuch es in einer Minute noch einmal.
+shift-stale-button = Dieser Button stammt aus einer älteren Nachricht und funktioniert nicht mehr.
+shift-stale = Dieser Button oder dieses Formular stammt aus einer älteren Nachricht und funktioniert nicht mehr.
+shift-channel-only = Schicht-Befehle funktionieren hier nur in <#{ $channel }>.
+shift-not-mine = Das ist kein Schicht-Befehl.

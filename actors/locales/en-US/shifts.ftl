@@ -159,3 +159,13 @@ export-done = Your { $count } claimed { $count ->
         [one] shift
        *[other] shifts
     } as a calendar file: open it or import it into your calendar app.
+
+## Answers of the shift actor itself (mod.rs)
+shift-guild-only = Shifts belong to a server; run this in one.
+shift-not-a-command = That is not a command I can read.
+shift-unusable = I could not use that: { $error }. Nothing changed.
+shift-database-trouble = The database is not answering right now; nothing was changed. Please try again in a minute.
+shift-stale-button = This button is from an older message and no longer works.
+shift-stale = This button or form is from an older message and no longer works.
+shift-channel-only = Shift commands work only in <#{ $channel }> here.
+shift-not-mine = That is not a shift command.

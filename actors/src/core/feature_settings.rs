@@ -16,7 +16,9 @@ use crate::dispatcher::InteractionRequest;
 use crate::feature::{SettingKind, SettingSpec};
 use crate::kernel::catalogue::{Catalogue, FeatureInfo};
 use crate::kernel::guild_config::ENABLED_KEY;
+use crate::kernel::i18n::Locale;
 use crate::kernel::Kernel;
+use crate::t;
 
 /// The `/config` group that turns features on and off.
 pub const FEATURES_GROUP: &str = "features";
@@ -132,9 +134,13 @@ pub fn complete_config_command(catalogue: &Catalogue, definition: &mut Applicati
     }
 }
 
+/// What changed, in words, in the language asked for: the reader's after "Done:", the
+/// guild's in the log channel.
+pub type Change = Box<dyn Fn(Locale) -> String>;
+
 /// What a generic `/config` subcommand did: the change in words, or a refusal.
 pub enum Outcome {
-    Changed(String),
+    Changed(Change),
     Shown(String),
     Refused(String),
 }
@@ -159,9 +165,10 @@ pub async fn run(
         .get(1)
         .and_then(|key| feature.settings.iter().find(|spec| spec.key == key))
     else {
-        return Some(Outcome::Refused(format!(
-            "{} has no such setting. Nothing changed.",
-            feature.title
+        return Some(Outcome::Refused(t!(
+            request.language(),
+            "config-no-such-setting",
+            title = feature.title_in(request.language())
         )));
     };
     Some(set(kernel, request, guild, feature, spec).await)
@@ -174,6 +181,7 @@ async fn set(
     feature: &FeatureInfo,
     spec: &SettingSpec,
 ) -> Outcome {
+    let locale = request.language();
     let given = request
         .leaf_options()
         .iter()
@@ -183,61 +191,73 @@ async fn set(
         Some(CommandOptionValue::Channel(id)) if spec.kind == SettingKind::Channel => {
             let kind = request.resolved_channel_kind(*id);
             if kind.is_some_and(|kind| !SETTING_CHANNEL_TYPES.contains(&kind)) {
-                return Outcome::Refused(format!(
-                    "`{}` takes a text or announcement channel. Nothing changed.",
-                    spec.key
-                ));
+                return Outcome::Refused(t!(locale, "setting-text-channel-only", key = spec.key));
             }
             Some(Value::from(id.get()))
         }
         Some(CommandOptionValue::Role(id)) if spec.kind == SettingKind::Role => {
             if id.get() as i64 == guild {
-                return Outcome::Refused("@everyone can't be chosen here. Nothing changed.".into());
+                return Outcome::Refused(t!(locale, "setting-no-everyone"));
             }
             Some(Value::from(id.get()))
         }
         Some(CommandOptionValue::Boolean(flag)) => Some(Value::from(*flag)),
         Some(CommandOptionValue::Integer(n)) => Some(Value::from(*n)),
         Some(CommandOptionValue::Number(n)) => Some(Value::from(*n)),
-        Some(_) => {
-            return Outcome::Refused(format!(
-                "That is not a value `{}` can take. Nothing changed.",
-                spec.key
-            ))
-        }
+        Some(_) => return Outcome::Refused(t!(locale, "setting-wrong-value", key = spec.key)),
     };
     let key = spec.key;
     let name = feature.name;
     let stored = match value {
         Some(value) => {
-            if let Err(problem) = spec.validate(&value) {
+            if let Err(problem) = spec.validate_in(&value, locale) {
                 return Outcome::Refused(problem);
             }
-            let shown = spec.display(&value);
+            let spec = spec.clone();
             kernel
                 .store
                 .set_feature_setting(guild, name, key, &value)
                 .await
-                .map(|()| format!("set {name} {key} to {shown}"))
+                .map(|()| -> Change {
+                    Box::new(move |locale| {
+                        t!(
+                            locale,
+                            "config-changed-setting",
+                            feature = name,
+                            key = key,
+                            value = spec.display_in(&value, locale)
+                        )
+                    })
+                })
         }
-        None => kernel
-            .store
-            .delete_feature_setting(guild, name, key)
-            .await
-            .map(|_| {
-                format!(
-                    "set {name} {key} back to its default ({})",
-                    spec.display(&spec.default)
-                )
-            }),
+        None => {
+            let spec = spec.clone();
+            kernel
+                .store
+                .delete_feature_setting(guild, name, key)
+                .await
+                .map(|_| -> Change {
+                    Box::new(move |locale| {
+                        t!(
+                            locale,
+                            "config-changed-setting-default",
+                            feature = name,
+                            key = key,
+                            value = spec.display_in(&spec.default, locale)
+                        )
+                    })
+                })
+        }
     };
     match stored {
         Ok(change) => {
             kernel.forget_guild_config(guild).await;
             Outcome::Changed(change)
         }
-        Err(error) => Outcome::Refused(format!(
-            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        Err(error) => Outcome::Refused(t!(
+            locale,
+            "config-database-refused",
+            error = error.to_string()
         )),
     }
 }
@@ -249,11 +269,14 @@ async fn features(
     action: Option<&str>,
 ) -> Outcome {
     let catalogue = &kernel.catalogue;
+    let locale = request.language();
     let current = match kernel.guild_config(guild).await {
         Ok(config) => config.features,
         Err(error) => {
-            return Outcome::Refused(format!(
-                "The database is not answering ({error}). Nothing changed; try again in a minute."
+            return Outcome::Refused(t!(
+                locale,
+                "config-database-down",
+                error = error.to_string()
             ))
         }
     };
@@ -263,11 +286,17 @@ async fn features(
             .iter()
             .map(|feature| {
                 let state = match (feature.can_be_disabled, current.is_on(feature.name)) {
-                    (false, _) => "✅ on (always)",
-                    (true, true) => "✅ on",
-                    (true, false) => "⏸️ off",
+                    (false, _) => t!(locale, "config-feature-on-always"),
+                    (true, true) => t!(locale, "config-feature-on"),
+                    (true, false) => t!(locale, "config-feature-off"),
                 };
-                format!("`{}` — {}: {state}", feature.name, feature.title)
+                t!(
+                    locale,
+                    "config-feature-line",
+                    feature = feature.name,
+                    title = feature.title_in(locale),
+                    state = state
+                )
             })
             .collect();
         return Outcome::Shown(lines.join("\n"));
@@ -275,7 +304,7 @@ async fn features(
     let on = match action {
         Some("enable") => true,
         Some("disable") => false,
-        _ => return Outcome::Refused("That is not a /config features command.".into()),
+        _ => return Outcome::Refused(t!(locale, "config-features-not-a-command")),
     };
     let named = request
         .leaf_options()
@@ -288,17 +317,27 @@ async fn features(
         .unwrap_or_default();
     let Some(feature) = catalogue.feature(&named) else {
         let names: Vec<&str> = catalogue.features().iter().map(|f| f.name).collect();
-        return Outcome::Refused(format!(
-            "This Agora has no feature called `{named}` running (it runs: {}). Nothing changed.",
-            names.join(", ")
+        return Outcome::Refused(t!(
+            locale,
+            "config-no-such-feature",
+            feature = named.as_str(),
+            running = names.join(", ")
         ));
     };
     if !feature.can_be_disabled {
-        return Outcome::Refused(format!("`{}` is always on. Nothing changed.", feature.name));
+        return Outcome::Refused(t!(
+            locale,
+            "config-feature-always-on",
+            feature = feature.name
+        ));
     }
     if current.is_on(feature.name) == on {
-        let state = if on { "on" } else { "off" };
-        return Outcome::Refused(format!("{} is already {state} here.", feature.title));
+        let title = feature.title_in(locale);
+        return Outcome::Refused(if on {
+            t!(locale, "config-feature-already-on", title = title)
+        } else {
+            t!(locale, "config-feature-already-off", title = title)
+        });
     }
     let stored = if on {
         kernel
@@ -315,11 +354,30 @@ async fn features(
     match stored {
         Ok(()) => {
             kernel.forget_guild_config(guild).await;
-            let verb = if on { "turned on" } else { "turned off" };
-            Outcome::Changed(format!("{verb} {} (`{}`)", feature.title, feature.name))
+            let feature = feature.clone();
+            Outcome::Changed(Box::new(move |locale| {
+                let (title, name) = (feature.title_in(locale), feature.name);
+                if on {
+                    t!(
+                        locale,
+                        "config-changed-feature-on",
+                        title = title,
+                        feature = name
+                    )
+                } else {
+                    t!(
+                        locale,
+                        "config-changed-feature-off",
+                        title = title,
+                        feature = name
+                    )
+                }
+            }))
         }
-        Err(error) => Outcome::Refused(format!(
-            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        Err(error) => Outcome::Refused(t!(
+            locale,
+            "config-database-refused",
+            error = error.to_string()
         )),
     }
 }
@@ -328,28 +386,40 @@ async fn features(
 pub fn describe(
     catalogue: &Catalogue,
     features: &crate::kernel::guild_config::FeatureValues,
+    locale: Locale,
 ) -> Vec<(String, String)> {
     catalogue
         .features()
         .iter()
         .filter(|feature| !feature.settings.is_empty())
         .map(|feature| {
-            let state = if features.is_on(feature.name) {
-                ""
+            let title = if features.is_on(feature.name) {
+                feature.title_in(locale)
             } else {
-                " (off here)"
+                t!(
+                    locale,
+                    "config-feature-off-here",
+                    title = feature.title_in(locale)
+                )
             };
             let lines: Vec<String> = feature
                 .settings
                 .iter()
                 .map(|spec| {
                     let value = features.get(feature.name, spec.key);
-                    let shown = spec.display(value.unwrap_or(&spec.default));
-                    let default = if value.is_none() { " (default)" } else { "" };
-                    format!("`{}`: {shown}{default}", spec.key)
+                    let shown = spec.display_in(value.unwrap_or(&spec.default), locale);
+                    match value {
+                        Some(_) => t!(locale, "config-setting-line", key = spec.key, value = shown),
+                        None => t!(
+                            locale,
+                            "config-setting-line-default",
+                            key = spec.key,
+                            value = shown
+                        ),
+                    }
                 })
                 .collect();
-            (format!("{}{state}", feature.title), lines.join("\n"))
+            (title, lines.join("\n"))
         })
         .collect()
 }

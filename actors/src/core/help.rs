@@ -14,8 +14,10 @@ use crate::feature::HelpCategory;
 use crate::kernel::catalogue::Catalogue;
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::guild_config::FeatureValues;
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::ReplyMessage;
+use crate::t;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(
@@ -38,11 +40,12 @@ fn menu_id() -> String {
         .unwrap_or_default()
 }
 
-/// Who is looking: their level, and which features are on in their guild.
+/// Who is looking: their level, which features are on in their guild, their language.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer<'a> {
     pub level: AccessLevel,
     pub features: &'a FeatureValues,
+    pub locale: Locale,
 }
 
 impl Viewer<'_> {
@@ -67,9 +70,9 @@ fn category_menu(catalogue: &Catalogue, viewer: Viewer<'_>, chosen: Option<&str>
         .into_iter()
         .map(|category| SelectMenuOption {
             default: Some(category.key) == chosen,
-            description: Some(category.blurb.to_owned()),
+            description: Some(category.blurb_in(viewer.locale)),
             emoji: None,
-            label: category.title.to_owned(),
+            label: category.title_in(viewer.locale),
             value: category.key.to_owned(),
         })
         .collect();
@@ -85,19 +88,19 @@ fn category_menu(catalogue: &Catalogue, viewer: Viewer<'_>, chosen: Option<&str>
             max_values: Some(1),
             min_values: Some(1),
             options: Some(options),
-            placeholder: Some("Choose a category".to_owned()),
+            placeholder: Some(t!(viewer.locale, "help-choose-category")),
             required: None,
         })],
     })
 }
 
-fn button(custom_id: String, label: &str, disabled: bool) -> Component {
+fn button(custom_id: String, label: String, disabled: bool) -> Component {
     Component::Button(Button {
         id: None,
         custom_id: Some(custom_id),
         disabled,
         emoji: None,
-        label: Some(label.to_owned()),
+        label: Some(label),
         style: ButtonStyle::Secondary,
         url: None,
         sku_id: None,
@@ -106,28 +109,29 @@ fn button(custom_id: String, label: &str, disabled: bool) -> Component {
 
 /// The first answer to `/help`: the categories, no page yet.
 pub fn overview(catalogue: &Catalogue, viewer: Viewer<'_>) -> ReplyMessage {
-    let level = viewer.level;
+    let (level, locale) = (viewer.level, viewer.locale);
     let categories = viewer.categories(catalogue);
     let role = match level {
-        AccessLevel::Everyone => "a member",
-        AccessLevel::Moderator => "a moderator",
-        AccessLevel::Admin => "a server admin",
-        AccessLevel::Owner => "a bot owner",
+        AccessLevel::Everyone => t!(locale, "help-role-member"),
+        AccessLevel::Moderator => t!(locale, "help-role-moderator"),
+        AccessLevel::Admin => t!(locale, "help-role-admin"),
+        AccessLevel::Owner => t!(locale, "help-role-owner"),
     };
-    let mut description = format!(
-        "Here is what you can run in this server, as **{role}**. Pick a category to see its commands.\n"
-    );
+    let mut description = t!(locale, "help-intro", role = role);
+    description.push('\n');
     for category in &categories {
         let count = catalogue.help_lines(category.key, level).len();
-        description.push_str(&format!(
-            "\n**{}** — {} ({count} command{})",
-            category.title,
-            category.blurb,
-            if count == 1 { "" } else { "s" }
+        description.push('\n');
+        description.push_str(&t!(
+            locale,
+            "help-category-line",
+            title = category.title_in(locale),
+            blurb = category.blurb_in(locale),
+            count = count
         ));
     }
     let embed = EmbedBuilder::new()
-        .title("Agora help")
+        .title(t!(locale, "help-title"))
         .description(description)
         .color(0x58_65_f2)
         .build();
@@ -146,7 +150,7 @@ pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -
     if !viewer.features.is_on(feature) {
         return overview(catalogue, viewer);
     }
-    let level = viewer.level;
+    let (level, locale) = (viewer.level, viewer.locale);
     let lines = catalogue.help_lines(category.key, level);
     let pages = lines.len().div_ceil(PAGE_SIZE).max(1);
     let page = page.min(pages - 1);
@@ -155,15 +159,21 @@ pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -
     for line in shown {
         description.push_str(&format!("`{}` — {}", line.usage, line.description));
         if line.access > AccessLevel::Everyone {
-            description.push_str(&format!(" *({})*", line.access.describe()));
+            description.push_str(&format!(" *({})*", line.access.describe_in(locale)));
         }
         description.push('\n');
     }
     if lines.is_empty() {
-        description.push_str("Nothing here you can run.");
+        description.push_str(&t!(locale, "help-nothing"));
     }
     let embed: Embed = EmbedBuilder::new()
-        .title(format!("{} — page {} of {pages}", category.title, page + 1))
+        .title(t!(
+            locale,
+            "help-page-title",
+            title = category.title_in(locale),
+            page = page + 1,
+            pages = pages
+        ))
         .description(description)
         .color(0x58_65_f2)
         .build();
@@ -174,12 +184,12 @@ pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -
             components: vec![
                 button(
                     page_id(category, page.saturating_sub(1), "prev"),
-                    "Previous",
+                    t!(locale, "help-previous"),
                     page == 0,
                 ),
                 button(
                     page_id(category, page + 1, "next"),
-                    "Next",
+                    t!(locale, "help-next"),
                     page + 1 >= pages,
                 ),
             ],

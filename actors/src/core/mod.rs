@@ -190,17 +190,19 @@ impl Concern for CoreCommands {
 
 async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: InteractionRequest) -> Reply {
     let catalogue = &kernel.catalogue;
+    let locale = request.language();
     let viewer = help::Viewer {
         level: request.level,
         features: &request.features,
+        locale,
     };
-    let locale = request.language();
     match &request.kind {
         RequestKind::Command { name, .. } => match name.as_str() {
             "help" => Reply::Message(help::overview(catalogue, viewer)),
             "status" => {
                 let report = status::collect(kernel, runtime).await;
-                let mut message = ReplyMessage::private(String::new()).with_embed(report.embed());
+                let mut message =
+                    ReplyMessage::private(String::new()).with_embed(report.embed(locale));
                 message.content = None;
                 Reply::Message(message)
             }
@@ -269,7 +271,7 @@ async fn prefix_command(
                 .join(", ");
             t!(locale, "prefix-pong", heartbeat = heartbeat, rest = rest)
         }
-        "status" => status::collect(kernel, runtime).await.text(),
+        "status" => status::collect(kernel, runtime).await.text(locale),
         "sync" => {
             let target = if request.args.first().map(String::as_str) == Some("here") {
                 Some(request.guild_id)

@@ -11,12 +11,13 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use twilight_model::application::interaction::application_command::CommandOptionValue;
 
-use super::feature_settings::{self, Outcome};
+use super::feature_settings::{self, Change, Outcome};
 use crate::dispatcher::{InteractionRequest, RequestKind};
-use crate::kernel::i18n::GuildLocale;
+use crate::kernel::i18n::{GuildLocale, Locale};
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::store::{GuildSettings, GuildSettingsPatch};
 use crate::kernel::Kernel;
+use crate::t;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(
@@ -123,20 +124,24 @@ pub enum LocaleChoice {
     German,
 }
 
-fn mention_role(id: Option<i64>) -> String {
+fn mention_role(id: Option<i64>, locale: Locale) -> String {
     id.map(|id| format!("<@&{id}>"))
-        .unwrap_or_else(|| "not set".into())
+        .unwrap_or_else(|| t!(locale, "config-not-set"))
 }
 
-fn mention_channel(id: Option<i64>) -> String {
+fn mention_channel(id: Option<i64>, locale: Locale) -> String {
     id.map(|id| format!("<#{id}>"))
-        .unwrap_or_else(|| "not set".into())
+        .unwrap_or_else(|| t!(locale, "config-not-set"))
 }
 
 /// The settings as `/config show` renders them: the guild's own, then each feature's.
-pub fn settings_message(settings: &GuildSettings, features: &[(String, String)]) -> ReplyMessage {
+pub fn settings_message(
+    settings: &GuildSettings,
+    features: &[(String, String)],
+    locale: Locale,
+) -> ReplyMessage {
     let allowed = if settings.allowed_channel_ids.is_empty() {
-        "every channel".to_owned()
+        t!(locale, "config-every-channel")
     } else {
         settings
             .allowed_channel_ids
@@ -146,19 +151,37 @@ pub fn settings_message(settings: &GuildSettings, features: &[(String, String)])
             .join(", ")
     };
     let embed = EmbedBuilder::new()
-        .title("Agora settings")
+        .title(t!(locale, "config-title"))
         .color(0x58_65_f2)
-        .field(EmbedFieldBuilder::new("Admin role", mention_role(settings.admin_role_id)).inline())
         .field(
-            EmbedFieldBuilder::new("Moderator role", mention_role(settings.moderator_role_id))
-                .inline(),
+            EmbedFieldBuilder::new(
+                t!(locale, "config-field-admin-role"),
+                mention_role(settings.admin_role_id, locale),
+            )
+            .inline(),
         )
         .field(
-            EmbedFieldBuilder::new("Log channel", mention_channel(settings.log_channel_id))
-                .inline(),
+            EmbedFieldBuilder::new(
+                t!(locale, "config-field-moderator-role"),
+                mention_role(settings.moderator_role_id, locale),
+            )
+            .inline(),
         )
-        .field(EmbedFieldBuilder::new("Answers commands in", allowed))
-        .field(EmbedFieldBuilder::new("Locale", settings.locale.clone()).inline());
+        .field(
+            EmbedFieldBuilder::new(
+                t!(locale, "config-field-log-channel"),
+                mention_channel(settings.log_channel_id, locale),
+            )
+            .inline(),
+        )
+        .field(EmbedFieldBuilder::new(
+            t!(locale, "config-field-allowed"),
+            allowed,
+        ))
+        .field(
+            EmbedFieldBuilder::new(t!(locale, "config-field-locale"), settings.locale.clone())
+                .inline(),
+        );
     let embed = features
         .iter()
         .fold(embed, |embed, (title, lines)| {
@@ -176,11 +199,12 @@ fn private_text(text: impl Into<String>) -> Reply {
 
 /// Runs `/config …` for an admin (the dispatcher checked the level).
 pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
+    let locale = request.language();
     let Some(guild_id) = request.guild_id else {
-        return private_text("Settings belong to a server; run this in one.");
+        return private_text(t!(locale, "config-guild-only"));
     };
     let Some(input) = request.command_input() else {
-        return private_text("That is not a /config command.");
+        return private_text(t!(locale, "config-not-a-command"));
     };
     let guild = guild_id.get() as i64;
     // Changes to one guild's settings take turns (two admins at once never overwrite each
@@ -194,7 +218,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         return match outcome {
             Outcome::Changed(change) => {
                 log_change(kernel, &request.settings, request, &change).await;
-                private_text(format!("Done: {change}."))
+                private_text(t!(locale, "config-done", change = change(locale)))
             }
             Outcome::Shown(text) | Outcome::Refused(text) => private_text(text),
         };
@@ -204,70 +228,94 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
     }
     let command = match ConfigCommand::from_interaction(input) {
         Ok(command) => command,
-        Err(error) => return private_text(format!("I could not read that command: {error}.")),
+        Err(error) => {
+            return private_text(t!(locale, "config-unreadable", error = error.to_string()))
+        }
     };
     let mut patch = GuildSettingsPatch::default();
-    let change = match command {
+    let change: Change = match command {
         ConfigCommand::Show(_) => {
-            let features = feature_settings::describe(&kernel.catalogue, &request.features);
-            return Reply::Message(settings_message(&request.settings, &features));
+            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            return Reply::Message(settings_message(&request.settings, &features, locale));
         }
         ConfigCommand::AdminRole(ConfigAdminRole { role }) => {
-            if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild)) {
+            if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild, locale)) {
                 return private_text(problem);
             }
             let id = role.map(|r| r.id.get() as i64);
             patch.admin_role_id = Some(id);
-            format!("set the admin role to {}", mention_role(id))
+            Box::new(move |locale| {
+                t!(
+                    locale,
+                    "config-changed-admin-role",
+                    role = mention_role(id, locale)
+                )
+            })
         }
         ConfigCommand::ModeratorRole(ConfigModeratorRole { role }) => {
-            if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild)) {
+            if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild, locale)) {
                 return private_text(problem);
             }
             let id = role.map(|r| r.id.get() as i64);
             patch.moderator_role_id = Some(id);
-            format!("set the moderator role to {}", mention_role(id))
+            Box::new(move |locale| {
+                t!(
+                    locale,
+                    "config-changed-moderator-role",
+                    role = mention_role(id, locale)
+                )
+            })
         }
         ConfigCommand::LogChannel(ConfigLogChannel { channel }) => {
             if let Some(channel) = &channel {
                 // A log channel the bot cannot write to would lose every entry: try first.
-                let test = ReplyMessage::text(format!(
-                    "📋 Agora will write its log here (set by <@{}>).",
-                    request.user_id
+                // Written like every log entry, in the guild's language.
+                let test = ReplyMessage::text(t!(
+                    Locale::for_guild(&request.settings.locale),
+                    "config-log-here",
+                    user = request.user_id
                 ));
                 if let Err(error) = kernel.discord.send_message(channel.id, &test, None).await {
-                    return private_text(format!(
-                        "I can't post in <#{}> ({error}). Give me View Channel and Send Messages there, then try again.",
-                        channel.id
+                    return private_text(t!(
+                        locale,
+                        "config-log-unwritable",
+                        channel = channel.id,
+                        error = error.to_string()
                     ));
                 }
             }
             let id = channel.map(|c| c.id.get() as i64);
             patch.log_channel_id = Some(id);
-            format!("set the log channel to {}", mention_channel(id))
+            Box::new(move |locale| {
+                t!(
+                    locale,
+                    "config-changed-log-channel",
+                    channel = mention_channel(id, locale)
+                )
+            })
         }
         ConfigCommand::AllowChannel(ConfigAllowChannel { channel }) => {
             let id = channel.id.get() as i64;
             let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if allowed.contains(&id) {
-                return private_text(format!("<#{id}> is already allowed."));
+                return private_text(t!(locale, "config-already-allowed", channel = id));
             }
             if allowed.len() >= 25 {
-                return private_text("At most 25 channels can be allowed; disallow one first.");
+                return private_text(t!(locale, "config-too-many-channels"));
             }
             allowed.push(id);
             patch.allowed_channel_ids = Some(allowed);
-            format!("allowed commands in <#{id}>")
+            Box::new(move |locale| t!(locale, "config-changed-allowed", channel = id))
         }
         ConfigCommand::DisallowChannel(ConfigDisallowChannel { channel }) => {
             let id = channel.id.get() as i64;
             let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if !allowed.contains(&id) {
-                return private_text(format!("<#{id}> is not on the list of allowed channels."));
+                return private_text(t!(locale, "config-not-allowed", channel = id));
             }
             allowed.retain(|c| *c != id);
             patch.allowed_channel_ids = Some(allowed);
-            format!("stopped answering commands in <#{id}>")
+            Box::new(move |locale| t!(locale, "config-changed-disallowed", channel = id))
         }
         // Read raw by `set_locale` (a modified client may send a language we lack).
         ConfigCommand::Locale(_) => return set_locale(kernel, request, guild).await,
@@ -277,13 +325,15 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         Ok(settings) => {
             kernel.forget_guild_config(guild).await;
             log_change(kernel, &settings, request, &change).await;
-            let features = feature_settings::describe(&kernel.catalogue, &request.features);
-            let mut message = settings_message(&settings, &features);
-            message.content = Some(format!("Done: {change}."));
+            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let mut message = settings_message(&settings, &features, locale);
+            message.content = Some(t!(locale, "config-done", change = change(locale)));
             Reply::Message(message)
         }
-        Err(error) => private_text(format!(
-            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        Err(error) => private_text(t!(
+            locale,
+            "config-database-refused",
+            error = error.to_string()
         )),
     }
 }
@@ -314,9 +364,10 @@ async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -
             _ => None,
         })
         .unwrap_or_default();
+    let locale = request.language();
     let value = match GuildLocale::choose(&asked) {
         Ok(value) => value,
-        Err(unsupported) => return private_text(unsupported.message(request.language())),
+        Err(unsupported) => return private_text(unsupported.message(locale)),
     };
     let patch = GuildSettingsPatch {
         locale: Some(value.clone()),
@@ -325,15 +376,18 @@ async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -
     match kernel.store.update_guild_settings(guild, patch).await {
         Ok(settings) => {
             kernel.forget_guild_config(guild).await;
-            let change = format!("set the locale to {value}");
+            let change: Change =
+                Box::new(move |locale| t!(locale, "config-changed-locale", locale = &value));
             log_change(kernel, &settings, request, &change).await;
-            let features = feature_settings::describe(&kernel.catalogue, &request.features);
-            let mut message = settings_message(&settings, &features);
-            message.content = Some(format!("Done: {change}."));
+            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let mut message = settings_message(&settings, &features, locale);
+            message.content = Some(t!(locale, "config-done", change = change(locale)));
             Reply::Message(message)
         }
-        Err(error) => private_text(format!(
-            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        Err(error) => private_text(t!(
+            locale,
+            "config-database-refused",
+            error = error.to_string()
         )),
     }
 }
@@ -341,6 +395,7 @@ async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -
 /// `/config reset`: the guild's own settings and every feature's (their on/off switches
 /// included) back to their defaults, and the answer says exactly what that covered.
 async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Reply {
+    let locale = request.language();
     let guild_row = kernel.store.delete_guild_settings(guild).await;
     let feature_rows = kernel.store.delete_all_feature_settings(guild).await;
     kernel.forget_guild_config(guild).await;
@@ -349,9 +404,7 @@ async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Rep
         .map(|_| ())
         .and(feature_rows.as_ref().map(|_| ()))
     {
-        return private_text(format!(
-            "The settings could not all be reset: {error}. Run `/config show` to see where things stand, and try again in a minute."
-        ));
+        return private_text(t!(locale, "config-reset-failed", error = error.to_string()));
     }
     let features: Vec<String> = kernel
         .catalogue
@@ -360,36 +413,31 @@ async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Rep
         .filter(|feature| feature.can_be_disabled || !feature.settings.is_empty())
         .map(|feature| format!("`{}`", feature.name))
         .collect();
-    let change = format!(
-        "reset every setting: admin and moderator roles, log channel, allowed channels and locale, and for each feature ({}) whether it is on and its settings",
-        features.join(", ")
-    );
+    let features = features.join(", ");
+    let change: Change =
+        Box::new(move |locale| t!(locale, "config-changed-reset", features = &features));
     log_change(kernel, &request.settings, request, &change).await;
-    private_text(format!(
-        "Done: {change}. Everything is back to its default."
-    ))
+    private_text(t!(locale, "config-reset-done", change = change(locale)))
 }
 
 /// Why a role cannot be a staff role, if it cannot.
-fn unusable_role(role: &Role, guild_id: i64) -> Option<String> {
+fn unusable_role(role: &Role, guild_id: i64, locale: Locale) -> Option<String> {
     if role.id.get() as i64 == guild_id {
-        Some("@everyone can't be a staff role: everyone would be staff.".into())
+        Some(t!(locale, "config-everyone-role"))
     } else if role.managed {
-        Some(format!(
-            "<@&{}> belongs to an integration (a bot or a subscription) and can't be given to people.",
-            role.id
-        ))
+        Some(t!(locale, "config-managed-role", role = role.id))
     } else {
         None
     }
 }
 
-/// Writes "who changed what" to the guild's log channel, if it has one.
+/// Writes "who changed what" to the guild's log channel, if it has one, in the guild's
+/// language (as `settings` has it: after a `/config locale`, the new one).
 async fn log_change(
     kernel: &Kernel,
     settings: &GuildSettings,
     request: &InteractionRequest,
-    change: &str,
+    change: &Change,
 ) {
     let Some(channel) = settings
         .log_channel_id
@@ -397,7 +445,13 @@ async fn log_change(
     else {
         return;
     };
-    let entry = ReplyMessage::text(format!("⚙️ <@{}> {change}.", request.user_id));
+    let locale = Locale::for_guild(&settings.locale);
+    let entry = ReplyMessage::text(t!(
+        locale,
+        "config-log-entry",
+        user = request.user_id,
+        change = change(locale)
+    ));
     if let Err(error) = kernel.discord.send_message(channel, &entry, None).await {
         tracing::warn!(%error, guild = ?request.guild_id, "could not write to the log channel");
     }

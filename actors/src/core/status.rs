@@ -10,8 +10,10 @@ use twilight_model::channel::message::Embed;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use crate::gateway::ShardStatus;
+use crate::kernel::i18n::Locale;
 use crate::kernel::supervision::HealthSnapshot;
 use crate::kernel::Kernel;
+use crate::t;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(
@@ -32,8 +34,13 @@ pub struct RuntimeInfo {
 /// One dependency's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
-    Up { detail: String, took: Duration },
+    Up {
+        detail: String,
+        took: Duration,
+    },
     Down(String),
+    /// No answer within the time `collect` gives it.
+    NoAnswer,
 }
 
 impl Check {
@@ -41,12 +48,20 @@ impl Check {
         matches!(self, Check::Up { .. })
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, locale: Locale) -> String {
         match self {
-            Check::Up { detail, took } => {
-                format!("✅ {detail}, answered in {} ms", took.as_millis())
-            }
-            Check::Down(reason) => format!("❌ not answering: {reason}"),
+            Check::Up { detail, took } => t!(
+                locale,
+                "status-up",
+                detail = detail,
+                ms = took.as_millis() as u64
+            ),
+            Check::Down(reason) => t!(locale, "status-down", reason = reason),
+            Check::NoAnswer => t!(
+                locale,
+                "status-down",
+                reason = t!(locale, "status-timed-out")
+            ),
         }
     }
 }
@@ -81,7 +96,7 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
             took: started.elapsed(),
         },
         Ok(Err(error)) => Check::Down(error.to_string()),
-        Err(_) => Check::Down("no answer within 2 s".into()),
+        Err(_) => Check::NoAnswer,
     };
     let started = Instant::now();
     let cache = match tokio::time::timeout(limit, kernel.cache.ping()).await {
@@ -90,7 +105,7 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
             took: started.elapsed(),
         },
         Ok(Err(error)) => Check::Down(error.to_string()),
-        Err(_) => Check::Down("no answer within 2 s".into()),
+        Err(_) => Check::NoAnswer,
     };
     StatusReport {
         version: runtime.version,
@@ -111,17 +126,34 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
     }
 }
 
-/// `3d 4h 5m` / `4h 5m 6s` / `5m 6s`.
-pub fn format_uptime(uptime: Duration) -> String {
+/// `3d 4h 5m` / `4h 5m 6s` / `5m 6s` (in English; units as `locale` writes them).
+pub fn format_uptime(uptime: Duration, locale: Locale) -> String {
     let secs = uptime.as_secs();
     let (days, hours, minutes, seconds) =
         (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     if days > 0 {
-        format!("{days}d {hours}h {minutes}m")
+        t!(
+            locale,
+            "status-uptime-days",
+            days = days,
+            hours = hours,
+            minutes = minutes
+        )
     } else if hours > 0 {
-        format!("{hours}h {minutes}m {seconds}s")
+        t!(
+            locale,
+            "status-uptime-hours",
+            hours = hours,
+            minutes = minutes,
+            seconds = seconds
+        )
     } else {
-        format!("{minutes}m {seconds}s")
+        t!(
+            locale,
+            "status-uptime-minutes",
+            minutes = minutes,
+            seconds = seconds
+        )
     }
 }
 
@@ -130,50 +162,60 @@ impl StatusReport {
         self.database.is_up() && self.cache.is_up() && self.shards.iter().all(|s| s.connected)
     }
 
-    fn gateway_lines(&self) -> String {
+    fn gateway_lines(&self, locale: Locale) -> String {
         if self.shards.is_empty() {
-            return "no shards".into();
+            return t!(locale, "status-no-shards");
         }
         self.shards
             .iter()
             .map(|shard| {
                 if shard.connected && shard.latency.is_zero() {
-                    format!(
-                        "✅ shard {}: connected, {} events (no heartbeat yet)",
-                        shard.id, shard.events
+                    t!(
+                        locale,
+                        "status-shard-waiting",
+                        shard = shard.id,
+                        events = shard.events
                     )
                 } else if shard.connected {
-                    format!(
-                        "✅ shard {}: connected, heartbeat {} ms, {} events",
-                        shard.id,
-                        shard.latency.as_millis(),
-                        shard.events
+                    t!(
+                        locale,
+                        "status-shard-connected",
+                        shard = shard.id,
+                        ms = shard.latency.as_millis() as u64,
+                        events = shard.events
                     )
                 } else {
-                    format!("❌ shard {}: disconnected", shard.id)
+                    t!(locale, "status-shard-disconnected", shard = shard.id)
                 }
             })
             .collect::<Vec<_>>()
             .join("\n")
     }
 
-    fn actor_lines(&self) -> String {
+    fn actor_lines(&self, locale: Locale) -> String {
         self.actors
             .iter()
             .map(|actor| {
                 let mark = if actor.restarts == 0 { "✅" } else { "⚠️" };
-                let mut line = format!(
-                    "{mark} {}: {} accepted, {} in flight, {} queued, {} done, {} busy, {} restarts",
-                    actor.name,
-                    actor.accepted,
-                    actor.in_flight,
-                    actor.queued,
-                    actor.done,
-                    actor.busy,
-                    actor.restarts
+                let mut line = t!(
+                    locale,
+                    "status-actor",
+                    mark = mark,
+                    actor = actor.name,
+                    accepted = actor.accepted,
+                    in_flight = actor.in_flight,
+                    queued = actor.queued,
+                    done = actor.done,
+                    busy = actor.busy,
+                    restarts = actor.restarts
                 );
                 if let Some(incident) = &actor.last_incident {
-                    line.push_str(&format!(" (last incident `{incident}`)"));
+                    line.push(' ');
+                    line.push_str(&t!(
+                        locale,
+                        "status-last-incident",
+                        incident = incident.to_string()
+                    ));
                 }
                 line
             })
@@ -181,40 +223,71 @@ impl StatusReport {
             .join("\n")
     }
 
-    /// The `/status` embed.
-    pub fn embed(&self) -> Embed {
-        let (title, color) = if self.healthy() {
-            ("Agora is healthy", 0x2e_cc_71)
+    fn title(&self, locale: Locale) -> String {
+        if self.healthy() {
+            t!(locale, "status-healthy")
         } else {
-            ("Agora is degraded", 0xe6_7e_22)
+            t!(locale, "status-degraded")
+        }
+    }
+
+    /// The `/status` embed.
+    pub fn embed(&self, locale: Locale) -> Embed {
+        let color = if self.healthy() {
+            0x2e_cc_71
+        } else {
+            0xe6_7e_22
         };
+        let field = |key: String, value: String| EmbedFieldBuilder::new(key, value);
         EmbedBuilder::new()
-            .title(title)
+            .title(self.title(locale))
             .color(color)
-            .field(EmbedFieldBuilder::new("Version", self.version).inline())
-            .field(EmbedFieldBuilder::new("Uptime", format_uptime(self.uptime)).inline())
-            .field(EmbedFieldBuilder::new("Database", self.database.describe()))
-            .field(EmbedFieldBuilder::new("Cache", self.cache.describe()))
-            .field(EmbedFieldBuilder::new("Gateway", self.gateway_lines()))
-            .field(EmbedFieldBuilder::new("Actors", self.actor_lines()))
+            .field(field(t!(locale, "status-field-version"), self.version.to_owned()).inline())
+            .field(
+                field(
+                    t!(locale, "status-field-uptime"),
+                    format_uptime(self.uptime, locale),
+                )
+                .inline(),
+            )
+            .field(field(
+                t!(locale, "status-field-database"),
+                self.database.describe(locale),
+            ))
+            .field(field(
+                t!(locale, "status-field-cache"),
+                self.cache.describe(locale),
+            ))
+            .field(field(
+                t!(locale, "status-field-gateway"),
+                self.gateway_lines(locale),
+            ))
+            .field(field(
+                t!(locale, "status-field-actors"),
+                self.actor_lines(locale),
+            ))
             .build()
     }
 
     /// The `!status` text.
-    pub fn text(&self) -> String {
+    pub fn text(&self, locale: Locale) -> String {
+        let head = t!(
+            locale,
+            "status-text-head",
+            title = self.title(locale),
+            version = self.version,
+            uptime = format_uptime(self.uptime, locale)
+        );
         format!(
-            "**{}** · version {} · up {}\nDatabase: {}\nCache: {}\nGateway:\n{}\nActors:\n{}",
-            if self.healthy() {
-                "Agora is healthy"
-            } else {
-                "Agora is degraded"
-            },
-            self.version,
-            format_uptime(self.uptime),
-            self.database.describe(),
-            self.cache.describe(),
-            self.gateway_lines(),
-            self.actor_lines()
+            "{head}\n{}: {}\n{}: {}\n{}:\n{}\n{}:\n{}",
+            t!(locale, "status-field-database"),
+            self.database.describe(locale),
+            t!(locale, "status-field-cache"),
+            self.cache.describe(locale),
+            t!(locale, "status-field-gateway"),
+            self.gateway_lines(locale),
+            t!(locale, "status-field-actors"),
+            self.actor_lines(locale)
         )
     }
 }
@@ -225,14 +298,19 @@ mod tests {
 
     #[test]
     fn uptime_reads_naturally() {
-        assert_eq!(format_uptime(Duration::from_secs(65)), "1m 5s");
+        let english = Locale::English;
+        assert_eq!(format_uptime(Duration::from_secs(65), english), "1m 5s");
         assert_eq!(
-            format_uptime(Duration::from_secs(3 * 3600 + 65)),
+            format_uptime(Duration::from_secs(3 * 3600 + 65), english),
             "3h 1m 5s"
         );
         assert_eq!(
-            format_uptime(Duration::from_secs(2 * 86_400 + 3600)),
+            format_uptime(Duration::from_secs(2 * 86_400 + 3600), english),
             "2d 1h 0m"
+        );
+        assert_eq!(
+            format_uptime(Duration::from_secs(2 * 86_400 + 3600), Locale::German),
+            "2 T. 1 Std. 0 Min."
         );
     }
 
@@ -255,7 +333,17 @@ mod tests {
             actors: Vec::new(),
         };
         assert!(!report.healthy());
-        assert!(report.text().contains("not answering: connection refused"));
-        assert_eq!(report.embed().title.as_deref(), Some("Agora is degraded"));
+        let text = report.text(Locale::English);
+        assert!(text.contains("not answering: connection refused"), "{text}");
+        assert_eq!(
+            report.embed(Locale::English).title.as_deref(),
+            Some("Agora is degraded")
+        );
+        let text = report.text(Locale::German);
+        assert!(
+            text.contains("antwortet nicht: connection refused"),
+            "{text}"
+        );
+        assert!(text.starts_with("**Agora läuft eingeschränkt**"), "{text}");
     }
 }

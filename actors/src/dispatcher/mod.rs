@@ -350,7 +350,7 @@ async fn run(
             .kernel
             .catalogue
             .feature(feature)
-            .map_or(feature, |info| info.title);
+            .map_or_else(|| feature.to_owned(), |info| info.title_in(locale));
         let text = t!(locale, "feature-off", title = title, feature = feature);
         answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;

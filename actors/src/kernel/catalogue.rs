@@ -67,6 +67,18 @@ pub struct FeatureInfo {
     pub can_be_disabled: bool,
     /// What `/config` and refusals call it: its first help category's title, else its name.
     pub title: &'static str,
+    /// That first help category (its title is translated where the catalogue has it).
+    pub category: Option<HelpCategory>,
+}
+
+impl FeatureInfo {
+    /// [`FeatureInfo::title`] in `locale`, as `/help` shows it.
+    pub fn title_in(&self, locale: crate::kernel::i18n::Locale) -> String {
+        self.category.map_or_else(
+            || self.name.to_owned(),
+            |category| category.title_in(locale),
+        )
+    }
 }
 
 /// One line of `/help`: a command or one of its subcommands.
@@ -158,6 +170,7 @@ impl Catalogue {
             settings: feature.settings(),
             can_be_disabled: feature.can_be_disabled(),
             title: categories.first().map_or(name, |category| category.title),
+            category: categories.first().copied(),
         });
         self.categories
             .extend(categories.into_iter().map(|category| (category, name)));

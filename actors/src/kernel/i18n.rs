@@ -228,6 +228,23 @@ pub fn tr(locale: Locale, key: &str, args: &[(&str, Arg)]) -> String {
     text.into_owned()
 }
 
+/// The text of an optional `key` (one built at run time, such as a feature's
+/// `help-category-<key>-title`) in `locale`, else in English; `None` when no language has
+/// it, so the caller can fall back to what the feature declared.
+pub fn lookup(locale: Locale, key: &str) -> Option<String> {
+    let catalogue = &*CATALOGUE;
+    [locale, Locale::English].into_iter().find_map(|locale| {
+        let bundle = catalogue.bundle(locale);
+        let pattern = bundle.get_message(key)?.value()?;
+        let mut errors = Vec::new();
+        Some(
+            bundle
+                .format_pattern(pattern, None, &mut errors)
+                .into_owned(),
+        )
+    })
+}
+
 /// The `.ftl` sources of a language: (area, text).
 fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
     match locale {
@@ -528,6 +545,15 @@ mod tests {
         );
         assert_eq!(text, "✅ Claimed by <@1234567890123456789>");
         assert!(!text.contains(['\u{2068}', '\u{2069}']));
+    }
+
+    #[test]
+    fn an_optional_key_is_found_in_the_language_else_english_else_none() {
+        assert_eq!(
+            lookup(Locale::German, "help-category-shifts-title").as_deref(),
+            Some("Moderationsschichten")
+        );
+        assert_eq!(lookup(Locale::German, "setting-unit-kudos"), None);
     }
 
     #[test]

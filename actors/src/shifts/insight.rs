@@ -75,7 +75,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             };
             let (week, month, ever, (dropped, cancelled)) = match totals.await {
                 Ok(totals) => totals,
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             };
             let line = |totals: super::store::ClaimTotals| {
                 t!(
@@ -113,7 +113,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             };
             let rows = match store.claim_leaderboard(guild, since).await {
                 Ok(rows) => rows,
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             };
             let description = if rows.is_empty() {
                 t!(locale, "leaderboard-empty")
@@ -146,7 +146,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             let to = now + Duration::days(7);
             let shifts = match store.shifts_between(guild, now, to).await {
                 Ok(shifts) => shifts,
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             };
             let claimed: Vec<Shift> = shifts
                 .iter()
@@ -216,7 +216,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
         ShiftCommand::Export(_) => {
             let shifts = match store.shifts_claimed_by(guild, me).await {
                 Ok(shifts) => shifts,
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             };
             if shifts.is_empty() {
                 return private(t!(locale, "export-nothing"));

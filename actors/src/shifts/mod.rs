@@ -39,6 +39,7 @@ use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::supervision::Concern;
 use crate::kernel::ticker::TickerSpec;
 use crate::kernel::Kernel;
+use crate::t;
 
 /// The concern's name: catalogue routing, custom_ids (`shifts:1:claim:<id>`), logs.
 pub const SHIFTS: &str = "shifts";
@@ -138,22 +139,24 @@ pub(crate) fn private(text: impl Into<String>) -> Reply {
 pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
     request: &InteractionRequest,
 ) -> Result<T, Reply> {
+    let locale = request.language();
     let Some(input) = request.command_input() else {
-        return Err(private("That is not a command I can read."));
+        return Err(private(t!(locale, "shift-not-a-command")));
     };
     T::from_interaction(input)
-        .map_err(|error| private(format!("I could not use that: {error}. Nothing changed.")))
+        .map_err(|error| private(t!(locale, "shift-unusable", error = error.to_string())))
 }
 
 /// What a person is told when the database does not answer.
-pub(crate) fn database_trouble(error: &crate::kernel::store::StoreError) -> Reply {
+pub(crate) fn database_trouble(locale: Locale, error: &crate::kernel::store::StoreError) -> Reply {
     tracing::error!(%error, "shift store error");
-    private("The database is not answering right now; nothing was changed. Please try again in a minute.")
+    private(t!(locale, "shift-database-trouble"))
 }
 
 async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
+    let locale = request.language();
     if request.guild_id.is_none() {
-        return private("Shifts belong to a server; run this in one.");
+        return private(t!(locale, "shift-guild-only"));
     }
     let settings = ShiftSettings::from_values(&request.features);
     match &request.kind {
@@ -172,14 +175,14 @@ async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
         RequestKind::Component { id, .. } if id.action == render::CLAIM => {
             match id.args.first().and_then(|arg| arg.parse::<i64>().ok()) {
                 Some(shift_id) => shift::claim(kernel, &request, &settings, shift_id).await,
-                None => private("This button is from an older message and no longer works."),
+                None => private(t!(locale, "shift-stale-button")),
             }
         }
         RequestKind::Command { name, path, .. } => {
             let in_channel = request.channel_id.map(|c| c.get() as i64);
             if let (true, Some(channel)) = (settings.restrict_to_channel, settings.channel_id) {
                 if name != "timezone" && in_channel != Some(channel) {
-                    return private(format!("Shift commands work only in <#{channel}> here."));
+                    return private(t!(locale, "shift-channel-only", channel = channel));
                 }
             }
             match (name.as_str(), path.first().map(String::as_str)) {
@@ -189,26 +192,28 @@ async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
                     insight::run(kernel, &request).await
                 }
                 ("shift", _) => shift::run(kernel, &request, &settings).await,
-                _ => private("That is not a shift command."),
+                _ => private(t!(locale, "shift-not-mine")),
             }
         }
-        _ => private("This button or form is from an older message and no longer works."),
+        _ => private(t!(locale, "shift-stale")),
     }
 }
 
-/// The zone a person meant: the one they typed, else their `/timezone`, else UTC.
+/// The zone a person meant: the one they typed, else their `/timezone`, else UTC; what
+/// went wrong in `locale`.
 pub(crate) async fn zone_for(
     kernel: &Kernel,
+    locale: Locale,
     user_id: i64,
     typed: Option<&str>,
 ) -> Result<Tz, Reply> {
     if let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) {
-        return time::parse_zone(typed).map_err(|error| private(error.to_string()));
+        return time::parse_zone(typed).map_err(|error| private(error.message(locale)));
     }
     match kernel.store.user_zone(user_id).await {
         Ok(Some(zone)) => Ok(time::parse_zone(&zone).unwrap_or(Tz::UTC)),
         Ok(None) => Ok(Tz::UTC),
-        Err(error) => Err(database_trouble(&error)),
+        Err(error) => Err(database_trouble(locale, &error)),
     }
 }
 

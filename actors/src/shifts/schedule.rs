@@ -96,7 +96,7 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
                 Err(error) => return private(error.message(locale)),
             };
             if let Err(error) = kernel.store.set_user_zone(user, zone.name()).await {
-                return database_trouble(&error);
+                return database_trouble(locale, &error);
             }
             let now = kernel.clock.now().with_timezone(&zone);
             private(t!(
@@ -110,7 +110,7 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
         TimezoneCommand::Show(_) => match kernel.store.user_zone(user).await {
             Ok(Some(zone)) => private(t!(locale, "timezone-show", zone = zone)),
             Ok(None) => private(t!(locale, "timezone-unset")),
-            Err(error) => database_trouble(&error),
+            Err(error) => database_trouble(locale, &error),
         },
     }
 }
@@ -149,7 +149,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                 Ok(clock) => clock,
                 Err(error) => return private(error.message(locale)),
             };
-            let zone = match zone_for(kernel, me, add.zone.as_deref()).await {
+            let zone = match zone_for(kernel, locale, me, add.zone.as_deref()).await {
                 Ok(zone) => zone,
                 Err(refusal) => return refusal,
             };
@@ -175,7 +175,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                     weekday = weekday_name(locale, weekday),
                     time = clock_text(clock)
                 )),
-                Err(error) => database_trouble(&error),
+                Err(error) => database_trouble(locale, &error),
             }
         }
         ScheduleCommand::Remove(remove) => {
@@ -210,7 +210,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                     whose = whose(target, me),
                     user = target
                 )),
-                Err(error) => database_trouble(&error),
+                Err(error) => database_trouble(locale, &error),
             }
         }
         ScheduleCommand::View(view) => {
@@ -234,7 +234,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                         .collect();
                     private(lines.join("\n"))
                 }
-                Err(error) => database_trouble(&error),
+                Err(error) => database_trouble(locale, &error),
             }
         }
         ScheduleCommand::Clear(clear) => {
@@ -256,7 +256,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                     whose = whose(target, me),
                     user = target
                 )),
-                Err(error) => database_trouble(&error),
+                Err(error) => database_trouble(locale, &error),
             }
         }
     }

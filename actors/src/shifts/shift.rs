@@ -63,7 +63,7 @@ async fn load(kernel: &Kernel, locale: Locale, guild: i64, id: i64) -> Result<Sh
     match kernel.store.shift(guild, id).await {
         Ok(Some(shift)) => Ok(shift),
         Ok(None) => Err(private(t!(locale, "shift-not-found", id = id))),
-        Err(error) => Err(database_trouble(&error)),
+        Err(error) => Err(database_trouble(locale, &error)),
     }
 }
 
@@ -80,7 +80,7 @@ async fn drop_and_post(
     let shift = match kernel.store.insert_shift(&new).await {
         Ok(Some(shift)) => shift,
         Ok(None) => return private(t!(locale, "shift-slot-taken", when = when(new.start))),
-        Err(error) => return database_trouble(&error),
+        Err(error) => return database_trouble(locale, &error),
     };
     match super::post_message(kernel, &shift, channel).await {
         Ok(()) => private(t!(
@@ -131,7 +131,7 @@ pub(crate) async fn run(
             if let Some(problem) = duration_problem(locale, drop.duration_minutes) {
                 return problem;
             }
-            let zone = match zone_for(kernel, me, drop.zone.as_deref()).await {
+            let zone = match zone_for(kernel, locale, me, drop.zone.as_deref()).await {
                 Ok(zone) => zone,
                 Err(refusal) => return refusal,
             };
@@ -168,7 +168,7 @@ pub(crate) async fn run(
             }
             let slots = match kernel.store.schedule_slots(guild, target).await {
                 Ok(slots) => slots,
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             };
             let next = slots
                 .iter()
@@ -213,7 +213,7 @@ pub(crate) async fn run(
             }
             let start = match &edit.start {
                 Some(text) => {
-                    let zone = match zone_for(kernel, me, edit.zone.as_deref()).await {
+                    let zone = match zone_for(kernel, locale, me, edit.zone.as_deref()).await {
                         Ok(zone) => zone,
                         Err(refusal) => return refusal,
                     };
@@ -248,7 +248,7 @@ pub(crate) async fn run(
             {
                 Ok(true) => {}
                 Ok(false) => return private(t!(locale, "shift-edit-conflict", id = shift.id)),
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
@@ -276,7 +276,7 @@ pub(crate) async fn run(
             match kernel.store.cancel_shift(guild, shift.id, me, now).await {
                 Ok(true) => {}
                 Ok(false) => return private(t!(locale, "shift-already-cancelled", id = shift.id)),
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
@@ -314,7 +314,7 @@ pub(crate) async fn run(
             match kernel.store.unclaim_shift(guild, shift.id, me, now).await {
                 Ok(true) => {}
                 Ok(false) => return private(t!(locale, "shift-unclaim-too-late", id = shift.id)),
-                Err(error) => return database_trouble(&error),
+                Err(error) => return database_trouble(locale, &error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
@@ -361,7 +361,7 @@ pub(crate) async fn claim(
         .await
     {
         Ok(minutes) => minutes,
-        Err(error) => return database_trouble(&error),
+        Err(error) => return database_trouble(locale, &error),
     };
     if let ClaimDecision::TooEarly { from, .. } = decide_claim(
         minutes,
@@ -397,8 +397,8 @@ pub(crate) async fn claim(
                 state_refusal(locale, &current, current.state(now), Doing::Claimed)
             }
             Ok(None) => private(t!(locale, "shift-not-found", id = shift_id)),
-            Err(error) => database_trouble(&error),
+            Err(error) => database_trouble(locale, &error),
         },
-        Err(error) => database_trouble(&error),
+        Err(error) => database_trouble(locale, &error),
     }
 }

@@ -381,7 +381,7 @@ fn features(
         .collect();
     if !unknown.is_empty() {
         anyhow::bail!(
-            "features.enabled names {} that this Agora does not have (it has: {})",
+            "features.enabled names {}, which this Agora does not have (it has: {})",
             unknown
                 .iter()
                 .map(|name| format!("`{name}`"))

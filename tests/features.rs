@@ -5,32 +5,9 @@
 
 mod kudos;
 
-use agora_sim::actions::{CommandOption, CommandRun};
+use agora_sim::actions::CommandOption;
 use agora_testkit::{content, message_id, run_test, Harness};
 use kudos::KudosFeature;
-
-/// Runs a slash command in another guild and waits for the answer.
-async fn run_in(
-    harness: &Harness,
-    guild: u64,
-    channel: u64,
-    user: u64,
-    name: &str,
-    options: Vec<CommandOption>,
-) -> String {
-    let id = harness
-        .sim
-        .run_command(CommandRun {
-            guild_id: Some(guild),
-            channel_id: channel,
-            user_id: user,
-            name: name.into(),
-            options,
-            unchecked: false,
-        })
-        .unwrap();
-    content(&harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap())
-}
 
 fn config(group: &str, sub: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
     vec![CommandOption::sub(
@@ -76,18 +53,11 @@ fn a_developers_feature_joins_with_one_line() {
         let second = harness.run(pat, demo.general_id, "kudos", give(sam)).await;
         assert_eq!(content(&second), format!("🎉 <@{sam}> now has 2 kudos. 🏆"));
         // Out of range from a modified client: refused in plain words, nothing stored.
-        let id = harness
-            .sim
-            .run_command(CommandRun {
-                guild_id: Some(demo.guild_id),
-                channel_id: demo.general_id,
-                user_id: demo.admin_id,
-                name: "config".into(),
-                options: goal(5000),
-                unchecked: true,
-            })
-            .unwrap();
-        let refused = content(&harness.sim.answer(id, agora_testkit::ANSWER).await.unwrap());
+        let refused = content(
+            &harness
+                .run_unchecked(demo.admin_id, demo.general_id, "config", goal(5000))
+                .await,
+        );
         assert_eq!(
             refused,
             "`goal` must be from 1 to 1000 kudos; 5000 is out of range. Nothing changed."
@@ -194,10 +164,14 @@ fn a_feature_turned_off_in_one_guild_is_refused_and_hidden_there_only() {
             )
             .await
             .unwrap();
-        let there = run_in(&harness, second, lobby, owner, "shift", upcoming()).await;
+        let there = content(
+            &harness
+                .run_in(second, owner, lobby, "shift", upcoming())
+                .await,
+        );
         assert!(!there.contains("turned off"), "{there}");
         assert!(there.contains("next 7 days"), "{there}");
-        let help_there = run_in(&harness, second, lobby, owner, "help", vec![]).await;
+        let help_there = content(&harness.run_in(second, owner, lobby, "help", vec![]).await);
         assert!(help_there.contains("Moderator shifts"), "{help_there}");
 
         // The list says so; turning it on again brings it back.
@@ -237,23 +211,21 @@ fn bad_feature_switches_get_clear_answers_and_change_nothing() {
         let harness = Harness::start().await;
         let demo = harness.demo.clone();
         let switch = |verb: &str, name: &str| {
-            let id = harness
-                .sim
-                .run_command(CommandRun {
-                    guild_id: Some(demo.guild_id),
-                    channel_id: demo.general_id,
-                    user_id: demo.admin_id,
-                    name: "config".into(),
-                    options: config(
-                        "features",
-                        verb,
-                        vec![CommandOption::value("feature", name)],
-                    ),
-                    unchecked: true,
-                })
-                .unwrap();
-            let sim = &harness.sim;
-            async move { content(&sim.answer(id, agora_testkit::ANSWER).await.unwrap()) }
+            let options = config(
+                "features",
+                verb,
+                vec![CommandOption::value("feature", name)],
+            );
+            let harness = &harness;
+            let admin = demo.admin_id;
+            let channel = demo.general_id;
+            async move {
+                content(
+                    &harness
+                        .run_unchecked(admin, channel, "config", options)
+                        .await,
+                )
+            }
         };
         assert_eq!(
             switch("enable", "tickets").await,
@@ -300,6 +272,57 @@ fn bad_feature_switches_get_clear_answers_and_change_nothing() {
         assert_eq!(
             switch("enable", "shifts").await,
             "Moderator shifts is already on here."
+        );
+    });
+}
+
+#[test]
+fn a_process_runs_only_the_features_its_configuration_names() {
+    run_test(async {
+        let harness = Harness::start_with(&[("AGORA_FEATURES__ENABLED", "core")], Vec::new()).await;
+        let demo = harness.demo.clone();
+        let names: Vec<String> = harness
+            .sim
+            .commands()
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_owned))
+            .collect();
+        assert!(names.contains(&"config".to_owned()), "{names:?}");
+        assert!(!names.contains(&"shift".to_owned()), "{names:?}");
+        let enable = config(
+            "features",
+            "enable",
+            vec![CommandOption::value("feature", "shifts")],
+        );
+        let text = content(
+            &harness
+                .run_unchecked(demo.admin_id, demo.general_id, "config", enable)
+                .await,
+        );
+        assert_eq!(
+            text,
+            "This Agora has no feature called `shifts` running (it runs: core). Nothing changed."
+        );
+    });
+}
+
+#[test]
+fn naming_a_feature_this_agora_lacks_stops_it_at_start() {
+    run_test(async {
+        let sim = agora_sim::Sim::start(agora_sim::SimConfig::demo())
+            .await
+            .unwrap();
+        let scratch = agora_testkit::Scratch::new("agora-features");
+        let config = agora_testkit::config_for(
+            &sim,
+            &scratch.sqlite_url("agora.db"),
+            &[("AGORA_FEATURES__ENABLED", "core,shifts,tickts")],
+        );
+        let started = agora::boot::Agora::start(&config, agora::boot::BootOptions::default()).await;
+        let error = format!("{:#}", started.err().expect("Agora refuses to start"));
+        assert!(
+            error.contains("features.enabled names `tickts`, which this Agora does not have (it has: core, shifts)"),
+            "{error}"
         );
     });
 }

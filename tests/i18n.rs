@@ -130,3 +130,35 @@ fn an_auto_guild_answers_each_person_in_their_own_language_else_english() {
         assert_eq!(text, "Only server admins can do that here.");
     });
 }
+
+#[test]
+fn a_language_agora_does_not_speak_is_refused_and_changes_nothing() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        // Only a modified client can send it: the command offers auto, English, Deutsch.
+        let french = vec![CommandOption::sub(
+            "locale",
+            vec![CommandOption::value("locale", "fr")],
+        )];
+        let record = harness
+            .run_unchecked(demo.admin_id, demo.general_id, "config", french)
+            .await;
+        let text = content(&record);
+        assert!(
+            text.contains("I don't speak `fr` yet, so nothing changed."),
+            "{text}"
+        );
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .guild_settings(demo.guild_id as i64)
+            .await
+            .unwrap();
+        assert!(
+            stored.is_none_or(|settings| settings.locale != "fr"),
+            "nothing stored"
+        );
+    });
+}

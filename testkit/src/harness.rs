@@ -143,14 +143,58 @@ impl Harness {
     /// Sends a slash command without waiting; returns the interaction id. Nothing is
     /// checked: the test reads the answer with `sim.answer` itself.
     pub fn send(&self, user: u64, channel: u64, name: &str, options: Vec<CommandOption>) -> u64 {
+        self.send_as(self.demo.guild_id, user, channel, name, options, false)
+    }
+
+    /// Runs a slash command as a modified client would, past the Discord client's own
+    /// checks (choices, ranges), in the demo guild; checked like [`Harness::run`].
+    pub async fn run_unchecked(
+        &self,
+        user: u64,
+        channel: u64,
+        name: &str,
+        options: Vec<CommandOption>,
+    ) -> InteractionRecord {
+        let since = self.sim.state().requests.total();
+        let id = self.send_as(self.demo.guild_id, user, channel, name, options, true);
+        let record = self.sim.answer(id, ANSWER).await.expect("an answer");
+        self.check_refusals(&format!("/{name}"), since, &record);
+        record
+    }
+
+    /// Runs a slash command in another guild the sim holds; checked like [`Harness::run`].
+    pub async fn run_in(
+        &self,
+        guild: u64,
+        user: u64,
+        channel: u64,
+        name: &str,
+        options: Vec<CommandOption>,
+    ) -> InteractionRecord {
+        let since = self.sim.state().requests.total();
+        let id = self.send_as(guild, user, channel, name, options, false);
+        let record = self.sim.answer(id, ANSWER).await.expect("an answer");
+        self.check_refusals(&format!("/{name}"), since, &record);
+        record
+    }
+
+    fn send_as(
+        &self,
+        guild: u64,
+        user: u64,
+        channel: u64,
+        name: &str,
+        options: Vec<CommandOption>,
+        unchecked: bool,
+    ) -> u64 {
         self.sim
             .run_command(CommandRun {
-                guild_id: Some(self.demo.guild_id),
+                guild_id: Some(guild),
                 channel_id: channel,
                 user_id: user,
                 name: name.to_owned(),
                 options,
-                unchecked: false,
+                unchecked,
             })
             .unwrap_or_else(|error| panic!("/{name} could not be run: {error}"))
     }

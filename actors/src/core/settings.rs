@@ -9,8 +9,11 @@ use twilight_model::application::interaction::InteractionChannel;
 use twilight_model::guild::Role;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
+use twilight_model::application::interaction::application_command::CommandOptionValue;
+
 use super::feature_settings::{self, Outcome};
 use crate::dispatcher::{InteractionRequest, RequestKind};
+use crate::kernel::i18n::GuildLocale;
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::store::{GuildSettings, GuildSettingsPatch};
 use crate::kernel::Kernel;
@@ -98,6 +101,7 @@ pub struct ConfigDisallowChannel {
 #[command(name = "locale", desc = "The language of Agora's posts in this server")]
 pub struct ConfigLocale {
     /// The language
+    #[allow(dead_code)] // its choices are registered; the value is read raw (set_locale)
     locale: LocaleChoice,
 }
 
@@ -108,32 +112,15 @@ pub struct ConfigLocale {
 )]
 pub struct ConfigReset;
 
+/// The languages Agora speaks, and "auto" (each person's own Discord language).
 #[derive(CommandOption, CreateOption, Debug, Clone, Copy)]
 pub enum LocaleChoice {
-    #[option(name = "English (US)", value = "en-US")]
-    EnglishUs,
-    #[option(name = "English (UK)", value = "en-GB")]
-    EnglishUk,
+    #[option(name = "Automatic (each person's Discord language)", value = "auto")]
+    Auto,
+    #[option(name = "English", value = "en-US")]
+    English,
     #[option(name = "Deutsch", value = "de")]
     German,
-    #[option(name = "Español", value = "es-ES")]
-    Spanish,
-    #[option(name = "Français", value = "fr")]
-    French,
-    #[option(name = "Italiano", value = "it")]
-    Italian,
-    #[option(name = "Nederlands", value = "nl")]
-    Dutch,
-    #[option(name = "Polski", value = "pl")]
-    Polish,
-    #[option(name = "Português (Brasil)", value = "pt-BR")]
-    PortugueseBrazil,
-    #[option(name = "Svenska", value = "sv-SE")]
-    Swedish,
-    #[option(name = "Türkçe", value = "tr")]
-    Turkish,
-    #[option(name = "日本語", value = "ja")]
-    Japanese,
 }
 
 fn mention_role(id: Option<i64>) -> String {
@@ -212,6 +199,9 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             Outcome::Shown(text) | Outcome::Refused(text) => private_text(text),
         };
     }
+    if path.first().map(String::as_str) == Some("locale") {
+        return set_locale(kernel, request, guild).await;
+    }
     let command = match ConfigCommand::from_interaction(input) {
         Ok(command) => command,
         Err(error) => return private_text(format!("I could not read that command: {error}.")),
@@ -279,10 +269,8 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             patch.allowed_channel_ids = Some(allowed);
             format!("stopped answering commands in <#{id}>")
         }
-        ConfigCommand::Locale(ConfigLocale { locale }) => {
-            patch.locale = Some(locale.value().to_owned());
-            format!("set the locale to {}", locale.value())
-        }
+        // Read raw by `set_locale` (a modified client may send a language we lack).
+        ConfigCommand::Locale(_) => return set_locale(kernel, request, guild).await,
         ConfigCommand::Reset(_) => return reset(kernel, request, guild).await,
     };
     match kernel.store.update_guild_settings(guild, patch).await {
@@ -311,6 +299,42 @@ async fn current_allowed_channels(
         Ok(Some(settings)) => settings.allowed_channel_ids,
         Ok(None) => Vec::new(),
         Err(_) => request.settings.allowed_channel_ids.clone(),
+    }
+}
+
+/// `/config locale`: a language Agora speaks, or "auto"; anything else (a modified client)
+/// is answered with the languages there are, and nothing changes.
+async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Reply {
+    let asked = request
+        .leaf_options()
+        .iter()
+        .find(|option| option.name == "locale")
+        .and_then(|option| match &option.value {
+            CommandOptionValue::String(value) => Some(value.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let value = match GuildLocale::choose(&asked) {
+        Ok(value) => value,
+        Err(unsupported) => return private_text(unsupported.message(request.language())),
+    };
+    let patch = GuildSettingsPatch {
+        locale: Some(value.clone()),
+        ..GuildSettingsPatch::default()
+    };
+    match kernel.store.update_guild_settings(guild, patch).await {
+        Ok(settings) => {
+            kernel.forget_guild_config(guild).await;
+            let change = format!("set the locale to {value}");
+            log_change(kernel, &settings, request, &change).await;
+            let features = feature_settings::describe(&kernel.catalogue, &request.features);
+            let mut message = settings_message(&settings, &features);
+            message.content = Some(format!("Done: {change}."));
+            Reply::Message(message)
+        }
+        Err(error) => private_text(format!(
+            "The database did not take the change ({error}). Nothing changed; try again in a minute."
+        )),
     }
 }
 

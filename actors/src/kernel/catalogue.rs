@@ -9,6 +9,9 @@ use twilight_model::application::command::{Command, CommandOptionType};
 use super::policy::AccessLevel;
 use crate::feature::{Feature, HelpCategory, SettingSpec};
 
+/// Completes a command's definition from the whole catalogue.
+pub type CompleteDefinition = fn(&Catalogue, &mut ApplicationCommandData);
+
 /// One slash command.
 #[derive(Debug, Clone)]
 pub struct CommandEntry {
@@ -30,7 +33,7 @@ pub struct CommandEntry {
     pub definition: ApplicationCommandData,
     /// Completes the definition from the whole catalogue once every feature is in it
     /// (`/config` adds each feature's settings group this way).
-    pub complete: Option<fn(&Catalogue, &mut ApplicationCommandData)>,
+    pub complete: Option<CompleteDefinition>,
 }
 
 impl CommandEntry {
@@ -169,7 +172,7 @@ impl Catalogue {
     /// Lets each command complete its definition from the whole catalogue; call once
     /// every feature is in.
     pub fn finish(mut self) -> Self {
-        let completions: Vec<(usize, fn(&Catalogue, &mut ApplicationCommandData))> = self
+        let completions: Vec<(usize, CompleteDefinition)> = self
             .commands
             .iter()
             .enumerate()

@@ -581,6 +581,13 @@ mod tests {
         );
         // Two finish; the two queued take their turns.
         probe.gate.add_permits(2);
+        for _ in 0..500 {
+            if slow.health().done == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(slow.health().done, 2, "two answered");
         probe.entered(3).await;
         assert_eq!(slow.health().queued, 0);
         probe.gate.add_permits(3);

@@ -33,6 +33,7 @@ use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::feature::{Feature, FeatureStart, HelpCategory, Migrations, SettingSpec};
 use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
+use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::supervision::Concern;
@@ -215,7 +216,7 @@ pub(crate) async fn zone_for(
 /// someone deleted it by hand.
 pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     let now = kernel.clock.now();
-    let message = render::shift_message(shift, now);
+    let message = render::shift_message_in(guild_locale(kernel, shift.guild_id).await, shift, now);
     let posted = shift
         .channel_id
         .and_then(|c| Id::new_checked(c as u64))
@@ -251,13 +252,22 @@ pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     }
 }
 
+/// The language of what a guild's channels read: its choice, else English.
+async fn guild_locale(kernel: &Kernel, guild_id: i64) -> Locale {
+    match kernel.guild_config(guild_id).await {
+        Ok(config) => Locale::for_guild(&config.settings.locale),
+        Err(_) => Locale::English,
+    }
+}
+
 /// Posts a shift's message in `channel` and remembers where it is.
 pub(crate) async fn post_message(
     kernel: &Kernel,
     shift: &Shift,
     channel: Id<twilight_model::id::marker::ChannelMarker>,
 ) -> Result<(), crate::kernel::discord::DiscordError> {
-    let message = render::shift_message(shift, kernel.clock.now());
+    let locale = guild_locale(kernel, shift.guild_id).await;
+    let message = render::shift_message_in(locale, shift, kernel.clock.now());
     let message_id = kernel.discord.send_message(channel, &message, None).await?;
     let stored = kernel
         .store

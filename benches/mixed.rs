@@ -134,16 +134,17 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
     /// A real answer (for a click: the claim, "too late" or the limit's refusal).
-    Answered(Claim),
+    Answered(Answer),
     Busy,
     Cooldown,
     Failed(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-enum Claim {
-    #[default]
-    NotAClaim,
+/// What kind of real answer it was.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Answer {
+    /// A command's answer.
+    Command,
     Won,
     TooLate,
     Limited,
@@ -188,10 +189,10 @@ impl Stats {
                     stats.answered += 1;
                     latencies.extend(sample.after_ms);
                     match claim {
-                        Claim::Won => stats.claims_won += 1,
-                        Claim::TooLate => stats.claims_too_late += 1,
-                        Claim::Limited => stats.claims_limited += 1,
-                        Claim::NotAClaim => {}
+                        Answer::Won => stats.claims_won += 1,
+                        Answer::TooLate => stats.claims_too_late += 1,
+                        Answer::Limited => stats.claims_limited += 1,
+                        Answer::Command => {}
                     }
                 }
                 Outcome::Busy => stats.busy += 1,
@@ -882,25 +883,25 @@ fn classify(kind: Kind, record: &InteractionRecord) -> Sample {
         Outcome::Cooldown
     } else {
         match (kind, callback.kind) {
-            (Kind::Claim, 7) => Outcome::Answered(Claim::Won),
-            (Kind::Claim, 6) if text.contains("Claimed by") => Outcome::Answered(Claim::Won),
+            (Kind::Claim, 7) => Outcome::Answered(Answer::Won),
+            (Kind::Claim, 6) if text.contains("Claimed by") => Outcome::Answered(Answer::Won),
             (Kind::Claim, _) if text.starts_with("Too late: <@") => {
-                Outcome::Answered(Claim::TooLate)
+                Outcome::Answered(Answer::TooLate)
             }
             (Kind::Claim, _) if text.starts_with("You've claimed") => {
-                Outcome::Answered(Claim::Limited)
+                Outcome::Answered(Answer::Limited)
             }
             (Kind::Claim, kind) => Outcome::Failed(format!("callback type {kind}: {text}")),
             (Kind::Status, 4 | 5)
                 if text.contains("Agora is healthy") || text.contains("Agora is degraded") =>
             {
-                Outcome::Answered(Claim::NotAClaim)
+                Outcome::Answered(Answer::Command)
             }
             (Kind::Help, 4 | 5) if text.contains("Agora help") => {
-                Outcome::Answered(Claim::NotAClaim)
+                Outcome::Answered(Answer::Command)
             }
             (Kind::Upcoming, 4 | 5) if text.contains("Coverage, next 7 days") => {
-                Outcome::Answered(Claim::NotAClaim)
+                Outcome::Answered(Answer::Command)
             }
             (_, kind) => Outcome::Failed(format!("callback type {kind}: {text}")),
         }

@@ -8,6 +8,10 @@
 //!    transport compression is the one twilight-gateway asks for: it is chosen at compile
 //!    time by its features, and with its default `zstd` feature (this workspace) that is
 //!    `zstd-stream`; `zlib-stream` would need twilight-gateway built without `zstd`.
+//!    In the same flood a bare twilight-gateway shard (a second connection, on a thread
+//!    of its own) only reads, inflates and parses each MESSAGE_CREATE: its CPU time per
+//!    event is the floor the bot's own (every thread but the sim's and the bare shard's)
+//!    is set beside. The sim writes every event to both connections.
 //! 2. **Interaction round trip**: `/status` run at a fixed rate (`AGORA_BENCH_RATE` per
 //!    second, default 20, for `AGORA_BENCH_SECONDS`, default 10) by the demo guild's
 //!    people in turn, with the per-user cooldown off. The latency is the sim's own
@@ -35,7 +39,7 @@
 //! AGORA_BENCH_EVENTS=100000 AGORA_BENCH_RATE=50 AGORA_BENCH_SECONDS=20 cargo bench --bench runtime
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -53,10 +57,14 @@ use anyhow::{bail, Context as _};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use twilight_gateway::{Event, EventTypeFlags};
+use twilight_gateway::{
+    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+};
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
+/// The name of the bare twilight-gateway shard's thread.
+const BARE_SHARD_THREAD: &str = "bare-shard";
 /// The transport compression twilight-gateway 0.18 asks for with its `zstd` feature on.
 const COMPRESSION: &str = "zstd-stream";
 /// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
@@ -102,6 +110,10 @@ struct BackendResult {
     intake_actix_thread_busy: f64,
     /// CPU time of the sim's threads over wall time during the intake, in cores.
     intake_sim_cores: f64,
+    /// A bare twilight-gateway shard beside the bot's, in the same flood: events it parsed
+    /// and its thread's CPU time per event, in µs.
+    bare_shard_events: u64,
+    bare_shard_cpu_us_per_event: f64,
     status_rate: f64,
     status_sent: usize,
     /// Answered with the status embed.
@@ -175,11 +187,13 @@ fn main() {
         );
     }
     println!();
-    println!("| backend | peak RSS: sim alone | boot | intake | /status | /status p90 | /status max | deferred | bot CPU per event | actix thread busy | sim CPU | sim flood events/s | bot CPU per /status (idle excluded) |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | peak RSS: sim alone | boot | intake | /status | /status p90 | /status max | deferred | bot CPU per event | bare twilight shard CPU per event | actix thread busy | sim CPU | sim flood events/s | bot CPU per /status (idle excluded) |");
+    println!(
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
     for r in &results {
         println!(
-            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.1} µs | {:.0} % | {:.2} cores | {:.0} | {:.2} ms |",
+            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.1} µs | {:.1} µs | {:.0} % | {:.2} cores | {:.0} | {:.2} ms |",
             r.backend,
             mib(r.sim_baseline_kb),
             mib(r.boot_peak_kb),
@@ -189,6 +203,7 @@ fn main() {
             r.max_ms,
             r.status_deferred,
             r.intake_bot_cpu_us_per_event,
+            r.bare_shard_cpu_us_per_event,
             r.intake_actix_thread_busy * 100.0,
             r.intake_sim_cores,
             r.sim_flood_events_per_second,
@@ -275,6 +290,8 @@ struct CpuTime {
     bot_others: f64,
     /// The sim's threads.
     sim: f64,
+    /// The bare shard's thread (not the bot's).
+    bare: f64,
 }
 
 impl CpuTime {
@@ -306,6 +323,8 @@ impl CpuTime {
                 time.actix += seconds;
             } else if name.starts_with(SIM_THREADS) {
                 time.sim += seconds;
+            } else if name.starts_with(BARE_SHARD_THREAD) {
+                time.bare += seconds;
             } else {
                 time.bot_others += seconds;
             }
@@ -318,11 +337,82 @@ impl CpuTime {
             actix: (self.actix - earlier.actix).max(0.0),
             bot_others: (self.bot_others - earlier.bot_others).max(0.0),
             sim: (self.sim - earlier.sim).max(0.0),
+            bare: (self.bare - earlier.bare).max(0.0),
         }
     }
 
     fn bot(self) -> f64 {
         self.actix + self.bot_others
+    }
+}
+
+/// A bare twilight-gateway shard connected to the sim beside the bot's: it reads, inflates
+/// and parses MESSAGE_CREATE into twilight's model and counts it, nothing else, on a
+/// thread of its own (named `BARE_SHARD_THREAD`) so its CPU time is told from the bot's.
+struct BareShard {
+    ready: Arc<AtomicBool>,
+    count: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl BareShard {
+    fn start(sim: &Sim) -> anyhow::Result<BareShard> {
+        let ready = Arc::new(AtomicBool::new(false));
+        let count = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let token = sim.token().to_owned();
+        let url = sim.gateway_url().trim_end_matches('/').to_owned();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("the bare shard's runtime")?;
+        let thread = {
+            let (ready, count, stop) = (ready.clone(), count.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name(BARE_SHARD_THREAD.into())
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        // The bot's intents for messages (core's prefix commands).
+                        let intents =
+                            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+                        let config = ConfigBuilder::new(token, intents).proxy_url(url).build();
+                        let mut shard = Shard::with_config(ShardId::ONE, config);
+                        let wanted = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
+                        while !stop.load(Ordering::Relaxed) {
+                            let next = tokio::time::timeout(
+                                Duration::from_millis(100),
+                                shard.next_event(wanted),
+                            )
+                            .await;
+                            match next {
+                                Ok(Some(Ok(Event::Ready(_)))) => {
+                                    ready.store(true, Ordering::Relaxed)
+                                }
+                                Ok(Some(Ok(Event::MessageCreate(_)))) => {
+                                    count.fetch_add(1, Ordering::Relaxed);
+                                }
+                                Ok(None) => break,
+                                Ok(Some(_)) | Err(_) => {}
+                            }
+                        }
+                    })
+                })
+                .context("the bare shard's thread")?
+        };
+        Ok(BareShard {
+            ready,
+            count,
+            stop,
+            thread,
+        })
+    }
+
+    /// Stops the shard (its connection just drops) and returns the events it counted.
+    fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+        self.count.load(Ordering::Relaxed)
     }
 }
 
@@ -491,6 +581,8 @@ async fn measure(
         intake_bot_cpu_us_per_event: intake.cpu.bot() / settings.events as f64 * 1e6,
         intake_actix_thread_busy: intake.cpu.actix / intake.total_seconds,
         intake_sim_cores: intake.cpu.sim / intake.total_seconds,
+        bare_shard_events: intake.bare_events,
+        bare_shard_cpu_us_per_event: intake.cpu.bare / intake.bare_events.max(1) as f64 * 1e6,
         status_rate: settings.rate,
         status_sent: status.sent,
         status_answered: status.answered,
@@ -516,6 +608,7 @@ struct IntakeFigures {
     total_seconds: f64,
     sim_events_per_second: f64,
     cpu: CpuTime,
+    bare_events: u64,
     boot_peak_kb: u64,
     peak_kb: u64,
 }
@@ -560,6 +653,11 @@ async fn intake(
     settings: Settings,
 ) -> anyhow::Result<IntakeFigures> {
     let boot_peak_kb = proc_status_kb("VmHWM:");
+    let bare = BareShard::start(&harness.sim)?;
+    waited_until("the bare shard's READY", Duration::from_secs(20), || {
+        bare.ready.load(Ordering::Relaxed)
+    })
+    .await?;
     reset_peak();
     tally.reset();
     let cpu_before = CpuTime::now();
@@ -578,11 +676,14 @@ async fn intake(
         })
     };
     let timeout = Duration::from_secs(60.max(settings.events / 500));
-    let all = waited_until("every event", timeout, || tally.count() >= settings.events)
-        .await
-        .is_ok();
+    let all = waited_until("every event", timeout, || {
+        tally.count() >= settings.events && bare.count.load(Ordering::Relaxed) >= settings.events
+    })
+    .await
+    .is_ok();
     let total_seconds = started.elapsed().as_secs_f64();
     let cpu = CpuTime::now().since(cpu_before);
+    let bare_events = bare.stop();
     let flood = flooding
         .await
         .context("the flood task")?
@@ -590,7 +691,7 @@ async fn intake(
     let counted = tally.count();
     if !all {
         bail!(
-            "only {counted} of {} events reached the counter within {timeout:?}",
+            "only {counted} of {} events reached the counter (and {bare_events} the bare shard) within {timeout:?}",
             settings.events
         );
     }
@@ -608,12 +709,18 @@ async fn intake(
         cpu.sim / total_seconds,
         mib(peak_kb)
     );
+    println!(
+        "intake, same flood: a bare twilight-gateway shard (parse MESSAGE_CREATE, count, nothing else) parsed \
+         {bare_events} events with {:.1} µs of CPU per event on its own thread",
+        cpu.bare / bare_events.max(1) as f64 * 1e6
+    );
     Ok(IntakeFigures {
         seconds,
         events_per_second,
         total_seconds,
         sim_events_per_second: flood.events_per_second,
         cpu,
+        bare_events,
         boot_peak_kb,
         peak_kb,
     })

@@ -49,13 +49,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use agora::boot::{Agora, BootOptions};
-use agora::config::{Config, ConfigSource};
+use agora::boot::Agora;
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
 use agora_sim::{DemoWorld, Sim, SimConfig, WaitFor};
 use agora_testkit::bench::*;
 use agora_testkit::waited_until;
-use anyhow::{bail, ensure, Context as _};
+use anyhow::{ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -469,29 +468,10 @@ async fn measure(
     let mut env = agora_env(sim, &database);
     // The cooldown stays at its default: many people make the load, not one repeating.
     env.remove("AGORA_RUNTIME__COOLDOWN_SECS");
-    let config = match Config::load(ConfigSource::Default, &env) {
-        Ok(config) => config,
-        Err(problems) => {
-            database.remove().await;
-            bail!("the configuration has problems:\n{problems}");
-        }
-    };
-    let _log = agora::telemetry::init(&config.log)?;
-    let agora = match Agora::start(&config, BootOptions::default()).await {
-        Ok(agora) => agora,
-        Err(error) => {
-            database.remove().await;
-            return Err(error.context("Agora did not start"));
-        }
-    };
-    let outcome = run(harness, &demo, &agora, settings).await;
-    let report = agora.shutdown().await;
-    database.remove().await;
+    let running = BenchAgora::start(database, &env).await?;
+    let outcome = run(harness, &demo, &running.agora, settings).await;
+    running.stop().await;
     let mut result = outcome?;
-    println!(
-        "shutdown: {} session(s) saved, {} unfinished",
-        report.sessions_saved, report.unfinished
-    );
     result.backend = backend.to_owned();
     Ok(result)
 }

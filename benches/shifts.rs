@@ -49,8 +49,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use agora::boot::{Agora, BootOptions};
-use agora::config::{Config, ConfigSource};
+use agora::boot::Agora;
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
 use agora_sim::{DemoWorld, Sim, SimConfig, WaitFor};
 use agora_testkit::bench::*;
@@ -284,29 +283,10 @@ async fn measure(
             capacity.to_string(),
         );
     }
-    let config = match Config::load(ConfigSource::Default, &env) {
-        Ok(config) => config,
-        Err(problems) => {
-            database.remove().await;
-            bail!("the configuration has problems:\n{problems}");
-        }
-    };
-    let _log = agora::telemetry::init(&config.log)?;
-    let agora = match Agora::start(&config, BootOptions::default()).await {
-        Ok(agora) => agora,
-        Err(error) => {
-            database.remove().await;
-            return Err(error.context("Agora did not start"));
-        }
-    };
-    let outcome = run(harness, &demo, &agora, settings).await;
-    let report = agora.shutdown().await;
-    database.remove().await;
+    let running = BenchAgora::start(database, &env).await?;
+    let outcome = run(harness, &demo, &running.agora, settings).await;
+    running.stop().await;
     let mut result = outcome?;
-    println!(
-        "shutdown: {} session(s) saved, {} unfinished",
-        report.sessions_saved, report.unfinished
-    );
     result.backend = backend.to_owned();
     Ok(result)
 }

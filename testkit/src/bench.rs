@@ -113,6 +113,50 @@ pub fn agora_env(sim: &Sim, database: &Database) -> HashMap<String, String> {
     env
 }
 
+/// Agora started for one run on its own database; [`BenchAgora::stop`] shuts it down
+/// (printing what the shutdown left) and removes the database.
+pub struct BenchAgora {
+    pub agora: agora::boot::Agora,
+    database: Database,
+    _log: agora::telemetry::LogGuard,
+}
+
+impl BenchAgora {
+    /// Starts Agora (the same boot as `agora run`) with `env` on `database`; the database
+    /// is removed when the start fails.
+    pub async fn start(database: Database, env: &HashMap<String, String>) -> anyhow::Result<Self> {
+        use agora::config::{Config, ConfigSource};
+        let config = match Config::load(ConfigSource::Default, env) {
+            Ok(config) => config,
+            Err(problems) => {
+                database.remove().await;
+                bail!("the configuration has problems:\n{problems}");
+            }
+        };
+        let log = agora::telemetry::init(&config.log)?;
+        match agora::boot::Agora::start(&config, agora::boot::BootOptions::default()).await {
+            Ok(agora) => Ok(BenchAgora {
+                agora,
+                database,
+                _log: log,
+            }),
+            Err(error) => {
+                database.remove().await;
+                Err(error.context("Agora did not start"))
+            }
+        }
+    }
+
+    pub async fn stop(self) {
+        let report = self.agora.shutdown().await;
+        self.database.remove().await;
+        println!(
+            "shutdown: {} session(s) saved, {} unfinished",
+            report.sessions_saved, report.unfinished
+        );
+    }
+}
+
 /// Runs one backend in a child process (this executable with `AGORA_BENCH_CHILD` set);
 /// echoes its lines and returns the figures it printed after [`RESULT_PREFIX`].
 pub fn run_child<R: serde::de::DeserializeOwned>(backend: &str) -> anyhow::Result<R> {

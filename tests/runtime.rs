@@ -36,6 +36,17 @@ enum LabCommand {
     Slow(LabSlow),
     #[command(name = "form")]
     Form(LabForm),
+    #[command(name = "echo")]
+    Echo(LabEcho),
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "echo", desc = "Repeats what it is given, however long")]
+struct LabEcho {
+    /// What to repeat
+    text: String,
+    /// How many times
+    times: i64,
 }
 
 #[derive(CommandModel, CreateCommand)]
@@ -75,6 +86,19 @@ impl Concern for Lab {
             return async { Reply::Acknowledge }.boxed_local();
         };
         match path.first().map(String::as_str) {
+            Some("echo") => {
+                let echoed = match request
+                    .command_input()
+                    .and_then(|input| LabCommand::from_interaction(input).ok())
+                {
+                    Some(LabCommand::Echo(LabEcho { text, times })) => {
+                        text.repeat(times.clamp(0, 10_000) as usize)
+                    }
+                    _ => String::new(),
+                };
+                // Deliberately unbounded: Discord refuses content over 2,000 characters.
+                async move { Reply::Message(ReplyMessage::text(echoed)) }.boxed_local()
+            }
             Some("form") => async {
                 Reply::Modal {
                     custom_id: "lab:1:form".into(),
@@ -885,6 +909,40 @@ fn a_form_is_shown_filled_in_and_answered_and_a_stale_one_is_told_so() {
             content(&stale).contains("no longer works"),
             "{}",
             content(&stale)
+        );
+    });
+}
+
+#[test]
+fn an_answer_discord_refuses_is_followed_by_a_safe_one() {
+    run_test(async {
+        let harness = Harness::start_with(&[], vec![lab_extension()]).await;
+        let demo = harness.demo.clone();
+        harness.expect_refusal(agora_testkit::Refusal::code(50035));
+        let record = harness
+            .run(
+                demo.member_ids[0],
+                demo.general_id,
+                "lab",
+                lab(
+                    "echo",
+                    vec![
+                        CommandOption::value("text", "na"),
+                        CommandOption::value("times", 1500),
+                    ],
+                ),
+            )
+            .await;
+        let callback = record
+            .callback
+            .as_ref()
+            .expect("an answer, not 'This interaction failed'");
+        assert!(callback.after_ms < 3000.0);
+        assert!(is_private(&record));
+        let text = content(&record);
+        assert!(
+            text.starts_with("Something went wrong on our side (incident `"),
+            "{text}"
         );
     });
 }

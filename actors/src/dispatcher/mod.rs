@@ -33,6 +33,9 @@ use crate::kernel::supervision::{new_incident_id, CallError, Concern, ConcernHan
 use crate::kernel::Kernel;
 use crate::t;
 
+/// Discord's "Invalid Form Body": it refused the payload we built.
+const INVALID_FORM_BODY: u64 = 50035;
+
 /// A queued request's answer, to be awaited.
 pub type Answer = BoxFuture<'static, Result<Reply, CallError>>;
 
@@ -491,6 +494,21 @@ async fn await_and_deliver(
     if let Err(error) = respond::deliver(discord, interaction, reply, deferred, locale).await {
         let incident = new_incident_id();
         tracing::warn!(%incident, %error, "could not deliver the answer to Discord");
+        if error.code() == Some(INVALID_FORM_BODY) {
+            // Discord refused what we built (text from people made it too long, say): the
+            // interaction is still open, so the person gets a safe answer, not "This
+            // interaction failed".
+            let failed = CallError::Failed {
+                actor: "dispatcher",
+                incident: incident.clone(),
+            };
+            let safe = fit(failure_reply(&failed, locale), answering, locale);
+            if let Err(error) = respond::deliver(discord, interaction, safe, deferred, locale).await
+            {
+                tracing::warn!(%incident, %error, "could not deliver the safe answer either");
+            }
+            return Outcome::Failed;
+        }
         if let Some((message, channel_id, message_id)) = update {
             if let Err(error) = discord.edit_message(channel_id, message_id, &message).await {
                 tracing::warn!(%incident, %error, "could not update the clicked message either");

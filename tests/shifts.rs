@@ -729,6 +729,50 @@ fn schedules_across_zones_and_dropping_the_next_slot() {
 }
 
 #[test]
+fn oversized_input_from_a_modified_client_gets_an_answer_and_changes_nothing() {
+    run_test(async {
+        let (harness, _clock) = shift_guild(&[]).await;
+        let demo = harness.demo.clone();
+        let mona = demo.moderator_ids[0];
+        let cases = [
+            ("9".repeat(3_000), "Cover".to_owned()),
+            ("tomorrow 10:00".to_owned(), "d".repeat(10_000)),
+        ];
+        for (start, description) in cases {
+            let drop = vec![CommandOption::sub(
+                "drop",
+                opts(&[
+                    ("description", description.into()),
+                    ("start", start.into()),
+                    ("duration_minutes", 60.into()),
+                ]),
+            )];
+            // Past the Discord client's own length checks, as a modified client would.
+            let id = harness
+                .sim
+                .run_command(agora_sim::actions::CommandRun {
+                    guild_id: Some(demo.guild_id),
+                    channel_id: demo.general_id,
+                    user_id: mona,
+                    name: "shift".into(),
+                    options: drop,
+                    unchecked: true,
+                })
+                .unwrap();
+            let record = harness.sim.answer(id, ANSWER).await.expect("an answer");
+            let callback = record
+                .callback
+                .as_ref()
+                .expect("not 'This interaction failed'");
+            assert!(callback.after_ms < 3000.0);
+            assert!(is_private(&record), "{}", content(&record));
+        }
+        let store = &harness.agora().kernel().store;
+        assert_eq!(store.count_shifts(demo.guild_id as i64).await.unwrap(), 0);
+    });
+}
+
+#[test]
 fn bad_input_gets_a_clear_private_answer_and_changes_nothing() {
     run_test(async {
         let (harness, _clock) = shift_guild(&[]).await;

@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 
 use agora::boot::Agora;
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
-use agora_sim::{DemoWorld, Sim, SimConfig, WaitFor};
+use agora_sim::{DemoWorld, Sim, WaitFor};
 use agora_testkit::bench::*;
 use agora_testkit::waited_until;
 use anyhow::{bail, ensure, Context as _};
@@ -248,30 +248,15 @@ fn backend_name(backend: &str) -> &str {
 
 fn child(backend: &str) -> i32 {
     let settings = Settings::from_env();
-    // The sim's people, the claimers, run on the sim's runtime too, so the bot's actix
-    // thread does only the bot's work.
-    let outcome = start_sim(SimConfig::demo(), SIM_THREADS).and_then(|(sim_runtime, sim)| {
-        let harness = Harness {
-            sim: Arc::new(sim),
-            sim_runtime: sim_runtime.handle().clone(),
-        };
-        let outcome = agora::actor_system().block_on(measure(backend, settings, &harness));
-        drop(harness);
-        sim_runtime.shutdown_timeout(Duration::from_secs(1));
-        outcome
-    });
-    child_report(backend, outcome)
-}
-
-struct Harness {
-    sim: Arc<Sim>,
-    sim_runtime: tokio::runtime::Handle,
+    child_with_sim(backend, SIM_THREADS, |harness| async move {
+        measure(backend, settings, &harness).await
+    })
 }
 
 async fn measure(
     backend: &str,
     settings: Settings,
-    harness: &Harness,
+    harness: &BenchSim,
 ) -> anyhow::Result<BackendResult> {
     let sim = &harness.sim;
     let demo = sim.demo().context("the demo world")?;
@@ -292,7 +277,7 @@ async fn measure(
 }
 
 async fn run(
-    harness: &Harness,
+    harness: &BenchSim,
     demo: &DemoWorld,
     agora: &Agora,
     settings: Settings,
@@ -580,7 +565,7 @@ async fn configure(sim: &Sim, demo: &DemoWorld, options: Vec<CommandOption>) -> 
 /// Drops `count` shifts of `SHIFT_MINUTES` with `/shift drop`, the demo's moderators in
 /// turn, back to back from two days ahead; returns their ids.
 async fn drop_shifts(
-    harness: &Harness,
+    harness: &BenchSim,
     demo: &DemoWorld,
     count: usize,
 ) -> anyhow::Result<Vec<i64>> {

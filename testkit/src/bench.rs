@@ -99,6 +99,34 @@ pub fn start_sim(
     Ok((runtime, sim))
 }
 
+/// The sim of one benchmark child, on its runtime of its own: the sim's people (the load)
+/// run there too, so the bot's threads do only the bot's work.
+pub struct BenchSim {
+    pub sim: std::sync::Arc<Sim>,
+    pub sim_runtime: tokio::runtime::Handle,
+}
+
+/// A benchmark child's whole life: the demo sim on threads named `thread_name`, `measure`
+/// run inside Agora's actor system, the sim stopped, the figures (or the error) reported
+/// for the parent. Returns the child's exit code.
+pub fn child_with_sim<R, F, Fut>(backend: &str, thread_name: &str, measure: F) -> i32
+where
+    R: serde::Serialize,
+    F: FnOnce(BenchSim) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<R>>,
+{
+    let outcome = start_sim(SimConfig::demo(), thread_name).and_then(|(sim_runtime, sim)| {
+        let harness = BenchSim {
+            sim: std::sync::Arc::new(sim),
+            sim_runtime: sim_runtime.handle().clone(),
+        };
+        let outcome = agora::actor_system().block_on(measure(harness));
+        sim_runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+        outcome
+    });
+    child_report(backend, outcome)
+}
+
 /// Agora's environment for one run: pointed at the sim and at `database`, its ops
 /// endpoint on a free port, logging warnings only, with no per-user cooldown (the load
 /// repeats commands on purpose).

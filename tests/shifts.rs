@@ -136,6 +136,21 @@ fn button_disabled(message: &Value) -> bool {
         .unwrap_or(false)
 }
 
+/// `count` new people with the moderator role in the demo guild.
+fn new_moderators(harness: &Harness, count: usize) -> Vec<u64> {
+    let demo = &harness.demo;
+    (0..count)
+        .map(|n| {
+            let user = harness.sim.create_user(&format!("mod{n}"));
+            harness
+                .sim
+                .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
+                .unwrap();
+            user
+        })
+        .collect()
+}
+
 async fn click_claim(
     harness: &Harness,
     user: u64,
@@ -303,16 +318,7 @@ fn a_dm_that_hangs_delays_no_claim() {
         let later = monday_morning() + chrono::Duration::hours(30);
         let id = drop_shift(&harness, mona, "Night watch", later, 60).await;
         let message_id = message_id_of(&posted(&harness, id));
-        let moderators: Vec<u64> = (0..50)
-            .map(|n| {
-                let user = harness.sim.create_user(&format!("mod{n}"));
-                harness
-                    .sim
-                    .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
-                    .unwrap();
-                user
-            })
-            .collect();
+        let moderators = new_moderators(&harness, 50);
         harness
             .sim
             .faults()
@@ -370,16 +376,7 @@ async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
     env.extend_from_slice(extra);
     let (harness, _clock) = shift_guild(&env).await;
     let demo = harness.demo.clone();
-    let moderators: Vec<u64> = (0..50)
-        .map(|n| {
-            let user = harness.sim.create_user(&format!("mod{n}"));
-            harness
-                .sim
-                .join_guild(demo.guild_id, user, &[demo.moderator_role_id])
-                .unwrap();
-            user
-        })
-        .collect();
+    let moderators = new_moderators(&harness, 50);
     let start = monday_morning() + chrono::Duration::hours(30);
     let id = drop_shift(&harness, demo.moderator_ids[0], "Night watch", start, 60).await;
     let message_id = message_id_of(&posted(&harness, id));

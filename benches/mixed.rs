@@ -951,7 +951,7 @@ async fn drop_shifts(
         }
     }
     let store = &agora.kernel().store;
-    let guild = demo.guild_id as i64;
+    let guild = twilight_model::id::Id::new(demo.guild_id);
     let mut board = Vec::with_capacity(ids.len());
     for id in ids {
         let shift = store
@@ -963,7 +963,7 @@ async fn drop_shifts(
             .with_context(|| format!("shift #{id} is posted"))?;
         board.push(Target {
             shift_id: id,
-            message_id: message_id as u64,
+            message_id: message_id.get(),
         });
     }
     Ok(board)

@@ -353,7 +353,7 @@ async fn run(
     let shifts = drop_shifts(harness, demo, settings.shifts).await?;
     let drop_seconds = drops_started.elapsed().as_secs_f64();
     let store = &agora.kernel().store;
-    let guild = demo.guild_id as i64;
+    let guild = twilight_model::id::Id::new(demo.guild_id);
     let mut board = Vec::with_capacity(shifts.len());
     for id in &shifts {
         let shift = store
@@ -365,7 +365,7 @@ async fn run(
             .with_context(|| format!("shift #{id} is posted"))?;
         board.push(Target {
             shift_id: *id,
-            message_id: message_id as u64,
+            message_id: message_id.get(),
         });
     }
     let setup_seconds = setup_started.elapsed().as_secs_f64();
@@ -477,15 +477,15 @@ async fn run(
         };
         claimed += 1;
         let won = winners.get(shift_id).map(Vec::as_slice).unwrap_or(&[]);
-        if won.is_empty() && failed_clicks.contains(&(*shift_id, claimer as u64)) {
+        if won.is_empty() && failed_clicks.contains(&(*shift_id, claimer.get())) {
             unanswered_claims += 1;
             continue;
         }
         ensure!(
-            won == [claimer as u64],
+            won == [claimer.get()],
             "shift #{shift_id}: the store says <@{claimer}> claimed it, the callbacks say {won:?}"
         );
-        if let Some(message) = shift.message_id.and_then(|id| sim.message(id as u64)) {
+        if let Some(message) = shift.message_id.and_then(|id| sim.message(id.get())) {
             let text = message_text(&message);
             ensure!(
                 text.contains(&format!("Claimed by <@{claimer}>")),

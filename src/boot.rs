@@ -32,15 +32,17 @@ use agora_actors::kernel::i18n::Locale;
 use agora_actors::kernel::reply::ReplyMessage;
 use agora_actors::kernel::store::{Store, StoreOptions};
 use agora_actors::kernel::supervision::{HealthRegistry, Limits};
+use agora_actors::kernel::ticker::{TickNow, Ticker};
 use agora_actors::kernel::{guild_directory, Kernel};
 use agora_actors::t;
 use anyhow::Context as _;
+use figment::Figment;
 use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::id::marker::GuildMarker;
 use twilight_model::id::Id;
 
-use crate::config::{Config, RegisterCommands, SectionSpec};
+use crate::config::{Config, ConfigSection, RegisterCommands};
 use crate::ops::{OpsServer, OpsState};
 
 /// The version `/status` shows.
@@ -55,6 +57,9 @@ pub struct BootOptions {
     pub extensions: Vec<Extension>,
     /// Post the "online" notice to each guild's log channel.
     pub announce: bool,
+    /// Tickers tick only when told to ([`Agora::tick_now`]): for tests that move a manual
+    /// clock and then prove what one tick did. Never in production.
+    pub manual_ticks: bool,
 }
 
 impl Default for BootOptions {
@@ -63,6 +68,7 @@ impl Default for BootOptions {
             clock: Arc::new(SystemClock),
             extensions: Vec::new(),
             announce: true,
+            manual_ticks: false,
         }
     }
 }
@@ -86,6 +92,7 @@ pub struct Agora {
     in_flight: InFlight,
     ops: Option<OpsServer>,
     grace: Duration,
+    tickers: Vec<(&'static str, Addr<Ticker>)>,
 }
 
 impl Agora {
@@ -185,17 +192,25 @@ impl Agora {
             max_in_flight: runtime_config.max_in_flight_for(concern),
             queue: runtime_config.mailbox_capacity,
         });
+        let mut tickers = Vec::new();
         for feature in features {
-            let tickers = feature.tickers();
+            let feature_tickers = feature.tickers();
             let mut start = FeatureStart {
                 feature: feature.name(),
                 kernel: &kernel,
                 routes: &mut routes,
                 bus: &bus,
                 limits: limits.clone(),
+                section: feature
+                    .config_section()
+                    .map_or_else(Figment::new, |section| config.section_data(&section)),
             };
             feature.start(&mut start);
-            start_tickers(tickers, &kernel);
+            tickers.extend(start_tickers(
+                feature_tickers,
+                &kernel,
+                !options.manual_ticks,
+            ));
         }
         let dispatcher = InteractionDispatcher::new(
             kernel.clone(),
@@ -269,11 +284,30 @@ impl Agora {
             in_flight,
             ops,
             grace: config.runtime.shutdown_grace(),
+            tickers,
         })
     }
 
     pub fn kernel(&self) -> &Kernel {
         &self.kernel
+    }
+
+    /// Runs one tick of the ticker `name` now and returns when it has finished (after a
+    /// tick already running): how tests drive tickers on the injectable clock. False when
+    /// no ticker has that name or it has stopped.
+    pub async fn tick_now(&self, name: &str) -> bool {
+        match self.ticker(name) {
+            Some(ticker) => ticker.send(TickNow).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// The ticker called `name`, to send it [`TickNow`] without waiting.
+    pub fn ticker(&self, name: &str) -> Option<Addr<Ticker>> {
+        self.tickers
+            .iter()
+            .find(|(ticker, _)| *ticker == name)
+            .map(|(_, ticker)| ticker.clone())
     }
 
     /// Where the ops endpoint listens (the port is chosen by the OS for `:0`).
@@ -453,7 +487,6 @@ async fn load_guilds(kernel: &Kernel) -> Vec<Id<GuildMarker>> {
     ids
 }
 
-/// Posts `text` to the log channel of each guild that has one; returns how many took it.
 /// Posts a notice in each guild's log channel, in the guild's language (else English).
 async fn notify_log_channels(
     kernel: &Kernel,
@@ -462,7 +495,7 @@ async fn notify_log_channels(
 ) -> usize {
     let mut posted = 0;
     for guild in guilds {
-        let settings = match kernel.store.guild_settings(guild.get() as i64).await {
+        let settings = match kernel.store.guild_settings(*guild).await {
             Ok(Some(settings)) => settings,
             Ok(None) => continue,
             Err(error) => {
@@ -470,10 +503,7 @@ async fn notify_log_channels(
                 continue;
             }
         };
-        let Some(channel) = settings
-            .log_channel_id
-            .and_then(|id| Id::new_checked(id as u64))
-        else {
+        let Some(channel) = settings.log_channel_id else {
             continue;
         };
         match kernel
@@ -527,8 +557,13 @@ fn subscribe_directory(bus: &EventBus, kernel: &Kernel) {
     bus.subscribe("guild-directory", guild_directory::EVENTS, deliver);
 }
 
-/// The features' own config tables, `[<feature>]`, each declared in its feature's folder as a
-/// serde struct: `SectionSpec::of::<ShiftsSettings>("shifts")`. No feature has one yet.
-pub fn config_sections() -> Vec<SectionSpec> {
-    Vec::new()
+/// The features' own config tables, `[<feature>]`: each declared in its feature's folder
+/// (`Feature::config_section`), the built-in features' and then `extensions`'. Pass them
+/// to [`Config::load_with_sections`] so their keys are checked with the others.
+pub fn config_sections(extensions: &[Extension]) -> Vec<ConfigSection> {
+    agora_actors::built_in_features()
+        .iter()
+        .chain(extensions)
+        .filter_map(|feature| feature.config_section())
+        .collect()
 }

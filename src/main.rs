@@ -75,7 +75,7 @@ fn load_for_run(source: ConfigSource<'_>) -> Result<Config, ExitCode> {
         );
         ExitCode::from(ConfigProblems::EXIT_CODE)
     };
-    let config = Config::load_from_process_env(source, &config_sections()).map_err(report)?;
+    let config = Config::load_from_process_env(source, &config_sections(&[])).map_err(report)?;
     config.validate_for_run().map_err(report)?;
     Ok(config)
 }
@@ -168,7 +168,7 @@ fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
 }
 
 fn migrate(source: ConfigSource<'_>) -> ExitCode {
-    let config = match Config::load_from_process_env(source, &config_sections()) {
+    let config = match Config::load_from_process_env(source, &config_sections(&[])) {
         Ok(config) => config,
         Err(problems) => {
             eprintln!(
@@ -217,7 +217,7 @@ fn check_config(source: ConfigSource<'_>, for_run: bool, print: bool) -> ExitCod
         eprintln!("{problems}");
         ExitCode::from(ConfigProblems::EXIT_CODE)
     };
-    let config = match Config::load_from_process_env(source, &config_sections()) {
+    let config = match Config::load_from_process_env(source, &config_sections(&[])) {
         Ok(config) => config,
         Err(problems) => return report(problems),
     };

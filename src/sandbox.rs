@@ -67,17 +67,17 @@ pub fn run(source: ConfigSource<'_>) -> u8 {
         let database = sandbox_database();
         let mut env: HashMap<String, String> = std::env::vars().collect();
         env.extend(sim_overrides(&sim, &database));
-        let config = match Config::load_with_sections(source, &env, &crate::boot::config_sections())
-        {
-            Ok(config) => config,
-            Err(problems) => {
-                eprintln!(
-                    "The configuration has {} problem(s):\n{problems}",
-                    problems.0.len()
-                );
-                return ConfigProblems::EXIT_CODE;
-            }
-        };
+        let config =
+            match Config::load_with_sections(source, &env, &crate::boot::config_sections(&[])) {
+                Ok(config) => config,
+                Err(problems) => {
+                    eprintln!(
+                        "The configuration has {} problem(s):\n{problems}",
+                        problems.0.len()
+                    );
+                    return ConfigProblems::EXIT_CODE;
+                }
+            };
         let _log = match crate::telemetry::init(&config.log) {
             Ok(guard) => guard,
             Err(error) => {

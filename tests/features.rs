@@ -326,3 +326,61 @@ fn naming_a_feature_this_agora_lacks_stops_it_at_start() {
         );
     });
 }
+
+#[test]
+fn a_feature_s_own_config_table_is_read_and_checked() {
+    run_test(async {
+        // Written in the environment as in production: `[kudos] emoji`.
+        let harness = Harness::start_with(
+            &[("AGORA_KUDOS__EMOJI", "⭐")],
+            vec![Box::new(KudosFeature)],
+        )
+        .await;
+        let demo = harness.demo.clone();
+        let give = vec![CommandOption::sub(
+            "give",
+            vec![CommandOption::value("user", demo.member_ids[1].to_string())],
+        )];
+        let thanks = harness
+            .run(demo.member_ids[0], demo.general_id, "kudos", give)
+            .await;
+        assert_eq!(
+            content(&thanks),
+            format!("⭐ <@{}> now has 1 kudos.", demo.member_ids[1])
+        );
+
+        // A key the feature does not have is reported at load, with the key it meant.
+        let scratch = agora_testkit::Scratch::new("agora-kudos-config");
+        let file = scratch.path().join("config.toml");
+        std::fs::write(
+            &file,
+            "[kudos]
+emoij = \"⭐\"\n",
+        )
+        .unwrap();
+        let env = std::collections::HashMap::new();
+        let extensions: Vec<agora::boot::Extension> = vec![Box::new(KudosFeature)];
+        let sections = agora::boot::config_sections(&extensions);
+        let problems = agora::config::Config::load_with_sections(
+            agora::config::ConfigSource::File(&file),
+            &env,
+            &sections,
+        )
+        .expect_err("an unknown key is refused")
+        .to_string();
+        assert!(
+            problems.contains("unknown key `kudos.emoij`")
+                && problems.contains("did you mean `emoji`?"),
+            "{problems}"
+        );
+        // Without the feature, its table is unknown.
+        let without = agora::config::Config::load_with_sections(
+            agora::config::ConfigSource::File(&file),
+            &std::collections::HashMap::new(),
+            &agora::boot::config_sections(&[]),
+        )
+        .expect_err("a table no feature declares is refused")
+        .to_string();
+        assert!(without.contains("unknown table `[kudos]`"), "{without}");
+    });
+}

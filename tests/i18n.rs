@@ -4,6 +4,7 @@
 
 use agora_sim::actions::CommandOption;
 use agora_testkit::{content, run_test, Harness};
+use twilight_model::id::Id;
 
 /// No Fluent isolation marks may reach Discord: they would break mentions and timestamps.
 fn assert_clean(text: &str) {
@@ -188,7 +189,7 @@ fn a_language_agora_does_not_speak_is_refused_and_changes_nothing() {
             .agora()
             .kernel()
             .store
-            .guild_settings(demo.guild_id as i64)
+            .guild_settings(Id::new(demo.guild_id))
             .await
             .unwrap();
         assert!(

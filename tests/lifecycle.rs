@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+use twilight_model::id::Id;
 
 use agora_actors::kernel::store::{GuildSettingsPatch, Store, StoreOptions};
 use agora_sim::{Sim, SimConfig};
@@ -90,11 +91,11 @@ fn sigterm_notifies_saves_the_session_exits_0_and_the_next_start_resumes() {
             .await
             .unwrap();
         let patch = GuildSettingsPatch {
-            log_channel_id: Some(Some(demo.admin_log_id as i64)),
+            log_channel_id: Some(Some(Id::new(demo.admin_log_id))),
             ..GuildSettingsPatch::default()
         };
         store
-            .update_guild_settings(demo.guild_id as i64, patch)
+            .update_guild_settings(Id::new(demo.guild_id), patch)
             .await
             .unwrap();
         store.close();

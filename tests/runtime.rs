@@ -5,6 +5,7 @@
 //! goes away, guilds kept apart, the ops endpoint.
 
 use std::time::Duration;
+use twilight_model::id::Id;
 
 use agora::boot::Extension;
 use agora_actors::dispatcher::{InteractionRequest, RequestKind};
@@ -385,7 +386,7 @@ fn config_is_for_admins_and_is_checked_and_logged() {
         assert_eq!(content(&refused), "Only server admins can do that here.");
         let store = &harness.agora().kernel().store;
         assert_eq!(
-            store.guild_settings(demo.guild_id as i64).await.unwrap(),
+            store.guild_settings(Id::new(demo.guild_id)).await.unwrap(),
             None
         );
 
@@ -464,15 +465,15 @@ fn config_is_for_admins_and_is_checked_and_logged() {
             "{log:?}"
         );
         let settings = store
-            .guild_settings(demo.guild_id as i64)
+            .guild_settings(Id::new(demo.guild_id))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(
             settings.moderator_role_id,
-            Some(demo.moderator_role_id as i64)
+            Some(Id::new(demo.moderator_role_id))
         );
-        assert_eq!(settings.log_channel_id, Some(demo.admin_log_id as i64));
+        assert_eq!(settings.log_channel_id, Some(Id::new(demo.admin_log_id)));
 
         // Allowed channels: members are sent to them, admins are not held back.
         harness
@@ -551,7 +552,7 @@ fn a_log_channel_the_bot_cannot_write_to_is_refused() {
             .agora()
             .kernel()
             .store
-            .guild_settings(demo.guild_id as i64)
+            .guild_settings(Id::new(demo.guild_id))
             .await
             .unwrap();
         assert_eq!(settings, None, "nothing changed");
@@ -1122,13 +1123,13 @@ fn on_postgresql_and_redis_settings_and_cooldowns_work() {
             .agora()
             .kernel()
             .store
-            .guild_settings(demo.guild_id as i64)
+            .guild_settings(Id::new(demo.guild_id))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(
             stored.moderator_role_id,
-            Some(demo.moderator_role_id as i64)
+            Some(Id::new(demo.moderator_role_id))
         );
         let _ = harness.agora().kernel().cache.delete_prefix("").await;
     });

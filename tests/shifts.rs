@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use agora_actors::kernel::clock::{ManualClock, SharedClock};
+use agora_actors::kernel::ticker::TickNow;
 use agora_sim::actions::{CommandOption, ComponentUse};
 use agora_testkit::{
     content, custom_ids, is_private, message_text, run_test, wait_until, FreshPostgres, Harness,
@@ -14,6 +15,10 @@ use agora_testkit::{
 };
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
+use twilight_model::id::Id;
+
+/// The ticker that sends reminders and pings and marks starts and ends.
+const TICKER: &str = "shifts-ticker";
 
 /// Monday 2026-11-23 08:00 UTC: the manual clock's start.
 fn monday_morning() -> DateTime<Utc> {
@@ -124,6 +129,16 @@ fn posted(harness: &Harness, shift_id: i64) -> Value {
                 .is_some_and(|t| t.starts_with(&title))
         })
         .unwrap_or_else(|| panic!("shift #{shift_id} is posted"))
+}
+
+/// How many reminders of shift `shift_id` `user` has received by DM.
+fn reminders_of(harness: &Harness, user: u64, shift_id: i64) -> usize {
+    harness
+        .sim
+        .dms(user)
+        .iter()
+        .filter(|m| message_text(m).contains(&format!("Your shift #{shift_id}")))
+        .count()
 }
 
 fn message_id_of(message: &Value) -> u64 {
@@ -280,7 +295,7 @@ fn drop_claim_unclaim_edit_and_cancel_as_moderators_and_admins() {
             .agora()
             .kernel()
             .store
-            .shift(demo.guild_id as i64, id)
+            .shift(Id::new(demo.guild_id), id)
             .await
             .unwrap()
             .unwrap();
@@ -324,6 +339,12 @@ fn a_dm_that_hangs_delays_no_claim() {
             .faults()
             .set_route_latency("POST /users/@me/channels", Duration::from_secs(30));
         clock.set(soon - chrono::Duration::minutes(14));
+        // One tick, not awaited: it records the reminder and then hangs in the DM.
+        harness
+            .agora()
+            .ticker("shifts-ticker")
+            .expect("the shifts ticker")
+            .do_send(TickNow);
         let ticker_busy = || {
             harness
                 .agora()
@@ -419,11 +440,11 @@ async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
         .agora()
         .kernel()
         .store
-        .shift(demo.guild_id as i64, id)
+        .shift(Id::new(demo.guild_id), id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.claimed_by, Some(winners[0] as i64));
+    assert_eq!(stored.claimed_by, Some(Id::new(winners[0])));
     assert!(message_text(&posted(&harness, id)).contains(&format!("Claimed by <@{}>", winners[0])));
     let board = shift_command(
         &harness,
@@ -519,15 +540,14 @@ fn reminders_pings_start_and_end_each_happen_once_on_the_manual_clock() {
                 })
                 .count()
         };
-        // 61 minutes before: nothing yet. 60 minutes before: the moderators are pinged.
+        // 61 minutes before: nothing yet (a whole tick ran). 60 minutes before: the
+        // moderators are pinged.
         clock.set(start - chrono::Duration::minutes(61));
-        tokio::time::sleep(Duration::from_millis(2500)).await;
+        harness.tick(TICKER).await;
         assert_eq!(pings(), 0);
         clock.set(start - chrono::Duration::minutes(60));
-        wait_until("the unclaimed ping", Duration::from_secs(5), || {
-            pings() == 1
-        })
-        .await;
+        harness.tick(TICKER).await;
+        assert_eq!(pings(), 1);
         let ping = harness
             .sim
             .channel_messages(demo.shifts_id)
@@ -543,42 +563,31 @@ fn reminders_pings_start_and_end_each_happen_once_on_the_manual_clock() {
         );
 
         click_claim(&harness, milo, id, message_id_of(&posted(&harness, id))).await;
-        let reminders = || {
-            harness
-                .sim
-                .dms(milo)
-                .iter()
-                .filter(|m| message_text(m).contains(&format!("Your shift #{id}")))
-                .count()
-        };
+        let reminders = || reminders_of(&harness, milo, id);
         clock.set(start - chrono::Duration::minutes(16));
-        tokio::time::sleep(Duration::from_millis(2500)).await;
+        harness.tick(TICKER).await;
         assert_eq!(reminders(), 0);
         clock.set(start - chrono::Duration::minutes(15));
-        wait_until("the claimer's reminder", Duration::from_secs(5), || {
-            reminders() == 1
-        })
-        .await;
+        harness.tick(TICKER).await;
+        assert_eq!(reminders(), 1);
 
         clock.set(start);
-        wait_until("the start", Duration::from_secs(5), || {
-            message_text(&posted(&harness, id)).contains("Started")
-        })
-        .await;
+        harness.tick(TICKER).await;
+        assert!(message_text(&posted(&harness, id)).contains("Started"));
         clock.set(start + chrono::Duration::minutes(60));
-        wait_until("the end", Duration::from_secs(5), || {
-            message_text(&posted(&harness, id)).contains("Done")
-        })
-        .await;
-        // A few more ticks change nothing: each happened once.
-        tokio::time::sleep(Duration::from_millis(2500)).await;
+        harness.tick(TICKER).await;
+        assert!(message_text(&posted(&harness, id)).contains("Done"));
+        // More ticks change nothing: each happened once.
+        for _ in 0..3 {
+            harness.tick(TICKER).await;
+        }
         assert_eq!(pings(), 1);
         assert_eq!(reminders(), 1);
         let stored = harness
             .agora()
             .kernel()
             .store
-            .shift(demo.guild_id as i64, id)
+            .shift(Id::new(demo.guild_id), id)
             .await
             .unwrap()
             .unwrap();
@@ -765,7 +774,7 @@ fn oversized_input_from_a_modified_client_gets_an_answer_and_changes_nothing() {
             assert!(is_private(&record), "{}", content(&record));
         }
         let store = &harness.agora().kernel().store;
-        assert_eq!(store.count_shifts(demo.guild_id as i64).await.unwrap(), 0);
+        assert_eq!(store.count_shifts(Id::new(demo.guild_id)).await.unwrap(), 0);
     });
 }
 
@@ -793,7 +802,7 @@ fn bad_input_gets_a_clear_private_answer_and_changes_nothing() {
             "{}",
             content(&mars)
         );
-        assert_eq!(store.user_zone(mona as i64).await.unwrap(), None);
+        assert_eq!(store.user_zone(Id::new(mona)).await.unwrap(), None);
         let hour = harness
             .run(
                 mona,
@@ -849,7 +858,7 @@ fn bad_input_gets_a_clear_private_answer_and_changes_nothing() {
             "{}",
             content(&tiny)
         );
-        assert_eq!(store.count_shifts(demo.guild_id as i64).await.unwrap(), 0);
+        assert_eq!(store.count_shifts(Id::new(demo.guild_id)).await.unwrap(), 0);
         // Shift commands kept to the shift channel.
         configure_shifts(&harness, "restrict", opts(&[("value", true.into())])).await;
         let outside = shift_command(&harness, mona, "upcoming", &[]).await;
@@ -1174,11 +1183,11 @@ fn a_claim_whose_callback_fails_still_updates_the_posted_message() {
             .agora()
             .kernel()
             .store
-            .shift(demo.guild_id as i64, id)
+            .shift(Id::new(demo.guild_id), id)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(stored.claimed_by, Some(milo as i64));
+        assert_eq!(stored.claimed_by, Some(Id::new(milo)));
         let record = harness
             .sim
             .interaction(
@@ -1189,5 +1198,142 @@ fn a_claim_whose_callback_fails_still_updates_the_posted_message() {
             .await
             .unwrap();
         assert!(record.callback.is_none(), "the callback really failed");
+    });
+}
+
+/// A claimed shift whose reminder falls due at `start - 15 min`; returns its id and start.
+async fn claimed_shift_for_reminder(harness: &Harness, claimer: u64) -> (i64, DateTime<Utc>) {
+    let demo = &harness.demo;
+    let start = monday_morning() + chrono::Duration::hours(3);
+    let id = drop_shift(harness, demo.moderator_ids[0], "Reminder", start, 60).await;
+    let claimed = click_claim(harness, claimer, id, message_id_of(&posted(harness, id))).await;
+    assert_eq!(claimed.callback.as_ref().unwrap().kind, 7);
+    (id, start)
+}
+
+/// What an admin reads under "Not delivered" in `/shift upcoming` (empty when nothing
+/// failed).
+async fn undelivered(harness: &Harness) -> String {
+    let upcoming = harness
+        .run(
+            harness.demo.admin_id,
+            harness.demo.general_id,
+            "shift",
+            vec![CommandOption::sub("upcoming", vec![])],
+        )
+        .await;
+    let embed = &upcoming.callback.as_ref().unwrap().data["embeds"][0];
+    embed["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|field| field["name"] == "Not delivered")
+        .map(|field| field["value"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_reminder_is_retried_through_discord_failures_and_sent_once() {
+    run_test(async {
+        let (harness, clock) = shift_guild(&[]).await;
+        let milo = harness.demo.moderator_ids[1];
+        let (id, start) = claimed_shift_for_reminder(&harness, milo).await;
+        // Discord fails the DM twice (a 503, then a 500), then takes it.
+        for status in [503, 500] {
+            harness.sim.faults().fail_next(agora_sim::faults::FailRule {
+                route: "POST /users/@me/channels".into(),
+                status,
+                remaining: 1,
+            });
+        }
+        let due = start - chrono::Duration::minutes(15);
+        clock.set(due);
+        harness
+            .expect_refusal(Refusal::status(503).on("POST /users/@me/channels"))
+            .tick(TICKER)
+            .await;
+        assert_eq!(reminders_of(&harness, milo, id), 0);
+        // The retry waits its backoff (5 s): a tick before it sends nothing.
+        clock.set(due + chrono::Duration::seconds(4));
+        harness.tick(TICKER).await;
+        clock.set(due + chrono::Duration::seconds(5));
+        harness
+            .expect_refusal(Refusal::status(500).on("POST /users/@me/channels"))
+            .tick(TICKER)
+            .await;
+        assert_eq!(reminders_of(&harness, milo, id), 0);
+        clock.set(due + chrono::Duration::seconds(20));
+        harness.tick(TICKER).await;
+        assert_eq!(reminders_of(&harness, milo, id), 1);
+        // Sent once, whatever happens next.
+        for minutes in [1, 5, 10] {
+            clock.set(due + chrono::Duration::minutes(minutes));
+            harness.tick(TICKER).await;
+        }
+        assert_eq!(reminders_of(&harness, milo, id), 1);
+        assert_eq!(undelivered(&harness).await, "");
+    });
+}
+
+#[test]
+fn a_reminder_to_someone_who_refuses_dms_is_recorded_and_shown_to_admins() {
+    run_test(async {
+        let (harness, clock) = shift_guild(&[]).await;
+        let milo = harness.demo.moderator_ids[1];
+        let (id, start) = claimed_shift_for_reminder(&harness, milo).await;
+        harness.sim.set_accepts_dms(milo, false).unwrap();
+        clock.set(start - chrono::Duration::minutes(15));
+        harness
+            .expect_refusal(Refusal::code(50007))
+            .tick(TICKER)
+            .await;
+        // Not retried: 50007 is Discord's final word.
+        for minutes in [1, 5, 10] {
+            clock.set(start - chrono::Duration::minutes(15) + chrono::Duration::minutes(minutes));
+            harness.tick(TICKER).await;
+        }
+        assert_eq!(reminders_of(&harness, milo, id), 0);
+        let dm_sends = harness
+            .sim
+            .requests(0)
+            .iter()
+            .filter(|request| request.status == 403)
+            .count();
+        assert_eq!(dm_sends, 1, "one attempt, no retries");
+        assert_eq!(
+            undelivered(&harness).await,
+            format!("#{id}: reminder to <@{milo}> — they do not accept direct messages from me")
+        );
+    });
+}
+
+#[test]
+fn no_reminder_while_the_guild_s_settings_cannot_be_read() {
+    run_test(async {
+        let (harness, clock) = shift_guild(&[]).await;
+        let milo = harness.demo.moderator_ids[1];
+        let (id, start) = claimed_shift_for_reminder(&harness, milo).await;
+        // The guild turns reminders off; then its settings become unreadable (a value no
+        // release wrote). The tick must not fall back to the defaults and DM Milo.
+        configure_shifts(&harness, "reminder", vec![CommandOption::value("value", 0)]).await;
+        let store = &harness.agora().kernel().store;
+        let guild = Id::new(harness.demo.guild_id);
+        agora_actors::with_connection!(store, connection => {
+            use diesel_async::RunQueryDsl;
+            diesel::sql_query(format!(
+                "UPDATE guild_settings SET allowed_channel_ids = 'not json' WHERE guild_id = {}",
+                harness.demo.guild_id
+            ))
+            .execute(connection)
+            .await
+        })
+        .unwrap();
+        harness.agora().kernel().forget_guild_config(guild).await;
+        assert!(harness.agora().kernel().guild_config(guild).await.is_err());
+        clock.set(start - chrono::Duration::minutes(15));
+        harness.tick(TICKER).await;
+        clock.set(start - chrono::Duration::minutes(10));
+        harness.tick(TICKER).await;
+        assert_eq!(reminders_of(&harness, milo, id), 0);
     });
 }

@@ -1,12 +1,16 @@
 //! A feature is a unit: one [`Feature`] descriptor declares its name, its commands, its
 //! `/help` categories, its `/config <feature> …` settings, its migrations for both
-//! backends, the gateway intents it needs, its tickers, and how it starts its actors.
+//! backends, its own table in config.toml, the gateway intents it needs, its tickers, and
+//! how it starts its actors.
 //! Boot walks one list of features (`core`, `shifts`, then a bot developer's own); the
 //! kernel, the core and the dispatcher name none of them.
 
 use std::sync::Arc;
 
 use diesel_migrations::EmbeddedMigrations;
+use figment::Figment;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use twilight_gateway::Intents;
 
@@ -194,6 +198,32 @@ impl std::fmt::Debug for Migrations {
 /// and `mailbox_capacity`).
 pub type LimitsFor = Arc<dyn Fn(&str) -> Limits + Send + Sync>;
 
+/// A feature's own process-level table in config.toml, `[name]`, and its environment
+/// variables `AGORA_<NAME>__<KEY>`: declared in the feature's folder with
+/// [`ConfigSection::of`], checked at load with every other key (unknown keys get a "did
+/// you mean", values of the wrong type a plain message, all reported at once), and handed
+/// to the feature when it starts ([`FeatureStart::config`]).
+#[derive(Clone, Copy)]
+pub struct ConfigSection {
+    /// The table's name: the feature's name.
+    pub name: &'static str,
+    /// The table's keys with their defaults (the type's `Default`, serialized).
+    pub defaults: fn() -> Value,
+    /// Reads a written table as the feature's type; figment's errors name the keys.
+    pub extract: fn(&Figment) -> Result<(), figment::Error>,
+}
+
+impl ConfigSection {
+    /// The table `[name]`, read as `T`; `T::default()` gives its keys and their defaults.
+    pub fn of<T: Serialize + DeserializeOwned + Default>(name: &'static str) -> Self {
+        ConfigSection {
+            name,
+            defaults: || serde_json::to_value(T::default()).unwrap_or(Value::Null),
+            extract: |figment| figment.extract_lossy::<T>().map(drop),
+        }
+    }
+}
+
 /// What a feature gets when it starts.
 pub struct FeatureStart<'a> {
     /// The feature starting (components it routes are checked against its on/off switch).
@@ -202,9 +232,22 @@ pub struct FeatureStart<'a> {
     pub routes: &'a mut Routes,
     pub bus: &'a EventBus,
     pub limits: LimitsFor,
+    /// Its own config table as written (empty when it declares none or none is written);
+    /// read it with [`FeatureStart::config`].
+    pub section: Figment,
 }
 
 impl FeatureStart<'_> {
+    /// Its own config table as `T` (the type of its [`ConfigSection`]): what is written,
+    /// over the declared defaults. Boot checked the table at load, so this cannot fail for
+    /// the declared type; read as another type it falls back to `T::default()`, and logs.
+    pub fn config<T: DeserializeOwned + Default>(&self) -> T {
+        self.section.extract_lossy::<T>().unwrap_or_else(|error| {
+            tracing::error!(feature = self.feature, %error, "the feature's config table does not fit the type read; using its defaults");
+            T::default()
+        })
+    }
+
     /// Starts a concern under a supervisor on its own arbiter, with its configured limits,
     /// and routes its commands, components and modals to it.
     pub fn concern<C>(
@@ -255,6 +298,12 @@ pub trait Feature: Send + 'static {
         Migrations::default()
     }
 
+    /// Its own table in config.toml, if it has process-level settings (a token, a URL, a
+    /// size limit: what is the same for every guild of this process).
+    fn config_section(&self) -> Option<ConfigSection> {
+        None
+    }
+
     /// The gateway intents its event subscriptions need.
     fn intents(&self) -> Intents {
         Intents::empty()
@@ -274,11 +323,18 @@ pub trait Feature: Send + 'static {
     fn start(self: Box<Self>, start: &mut FeatureStart<'_>);
 }
 
-/// Starts a feature's tickers (boot does this after [`Feature::start`]).
-pub fn start_tickers(tickers: Vec<TickerSpec>, kernel: &Kernel) {
-    for ticker in tickers {
-        Ticker::start(ticker, kernel);
-    }
+/// Starts a feature's tickers (boot does this after [`Feature::start`]); their addresses,
+/// by name, for [`TickNow`](crate::kernel::ticker::TickNow). Unless `automatic` (tests on
+/// a manual clock), they tick only when told to.
+pub fn start_tickers(
+    tickers: Vec<TickerSpec>,
+    kernel: &Kernel,
+    automatic: bool,
+) -> Vec<(&'static str, actix::Addr<Ticker>)> {
+    tickers
+        .into_iter()
+        .map(|ticker| (ticker.name, Ticker::start(ticker, kernel, automatic)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use agora_actors::kernel::supervision::HealthRegistry;
 use agora_actors::kernel::Kernel;
 use agora_testkit::{redis_url, FreshPostgres};
 use serde_json::json;
+use twilight_model::id::Id;
 
 /// One "process": its own pools and clients, the shared database and Redis.
 async fn process(database_url: &str, redis: &str, prefix: &str) -> Kernel {
@@ -54,7 +55,7 @@ async fn two_processes_sharing_redis_agree_on_a_guilds_configuration() {
         .migrate_with(&agora_actors::built_in_migrations())
         .await
         .unwrap();
-    let guild = 4242;
+    let guild = Id::new(4242);
 
     // The first process reads (and caches) the defaults.
     let before = first.guild_config(guild).await.unwrap();
@@ -63,7 +64,7 @@ async fn two_processes_sharing_redis_agree_on_a_guilds_configuration() {
 
     // The second changes the guild's settings and a feature's, as /config does.
     let patch = GuildSettingsPatch {
-        log_channel_id: Some(Some(77)),
+        log_channel_id: Some(Some(Id::new(77))),
         ..GuildSettingsPatch::default()
     };
     second
@@ -80,7 +81,7 @@ async fn two_processes_sharing_redis_agree_on_a_guilds_configuration() {
 
     // The first sees both at once: the cached copy was forgotten for everyone.
     let after = first.guild_config(guild).await.unwrap();
-    assert_eq!(after.settings.log_channel_id, Some(77));
+    assert_eq!(after.settings.log_channel_id, Some(Id::new(77)));
     assert!(!after.features.is_on("shifts"));
     let _ = first.cache.delete_prefix("").await;
     database.remove().await;

@@ -17,6 +17,12 @@ use agora_testkit::scratch::unique_name;
 use agora_testkit::{FreshPostgres, Scratch};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use twilight_model::id::Id;
+
+/// A typed Discord id from a number (the tests' guilds, people, roles and channels).
+fn id<T>(n: u64) -> Id<T> {
+    Id::new(n)
+}
 
 // ---------------------------------------------------------------------------------------
 // Test databases
@@ -206,6 +212,7 @@ contract!(
     concurrent_claims_have_exactly_one_winner,
     shift_transitions_happen_once_and_stay_in_their_guild,
     schedule_slots_are_unique_per_person_weekday_and_time,
+    a_notice_is_recorded_once_and_leased_by_one_sender,
 );
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
@@ -219,7 +226,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
         vec![
             "2026-11-22-000000_core".to_owned(),
             "2026-11-22-000001_shifts".to_owned(),
-            "2026-12-01-000000_shift_setting_keys".to_owned()
+            "2026-12-01-000000_shift_setting_keys".to_owned(),
+            "2026-12-01-100000_shift_notices".to_owned()
         ]
     );
     assert_eq!(
@@ -267,13 +275,13 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
                     .await
                     .unwrap()
                     .len(),
-                3
+                4
             );
             store
-                .upsert_guild_settings(&GuildSettings::new(1))
+                .upsert_guild_settings(&GuildSettings::new(id(1)))
                 .await
                 .unwrap();
-            assert!(store.guild_settings(1).await.unwrap().is_some());
+            assert!(store.guild_settings(id(1)).await.unwrap().is_some());
             store.close();
         });
     })
@@ -291,23 +299,24 @@ async fn processes_migrating_together_apply_each_migration_once(database: &TestD
     );
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 3]);
+    assert_eq!(applied, [0, 4]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
     let store = database.migrated().await;
-    assert_eq!(store.guild_settings(42).await.unwrap(), None);
-    assert!(!store.delete_guild_settings(42).await.unwrap());
+    assert_eq!(store.guild_settings(id(42)).await.unwrap(), None);
+    assert!(!store.delete_guild_settings(id(42)).await.unwrap());
 }
 
-fn full_settings(guild_id: i64) -> GuildSettings {
+fn full_settings(guild_id: u64) -> GuildSettings {
     GuildSettings {
-        admin_role_id: Some(i64::MAX),
-        moderator_role_id: Some(1_234_567_890_123_456_789),
-        log_channel_id: Some(987_654_321_987_654_321),
-        allowed_channel_ids: vec![1, i64::MAX, 555_555_555_555_555_555],
+        // The largest snowflakes round-trip too (stored as the same 64 bits).
+        admin_role_id: Some(id(u64::MAX)),
+        moderator_role_id: Some(id(1_234_567_890_123_456_789)),
+        log_channel_id: Some(id(987_654_321_987_654_321)),
+        allowed_channel_ids: vec![id(1), id(u64::MAX), id(555_555_555_555_555_555)],
         locale: "pt-BR".to_owned(),
-        ..GuildSettings::new(guild_id)
+        ..GuildSettings::new(id(guild_id))
     }
 }
 
@@ -345,12 +354,12 @@ async fn guild_settings_round_trip_every_field(database: &TestDatabase) {
 
 async fn guild_settings_round_trip_nulls_and_clearing(database: &TestDatabase) {
     let store = database.migrated().await;
-    let bare = GuildSettings::new(7);
+    let bare = GuildSettings::new(id(7));
     let stored = store.upsert_guild_settings(&bare).await.unwrap();
     assert_eq!(stored.admin_role_id, None);
     assert_eq!(stored.moderator_role_id, None);
     assert_eq!(stored.log_channel_id, None);
-    assert_eq!(stored.allowed_channel_ids, Vec::<i64>::new());
+    assert_eq!(stored.allowed_channel_ids, Vec::<Id<_>>::new());
     assert_eq!(stored.locale, DEFAULT_LOCALE);
 
     store
@@ -359,7 +368,7 @@ async fn guild_settings_round_trip_nulls_and_clearing(database: &TestDatabase) {
         .unwrap();
     // Upserting the bare settings again clears every optional field.
     store.upsert_guild_settings(&bare).await.unwrap();
-    let read = store.guild_settings(7).await.unwrap().unwrap();
+    let read = store.guild_settings(id(7)).await.unwrap().unwrap();
     assert_eq!(
         (
             read.admin_role_id,
@@ -397,7 +406,7 @@ async fn upserting_twice_keeps_one_row_and_the_creation_time(database: &TestData
         stored.updated_at,
         stored_start_time() + chrono::Duration::minutes(5)
     );
-    assert_eq!(store.guild_settings(9).await.unwrap(), Some(stored));
+    assert_eq!(store.guild_settings(id(9)).await.unwrap(), Some(stored));
 }
 
 async fn a_patch_leaves_untouched_fields_alone(database: &TestDatabase) {
@@ -412,7 +421,10 @@ async fn a_patch_leaves_untouched_fields_alone(database: &TestDatabase) {
         locale: Some("de".to_owned()),
         ..Default::default()
     };
-    let after_locale = store.update_guild_settings(3, locale_only).await.unwrap();
+    let after_locale = store
+        .update_guild_settings(id(3), locale_only)
+        .await
+        .unwrap();
     assert_eq!(
         after_locale,
         GuildSettings {
@@ -424,25 +436,28 @@ async fn a_patch_leaves_untouched_fields_alone(database: &TestDatabase) {
 
     let clear_log_set_admin = GuildSettingsPatch {
         log_channel_id: Some(None),
-        admin_role_id: Some(Some(77)),
+        admin_role_id: Some(Some(id(77))),
         allowed_channel_ids: Some(vec![]),
         ..Default::default()
     };
     let after = store
-        .update_guild_settings(3, clear_log_set_admin)
+        .update_guild_settings(id(3), clear_log_set_admin)
         .await
         .unwrap();
     assert_eq!(after.log_channel_id, None);
-    assert_eq!(after.admin_role_id, Some(77));
-    assert_eq!(after.allowed_channel_ids, Vec::<i64>::new());
+    assert_eq!(after.admin_role_id, Some(id(77)));
+    assert_eq!(after.allowed_channel_ids, Vec::<Id<_>>::new());
     assert_eq!(after.moderator_role_id, original.moderator_role_id);
     assert_eq!(after.locale, "de");
     assert_eq!(after.created_at, original.created_at);
-    assert_eq!(store.guild_settings(3).await.unwrap(), Some(after.clone()));
+    assert_eq!(
+        store.guild_settings(id(3)).await.unwrap(),
+        Some(after.clone())
+    );
 
     // An empty patch changes nothing but the update time.
     let unchanged = store
-        .update_guild_settings(3, GuildSettingsPatch::default())
+        .update_guild_settings(id(3), GuildSettingsPatch::default())
         .await
         .unwrap();
     assert_eq!(unchanged, after);
@@ -451,51 +466,54 @@ async fn a_patch_leaves_untouched_fields_alone(database: &TestDatabase) {
 async fn a_patch_creates_a_missing_row_with_defaults(database: &TestDatabase) {
     let store = database.migrated().await;
     let patch = GuildSettingsPatch {
-        moderator_role_id: Some(Some(5)),
+        moderator_role_id: Some(Some(id(5))),
         ..Default::default()
     };
-    let created = store.update_guild_settings(11, patch).await.unwrap();
+    let created = store.update_guild_settings(id(11), patch).await.unwrap();
     let expected = GuildSettings {
-        moderator_role_id: Some(5),
+        moderator_role_id: Some(id(5)),
         created_at: stored_start_time(),
         updated_at: stored_start_time(),
-        ..GuildSettings::new(11)
+        ..GuildSettings::new(id(11))
     };
     assert_eq!(created, expected);
-    assert_eq!(store.guild_settings(11).await.unwrap(), Some(expected));
+    assert_eq!(store.guild_settings(id(11)).await.unwrap(), Some(expected));
 }
 
 async fn concurrent_patches_of_different_fields_all_land(database: &TestDatabase) {
     let store = database.migrated().await;
     let mut tasks = tokio::task::JoinSet::new();
-    for guild_id in 0..16_i64 {
+    for guild_id in 1..=16_u64 {
         for field in 0..3 {
             let store = store.clone();
             tasks.spawn(async move {
-                let value = Some(Some(guild_id * 10 + field));
+                let value = guild_id * 10 + field;
                 let patch = match field {
                     0 => GuildSettingsPatch {
-                        admin_role_id: value,
+                        admin_role_id: Some(Some(id(value))),
                         ..Default::default()
                     },
                     1 => GuildSettingsPatch {
-                        moderator_role_id: value,
+                        moderator_role_id: Some(Some(id(value))),
                         ..Default::default()
                     },
                     _ => GuildSettingsPatch {
-                        log_channel_id: value,
+                        log_channel_id: Some(Some(id(value))),
                         ..Default::default()
                     },
                 };
-                store.update_guild_settings(guild_id, patch).await.unwrap();
+                store
+                    .update_guild_settings(id(guild_id), patch)
+                    .await
+                    .unwrap();
             });
         }
     }
     while let Some(finished) = tasks.join_next().await {
         finished.unwrap();
     }
-    for guild_id in 0..16_i64 {
-        let settings = store.guild_settings(guild_id).await.unwrap().unwrap();
+    for guild_id in 1..=16_u64 {
+        let settings = store.guild_settings(id(guild_id)).await.unwrap().unwrap();
         assert_eq!(
             (
                 settings.admin_role_id,
@@ -503,9 +521,9 @@ async fn concurrent_patches_of_different_fields_all_land(database: &TestDatabase
                 settings.log_channel_id
             ),
             (
-                Some(guild_id * 10),
-                Some(guild_id * 10 + 1),
-                Some(guild_id * 10 + 2)
+                Some(id(guild_id * 10)),
+                Some(id(guild_id * 10 + 1)),
+                Some(id(guild_id * 10 + 2))
             ),
             "guild {guild_id}"
         );
@@ -526,27 +544,30 @@ async fn one_guild_never_sees_another_guilds_settings(database: &TestDatabase) {
         .await
         .unwrap();
     store
-        .set_feature_setting(guild_a, "tickets", "category", &json!(123))
+        .set_feature_setting(id(guild_a), "tickets", "category", &json!(123))
         .await
         .unwrap();
 
-    assert_eq!(store.guild_settings(guild_b).await.unwrap(), None);
+    assert_eq!(store.guild_settings(id(guild_b)).await.unwrap(), None);
     assert_eq!(
         store
-            .feature_setting(guild_b, "tickets", "category")
+            .feature_setting(id(guild_b), "tickets", "category")
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        store.feature_settings(guild_b, "tickets").await.unwrap(),
+        store
+            .feature_settings(id(guild_b), "tickets")
+            .await
+            .unwrap(),
         vec![]
     );
 
     // Writing and deleting B leaves A as it was.
     store
         .update_guild_settings(
-            guild_b,
+            id(guild_b),
             GuildSettingsPatch {
                 locale: Some("ja".into()),
                 ..Default::default()
@@ -555,16 +576,16 @@ async fn one_guild_never_sees_another_guilds_settings(database: &TestDatabase) {
         .await
         .unwrap();
     store
-        .set_feature_setting(guild_b, "tickets", "category", &json!(456))
+        .set_feature_setting(id(guild_b), "tickets", "category", &json!(456))
         .await
         .unwrap();
-    assert!(store.delete_guild_settings(guild_b).await.unwrap());
+    assert!(store.delete_guild_settings(id(guild_b)).await.unwrap());
     assert!(store
-        .delete_feature_setting(guild_b, "tickets", "category")
+        .delete_feature_setting(id(guild_b), "tickets", "category")
         .await
         .unwrap());
 
-    let a = store.guild_settings(guild_a).await.unwrap().unwrap();
+    let a = store.guild_settings(id(guild_a)).await.unwrap().unwrap();
     assert_eq!(
         a,
         GuildSettings {
@@ -575,7 +596,7 @@ async fn one_guild_never_sees_another_guilds_settings(database: &TestDatabase) {
     );
     assert_eq!(
         store
-            .feature_setting(guild_a, "tickets", "category")
+            .feature_setting(id(guild_a), "tickets", "category")
             .await
             .unwrap(),
         Some(json!(123))
@@ -597,14 +618,14 @@ async fn feature_settings_round_trip_json(database: &TestDatabase) {
     ];
     for (key, value) in &values {
         store
-            .set_feature_setting(5, "shifts", key, value)
+            .set_feature_setting(id(5), "shifts", key, value)
             .await
             .unwrap();
     }
     for (key, value) in &values {
         assert_eq!(
             store
-                .feature_setting(5, "shifts", key)
+                .feature_setting(id(5), "shifts", key)
                 .await
                 .unwrap()
                 .as_ref(),
@@ -612,7 +633,7 @@ async fn feature_settings_round_trip_json(database: &TestDatabase) {
             "{key}"
         );
     }
-    let listed = store.feature_settings(5, "shifts").await.unwrap();
+    let listed = store.feature_settings(id(5), "shifts").await.unwrap();
     let expected: Vec<(String, serde_json::Value)> = values
         .iter()
         .map(|(key, value)| ((*key).to_owned(), value.clone()))
@@ -621,11 +642,14 @@ async fn feature_settings_round_trip_json(database: &TestDatabase) {
 
     // Setting again replaces; deleting removes.
     store
-        .set_feature_setting(5, "shifts", "bool", &json!(false))
+        .set_feature_setting(id(5), "shifts", "bool", &json!(false))
         .await
         .unwrap();
     assert_eq!(
-        store.feature_setting(5, "shifts", "bool").await.unwrap(),
+        store
+            .feature_setting(id(5), "shifts", "bool")
+            .await
+            .unwrap(),
         Some(json!(false))
     );
     assert_eq!(
@@ -635,20 +659,23 @@ async fn feature_settings_round_trip_json(database: &TestDatabase) {
         values.len() as i64
     );
     assert!(store
-        .delete_feature_setting(5, "shifts", "bool")
+        .delete_feature_setting(id(5), "shifts", "bool")
         .await
         .unwrap());
     assert!(!store
-        .delete_feature_setting(5, "shifts", "bool")
+        .delete_feature_setting(id(5), "shifts", "bool")
         .await
         .unwrap());
     assert_eq!(
-        store.feature_setting(5, "shifts", "bool").await.unwrap(),
+        store
+            .feature_setting(id(5), "shifts", "bool")
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(
         store
-            .feature_setting(5, "shifts", "never-set")
+            .feature_setting(id(5), "shifts", "never-set")
             .await
             .unwrap(),
         None
@@ -658,45 +685,54 @@ async fn feature_settings_round_trip_json(database: &TestDatabase) {
 async fn feature_settings_are_scoped_by_guild_and_feature(database: &TestDatabase) {
     let store = database.migrated().await;
     store
-        .set_feature_setting(1, "tickets", "limit", &json!(3))
+        .set_feature_setting(id(1), "tickets", "limit", &json!(3))
         .await
         .unwrap();
     store
-        .set_feature_setting(1, "shifts", "limit", &json!(8))
+        .set_feature_setting(id(1), "shifts", "limit", &json!(8))
         .await
         .unwrap();
     store
-        .set_feature_setting(2, "tickets", "limit", &json!(5))
+        .set_feature_setting(id(2), "tickets", "limit", &json!(5))
         .await
         .unwrap();
     // Keys sort by bytes on both backends, whatever the collation: "B" < "a" < "b".
     store
-        .set_feature_setting(1, "tickets", "b", &json!("b"))
+        .set_feature_setting(id(1), "tickets", "b", &json!("b"))
         .await
         .unwrap();
     store
-        .set_feature_setting(1, "tickets", "B", &json!("B"))
+        .set_feature_setting(id(1), "tickets", "B", &json!("B"))
         .await
         .unwrap();
     store
-        .set_feature_setting(1, "tickets", "a", &json!("a"))
+        .set_feature_setting(id(1), "tickets", "a", &json!("a"))
         .await
         .unwrap();
 
     assert_eq!(
-        store.feature_setting(1, "tickets", "limit").await.unwrap(),
+        store
+            .feature_setting(id(1), "tickets", "limit")
+            .await
+            .unwrap(),
         Some(json!(3))
     );
     assert_eq!(
-        store.feature_setting(1, "shifts", "limit").await.unwrap(),
+        store
+            .feature_setting(id(1), "shifts", "limit")
+            .await
+            .unwrap(),
         Some(json!(8))
     );
     assert_eq!(
-        store.feature_setting(2, "tickets", "limit").await.unwrap(),
+        store
+            .feature_setting(id(2), "tickets", "limit")
+            .await
+            .unwrap(),
         Some(json!(5))
     );
     let keys: Vec<String> = store
-        .feature_settings(1, "tickets")
+        .feature_settings(id(1), "tickets")
         .await
         .unwrap()
         .into_iter()
@@ -704,10 +740,13 @@ async fn feature_settings_are_scoped_by_guild_and_feature(database: &TestDatabas
         .collect();
     assert_eq!(keys, ["B", "a", "b", "limit"]);
     assert_eq!(
-        store.feature_settings(1, "shifts").await.unwrap(),
+        store.feature_settings(id(1), "shifts").await.unwrap(),
         vec![("limit".to_owned(), json!(8))]
     );
-    assert_eq!(store.feature_settings(2, "shifts").await.unwrap(), vec![]);
+    assert_eq!(
+        store.feature_settings(id(2), "shifts").await.unwrap(),
+        vec![]
+    );
 }
 
 async fn gateway_sessions_save_load_overwrite_delete(database: &TestDatabase) {
@@ -790,7 +829,7 @@ async fn data_survives_a_reconnect(database: &TestDatabase) {
         .await
         .unwrap();
     store
-        .set_feature_setting(21, "stats", "window", &json!("7d"))
+        .set_feature_setting(id(21), "stats", "window", &json!("7d"))
         .await
         .unwrap();
     store.close();
@@ -804,14 +843,14 @@ async fn data_survives_a_reconnect(database: &TestDatabase) {
             .unwrap(),
         Vec::<String>::new()
     );
-    let settings = reopened.guild_settings(21).await.unwrap().unwrap();
+    let settings = reopened.guild_settings(id(21)).await.unwrap().unwrap();
     assert_eq!(
         settings.allowed_channel_ids,
         full_settings(21).allowed_channel_ids
     );
     assert_eq!(
         reopened
-            .feature_setting(21, "stats", "window")
+            .feature_setting(id(21), "stats", "window")
             .await
             .unwrap(),
         Some(json!("7d"))
@@ -825,7 +864,7 @@ async fn ping_answers_and_a_closed_store_refuses(database: &TestDatabase) {
     store.close();
     for result in [
         clone.ping().await.map(|_| ()),
-        clone.guild_settings(1).await.map(|_| ()),
+        clone.guild_settings(id(1)).await.map(|_| ()),
     ] {
         match result {
             Err(StoreError::Closed) => {}
@@ -842,16 +881,16 @@ async fn corrupt_stored_json_is_an_error_not_a_panic(database: &TestDatabase) {
              INSERT INTO feature_settings (guild_id, feature, key, value) VALUES (66, 'f', 'k', '{broken');",
         )
         .await;
-    match store.guild_settings(66).await {
+    match store.guild_settings(id(66)).await {
         Err(error @ StoreError::InvalidData { .. }) => assert!(!error.is_unavailable()),
         other => panic!("expected InvalidData, got {other:?}"),
     }
     assert!(matches!(
-        store.feature_setting(66, "f", "k").await,
+        store.feature_setting(id(66), "f", "k").await,
         Err(StoreError::InvalidData { .. })
     ));
     assert!(matches!(
-        store.feature_settings(66, "f").await,
+        store.feature_settings(id(66), "f").await,
         Err(StoreError::InvalidData { .. })
     ));
 }
@@ -932,15 +971,15 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        3
+        4
     );
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
-    for guild_id in 0..32 {
+    for guild_id in 1..=32 {
         let store = store.clone();
         tasks.spawn(async move {
             store
-                .upsert_guild_settings(&GuildSettings::new(guild_id))
+                .upsert_guild_settings(&GuildSettings::new(id(guild_id)))
                 .await
                 .unwrap()
         });
@@ -948,9 +987,9 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
     while let Some(finished) = tasks.join_next().await {
         finished.unwrap();
     }
-    for guild_id in 0..32 {
+    for guild_id in 1..=32 {
         assert!(
-            store.guild_settings(guild_id).await.unwrap().is_some(),
+            store.guild_settings(id(guild_id)).await.unwrap().is_some(),
             "guild {guild_id}"
         );
     }
@@ -962,10 +1001,10 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        3,
+        4,
         "a second memory store starts empty"
     );
-    assert_eq!(other.guild_settings(0).await.unwrap(), None);
+    assert_eq!(other.guild_settings(id(1)).await.unwrap(), None);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -996,7 +1035,11 @@ async fn an_unreachable_postgres_is_unavailable_within_the_timeout() {
     assert!(!message.contains("hunter2"), "{message}");
     assert!(!format!("{error:?}").contains("hunter2"));
     // Queries fail the same way.
-    assert!(store.guild_settings(1).await.unwrap_err().is_unavailable());
+    assert!(store
+        .guild_settings(id(1))
+        .await
+        .unwrap_err()
+        .is_unavailable());
 }
 
 #[tokio::test]
@@ -1075,7 +1118,7 @@ async fn impossible_options_are_errors_not_panics() {
 // ---------------------------------------------------------------------------------------
 
 fn new_shift(
-    guild_id: i64,
+    guild_id: Id<twilight_model::id::marker::GuildMarker>,
     start: DateTime<Utc>,
     minutes: i64,
 ) -> agora_actors::shifts::store::NewShift {
@@ -1084,7 +1127,7 @@ fn new_shift(
         description: "Evening cover".into(),
         start,
         end: start + chrono::Duration::minutes(minutes),
-        dropped_by: 1,
+        dropped_by: id(1),
         assigned_user_id: None,
         schedule_id: None,
     }
@@ -1094,18 +1137,18 @@ async fn concurrent_claims_have_exactly_one_winner(database: &TestDatabase) {
     let store = database.migrated().await;
     let now = start_time();
     let shift = store
-        .insert_shift(&new_shift(7, now + chrono::Duration::hours(2), 60))
+        .insert_shift(&new_shift(id(7), now + chrono::Duration::hours(2), 60))
         .await
         .unwrap()
         .unwrap();
     let mut claims = tokio::task::JoinSet::new();
-    for user in 100..150 {
+    for user in (100..150).map(id) {
         let store = store.clone();
         claims.spawn(async move {
             (
                 user,
                 store
-                    .claim_shift(7, shift.id, user, now)
+                    .claim_shift(id(7), shift.id, user, now)
                     .await
                     .unwrap()
                     .is_some(),
@@ -1120,9 +1163,9 @@ async fn concurrent_claims_have_exactly_one_winner(database: &TestDatabase) {
         }
     }
     assert_eq!(winners.len(), 1, "{winners:?}");
-    let stored = store.shift(7, shift.id).await.unwrap().unwrap();
+    let stored = store.shift(id(7), shift.id).await.unwrap().unwrap();
     assert_eq!(stored.claimed_by, Some(winners[0]));
-    let totals = store.claim_totals(7, winners[0], None).await.unwrap();
+    let totals = store.claim_totals(id(7), winners[0], None).await.unwrap();
     assert_eq!((totals.shifts, totals.minutes), (1, 60));
 }
 
@@ -1130,36 +1173,48 @@ async fn shift_transitions_happen_once_and_stay_in_their_guild(database: &TestDa
     let store = database.migrated().await;
     let now = start_time();
     let shift = store
-        .insert_shift(&new_shift(7, now + chrono::Duration::hours(2), 30))
+        .insert_shift(&new_shift(id(7), now + chrono::Duration::hours(2), 30))
         .await
         .unwrap()
         .unwrap();
     // Another guild can't see or touch it.
-    assert_eq!(store.shift(8, shift.id).await.unwrap(), None);
+    assert_eq!(store.shift(id(8), shift.id).await.unwrap(), None);
     assert!(store
-        .claim_shift(8, shift.id, 5, now)
+        .claim_shift(id(8), shift.id, id(5), now)
         .await
         .unwrap()
         .is_none());
-    assert!(!store.cancel_shift(8, shift.id, 5, now).await.unwrap());
+    assert!(!store
+        .cancel_shift(id(8), shift.id, id(5), now)
+        .await
+        .unwrap());
     // Claimed shifts can't be edited; only their claimer unclaims them.
-    let claimed = store.claim_shift(7, shift.id, 5, now).await.unwrap();
+    let claimed = store
+        .claim_shift(id(7), shift.id, id(5), now)
+        .await
+        .unwrap();
     assert_eq!(
         claimed.map(|s| s.claimed_by),
-        Some(Some(5)),
+        Some(Some(id(5))),
         "the claimed row comes back"
     );
     assert!(!store
-        .edit_shift(7, shift.id, "x", shift.start, shift.end, now)
+        .edit_shift(id(7), shift.id, "x", shift.start, shift.end, now)
         .await
         .unwrap());
-    assert!(!store.unclaim_shift(7, shift.id, 6, now).await.unwrap());
-    assert!(store.mark_reminded(shift.id, 5, now).await.unwrap());
+    assert!(!store
+        .unclaim_shift(id(7), shift.id, id(6), now)
+        .await
+        .unwrap());
+    assert!(store.mark_reminded(shift.id, id(5), now).await.unwrap());
     assert!(
-        !store.mark_reminded(shift.id, 5, now).await.unwrap(),
+        !store.mark_reminded(shift.id, id(5), now).await.unwrap(),
         "once"
     );
-    assert!(store.unclaim_shift(7, shift.id, 5, now).await.unwrap());
+    assert!(store
+        .unclaim_shift(id(7), shift.id, id(5), now)
+        .await
+        .unwrap());
     assert!(store.mark_unclaimed_ping(shift.id, now).await.unwrap());
     assert!(
         !store.mark_unclaimed_ping(shift.id, now).await.unwrap(),
@@ -1168,7 +1223,7 @@ async fn shift_transitions_happen_once_and_stay_in_their_guild(database: &TestDa
     // After the start nobody claims it; after the end it is done once.
     let later = shift.start + chrono::Duration::minutes(1);
     assert!(store
-        .claim_shift(7, shift.id, 5, later)
+        .claim_shift(id(7), shift.id, id(5), later)
         .await
         .unwrap()
         .is_none());
@@ -1177,59 +1232,150 @@ async fn shift_transitions_happen_once_and_stay_in_their_guild(database: &TestDa
     assert_eq!(store.shifts_due(later).await.unwrap(), Vec::new());
     // Cancelling twice cancels once.
     let other = store
-        .insert_shift(&new_shift(7, now + chrono::Duration::hours(5), 60))
+        .insert_shift(&new_shift(id(7), now + chrono::Duration::hours(5), 60))
         .await
         .unwrap()
         .unwrap();
-    assert!(store.cancel_shift(7, other.id, 1, now).await.unwrap());
-    assert!(!store.cancel_shift(7, other.id, 1, now).await.unwrap());
+    assert!(store
+        .cancel_shift(id(7), other.id, id(1), now)
+        .await
+        .unwrap());
+    assert!(!store
+        .cancel_shift(id(7), other.id, id(1), now)
+        .await
+        .unwrap());
 }
 
 async fn schedule_slots_are_unique_per_person_weekday_and_time(database: &TestDatabase) {
     let store = database.migrated().await;
     let slot = store
-        .add_schedule_slot(7, 5, 0, 540, "Europe/London")
+        .add_schedule_slot(id(7), id(5), 0, 540, "Europe/London")
         .await
         .unwrap();
     assert!(slot.is_some());
     assert_eq!(
-        store.add_schedule_slot(7, 5, 0, 540, "UTC").await.unwrap(),
+        store
+            .add_schedule_slot(id(7), id(5), 0, 540, "UTC")
+            .await
+            .unwrap(),
         None
     );
     assert!(
         store
-            .add_schedule_slot(8, 5, 0, 540, "UTC")
+            .add_schedule_slot(id(8), id(5), 0, 540, "UTC")
             .await
             .unwrap()
             .is_some(),
         "another guild"
     );
     assert!(store
-        .add_schedule_slot(7, 5, 1, 540, "UTC")
+        .add_schedule_slot(id(7), id(5), 1, 540, "UTC")
         .await
         .unwrap()
         .is_some());
-    assert_eq!(store.schedule_slots(7, 5).await.unwrap().len(), 2);
-    assert!(store.remove_schedule_slot(7, 5, 0, 540).await.unwrap());
-    assert!(!store.remove_schedule_slot(7, 5, 0, 540).await.unwrap());
-    assert_eq!(store.clear_schedule(7, 5).await.unwrap(), 1);
-    assert_eq!(store.schedule_slots(8, 5).await.unwrap().len(), 1);
+    assert_eq!(store.schedule_slots(id(7), id(5)).await.unwrap().len(), 2);
+    assert!(store
+        .remove_schedule_slot(id(7), id(5), 0, 540)
+        .await
+        .unwrap());
+    assert!(!store
+        .remove_schedule_slot(id(7), id(5), 0, 540)
+        .await
+        .unwrap());
+    assert_eq!(store.clear_schedule(id(7), id(5)).await.unwrap(), 1);
+    assert_eq!(store.schedule_slots(id(8), id(5)).await.unwrap().len(), 1);
     // One live drop per occurrence of a slot.
     let slot_id = slot.unwrap().id;
     let occurrence = start_time() + chrono::Duration::days(1);
     let drop = || agora_actors::shifts::store::NewShift {
         schedule_id: Some(slot_id),
-        assigned_user_id: Some(5),
-        ..new_shift(7, occurrence, 60)
+        assigned_user_id: Some(id(5)),
+        ..new_shift(id(7), occurrence, 60)
     };
     let first = store.insert_shift(&drop()).await.unwrap().unwrap();
     assert_eq!(store.insert_shift(&drop()).await.unwrap(), None);
     assert!(store
-        .cancel_shift(7, first.id, 5, start_time())
+        .cancel_shift(id(7), first.id, id(5), start_time())
         .await
         .unwrap());
     assert!(
         store.insert_shift(&drop()).await.unwrap().is_some(),
         "a cancelled drop frees the slot"
+    );
+}
+
+async fn a_notice_is_recorded_once_and_leased_by_one_sender(database: &TestDatabase) {
+    use agora_actors::shifts::notices::{NoticeState, NoticeTo};
+    let store = database.migrated().await;
+    let now = start_time();
+    let shift = store
+        .insert_shift(&new_shift(id(7), now + chrono::Duration::hours(2), 60))
+        .await
+        .unwrap()
+        .unwrap();
+    let to = NoticeTo::Claimer(id(5));
+    assert!(store.record_notice(id(7), shift.id, to, now).await.unwrap());
+    assert!(
+        !store.record_notice(id(7), shift.id, to, now).await.unwrap(),
+        "once"
+    );
+    let due = store.due_notices(now, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    let notice = &due[0];
+    assert_eq!(
+        (notice.to, notice.state, notice.attempts),
+        (to, NoticeState::Pending, 0)
+    );
+    // Eight senders at once: one gets it.
+    let mut senders = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (store, notice) = (store.clone(), notice.clone());
+        senders.spawn(async move { store.lease_notice(&notice, now).await.unwrap() });
+    }
+    let mut leased = 0;
+    while let Some(won) = senders.join_next().await {
+        leased += usize::from(won.unwrap());
+    }
+    assert_eq!(leased, 1);
+    assert_eq!(store.due_notices(now, 10).await.unwrap(), vec![], "held");
+    // Given back for later, it is due again then, with the attempt counted.
+    let later = now + chrono::Duration::seconds(5);
+    assert!(store
+        .retry_notice_at(notice, "503", None, later)
+        .await
+        .unwrap());
+    assert_eq!(store.due_notices(now, 10).await.unwrap(), vec![]);
+    let again = store.due_notices(later, 10).await.unwrap();
+    assert_eq!(again[0].attempts, 1);
+    assert!(store.lease_notice(&again[0], later).await.unwrap());
+    assert!(store
+        .finish_notice(
+            &again[0],
+            NoticeState::Failed,
+            Some(("no DMs", Some(50007))),
+            later
+        )
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .finish_notice(&again[0], NoticeState::Sent, None, later)
+            .await
+            .unwrap(),
+        "a finished notice stays finished"
+    );
+    let shown = store.shift_notices(id(7), &[shift.id]).await.unwrap();
+    assert_eq!(
+        (
+            shown[0].state,
+            shown[0].error_code,
+            shown[0].last_error.as_deref()
+        ),
+        (NoticeState::Failed, Some(50007), Some("no DMs"))
+    );
+    // Another guild sees none of it.
+    assert_eq!(
+        store.shift_notices(id(8), &[shift.id]).await.unwrap(),
+        vec![]
     );
 }

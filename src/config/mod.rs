@@ -16,8 +16,9 @@
 //! `/run/secrets`. They are held in [`Secret`], which never prints or serializes its value.
 //!
 //! A feature keeps its own settings in its own folder: a serde struct for its `[name]` table,
-//! declared to [`Config::load_with_sections`] with [`SectionSpec::of`] and read back with
-//! [`Config::section`]. Its keys are checked like the built-in ones.
+//! declared by its descriptor (`Feature::config_section`, a [`ConfigSection::of`]), passed
+//! to [`Config::load_with_sections`] by boot and read back by the feature at start. Its
+//! keys are checked like the built-in ones.
 //!
 //! This module reads and checks the configuration; it does not act on it (opening the
 //! database, installing the log subscriber and binding the ops listener belong to boot).
@@ -38,12 +39,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use figment::providers::{Format, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use figment::value::{Dict, Value};
 use figment::Figment;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
+
+pub use agora_actors::feature::ConfigSection;
 
 pub use problems::{ConfigProblem, ConfigProblems};
 pub use secret::{ConnectionUrl, Secret};
@@ -390,33 +393,17 @@ pub struct FeaturesConfig {
     pub enabled: Option<Vec<String>>,
 }
 
-/// A feature's own `[name]` table, declared so that its keys are checked at load:
-/// `SectionSpec::of::<ShiftsSettings>("shifts")`, the struct living in the feature's folder.
-#[derive(Clone, Copy)]
-pub struct SectionSpec {
-    pub name: &'static str,
-    /// The section's keys with their defaults, from its `Default` and `Serialize`.
-    known_keys: fn() -> Dict,
-    /// Reads the section as its type, reporting the values that do not fit.
-    check: fn(Dict, &str, &sources::Origins, &mut Vec<ConfigProblem>),
-}
-
-impl SectionSpec {
-    /// The section `[name]`, read as `T`; `T::default()` gives its keys and their defaults.
-    pub fn of<T: Serialize + DeserializeOwned + Default>(name: &'static str) -> Self {
-        Self {
-            name,
-            known_keys: known_keys::<T>,
-            check: |data, prefix, origins, problems| {
-                problems::extract_reporting::<T>(data, prefix, origins, problems);
-            },
-        }
+/// The keys of a declared section and their defaults, as a tree of tables.
+fn section_keys(section: &ConfigSection) -> Dict {
+    // A value that does not serialize to a table has no keys to know.
+    match Value::serialize((section.defaults)()) {
+        Ok(Value::Dict(_, keys)) => keys,
+        _ => Dict::new(),
     }
 }
 
 /// The keys of `T` and their defaults, as a tree of tables.
 fn known_keys<T: Serialize + Default>() -> Dict {
-    // A value that does not serialize to a table has no keys to know.
     match Value::serialize(T::default()) {
         Ok(Value::Dict(_, keys)) => keys,
         _ => Dict::new(),
@@ -468,7 +455,7 @@ impl Config {
     pub fn load_with_sections(
         source: ConfigSource<'_>,
         env: &HashMap<String, String>,
-        sections: &[SectionSpec],
+        sections: &[ConfigSection],
     ) -> Result<Config, ConfigProblems> {
         load_with_default_path(source, env, sections, Path::new(DEFAULT_CONFIG_PATH))
     }
@@ -476,7 +463,7 @@ impl Config {
     /// [`Config::load_with_sections`] with this process's environment.
     pub fn load_from_process_env(
         source: ConfigSource<'_>,
-        sections: &[SectionSpec],
+        sections: &[ConfigSection],
     ) -> Result<Config, ConfigProblems> {
         let mut env = HashMap::new();
         let mut not_unicode = Vec::new();
@@ -524,6 +511,17 @@ impl Config {
         }
     }
 
+    /// A declared section as its feature reads it: the declared defaults, under what is
+    /// written in the file and the environment.
+    pub fn section_data(&self, section: &ConfigSection) -> Figment {
+        let written = match self.sections.tables.get(section.name) {
+            Some(Value::Dict(_, table)) => table.clone(),
+            _ => Dict::new(),
+        };
+        Figment::from(Serialized::defaults(section_keys(section)))
+            .merge(Serialized::defaults(written))
+    }
+
     /// The bot token, from `discord.token` or `discord.token_file`.
     pub fn discord_token(&self) -> Option<&Secret> {
         self.discord.token.as_ref()
@@ -553,10 +551,10 @@ impl Config {
 }
 
 /// The built-in tables and the declared sections, each key with its default.
-fn known_tables(sections: &[SectionSpec]) -> Dict {
+fn known_tables(sections: &[ConfigSection]) -> Dict {
     let mut known = known_keys::<Config>();
     for section in sections {
-        known.insert(section.name.to_owned(), Value::from((section.known_keys)()));
+        known.insert(section.name.to_owned(), Value::from(section_keys(section)));
     }
     known
 }
@@ -564,7 +562,7 @@ fn known_tables(sections: &[SectionSpec]) -> Dict {
 fn load_with_default_path(
     source: ConfigSource<'_>,
     env: &HashMap<String, String>,
-    sections: &[SectionSpec],
+    sections: &[ConfigSection],
     default_path: &Path,
 ) -> Result<Config, ConfigProblems> {
     let known = known_tables(sections);
@@ -600,7 +598,13 @@ fn load_with_default_path(
     for section in sections {
         if let Some(table) = data.remove(section.name) {
             if let Some(written) = table.as_dict() {
-                (section.check)(written.clone(), section.name, &origins, &mut problems);
+                problems::check_reporting(
+                    written.clone(),
+                    section.name,
+                    &origins,
+                    &mut problems,
+                    section.extract,
+                );
             } else {
                 let message = format!("`{}` must be a table (`[{}]`)", section.name, section.name);
                 problems.push(origins.problem(section.name, message));

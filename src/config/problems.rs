@@ -194,16 +194,43 @@ fn collect_leaves(value: &Value, path: &str, leaves: &mut Vec<String>) {
 /// fit. serde stops at the first; each bad value is reported, taken out (so its key keeps
 /// its default) and the rest read again, until all that is left reads.
 pub(super) fn extract_reporting<T: DeserializeOwned + Default>(
-    mut data: Dict,
+    data: Dict,
     prefix: &str,
     origins: &Origins,
     problems: &mut Vec<ConfigProblem>,
 ) -> T {
+    report_until_clean(data, prefix, origins, problems, |figment| {
+        figment.extract_lossy::<T>()
+    })
+    .unwrap_or_default()
+}
+
+/// [`extract_reporting`] for a type known only by its check (a feature's declared
+/// section, `ConfigSection::extract`): every problem reported, nothing kept.
+pub(super) fn check_reporting(
+    data: Dict,
+    prefix: &str,
+    origins: &Origins,
+    problems: &mut Vec<ConfigProblem>,
+    extract: fn(&Figment) -> Result<(), figment::Error>,
+) {
+    report_until_clean(data, prefix, origins, problems, extract);
+}
+
+/// Reads `data` with `extract`, reporting each value it refuses and taking that value out,
+/// until what is left reads cleanly (`Some`) or nothing more can be taken out (`None`).
+fn report_until_clean<R>(
+    mut data: Dict,
+    prefix: &str,
+    origins: &Origins,
+    problems: &mut Vec<ConfigProblem>,
+    extract: impl Fn(&Figment) -> Result<R, figment::Error>,
+) -> Option<R> {
     // Each round takes out at least one value, so this bounds the rounds by the values given.
     let rounds = count_values(&data) + 1;
     for _ in 0..rounds {
-        let errors = match Figment::from(Serialized::defaults(&data)).extract_lossy::<T>() {
-            Ok(value) => return value,
+        let errors = match extract(&Figment::from(Serialized::defaults(&data))) {
+            Ok(value) => return Some(value),
             Err(errors) => errors,
         };
         let mut removed_any = false;
@@ -217,7 +244,7 @@ pub(super) fn extract_reporting<T: DeserializeOwned + Default>(
             break;
         }
     }
-    T::default()
+    None
 }
 
 fn prefix_key(prefix: &str, key: &str) -> String {

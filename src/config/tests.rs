@@ -34,7 +34,7 @@ fn load_text(text: &str, env: &HashMap<String, String>) -> Result<Config, Config
 fn load_text_with(
     text: &str,
     env: &HashMap<String, String>,
-    sections: &[SectionSpec],
+    sections: &[ConfigSection],
 ) -> Result<Config, ConfigProblems> {
     let dir = tempfile::tempdir().expect("make a temp dir");
     let path = write_file(&dir, "config.toml", text);
@@ -849,8 +849,8 @@ impl Default for GreeterSettings {
     }
 }
 
-fn greeter() -> SectionSpec {
-    SectionSpec::of::<GreeterSettings>("greeter")
+fn greeter() -> ConfigSection {
+    ConfigSection::of::<GreeterSettings>("greeter")
 }
 
 #[test]

@@ -35,6 +35,17 @@ pub fn run_test<F: std::future::Future<Output = ()>>(test: F) {
 /// The configuration pointing at the sim, on `database_url`, with `extra` environment
 /// overrides (`AGORA_…` names, as in production).
 pub fn config_for(sim: &Sim, database_url: &str, extra: &[(&str, &str)]) -> Config {
+    config_with_sections(sim, database_url, extra, &[])
+}
+
+/// [`config_for`] where `extensions`' own config tables may be written (their keys are
+/// checked as in production: `agora::boot::config_sections`).
+pub fn config_with_sections(
+    sim: &Sim,
+    database_url: &str,
+    extra: &[(&str, &str)],
+    extensions: &[Extension],
+) -> Config {
     let mut env: HashMap<String, String> =
         agora::sandbox::sim_overrides(sim, std::path::Path::new("unused.db"));
     env.insert("AGORA_DATABASE__URL".into(), database_url.to_owned());
@@ -43,7 +54,9 @@ pub fn config_for(sim: &Sim, database_url: &str, extra: &[(&str, &str)]) -> Conf
     for (key, value) in extra {
         env.insert((*key).to_owned(), (*value).to_owned());
     }
-    Config::load(ConfigSource::Default, &env).expect("the test configuration is valid")
+    let sections = agora::boot::config_sections(extensions);
+    Config::load_with_sections(ConfigSource::Default, &env, &sections)
+        .expect("the test configuration is valid")
 }
 
 /// The sim and a running Agora.
@@ -56,8 +69,10 @@ pub struct Harness {
     pub scratch: Scratch,
     /// The clock every actor reads (the system's unless a test drives a manual one).
     pub clock: SharedClock,
-    /// Refusals the next `run` or `click` may (and must) see.
+    /// Refusals the next `run`, `click` or `tick` may (and must) see.
     expected: Mutex<Vec<Refusal>>,
+    /// Whether tickers wait for [`Harness::tick`] (on a manual clock).
+    manual_ticks: bool,
 }
 
 impl Harness {
@@ -67,19 +82,31 @@ impl Harness {
 
     /// Starts the sim's demo world and Agora on a fresh SQLite file.
     pub async fn start_with(extra: &[(&str, &str)], extensions: Vec<Extension>) -> Harness {
-        Harness::start_with_clock(extra, extensions, Arc::new(SystemClock)).await
+        Harness::start_on(extra, extensions, Arc::new(SystemClock), false).await
     }
 
-    /// [`Harness::start_with`] with the clock the actors read.
+    /// [`Harness::start_with`] with the clock the actors read (a manual one, in tests that
+    /// move time): tickers then tick only when the test calls [`Harness::tick`], so each
+    /// step of the test is one whole tick at one known time.
     pub async fn start_with_clock(
         extra: &[(&str, &str)],
         extensions: Vec<Extension>,
         clock: SharedClock,
     ) -> Harness {
+        Harness::start_on(extra, extensions, clock, true).await
+    }
+
+    async fn start_on(
+        extra: &[(&str, &str)],
+        extensions: Vec<Extension>,
+        clock: SharedClock,
+        manual_ticks: bool,
+    ) -> Harness {
         let sim = Sim::start(SimConfig::demo()).await.expect("the sim starts");
         let demo = sim.demo().expect("the demo world");
         let scratch = Scratch::new("agora-e2e");
-        let config = config_for(&sim, &scratch.sqlite_url("agora.db"), extra);
+        let config =
+            config_with_sections(&sim, &scratch.sqlite_url("agora.db"), extra, &extensions);
         let mut harness = Harness {
             sim,
             demo,
@@ -88,6 +115,7 @@ impl Harness {
             scratch,
             clock,
             expected: Mutex::new(Vec::new()),
+            manual_ticks,
         };
         harness.boot(extensions).await;
         harness
@@ -98,6 +126,7 @@ impl Harness {
         let options = BootOptions {
             extensions,
             clock: self.clock.clone(),
+            manual_ticks: self.manual_ticks,
             ..BootOptions::default()
         };
         let agora = Agora::start(&self.config, options)
@@ -241,7 +270,7 @@ impl Harness {
         assert!(text.starts_with("Done"), "/config {subcommand}: {text}");
     }
 
-    /// Lets the next [`Harness::run`] or [`Harness::click`] see `refusal` (and fails it
+    /// Lets the next [`Harness::run`], [`Harness::click`] or [`Harness::tick`] see `refusal` (and fails it
     /// when it does not): for a test that provokes a refusal on purpose.
     pub fn expect_refusal(&self, refusal: Refusal) -> &Harness {
         self.expected
@@ -254,6 +283,23 @@ impl Harness {
     /// The refusals of the bot's calls since request `since` and on `record`, failing the
     /// test on any the test did not expect, and on any expectation left unmet.
     fn check_refusals(&self, action: &str, since: u64, record: &InteractionRecord) {
+        self.check_refusals_of(action, since, &record.errors);
+    }
+
+    /// Runs one tick of the ticker `name` on the harness's clock and returns when it has
+    /// finished (`Agora::tick_now`): "nothing was due" is a finished tick, not a sleep.
+    /// Checked like [`Harness::run`]: the sim refusing a call of the tick's fails the test
+    /// unless [`Harness::expect_refusal`] said so.
+    pub async fn tick(&self, name: &str) {
+        let since = self.sim.state().requests.total();
+        assert!(
+            self.agora().tick_now(name).await,
+            "no running ticker is called {name}"
+        );
+        self.check_refusals_of(&format!("the {name} tick"), since, &[]);
+    }
+
+    fn check_refusals_of(&self, action: &str, since: u64, errors: &[ErrorRecord]) {
         let expected = std::mem::take(
             &mut *self
                 .expected
@@ -273,7 +319,7 @@ impl Harness {
                 None => unexpected.push(describe_request(&request)),
             }
         }
-        for error in &record.errors {
+        for error in errors {
             match expected.iter().position(|e| e.matches_error(error)) {
                 Some(index) => met[index] = true,
                 None => unexpected.push(describe_error(error)),

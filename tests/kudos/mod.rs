@@ -2,15 +2,17 @@
 //! descriptor, its actor, its table (migrations for both backends), a setting, and a help
 //! category — started with one line (`extensions: vec![Box::new(KudosFeature)]`).
 //! `/kudos give user` thanks someone; `/kudos count [user]` shows a tally;
-//! `/config kudos goal` sets when a tally earns a trophy.
+//! `/config kudos goal` sets when a tally earns a trophy (per guild); `[kudos] emoji` in
+//! config.toml (or `AGORA_KUDOS__EMOJI`) is what every guild of this process sees.
 
 use agora_actors::dispatcher::InteractionRequest;
 use agora_actors::feature::{
-    Feature, FeatureStart, HelpCategory, Migrations, SettingKind, SettingSpec,
+    ConfigSection, Feature, FeatureStart, HelpCategory, Migrations, SettingKind, SettingSpec,
 };
 use agora_actors::kernel::catalogue::CommandEntry;
 use agora_actors::kernel::policy::AccessLevel;
 use agora_actors::kernel::reply::{Reply, ReplyMessage};
+use agora_actors::kernel::store::ids::column;
 use agora_actors::kernel::store::{Store, StoreError};
 use agora_actors::kernel::supervision::Concern;
 use agora_actors::kernel::Kernel;
@@ -19,7 +21,10 @@ use diesel_async::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
+use serde::{Deserialize, Serialize};
 use twilight_interactions::command::{CommandModel, CreateCommand, ResolvedUser};
+use twilight_model::id::marker::{GuildMarker, UserMarker};
+use twilight_model::id::Id;
 
 pub const KUDOS: &str = "kudos";
 
@@ -52,6 +57,22 @@ pub struct KudosGive {
 pub struct KudosCount {
     /// Whose tally (yours if left out)
     user: Option<ResolvedUser>,
+}
+
+/// `[kudos]` in config.toml: what kudos look like in every guild of this process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KudosConfig {
+    /// Shown before each thank-you.
+    pub emoji: String,
+}
+
+impl Default for KudosConfig {
+    fn default() -> Self {
+        KudosConfig {
+            emoji: "🎉".to_owned(),
+        }
+    }
 }
 
 /// The descriptor: everything boot needs to know about kudos.
@@ -104,11 +125,17 @@ impl Feature for KudosFeature {
         }
     }
 
+    fn config_section(&self) -> Option<ConfigSection> {
+        Some(ConfigSection::of::<KudosConfig>(KUDOS))
+    }
+
     fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
         let kernel = start.kernel.clone();
+        let config: KudosConfig = start.config();
         start.concern(
             move || Kudos {
                 kernel: kernel.clone(),
+                config: config.clone(),
             },
             |_| AccessLevel::Everyone,
         );
@@ -118,6 +145,7 @@ impl Feature for KudosFeature {
 /// The actor.
 pub struct Kudos {
     kernel: Kernel,
+    config: KudosConfig,
 }
 
 impl Concern for Kudos {
@@ -126,16 +154,15 @@ impl Concern for Kudos {
     type Response = Reply;
 
     fn handle(&mut self, request: InteractionRequest) -> LocalBoxFuture<'static, Reply> {
-        let kernel = self.kernel.clone();
-        async move { answer(&kernel, request).await }.boxed_local()
+        let (kernel, emoji) = (self.kernel.clone(), self.config.emoji.clone());
+        async move { answer(&kernel, &emoji, request).await }.boxed_local()
     }
 }
 
-async fn answer(kernel: &Kernel, request: InteractionRequest) -> Reply {
+async fn answer(kernel: &Kernel, emoji: &str, request: InteractionRequest) -> Reply {
     let (Some(guild), Some(input)) = (request.guild_id, request.command_input()) else {
         return Reply::Message(ReplyMessage::private("Kudos live in a server."));
     };
-    let guild = guild.get() as i64;
     let outcome = match KudosCommand::from_interaction(input) {
         Ok(KudosCommand::Give(KudosGive { user })) if user.resolved.id == request.user_id => {
             return Reply::Message(ReplyMessage::private("Kudos are for someone else."));
@@ -146,16 +173,19 @@ async fn answer(kernel: &Kernel, request: InteractionRequest) -> Reply {
                 .get(KUDOS, "goal")
                 .and_then(|value| value.as_i64())
                 .unwrap_or(10);
-            give(&kernel.store, guild, user.resolved.id.get() as i64)
+            give(&kernel.store, guild, user.resolved.id)
                 .await
                 .map(|count| {
                     let trophy = if count == goal { " 🏆" } else { "" };
-                    format!("🎉 <@{}> now has {count} kudos.{trophy}", user.resolved.id)
+                    format!(
+                        "{emoji} <@{}> now has {count} kudos.{trophy}",
+                        user.resolved.id
+                    )
                 })
         }
         Ok(KudosCommand::Count(KudosCount { user })) => {
             let id = user.map_or(request.user_id, |user| user.resolved.id);
-            tally(&kernel.store, guild, id.get() as i64)
+            tally(&kernel.store, guild, id)
                 .await
                 .map(|count| format!("<@{id}> has {count} kudos."))
         }
@@ -170,7 +200,12 @@ async fn answer(kernel: &Kernel, request: InteractionRequest) -> Reply {
 }
 
 /// One more kudos for `receiver`; the new tally, in one statement.
-async fn give(store: &Store, guild: i64, receiver: i64) -> Result<i64, StoreError> {
+async fn give(
+    store: &Store,
+    guild: Id<GuildMarker>,
+    receiver: Id<UserMarker>,
+) -> Result<i64, StoreError> {
+    let (guild, receiver) = (column(guild), column(receiver));
     agora_actors::with_connection!(store, connection => {
         diesel::insert_into(kudos::table)
             .values((kudos::guild_id.eq(guild), kudos::receiver_id.eq(receiver), kudos::count.eq(1)))
@@ -183,7 +218,12 @@ async fn give(store: &Store, guild: i64, receiver: i64) -> Result<i64, StoreErro
     })
 }
 
-async fn tally(store: &Store, guild: i64, receiver: i64) -> Result<i64, StoreError> {
+async fn tally(
+    store: &Store,
+    guild: Id<GuildMarker>,
+    receiver: Id<UserMarker>,
+) -> Result<i64, StoreError> {
+    let (guild, receiver) = (column(guild), column(receiver));
     agora_actors::with_connection!(store, connection => {
         kudos::table
             .find((guild, receiver))

@@ -11,6 +11,8 @@ use twilight_model::application::command::{
 };
 use twilight_model::application::interaction::application_command::CommandOptionValue;
 use twilight_model::channel::ChannelType;
+use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::Id;
 
 use crate::dispatcher::InteractionRequest;
 use crate::feature::{SettingKind, SettingSpec};
@@ -152,7 +154,7 @@ pub async fn run(
     request: &InteractionRequest,
     path: &[String],
 ) -> Option<Outcome> {
-    let guild = request.guild_id?.get() as i64;
+    let guild = request.guild_id?;
     let group = path.first()?;
     if group == FEATURES_GROUP {
         return Some(features(kernel, request, guild, path.get(1).map(String::as_str)).await);
@@ -177,7 +179,7 @@ pub async fn run(
 async fn set(
     kernel: &Kernel,
     request: &InteractionRequest,
-    guild: i64,
+    guild: Id<GuildMarker>,
     feature: &FeatureInfo,
     spec: &SettingSpec,
 ) -> Outcome {
@@ -196,7 +198,7 @@ async fn set(
             Some(Value::from(id.get()))
         }
         Some(CommandOptionValue::Role(id)) if spec.kind == SettingKind::Role => {
-            if id.get() as i64 == guild {
+            if id.cast::<GuildMarker>() == guild {
                 return Outcome::Refused(t!(locale, "setting-no-everyone"));
             }
             Some(Value::from(id.get()))
@@ -265,7 +267,7 @@ async fn set(
 async fn features(
     kernel: &Kernel,
     request: &InteractionRequest,
-    guild: i64,
+    guild: Id<GuildMarker>,
     action: Option<&str>,
 ) -> Outcome {
     let catalogue = &kernel.catalogue;

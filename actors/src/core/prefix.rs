@@ -82,21 +82,18 @@ async fn parse(
         .guilds
         .member_permissions(guild_id, message.author.id, &roles)
         .unwrap_or(Permissions::empty());
-    let settings = kernel
-        .store
-        .guild_settings(guild_id.get() as i64)
-        .await
-        .ok()
-        .flatten();
+    let settings = match kernel.guild_config(guild_id).await {
+        Ok(config) => Some(config.settings),
+        Err(error) => {
+            // Without the settings the configured roles are unknown: Administrator and the
+            // bot's owners still pass, and the log says why a role holder was not let in.
+            tracing::warn!(%error, guild = guild_id.get(), command = %name, "prefix command: guild settings unavailable, judging without the configured roles");
+            None
+        }
+    };
     let staff = StaffRoles {
-        admin_role_id: settings
-            .as_ref()
-            .and_then(|s| s.admin_role_id)
-            .map(|id| id as u64),
-        moderator_role_id: settings
-            .as_ref()
-            .and_then(|s| s.moderator_role_id)
-            .map(|id| id as u64),
+        admin_role_id: settings.as_ref().and_then(|s| s.admin_role_id),
+        moderator_role_id: settings.as_ref().and_then(|s| s.moderator_role_id),
     };
     let actor = Actor {
         user_id: message.author.id.get(),

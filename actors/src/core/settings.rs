@@ -7,6 +7,8 @@
 use twilight_interactions::command::{CommandModel, CommandOption, CreateCommand, CreateOption};
 use twilight_model::application::interaction::InteractionChannel;
 use twilight_model::guild::Role;
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
+use twilight_model::id::Id;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use twilight_model::application::interaction::application_command::CommandOptionValue;
@@ -124,12 +126,12 @@ pub enum LocaleChoice {
     German,
 }
 
-fn mention_role(id: Option<i64>, locale: Locale) -> String {
+fn mention_role(id: Option<Id<RoleMarker>>, locale: Locale) -> String {
     id.map(|id| format!("<@&{id}>"))
         .unwrap_or_else(|| t!(locale, "config-not-set"))
 }
 
-fn mention_channel(id: Option<i64>, locale: Locale) -> String {
+fn mention_channel(id: Option<Id<ChannelMarker>>, locale: Locale) -> String {
     id.map(|id| format!("<#{id}>"))
         .unwrap_or_else(|| t!(locale, "config-not-set"))
 }
@@ -206,7 +208,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
     let Some(input) = request.command_input() else {
         return private_text(t!(locale, "config-not-a-command"));
     };
-    let guild = guild_id.get() as i64;
+    let guild = guild_id;
     // Changes to one guild's settings take turns (two admins at once never overwrite each
     // other); other guilds' requests do not wait.
     let _turn = kernel.serial.turn(format!("settings:{guild}")).await;
@@ -242,7 +244,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild, locale)) {
                 return private_text(problem);
             }
-            let id = role.map(|r| r.id.get() as i64);
+            let id = role.map(|r| r.id);
             patch.admin_role_id = Some(id);
             Box::new(move |locale| {
                 t!(
@@ -256,7 +258,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             if let Some(problem) = role.as_ref().and_then(|r| unusable_role(r, guild, locale)) {
                 return private_text(problem);
             }
-            let id = role.map(|r| r.id.get() as i64);
+            let id = role.map(|r| r.id);
             patch.moderator_role_id = Some(id);
             Box::new(move |locale| {
                 t!(
@@ -284,7 +286,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
                     ));
                 }
             }
-            let id = channel.map(|c| c.id.get() as i64);
+            let id = channel.map(|c| c.id);
             patch.log_channel_id = Some(id);
             Box::new(move |locale| {
                 t!(
@@ -295,7 +297,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             })
         }
         ConfigCommand::AllowChannel(ConfigAllowChannel { channel }) => {
-            let id = channel.id.get() as i64;
+            let id = channel.id;
             let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if allowed.contains(&id) {
                 return private_text(t!(locale, "config-already-allowed", channel = id));
@@ -308,7 +310,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             Box::new(move |locale| t!(locale, "config-changed-allowed", channel = id))
         }
         ConfigCommand::DisallowChannel(ConfigDisallowChannel { channel }) => {
-            let id = channel.id.get() as i64;
+            let id = channel.id;
             let mut allowed = current_allowed_channels(kernel, guild, request).await;
             if !allowed.contains(&id) {
                 return private_text(t!(locale, "config-not-allowed", channel = id));
@@ -342,19 +344,28 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
 /// dispatcher's earlier snapshot), so two admins' changes are kept apart.
 async fn current_allowed_channels(
     kernel: &Kernel,
-    guild: i64,
+    guild: Id<GuildMarker>,
     request: &InteractionRequest,
-) -> Vec<i64> {
+) -> Vec<Id<ChannelMarker>> {
     match kernel.store.guild_settings(guild).await {
         Ok(Some(settings)) => settings.allowed_channel_ids,
         Ok(None) => Vec::new(),
-        Err(_) => request.settings.allowed_channel_ids.clone(),
+        Err(error) => {
+            // The write that follows fails the same way and the admin is told; until
+            // then the dispatcher's snapshot is the best there is.
+            tracing::warn!(%error, guild = guild.get(), "could not re-read the allowed channels; using the snapshot");
+            request.settings.allowed_channel_ids.clone()
+        }
     }
 }
 
 /// `/config locale`: a language Agora speaks, or "auto"; anything else (a modified client)
 /// is answered with the languages there are, and nothing changes.
-async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Reply {
+async fn set_locale(
+    kernel: &Kernel,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+) -> Reply {
     let asked = request
         .leaf_options()
         .iter()
@@ -394,7 +405,7 @@ async fn set_locale(kernel: &Kernel, request: &InteractionRequest, guild: i64) -
 
 /// `/config reset`: the guild's own settings and every feature's (their on/off switches
 /// included) back to their defaults, and the answer says exactly what that covered.
-async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Reply {
+async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: Id<GuildMarker>) -> Reply {
     let locale = request.language();
     let guild_row = kernel.store.delete_guild_settings(guild).await;
     let feature_rows = kernel.store.delete_all_feature_settings(guild).await;
@@ -421,8 +432,9 @@ async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: i64) -> Rep
 }
 
 /// Why a role cannot be a staff role, if it cannot.
-fn unusable_role(role: &Role, guild_id: i64, locale: Locale) -> Option<String> {
-    if role.id.get() as i64 == guild_id {
+fn unusable_role(role: &Role, guild_id: Id<GuildMarker>, locale: Locale) -> Option<String> {
+    // The @everyone role has the guild's id.
+    if role.id.cast::<GuildMarker>() == guild_id {
         Some(t!(locale, "config-everyone-role"))
     } else if role.managed {
         Some(t!(locale, "config-managed-role", role = role.id))
@@ -439,10 +451,7 @@ async fn log_change(
     request: &InteractionRequest,
     change: &Change,
 ) {
-    let Some(channel) = settings
-        .log_channel_id
-        .and_then(|id| twilight_model::id::Id::new_checked(id as u64))
-    else {
+    let Some(channel) = settings.log_channel_id else {
         return;
     };
     let locale = Locale::for_guild(&settings.locale);

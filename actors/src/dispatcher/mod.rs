@@ -308,11 +308,11 @@ async fn run(
         answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;
     };
-    let (config, settings_problem) = match shared.kernel.guild_config(guild_id.get() as i64).await {
+    let (config, settings_problem) = match shared.kernel.guild_config(guild_id).await {
         Ok(config) => (config, None),
         Err(error) => (
             GuildConfig {
-                settings: GuildSettings::new(guild_id.get() as i64),
+                settings: GuildSettings::new(guild_id),
                 features: FeatureValues::default(),
             },
             Some(error),
@@ -329,8 +329,8 @@ async fn run(
         )
     };
     let roles = StaffRoles {
-        admin_role_id: settings.admin_role_id.map(|id| id as u64),
-        moderator_role_id: settings.moderator_role_id.map(|id| id as u64),
+        admin_role_id: settings.admin_role_id,
+        moderator_role_id: settings.moderator_role_id,
     };
     let level = access_level(&shared.kernel.owners, &actor, roles);
     if let Some(error) = settings_problem.filter(|_| required > AccessLevel::Everyone) {
@@ -359,7 +359,7 @@ async fn run(
         return Outcome::Refused;
     }
     if let Some(entry) = command {
-        let channel = interaction.channel.as_ref().map(|c| c.id.get() as i64);
+        let channel = interaction.channel.as_ref().map(|c| c.id);
         let allowed = &settings.allowed_channel_ids;
         if answering == Answering::Command
             && !allowed.is_empty()

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::Id;
 
 use super::store::{GuildSettings, StoreError};
 use super::Kernel;
@@ -48,20 +50,22 @@ pub struct GuildConfig {
     pub features: FeatureValues,
 }
 
-fn cache_key(guild_id: i64) -> String {
-    format!("guild-config:{guild_id}")
+/// The cache key; the version names the cached shape (v2: typed ids), so a process of
+/// an older release sharing Redis never reads this one's entries or the reverse.
+fn cache_key(guild_id: Id<GuildMarker>) -> String {
+    format!("guild-config:v2:{guild_id}")
 }
 
 impl Kernel {
     /// The guild's configuration (defaults for a guild that changed nothing), from the
     /// cache when it is there, else from the store (and then cached).
-    pub async fn guild_config(&self, guild_id: i64) -> Result<GuildConfig, StoreError> {
+    pub async fn guild_config(&self, guild_id: Id<GuildMarker>) -> Result<GuildConfig, StoreError> {
         let key = cache_key(guild_id);
         match self.cache.get(&key).await {
             Ok(Some(bytes)) => match serde_json::from_slice(&bytes) {
                 Ok(config) => return Ok(config),
                 Err(error) => {
-                    tracing::warn!(%error, guild = guild_id, "unreadable cached guild configuration; reading the store")
+                    tracing::warn!(%error, guild = guild_id.get(), "unreadable cached guild configuration; reading the store")
                 }
             },
             Ok(None) => {}
@@ -90,10 +94,10 @@ impl Kernel {
     /// Forgets the cached configuration after a change (every process reads it afresh).
     /// A reader that loaded the old values just before the change may cache them just
     /// after it, so the key is forgotten once more a moment later.
-    pub async fn forget_guild_config(&self, guild_id: i64) {
+    pub async fn forget_guild_config(&self, guild_id: Id<GuildMarker>) {
         let key = cache_key(guild_id);
         if let Err(error) = self.cache.delete(&key).await {
-            tracing::warn!(%error, guild = guild_id, "could not forget a cached guild configuration; it expires within 5 minutes");
+            tracing::warn!(%error, guild = guild_id.get(), "could not forget a cached guild configuration; it expires within 5 minutes");
         }
         let cache = self.cache.clone();
         tokio::spawn(async move {

@@ -3,6 +3,8 @@
 //! role), everyone — decided by us for every command, component and modal, per guild.
 
 use serde::{Deserialize, Serialize};
+use twilight_model::id::marker::RoleMarker;
+use twilight_model::id::Id;
 
 use crate::kernel::i18n::Locale;
 use crate::t;
@@ -56,8 +58,8 @@ pub struct Actor {
 /// The roles a guild configured for admins and moderators.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StaffRoles {
-    pub admin_role_id: Option<u64>,
-    pub moderator_role_id: Option<u64>,
+    pub admin_role_id: Option<Id<RoleMarker>>,
+    pub moderator_role_id: Option<Id<RoleMarker>>,
 }
 
 /// The person's level in this guild.
@@ -68,7 +70,8 @@ pub fn access_level(owners: &[u64], actor: &Actor, roles: StaffRoles) -> AccessL
     if !actor.in_guild {
         return AccessLevel::Everyone;
     }
-    let has = |role: Option<u64>| role.is_some_and(|id| actor.role_ids.contains(&id));
+    let has =
+        |role: Option<Id<RoleMarker>>| role.is_some_and(|id| actor.role_ids.contains(&id.get()));
     if actor.permissions & ADMINISTRATOR != 0 || has(roles.admin_role_id) {
         AccessLevel::Admin
     } else if has(roles.moderator_role_id) {
@@ -99,8 +102,8 @@ mod tests {
     #[test]
     fn levels_follow_owners_permissions_and_configured_roles() {
         let roles = StaffRoles {
-            admin_role_id: Some(10),
-            moderator_role_id: Some(20),
+            admin_role_id: Some(Id::new(10)),
+            moderator_role_id: Some(Id::new(20)),
         };
         assert_eq!(
             access_level(&[1], &actor(1, &[], 0), roles),

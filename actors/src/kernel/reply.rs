@@ -218,3 +218,25 @@ mod tests {
         );
     }
 }
+
+/// `text` cut to at most `max_chars` characters (Discord counts characters), with "…" in
+/// place of what was cut: how text from people or from Discord's errors fits a field.
+pub fn clip(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::clip;
+
+    #[test]
+    fn clips_by_characters_not_bytes() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("ääääää", 4), "äää…");
+        assert_eq!(clip("ääääää", 4).chars().count(), 4);
+    }
+}

@@ -3,6 +3,10 @@
 //! hangs in one delays nobody else's answer. A tick that is still running when the next is
 //! due is skipped, not stacked; a panic in a tick is logged with an incident id and the
 //! next tick runs as usual. A ticker stops when the store closes (shutdown).
+//!
+//! [`TickNow`] runs one tick on demand and answers when it is done (after any tick already
+//! running): tests drive the ticker with it on the injectable clock, so "nothing was due"
+//! is proved by a finished tick, not by sleeping.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -56,11 +60,15 @@ pub struct Ticker {
     kernel: Kernel,
     health: Arc<ActorHealth>,
     running: bool,
+    /// Whether it ticks on its own every period (always, but in tests that drive it with
+    /// [`TickNow`] on a manual clock).
+    automatic: bool,
 }
 
 impl Ticker {
     /// Starts the ticker on an arbiter of its own; it shows in `/status` under its name.
-    pub fn start(spec: TickerSpec, kernel: &Kernel) -> Addr<Ticker> {
+    /// Unless `automatic`, it ticks only when sent [`TickNow`].
+    pub fn start(spec: TickerSpec, kernel: &Kernel, automatic: bool) -> Addr<Ticker> {
         let health = kernel.health.register(spec.name);
         let kernel = kernel.clone();
         let arbiter = Arbiter::new();
@@ -69,6 +77,7 @@ impl Ticker {
             kernel,
             health,
             running: false,
+            automatic,
         })
     }
 
@@ -99,11 +108,58 @@ impl Ticker {
     }
 }
 
+/// Runs one tick now and answers when it has finished; a tick already running is waited
+/// for first, so the answer means "a whole tick ran after this was sent".
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct TickNow;
+
+impl Handler<TickNow> for Ticker {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _: TickNow, _ctx: &mut Context<Self>) -> Self::Result {
+        Box::pin(
+            async {}
+                .into_actor(self)
+                .then(|(), ticker, _ctx| wait_until_idle(ticker))
+                .then(|(), ticker, _ctx| {
+                    ticker.running = true;
+                    let running = ticker.health.start_work();
+                    let work = (ticker.spec.tick)(ticker.kernel.clone());
+                    AssertUnwindSafe(work)
+                        .catch_unwind()
+                        .into_actor(ticker)
+                        .map(move |outcome, ticker, _ctx| {
+                            if let Err(panic) = outcome {
+                                ticker.health.record_panic(panic.as_ref());
+                            }
+                            ticker.running = false;
+                            drop(running);
+                        })
+                }),
+        )
+    }
+}
+
+/// Resolves once no tick is running.
+fn wait_until_idle(ticker: &mut Ticker) -> ResponseActFuture<Ticker, ()> {
+    if !ticker.running {
+        return Box::pin(actix::fut::ready(()));
+    }
+    Box::pin(
+        actix::clock::sleep(Duration::from_millis(5))
+            .into_actor(ticker)
+            .then(|(), ticker, _ctx| wait_until_idle(ticker)),
+    )
+}
+
 impl Actor for Ticker {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.spec.period, Ticker::tick);
+        if self.automatic {
+            ctx.run_interval(self.spec.period, Ticker::tick);
+        }
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {

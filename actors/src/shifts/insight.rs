@@ -7,12 +7,14 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use super::calendar::{self, CalendarShift};
 use super::commands::{PeriodChoice, ShiftCommand};
+use super::notices::{failure_text, Notice, NoticeState, NoticeTo};
 use super::render::{duration_text, hours_text};
 use super::store::Shift;
 use super::{database_trouble, private};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
-use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::{clip, Reply, ReplyMessage};
 use crate::kernel::Kernel;
 use crate::t;
 
@@ -42,6 +44,37 @@ pub fn coverage_gaps(
     gaps
 }
 
+/// Admins' view of the notices that failed for good, one line each (at most ten).
+fn undelivered_lines(locale: Locale, notices: &[Notice]) -> Vec<String> {
+    let failed: Vec<&Notice> = notices
+        .iter()
+        .filter(|notice| notice.state == NoticeState::Failed)
+        .collect();
+    let mut lines: Vec<String> = failed
+        .iter()
+        .take(10)
+        .map(|notice| {
+            let what = match notice.to {
+                NoticeTo::Claimer(user) => t!(locale, "notice-kind-reminder", user = user),
+                NoticeTo::Channel(channel) => {
+                    t!(locale, "notice-kind-unclaimed", channel = channel)
+                }
+            };
+            t!(
+                locale,
+                "upcoming-undelivered-line",
+                id = notice.shift_id,
+                what = what,
+                reason = clip(&failure_text(locale, notice), 200)
+            )
+        })
+        .collect();
+    if failed.len() > 10 {
+        lines.push(t!(locale, "upcoming-more", count = failed.len() - 10));
+    }
+    lines
+}
+
 fn message(embed: twilight_model::channel::message::Embed) -> Reply {
     let mut message = ReplyMessage::private(String::new()).with_embed(embed);
     message.content = None;
@@ -53,14 +86,17 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
-    let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
-    let me = request.user_id.get() as i64;
+    let guild = match super::guild_of(request) {
+        Ok(guild) => guild,
+        Err(refusal) => return refusal,
+    };
+    let me = request.user_id;
     let now = kernel.clock.now();
     let store = &kernel.store;
     let locale: Locale = request.language();
     match command {
         ShiftCommand::Stats(stats) => {
-            let target = stats.user.map(|u| u.get() as i64).unwrap_or(me);
+            let target = stats.user.unwrap_or(me);
             let totals = async {
                 Ok::<_, crate::kernel::store::StoreError>((
                     store
@@ -201,17 +237,29 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             let covered: i64 = (Duration::days(7)
                 - gaps.iter().map(|(s, e)| *e - *s).sum::<Duration>())
             .num_minutes();
-            message(
-                EmbedBuilder::new()
-                    .title(t!(locale, "upcoming-title"))
-                    .description(lines.join("\n"))
-                    .color(0x2e_cc_71)
-                    .field(EmbedFieldBuilder::new(
-                        t!(locale, "upcoming-gaps", hours = hours_text(locale, covered)),
-                        gap_lines.join("\n"),
-                    ))
-                    .build(),
-            )
+            let mut embed = EmbedBuilder::new()
+                .title(t!(locale, "upcoming-title"))
+                .description(lines.join("\n"))
+                .color(0x2e_cc_71)
+                .field(EmbedFieldBuilder::new(
+                    t!(locale, "upcoming-gaps", hours = hours_text(locale, covered)),
+                    gap_lines.join("\n"),
+                ));
+            if request.level >= AccessLevel::Admin {
+                let ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
+                let undelivered = match store.shift_notices(guild, &ids).await {
+                    Ok(notices) => undelivered_lines(locale, &notices),
+                    Err(error) => return database_trouble(locale, &error),
+                };
+                if !undelivered.is_empty() {
+                    // A field holds 1,024 characters; Discord's reasons can be long.
+                    embed = embed.field(EmbedFieldBuilder::new(
+                        t!(locale, "upcoming-undelivered"),
+                        clip(&undelivered.join("\n"), 1024),
+                    ));
+                }
+            }
+            message(embed.build())
         }
         ShiftCommand::Export(_) => {
             let shifts = match store.shifts_claimed_by(guild, me).await {
@@ -249,6 +297,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+    use twilight_model::id::Id;
 
     use super::*;
 
@@ -256,14 +305,14 @@ mod tests {
         let at = |h: u32| Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
         Shift {
             id: 1,
-            guild_id: 1,
+            guild_id: Id::new(1),
             description: String::new(),
             start: at(start_hour),
             end: at(end_hour),
-            dropped_by: 1,
+            dropped_by: Id::new(1),
             assigned_user_id: None,
             schedule_id: None,
-            claimed_by: Some(2),
+            claimed_by: Some(Id::new(2)),
             claimed_at: None,
             cancelled_by: None,
             cancelled_at: None,

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod commands;
 pub mod fairness;
 mod insight;
+pub mod notices;
 mod reminders;
 pub mod render;
 mod schedule;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, UserMarker};
 use twilight_model::id::Id;
 
 use self::settings::ShiftSettings;
@@ -130,6 +132,14 @@ impl Concern for ShiftScheduler {
 }
 
 /// A private answer.
+/// The guild a request came from; shifts live only in guilds (the dispatcher answers
+/// direct messages before they get here, so this is a modified client).
+pub(crate) fn guild_of(request: &InteractionRequest) -> Result<Id<GuildMarker>, Reply> {
+    request
+        .guild_id
+        .ok_or_else(|| private(t!(request.language(), "guild-only")))
+}
+
 pub(crate) fn private(text: impl Into<String>) -> Reply {
     Reply::Message(ReplyMessage::private(text))
 }
@@ -179,7 +189,7 @@ async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
             }
         }
         RequestKind::Command { name, path, .. } => {
-            let in_channel = request.channel_id.map(|c| c.get() as i64);
+            let in_channel = request.channel_id;
             if let (true, Some(channel)) = (settings.restrict_to_channel, settings.channel_id) {
                 if name != "timezone" && in_channel != Some(channel) {
                     return private(t!(locale, "shift-channel-only", channel = channel));
@@ -204,14 +214,19 @@ async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
 pub(crate) async fn zone_for(
     kernel: &Kernel,
     locale: Locale,
-    user_id: i64,
+    user_id: Id<UserMarker>,
     typed: Option<&str>,
 ) -> Result<Tz, Reply> {
     if let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) {
         return time::parse_zone(typed).map_err(|error| private(error.message(locale)));
     }
     match kernel.store.user_zone(user_id).await {
-        Ok(Some(zone)) => Ok(time::parse_zone(&zone).unwrap_or(Tz::UTC)),
+        Ok(Some(zone)) => time::parse_zone(&zone).map_err(|error| {
+            // A zone saved by an older tz database that this one no longer knows: say so
+            // rather than quietly reading the person's times in UTC.
+            tracing::warn!(%error, zone = %zone, user = user_id.get(), "a saved time zone no longer parses");
+            private(t!(locale, "timezone-saved-unknown", zone = zone.as_str()))
+        }),
         Ok(None) => Ok(Tz::UTC),
         Err(error) => Err(database_trouble(locale, &error)),
     }
@@ -222,10 +237,7 @@ pub(crate) async fn zone_for(
 pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     let now = kernel.clock.now();
     let message = render::shift_message_in(guild_locale(kernel, shift.guild_id).await, shift, now);
-    let posted = shift
-        .channel_id
-        .and_then(|c| Id::new_checked(c as u64))
-        .zip(shift.message_id.and_then(|m| Id::new_checked(m as u64)));
+    let posted = shift.channel_id.zip(shift.message_id);
     if let Some((channel, message_id)) = posted {
         match kernel
             .discord
@@ -247,9 +259,12 @@ pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     }
     let channel = match ShiftSettings::load(kernel, shift.guild_id).await {
         Ok(settings) => settings.channel_id.or(shift.channel_id),
-        Err(_) => shift.channel_id,
+        Err(error) => {
+            tracing::warn!(%error, shift = shift.id, "could not read the shift channel setting; reposting where the shift was");
+            shift.channel_id
+        }
     };
-    let Some(channel) = channel.and_then(|c| Id::new_checked(c as u64)) else {
+    let Some(channel) = channel else {
         return;
     };
     if let Err(error) = post_message(kernel, shift, channel).await {
@@ -258,10 +273,13 @@ pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
 }
 
 /// The language of what a guild's channels read: its choice, else English.
-async fn guild_locale(kernel: &Kernel, guild_id: i64) -> Locale {
+async fn guild_locale(kernel: &Kernel, guild_id: Id<GuildMarker>) -> Locale {
     match kernel.guild_config(guild_id).await {
         Ok(config) => Locale::for_guild(&config.settings.locale),
-        Err(_) => Locale::English,
+        Err(error) => {
+            tracing::warn!(%error, guild = guild_id.get(), "could not read the guild's language; writing in English");
+            Locale::English
+        }
     }
 }
 
@@ -269,18 +287,14 @@ async fn guild_locale(kernel: &Kernel, guild_id: i64) -> Locale {
 pub(crate) async fn post_message(
     kernel: &Kernel,
     shift: &Shift,
-    channel: Id<twilight_model::id::marker::ChannelMarker>,
+    channel: Id<ChannelMarker>,
 ) -> Result<(), crate::kernel::discord::DiscordError> {
     let locale = guild_locale(kernel, shift.guild_id).await;
     let message = render::shift_message_in(locale, shift, kernel.clock.now());
     let message_id = kernel.discord.send_message(channel, &message, None).await?;
     let stored = kernel
         .store
-        .set_shift_message(
-            shift.id,
-            Some(channel.get() as i64),
-            Some(message_id.get() as i64),
-        )
+        .set_shift_message(shift.id, Some(channel), Some(message_id))
         .await;
     if let Err(error) = stored {
         tracing::warn!(%error, shift = shift.id, "could not remember where the shift message is");

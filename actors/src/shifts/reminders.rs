@@ -1,152 +1,126 @@
-//! What is due, once a second: DM the claimer N minutes before the start, ping the
-//! moderator role when a shift is still unclaimed T minutes before, disable the button at
-//! the start and mark the shift done at its end. Each is a conditional update first, so it
-//! happens exactly once across restarts and processes; time comes from the kernel's clock.
+//! What is due, once a second: record the claimer's reminder N minutes before the start and
+//! the "still unclaimed" ping T minutes before (each once: `notices`, which then delivers
+//! them with retries), disable the button at the start and mark the shift done at its end.
+//! Each step is a conditional update, so it happens exactly once across restarts and
+//! processes; time comes from the kernel's clock. A guild whose settings cannot be read is
+//! skipped for this tick, never served with guessed defaults.
 
 use std::collections::HashMap;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use twilight_model::id::marker::GuildMarker;
 use twilight_model::id::Id;
 
+use super::notices::{self, NoticeTo};
 use super::refresh_message;
-use super::render::when;
 use super::settings::ShiftSettings;
-use crate::kernel::i18n::Locale;
-use crate::kernel::reply::ReplyMessage;
-use crate::kernel::store::GuildSettings;
+use super::store::Shift;
+use crate::kernel::store::StoreError;
 use crate::kernel::Kernel;
-use crate::t;
 
 /// The furthest ahead a reminder can be (the settings allow up to 24 h).
 const HORIZON: Duration = Duration::hours(24);
 
 pub(crate) async fn tick(kernel: &Kernel) {
     let now = kernel.clock.now();
-    let due = match kernel.store.shifts_due(now + HORIZON).await {
-        Ok(due) => due,
-        Err(error) => {
-            tracing::warn!(%error, "could not read due shifts");
-            return;
-        }
-    };
-    // Per guild: its shift settings and its own, or `None` to leave its shifts for a later
-    // tick (shifts turned off there, or settings that could not be read: never guess).
-    let mut settings: HashMap<i64, Option<(ShiftSettings, GuildSettings)>> = HashMap::new();
+    match kernel.store.shifts_due(now + HORIZON).await {
+        Ok(due) => record_due(kernel, due, now).await,
+        Err(error) => tracing::warn!(%error, "could not read due shifts; trying next tick"),
+    }
+    notices::deliver_due(kernel).await;
+}
+
+async fn record_due(kernel: &Kernel, due: Vec<Shift>, now: DateTime<Utc>) {
+    // Per guild: its shift settings, or `None` to leave its shifts for a later tick
+    // (shifts turned off there, or settings that could not be read: never guess).
+    let mut settings: HashMap<Id<GuildMarker>, Option<ShiftSettings>> = HashMap::new();
     for shift in due {
         if let std::collections::hash_map::Entry::Vacant(entry) = settings.entry(shift.guild_id) {
             let loaded = match kernel.guild_config(shift.guild_id).await {
-                Ok(config) if config.features.is_on(super::SHIFTS) => Some((
-                    ShiftSettings::from_values(&config.features),
-                    config.settings,
-                )),
+                Ok(config) if config.features.is_on(super::SHIFTS) => {
+                    Some(ShiftSettings::from_values(&config.features))
+                }
                 Ok(_) => None,
                 Err(error) => {
-                    tracing::warn!(%error, guild = shift.guild_id, "could not read the guild's settings; its shifts wait for the next tick");
+                    tracing::warn!(%error, guild = shift.guild_id.get(), "could not read the guild's settings; its shifts wait for the next tick");
                     None
                 }
             };
             entry.insert(loaded);
         }
-        let Some((guild_settings, guild)) = &settings[&shift.guild_id] else {
+        let Some(guild_settings) = &settings[&shift.guild_id] else {
             continue;
         };
-        // Nobody asked: reminders and pings speak the guild's language, else English.
-        let locale = Locale::for_guild(&guild.locale);
-        if shift.end <= now {
-            if kernel.store.mark_done(shift.id, now).await.unwrap_or(false) {
-                if let Ok(Some(done)) = kernel.store.shift(shift.guild_id, shift.id).await {
-                    refresh_message(kernel, &done).await;
-                }
-            }
-            continue;
-        }
-        if shift.start <= now {
-            if shift.started_marked_at.is_none()
-                && kernel
-                    .store
-                    .mark_started(shift.id, now)
-                    .await
-                    .unwrap_or(false)
-            {
-                refresh_message(kernel, &shift).await;
-            }
-            continue;
-        }
-        match shift.claimed_by {
-            Some(claimer) => {
-                let offset = guild_settings.reminder_minutes;
-                if offset > 0
-                    && shift.reminded_at.is_none()
-                    && now >= shift.start - Duration::minutes(offset)
-                    && kernel
-                        .store
-                        .mark_reminded(shift.id, claimer, now)
-                        .await
-                        .unwrap_or(false)
-                {
-                    let reminder = ReplyMessage::text(t!(
-                        locale,
-                        "shift-reminder",
-                        id = shift.id,
-                        description = shift.description.as_str(),
-                        when = when(shift.start)
-                    ));
-                    if let Some(user) = Id::new_checked(claimer as u64) {
-                        if let Err(error) = kernel.discord.send_dm(user, &reminder).await {
-                            tracing::info!(%error, shift = shift.id, "could not DM the claimer");
-                        }
-                    }
-                }
-            }
-            None => {
-                let offset = guild_settings.unclaimed_ping_minutes;
-                if offset > 0
-                    && shift.unclaimed_ping_at.is_none()
-                    && now >= shift.start - Duration::minutes(offset)
-                    && kernel
-                        .store
-                        .mark_unclaimed_ping(shift.id, now)
-                        .await
-                        .unwrap_or(false)
-                {
-                    let role = guild.moderator_role_id;
-                    ping_unclaimed(kernel, locale, guild_settings, role, &shift).await;
-                }
-            }
+        if let Err(error) = step(kernel, guild_settings, &shift, now).await {
+            tracing::warn!(%error, shift = shift.id, "a shift's timed step failed; trying next tick");
         }
     }
 }
 
-async fn ping_unclaimed(
+/// The one thing due for `shift` now, if any.
+async fn step(
     kernel: &Kernel,
-    locale: Locale,
     settings: &ShiftSettings,
-    moderator_role: Option<i64>,
-    shift: &super::store::Shift,
-) {
-    let Some(channel) = settings
-        .channel_id
-        .or(shift.channel_id)
-        .and_then(|c| Id::new_checked(c as u64))
-    else {
-        return;
-    };
-    let role = moderator_role.and_then(|r| Id::new_checked(r as u64));
-    let mention = role.map(|r| format!("<@&{r}> ")).unwrap_or_default();
-    let text = ReplyMessage::text(t!(
-        locale,
-        "shift-unclaimed-ping",
-        mention = mention,
-        id = shift.id,
-        description = shift.description.as_str(),
-        when = when(shift.start)
-    ));
-    let roles: Vec<_> = role.into_iter().collect();
-    if let Err(error) = kernel
-        .discord
-        .send_message_pinging_roles(channel, &text, &roles)
-        .await
-    {
-        tracing::warn!(%error, shift = shift.id, "could not post the unclaimed-shift ping");
+    shift: &Shift,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let store = &kernel.store;
+    if shift.end <= now {
+        if store.mark_done(shift.id, now).await? {
+            if let Some(done) = store.shift(shift.guild_id, shift.id).await? {
+                refresh_message(kernel, &done).await;
+            }
+        }
+        return Ok(());
     }
+    if shift.start <= now {
+        if shift.started_marked_at.is_none() && store.mark_started(shift.id, now).await? {
+            refresh_message(kernel, shift).await;
+        }
+        return Ok(());
+    }
+    match shift.claimed_by {
+        Some(claimer) => {
+            let offset = settings.reminder_minutes;
+            if offset > 0
+                && shift.reminded_at.is_none()
+                && now >= shift.start - Duration::minutes(offset)
+            {
+                // Recorded first, then flagged: a crash between the two records it again,
+                // which the notice's key makes a no-op.
+                store
+                    .record_notice(shift.guild_id, shift.id, NoticeTo::Claimer(claimer), now)
+                    .await?;
+                store.mark_reminded(shift.id, claimer, now).await?;
+            }
+        }
+        None => {
+            let offset = settings.unclaimed_ping_minutes;
+            if offset > 0
+                && shift.unclaimed_ping_at.is_none()
+                && now >= shift.start - Duration::minutes(offset)
+            {
+                match notices::ping_channel(settings, shift) {
+                    Some(channel) => {
+                        store
+                            .record_notice(
+                                shift.guild_id,
+                                shift.id,
+                                NoticeTo::Channel(channel),
+                                now,
+                            )
+                            .await?;
+                    }
+                    None => {
+                        tracing::info!(
+                            shift = shift.id,
+                            "no shift channel to ping about an unclaimed shift"
+                        )
+                    }
+                }
+                store.mark_unclaimed_ping(shift.id, now).await?;
+            }
+        }
+    }
+    Ok(())
 }

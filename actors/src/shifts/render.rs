@@ -63,7 +63,7 @@ pub fn shift_message_in(locale: Locale, shift: &Shift, now: DateTime<Utc>) -> Re
             t!(
                 locale,
                 "shift-status-claimed",
-                user = shift.claimed_by.unwrap_or_default()
+                user = shift.claimed_by.map_or(0, |user| user.get())
             ),
             0x34_98_db,
         ),
@@ -85,7 +85,7 @@ pub fn shift_message_in(locale: Locale, shift: &Shift, now: DateTime<Utc>) -> Re
             t!(
                 locale,
                 "shift-status-cancelled",
-                user = shift.cancelled_by.unwrap_or_default()
+                user = shift.cancelled_by.map_or(0, |user| user.get())
             ),
             0xe7_4c_3c,
         ),

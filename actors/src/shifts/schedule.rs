@@ -4,6 +4,8 @@
 
 use chrono::{Datelike, NaiveTime, Timelike, Weekday};
 use chrono_tz::Tz;
+use twilight_model::id::marker::UserMarker;
+use twilight_model::id::Id;
 
 use super::commands::{ScheduleCommand, TimezoneCommand, WeekdayChoice};
 use super::render::when;
@@ -74,7 +76,7 @@ fn clock_text(time: NaiveTime) -> String {
 }
 
 /// Whose schedule a text is about: the catalogue's `$whose` (`own` or `other`) and `$user`.
-fn whose(target: i64, me: i64) -> &'static str {
+fn whose(target: Id<UserMarker>, me: Id<UserMarker>) -> &'static str {
     if target == me {
         "own"
     } else {
@@ -87,7 +89,7 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
-    let user = request.user_id.get() as i64;
+    let user = request.user_id;
     let locale = request.language();
     match command {
         TimezoneCommand::Set(set) => {
@@ -118,10 +120,10 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
 /// Whose schedule a command is about; refuses moderators acting for someone else.
 fn target(
     request: &InteractionRequest,
-    user: Option<twilight_model::id::Id<twilight_model::id::marker::UserMarker>>,
-) -> Result<i64, Reply> {
-    let me = request.user_id.get() as i64;
-    match user.map(|u| u.get() as i64) {
+    user: Option<Id<UserMarker>>,
+) -> Result<Id<UserMarker>, Reply> {
+    let me = request.user_id;
+    match user {
         Some(other) if other != me && request.level < AccessLevel::Admin => {
             Err(private(t!(request.language(), "schedule-admins-only")))
         }
@@ -135,8 +137,11 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
-    let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
-    let me = request.user_id.get() as i64;
+    let guild = match super::guild_of(request) {
+        Ok(guild) => guild,
+        Err(refusal) => return refusal,
+    };
+    let me = request.user_id;
     let now = kernel.clock.now();
     let locale = request.language();
     match command {
@@ -214,7 +219,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
             }
         }
         ScheduleCommand::View(view) => {
-            let target = view.user.map(|u| u.get() as i64).unwrap_or(me);
+            let target = view.user.unwrap_or(me);
             match kernel.store.schedule_slots(guild, target).await {
                 Ok(slots) if slots.is_empty() => private(t!(
                     locale,

@@ -4,6 +4,8 @@
 //! feature settings (`feature = "shifts"`) and read typed ([`ShiftSettings`]).
 
 use serde_json::{json, Value};
+use twilight_model::id::marker::{ChannelMarker, GuildMarker};
+use twilight_model::id::Id;
 
 use crate::feature::{SettingKind, SettingSpec};
 use crate::kernel::guild_config::FeatureValues;
@@ -83,7 +85,7 @@ pub fn specs() -> Vec<SettingSpec> {
 /// The settings, with their defaults for a guild that changed nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShiftSettings {
-    pub channel_id: Option<i64>,
+    pub channel_id: Option<Id<ChannelMarker>>,
     /// At or above this many claimed hours in 7 days a moderator is "heavy".
     pub max_hours_7d: f64,
     /// Heavy moderators may claim only shifts starting within this many minutes.
@@ -117,7 +119,7 @@ impl ShiftSettings {
             })
         };
         ShiftSettings {
-            channel_id: value(CHANNEL).as_i64(),
+            channel_id: value(CHANNEL).as_u64().and_then(Id::new_checked),
             max_hours_7d: value(CLAIM_LIMIT).as_f64().unwrap_or(3.0),
             lock_window_minutes: value(LOCK_WINDOW).as_i64().unwrap_or(60),
             reminder_minutes: value(REMINDER).as_i64().unwrap_or(15),
@@ -128,7 +130,10 @@ impl ShiftSettings {
     }
 
     /// A guild's settings, outside an interaction (the ticker, a repost).
-    pub async fn load(kernel: &Kernel, guild_id: i64) -> Result<ShiftSettings, StoreError> {
+    pub async fn load(
+        kernel: &Kernel,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<ShiftSettings, StoreError> {
         let config = kernel.guild_config(guild_id).await?;
         Ok(ShiftSettings::from_values(&config.features))
     }
@@ -150,7 +155,7 @@ mod tests {
         let settings = ShiftSettings::from_values(&values);
         assert_eq!(
             (settings.reminder_minutes, settings.channel_id),
-            (5, Some(42))
+            (5, Some(Id::new(42)))
         );
         for spec in specs() {
             assert!(spec.description.len() <= 100, "{}", spec.key);

@@ -3,6 +3,7 @@
 //! unclaims before the start. Every change updates the posted message.
 
 use chrono::Duration;
+use twilight_model::id::marker::GuildMarker;
 use twilight_model::id::Id;
 
 use super::commands::ShiftCommand;
@@ -52,14 +53,19 @@ fn state_refusal(locale: Locale, shift: &Shift, state: ShiftState, doing: Doing)
             locale,
             "shift-refused-claimed",
             id = id,
-            user = shift.claimed_by.unwrap_or_default(),
+            user = shift.claimed_by.map_or(0, |user| user.get()),
             doing = doing
         ),
         ShiftState::Open => t!(locale, "shift-refused-open", id = id, doing = doing),
     })
 }
 
-async fn load(kernel: &Kernel, locale: Locale, guild: i64, id: i64) -> Result<Shift, Reply> {
+async fn load(
+    kernel: &Kernel,
+    locale: Locale,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Result<Shift, Reply> {
     match kernel.store.shift(guild, id).await {
         Ok(Some(shift)) => Ok(shift),
         Ok(None) => Err(private(t!(locale, "shift-not-found", id = id))),
@@ -74,7 +80,7 @@ async fn drop_and_post(
     settings: &ShiftSettings,
     new: NewShift,
 ) -> Reply {
-    let Some(channel) = settings.channel_id.and_then(|c| Id::new_checked(c as u64)) else {
+    let Some(channel) = settings.channel_id else {
         return private(t!(locale, "shift-no-channel"));
     };
     let shift = match kernel.store.insert_shift(&new).await {
@@ -93,7 +99,7 @@ async fn drop_and_post(
         )),
         Err(error) => {
             // Not posted means nobody can claim it: take it back.
-            let _ = kernel
+            let taken_back = kernel
                 .store
                 .cancel_shift(
                     shift.guild_id,
@@ -102,6 +108,17 @@ async fn drop_and_post(
                     kernel.clock.now(),
                 )
                 .await;
+            if let Err(cancel_error) = taken_back {
+                // The shift stays open without a message; the person is told to cancel it.
+                tracing::error!(%cancel_error, %error, shift = shift.id, "a shift that could not be posted could not be taken back either");
+                return private(t!(
+                    locale,
+                    "shift-post-failed-kept",
+                    id = shift.id,
+                    channel = channel,
+                    error = error.to_string()
+                ));
+            }
             private(t!(
                 locale,
                 "shift-post-failed",
@@ -121,8 +138,11 @@ pub(crate) async fn run(
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
-    let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
-    let me = request.user_id.get() as i64;
+    let guild = match super::guild_of(request) {
+        Ok(guild) => guild,
+        Err(refusal) => return refusal,
+    };
+    let me = request.user_id;
     let now = kernel.clock.now();
     let admin = request.level >= AccessLevel::Admin;
     let locale = request.language();
@@ -158,7 +178,7 @@ pub(crate) async fn run(
             drop_and_post(kernel, locale, settings, new).await
         }
         ShiftCommand::DropSlot(drop) => {
-            let target = drop.user.map(|u| u.get() as i64).unwrap_or(me);
+            let target = drop.user.unwrap_or(me);
             if target != me && !admin {
                 return private(t!(locale, "shift-drop-slot-admins-only"));
             }
@@ -291,10 +311,8 @@ pub(crate) async fn run(
                     when = when(shift.start),
                     user = me
                 ));
-                if let Some(user) = Id::new_checked(claimer as u64) {
-                    if let Err(error) = kernel.discord.send_dm(user, &note).await {
-                        tracing::info!(%error, "could not tell the claimer about the cancellation");
-                    }
+                if let Err(error) = kernel.discord.send_dm(claimer, &note).await {
+                    tracing::info!(%error, shift = shift.id, "could not tell the claimer about the cancellation");
                 }
             }
             private(t!(locale, "shift-cancelled", id = shift.id))
@@ -335,8 +353,11 @@ pub(crate) async fn claim(
     settings: &ShiftSettings,
     shift_id: i64,
 ) -> Reply {
-    let guild = request.guild_id.map(|g| g.get() as i64).unwrap_or_default();
-    let me = request.user_id.get() as i64;
+    let guild = match super::guild_of(request) {
+        Ok(guild) => guild,
+        Err(refusal) => return refusal,
+    };
+    let me = request.user_id;
     let now = kernel.clock.now();
     let locale = request.language();
     let shift = match load(kernel, locale, guild, shift_id).await {
@@ -345,7 +366,7 @@ pub(crate) async fn claim(
     };
     let state = shift.state(now);
     if state == ShiftState::Claimed {
-        let user = shift.claimed_by.unwrap_or_default();
+        let user = shift.claimed_by.map_or(0, |user| user.get());
         return private(t!(locale, "shift-claim-taken", user = user, id = shift.id));
     }
     if state != ShiftState::Open {
@@ -390,7 +411,7 @@ pub(crate) async fn claim(
             Ok(Some(current)) if current.claimed_by.is_some() => private(t!(
                 locale,
                 "shift-claim-taken",
-                user = current.claimed_by.unwrap_or_default(),
+                user = current.claimed_by.map_or(0, |user| user.get()),
                 id = shift.id
             )),
             Ok(Some(current)) => {

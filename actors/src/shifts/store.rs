@@ -6,7 +6,10 @@ use chrono::{DateTime, Duration, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, UserMarker};
+use twilight_model::id::Id;
 
+use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::schema::{shift_schedules, shifts, user_time_zones};
 use crate::kernel::store::{with_connection, Store, StoreError};
 
@@ -19,13 +22,11 @@ fn utc(stored: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// One weekly slot of a moderator's schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = shift_schedules)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleSlot {
     pub id: i64,
-    pub guild_id: i64,
-    pub user_id: i64,
+    pub guild_id: Id<GuildMarker>,
+    pub user_id: Id<UserMarker>,
     /// 0 = Monday … 6 = Sunday.
     pub weekday: i32,
     /// Minutes after local midnight.
@@ -33,6 +34,40 @@ pub struct ScheduleSlot {
     /// An IANA zone name.
     pub zone: String,
     pub created_at: NaiveDateTime,
+}
+
+/// A `shift_schedules` row as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = shift_schedules)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct ScheduleSlotRow {
+    id: i64,
+    guild_id: i64,
+    user_id: i64,
+    weekday: i32,
+    minute_of_day: i32,
+    zone: String,
+    created_at: NaiveDateTime,
+}
+
+impl TryFrom<ScheduleSlotRow> for ScheduleSlot {
+    type Error = StoreError;
+
+    fn try_from(row: ScheduleSlotRow) -> Result<Self, StoreError> {
+        Ok(ScheduleSlot {
+            id: row.id,
+            guild_id: id("shift_schedules.guild_id", row.guild_id)?,
+            user_id: id("shift_schedules.user_id", row.user_id)?,
+            weekday: row.weekday,
+            minute_of_day: row.minute_of_day,
+            zone: row.zone,
+            created_at: row.created_at,
+        })
+    }
+}
+
+fn slots(rows: Vec<ScheduleSlotRow>) -> Result<Vec<ScheduleSlot>, StoreError> {
+    rows.into_iter().map(ScheduleSlot::try_from).collect()
 }
 
 #[derive(Debug, Insertable)]
@@ -74,20 +109,20 @@ struct ShiftRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shift {
     pub id: i64,
-    pub guild_id: i64,
+    pub guild_id: Id<GuildMarker>,
     pub description: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    pub dropped_by: i64,
+    pub dropped_by: Id<UserMarker>,
     /// Whose scheduled slot this was, for drops of a schedule slot.
-    pub assigned_user_id: Option<i64>,
+    pub assigned_user_id: Option<Id<UserMarker>>,
     pub schedule_id: Option<i64>,
-    pub claimed_by: Option<i64>,
+    pub claimed_by: Option<Id<UserMarker>>,
     pub claimed_at: Option<DateTime<Utc>>,
-    pub cancelled_by: Option<i64>,
+    pub cancelled_by: Option<Id<UserMarker>>,
     pub cancelled_at: Option<DateTime<Utc>>,
-    pub channel_id: Option<i64>,
-    pub message_id: Option<i64>,
+    pub channel_id: Option<Id<ChannelMarker>>,
+    pub message_id: Option<Id<MessageMarker>>,
     pub reminded_at: Option<DateTime<Utc>>,
     pub unclaimed_ping_at: Option<DateTime<Utc>>,
     /// When the posted message was updated for the shift's start (button disabled).
@@ -95,29 +130,35 @@ pub struct Shift {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-impl From<ShiftRow> for Shift {
-    fn from(row: ShiftRow) -> Self {
-        Shift {
+impl TryFrom<ShiftRow> for Shift {
+    type Error = StoreError;
+
+    fn try_from(row: ShiftRow) -> Result<Self, StoreError> {
+        Ok(Shift {
             id: row.id,
-            guild_id: row.guild_id,
+            guild_id: id("shifts.guild_id", row.guild_id)?,
             description: row.description,
             start: utc(row.start_at),
             end: utc(row.end_at),
-            dropped_by: row.dropped_by,
-            assigned_user_id: row.assigned_user_id,
+            dropped_by: id("shifts.dropped_by", row.dropped_by)?,
+            assigned_user_id: optional_id("shifts.assigned_user_id", row.assigned_user_id)?,
             schedule_id: row.schedule_id,
-            claimed_by: row.claimed_by,
+            claimed_by: optional_id("shifts.claimed_by", row.claimed_by)?,
             claimed_at: row.claimed_at.map(utc),
-            cancelled_by: row.cancelled_by,
+            cancelled_by: optional_id("shifts.cancelled_by", row.cancelled_by)?,
             cancelled_at: row.cancelled_at.map(utc),
-            channel_id: row.channel_id,
-            message_id: row.message_id,
+            channel_id: optional_id("shifts.channel_id", row.channel_id)?,
+            message_id: optional_id("shifts.message_id", row.message_id)?,
             reminded_at: row.reminded_at.map(utc),
             unclaimed_ping_at: row.unclaimed_ping_at.map(utc),
             started_marked_at: row.started_marked_at.map(utc),
             done_at: row.done_at.map(utc),
-        }
+        })
     }
+}
+
+fn shifts_from(rows: Vec<ShiftRow>) -> Result<Vec<Shift>, StoreError> {
+    rows.into_iter().map(Shift::try_from).collect()
 }
 
 /// What a shift is, at a moment.
@@ -153,12 +194,12 @@ impl Shift {
 /// A shift about to be dropped.
 #[derive(Debug, Clone)]
 pub struct NewShift {
-    pub guild_id: i64,
+    pub guild_id: Id<GuildMarker>,
     pub description: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    pub dropped_by: i64,
-    pub assigned_user_id: Option<i64>,
+    pub dropped_by: Id<UserMarker>,
+    pub assigned_user_id: Option<Id<UserMarker>>,
     pub schedule_id: Option<i64>,
 }
 
@@ -197,12 +238,13 @@ impl Store {
     /// Adds a slot; `None` when the person already has one at that weekday and time.
     pub async fn add_schedule_slot(
         &self,
-        guild_id: i64,
-        user_id: i64,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
         weekday: i32,
         minute_of_day: i32,
         zone: &str,
     ) -> Result<Option<ScheduleSlot>, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let row = NewScheduleSlot {
             guild_id,
             user_id,
@@ -211,25 +253,27 @@ impl Store {
             zone,
             created_at: self.now(),
         };
-        with_connection!(self, connection => {
+        let inserted = with_connection!(self, connection => {
             unique_violation(
                 diesel::insert_into(shift_schedules::table)
                     .values(&row)
-                    .returning(ScheduleSlot::as_returning())
+                    .returning(ScheduleSlotRow::as_returning())
                     .get_result(connection)
                     .await,
             )
-        })
+        })?;
+        inserted.map(ScheduleSlot::try_from).transpose()
     }
 
     /// Removes a slot; false when there was none.
     pub async fn remove_schedule_slot(
         &self,
-        guild_id: i64,
-        user_id: i64,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
         weekday: i32,
         minute_of_day: i32,
     ) -> Result<bool, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let removed = with_connection!(self, connection => {
             diesel::delete(
                 shift_schedules::table
@@ -247,37 +291,46 @@ impl Store {
     /// A person's slots in a guild, Monday first, earliest first.
     pub async fn schedule_slots(
         &self,
-        guild_id: i64,
-        user_id: i64,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
     ) -> Result<Vec<ScheduleSlot>, StoreError> {
-        with_connection!(self, connection => {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
+        let rows = with_connection!(self, connection => {
             shift_schedules::table
                 .filter(shift_schedules::guild_id.eq(guild_id))
                 .filter(shift_schedules::user_id.eq(user_id))
                 .order((shift_schedules::weekday, shift_schedules::minute_of_day))
-                .select(ScheduleSlot::as_select())
+                .select(ScheduleSlotRow::as_select())
                 .load(connection)
                 .await
-        })
+        })?;
+        slots(rows)
     }
 
     /// Every slot of a guild.
     pub async fn guild_schedule_slots(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
     ) -> Result<Vec<ScheduleSlot>, StoreError> {
-        with_connection!(self, connection => {
+        let guild_id = column(guild_id);
+        let rows = with_connection!(self, connection => {
             shift_schedules::table
                 .filter(shift_schedules::guild_id.eq(guild_id))
                 .order((shift_schedules::user_id, shift_schedules::weekday, shift_schedules::minute_of_day))
-                .select(ScheduleSlot::as_select())
+                .select(ScheduleSlotRow::as_select())
                 .load(connection)
                 .await
-        })
+        })?;
+        slots(rows)
     }
 
     /// Removes all of a person's slots; returns how many.
-    pub async fn clear_schedule(&self, guild_id: i64, user_id: i64) -> Result<usize, StoreError> {
+    pub async fn clear_schedule(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+    ) -> Result<usize, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         with_connection!(self, connection => {
             diesel::delete(
                 shift_schedules::table
@@ -291,7 +344,12 @@ impl Store {
 
     // ---- time zones ----------------------------------------------------------------------
 
-    pub async fn set_user_zone(&self, user_id: i64, zone: &str) -> Result<(), StoreError> {
+    pub async fn set_user_zone(
+        &self,
+        user_id: Id<UserMarker>,
+        zone: &str,
+    ) -> Result<(), StoreError> {
+        let user_id = column(user_id);
         let now = self.now();
         with_connection!(self, connection => {
             diesel::insert_into(user_time_zones::table)
@@ -309,7 +367,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn user_zone(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+    pub async fn user_zone(&self, user_id: Id<UserMarker>) -> Result<Option<String>, StoreError> {
+        let user_id = column(user_id);
         with_connection!(self, connection => {
             user_time_zones::table
                 .find(user_id)
@@ -326,12 +385,12 @@ impl Store {
     pub async fn insert_shift(&self, shift: &NewShift) -> Result<Option<Shift>, StoreError> {
         let now = self.now();
         let row = ShiftInsert {
-            guild_id: shift.guild_id,
+            guild_id: column(shift.guild_id),
             description: shift.description.clone(),
             start_at: naive(shift.start),
             end_at: naive(shift.end),
-            dropped_by: shift.dropped_by,
-            assigned_user_id: shift.assigned_user_id,
+            dropped_by: column(shift.dropped_by),
+            assigned_user_id: nullable(shift.assigned_user_id),
             schedule_id: shift.schedule_id,
             created_at: now,
             updated_at: now,
@@ -345,11 +404,16 @@ impl Store {
                     .await,
             )
         })?;
-        Ok(inserted.map(Shift::from))
+        inserted.map(Shift::try_from).transpose()
     }
 
     /// A guild's shift by id (never another guild's).
-    pub async fn shift(&self, guild_id: i64, shift_id: i64) -> Result<Option<Shift>, StoreError> {
+    pub async fn shift(
+        &self,
+        guild_id: Id<GuildMarker>,
+        shift_id: i64,
+    ) -> Result<Option<Shift>, StoreError> {
+        let guild_id = column(guild_id);
         let row = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::id.eq(shift_id))
@@ -359,16 +423,17 @@ impl Store {
                 .await
                 .optional()
         })?;
-        Ok(row.map(Shift::from))
+        row.map(Shift::try_from).transpose()
     }
 
     /// Remembers where a shift is posted.
     pub async fn set_shift_message(
         &self,
         shift_id: i64,
-        channel_id: Option<i64>,
-        message_id: Option<i64>,
+        channel_id: Option<Id<ChannelMarker>>,
+        message_id: Option<Id<MessageMarker>>,
     ) -> Result<(), StoreError> {
+        let (channel_id, message_id) = (nullable(channel_id), nullable(message_id));
         let now = self.now();
         with_connection!(self, connection => {
             diesel::update(shifts::table.find(shift_id))
@@ -388,11 +453,12 @@ impl Store {
     /// `None` when it is taken, cancelled or started.
     pub async fn claim_shift(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         shift_id: i64,
-        user_id: i64,
+        user_id: Id<UserMarker>,
         now: DateTime<Utc>,
     ) -> Result<Option<Shift>, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let now = naive(now);
         let claimed = with_connection!(self, connection => {
             diesel::update(
@@ -413,17 +479,18 @@ impl Store {
             .await
             .optional()
         })?;
-        Ok(claimed.map(Shift::from))
+        claimed.map(Shift::try_from).transpose()
     }
 
     /// Gives a claimed shift back, by its claimer, before it starts.
     pub async fn unclaim_shift(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         shift_id: i64,
-        user_id: i64,
+        user_id: Id<UserMarker>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let now = naive(now);
         let released = with_connection!(self, connection => {
             diesel::update(
@@ -449,11 +516,12 @@ impl Store {
     /// Cancels a shift that has not ended; false when it was already cancelled or over.
     pub async fn cancel_shift(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         shift_id: i64,
-        by: i64,
+        by: Id<UserMarker>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let (guild_id, by) = (column(guild_id), column(by));
         let now = naive(now);
         let cancelled = with_connection!(self, connection => {
             diesel::update(
@@ -477,13 +545,14 @@ impl Store {
     /// Changes an unclaimed shift that has not started; false otherwise.
     pub async fn edit_shift(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         shift_id: i64,
         description: &str,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let guild_id = column(guild_id);
         let now = naive(now);
         let (start, end) = (naive(start), naive(end));
         let edited = with_connection!(self, connection => {
@@ -511,8 +580,8 @@ impl Store {
     /// Minutes of the person's claimed, not cancelled shifts claimed since `since`.
     pub async fn minutes_claimed_since(
         &self,
-        guild_id: i64,
-        user_id: i64,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
         since: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let totals = self.claim_totals(guild_id, user_id, Some(since)).await?;
@@ -523,10 +592,11 @@ impl Store {
     /// or ever.
     pub async fn claim_totals(
         &self,
-        guild_id: i64,
-        user_id: i64,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
         since: Option<DateTime<Utc>>,
     ) -> Result<ClaimTotals, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let since = naive(since.unwrap_or(DateTime::UNIX_EPOCH));
         let rows: Vec<(NaiveDateTime, NaiveDateTime)> = with_connection!(self, connection => {
             shifts::table
@@ -548,7 +618,12 @@ impl Store {
     }
 
     /// How many shifts the person dropped, and how many of those were cancelled.
-    pub async fn drop_counts(&self, guild_id: i64, user_id: i64) -> Result<(i64, i64), StoreError> {
+    pub async fn drop_counts(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+    ) -> Result<(i64, i64), StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let rows: Vec<Option<NaiveDateTime>> = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))
@@ -565,9 +640,10 @@ impl Store {
     /// most minutes first.
     pub async fn claim_leaderboard(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<(i64, ClaimTotals)>, StoreError> {
+    ) -> Result<Vec<(Id<UserMarker>, ClaimTotals)>, StoreError> {
+        let guild_id = column(guild_id);
         let since = naive(since.unwrap_or(DateTime::UNIX_EPOCH));
         let rows: Vec<(Option<i64>, NaiveDateTime, NaiveDateTime)> = with_connection!(self, connection => {
             shifts::table
@@ -587,7 +663,10 @@ impl Store {
                 entry.minutes += (end - start).num_minutes();
             }
         }
-        let mut board: Vec<(i64, ClaimTotals)> = totals.into_iter().collect();
+        let mut board = totals
+            .into_iter()
+            .map(|(user, totals)| Ok((id("shifts.claimed_by", user)?, totals)))
+            .collect::<Result<Vec<(Id<UserMarker>, ClaimTotals)>, StoreError>>()?;
         board.sort_by(|a, b| b.1.minutes.cmp(&a.1.minutes).then(a.0.cmp(&b.0)));
         Ok(board)
     }
@@ -595,10 +674,11 @@ impl Store {
     /// A guild's shifts (not cancelled) that overlap `[from, to)`, earliest first.
     pub async fn shifts_between(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Shift>, StoreError> {
+        let guild_id = column(guild_id);
         let (from, to) = (naive(from), naive(to));
         let rows = with_connection!(self, connection => {
             shifts::table
@@ -611,15 +691,16 @@ impl Store {
                 .load(connection)
                 .await
         })?;
-        Ok(rows.into_iter().map(Shift::from).collect())
+        shifts_from(rows)
     }
 
     /// The person's claimed, not cancelled shifts, earliest first.
     pub async fn shifts_claimed_by(
         &self,
-        guild_id: i64,
-        user_id: i64,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
     ) -> Result<Vec<Shift>, StoreError> {
+        let (guild_id, user_id) = (column(guild_id), column(user_id));
         let rows = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))
@@ -630,7 +711,7 @@ impl Store {
                 .load(connection)
                 .await
         })?;
-        Ok(rows.into_iter().map(Shift::from).collect())
+        shifts_from(rows)
     }
 
     /// Shifts (any guild) that may need a timed action by `horizon`: not cancelled, not
@@ -647,16 +728,17 @@ impl Store {
                 .load(connection)
                 .await
         })?;
-        Ok(rows.into_iter().map(Shift::from).collect())
+        shifts_from(rows)
     }
 
     /// Marks the claimer's reminder sent; true for exactly one caller.
     pub async fn mark_reminded(
         &self,
         shift_id: i64,
-        claimer: i64,
+        claimer: Id<UserMarker>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let claimer = column(claimer);
         let now = naive(now);
         let marked = with_connection!(self, connection => {
             diesel::update(
@@ -731,7 +813,8 @@ impl Store {
     }
 
     /// How many shifts there are (for tests and benchmarks).
-    pub async fn count_shifts(&self, guild_id: i64) -> Result<i64, StoreError> {
+    pub async fn count_shifts(&self, guild_id: Id<GuildMarker>) -> Result<i64, StoreError> {
+        let guild_id = column(guild_id);
         with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))

@@ -5,7 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
+use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::Id;
 
+use super::ids::column;
 use super::schema::feature_settings;
 use super::{with_connection, Store, StoreError};
 
@@ -22,7 +25,7 @@ struct NewFeatureSetting<'a> {
 }
 
 fn decode_value(
-    guild_id: i64,
+    guild_id: Id<GuildMarker>,
     feature: &str,
     key: &str,
     stored: &str,
@@ -37,13 +40,13 @@ impl Store {
     /// The value of `feature`'s setting `key` in `guild_id`, or `None` if never set.
     pub async fn feature_setting(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         feature: &str,
         key: &str,
     ) -> Result<Option<Value>, StoreError> {
         let stored = with_connection!(self, connection => {
             feature_settings::table
-                .find((guild_id, feature, key))
+                .find((column(guild_id), feature, key))
                 .select(feature_settings::value)
                 .first::<String>(connection)
                 .await
@@ -57,13 +60,13 @@ impl Store {
     /// Sets `feature`'s setting `key` in `guild_id` to `value`, replacing any before.
     pub async fn set_feature_setting(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         feature: &str,
         key: &str,
         value: &Value,
     ) -> Result<(), StoreError> {
         let row = NewFeatureSetting {
-            guild_id,
+            guild_id: column(guild_id),
             feature,
             key,
             value: value.to_string(),
@@ -85,12 +88,12 @@ impl Store {
     /// order, the same on both backends whatever the database's collation).
     pub async fn feature_settings(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         feature: &str,
     ) -> Result<Vec<(String, Value)>, StoreError> {
         let stored = with_connection!(self, connection => {
             feature_settings::table
-                .filter(feature_settings::guild_id.eq(guild_id))
+                .filter(feature_settings::guild_id.eq(column(guild_id)))
                 .filter(feature_settings::feature.eq(feature))
                 .select((feature_settings::key, feature_settings::value))
                 .load::<(String, String)>(connection)
@@ -110,12 +113,12 @@ impl Store {
     /// Removes `feature`'s setting `key` in `guild_id`; true if it was set.
     pub async fn delete_feature_setting(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         feature: &str,
         key: &str,
     ) -> Result<bool, StoreError> {
         let deleted = with_connection!(self, connection => {
-            diesel::delete(feature_settings::table.find((guild_id, feature, key))).execute(connection).await
+            diesel::delete(feature_settings::table.find((column(guild_id), feature, key))).execute(connection).await
         })?;
         Ok(deleted > 0)
     }
@@ -125,11 +128,11 @@ impl Store {
     /// Every feature setting of `guild_id`, as (feature, key, value), sorted.
     pub async fn all_feature_settings(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
     ) -> Result<Vec<(String, String, Value)>, StoreError> {
         let stored = with_connection!(self, connection => {
             feature_settings::table
-                .filter(feature_settings::guild_id.eq(guild_id))
+                .filter(feature_settings::guild_id.eq(column(guild_id)))
                 .select((feature_settings::feature, feature_settings::key, feature_settings::value))
                 .load::<(String, String, String)>(connection)
                 .await
@@ -146,9 +149,12 @@ impl Store {
     }
 
     /// Removes every feature setting of `guild_id` (`/config reset`); how many there were.
-    pub async fn delete_all_feature_settings(&self, guild_id: i64) -> Result<usize, StoreError> {
+    pub async fn delete_all_feature_settings(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<usize, StoreError> {
         with_connection!(self, connection => {
-            diesel::delete(feature_settings::table.filter(feature_settings::guild_id.eq(guild_id)))
+            diesel::delete(feature_settings::table.filter(feature_settings::guild_id.eq(column(guild_id))))
                 .execute(connection)
                 .await
         })

@@ -5,6 +5,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
+use twilight_model::id::Id;
+
+use super::ids::{column, id, nullable, optional_id};
 use super::schema::guild_settings;
 use super::{with_connection, Store, StoreError};
 
@@ -15,15 +19,15 @@ pub const DEFAULT_LOCALE: &str = crate::kernel::i18n::AUTO;
 /// One guild's settings.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GuildSettings {
-    pub guild_id: i64,
+    pub guild_id: Id<GuildMarker>,
     /// Members with this role may change the bot's settings.
-    pub admin_role_id: Option<i64>,
+    pub admin_role_id: Option<Id<RoleMarker>>,
     /// Members with this role may moderate.
-    pub moderator_role_id: Option<i64>,
+    pub moderator_role_id: Option<Id<RoleMarker>>,
     /// Where the bot writes its audit log.
-    pub log_channel_id: Option<i64>,
+    pub log_channel_id: Option<Id<ChannelMarker>>,
     /// The channels the bot answers in; empty means every channel.
-    pub allowed_channel_ids: Vec<i64>,
+    pub allowed_channel_ids: Vec<Id<ChannelMarker>>,
     /// "auto" (each person's own Discord language), or the language the guild chose: a
     /// BCP 47 tag, as Discord spells locales (`en-US`, `de`, `pt-BR`).
     pub locale: String,
@@ -37,7 +41,7 @@ impl GuildSettings {
     /// The settings of a guild that has changed nothing: no roles, no log channel,
     /// every channel allowed, [`DEFAULT_LOCALE`]. The times are the Unix epoch until
     /// the store writes the row.
-    pub fn new(guild_id: i64) -> Self {
+    pub fn new(guild_id: Id<GuildMarker>) -> Self {
         GuildSettings {
             guild_id,
             admin_role_id: None,
@@ -55,10 +59,10 @@ impl GuildSettings {
 /// for the optional ones `Some(None)` clears it and `Some(Some(id))` sets it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GuildSettingsPatch {
-    pub admin_role_id: Option<Option<i64>>,
-    pub moderator_role_id: Option<Option<i64>>,
-    pub log_channel_id: Option<Option<i64>>,
-    pub allowed_channel_ids: Option<Vec<i64>>,
+    pub admin_role_id: Option<Option<Id<RoleMarker>>>,
+    pub moderator_role_id: Option<Option<Id<RoleMarker>>>,
+    pub log_channel_id: Option<Option<Id<ChannelMarker>>>,
+    pub allowed_channel_ids: Option<Vec<Id<ChannelMarker>>>,
     pub locale: Option<String>,
 }
 
@@ -114,10 +118,10 @@ struct GuildSettingsChanges<'a> {
 impl GuildSettingsRow {
     fn new(settings: &GuildSettings, now: NaiveDateTime) -> Result<Self, StoreError> {
         Ok(GuildSettingsRow {
-            guild_id: settings.guild_id,
-            admin_role_id: settings.admin_role_id,
-            moderator_role_id: settings.moderator_role_id,
-            log_channel_id: settings.log_channel_id,
+            guild_id: column(settings.guild_id),
+            admin_role_id: nullable(settings.admin_role_id),
+            moderator_role_id: nullable(settings.moderator_role_id),
+            log_channel_id: nullable(settings.log_channel_id),
             allowed_channel_ids: encode_channel_ids(&settings.allowed_channel_ids)?,
             locale: settings.locale.clone(),
             created_at: now,
@@ -126,18 +130,23 @@ impl GuildSettingsRow {
     }
 
     fn into_settings(self) -> Result<GuildSettings, StoreError> {
-        let allowed_channel_ids =
-            serde_json::from_str(&self.allowed_channel_ids).map_err(|error| {
-                StoreError::InvalidData {
-                    what: "guild_settings.allowed_channel_ids",
-                    detail: format!("guild {}: {error}", self.guild_id),
-                }
+        let stored_channel_ids: Vec<i64> = serde_json::from_str(&self.allowed_channel_ids)
+            .map_err(|error| StoreError::InvalidData {
+                what: "guild_settings.allowed_channel_ids",
+                detail: format!("guild {}: {error}", self.guild_id),
             })?;
+        let allowed_channel_ids = stored_channel_ids
+            .into_iter()
+            .map(|channel| id("guild_settings.allowed_channel_ids", channel))
+            .collect::<Result<_, _>>()?;
         Ok(GuildSettings {
-            guild_id: self.guild_id,
-            admin_role_id: self.admin_role_id,
-            moderator_role_id: self.moderator_role_id,
-            log_channel_id: self.log_channel_id,
+            guild_id: id("guild_settings.guild_id", self.guild_id)?,
+            admin_role_id: optional_id("guild_settings.admin_role_id", self.admin_role_id)?,
+            moderator_role_id: optional_id(
+                "guild_settings.moderator_role_id",
+                self.moderator_role_id,
+            )?,
+            log_channel_id: optional_id("guild_settings.log_channel_id", self.log_channel_id)?,
             allowed_channel_ids,
             locale: self.locale,
             created_at: self.created_at.and_utc(),
@@ -146,8 +155,10 @@ impl GuildSettingsRow {
     }
 }
 
-fn encode_channel_ids(channel_ids: &[i64]) -> Result<String, StoreError> {
-    serde_json::to_string(channel_ids).map_err(|error| StoreError::InvalidData {
+/// The channel list as stored: a JSON array of numbers.
+fn encode_channel_ids(channel_ids: &[Id<ChannelMarker>]) -> Result<String, StoreError> {
+    let stored: Vec<i64> = channel_ids.iter().copied().map(column).collect();
+    serde_json::to_string(&stored).map_err(|error| StoreError::InvalidData {
         what: "guild_settings.allowed_channel_ids",
         detail: error.to_string(),
     })
@@ -155,10 +166,13 @@ fn encode_channel_ids(channel_ids: &[i64]) -> Result<String, StoreError> {
 
 impl Store {
     /// The settings of `guild_id`, or `None` if it never changed any.
-    pub async fn guild_settings(&self, guild_id: i64) -> Result<Option<GuildSettings>, StoreError> {
+    pub async fn guild_settings(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<Option<GuildSettings>, StoreError> {
         let row = with_connection!(self, connection => {
             guild_settings::table
-                .find(guild_id)
+                .find(column(guild_id))
                 .select(GuildSettingsRow::as_select())
                 .first(connection)
                 .await
@@ -201,15 +215,15 @@ impl Store {
     /// patches of different fields never undo each other.
     pub async fn update_guild_settings(
         &self,
-        guild_id: i64,
+        guild_id: Id<GuildMarker>,
         patch: GuildSettingsPatch,
     ) -> Result<GuildSettings, StoreError> {
         let now = self.now();
         let row_if_new = GuildSettingsRow::new(&patch.apply_to(GuildSettings::new(guild_id)), now)?;
         let changes = GuildSettingsChanges {
-            admin_role_id: patch.admin_role_id,
-            moderator_role_id: patch.moderator_role_id,
-            log_channel_id: patch.log_channel_id,
+            admin_role_id: patch.admin_role_id.map(nullable),
+            moderator_role_id: patch.moderator_role_id.map(nullable),
+            log_channel_id: patch.log_channel_id.map(nullable),
             allowed_channel_ids: patch
                 .allowed_channel_ids
                 .as_deref()
@@ -232,7 +246,11 @@ impl Store {
     }
 
     /// Forgets the settings of `guild_id`; true if it had any.
-    pub async fn delete_guild_settings(&self, guild_id: i64) -> Result<bool, StoreError> {
+    pub async fn delete_guild_settings(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<bool, StoreError> {
+        let guild_id = column(guild_id);
         let deleted = with_connection!(self, connection => {
             diesel::delete(guild_settings::table.find(guild_id)).execute(connection).await
         })?;

@@ -9,8 +9,9 @@
 //!   and file are created on first run), `sqlite::memory:` (one private in-memory
 //!   database per store, shared by all its pooled connections), `postgres://…` or
 //!   `postgresql://…` (connected lazily, plain TCP or Unix socket, no TLS).
-//! - Discord ids are `i64` in the database. Times are UTC: `DateTime<Utc>` at this API,
-//!   `NaiveDateTime` holding UTC in the `TIMESTAMP` columns, truncated to microseconds
+//! - Discord ids are typed `Id<…>` at this API and `BIGINT` in the columns, converted in
+//!   one place (`ids.rs`, lossless for every snowflake). Times are UTC: `DateTime<Utc>`
+//!   at this API, `NaiveDateTime` holding UTC in the `TIMESTAMP` columns, truncated to microseconds
 //!   (PostgreSQL's precision) so both backends give back what was stored. Stored times
 //!   come from the injected [`Clock`](crate::kernel::clock::Clock).
 //! - Errors: [`StoreError`]; [`StoreError::is_unavailable`] tells "the database is not
@@ -36,6 +37,7 @@ mod error;
 mod feature_settings;
 mod gateway_sessions;
 mod guild_settings;
+pub mod ids;
 mod migrations;
 pub(crate) mod schema;
 

@@ -210,7 +210,7 @@ pub struct ConfigSection {
     /// The table's keys with their defaults (the type's `Default`, serialized).
     pub defaults: fn() -> Value,
     /// Reads a written table as the feature's type; figment's errors name the keys.
-    pub extract: fn(&Figment) -> Result<(), figment::Error>,
+    pub extract: fn(&Figment) -> Result<(), Box<figment::Error>>,
 }
 
 impl ConfigSection {
@@ -219,7 +219,7 @@ impl ConfigSection {
         ConfigSection {
             name,
             defaults: || serde_json::to_value(T::default()).unwrap_or(Value::Null),
-            extract: |figment| figment.extract_lossy::<T>().map(drop),
+            extract: |figment| figment.extract_lossy::<T>().map(drop).map_err(Box::new),
         }
     }
 }

@@ -200,7 +200,7 @@ pub(super) fn extract_reporting<T: DeserializeOwned + Default>(
     problems: &mut Vec<ConfigProblem>,
 ) -> T {
     report_until_clean(data, prefix, origins, problems, |figment| {
-        figment.extract_lossy::<T>()
+        figment.extract_lossy::<T>().map_err(Box::new)
     })
     .unwrap_or_default()
 }
@@ -212,7 +212,7 @@ pub(super) fn check_reporting(
     prefix: &str,
     origins: &Origins,
     problems: &mut Vec<ConfigProblem>,
-    extract: fn(&Figment) -> Result<(), figment::Error>,
+    extract: fn(&Figment) -> Result<(), Box<figment::Error>>,
 ) {
     report_until_clean(data, prefix, origins, problems, extract);
 }
@@ -224,14 +224,14 @@ fn report_until_clean<R>(
     prefix: &str,
     origins: &Origins,
     problems: &mut Vec<ConfigProblem>,
-    extract: impl Fn(&Figment) -> Result<R, figment::Error>,
+    extract: impl Fn(&Figment) -> Result<R, Box<figment::Error>>,
 ) -> Option<R> {
     // Each round takes out at least one value, so this bounds the rounds by the values given.
     let rounds = count_values(&data) + 1;
     for _ in 0..rounds {
         let errors = match extract(&Figment::from(Serialized::defaults(&data))) {
             Ok(value) => return Some(value),
-            Err(errors) => errors,
+            Err(errors) => *errors,
         };
         let mut removed_any = false;
         for error in errors {

@@ -53,23 +53,19 @@ use agora::boot::Agora;
 use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
 use agora_sim::{DemoWorld, Sim, WaitFor};
 use agora_testkit::bench::*;
+use agora_testkit::message_text;
 use agora_testkit::waited_until;
 use anyhow::{ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
-/// How long one person waits for an answer to a command during the setup.
-const ANSWER: Duration = Duration::from_secs(15);
 /// How long a sample waits for its answer (the sim refuses callbacks after Discord's 3 s
 /// deadline; a deferred answer may come later).
 const SAMPLE_ANSWER: Duration = Duration::from_secs(20);
 /// Minutes per dropped shift.
 const SHIFT_MINUTES: i64 = 30;
-/// `/shift drop` commands in flight at once during the setup.
-const DROPS_IN_FLIGHT: usize = 8;
 /// The pause between phases: longer than the default cooldown, so no member's command
 /// is turned away by their previous phase.
 const BETWEEN_PHASES: Duration = Duration::from_millis(2_500);
@@ -395,14 +391,6 @@ fn main() {
     }
 }
 
-fn backend_name(backend: &str) -> &str {
-    match backend {
-        "sqlite" => "SQLite",
-        "postgres" => "PostgreSQL",
-        other => other,
-    }
-}
-
 /// "median (min–max)" of the repetitions' figures.
 fn median_range(values: &[f64]) -> String {
     let mut sorted = values.to_vec();
@@ -539,15 +527,23 @@ async fn run(
         // This repetition's board, dropped with the sim's rate limits off.
         sim.rate_limiter().set_enabled(false);
         let drops_started = Instant::now();
-        let board = drop_shifts(
+        let ids = drop_shifts(
             harness,
             demo,
-            agora,
             first_shift,
             repetition * settings.shifts,
             settings.shifts,
+            SHIFT_MINUTES,
         )
         .await?;
+        let board: Vec<Target> = posted(agora, demo, &ids)
+            .await?
+            .into_iter()
+            .map(|(shift_id, message_id)| Target {
+                shift_id,
+                message_id,
+            })
+            .collect();
         println!(
             "repetition {}: {} shifts dropped in {:.1} s",
             repetition + 1,
@@ -877,127 +873,4 @@ fn classify(kind: Kind, record: &InteractionRecord) -> Sample {
         after_ms: Some(after_ms),
         deferred,
     }
-}
-
-/// `/config …` run by the demo's admin; fails unless the answer starts with "Done".
-async fn configure(sim: &Sim, demo: &DemoWorld, options: Vec<CommandOption>) -> anyhow::Result<()> {
-    let id = sim.run_command(CommandRun {
-        guild_id: Some(demo.guild_id),
-        channel_id: demo.general_id,
-        user_id: demo.admin_id,
-        name: "config".into(),
-        options,
-        unchecked: false,
-    })?;
-    let record = sim.answer(id, ANSWER).await?;
-    let text = message_text(&record.payload);
-    ensure!(text.starts_with("Done"), "/config answered: {text}");
-    Ok(())
-}
-
-/// Drops `count` shifts of `SHIFT_MINUTES` with `/shift drop`, the demo's moderators in
-/// turn, back to back from `first` + `offset` shifts; returns them as posted.
-async fn drop_shifts(
-    harness: &BenchSim,
-    demo: &DemoWorld,
-    agora: &Agora,
-    first: DateTime<Utc>,
-    offset: usize,
-    count: usize,
-) -> anyhow::Result<Vec<Target>> {
-    let mut ids = Vec::with_capacity(count);
-    let mut next = 0;
-    while next < count {
-        let batch: Vec<_> = (next..(next + DROPS_IN_FLIGHT).min(count))
-            .map(|n| {
-                let sim = harness.sim.clone();
-                let start = first + chrono::Duration::minutes(SHIFT_MINUTES * (offset + n) as i64);
-                let run = CommandRun {
-                    guild_id: Some(demo.guild_id),
-                    channel_id: demo.general_id,
-                    user_id: demo.moderator_ids[n % demo.moderator_ids.len()],
-                    name: "shift".into(),
-                    options: vec![CommandOption::sub(
-                        "drop",
-                        vec![
-                            CommandOption::value(
-                                "description",
-                                format!("Bench cover {}", offset + n),
-                            ),
-                            CommandOption::value(
-                                "start",
-                                start.format("%Y-%m-%d %H:%M").to_string(),
-                            ),
-                            CommandOption::value("duration_minutes", SHIFT_MINUTES),
-                            CommandOption::value("zone", "UTC"),
-                        ],
-                    )],
-                    unchecked: false,
-                };
-                harness.sim_runtime.spawn(async move {
-                    let id = sim.run_command(run)?;
-                    let record = sim.answer(id, ANSWER).await?;
-                    let text = message_text(&record.payload);
-                    text.strip_prefix("Shift #")
-                        .and_then(|rest| rest.split_whitespace().next())
-                        .and_then(|id| id.parse::<i64>().ok())
-                        .with_context(|| format!("/shift drop answered: {text}"))
-                })
-            })
-            .collect();
-        next += batch.len();
-        for task in batch {
-            ids.push(task.await.context("a drop's task")??);
-        }
-    }
-    let store = &agora.kernel().store;
-    let guild = twilight_model::id::Id::new(demo.guild_id);
-    let mut board = Vec::with_capacity(ids.len());
-    for id in ids {
-        let shift = store
-            .shift(guild, id)
-            .await?
-            .with_context(|| format!("shift #{id} is stored"))?;
-        let message_id = shift
-            .message_id
-            .with_context(|| format!("shift #{id} is posted"))?;
-        board.push(Target {
-            shift_id: id,
-            message_id: message_id.get(),
-        });
-    }
-    Ok(board)
-}
-
-/// What a person reads: the content and every embed's title, description and fields.
-fn message_text(message: &Value) -> String {
-    let mut text = message["content"].as_str().unwrap_or_default().to_owned();
-    for embed in message["embeds"].as_array().into_iter().flatten() {
-        for key in ["title", "description"] {
-            if let Some(part) = embed[key].as_str() {
-                text.push('\n');
-                text.push_str(part);
-            }
-        }
-        for field in embed["fields"].as_array().into_iter().flatten() {
-            text.push_str(&format!(
-                "\n{}: {}",
-                field["name"].as_str().unwrap_or_default(),
-                field["value"].as_str().unwrap_or_default()
-            ));
-        }
-    }
-    text
-}
-
-/// A repetition's own random sequence (the same on every run).
-fn seed(repetition: usize) -> u64 {
-    0x9e37_79b9_7f4a_7c15_u64.wrapping_mul(repetition as u64 + 1) | 1
-}
-
-fn xorshift(mut x: u64) -> u64 {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    x
 }

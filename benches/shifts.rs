@@ -50,26 +50,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use agora::boot::Agora;
-use agora_sim::actions::{CommandOption, CommandRun, ComponentUse, InteractionRecord};
+use agora_sim::actions::{CommandOption, ComponentUse, InteractionRecord};
 use agora_sim::{DemoWorld, Sim, WaitFor};
 use agora_testkit::bench::*;
+use agora_testkit::message_text;
 use agora_testkit::waited_until;
 use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
-/// How long one person waits for an answer to a command during the setup.
-const ANSWER: Duration = Duration::from_secs(15);
 /// How long a claimer waits for the answer to a click (the sim refuses callbacks after
 /// Discord's 3 s deadline).
 const CLICK_ANSWER: Duration = Duration::from_secs(5);
 /// Minutes per dropped shift.
 const SHIFT_MINUTES: i64 = 30;
-/// `/shift drop` commands in flight at once during the setup.
-const DROPS_IN_FLIGHT: usize = 8;
 /// The load stops here even when shifts are left (then the run fails).
 const LOAD_DEADLINE: Duration = Duration::from_secs(120);
 
@@ -234,14 +230,6 @@ fn main() {
     }
 }
 
-fn backend_name(backend: &str) -> &str {
-    match backend {
-        "sqlite" => "SQLite",
-        "postgres" => "PostgreSQL",
-        other => other,
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // The child: one backend
 // ---------------------------------------------------------------------------------------
@@ -350,24 +338,21 @@ async fn run(
         .collect::<Result<_, _>>()
         .context("a claimer could not join the guild")?;
     let drops_started = Instant::now();
-    let shifts = drop_shifts(harness, demo, settings.shifts).await?;
+    let first: DateTime<Utc> = (Utc::now() + chrono::Duration::days(2))
+        .duration_trunc(chrono::Duration::hours(1))
+        .context("rounding the first start")?;
+    let shifts = drop_shifts(harness, demo, first, 0, settings.shifts, SHIFT_MINUTES).await?;
     let drop_seconds = drops_started.elapsed().as_secs_f64();
+    let board: Vec<Target> = posted(agora, demo, &shifts)
+        .await?
+        .into_iter()
+        .map(|(shift_id, message_id)| Target {
+            shift_id,
+            message_id,
+        })
+        .collect();
     let store = &agora.kernel().store;
     let guild = twilight_model::id::Id::new(demo.guild_id);
-    let mut board = Vec::with_capacity(shifts.len());
-    for id in &shifts {
-        let shift = store
-            .shift(guild, *id)
-            .await?
-            .with_context(|| format!("shift #{id} is stored"))?;
-        let message_id = shift
-            .message_id
-            .with_context(|| format!("shift #{id} is posted"))?;
-        board.push(Target {
-            shift_id: *id,
-            message_id: message_id.get(),
-        });
-    }
     let setup_seconds = setup_started.elapsed().as_secs_f64();
     println!(
         "setup: {} claimers joined, {} shifts dropped with /shift drop in {drop_seconds:.1} s ({:.0} drops/s, {DROPS_IN_FLIGHT} in flight); setup {setup_seconds:.1} s",
@@ -546,77 +531,6 @@ async fn run(
     })
 }
 
-/// `/config …` run by the demo's admin; fails unless the answer starts with "Done".
-async fn configure(sim: &Sim, demo: &DemoWorld, options: Vec<CommandOption>) -> anyhow::Result<()> {
-    let id = sim.run_command(CommandRun {
-        guild_id: Some(demo.guild_id),
-        channel_id: demo.general_id,
-        user_id: demo.admin_id,
-        name: "config".into(),
-        options,
-        unchecked: false,
-    })?;
-    let record = sim.answer(id, ANSWER).await?;
-    let text = message_text(&record.payload);
-    ensure!(text.starts_with("Done"), "/config answered: {text}");
-    Ok(())
-}
-
-/// Drops `count` shifts of `SHIFT_MINUTES` with `/shift drop`, the demo's moderators in
-/// turn, back to back from two days ahead; returns their ids.
-async fn drop_shifts(
-    harness: &BenchSim,
-    demo: &DemoWorld,
-    count: usize,
-) -> anyhow::Result<Vec<i64>> {
-    let first: DateTime<Utc> = (Utc::now() + chrono::Duration::days(2))
-        .duration_trunc(chrono::Duration::hours(1))
-        .context("rounding the first start")?;
-    let mut ids = Vec::with_capacity(count);
-    let mut next = 0;
-    while next < count {
-        let batch: Vec<_> = (next..(next + DROPS_IN_FLIGHT).min(count))
-            .map(|n| {
-                let sim = harness.sim.clone();
-                let start = first + chrono::Duration::minutes(SHIFT_MINUTES * n as i64);
-                let run = CommandRun {
-                    guild_id: Some(demo.guild_id),
-                    channel_id: demo.general_id,
-                    user_id: demo.moderator_ids[n % demo.moderator_ids.len()],
-                    name: "shift".into(),
-                    options: vec![CommandOption::sub(
-                        "drop",
-                        vec![
-                            CommandOption::value("description", format!("Bench cover {n}")),
-                            CommandOption::value(
-                                "start",
-                                start.format("%Y-%m-%d %H:%M").to_string(),
-                            ),
-                            CommandOption::value("duration_minutes", SHIFT_MINUTES),
-                            CommandOption::value("zone", "UTC"),
-                        ],
-                    )],
-                    unchecked: false,
-                };
-                harness.sim_runtime.spawn(async move {
-                    let id = sim.run_command(run)?;
-                    let record = sim.answer(id, ANSWER).await?;
-                    let text = message_text(&record.payload);
-                    text.strip_prefix("Shift #")
-                        .and_then(|rest| rest.split_whitespace().next())
-                        .and_then(|id| id.parse::<i64>().ok())
-                        .with_context(|| format!("/shift drop answered: {text}"))
-                })
-            })
-            .collect();
-        next += batch.len();
-        for task in batch {
-            ids.push(task.await.context("a drop's task")??);
-        }
-    }
-    Ok(ids)
-}
-
 /// A shift as the claimers see it in the channel.
 #[derive(Debug, Clone, Copy)]
 struct Target {
@@ -787,37 +701,4 @@ fn outcome_of_text(text: &str) -> Outcome {
     } else {
         Outcome::Failed(format!("answered: {text}"))
     }
-}
-
-/// What a person reads: the content and every embed's title, description and fields.
-fn message_text(message: &Value) -> String {
-    let mut text = message["content"].as_str().unwrap_or_default().to_owned();
-    for embed in message["embeds"].as_array().into_iter().flatten() {
-        for key in ["title", "description"] {
-            if let Some(part) = embed[key].as_str() {
-                text.push('\n');
-                text.push_str(part);
-            }
-        }
-        for field in embed["fields"].as_array().into_iter().flatten() {
-            text.push_str(&format!(
-                "\n{}: {}",
-                field["name"].as_str().unwrap_or_default(),
-                field["value"].as_str().unwrap_or_default()
-            ));
-        }
-    }
-    text
-}
-
-/// A claimer's own random sequence (no two claimers alike, the same on every run).
-fn seed(claimer: usize) -> u64 {
-    0x9e37_79b9_7f4a_7c15_u64.wrapping_mul(claimer as u64 + 1) | 1
-}
-
-fn xorshift(mut x: u64) -> u64 {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    x
 }

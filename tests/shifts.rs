@@ -360,21 +360,7 @@ fn a_dm_that_hangs_delays_no_claim() {
             ticker_busy,
         )
         .await;
-        let clicks: Vec<u64> = moderators
-            .iter()
-            .map(|user| {
-                harness
-                    .sim
-                    .use_component(ComponentUse {
-                        message_id,
-                        user_id: *user,
-                        custom_id: format!("shifts:1:claim:{id}"),
-                        values: vec![],
-                        unchecked: false,
-                    })
-                    .unwrap()
-            })
-            .collect();
+        let clicks = claims_at_once(&harness, &moderators, id, message_id, false);
         let mut winners = 0;
         for click in clicks {
             let record = harness.sim.answer(click, ANSWER).await.unwrap();
@@ -391,6 +377,32 @@ fn a_dm_that_hangs_delays_no_claim() {
     });
 }
 
+/// Every one of `users` clicks the Claim button of shift `shift_id` at once (as a modified
+/// client would with `unchecked`); the interactions' ids, to read the answers.
+fn claims_at_once(
+    harness: &Harness,
+    users: &[u64],
+    shift_id: i64,
+    message_id: u64,
+    unchecked: bool,
+) -> Vec<u64> {
+    users
+        .iter()
+        .map(|user| {
+            harness
+                .sim
+                .use_component(ComponentUse {
+                    message_id,
+                    user_id: *user,
+                    custom_id: format!("shifts:1:claim:{shift_id}"),
+                    values: vec![],
+                    unchecked,
+                })
+                .unwrap()
+        })
+        .collect()
+}
+
 /// Fifty moderators click Claim at once; the leaderboard counts the one winner.
 async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
     let mut env = vec![("AGORA_RUNTIME__MAILBOX_CAPACITY", "128")];
@@ -401,21 +413,7 @@ async fn fifty_simultaneous_claims(extra: &[(&str, &str)]) {
     let start = monday_morning() + chrono::Duration::hours(30);
     let id = drop_shift(&harness, demo.moderator_ids[0], "Night watch", start, 60).await;
     let message_id = message_id_of(&posted(&harness, id));
-    let clicks: Vec<u64> = moderators
-        .iter()
-        .map(|user| {
-            harness
-                .sim
-                .use_component(ComponentUse {
-                    message_id,
-                    user_id: *user,
-                    custom_id: format!("shifts:1:claim:{id}"),
-                    values: vec![],
-                    unchecked: true,
-                })
-                .unwrap()
-        })
-        .collect();
+    let clicks = claims_at_once(&harness, &moderators, id, message_id, true);
     let mut winners = Vec::new();
     let mut refusals = 0;
     for (user, click) in moderators.iter().zip(&clicks) {

@@ -42,7 +42,6 @@ use std::time::Duration;
 use figment::providers::{Format, Serialized, Toml};
 use figment::value::{Dict, Value};
 use figment::Figment;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -410,18 +409,10 @@ fn known_keys<T: Serialize + Default>() -> Dict {
     }
 }
 
-/// The declared features' tables as written, and where each key came from.
-#[derive(Clone, Default)]
+/// The declared features' tables as written (checked at load).
+#[derive(Clone, Default, PartialEq)]
 struct FeatureSections {
     tables: Dict,
-    origins: sources::Origins,
-}
-
-/// Equal when the tables are: where they were written does not matter.
-impl PartialEq for FeatureSections {
-    fn eq(&self, other: &Self) -> bool {
-        self.tables == other.tables
-    }
 }
 
 /// Only the names: a feature's table may hold a secret.
@@ -491,23 +482,6 @@ impl Config {
                 problems.0.extend(not_unicode);
                 Err(problems)
             }
-        }
-    }
-
-    /// A feature's own `[name]` table as `T`; its defaults when the table is not written.
-    /// Declare it to [`Config::load_with_sections`] so its keys are checked at load.
-    pub fn section<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, ConfigProblems> {
-        let table = match self.sections.tables.get(name) {
-            Some(Value::Dict(_, table)) => table.clone(),
-            _ => Dict::new(),
-        };
-        let mut problems = Vec::new();
-        let origins = &self.sections.origins;
-        let section = problems::extract_reporting::<T>(table, name, origins, &mut problems);
-        if problems.is_empty() {
-            Ok(section)
-        } else {
-            Err(ConfigProblems(problems))
         }
     }
 
@@ -614,7 +588,7 @@ fn load_with_default_path(
     }
     let mut config: Config = problems::extract_reporting(data, "", &origins, &mut problems);
     checks::check(&mut config, &origins, &mut problems);
-    config.sections = FeatureSections { tables, origins };
+    config.sections = FeatureSections { tables };
     if problems.is_empty() {
         Ok(config)
     } else {

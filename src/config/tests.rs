@@ -858,12 +858,18 @@ fn a_feature_section_is_read_as_its_own_type() {
     let env = env(&[("AGORA_GREETER__MAX_PER_MINUTE", "3")]);
     let text = "[greeter]\ngreeting = \"Hello\"\n";
     let config = load_text_with(text, &env, &[greeter()]).expect("valid config");
-    let settings: GreeterSettings = config.section("greeter").expect("valid section");
+    let settings: GreeterSettings = config
+        .section_data(&greeter())
+        .extract_lossy()
+        .expect("valid section");
     assert_eq!(settings.greeting, "Hello");
     assert_eq!(settings.max_per_minute, 3);
 
     let config = load_text_with("", &no_env(), &[greeter()]).expect("valid config");
-    let settings: GreeterSettings = config.section("greeter").expect("defaults");
+    let settings: GreeterSettings = config
+        .section_data(&greeter())
+        .extract_lossy()
+        .expect("defaults");
     assert_eq!(settings, GreeterSettings::default());
 }
 

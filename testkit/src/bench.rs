@@ -1,7 +1,8 @@
 //! What the benchmarks share: each backend measured in a child process of its own (so
 //! its peak memory is its own), the sim on a runtime of its own (so its CPU time is not
 //! the bot's), a fresh SQLite file or PostgreSQL database per run, Agora's environment
-//! for a run, the machine's name and percentiles.
+//! for a run, the machine's name and percentiles, and the shift board the shift benchmarks
+//! set up through the sim as people would (`configure`, `drop_shifts`, `posted`).
 //!
 //! A benchmark's `main` is: `if let Ok(backend) = std::env::var(CHILD_ENV)` measure that
 //! backend and `exit(child_report(backend, outcome))`; else `for backend in backends()`
@@ -12,10 +13,16 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use agora_sim::{Sim, SimConfig};
-use anyhow::{bail, Context as _};
+use std::time::Duration;
+
+use agora::boot::Agora;
+use agora_sim::actions::{CommandOption, CommandRun};
+use agora_sim::{DemoWorld, Sim, SimConfig};
+use anyhow::{bail, ensure, Context as _};
+use chrono::{DateTime, Utc};
 
 use crate::postgres::FreshPostgres;
+use crate::read::message_text;
 use crate::scratch::unique_name;
 use crate::services::{configured, POSTGRES_URL};
 
@@ -260,6 +267,134 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
     let rank = (q * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// "SQLite" or "PostgreSQL", as the tables print a backend.
+pub fn backend_name(backend: &str) -> &str {
+    match backend {
+        "sqlite" => "SQLite",
+        "postgres" => "PostgreSQL",
+        other => other,
+    }
+}
+
+/// A deterministic random sequence's start for stream `n` (a claimer, a repetition): no
+/// two alike, the same on every run.
+pub fn seed(n: usize) -> u64 {
+    0x9e37_79b9_7f4a_7c15_u64.wrapping_mul(n as u64 + 1) | 1
+}
+
+/// The next number of a xorshift sequence.
+pub fn xorshift(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+/// How long a setup command may take to be answered.
+const SETUP_ANSWER: Duration = Duration::from_secs(15);
+/// How many `/shift drop`s are in flight at once while setting up.
+pub const DROPS_IN_FLIGHT: usize = 8;
+
+/// `/config …` run by the demo's admin; fails unless the answer starts with "Done".
+pub async fn configure(
+    sim: &Sim,
+    demo: &DemoWorld,
+    options: Vec<CommandOption>,
+) -> anyhow::Result<()> {
+    let id = sim.run_command(CommandRun {
+        guild_id: Some(demo.guild_id),
+        channel_id: demo.general_id,
+        user_id: demo.admin_id,
+        name: "config".into(),
+        options,
+        unchecked: false,
+    })?;
+    let record = sim.answer(id, SETUP_ANSWER).await?;
+    let text = message_text(&record.payload);
+    ensure!(text.starts_with("Done"), "/config answered: {text}");
+    Ok(())
+}
+
+/// Drops `count` shifts of `minutes` with `/shift drop`, the demo's moderators in turn,
+/// back to back from `first` + `offset` shifts (named "Bench cover <n>"); their ids.
+pub async fn drop_shifts(
+    harness: &BenchSim,
+    demo: &DemoWorld,
+    first: DateTime<Utc>,
+    offset: usize,
+    count: usize,
+    minutes: i64,
+) -> anyhow::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(count);
+    let mut next = 0;
+    while next < count {
+        let batch: Vec<_> = (next..(next + DROPS_IN_FLIGHT).min(count))
+            .map(|n| {
+                let sim = harness.sim.clone();
+                let start = first + chrono::Duration::minutes(minutes * (offset + n) as i64);
+                let run = CommandRun {
+                    guild_id: Some(demo.guild_id),
+                    channel_id: demo.general_id,
+                    user_id: demo.moderator_ids[n % demo.moderator_ids.len()],
+                    name: "shift".into(),
+                    options: vec![CommandOption::sub(
+                        "drop",
+                        vec![
+                            CommandOption::value(
+                                "description",
+                                format!("Bench cover {}", offset + n),
+                            ),
+                            CommandOption::value(
+                                "start",
+                                start.format("%Y-%m-%d %H:%M").to_string(),
+                            ),
+                            CommandOption::value("duration_minutes", minutes),
+                            CommandOption::value("zone", "UTC"),
+                        ],
+                    )],
+                    unchecked: false,
+                };
+                harness.sim_runtime.spawn(async move {
+                    let id = sim.run_command(run)?;
+                    let record = sim.answer(id, SETUP_ANSWER).await?;
+                    let text = message_text(&record.payload);
+                    text.strip_prefix("Shift #")
+                        .and_then(|rest| rest.split_whitespace().next())
+                        .and_then(|id| id.parse::<i64>().ok())
+                        .with_context(|| format!("/shift drop answered: {text}"))
+                })
+            })
+            .collect();
+        next += batch.len();
+        for task in batch {
+            ids.push(task.await.context("a drop's task")??);
+        }
+    }
+    Ok(ids)
+}
+
+/// Each shift's posted message id, as stored: (shift id, message id).
+pub async fn posted(
+    agora: &Agora,
+    demo: &DemoWorld,
+    ids: &[i64],
+) -> anyhow::Result<Vec<(i64, u64)>> {
+    let store = &agora.kernel().store;
+    let guild = twilight_model::id::Id::new(demo.guild_id);
+    let mut board = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let shift = store
+            .shift(guild, id)
+            .await?
+            .with_context(|| format!("shift #{id} is stored"))?;
+        let message_id = shift
+            .message_id
+            .with_context(|| format!("shift #{id} is posted"))?;
+        board.push((id, message_id.get()));
+    }
+    Ok(board)
 }
 
 #[cfg(test)]

@@ -323,6 +323,19 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         ConfigCommand::Locale(_) => return set_locale(kernel, request, guild).await,
         ConfigCommand::Reset(_) => return reset(kernel, request, guild).await,
     };
+    apply(kernel, request, guild, patch, change).await
+}
+
+/// Stores `patch`, forgets the cached configuration, logs `change` in the guild's log
+/// channel and answers with the settings as they are now.
+async fn apply(
+    kernel: &Kernel,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    patch: GuildSettingsPatch,
+    change: Change,
+) -> Reply {
+    let locale = request.language();
     match kernel.store.update_guild_settings(guild, patch).await {
         Ok(settings) => {
             kernel.forget_guild_config(guild).await;
@@ -384,23 +397,9 @@ async fn set_locale(
         locale: Some(value.clone()),
         ..GuildSettingsPatch::default()
     };
-    match kernel.store.update_guild_settings(guild, patch).await {
-        Ok(settings) => {
-            kernel.forget_guild_config(guild).await;
-            let change: Change =
-                Box::new(move |locale| t!(locale, "config-changed-locale", locale = &value));
-            log_change(kernel, &settings, request, &change).await;
-            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
-            let mut message = settings_message(&settings, &features, locale);
-            message.content = Some(t!(locale, "config-done", change = change(locale)));
-            Reply::Message(message)
-        }
-        Err(error) => private_text(t!(
-            locale,
-            "config-database-refused",
-            error = error.to_string()
-        )),
-    }
+    let change: Change =
+        Box::new(move |locale| t!(locale, "config-changed-locale", locale = &value));
+    apply(kernel, request, guild, patch, change).await
 }
 
 /// `/config reset`: the guild's own settings and every feature's (their on/off switches

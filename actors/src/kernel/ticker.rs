@@ -93,18 +93,25 @@ impl Ticker {
             );
             return;
         }
+        ctx.spawn(self.run_tick());
+    }
+
+    /// One tick's work, marked running until it ends; a panic in it is recorded (with an
+    /// incident id) and the ticker goes on.
+    fn run_tick(&mut self) -> impl ActorFuture<Self, Output = ()> + 'static {
         self.running = true;
         let running = self.health.start_work();
         let work = (self.spec.tick)(self.kernel.clone());
-        ctx.spawn(AssertUnwindSafe(work).catch_unwind().into_actor(self).map(
-            move |outcome, ticker, _ctx| {
+        AssertUnwindSafe(work)
+            .catch_unwind()
+            .into_actor(self)
+            .map(move |outcome, ticker, _ctx| {
                 if let Err(panic) = outcome {
                     ticker.health.record_panic(panic.as_ref());
                 }
                 ticker.running = false;
                 drop(running);
-            },
-        ));
+            })
     }
 }
 
@@ -122,21 +129,7 @@ impl Handler<TickNow> for Ticker {
             async {}
                 .into_actor(self)
                 .then(|(), ticker, _ctx| wait_until_idle(ticker))
-                .then(|(), ticker, _ctx| {
-                    ticker.running = true;
-                    let running = ticker.health.start_work();
-                    let work = (ticker.spec.tick)(ticker.kernel.clone());
-                    AssertUnwindSafe(work)
-                        .catch_unwind()
-                        .into_actor(ticker)
-                        .map(move |outcome, ticker, _ctx| {
-                            if let Err(panic) = outcome {
-                                ticker.health.record_panic(panic.as_ref());
-                            }
-                            ticker.running = false;
-                            drop(running);
-                        })
-                }),
+                .then(|(), ticker, _ctx| ticker.run_tick()),
         )
     }
 }

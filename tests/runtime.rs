@@ -961,7 +961,20 @@ fn a_slow_actor_gets_busy_answers_and_deferred_follow_ups() {
             lab("slow", vec![CommandOption::value("millis", 2600)]),
         );
         // While it works, its one-slot mailbox fills; the rest are told "busy" at once.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        wait_until(
+            "the slow request inside the actor",
+            Duration::from_secs(5),
+            || {
+                harness
+                    .agora()
+                    .kernel()
+                    .health
+                    .snapshot()
+                    .iter()
+                    .any(|actor| actor.name == "lab" && actor.in_flight == 1)
+            },
+        )
+        .await;
         let users = [
             demo.member_ids[1],
             demo.member_ids[2],
@@ -1087,14 +1100,11 @@ fn a_database_that_goes_away_gets_clear_answers_and_status_says_so() {
 // ---- PostgreSQL and Redis --------------------------------------------------------------
 
 #[test]
+#[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
 fn on_postgresql_and_redis_settings_and_cooldowns_work() {
     run_test(async {
-        let Some(database) = FreshPostgres::create().await else {
-            return;
-        };
-        let Some(redis) = redis_url() else {
-            return;
-        };
+        let database = FreshPostgres::create().await;
+        let redis = redis_url();
         let prefix = format!("agora-e2e-{}-{}:", std::process::id(), database.url().len());
         let harness = Harness::start_with(
             &[

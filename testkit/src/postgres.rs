@@ -21,16 +21,17 @@ pub struct FreshPostgres {
 }
 
 impl FreshPostgres {
-    /// A fresh database on the server of `AGORA_TEST_POSTGRES_URL`, or `None` (after
-    /// saying so) when the variable is unset; see [`crate::services`].
+    /// A fresh database on the server of `AGORA_TEST_POSTGRES_URL`; see
+    /// [`crate::services`].
     ///
     /// # Panics
     ///
-    /// When the server is set but cannot be reached or refuses `CREATE DATABASE`.
-    pub async fn create() -> Option<FreshPostgres> {
-        let base_url = postgres_url()?;
+    /// When the variable is unset, or the server cannot be reached or refuses
+    /// `CREATE DATABASE`.
+    pub async fn create() -> FreshPostgres {
+        let base_url = postgres_url();
         match FreshPostgres::on(&base_url, "agora_test").await {
-            Ok(database) => Some(database),
+            Ok(database) => database,
             Err(error) => panic!("{error}"),
         }
     }

@@ -1424,14 +1424,11 @@ mod tests {
         assert!(with_body >= 85, "only {with_body} operations with a body");
     }
 
+    /// A validator is compiled once per operation and then shared (how fast it compiles
+    /// is a figure for a benchmark, not a test).
     #[test]
-    fn first_validator_compiles_quickly() {
-        let started = std::time::Instant::now();
+    fn a_validator_is_compiled_once_and_reused() {
         let spec = OpenApiSpec::from_json(DISCORD_SPEC_JSON).expect("spec loads");
-        eprintln!(
-            "parsing and registering the spec took {:?}",
-            started.elapsed()
-        );
         for (method, template) in [
             ("POST", "/channels/{channel_id}/messages"),
             (
@@ -1440,18 +1437,12 @@ mod tests {
             ),
             ("PUT", "/applications/{application_id}/commands"),
         ] {
-            let started = std::time::Instant::now();
-            let validator = spec.validator_for(method, template);
-            let elapsed = started.elapsed();
-            assert!(validator.is_some(), "{method} {template}");
-            eprintln!("compiling the {method} {template} validator took {elapsed:?}");
-            // Generous even for an unoptimized build; a release build takes milliseconds.
-            assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
-            let started = std::time::Instant::now();
-            assert!(spec.validator_for(method, template).is_some());
+            let first = spec.validator_for(method, template);
+            let first = first.unwrap_or_else(|| panic!("{method} {template}"));
+            let again = spec.validator_for(method, template).expect("cached");
             assert!(
-                started.elapsed() < std::time::Duration::from_millis(50),
-                "cached"
+                Arc::ptr_eq(&first, &again),
+                "{method} {template} was compiled twice"
             );
         }
     }

@@ -37,6 +37,11 @@
 //! Both on **SQLite** (a temporary file) and on **PostgreSQL** (a fresh database created
 //! and dropped on the server of `AGORA_TEST_POSTGRES_URL`; skipped with a note when unset).
 //!
+//! Each backend runs `AGORA_BENCH_REPEATS` times (default 5), each run in a fresh child
+//! process on a fresh database; the tables show every run (with its sample count) and the
+//! median (range) over them. Failed clicks or claims whose claimer was never told make the
+//! result say so and the benchmark exit with an error.
+//!
 //! Run:
 //!
 //! ```sh
@@ -73,6 +78,9 @@ const LOAD_DEADLINE: Duration = Duration::from_secs(120);
 struct Settings {
     claimers: usize,
     shifts: usize,
+    /// `AGORA_BENCH_REPEATS` (default 5): whole runs per backend, each in a fresh child
+    /// process with a fresh database; the tables give the median and range over them.
+    repeats: usize,
     sim_rate_limits: bool,
     /// `AGORA_BENCH_MAILBOX_CAPACITY`: `runtime.mailbox_capacity` when set (a non-default
     /// setting, printed with the figures); unset, the default (64).
@@ -84,6 +92,7 @@ impl Settings {
         Self {
             claimers: env_number("AGORA_BENCH_CLAIMERS", 200usize).max(1),
             shifts: env_number("AGORA_BENCH_SHIFTS", 1_000usize).max(1),
+            repeats: env_number("AGORA_BENCH_REPEATS", 5usize).max(1),
             sim_rate_limits: matches!(
                 std::env::var("AGORA_BENCH_SIM_RATE_LIMITS").as_deref(),
                 Ok("1" | "true" | "on")
@@ -145,9 +154,10 @@ fn main() {
     println!("# Agora shift-claim benchmark");
     println!();
     println!(
-        "{} claimers over {} open shifts; {} cores, {}; the sim's REST rate limits {} during the load",
+        "{} claimers over {} open shifts; {} run(s) per backend; {} cores, {}; the sim's REST rate limits {} during the load",
         settings.claimers,
         settings.shifts,
+        settings.repeats,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         cpu_model(),
         if settings.sim_rate_limits { "on" } else { "off" },
@@ -160,64 +170,88 @@ fn main() {
         settings
             .mailbox_capacity
             .map_or("64 (default)".to_owned(), |c| c.to_string()),
-        std::fs::read_to_string("/proc/loadavg")
-            .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default(),
+        load_average(),
     );
     let backends = backends();
     println!();
 
     let mut results: Vec<BackendResult> = Vec::new();
     let mut failed = false;
-    for backend in backends {
-        match run_child(backend) {
-            Ok(result) => results.push(result),
-            Err(error) => {
-                eprintln!("{backend}: {error:#}");
-                failed = true;
+    for backend in &backends {
+        for _ in 0..settings.repeats {
+            match run_child(backend) {
+                Ok(result) => results.push(result),
+                Err(error) => {
+                    eprintln!("{backend}: {error:#}");
+                    failed = true;
+                }
             }
         }
     }
 
     println!();
-    println!("| backend | claimers | shifts | clicks | winning claims | p50 ms | p99 ms | max ms | clicks/s |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    for r in &results {
+    println!("## Each run");
+    println!();
+    println!("| backend | # | clicks (samples) | winning claims | p50 ms | p99 ms | max ms | clicks/s | \"too late\" | busy | deferred | failed | claims stored, claimer never told | seen by the claimer p50 / p99 ms | load s | setup s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (n, r) in results.iter().enumerate() {
         println!(
-            "| {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} |",
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} | {} | {:.1} / {:.1} | {:.1} | {:.1} |",
             backend_name(&r.backend),
-            r.claimers,
-            r.shifts,
+            n % settings.repeats + 1,
             r.clicks,
             r.wins,
             r.p50_ms,
             r.p99_ms,
             r.max_ms,
-            r.clicks_per_second()
-        );
-    }
-    println!();
-    println!("| backend | \"too late\" | busy | deferred | failed | claims stored, claimer never told | p90 ms | win p50 / p99 ms | \"too late\" p50 / p99 ms | seen by the claimer p50 / p99 ms | load s | setup s |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    for r in &results {
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} | {:.1} |",
-            backend_name(&r.backend),
+            r.clicks_per_second(),
             r.too_late,
             r.busy,
             r.deferred,
             r.failed,
             r.unanswered_claims,
-            r.p90_ms,
-            r.win_p50_ms,
-            r.win_p99_ms,
-            r.too_late_p50_ms,
-            r.too_late_p99_ms,
             r.seen_p50_ms,
             r.seen_p99_ms,
             r.load_seconds,
             r.setup_seconds
         );
+    }
+    println!();
+    println!("## Median (range) over the runs");
+    println!();
+    println!("| backend | runs | clicks per run | p50 ms | p99 ms | max ms | clicks/s | busy (all runs) | failed (all runs) | claims stored, claimer never told (all runs) |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut trouble = 0;
+    for backend in &backends {
+        let runs: Vec<&BackendResult> = results.iter().filter(|r| r.backend == *backend).collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let figure = |value: fn(&BackendResult) -> f64| -> String {
+            median_range(&runs.iter().map(|r| value(r)).collect::<Vec<_>>())
+        };
+        let failures: usize = runs.iter().map(|r| r.failed + r.unanswered_claims).sum();
+        trouble += failures;
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            backend_name(backend),
+            runs.len(),
+            figure(|r| r.clicks as f64),
+            figure(|r| r.p50_ms),
+            figure(|r| r.p99_ms),
+            figure(|r| r.max_ms),
+            figure(BackendResult::clicks_per_second),
+            runs.iter().map(|r| r.busy).sum::<usize>(),
+            runs.iter().map(|r| r.failed).sum::<usize>(),
+            runs.iter().map(|r| r.unanswered_claims).sum::<usize>(),
+        );
+    }
+    println!();
+    if trouble > 0 {
+        println!("RESULT: {trouble} FAILED CLICKS OR UNTOLD CLAIMS — these figures do not stand.");
+        failed = true;
+    } else {
+        println!("RESULT: no failed clicks, no untold claims.");
     }
     println!();
     println!(

@@ -269,6 +269,34 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// "median (min–max)" of the repetitions' figures.
+pub fn median_range(values: &[f64]) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => "–".into(),
+        1 => format!("{:.1} (one run)", sorted[0]),
+        n => format!(
+            "{:.1} ({:.1}–{:.1})",
+            percentile(&sorted, 0.5),
+            sorted[0],
+            sorted[n - 1]
+        ),
+    }
+}
+
+/// The 1, 5 and 15 minute load averages.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 /// "SQLite" or "PostgreSQL", as the tables print a backend.
 pub fn backend_name(backend: &str) -> &str {
     match backend {

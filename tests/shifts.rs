@@ -769,6 +769,16 @@ fn oversized_input_from_a_modified_client_gets_an_answer_and_changes_nothing() {
                 .expect("not 'This interaction failed'");
             assert!(callback.after_ms < 3000.0);
             assert!(is_private(&record), "{}", content(&record));
+            // A specific answer naming the option, not an incident: what was typed is
+            // quoted only in part.
+            let text = content(&record);
+            assert!(text.starts_with("I could not use that: "), "{text}");
+            assert!(
+                text.chars().count() < 500,
+                "{} characters",
+                text.chars().count()
+            );
+            assert!(!text.contains("incident"), "{text}");
         }
         let store = &harness.agora().kernel().store;
         assert_eq!(store.count_shifts(Id::new(demo.guild_id)).await.unwrap(), 0);

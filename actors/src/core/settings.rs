@@ -16,7 +16,7 @@ use twilight_model::application::interaction::application_command::CommandOption
 use super::feature_settings::{self, Change, Outcome};
 use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::kernel::i18n::{GuildLocale, Locale};
-use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
 use crate::kernel::store::{GuildSettings, GuildSettingsPatch};
 use crate::kernel::Kernel;
 use crate::t;
@@ -231,7 +231,8 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
     let command = match ConfigCommand::from_interaction(input) {
         Ok(command) => command,
         Err(error) => {
-            return private_text(t!(locale, "config-unreadable", error = error.to_string()))
+            let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
+            return private_text(t!(locale, "config-unreadable", error = error));
         }
     };
     let mut patch = GuildSettingsPatch::default();

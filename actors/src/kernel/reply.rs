@@ -219,6 +219,10 @@ mod tests {
     }
 }
 
+/// How much of a reason built from a person's input (a parse error quoting what they
+/// typed) an answer repeats: enough to recognise it, far below Discord's 2,000.
+pub const QUOTED_INPUT_CHARS: usize = 300;
+
 /// `text` cut to at most `max_chars` characters (Discord counts characters), with "…" in
 /// place of what was cut: how text from people or from Discord's errors fits a field.
 pub fn clip(text: &str, max_chars: usize) -> String {

@@ -37,7 +37,7 @@ use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
-use crate::kernel::reply::{Reply, ReplyMessage};
+use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
 use crate::kernel::supervision::Concern;
 use crate::kernel::ticker::TickerSpec;
 use crate::kernel::Kernel;
@@ -153,8 +153,11 @@ pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
     let Some(input) = request.command_input() else {
         return Err(private(t!(locale, "shift-not-a-command")));
     };
-    T::from_interaction(input)
-        .map_err(|error| private(t!(locale, "shift-unusable", error = error.to_string())))
+    // The error quotes what was typed, which a modified client can make any length.
+    T::from_interaction(input).map_err(|error| {
+        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
+        private(t!(locale, "shift-unusable", error = error))
+    })
 }
 
 /// What a person is told when the database does not answer.

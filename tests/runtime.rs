@@ -915,6 +915,40 @@ fn a_form_is_shown_filled_in_and_answered_and_a_stale_one_is_told_so() {
 }
 
 #[test]
+fn a_refused_request_the_test_did_not_expect_fails_the_harness() {
+    run_test(async {
+        let harness = Harness::start_with(&[], vec![lab_extension()]).await;
+        let demo = harness.demo.clone();
+        // A deliberately bad answer (3,000 characters: Discord refuses it with 50035), and
+        // no `expect_refusal`: the harness must fail the test, quoting the sim's error.
+        let run = harness.run(
+            demo.member_ids[0],
+            demo.general_id,
+            "lab",
+            lab(
+                "echo",
+                vec![
+                    CommandOption::value("text", "na"),
+                    CommandOption::value("times", 1500),
+                ],
+            ),
+        );
+        let failure = std::panic::AssertUnwindSafe(run)
+            .catch_unwind()
+            .await
+            .expect_err("the harness fails the test");
+        let message = failure
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            message.contains("the sim refused the bot") && message.contains("50035"),
+            "{message}"
+        );
+    });
+}
+
+#[test]
 fn an_answer_discord_refuses_is_followed_by_a_safe_one() {
     run_test(async {
         let harness = Harness::start_with(&[], vec![lab_extension()]).await;

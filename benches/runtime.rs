@@ -1,10 +1,11 @@
 //! Agora's runtime figures, measured through the real boot path (`Agora::start`) against
 //! agora-sim running in the same process:
 //!
-//! 1. **Gateway intake**: a flood of MESSAGE_CREATE events (`AGORA_BENCH_EVENTS`, default
-//!    100,000) read by the shard, decompressed, parsed, published on the event bus and
-//!    counted by a supervised actor (awaited with `ConcernHandle::call`, as real
-//!    subscribers are). Events per second from the first to the last event counted. The
+//! 1. **Gateway intake**, twice: a flood of MESSAGE_CREATE events (`AGORA_BENCH_EVENTS`,
+//!    default 100,000) read by the shard, decompressed, parsed and published on the event
+//!    bus to `agora run`'s own subscribers, counted first by a bus callback (the production
+//!    path: nothing but the count added) and then, in a second flood, by a supervised actor
+//!    (awaited with `ConcernHandle::call`, as a feature's concern would be). Events per second from the first to the last event counted. The
 //!    transport compression is the one twilight-gateway asks for: it is chosen at compile
 //!    time by its features, and with its default `zstd` feature (this workspace) that is
 //!    `zstd-stream`; `zlib-stream` would need twilight-gateway built without `zstd`.
@@ -112,8 +113,14 @@ struct BackendResult {
     intake_total_seconds: f64,
     /// The sim's own figure: until the last event was written to the socket.
     sim_flood_events_per_second: f64,
-    /// The bot's CPU time (every thread but the sim's) per event, in µs.
+    /// The bot's CPU time (every thread but the sim's) per event, in µs, counted by a
+    /// supervised actor.
     intake_bot_cpu_us_per_event: f64,
+    /// The production path (`agora run`'s own subscribers, the count a bus callback): its
+    /// events/s, the bot's CPU per event and the bare shard's in the same flood.
+    production_events_per_second: f64,
+    production_bot_cpu_us_per_event: f64,
+    production_bare_cpu_us_per_event: f64,
     /// CPU time of the actix thread over wall time during the intake (1.0 = saturated).
     intake_actix_thread_busy: f64,
     /// CPU time of the sim's threads over wall time during the intake, in cores.
@@ -190,8 +197,8 @@ fn main() {
     println!();
     println!("## Median (range) over the runs");
     println!();
-    println!("| backend | runs | intake events/s ({COMPRESSION}) | bot CPU µs per event | bare shard CPU µs per event | bot ÷ bare shard | /status samples per run | /status p50 ms | /status p99 ms | failed /status (all runs) | peak RSS MiB |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | runs | production path: events/s ({COMPRESSION}) | bot CPU µs per event | bare shard CPU µs per event | bot ÷ bare shard | through an actor: events/s | bot CPU µs per event | bare shard CPU µs per event | bot ÷ bare shard | /status samples per run | /status p50 ms | /status p99 ms | failed /status (all runs) | peak RSS MiB |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut trouble = 0;
     for backend in &backends {
         let runs: Vec<&BackendResult> = results.iter().filter(|r| r.backend == *backend).collect();
@@ -204,9 +211,13 @@ fn main() {
         let failures: usize = runs.iter().map(|r| r.status_failed).sum();
         trouble += failures;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             backend,
             runs.len(),
+            figure(|r| r.production_events_per_second),
+            figure(|r| r.production_bot_cpu_us_per_event),
+            figure(|r| r.production_bare_cpu_us_per_event),
+            figure(|r| r.production_bot_cpu_us_per_event / r.production_bare_cpu_us_per_event),
             figure(|r| r.intake_events_per_second),
             figure(|r| r.intake_bot_cpu_us_per_event),
             figure(|r| r.bare_shard_cpu_us_per_event),
@@ -480,6 +491,8 @@ fn reset_peak() -> bool {
 /// MESSAGE_CREATE events counted, and when the first and the last arrived.
 struct Tally {
     base: Instant,
+    /// Which subscriber counts: the supervised actor (true) or the bus callback (false).
+    via_actor: AtomicBool,
     count: AtomicU64,
     first_ns: AtomicU64,
     last_ns: AtomicU64,
@@ -489,6 +502,7 @@ impl Tally {
     fn new() -> Self {
         Self {
             base: Instant::now(),
+            via_actor: AtomicBool::new(false),
             count: AtomicU64::new(0),
             first_ns: AtomicU64::new(0),
             last_ns: AtomicU64::new(0),
@@ -540,7 +554,9 @@ impl Concern for MessageCounter {
     }
 }
 
-/// A feature with no commands that counts every MESSAGE_CREATE in an actor of its own.
+/// A feature with no commands that counts every MESSAGE_CREATE, either on the bus itself
+/// (a callback, as `agora run`'s own subscribers are: the production path) or in an actor of
+/// its own (awaited, as a feature's supervised concern would be), as the tally says.
 struct MessageCounting {
     tally: Arc<Tally>,
 }
@@ -552,17 +568,35 @@ impl Feature for MessageCounting {
 
     fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
         let tally = self.tally;
+        let counted_by_actor = tally.clone();
         let counter = ConcernHandle::start(
             move || MessageCounter {
-                tally: tally.clone(),
+                tally: counted_by_actor.clone(),
             },
             (start.limits)("bench-message-counter"),
             &start.kernel.health,
         );
+        let on_bus = tally.clone();
+        start.bus.subscribe(
+            "bench-message-counter-bus",
+            EventTypeFlags::MESSAGE_CREATE,
+            Arc::new(move |event| {
+                if !on_bus.via_actor.load(Ordering::Relaxed) {
+                    if let Event::MessageCreate(_) = event.event.as_ref() {
+                        on_bus.record();
+                    }
+                }
+                async {}.boxed()
+            }),
+        );
+        let via_actor = tally.clone();
         start.bus.subscribe(
             "bench-message-counter",
             EventTypeFlags::MESSAGE_CREATE,
             Arc::new(move |event| {
+                if !via_actor.via_actor.load(Ordering::Relaxed) {
+                    return async {}.boxed();
+                }
                 let counter = counter.clone();
                 async move {
                     let _ = counter.call(event).await;
@@ -619,13 +653,17 @@ async fn measure(
     let run_seconds = running.elapsed().as_secs_f64();
     let report = agora.shutdown().await;
     database.remove().await;
-    let (intake, status) = outcome?;
+    let (production, intake, status) = outcome?;
     println!(
         "ran {run_seconds:.1} s; shutdown: {} session(s) saved, {} unfinished",
         report.sessions_saved, report.unfinished
     );
 
-    let peak_kb = intake.peak_kb.max(status.peak_kb).max(intake.boot_peak_kb);
+    let peak_kb = intake
+        .peak_kb
+        .max(production.peak_kb)
+        .max(status.peak_kb)
+        .max(production.boot_peak_kb);
     Ok(BackendResult {
         backend: backend.to_owned(),
         compression: COMPRESSION.to_owned(),
@@ -635,6 +673,11 @@ async fn measure(
         intake_total_seconds: intake.total_seconds,
         sim_flood_events_per_second: intake.sim_events_per_second,
         intake_bot_cpu_us_per_event: intake.cpu.bot() / settings.events as f64 * 1e6,
+        production_events_per_second: production.events_per_second,
+        production_bot_cpu_us_per_event: production.cpu.bot() / settings.events as f64 * 1e6,
+        production_bare_cpu_us_per_event: production.cpu.bare
+            / production.bare_events.max(1) as f64
+            * 1e6,
         intake_actix_thread_busy: intake.cpu.actix / intake.total_seconds,
         intake_sim_cores: intake.cpu.sim / intake.total_seconds,
         bare_shard_events: intake.bare_events,
@@ -650,7 +693,7 @@ async fn measure(
         p99_ms: status.p99,
         max_ms: status.max,
         sim_baseline_kb,
-        boot_peak_kb: intake.boot_peak_kb,
+        boot_peak_kb: production.boot_peak_kb,
         intake_peak_kb: intake.peak_kb,
         status_peak_kb: status.peak_kb,
         peak_kb,
@@ -691,23 +734,32 @@ async fn phases(
     agora: &Agora,
     tally: &Arc<Tally>,
     settings: Settings,
-) -> anyhow::Result<(IntakeFigures, StatusFigures)> {
+) -> anyhow::Result<(IntakeFigures, IntakeFigures, StatusFigures)> {
     waited_until("the shard's connection", Duration::from_secs(20), || {
         agora.connected() && !harness.sim.gateway().connected_sessions(None).is_empty()
     })
     .await?;
     // GUILD_CREATE and the online notice settle.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let intake = intake(harness, tally, settings).await?;
+    let production = intake(harness, tally, settings, false).await?;
+    let intake = intake(harness, tally, settings, true).await?;
     let status = status_round_trips(harness, demo, settings).await?;
-    Ok((intake, status))
+    Ok((production, intake, status))
 }
 
+/// One flood of MESSAGE_CREATE, counted on the bus (`via_actor` false: the production
+/// path) or by the supervised actor.
 async fn intake(
     harness: &Harness,
     tally: &Arc<Tally>,
     settings: Settings,
+    via_actor: bool,
 ) -> anyhow::Result<IntakeFigures> {
+    let path = if via_actor {
+        "through an actor"
+    } else {
+        "on the bus"
+    };
     let boot_peak_kb = proc_status_kb("VmHWM:");
     let bare = BareShard::start(&harness.sim)?;
     waited_until("the bare shard's READY", Duration::from_secs(20), || {
@@ -716,6 +768,7 @@ async fn intake(
     .await?;
     reset_peak();
     tally.reset();
+    tally.via_actor.store(via_actor, Ordering::SeqCst);
     let cpu_before = CpuTime::now();
     let started = Instant::now();
     let flooding = {
@@ -755,7 +808,7 @@ async fn intake(
     let events_per_second = (counted - 1) as f64 / seconds;
     let peak_kb = proc_status_kb("VmHWM:");
     println!(
-        "intake: {counted} MESSAGE_CREATE ({COMPRESSION}) counted in {seconds:.2} s = {events_per_second:.0} events/s \
+        "intake, counted {path}: {counted} MESSAGE_CREATE ({COMPRESSION}) counted in {seconds:.2} s = {events_per_second:.0} events/s \
          ({total_seconds:.2} s from the flood's start; the sim wrote them at {:.0} events/s; \
          the bot used {:.1} µs of CPU per event, its actix thread was {:.0} % busy, the sim used {:.2} cores); \
          peak RSS {:.1} MiB",

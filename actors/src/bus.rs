@@ -24,10 +24,11 @@ struct Subscription {
     deliver: Deliver,
 }
 
-/// Who wants which gateway events.
+/// Who wants which gateway events. The list is replaced whole on each subscription (they
+/// happen at boot), so publishing an event takes one `Arc` clone, not a copy of the list.
 #[derive(Default, Clone)]
 pub struct EventBus {
-    subscriptions: Arc<RwLock<Vec<Subscription>>>,
+    subscriptions: Arc<RwLock<Arc<[Arc<Subscription>]>>>,
 }
 
 impl std::fmt::Debug for EventBus {
@@ -42,11 +43,14 @@ impl std::fmt::Debug for EventBus {
 impl EventBus {
     /// Subscribes `deliver` to the events in `wants`.
     pub fn subscribe(&self, name: &'static str, wants: EventTypeFlags, deliver: Deliver) {
-        self.subscriptions.write().push(Subscription {
+        let mut subscriptions = self.subscriptions.write();
+        let mut list: Vec<Arc<Subscription>> = subscriptions.iter().cloned().collect();
+        list.push(Arc::new(Subscription {
             name,
             wants,
             deliver,
-        });
+        }));
+        *subscriptions = list.into();
     }
 
     /// Every event type some subscriber wants (the shard parses only these).
@@ -60,15 +64,9 @@ impl EventBus {
     /// Delivers an event to each subscriber that wants it, one after another.
     pub async fn publish(&self, event: GatewayEvent) {
         let kind = EventTypeFlags::from(event.event.kind());
-        let deliveries: Vec<Deliver> = self
-            .subscriptions
-            .read()
-            .iter()
-            .filter(|s| s.wants.intersects(kind))
-            .map(|s| s.deliver.clone())
-            .collect();
-        for deliver in deliveries {
-            deliver(event.clone()).await;
+        let subscriptions = self.subscriptions.read().clone();
+        for subscription in subscriptions.iter().filter(|s| s.wants.intersects(kind)) {
+            (subscription.deliver)(event.clone()).await;
         }
     }
 }

@@ -223,6 +223,7 @@ async fn run_shard(
         | EventTypeFlags::RESUMED
         | EventTypeFlags::GATEWAY_HEARTBEAT_ACK;
     let mut stopping: Option<oneshot::Sender<Option<SavedSession>>> = None;
+    let mut event_counters = crate::kernel::metrics::GatewayEventCounters::default();
     loop {
         tokio::select! {
             biased;
@@ -279,7 +280,7 @@ async fn run_shard(
                 }
                 status.events.fetch_add(1, Ordering::Relaxed);
                 if let Some(kind) = event.kind().name() {
-                    crate::kernel::metrics::gateway_event(kind);
+                    event_counters.count(kind);
                 }
                 bus.publish(GatewayEvent { shard_id: settings.shard_id, event: Arc::new(event) }).await;
             }

@@ -39,6 +39,14 @@ pub fn subscribe(
 ) {
     let prefix: Arc<str> = prefix.into();
     let deliver: Deliver = Arc::new(move |event| {
+        // Most messages are not commands: tell at once, before cloning anything (this runs
+        // for every MESSAGE_CREATE).
+        let Event::MessageCreate(message) = event.event.as_ref() else {
+            return async {}.boxed();
+        };
+        if !could_be_command(message, &prefix) {
+            return async {}.boxed();
+        }
         let kernel = kernel.clone();
         let core = core.clone();
         let prefix = prefix.clone();
@@ -57,6 +65,15 @@ pub fn subscribe(
         .boxed()
     });
     bus.subscribe("prefix-commands", EventTypeFlags::MESSAGE_CREATE, deliver);
+}
+
+/// Whether a message may be a prefix command at all: a person's, in a guild, starting with
+/// the prefix.
+fn could_be_command(message: &twilight_model::channel::Message, prefix: &str) -> bool {
+    !message.author.bot
+        && !prefix.is_empty()
+        && message.guild_id.is_some()
+        && message.content.starts_with(prefix)
 }
 
 /// The request, when the message is a known prefix command from someone who may run it.

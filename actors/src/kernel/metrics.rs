@@ -22,9 +22,19 @@ pub const ACTOR_DONE: &str = "agora_actor_done";
 pub const SHARD_CONNECTED: &str = "agora_shard_connected";
 pub const SHARD_LATENCY_SECONDS: &str = "agora_shard_latency_seconds";
 
-/// One gateway event of a type (`MESSAGE_CREATE`, …).
-pub fn gateway_event(kind: &'static str) {
-    metrics::counter!(GATEWAY_EVENTS, "type" => kind).increment(1);
+/// The gateway-event counters of one shard, registered once per event type: counting an
+/// event is then one atomic add, not a registry lookup (this runs for every event).
+#[derive(Default)]
+pub struct GatewayEventCounters(std::collections::HashMap<&'static str, metrics::Counter>);
+
+impl GatewayEventCounters {
+    /// One gateway event of a type (`MESSAGE_CREATE`, …).
+    pub fn count(&mut self, kind: &'static str) {
+        self.0
+            .entry(kind)
+            .or_insert_with(|| metrics::counter!(GATEWAY_EVENTS, "type" => kind))
+            .increment(1);
+    }
 }
 
 /// One interaction handled: its route (`/status`, `help:category`, …), how it ended

@@ -22,8 +22,9 @@ use agora_actors::dispatcher::{
 };
 use agora_actors::feature::{start_tickers, Feature, FeatureStart, LimitsFor};
 use agora_actors::gateway::{
-    identify_queue, GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
+    GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
+use agora_actors::identify::{IdentifyQueue, LimitSource, SessionStartLimit};
 use agora_actors::kernel::cache::Cache;
 use agora_actors::kernel::catalogue::Catalogue;
 use agora_actors::kernel::clock::{SharedClock, SystemClock};
@@ -35,7 +36,7 @@ use agora_actors::kernel::supervision::{HealthRegistry, Limits};
 use agora_actors::kernel::ticker::{TickNow, Ticker};
 use agora_actors::kernel::{guild_directory, Kernel};
 use agora_actors::t;
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 use figment::Figment;
 use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags, Intents};
@@ -251,14 +252,14 @@ impl Agora {
             .gateway_url
             .as_ref()
             .map(|url| url.as_str().trim_end_matches('/').to_owned());
-        let identify_queue = identify_queue();
+        let (shard_total, identify_queue) = identify_gate(config, &kernel).await?;
         let shards = shard_statuses
             .iter()
             .map(|(shard_id, status)| {
                 let session = GatewaySession::new(
                     ShardSettings {
                         shard_id: *shard_id,
-                        shard_count: config.discord.total_shards(),
+                        shard_count: shard_total,
                         token: token.clone(),
                         intents,
                         gateway_url: gateway_url.clone(),
@@ -543,6 +544,71 @@ fn subscribe_interactions(bus: &EventBus, dispatcher: Addr<InteractionDispatcher
         EventTypeFlags::INTERACTION_CREATE,
         deliver,
     );
+}
+
+/// The shards across all processes and the IDENTIFY gate, from `GET /gateway/bot`: the
+/// shard count when `discord.shard_total = "auto"`, and the session start limits
+/// (`max_concurrency`, starts left today). Without an answer a fixed shard total still
+/// starts, at a small bot's limits.
+async fn identify_gate(config: &Config, kernel: &Kernel) -> anyhow::Result<(u32, IdentifyQueue)> {
+    let discord = &config.discord;
+    let (recommended, limits) = match kernel.discord.gateway_bot().await {
+        Ok(answer) => (Some(answer.0), answer.1),
+        Err(error) if discord.total_shards().is_none() => {
+            return Err(error)
+                .context("discord.shard_total is \"auto\" but GET /gateway/bot did not answer");
+        }
+        Err(error) => {
+            tracing::warn!(%error, "GET /gateway/bot did not answer: identifying at one shard per 5 s");
+            (None, SessionStartLimit::default())
+        }
+    };
+    let shard_total = discord
+        .total_shards()
+        .or(recommended)
+        .unwrap_or(discord.shard_count)
+        .max(1);
+    let shards = discord.shard_ids();
+    if shards.end > shard_total {
+        bail!(
+            "this process is to run shards {}..{} but Discord recommends {shard_total} shards in all \
+             (discord.shard_total = \"auto\"): give this process a range inside 0..{shard_total}, \
+             or set discord.shard_total",
+            shards.start,
+            shards.end
+        );
+    }
+    let every_shard = shards.start == 0 && shards.end == shard_total;
+    if !every_shard && config.database.backend() == crate::config::DatabaseBackend::Sqlite {
+        bail!(
+            "SQLite keeps the store in one process's file, so one process runs every shard; \
+             this one would run shards {}..{} of {shard_total}: use PostgreSQL shared by every \
+             process, or run all {shard_total} shards here (discord.shard_count)",
+            shards.start,
+            shards.end
+        );
+    }
+    tracing::info!(
+        shard_total,
+        first = shards.start,
+        count = discord.shard_count,
+        max_concurrency = limits.max_concurrency,
+        session_starts_left = limits.remaining,
+        "shards"
+    );
+    let rest = kernel.discord.clone();
+    let refresh: LimitSource = Arc::new(move || {
+        let rest = rest.clone();
+        async move { rest.gateway_bot().await.ok().map(|(_, limits)| limits) }.boxed()
+    });
+    let gate = IdentifyQueue::new(
+        kernel.cache.scoped("gateway:"),
+        limits,
+        Duration::from_millis(discord.identify_window_ms),
+        discord.identify_floor,
+        refresh,
+    );
+    Ok((shard_total, gate))
 }
 
 /// GUILD_* and ROLE_* → the guild directory.

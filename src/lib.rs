@@ -9,8 +9,8 @@ pub mod ops;
 pub mod sandbox;
 pub mod telemetry;
 
-/// The actix system Agora runs in. The gateway sessions and the dispatcher run on the
-/// system's arbiter thread; each concern actor and each ticker runs on an arbiter (thread)
+/// The actix system Agora runs in. Each gateway shard is read on a thread of its own; the
+/// dispatcher runs on the system's arbiter thread; each concern actor and each ticker runs on an arbiter (thread)
 /// of its own; the work handed off with `tokio::spawn` (each interaction's handling, the
 /// ops server) runs on the runtime's worker threads.
 pub fn actor_system() -> actix::SystemRunner {

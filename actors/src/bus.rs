@@ -15,7 +15,10 @@ pub struct GatewayEvent {
     pub event: Arc<Event>,
 }
 
-/// Delivers an event to one subscriber; resolves when the subscriber has taken it.
+/// Delivers an event to one subscriber; resolves when the subscriber has taken it. It runs
+/// on the publishing shard's reader thread (a single-threaded runtime): take the event
+/// quickly — a send to an actor, a cache update — and run anything that touches the store
+/// on the main runtime.
 pub type Deliver = Arc<dyn Fn(GatewayEvent) -> BoxFuture<'static, ()> + Send + Sync>;
 
 struct Subscription {

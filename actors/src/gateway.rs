@@ -2,6 +2,13 @@
 //! is one — a cold resume after a redeploy), reads events and publishes them on the bus,
 //! reconnects and resumes on drops (twilight does the protocol), and on a graceful stop
 //! closes with "resume", saves its session and reports it.
+//!
+//! The shard is read on a thread of its own with a single-threaded tokio runtime, as a
+//! bare twilight shard would be: the socket's readiness, the inflating and the parsing of
+//! every event happen on that one thread, with no wake-up handed between the worker
+//! threads per event. Bus deliveries run there too (so they must be quick and hand work
+//! on, as the dispatcher's and the prefix commands' do); the saved session is read and
+//! written on the main runtime, where the store's connections live.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -10,13 +17,13 @@ use actix::prelude::*;
 use futures::future::BoxFuture;
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
-use twilight_gateway::queue::InMemoryQueue;
 use twilight_gateway::{
     CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Session, Shard, ShardId,
     StreamExt as _,
 };
 
 use crate::bus::{EventBus, GatewayEvent};
+use crate::identify::IdentifyQueue;
 pub use crate::kernel::store::SavedSession;
 use crate::kernel::store::Store;
 
@@ -91,14 +98,8 @@ pub struct ShardSettings {
     pub intents: Intents,
     /// A gateway URL other than Discord's (agora-sim), without a trailing slash.
     pub gateway_url: Option<String>,
-    /// The IDENTIFY queue every shard of the process shares (see [`identify_queue`]).
-    pub identify_queue: InMemoryQueue,
-}
-
-/// Discord's identify limits for a small bot: one IDENTIFY at a time (5 s apart), 1000 a
-/// day. One queue for all the shards of a process, so they take turns.
-pub fn identify_queue() -> InMemoryQueue {
-    InMemoryQueue::new(1, 1000, std::time::Duration::from_secs(86_400), 1000)
+    /// The IDENTIFY gate every shard of the process shares.
+    pub identify_queue: IdentifyQueue,
 }
 
 /// What `/status`, `/readyz` and the metrics show of a shard.
@@ -148,17 +149,40 @@ impl GatewaySession {
 impl Actor for GatewaySession {
     type Context = Context<Self>;
 
-    fn started(&mut self, ctx: &mut Self::Context) {
+    fn started(&mut self, _ctx: &mut Self::Context) {
         let (control, requests) = mpsc::channel(1);
         self.control = Some(control);
-        let run = run_shard(
+        let main = tokio::runtime::Handle::current();
+        let (settings, bus, sessions, status) = (
             self.settings.clone(),
             self.bus.clone(),
             self.sessions.clone(),
             self.status.clone(),
-            requests,
         );
-        ctx.spawn(run.into_actor(self));
+        let shard_id = settings.shard_id;
+        let failed = status.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("agora-shard-{shard_id}"))
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let reason = format!("the shard's runtime did not start: {error}");
+                        tracing::error!(shard = shard_id, "{reason}");
+                        *status.fatal.lock() = Some(reason);
+                        return;
+                    }
+                };
+                runtime.block_on(run_shard(settings, bus, sessions, status, requests, main));
+            });
+        if let Err(error) = spawned {
+            let reason = format!("the shard's thread did not start: {error}");
+            tracing::error!(shard = shard_id, "{reason}");
+            *failed.fatal.lock() = Some(reason);
+        }
     }
 }
 
@@ -176,7 +200,7 @@ impl Handler<StopGracefully> for GatewaySession {
     }
 }
 
-fn build_shard(settings: &ShardSettings, saved: Option<&SavedSession>) -> Shard {
+fn build_shard(settings: &ShardSettings, saved: Option<&SavedSession>) -> Shard<IdentifyQueue> {
     let mut config = ConfigBuilder::new(settings.token.clone(), settings.intents)
         .queue(settings.identify_queue.clone());
     if let Some(url) = &settings.gateway_url {
@@ -194,7 +218,7 @@ fn build_shard(settings: &ShardSettings, saved: Option<&SavedSession>) -> Shard 
     )
 }
 
-fn saved_session(shard: &Shard, settings: &ShardSettings) -> Option<SavedSession> {
+fn saved_session(shard: &Shard<IdentifyQueue>, settings: &ShardSettings) -> Option<SavedSession> {
     let session = shard.session()?;
     Some(SavedSession {
         shard_id: settings.shard_id,
@@ -213,10 +237,22 @@ async fn run_shard(
     sessions: Arc<dyn SessionStore>,
     status: Arc<ShardStatus>,
     mut stop_requests: mpsc::Receiver<oneshot::Sender<Option<SavedSession>>>,
+    main: tokio::runtime::Handle,
 ) {
-    let saved = sessions.load(settings.shard_id).await;
-    // A saved session is used once: if it cannot be resumed twilight identifies anew.
-    sessions.forget(settings.shard_id).await;
+    let shard_id = settings.shard_id;
+    let saved = {
+        let sessions = sessions.clone();
+        main.spawn(async move {
+            let saved = sessions.load(shard_id).await;
+            // A saved session is used once: if it cannot be resumed twilight identifies
+            // anew.
+            sessions.forget(shard_id).await;
+            saved
+        })
+        .await
+        .ok()
+        .flatten()
+    };
     let mut shard = build_shard(&settings, saved.as_ref());
     let flags = bus.wanted()
         | EventTypeFlags::READY
@@ -261,8 +297,9 @@ async fn run_shard(
                         status.connected.store(false, Ordering::Relaxed);
                         if let Some(reply) = stopping.take() {
                             let saved = saved_session(&shard, &settings);
-                            if let Some(saved) = &saved {
-                                sessions.save(saved.clone()).await;
+                            if let Some(saved) = saved.clone() {
+                                let sessions = sessions.clone();
+                                let _ = main.spawn(async move { sessions.save(saved).await }).await;
                             }
                             let _ = reply.send(saved);
                             return;

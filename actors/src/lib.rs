@@ -11,6 +11,7 @@ pub mod core;
 pub mod dispatcher;
 pub mod feature;
 pub mod gateway;
+pub mod identify;
 pub mod kernel;
 pub mod shifts;
 

@@ -69,7 +69,9 @@ fn settings(sim: &Sim) -> ShardSettings {
         token: sim.token().to_string(),
         intents: Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
         gateway_url: Some(sim.gateway_url().to_string()),
-        identify_queue: agora_actors::gateway::identify_queue(),
+        identify_queue: agora_actors::identify::IdentifyQueue::local(
+            std::time::Duration::from_secs(5),
+        ),
     }
 }
 

@@ -522,6 +522,8 @@ async fn gateway_sessions(State(state): State<Arc<SimState>>) -> ControlResult {
         "identifies": hub.stats.identifies.load(Relaxed),
         "resumes": hub.stats.resumes.load(Relaxed),
         "connections": hub.stats.connections.load(Relaxed),
+        "identifies_too_early": hub.stats.identifies_too_early.load(Relaxed),
+        "identifies_over_daily_limit": hub.stats.identifies_over_daily_limit.load(Relaxed),
     }))
 }
 

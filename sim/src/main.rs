@@ -44,6 +44,15 @@ enum Command {
         /// Turn per-route rate limits off.
         #[arg(long)]
         no_rate_limits: bool,
+        /// The shard count `GET /gateway/bot` recommends.
+        #[arg(long, default_value_t = 1)]
+        shards: u32,
+        /// IDENTIFYs allowed per window, one per bucket `shard_id % max_concurrency`.
+        #[arg(long, default_value_t = 1)]
+        max_concurrency: u32,
+        /// The IDENTIFY window in milliseconds (Discord's is 5,000).
+        #[arg(long, default_value_t = 5_000)]
+        identify_window_ms: u64,
     },
 }
 
@@ -65,6 +74,9 @@ async fn main() -> anyhow::Result<()> {
         heartbeat_ms,
         global_rate_limit,
         no_rate_limits,
+        shards,
+        max_concurrency,
+        identify_window_ms,
     } = command;
     let mut config = SimConfig {
         listen,
@@ -77,6 +89,9 @@ async fn main() -> anyhow::Result<()> {
     config.gateway.heartbeat_timeout = Duration::from_millis(heartbeat_ms * 3 / 2);
     config.rate_limits.global_per_second = global_rate_limit;
     config.rate_limits.enabled = !no_rate_limits;
+    config.gateway.recommended_shards = shards.max(1);
+    config.gateway.max_concurrency = max_concurrency.max(1);
+    config.gateway.identify_window = Duration::from_millis(identify_window_ms);
     let sim = Sim::start(config).await?;
     println!("{}", sim.ready_line());
     tracing::info!(

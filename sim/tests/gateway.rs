@@ -17,7 +17,7 @@ const MESSAGE_CONTENT: u64 = 1 << 15;
 const GUILDS: u64 = 1;
 
 fn quick_heartbeat() -> SimConfig {
-    let mut config = SimConfig::demo();
+    let mut config = common::many_identifies(SimConfig::demo());
     // Short enough to wait out, with seconds of slack for a loaded machine.
     config.gateway.heartbeat_interval = Duration::from_millis(500);
     config.gateway.heartbeat_timeout = Duration::from_millis(2_500);
@@ -141,7 +141,7 @@ async fn protocol_errors_close_with_discords_codes() {
 
 #[tokio::test]
 async fn privileged_intents_are_refused_when_the_app_lacks_them() {
-    let mut config = SimConfig::demo();
+    let mut config = common::many_identifies(SimConfig::demo());
     config.gateway.privileged_intents_allowed = false;
     let sim = common::sim_with(config).await;
     let (mut gateway, _) = RawGateway::connect(&sim, None).await;
@@ -367,7 +367,9 @@ async fn an_unknown_compression_is_refused() {
 
 #[tokio::test]
 async fn each_shard_gets_only_its_guilds() {
-    let sim = Sim::start(SimConfig::empty()).await.unwrap();
+    let sim = Sim::start(common::many_identifies(SimConfig::empty()))
+        .await
+        .unwrap();
     let guilds: Vec<u64> = (0..6)
         .map(|n| sim.create_guild(&format!("g{n}"), "owner", 1 << 3).0)
         .collect();
@@ -588,4 +590,69 @@ async fn a_client_close_is_answered_with_a_close_frame() {
         Some(4000),
         "the close handshake completes"
     );
+}
+
+/// Discord's session start limits: one IDENTIFY per bucket (`shard_id % max_concurrency`)
+/// per window, the rest answered with op 9 on an open connection; the day's starts counted
+/// down in `GET /gateway/bot`, and none left → op 9 too.
+#[tokio::test]
+async fn identify_limits_answer_op_9_per_bucket_and_per_day() {
+    let mut config = SimConfig::empty();
+    config.gateway.recommended_shards = 4;
+    config.gateway.max_concurrency = 2;
+    config.gateway.identify_window = Duration::from_millis(400);
+    config.gateway.session_start_total = 4;
+    let sim = common::sim_with(config).await;
+    let rest = common::Rest::new(&sim);
+    let bot = rest.call("GET", "/gateway/bot", None).await;
+    assert_eq!(bot.status, 200);
+    assert_eq!(bot.body["shards"], 4);
+    assert_eq!(bot.body["session_start_limit"]["max_concurrency"], 2);
+    assert_eq!(bot.body["session_start_limit"]["remaining"], 4);
+    assert_eq!(bot.body["session_start_limit"]["total"], 4);
+
+    let identify = |shard: u32| {
+        let sim = &sim;
+        async move {
+            let (mut gateway, _) = RawGateway::connect(sim, None).await;
+            gateway
+                .identify(sim.token(), GUILDS, Some([shard, 4]))
+                .await;
+            let answer = gateway.expect_payload().await;
+            (gateway, answer)
+        }
+    };
+    // Buckets 0 and 1 each take one at once.
+    let (_zero, ready) = identify(0).await;
+    assert_eq!(ready["t"], "READY");
+    let (_one, ready) = identify(1).await;
+    assert_eq!(ready["t"], "READY");
+    // Shard 2 is bucket 0 again, inside its window: op 9, and the connection stays open.
+    let (mut early, refused) = identify(2).await;
+    assert_eq!(refused["op"], 9, "{refused}");
+    assert_eq!(refused["d"], false);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    early.identify(sim.token(), GUILDS, Some([2, 4])).await;
+    assert_eq!(
+        early.expect_payload().await["t"],
+        "READY",
+        "after the window"
+    );
+    let (_three, ready) = identify(3).await;
+    assert_eq!(ready["t"], "READY");
+
+    let bot = rest.call("GET", "/gateway/bot", None).await;
+    assert_eq!(bot.body["session_start_limit"]["remaining"], 0);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let (_none_left, refused) = identify(0).await;
+    assert_eq!(refused["op"], 9, "no session starts left: {refused}");
+
+    let stats = reqwest::get(format!("{}/_sim/gateway/sessions", sim.http_url()))
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(stats["identifies_too_early"], 1, "{stats}");
+    assert_eq!(stats["identifies_over_daily_limit"], 1, "{stats}");
 }

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::secret::url_without_password;
 use super::sources::{describe_io_error, Origins};
-use super::{Config, ConfigProblem, ConnectionUrl, Secret};
+use super::{Config, ConfigProblem, ConnectionUrl, DatabaseBackend, Secret, ShardTotal};
 
 /// The highest shard count or id accepted: far past what any bot runs, low enough to catch typos.
 const MAX_SHARDS: u64 = 1 << 20;
@@ -72,6 +72,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn discord(&mut self, config: &mut Config) {
+        let sqlite = config.database.backend() == DatabaseBackend::Sqlite;
         let discord = &mut config.discord;
         let token_key = if discord.token.is_some() {
             "discord.token"
@@ -99,29 +100,65 @@ impl Checker<'_> {
             discord.gateway_url.as_ref(),
             &WEBSOCKET_URL,
         );
-        let shards_ok = [
-            self.range("discord.shards", discord.shards, 1..=MAX_SHARDS),
+        let mut shards_ok = vec![
+            self.range("discord.shard_count", discord.shard_count, 1..=MAX_SHARDS),
             self.range("discord.shard_first", discord.shard_first, 0..=MAX_SHARDS),
-            self.range("discord.shard_total", discord.shard_total, 0..=MAX_SHARDS),
         ];
-        let shard_end = u64::from(discord.shard_first) + u64::from(discord.shards);
-        if shards_ok.iter().all(|ok| *ok) && shard_end > u64::from(discord.total_shards()) {
+        if let ShardTotal::Fixed(total) = discord.shard_total {
+            shards_ok.push(self.range("discord.shard_total", total, 1..=MAX_SHARDS));
+        }
+        if let Some(ordinal) = discord.shard_ordinal {
+            shards_ok.push(self.range("discord.shard_ordinal", ordinal, 0..=MAX_SHARDS));
+            if discord.shard_first != 0 {
+                self.report(
+                    "discord.shard_ordinal",
+                    "`discord.shard_ordinal` and `discord.shard_first` are both set: the \
+                     ordinal gives the first shard (ordinal × `discord.shard_count`), so set \
+                     only one of them",
+                );
+            }
+        }
+        let shard_end = u64::from(discord.first_shard()) + u64::from(discord.shard_count);
+        let total = discord.total_shards();
+        if shards_ok.iter().all(|ok| *ok) && total.is_some_and(|total| shard_end > u64::from(total))
+        {
+            let first_key = if discord.shard_ordinal.is_some() {
+                "discord.shard_ordinal"
+            } else {
+                "discord.shard_first"
+            };
             let message = format!(
-                "`discord.shard_first` + `discord.shards` ({} + {}) go past the {} shards in all \
-                 (`discord.shard_total`, 0 = same as `discord.shards`); set `discord.shard_total` \
-                 to the number of shards across all processes",
-                discord.shard_first,
-                discord.shards,
-                discord.total_shards()
+                "this process would run shards {}..{} but there are {} shards in all \
+                 (`discord.shard_total`, 0 = same as `discord.shard_count`); set \
+                 `discord.shard_total` to the number of shards across all processes, or \
+                 \"auto\"",
+                discord.first_shard(),
+                shard_end,
+                total.unwrap_or(0)
             );
-            let keys = [
-                "discord.shard_first",
-                "discord.shards",
-                "discord.shard_total",
-            ];
+            let keys = [first_key, "discord.shard_count", "discord.shard_total"];
             let problem = self.origins.problem_at_first_set(&keys, message);
             self.problems.push(problem);
         }
+        let part_of_the_shards =
+            discord.first_shard() > 0 || total.is_some_and(|total| total > discord.shard_count);
+        if part_of_the_shards && sqlite {
+            self.report(
+                "discord.shard_total",
+                format!(
+                    "SQLite keeps the store in one process's file, so one process runs every \
+                     shard; this one would run shards {}..{shard_end} of {}: use PostgreSQL \
+                     (database.url = \"postgres://…\") shared by every process",
+                    discord.first_shard(),
+                    total.unwrap_or(0)
+                ),
+            );
+        }
+        self.range(
+            "discord.identify_window_ms",
+            discord.identify_window_ms,
+            1..=60_000,
+        );
         if discord.prefix.is_empty() {
             self.report("discord.prefix", "`discord.prefix` must not be empty");
         }

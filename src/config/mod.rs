@@ -92,11 +92,23 @@ pub struct DiscordConfig {
     #[serde(with = "values::optional")]
     pub gateway_url: Option<Url>,
     /// How many shards this process runs; see [`DiscordConfig::shard_ids`].
-    pub shards: u32,
+    pub shard_count: u32,
+    /// The first shard this process runs, unless `shard_ordinal` is set.
     pub shard_first: u32,
-    /// Shards across all processes; 0 means the same as `shards`. See
-    /// [`DiscordConfig::total_shards`].
-    pub shard_total: u32,
+    /// This process's place among identical processes (a Kubernetes StatefulSet pod's
+    /// index): its first shard is `shard_ordinal × shard_count`.
+    #[serde(with = "values::optional")]
+    pub shard_ordinal: Option<u32>,
+    /// Shards across all processes. See [`DiscordConfig::total_shards`].
+    #[serde(with = "values::text")]
+    pub shard_total: ShardTotal,
+    /// Discord's IDENTIFY window, 5,000 ms; lower only against a local Discord whose window
+    /// is lower (agora-sim's `--identify-window-ms`).
+    pub identify_window_ms: u64,
+    /// Session starts (IDENTIFYs) kept in reserve of Discord's daily limit: below this many
+    /// left, shards do not IDENTIFY and `/status` says so (a bot that runs out has its
+    /// token reset by Discord).
+    pub identify_floor: u32,
     #[serde(with = "values::text")]
     pub register_commands: RegisterCommands,
     #[serde(with = "values::discord_ids")]
@@ -112,9 +124,12 @@ impl Default for DiscordConfig {
             application_id: None,
             rest_url: None,
             gateway_url: None,
-            shards: 1,
+            shard_count: 1,
             shard_first: 0,
-            shard_total: 0,
+            shard_ordinal: None,
+            shard_total: ShardTotal::SameAsCount,
+            identify_window_ms: 5_000,
+            identify_floor: 20,
             register_commands: RegisterCommands::Off,
             owners: Vec::new(),
             prefix: "!".to_owned(),
@@ -123,17 +138,48 @@ impl Default for DiscordConfig {
 }
 
 impl DiscordConfig {
-    /// The shard ids this process runs.
-    pub fn shard_ids(&self) -> Range<u32> {
-        self.shard_first..self.shard_first.saturating_add(self.shards)
+    /// The first shard id this process runs: `shard_ordinal × shard_count` when the
+    /// ordinal is set, else `shard_first`.
+    pub fn first_shard(&self) -> u32 {
+        match self.shard_ordinal {
+            Some(ordinal) => ordinal.saturating_mul(self.shard_count),
+            None => self.shard_first,
+        }
     }
 
-    /// The number of shards across all processes, as sent in IDENTIFY.
-    pub fn total_shards(&self) -> u32 {
-        if self.shard_total == 0 {
-            self.shards
-        } else {
-            self.shard_total
+    /// The shard ids this process runs.
+    pub fn shard_ids(&self) -> Range<u32> {
+        let first = self.first_shard();
+        first..first.saturating_add(self.shard_count)
+    }
+
+    /// The number of shards across all processes, as sent in IDENTIFY, when the
+    /// configuration says it; `None` for `"auto"` (then `GET /gateway/bot` says it).
+    pub fn total_shards(&self) -> Option<u32> {
+        match self.shard_total {
+            ShardTotal::SameAsCount => Some(self.shard_count),
+            ShardTotal::Fixed(total) => Some(total),
+            ShardTotal::Auto => None,
+        }
+    }
+}
+
+/// `discord.shard_total`: a number, 0 (the same as `shard_count`: one process runs every
+/// shard), or `"auto"` (Discord's recommendation from `GET /gateway/bot`, read at start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShardTotal {
+    #[default]
+    SameAsCount,
+    Fixed(u32),
+    Auto,
+}
+
+impl fmt::Display for ShardTotal {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SameAsCount => formatter.write_str("0"),
+            Self::Fixed(total) => write!(formatter, "{total}"),
+            Self::Auto => formatter.write_str("auto"),
         }
     }
 }

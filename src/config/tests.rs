@@ -16,6 +16,13 @@ fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
+/// `base` with `more` added or replacing.
+fn env_with(base: &HashMap<String, String>, more: &[(&str, &str)]) -> HashMap<String, String> {
+    let mut env = base.clone();
+    env.extend(more.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
 fn no_env() -> HashMap<String, String> {
     HashMap::new()
 }
@@ -114,7 +121,7 @@ fn file_values_are_read_with_their_types() {
         application_id = "42"
         rest_url = "http://127.0.0.1:3000"
         gateway_url = "ws://127.0.0.1:3000/gateway"
-        shards = 2
+        shard_count = 2
         shard_first = 2
         shard_total = 4
         register_commands = "guild:123"
@@ -166,7 +173,7 @@ fn file_values_are_read_with_their_types() {
         Some("ws://127.0.0.1:3000/gateway")
     );
     assert_eq!(discord.shard_ids(), 2..4);
-    assert_eq!(discord.total_shards(), 4);
+    assert_eq!(discord.total_shards(), Some(4));
     assert_eq!(discord.register_commands, RegisterCommands::Guild(123));
     assert_eq!(discord.owners, vec![1, 2]);
     assert_eq!(discord.prefix, "?");
@@ -464,7 +471,7 @@ fn out_of_range_values_name_the_range() {
     let env = env(&[
         ("AGORA_RUNTIME__DEFER_AFTER_MS", "5000"),
         ("AGORA_DATABASE__MAX_CONNECTIONS", "0"),
-        ("AGORA_DISCORD__SHARDS", "0"),
+        ("AGORA_DISCORD__SHARD_COUNT", "0"),
     ]);
     let problems = problems_of(load_text("", &env));
     assert_eq!(problems.len(), 3, "{problems:#?}");
@@ -477,7 +484,7 @@ fn out_of_range_values_name_the_range() {
         &["must be between 1 and 1000, got 0"],
     );
     assert_mentions(
-        problem_for(&problems, "AGORA_DISCORD__SHARDS"),
+        problem_for(&problems, "AGORA_DISCORD__SHARD_COUNT"),
         &["must be between 1 and 1048576, got 0"],
     );
 }
@@ -573,12 +580,71 @@ fn bad_addresses_choices_and_ids_are_named() {
 fn a_shard_range_past_the_total_is_a_problem() {
     let env = env(&[
         ("AGORA_DISCORD__SHARD_FIRST", "2"),
-        ("AGORA_DISCORD__SHARDS", "2"),
+        ("AGORA_DISCORD__SHARD_COUNT", "2"),
     ]);
     let problems = problems_of(load_text("", &env));
     assert_mentions(
         problem_for(&problems, "AGORA_DISCORD__SHARD_FIRST"),
-        &["(2 + 2) go past the 2 shards in all"],
+        &["would run shards 2..4 but there are 2 shards in all"],
+    );
+}
+
+#[test]
+fn the_shard_ordinal_gives_the_first_shard() {
+    let env = env(&[
+        ("AGORA_DISCORD__SHARD_ORDINAL", "2"),
+        ("AGORA_DISCORD__SHARD_COUNT", "3"),
+        ("AGORA_DISCORD__SHARD_TOTAL", "9"),
+        ("AGORA_DATABASE__URL", "postgres://agora@db/agora"),
+    ]);
+    let config = load_text("", &env).expect("a valid configuration");
+    assert_eq!(config.discord.shard_ids(), 6..9);
+    assert_eq!(config.discord.total_shards(), Some(9));
+
+    let past = env_with(&env, &[("AGORA_DISCORD__SHARD_ORDINAL", "3")]);
+    let problems = problems_of(load_text("", &past));
+    assert_mentions(
+        problem_for(&problems, "AGORA_DISCORD__SHARD_ORDINAL"),
+        &["would run shards 9..12 but there are 9 shards in all"],
+    );
+
+    let both = env_with(&env, &[("AGORA_DISCORD__SHARD_FIRST", "6")]);
+    let problems = problems_of(load_text("", &both));
+    assert_mentions(
+        problem_for(&problems, "AGORA_DISCORD__SHARD_ORDINAL"),
+        &["set only one of them"],
+    );
+}
+
+#[test]
+fn the_shard_total_is_a_number_or_auto() {
+    let auto = env(&[
+        ("AGORA_DISCORD__SHARD_TOTAL", "auto"),
+        ("AGORA_DISCORD__SHARD_COUNT", "2"),
+    ]);
+    let config = load_text("", &auto).expect("a valid configuration");
+    assert_eq!(config.discord.shard_total, ShardTotal::Auto);
+    assert_eq!(config.discord.total_shards(), None);
+
+    let wrong = env(&[("AGORA_DISCORD__SHARD_TOTAL", "many")]);
+    let problems = problems_of(load_text("", &wrong));
+    assert_mentions(
+        problem_for(&problems, "AGORA_DISCORD__SHARD_TOTAL"),
+        &["must be a number of shards", "\"auto\""],
+    );
+}
+
+#[test]
+fn sqlite_runs_every_shard_in_one_process() {
+    let part = env(&[
+        ("AGORA_DISCORD__SHARD_FIRST", "2"),
+        ("AGORA_DISCORD__SHARD_COUNT", "2"),
+        ("AGORA_DISCORD__SHARD_TOTAL", "4"),
+    ]);
+    let problems = problems_of(load_text("", &part));
+    assert_mentions(
+        problem_for(&problems, "AGORA_DISCORD__SHARD_TOTAL"),
+        &["SQLite", "one process", "PostgreSQL"],
     );
 }
 

@@ -14,7 +14,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::Serializer;
 use url::Url;
 
-use super::{ConnectionUrl, LogFormat, LogRotation, RegisterCommands, Secret};
+use super::{ConnectionUrl, LogFormat, LogRotation, RegisterCommands, Secret, ShardTotal};
 
 /// A value written as text (a number is taken as its digits): parsed from it, shown as it.
 pub(super) trait TextValue: Sized {
@@ -53,6 +53,35 @@ impl TextValue for PathBuf {
 impl TextValue for Url {
     fn parse(text: &str) -> Result<Self, String> {
         Url::parse(text.trim()).map_err(|error| format!("is not a valid URL ({error})"))
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// A count or an index: a whole number from 0, written with or without quotes.
+impl TextValue for u32 {
+    fn parse(text: &str) -> Result<Self, String> {
+        text.trim()
+            .parse()
+            .map_err(|_| "must be a whole number from 0 to 4294967295".into())
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl TextValue for ShardTotal {
+    fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok(ShardTotal::Auto);
+        }
+        match text.parse::<u32>() {
+            Ok(0) => Ok(ShardTotal::SameAsCount),
+            Ok(total) => Ok(ShardTotal::Fixed(total)),
+            Err(_) => Err("must be a number of shards, 0 (the same as `discord.shard_count`) or \"auto\" (what Discord recommends)".into()),
+        }
     }
     fn show(&self) -> String {
         self.to_string()

@@ -38,6 +38,9 @@ pub fn subscribe(
     prefix: String,
 ) {
     let prefix: Arc<str> = prefix.into();
+    // Deliveries run on the shard's reader thread; a possible command is judged and run on
+    // the main runtime, where the store's and the cache's connections live.
+    let main = tokio::runtime::Handle::current();
     let deliver: Deliver = Arc::new(move |event| {
         // Most messages are not commands: tell at once, before cloning anything (this runs
         // for every MESSAGE_CREATE).
@@ -50,7 +53,7 @@ pub fn subscribe(
         let kernel = kernel.clone();
         let core = core.clone();
         let prefix = prefix.clone();
-        async move {
+        let command = async move {
             let Event::MessageCreate(message) = event.event.as_ref() else {
                 return;
             };
@@ -60,6 +63,12 @@ pub fn subscribe(
             // Awaited: a busy core actor slows intake rather than piling messages up.
             if let Err(error) = core.call(CoreRequest::Prefix(request)).await {
                 tracing::warn!(%error, "a prefix command failed");
+            }
+        };
+        let handled = main.spawn(command);
+        async move {
+            if let Err(error) = handled.await {
+                tracing::error!(%error, "a prefix command's handling stopped");
             }
         }
         .boxed()

@@ -122,6 +122,29 @@ impl DiscordRest {
         &self.client
     }
 
+    /// `GET /gateway/bot`: the shard count Discord recommends and the session start
+    /// limits.
+    pub async fn gateway_bot(
+        &self,
+    ) -> Result<(u32, crate::identify::SessionStartLimit), DiscordError> {
+        const ROUTE: &str = "GET /gateway/bot";
+        let info = send(ROUTE, self.client.gateway().authed())
+            .await?
+            .model()
+            .await
+            .map_err(unreadable(ROUTE))?;
+        let limit = info.session_start_limit;
+        Ok((
+            info.shards,
+            crate::identify::SessionStartLimit {
+                max_concurrency: u32::from(limit.max_concurrency),
+                remaining: limit.remaining,
+                total: limit.total,
+                reset_after: Duration::from_millis(limit.reset_after),
+            },
+        ))
+    }
+
     pub fn application_id(&self) -> Id<ApplicationMarker> {
         self.application_id
     }

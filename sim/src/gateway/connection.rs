@@ -22,6 +22,8 @@ use crate::SimState;
 enum Next {
     Continue,
     Close(u16, &'static str),
+    /// Answer with op 9 (Invalid Session, not resumable) and keep the connection.
+    InvalidSession,
 }
 
 struct Connection {
@@ -115,7 +117,7 @@ pub async fn serve_connection(
                     Some(Err(_)) | None => break,
                 };
                 match connection.handle_payload(&text).await {
-                    Next::Continue => {}
+                    Next::Continue | Next::InvalidSession => {}
                     Next::Close(code, reason) => {
                         connection.close(code, reason).await;
                         break;
@@ -223,7 +225,17 @@ impl Connection {
                 }
                 Next::Continue
             }
-            op::IDENTIFY => self.identify(data),
+            op::IDENTIFY => match self.identify(data) {
+                // Discord answers an IDENTIFY over its limits with op 9, not a close.
+                Next::InvalidSession => {
+                    let invalid = r#"{"op":9,"d":false,"s":null,"t":null}"#;
+                    if self.write(invalid, None).await.is_err() {
+                        return Next::Close(close_code::UNKNOWN_ERROR, "write failed");
+                    }
+                    Next::Continue
+                }
+                next => next,
+            },
             op::RESUME => self.resume(data).await,
             _ if self.session.is_none() => {
                 Next::Close(close_code::NOT_AUTHENTICATED, "Not authenticated.")
@@ -271,6 +283,10 @@ impl Connection {
             },
             _ => return Next::Close(close_code::INVALID_SHARD, "Invalid shard."),
         };
+        if let Err(refusal) = hub.admit_identify(shard_id) {
+            tracing::info!(shard_id, ?refusal, "IDENTIFY refused with op 9");
+            return Next::InvalidSession;
+        }
 
         // Under the world lock, so READY and GUILD_CREATE are a consistent snapshot and
         // no event slips in before them.

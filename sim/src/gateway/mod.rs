@@ -14,7 +14,7 @@ pub mod flood;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -71,6 +71,16 @@ pub struct GatewayConfig {
     pub replay_capacity: usize,
     /// Whether the application may use privileged intents (else 4014 when asked).
     pub privileged_intents_allowed: bool,
+    /// `shards` in `GET /gateway/bot`: how many shards Discord recommends.
+    pub recommended_shards: u32,
+    /// IDENTIFYs allowed per `identify_window`, one per bucket `shard_id % max_concurrency`;
+    /// one more in a bucket within the window is answered with op 9 (Invalid Session).
+    pub max_concurrency: u32,
+    /// Discord's is 5 s; tests shorten it.
+    pub identify_window: Duration,
+    /// Session starts per day (`session_start_limit.total`); each IDENTIFY counts one, and
+    /// with none left IDENTIFY is answered with op 9.
+    pub session_start_total: u32,
 }
 
 impl Default for GatewayConfig {
@@ -82,8 +92,30 @@ impl Default for GatewayConfig {
             send_window: Duration::from_secs(60),
             replay_capacity: 250_000,
             privileged_intents_allowed: true,
+            recommended_shards: 1,
+            max_concurrency: 1,
+            identify_window: Duration::from_secs(5),
+            session_start_total: 1000,
         }
     }
+}
+
+/// Why an IDENTIFY was refused with op 9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentifyRefusal {
+    /// Another IDENTIFY of the same bucket came less than a window earlier.
+    TooEarly,
+    /// No session starts are left today.
+    NoSessionStarts,
+}
+
+/// The session start limits as Discord keeps them for the bot token: the last IDENTIFY per
+/// bucket and the starts left today.
+#[derive(Debug)]
+pub struct IdentifyLimits {
+    last_per_bucket: HashMap<u32, Instant>,
+    remaining: u32,
+    resets_at: Instant,
 }
 
 /// What a connection's writer is told to do.
@@ -164,6 +196,10 @@ pub struct GatewayStats {
     pub identifies: AtomicU64,
     pub resumes: AtomicU64,
     pub connections: AtomicU64,
+    /// IDENTIFYs answered with op 9 because their bucket's window was not over.
+    pub identifies_too_early: AtomicU64,
+    /// IDENTIFYs answered with op 9 because no session starts were left.
+    pub identifies_over_daily_limit: AtomicU64,
 }
 
 /// Every gateway session of the sim, and the switches tests flip.
@@ -178,19 +214,71 @@ pub struct GatewayHub {
     /// Added before every frame the gateway writes.
     pub(crate) latency_ms: AtomicU64,
     bot_user_id: u64,
+    identify_limits: Mutex<IdentifyLimits>,
 }
+
+/// A day, after which the session starts are counted anew.
+const SESSION_START_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl GatewayHub {
     pub fn new(config: GatewayConfig, bot_user_id: u64) -> Self {
         Self {
-            config,
             sessions: Mutex::new(HashMap::new()),
             next_connection_id: AtomicU64::new(1),
             stats: GatewayStats::default(),
             heartbeat_acks_paused: AtomicBool::new(false),
             latency_ms: AtomicU64::new(0),
             bot_user_id,
+            identify_limits: Mutex::new(IdentifyLimits {
+                last_per_bucket: HashMap::new(),
+                remaining: config.session_start_total,
+                resets_at: Instant::now() + SESSION_START_PERIOD,
+            }),
+            config,
         }
+    }
+
+    /// Counts an IDENTIFY of `shard_id` against the bucket and daily limits, or says why
+    /// Discord would answer it with op 9.
+    pub(crate) fn admit_identify(&self, shard_id: u32) -> Result<(), IdentifyRefusal> {
+        let now = Instant::now();
+        let mut limits = self.identify_limits.lock();
+        if now >= limits.resets_at {
+            limits.remaining = self.config.session_start_total;
+            limits.resets_at = now + SESSION_START_PERIOD;
+        }
+        if limits.remaining == 0 {
+            self.stats
+                .identifies_over_daily_limit
+                .fetch_add(1, Ordering::Relaxed);
+            return Err(IdentifyRefusal::NoSessionStarts);
+        }
+        let bucket = shard_id % self.config.max_concurrency.max(1);
+        if let Some(last) = limits.last_per_bucket.get(&bucket) {
+            if now.duration_since(*last) < self.config.identify_window {
+                self.stats
+                    .identifies_too_early
+                    .fetch_add(1, Ordering::Relaxed);
+                return Err(IdentifyRefusal::TooEarly);
+            }
+        }
+        limits.last_per_bucket.insert(bucket, now);
+        limits.remaining -= 1;
+        Ok(())
+    }
+
+    /// `session_start_limit` of `GET /gateway/bot`: (total, remaining, reset_after in ms).
+    pub fn session_start_limit(&self) -> (u32, u32, u64) {
+        let limits = self.identify_limits.lock();
+        let reset_after = limits
+            .resets_at
+            .saturating_duration_since(Instant::now())
+            .as_millis() as u64;
+        (
+            self.config.session_start_total,
+            limits.remaining,
+            reset_after,
+        )
     }
 
     pub(crate) fn new_connection_id(&self) -> u64 {

@@ -388,11 +388,19 @@ async fn dispatch(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
     let template = call.template.as_str();
     match (method, template) {
         ("GET", "/gateway") => Reply::ok(json!({"url": state.gateway_url})),
-        ("GET", "/gateway/bot") => Reply::ok(json!({
-            "url": state.gateway_url,
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
-        })),
+        ("GET", "/gateway/bot") => {
+            let (total, remaining, reset_after) = state.gateway.session_start_limit();
+            Reply::ok(json!({
+                "url": state.gateway_url,
+                "shards": state.gateway.config.recommended_shards,
+                "session_start_limit": {
+                    "total": total,
+                    "remaining": remaining,
+                    "reset_after": reset_after,
+                    "max_concurrency": state.gateway.config.max_concurrency,
+                },
+            }))
+        }
         (_, t)
             if t.starts_with("/users") || t.starts_with("/oauth2") || t == "/applications/@me" =>
         {

@@ -26,9 +26,18 @@ pub const ALL_INTENTS: u64 = (1 << 0)
     | (1 << 13)
     | (1 << 15);
 
-/// A demo sim with a short heartbeat so zombie tests are quick.
+/// A demo sim that takes IDENTIFYs without a window (these tests identify many times in a
+/// row; the limits have tests of their own).
 pub async fn demo_sim() -> Sim {
-    Sim::start(SimConfig::demo()).await.expect("sim starts")
+    Sim::start(many_identifies(SimConfig::demo()))
+        .await
+        .expect("sim starts")
+}
+
+/// `config` without an IDENTIFY window.
+pub fn many_identifies(mut config: SimConfig) -> SimConfig {
+    config.gateway.identify_window = std::time::Duration::ZERO;
+    config
 }
 
 pub async fn sim_with(config: SimConfig) -> Sim {

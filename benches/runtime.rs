@@ -28,8 +28,9 @@
 //!
 //! The sim runs on a tokio runtime of its own (threads named `agora-sim`), so the CPU time
 //! of each thread tells the bot's work from the sim's: the bench reports the bot's CPU
-//! time per event and per `/status`, and how busy the thread that runs the actix actors
-//! (the main thread, where `actor_system().block_on` runs) was. The sim and the bot still
+//! time per event and per `/status`, how busy the shard's reader thread (`agora-shard-0`)
+//! and the thread that runs the actix actors (the main thread, where
+//! `actor_system().block_on` runs) were. The sim and the bot still
 //! share the machine's cores, so the rates are lower bounds of the bot alone.
 //!
 //! Each backend runs `AGORA_BENCH_REPEATS` times (default 5), each in a fresh child; the
@@ -70,6 +71,8 @@ use twilight_gateway::{
 const SIM_THREADS: &str = "agora-sim";
 /// The name of the bare twilight-gateway shard's thread.
 const BARE_SHARD_THREAD: &str = "bare-shard";
+/// The names of the bot's shard reader threads (`agora-shard-<id>`).
+const SHARD_THREADS: &str = "agora-shard-";
 /// The transport compression twilight-gateway 0.18 asks for with its `zstd` feature on.
 const COMPRESSION: &str = "zstd-stream";
 /// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
@@ -123,6 +126,8 @@ struct BackendResult {
     production_bare_cpu_us_per_event: f64,
     /// CPU time of the actix thread over wall time during the intake (1.0 = saturated).
     intake_actix_thread_busy: f64,
+    /// CPU time of the shard's reader thread over wall time during the intake.
+    intake_shard_thread_busy: f64,
     /// CPU time of the sim's threads over wall time during the intake, in cores.
     intake_sim_cores: f64,
     /// A bare twilight-gateway shard beside the bot's, in the same flood: events it parsed
@@ -208,6 +213,10 @@ fn main() {
         let figure = |value: fn(&BackendResult) -> f64| -> String {
             median_range(&runs.iter().map(|r| value(r)).collect::<Vec<_>>())
         };
+        // Ratios to two decimals: 1.04 and 1.14 are both "1.1" to one.
+        let ratio = |value: fn(&BackendResult) -> f64| -> String {
+            median_range_to(&runs.iter().map(|r| value(r)).collect::<Vec<_>>(), 2)
+        };
         let failures: usize = runs.iter().map(|r| r.status_failed).sum();
         trouble += failures;
         println!(
@@ -217,11 +226,11 @@ fn main() {
             figure(|r| r.production_events_per_second),
             figure(|r| r.production_bot_cpu_us_per_event),
             figure(|r| r.production_bare_cpu_us_per_event),
-            figure(|r| r.production_bot_cpu_us_per_event / r.production_bare_cpu_us_per_event),
+            ratio(|r| r.production_bot_cpu_us_per_event / r.production_bare_cpu_us_per_event),
             figure(|r| r.intake_events_per_second),
             figure(|r| r.intake_bot_cpu_us_per_event),
             figure(|r| r.bare_shard_cpu_us_per_event),
-            figure(|r| r.intake_bot_cpu_us_per_event / r.bare_shard_cpu_us_per_event),
+            ratio(|r| r.intake_bot_cpu_us_per_event / r.bare_shard_cpu_us_per_event),
             figure(|r| r.status_sent as f64),
             figure(|r| r.p50_ms),
             figure(|r| r.p99_ms),
@@ -247,13 +256,13 @@ fn main() {
         );
     }
     println!();
-    println!("| backend | peak RSS: sim alone | boot | intake | /status | /status p90 | /status max | deferred | bot CPU per event | bare twilight shard CPU per event | actix thread busy | sim CPU | sim flood events/s | bot CPU per /status (idle excluded) |");
+    println!("| backend | peak RSS: sim alone | boot | intake | /status | /status p90 | /status max | deferred | bot CPU per event | bare twilight shard CPU per event | shard thread busy | actix thread busy | sim CPU | sim flood events/s | bot CPU per /status (idle excluded) |");
     println!(
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for r in &results {
         println!(
-            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.1} µs | {:.1} µs | {:.0} % | {:.2} cores | {:.0} | {:.2} ms |",
+            "| {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} ms | {:.1} ms | {} | {:.1} µs | {:.1} µs | {:.0} % | {:.0} % | {:.2} cores | {:.0} | {:.2} ms |",
             r.backend,
             mib(r.sim_baseline_kb),
             mib(r.boot_peak_kb),
@@ -264,6 +273,7 @@ fn main() {
             r.status_deferred,
             r.intake_bot_cpu_us_per_event,
             r.bare_shard_cpu_us_per_event,
+            r.intake_shard_thread_busy * 100.0,
             r.intake_actix_thread_busy * 100.0,
             r.intake_sim_cores,
             r.sim_flood_events_per_second,
@@ -353,6 +363,8 @@ fn proc_status_kb(field: &str) -> u64 {
 struct CpuTime {
     /// The main thread: `block_on` and every actix actor.
     actix: f64,
+    /// The gateway shards' reader threads.
+    shards: f64,
     /// The bot's other threads (tokio workers and blocking threads).
     bot_others: f64,
     /// The sim's threads.
@@ -388,6 +400,8 @@ impl CpuTime {
             let seconds = (ticks(11) + ticks(12)) as f64 / 100.0;
             if task.file_name().to_string_lossy() == main {
                 time.actix += seconds;
+            } else if name.starts_with(SHARD_THREADS) {
+                time.shards += seconds;
             } else if name.starts_with(SIM_THREADS) {
                 time.sim += seconds;
             } else if name.starts_with(BARE_SHARD_THREAD) {
@@ -402,6 +416,7 @@ impl CpuTime {
     fn since(self, earlier: CpuTime) -> CpuTime {
         CpuTime {
             actix: (self.actix - earlier.actix).max(0.0),
+            shards: (self.shards - earlier.shards).max(0.0),
             bot_others: (self.bot_others - earlier.bot_others).max(0.0),
             sim: (self.sim - earlier.sim).max(0.0),
             bare: (self.bare - earlier.bare).max(0.0),
@@ -409,7 +424,7 @@ impl CpuTime {
     }
 
     fn bot(self) -> f64 {
-        self.actix + self.bot_others
+        self.actix + self.shards + self.bot_others
     }
 }
 
@@ -679,6 +694,7 @@ async fn measure(
             / production.bare_events.max(1) as f64
             * 1e6,
         intake_actix_thread_busy: intake.cpu.actix / intake.total_seconds,
+        intake_shard_thread_busy: intake.cpu.shards / intake.total_seconds,
         intake_sim_cores: intake.cpu.sim / intake.total_seconds,
         bare_shard_events: intake.bare_events,
         bare_shard_cpu_us_per_event: intake.cpu.bare / intake.bare_events.max(1) as f64 * 1e6,
@@ -810,10 +826,11 @@ async fn intake(
     println!(
         "intake, counted {path}: {counted} MESSAGE_CREATE ({COMPRESSION}) counted in {seconds:.2} s = {events_per_second:.0} events/s \
          ({total_seconds:.2} s from the flood's start; the sim wrote them at {:.0} events/s; \
-         the bot used {:.1} µs of CPU per event, its actix thread was {:.0} % busy, the sim used {:.2} cores); \
+         the bot used {:.1} µs of CPU per event, its shard thread was {:.0} % busy and its actix thread {:.0} %, the sim used {:.2} cores); \
          peak RSS {:.1} MiB",
         flood.events_per_second,
         cpu.bot() / counted as f64 * 1e6,
+        cpu.shards / total_seconds * 100.0,
         cpu.actix / total_seconds * 100.0,
         cpu.sim / total_seconds,
         mib(peak_kb)

@@ -24,7 +24,7 @@ use agora_actors::feature::{start_tickers, Feature, FeatureStart, LimitsFor};
 use agora_actors::gateway::{
     GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
-use agora_actors::identify::{IdentifyQueue, LimitSource, SessionStartLimit};
+use agora_actors::identify::{IdentifyQueue, IdentifyStatus, LimitSource, SessionStartLimit};
 use agora_actors::kernel::cache::Cache;
 use agora_actors::kernel::catalogue::Catalogue;
 use agora_actors::kernel::clock::{SharedClock, SystemClock};
@@ -116,6 +116,7 @@ impl Agora {
             started,
             version: VERSION,
             shards: shard_statuses.clone(),
+            identify: Arc::default(),
         });
         let features = features(config, &runtime, options.extensions)?;
         let intents = features.iter().fold(Intents::empty(), |intents, feature| {
@@ -231,6 +232,7 @@ impl Agora {
             OpsState {
                 kernel: kernel.clone(),
                 shards: shard_statuses.clone(),
+                identify: runtime.identify.clone(),
             },
         )
         .await
@@ -252,7 +254,8 @@ impl Agora {
             .gateway_url
             .as_ref()
             .map(|url| url.as_str().trim_end_matches('/').to_owned());
-        let (shard_total, identify_queue) = identify_gate(config, &kernel).await?;
+        let (shard_total, identify_queue) =
+            identify_gate(config, &kernel, runtime.identify.clone()).await?;
         let shards = shard_statuses
             .iter()
             .map(|(shard_id, status)| {
@@ -374,6 +377,7 @@ pub fn catalogue(config: &Config) -> anyhow::Result<Catalogue> {
         started: Instant::now(),
         version: VERSION,
         shards: Vec::new(),
+        identify: Arc::default(),
     });
     Ok(catalogue_of(&features(config, &runtime, Vec::new())?))
 }
@@ -550,7 +554,11 @@ fn subscribe_interactions(bus: &EventBus, dispatcher: Addr<InteractionDispatcher
 /// shard count when `discord.shard_total = "auto"`, and the session start limits
 /// (`max_concurrency`, starts left today). Without an answer a fixed shard total still
 /// starts, at a small bot's limits.
-async fn identify_gate(config: &Config, kernel: &Kernel) -> anyhow::Result<(u32, IdentifyQueue)> {
+async fn identify_gate(
+    config: &Config,
+    kernel: &Kernel,
+    identify_status: Arc<IdentifyStatus>,
+) -> anyhow::Result<(u32, IdentifyQueue)> {
     let discord = &config.discord;
     let (recommended, limits) = match kernel.discord.gateway_bot().await {
         Ok(answer) => (Some(answer.0), answer.1),
@@ -607,6 +615,7 @@ async fn identify_gate(config: &Config, kernel: &Kernel) -> anyhow::Result<(u32,
         Duration::from_millis(discord.identify_window_ms),
         discord.identify_floor,
         refresh,
+        identify_status,
     );
     Ok((shard_total, gate))
 }

@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 pub struct OpsState {
     pub kernel: Kernel,
     pub shards: Vec<(u32, Arc<ShardStatus>)>,
+    pub identify: Arc<agora_actors::identify::IdentifyStatus>,
 }
 
 /// The process-wide Prometheus recorder (installed once; later calls share it).
@@ -147,6 +148,7 @@ async fn readyz(State(state): State<OpsState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<OpsState>) -> impl IntoResponse {
     names::actor_health(&state.kernel.health.snapshot());
+    names::identify(&state.identify);
     for (id, status) in &state.shards {
         names::shard(
             *id,

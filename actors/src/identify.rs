@@ -41,13 +41,15 @@ pub type LimitSource = Arc<dyn Fn() -> BoxFuture<'static, Option<SessionStartLim
 /// What `/status` and `/metrics` show of the gate.
 #[derive(Debug, Default)]
 pub struct IdentifyStatus {
-    /// Session starts left today, as last counted (-1 before the first count).
+    /// Session starts left today, as last counted.
     pub remaining: AtomicI64,
     /// True while IDENTIFYs are held back at the floor.
     pub held_back: AtomicBool,
     /// IDENTIFYs let through by this process.
     pub granted: AtomicU64,
     pub max_concurrency: AtomicU64,
+    /// The session starts kept in reserve.
+    pub floor: AtomicU64,
 }
 
 /// The gate; cloned into every shard's configuration.
@@ -113,12 +115,13 @@ impl IdentifyQueue {
         window: Duration,
         floor: u32,
         refresh: LimitSource,
+        status: Arc<IdentifyStatus>,
     ) -> IdentifyQueue {
         let ledger = match cache.backend() {
             CacheBackend::Redis => Ledger::Shared(cache),
             CacheBackend::Memory => Ledger::Local(Default::default()),
         };
-        IdentifyQueue::with_ledger(ledger, limits, window, floor, refresh)
+        IdentifyQueue::with_ledger(ledger, limits, window, floor, refresh, status)
     }
 
     /// A gate of this process only, at a small bot's limits (tests and tools).
@@ -129,6 +132,7 @@ impl IdentifyQueue {
             window,
             0,
             Arc::new(|| Box::pin(async { None })),
+            Arc::default(),
         )
     }
 
@@ -138,13 +142,16 @@ impl IdentifyQueue {
         window: Duration,
         floor: u32,
         refresh: LimitSource,
+        status: Arc<IdentifyStatus>,
     ) -> IdentifyQueue {
         let max_concurrency = limits.max_concurrency.max(1);
-        let status = Arc::new(IdentifyStatus {
-            remaining: AtomicI64::new(-1),
-            max_concurrency: AtomicU64::new(u64::from(max_concurrency)),
-            ..IdentifyStatus::default()
-        });
+        status
+            .remaining
+            .store(i64::from(limits.remaining), Ordering::Relaxed);
+        status
+            .max_concurrency
+            .store(u64::from(max_concurrency), Ordering::Relaxed);
+        status.floor.store(u64::from(floor), Ordering::Relaxed);
         IdentifyQueue {
             inner: Arc::new(Gate {
                 ledger,

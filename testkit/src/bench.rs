@@ -271,13 +271,18 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 /// "median (min–max)" of the repetitions' figures.
 pub fn median_range(values: &[f64]) -> String {
+    median_range_to(values, 1)
+}
+
+/// [`median_range`] with `decimals` places.
+pub fn median_range_to(values: &[f64], decimals: usize) -> String {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     match sorted.len() {
         0 => "–".into(),
-        1 => format!("{:.1} (one run)", sorted[0]),
+        1 => format!("{:.decimals$} (one run)", sorted[0]),
         n => format!(
-            "{:.1} ({:.1}–{:.1})",
+            "{:.decimals$} ({:.decimals$}–{:.decimals$})",
             percentile(&sorted, 0.5),
             sorted[0],
             sorted[n - 1]

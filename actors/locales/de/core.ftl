@@ -125,5 +125,7 @@ status-no-shards = keine Shards
 status-shard-waiting = ✅ Shard { $shard }: verbunden, { $events } Events (noch kein Heartbeat)
 status-shard-connected = ✅ Shard { $shard }: verbunden, Heartbeat { $ms } ms, { $events } Events
 status-shard-disconnected = ❌ Shard { $shard }: getrennt
+status-identify = IDENTIFY: heute noch { $left } Sitzungsstarts, { $concurrency } gleichzeitig
+status-identify-held-back = ⚠️ IDENTIFY zurückgehalten: heute noch { $left } Sitzungsstarts, die Reserve ist { $floor }; Shards, die ihre Sitzung verlieren, warten auf Discords täglichen Neustart des Kontingents
 status-actor = { $mark } { $actor }: { $accepted } angenommen, { $in_flight } in Bearbeitung, { $queued } in der Warteschlange, { $done } erledigt, { $busy } abgewiesen, { $restarts } Neustarts
 status-last-incident = (letzter Vorfall `{ $incident }`)

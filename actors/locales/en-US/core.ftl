@@ -125,5 +125,7 @@ status-no-shards = no shards
 status-shard-waiting = ✅ shard { $shard }: connected, { $events } events (no heartbeat yet)
 status-shard-connected = ✅ shard { $shard }: connected, heartbeat { $ms } ms, { $events } events
 status-shard-disconnected = ❌ shard { $shard }: disconnected
+status-identify = IDENTIFY: { $left } session starts left today, { $concurrency } at a time
+status-identify-held-back = ⚠️ IDENTIFY held back: { $left } session starts left today, the floor is { $floor }; shards that lose their session wait for Discord's daily reset
 status-actor = { $mark } { $actor }: { $accepted } accepted, { $in_flight } in flight, { $queued } queued, { $done } done, { $busy } busy, { $restarts } restarts
 status-last-incident = (last incident `{ $incident }`)

@@ -10,6 +10,7 @@ use twilight_model::channel::message::Embed;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use crate::gateway::ShardStatus;
+use crate::identify::IdentifyStatus;
 use crate::kernel::i18n::Locale;
 use crate::kernel::supervision::HealthSnapshot;
 use crate::kernel::Kernel;
@@ -29,6 +30,8 @@ pub struct RuntimeInfo {
     pub started: Instant,
     pub version: &'static str,
     pub shards: Vec<(u32, Arc<ShardStatus>)>,
+    /// The IDENTIFY gate's count of Discord's session starts.
+    pub identify: Arc<IdentifyStatus>,
 }
 
 /// One dependency's state.
@@ -75,6 +78,15 @@ pub struct ShardReport {
     pub events: u64,
 }
 
+/// Discord's session starts as the IDENTIFY gate counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifyReport {
+    pub remaining: i64,
+    pub floor: u64,
+    pub held_back: bool,
+    pub max_concurrency: u64,
+}
+
 /// Everything `/status` shows.
 #[derive(Debug, Clone)]
 pub struct StatusReport {
@@ -83,6 +95,7 @@ pub struct StatusReport {
     pub database: Check,
     pub cache: Check,
     pub shards: Vec<ShardReport>,
+    pub identify: IdentifyReport,
     pub actors: Vec<HealthSnapshot>,
 }
 
@@ -122,6 +135,12 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
                 events: status.events.load(Ordering::Relaxed),
             })
             .collect(),
+        identify: IdentifyReport {
+            remaining: runtime.identify.remaining.load(Ordering::Relaxed),
+            floor: runtime.identify.floor.load(Ordering::Relaxed),
+            held_back: runtime.identify.held_back.load(Ordering::Relaxed),
+            max_concurrency: runtime.identify.max_concurrency.load(Ordering::Relaxed),
+        },
         actors: kernel.health.snapshot(),
     }
 }
@@ -159,14 +178,33 @@ pub fn format_uptime(uptime: Duration, locale: Locale) -> String {
 
 impl StatusReport {
     pub fn healthy(&self) -> bool {
-        self.database.is_up() && self.cache.is_up() && self.shards.iter().all(|s| s.connected)
+        self.database.is_up()
+            && self.cache.is_up()
+            && self.shards.iter().all(|s| s.connected)
+            && !self.identify.held_back
     }
 
     fn gateway_lines(&self, locale: Locale) -> String {
         if self.shards.is_empty() {
             return t!(locale, "status-no-shards");
         }
-        self.shards
+        let identify = if self.identify.held_back {
+            t!(
+                locale,
+                "status-identify-held-back",
+                left = self.identify.remaining,
+                floor = self.identify.floor
+            )
+        } else {
+            t!(
+                locale,
+                "status-identify",
+                left = self.identify.remaining,
+                concurrency = self.identify.max_concurrency
+            )
+        };
+        let shards = self
+            .shards
             .iter()
             .map(|shard| {
                 if shard.connected && shard.latency.is_zero() {
@@ -189,7 +227,8 @@ impl StatusReport {
                 }
             })
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n");
+        format!("{shards}\n{identify}")
     }
 
     fn actor_lines(&self, locale: Locale) -> String {
@@ -330,6 +369,12 @@ mod tests {
                 latency: Duration::from_millis(40),
                 events: 3,
             }],
+            identify: IdentifyReport {
+                remaining: 900,
+                floor: 20,
+                held_back: false,
+                max_concurrency: 1,
+            },
             actors: Vec::new(),
         };
         assert!(!report.healthy());
@@ -338,6 +383,24 @@ mod tests {
         assert_eq!(
             report.embed(Locale::English).title.as_deref(),
             Some("Agora is degraded")
+        );
+        let held_back = StatusReport {
+            database: Check::Up {
+                detail: "sqlite".into(),
+                took: Duration::ZERO,
+            },
+            identify: IdentifyReport {
+                remaining: 20,
+                held_back: true,
+                ..report.identify.clone()
+            },
+            ..report.clone()
+        };
+        assert!(!held_back.healthy(), "IDENTIFYs held back is degraded");
+        let text = held_back.text(Locale::English);
+        assert!(
+            text.contains("IDENTIFY held back: 20 session starts left today, the floor is 20"),
+            "{text}"
         );
         let text = report.text(Locale::German);
         assert!(

@@ -21,6 +21,9 @@ pub const ACTOR_IN_FLIGHT: &str = "agora_actor_in_flight";
 pub const ACTOR_DONE: &str = "agora_actor_done";
 pub const SHARD_CONNECTED: &str = "agora_shard_connected";
 pub const SHARD_LATENCY_SECONDS: &str = "agora_shard_latency_seconds";
+pub const IDENTIFY_STARTS_LEFT: &str = "agora_identify_session_starts_left";
+pub const IDENTIFY_HELD_BACK: &str = "agora_identify_held_back";
+pub const IDENTIFY_GRANTED: &str = "agora_identify_granted";
 
 /// The gateway-event counters of one shard, registered once per event type: counting an
 /// event is then one atomic add, not a registry lookup (this runs for every event).
@@ -74,4 +77,12 @@ pub fn shard(shard_id: u32, connected: bool, latency: Duration) {
     let shard = shard_id.to_string();
     metrics::gauge!(SHARD_CONNECTED, "shard" => shard.clone()).set(f64::from(u8::from(connected)));
     metrics::gauge!(SHARD_LATENCY_SECONDS, "shard" => shard).set(latency.as_secs_f64());
+}
+
+/// Publishes the IDENTIFY gate's count of Discord's session starts.
+pub fn identify(status: &crate::identify::IdentifyStatus) {
+    use std::sync::atomic::Ordering::Relaxed;
+    metrics::gauge!(IDENTIFY_STARTS_LEFT).set(status.remaining.load(Relaxed) as f64);
+    metrics::gauge!(IDENTIFY_HELD_BACK).set(f64::from(u8::from(status.held_back.load(Relaxed))));
+    metrics::gauge!(IDENTIFY_GRANTED).set(status.granted.load(Relaxed) as f64);
 }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use agora_actors::bus::{Deliver, EventBus};
+use agora_actors::cluster::{Cluster, Leadership, Membership};
 use agora_actors::core::status::RuntimeInfo;
 use agora_actors::core::CoreFeature;
 use agora_actors::dispatcher::{
@@ -31,7 +32,7 @@ use agora_actors::kernel::clock::{SharedClock, SystemClock};
 use agora_actors::kernel::discord::DiscordRest;
 use agora_actors::kernel::i18n::Locale;
 use agora_actors::kernel::reply::ReplyMessage;
-use agora_actors::kernel::store::{Store, StoreOptions};
+use agora_actors::kernel::store::{Backend as StoreBackend, Store, StoreOptions};
 use agora_actors::kernel::supervision::{HealthRegistry, Limits};
 use agora_actors::kernel::ticker::{TickNow, Ticker};
 use agora_actors::kernel::{guild_directory, Kernel};
@@ -61,6 +62,12 @@ pub struct BootOptions {
     /// Tickers tick only when told to ([`Agora::tick_now`]): for tests that move a manual
     /// clock and then prove what one tick did. Never in production.
     pub manual_ticks: bool,
+    /// When another process runs this one's shards, wait and take over when it stops
+    /// (`agora run --standby`) instead of refusing to start.
+    pub standby: bool,
+    /// This process's name among the bot's processes; host name and process id when
+    /// `None`.
+    pub process_name: Option<String>,
 }
 
 impl Default for BootOptions {
@@ -70,6 +77,8 @@ impl Default for BootOptions {
             extensions: Vec::new(),
             announce: true,
             manual_ticks: false,
+            standby: false,
+            process_name: None,
         }
     }
 }
@@ -88,6 +97,10 @@ pub struct ShutdownReport {
 /// A running Agora.
 pub struct Agora {
     kernel: Kernel,
+    /// This process's place among the bot's processes (locks, leadership, heartbeat).
+    cluster: Cluster,
+    shard_total: u32,
+    own_shards: std::ops::Range<u32>,
     shards: Vec<(Addr<GatewaySession>, Arc<ShardStatus>)>,
     dispatcher: Addr<InteractionDispatcher>,
     in_flight: InFlight,
@@ -161,7 +174,7 @@ impl Agora {
                 .context("could not reach Discord's REST API")?;
 
         let catalogue = catalogue_of(&features);
-        let kernel = Kernel {
+        let mut kernel = Kernel {
             store: store.clone(),
             cache,
             discord,
@@ -171,7 +184,29 @@ impl Agora {
             guilds: Default::default(),
             serial: Default::default(),
             owners: config.discord.owners.clone().into(),
+            leadership: Leadership::contender(),
         };
+
+        // Which shards, and whether this process may run them: before anything else
+        // touches Discord, so a refused process changes nothing.
+        let (shard_total, identify_queue) =
+            identify_gate(config, &kernel, runtime.identify.clone()).await?;
+        let rest_share = config.discord.rest_share(shard_total);
+        kernel.discord = kernel
+            .discord
+            .with_global_limit(&token, rest_url.as_deref(), rest_share);
+        tracing::info!(
+            per_second = rest_share,
+            "this process's share of Discord's global REST limit"
+        );
+        let cluster = join_cluster(
+            config,
+            &kernel,
+            shard_total,
+            options.standby,
+            options.process_name.clone(),
+        )
+        .await?;
 
         // Guilds over REST: a cold resume brings no GUILD_CREATE.
         let guilds = load_guilds(&kernel).await;
@@ -254,8 +289,6 @@ impl Agora {
             .gateway_url
             .as_ref()
             .map(|url| url.as_str().trim_end_matches('/').to_owned());
-        let (shard_total, identify_queue) =
-            identify_gate(config, &kernel, runtime.identify.clone()).await?;
         let shards = shard_statuses
             .iter()
             .map(|(shard_id, status)| {
@@ -276,6 +309,16 @@ impl Agora {
             })
             .collect();
 
+        // Each guild hears from the process that runs its shard.
+        let guilds: Vec<_> = guilds
+            .into_iter()
+            .filter(|guild| {
+                config
+                    .discord
+                    .shard_ids()
+                    .contains(&shard_of(*guild, shard_total))
+            })
+            .collect();
         if options.announce {
             let text = |locale: Locale| t!(locale, "notice-online", version = VERSION);
             let posted = notify_log_channels(&kernel, &guilds, text).await;
@@ -283,6 +326,9 @@ impl Agora {
         }
         Ok(Agora {
             kernel,
+            cluster,
+            shard_total,
+            own_shards: config.discord.shard_ids(),
             shards,
             dispatcher,
             in_flight,
@@ -294,6 +340,17 @@ impl Agora {
 
     pub fn kernel(&self) -> &Kernel {
         &self.kernel
+    }
+
+    /// Resolves when this process lost its shard locks (its dedicated database connection
+    /// failed): it must stop, as another process may now run its shards.
+    pub async fn fence_lost(&mut self) -> String {
+        self.cluster.fence_lost().await
+    }
+
+    /// Whether this process runs the tickers now.
+    pub fn is_leader(&self) -> bool {
+        self.kernel.leadership.is_leader()
     }
 
     /// Runs one tick of the ticker `name` now and returns when it has finished (after a
@@ -354,12 +411,17 @@ impl Agora {
             .guilds()
             .into_iter()
             .map(|(id, _)| id)
+            .filter(|guild| {
+                self.own_shards
+                    .contains(&shard_of(*guild, self.shard_total))
+            })
             .collect();
         let text = |locale: Locale| t!(locale, "notice-shutdown");
         let notices = notify_log_channels(&self.kernel, &guilds, text).await;
         if let Some(ops) = self.ops {
             ops.stop().await;
         }
+        self.cluster.leave().await;
         self.kernel.store.close();
         tracing::info!(sessions_saved, unfinished, notices, "stopped");
         ShutdownReport {
@@ -548,6 +610,54 @@ fn subscribe_interactions(bus: &EventBus, dispatcher: Addr<InteractionDispatcher
         EventTypeFlags::INTERACTION_CREATE,
         deliver,
     );
+}
+
+/// The shard that receives a guild's events: `(guild_id >> 22) % shard_total`.
+pub fn shard_of(guild: Id<GuildMarker>, shard_total: u32) -> u32 {
+    ((guild.get() >> 22) % u64::from(shard_total.max(1))) as u32
+}
+
+/// Takes this process's place among the bot's: on PostgreSQL the shard locks (refusing,
+/// or waiting as a standby, when another process holds them) and a chance at the leader
+/// lock; on SQLite the only place.
+async fn join_cluster(
+    config: &Config,
+    kernel: &Kernel,
+    shard_total: u32,
+    standby: bool,
+    name: Option<String>,
+) -> anyhow::Result<Cluster> {
+    let member = Membership {
+        name: name.unwrap_or_else(process_name),
+        shards: config.discord.shard_ids(),
+        shard_total,
+        version: VERSION,
+        started_at: chrono::Utc::now(),
+    };
+    let leadership = kernel.leadership.clone();
+    match kernel.store.backend() {
+        StoreBackend::Sqlite => Ok(Cluster::sole(kernel.store.clone(), member, leadership)),
+        StoreBackend::Postgres => Cluster::join(
+            config.database.connection_url().expose(),
+            kernel.store.clone(),
+            member,
+            standby,
+            leadership,
+        )
+        .await
+        .map_err(anyhow::Error::from),
+    }
+}
+
+/// `<host name>:<process id>`: unique among processes on one machine and across pods.
+fn process_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "agora".to_owned());
+    format!("{host}:{}", std::process::id())
 }
 
 /// The shards across all processes and the IDENTIFY gate, from `GET /gateway/bot`: the

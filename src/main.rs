@@ -28,7 +28,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bot until SIGTERM or SIGINT (the default).
-    Run,
+    Run {
+        /// When another process runs this one's shards (PostgreSQL), wait and take over
+        /// when it stops, instead of refusing to start.
+        #[arg(long)]
+        standby: bool,
+    },
     /// Run the bot against agora-sim's demo world, in this process, with a fresh SQLite
     /// database; the first line on stdout is the sim's JSON (its URLs and ids).
     Sandbox,
@@ -57,8 +62,8 @@ fn main() -> ExitCode {
         Some(path) => ConfigSource::File(path),
         None => ConfigSource::Default,
     };
-    match cli.command.unwrap_or(Command::Run) {
-        Command::Run => run(source),
+    match cli.command.unwrap_or(Command::Run { standby: false }) {
+        Command::Run { standby } => run(source, standby),
         Command::Sandbox => ExitCode::from(agora::sandbox::run(source)),
         Command::RegisterCommands { guild } => register_commands(source, guild),
         Command::CheckConfig { for_run, print } => check_config(source, for_run, print),
@@ -80,7 +85,7 @@ fn load_for_run(source: ConfigSource<'_>) -> Result<Config, ExitCode> {
     Ok(config)
 }
 
-fn run(source: ConfigSource<'_>) -> ExitCode {
+fn run(source: ConfigSource<'_>, standby: bool) -> ExitCode {
     let config = match load_for_run(source) {
         Ok(config) => config,
         Err(code) => return code,
@@ -93,7 +98,11 @@ fn run(source: ConfigSource<'_>) -> ExitCode {
         }
     };
     agora::actor_system().block_on(async {
-        let agora = match Agora::start(&config, BootOptions::default()).await {
+        let options = BootOptions {
+            standby,
+            ..BootOptions::default()
+        };
+        let mut agora = match Agora::start(&config, options).await {
             Ok(agora) => agora,
             Err(error) => {
                 tracing::error!("Agora could not start: {error:#}");
@@ -101,9 +110,18 @@ fn run(source: ConfigSource<'_>) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        agora::shutdown_signal().await;
+        let fenced_out = tokio::select! {
+            () = agora::shutdown_signal() => None,
+            reason = agora.fence_lost() => Some(reason),
+        };
         agora.shutdown().await;
-        ExitCode::SUCCESS
+        match fenced_out {
+            None => ExitCode::SUCCESS,
+            Some(reason) => {
+                eprintln!("Agora stopped: {reason}");
+                ExitCode::FAILURE
+            }
+        }
     })
 }
 

@@ -7,6 +7,7 @@
 //! (the `agora` crate wires this crate to configuration, ops and the command line).
 
 pub mod bus;
+pub mod cluster;
 pub mod core;
 pub mod dispatcher;
 pub mod feature;

@@ -38,6 +38,7 @@ async fn process(database_url: &str, redis: &str, prefix: &str) -> Kernel {
         guilds: Default::default(),
         serial: Default::default(),
         owners: Arc::new([]),
+        leadership: Default::default(),
     }
 }
 

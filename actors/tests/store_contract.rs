@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use agora_actors::kernel::clock::ManualClock;
+use agora_actors::kernel::clock::{Clock as _, ManualClock};
 use agora_actors::kernel::store::*;
 use agora_testkit::scratch::unique_name;
 use agora_testkit::{FreshPostgres, Scratch};
@@ -213,7 +213,46 @@ contract!(
     shift_transitions_happen_once_and_stay_in_their_guild,
     schedule_slots_are_unique_per_person_weekday_and_time,
     a_notice_is_recorded_once_and_leased_by_one_sender,
+    heartbeats_replace_their_row_and_list_the_live_processes,
 );
+
+async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &TestDatabase) {
+    let store = database.migrated().await;
+    let started = database.clock.now() - chrono::Duration::minutes(1);
+    let beat = |name: &str, first: u32, leader: bool| agora_actors::kernel::store::ProcessBeat {
+        name: name.to_owned(),
+        shard_first: first,
+        shard_count: 3,
+        shard_total: 8,
+        leader,
+        version: "0.1.0".to_owned(),
+        started_at: started,
+        heartbeat_at: started,
+    };
+    store.beat(&beat("b:2", 3, false)).await.unwrap();
+    store.beat(&beat("a:1", 0, false)).await.unwrap();
+    // The same process again: its row is replaced, not added.
+    store.beat(&beat("a:1", 0, true)).await.unwrap();
+    // Stamped on the store's clock.
+    let since = database.clock.now() - chrono::Duration::seconds(1);
+    let live = store.processes_since(since).await.unwrap();
+    let names: Vec<(&str, u32, bool)> = live
+        .iter()
+        .map(|p| (p.name.as_str(), p.shard_first, p.leader))
+        .collect();
+    assert_eq!(names, [("a:1", 0, true), ("b:2", 3, false)]);
+    assert!(live.iter().all(|p| p.heartbeat_at >= since));
+    database.clock.advance(chrono::Duration::seconds(31));
+    let later = database.clock.now() - chrono::Duration::seconds(30);
+    assert!(store.processes_since(later).await.unwrap().is_empty());
+    assert!(store.forget_process("a:1").await.unwrap());
+    assert!(!store.forget_process("a:1").await.unwrap());
+    assert_eq!(
+        store.processes_since(since).await.unwrap().len(),
+        1,
+        "b:2 is left"
+    );
+}
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -227,7 +266,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-11-22-000000_core".to_owned(),
             "2026-11-22-000001_shifts".to_owned(),
             "2026-12-01-000000_shift_setting_keys".to_owned(),
-            "2026-12-01-100000_shift_notices".to_owned()
+            "2026-12-01-100000_shift_notices".to_owned(),
+            "2026-12-01-200000_processes".to_owned()
         ]
     );
     assert_eq!(
@@ -275,7 +315,7 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
                     .await
                     .unwrap()
                     .len(),
-                4
+                5
             );
             store
                 .upsert_guild_settings(&GuildSettings::new(id(1)))
@@ -299,7 +339,7 @@ async fn processes_migrating_together_apply_each_migration_once(database: &TestD
     );
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 4]);
+    assert_eq!(applied, [0, 5]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
@@ -971,7 +1011,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        4
+        5
     );
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
@@ -1001,7 +1041,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        4,
+        5,
         "a second memory store starts empty"
     );
     assert_eq!(other.guild_settings(id(1)).await.unwrap(), None);

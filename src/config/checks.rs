@@ -154,6 +154,7 @@ impl Checker<'_> {
                 ),
             );
         }
+        self.range("discord.rest_per_second", discord.rest_per_second, 0..=50);
         self.range(
             "discord.identify_window_ms",
             discord.identify_window_ms,

@@ -109,6 +109,10 @@ pub struct DiscordConfig {
     /// left, shards do not IDENTIFY and `/status` says so (a bot that runs out has its
     /// token reset by Discord).
     pub identify_floor: u32,
+    /// This process's share of Discord's global REST limit (50 requests per second per
+    /// bot token, interaction callbacks exempt); 0 = its part by shards, 50 × `shard_count`
+    /// ÷ shard total.
+    pub rest_per_second: u32,
     #[serde(with = "values::text")]
     pub register_commands: RegisterCommands,
     #[serde(with = "values::discord_ids")]
@@ -130,6 +134,7 @@ impl Default for DiscordConfig {
             shard_total: ShardTotal::SameAsCount,
             identify_window_ms: 5_000,
             identify_floor: 20,
+            rest_per_second: 0,
             register_commands: RegisterCommands::Off,
             owners: Vec::new(),
             prefix: "!".to_owned(),
@@ -151,6 +156,18 @@ impl DiscordConfig {
     pub fn shard_ids(&self) -> Range<u32> {
         let first = self.first_shard();
         first..first.saturating_add(self.shard_count)
+    }
+
+    /// This process's share of Discord's 50 requests per second: `rest_per_second`, or its
+    /// part by shards of `shard_total` (at least 1).
+    pub fn rest_share(&self, shard_total: u32) -> u16 {
+        const DISCORD_GLOBAL_PER_SECOND: u32 = 50;
+        let share = if self.rest_per_second > 0 {
+            self.rest_per_second
+        } else {
+            DISCORD_GLOBAL_PER_SECOND * self.shard_count / shard_total.max(1)
+        };
+        share.clamp(1, DISCORD_GLOBAL_PER_SECOND) as u16
     }
 
     /// The number of shards across all processes, as sent in IDENTIFY, when the

@@ -87,6 +87,17 @@ pub struct IdentifyReport {
     pub max_concurrency: u64,
 }
 
+/// One process of the bot, from the heartbeat table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessReport {
+    pub name: String,
+    pub shards: std::ops::Range<u32>,
+    pub shard_total: u32,
+    pub leader: bool,
+    /// Since its last heartbeat.
+    pub silent_for: Duration,
+}
+
 /// Everything `/status` shows.
 #[derive(Debug, Clone)]
 pub struct StatusReport {
@@ -96,6 +107,9 @@ pub struct StatusReport {
     pub cache: Check,
     pub shards: Vec<ShardReport>,
     pub identify: IdentifyReport,
+    /// The bot's processes that beat in the last few minutes (empty when the table could
+    /// not be read).
+    pub processes: Vec<ProcessReport>,
     pub actors: Vec<HealthSnapshot>,
 }
 
@@ -120,6 +134,27 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
         Ok(Err(error)) => Check::Down(error.to_string()),
         Err(_) => Check::NoAnswer,
     };
+    let now = chrono::Utc::now();
+    let processes = match tokio::time::timeout(
+        limit,
+        kernel
+            .store
+            .processes_since(now - chrono::Duration::minutes(PROCESSES_SHOWN_MINUTES)),
+    )
+    .await
+    {
+        Ok(Ok(processes)) => processes
+            .into_iter()
+            .map(|process| ProcessReport {
+                shards: process.shard_first..process.shard_first + process.shard_count,
+                shard_total: process.shard_total,
+                leader: process.leader,
+                silent_for: (now - process.heartbeat_at).to_std().unwrap_or_default(),
+                name: process.name,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     StatusReport {
         version: runtime.version,
         uptime: runtime.started.elapsed(),
@@ -141,9 +176,13 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
             held_back: runtime.identify.held_back.load(Ordering::Relaxed),
             max_concurrency: runtime.identify.max_concurrency.load(Ordering::Relaxed),
         },
+        processes,
         actors: kernel.health.snapshot(),
     }
 }
+
+/// Processes silent for longer than this are left off `/status`.
+const PROCESSES_SHOWN_MINUTES: i64 = 5;
 
 /// `3d 4h 5m` / `4h 5m 6s` / `5m 6s` (in English; units as `locale` writes them).
 pub fn format_uptime(uptime: Duration, locale: Locale) -> String {
@@ -231,6 +270,56 @@ impl StatusReport {
         format!("{shards}\n{identify}")
     }
 
+    fn process_lines(&self, locale: Locale) -> String {
+        if self.processes.is_empty() {
+            return t!(locale, "status-no-processes");
+        }
+        self.processes
+            .iter()
+            .map(|process| {
+                let silent = process.silent_for > crate::cluster::SILENT_AFTER;
+                let (name, first, end) = (
+                    process.name.clone(),
+                    process.shards.start,
+                    process.shards.end,
+                );
+                let (total, seconds) = (process.shard_total, process.silent_for.as_secs());
+                if silent {
+                    t!(
+                        locale,
+                        "status-process-silent",
+                        name = name,
+                        first = first,
+                        end = end,
+                        total = total,
+                        seconds = seconds
+                    )
+                } else if process.leader {
+                    t!(
+                        locale,
+                        "status-process-leader",
+                        name = name,
+                        first = first,
+                        end = end,
+                        total = total,
+                        seconds = seconds
+                    )
+                } else {
+                    t!(
+                        locale,
+                        "status-process",
+                        name = name,
+                        first = first,
+                        end = end,
+                        total = total,
+                        seconds = seconds
+                    )
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     fn actor_lines(&self, locale: Locale) -> String {
         self.actors
             .iter()
@@ -302,6 +391,10 @@ impl StatusReport {
                 self.gateway_lines(locale),
             ))
             .field(field(
+                t!(locale, "status-field-processes"),
+                self.process_lines(locale),
+            ))
+            .field(field(
                 t!(locale, "status-field-actors"),
                 self.actor_lines(locale),
             ))
@@ -318,13 +411,15 @@ impl StatusReport {
             uptime = format_uptime(self.uptime, locale)
         );
         format!(
-            "{head}\n{}: {}\n{}: {}\n{}:\n{}\n{}:\n{}",
+            "{head}\n{}: {}\n{}: {}\n{}:\n{}\n{}:\n{}\n{}:\n{}",
             t!(locale, "status-field-database"),
             self.database.describe(locale),
             t!(locale, "status-field-cache"),
             self.cache.describe(locale),
             t!(locale, "status-field-gateway"),
             self.gateway_lines(locale),
+            t!(locale, "status-field-processes"),
+            self.process_lines(locale),
             t!(locale, "status-field-actors"),
             self.actor_lines(locale)
         )
@@ -375,11 +470,24 @@ mod tests {
                 held_back: false,
                 max_concurrency: 1,
             },
+            processes: vec![ProcessReport {
+                name: "pod-0:7".into(),
+                shards: 0..2,
+                shard_total: 4,
+                leader: true,
+                silent_for: Duration::from_secs(3),
+            }],
             actors: Vec::new(),
         };
         assert!(!report.healthy());
         let text = report.text(Locale::English);
         assert!(text.contains("not answering: connection refused"), "{text}");
+        assert!(
+            text.contains(
+                "pod-0:7: shards 0..2 of 4, leader (runs the tickers), heartbeat 3 s ago"
+            ),
+            "{text}"
+        );
         assert_eq!(
             report.embed(Locale::English).title.as_deref(),
             Some("Agora is degraded")

@@ -122,6 +122,29 @@ impl DiscordRest {
         &self.client
     }
 
+    /// This client with its own global limit: `per_second` requests in any second across
+    /// every route but the interaction callbacks (which Discord exempts), so processes that
+    /// share a bot token share Discord's 50 per second between them instead of each
+    /// spending all of it. Per-route buckets stay per process: a process calls only the
+    /// channels and guilds of its own shards.
+    pub fn with_global_limit(
+        &self,
+        token: &str,
+        rest_url: Option<&str>,
+        per_second: u16,
+    ) -> DiscordRest {
+        let limiter = twilight_http_ratelimiting::RateLimiter::new(per_second.max(1));
+        DiscordRest {
+            client: Arc::new(
+                http_client_builder(token, rest_url)
+                    .ratelimiter(Some(limiter))
+                    .build(),
+            ),
+            interactions: self.interactions.clone(),
+            application_id: self.application_id,
+        }
+    }
+
     /// `GET /gateway/bot`: the shard count Discord recommends and the session start
     /// limits.
     pub async fn gateway_bot(

@@ -33,4 +33,6 @@ pub struct Kernel {
     pub serial: serial::KeyedSerial<String>,
     /// The bot's owners (configuration): they may do everything, everywhere.
     pub owners: Arc<[u64]>,
+    /// Whether this process runs the tickers (one process of the bot at a time).
+    pub leadership: crate::cluster::Leadership,
 }

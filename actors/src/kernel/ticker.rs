@@ -4,6 +4,9 @@
 //! due is skipped, not stacked; a panic in a tick is logged with an incident id and the
 //! next tick runs as usual. A ticker stops when the store closes (shutdown).
 //!
+//! Only the leader process ticks on its own (`Kernel::leadership`); the others' tickers
+//! wait, so a reminder is sent by one process even when several run.
+//!
 //! [`TickNow`] runs one tick on demand and answers when it is done (after any tick already
 //! running): tests drive the ticker with it on the injectable clock, so "nothing was due"
 //! is proved by a finished tick, not by sleeping.
@@ -84,6 +87,10 @@ impl Ticker {
     fn tick(&mut self, ctx: &mut Context<Self>) {
         if self.kernel.store.is_closed() {
             ctx.stop();
+            return;
+        }
+        // Another process of the bot runs the tickers (see `cluster`).
+        if !self.kernel.leadership.is_leader() {
             return;
         }
         if self.running {

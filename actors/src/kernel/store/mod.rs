@@ -39,6 +39,7 @@ mod gateway_sessions;
 mod guild_settings;
 pub mod ids;
 mod migrations;
+mod processes;
 pub(crate) mod schema;
 
 use std::fmt;
@@ -57,6 +58,7 @@ pub use self::database_url::redact_url;
 pub use self::error::StoreError;
 pub use self::gateway_sessions::SavedSession;
 pub use self::guild_settings::{GuildSettings, GuildSettingsPatch, DEFAULT_LOCALE};
+pub use self::processes::ProcessBeat;
 
 /// Runs one block of diesel-async code against a pooled connection of whichever backend
 /// the store uses. The block is compiled once per backend, so a query written once

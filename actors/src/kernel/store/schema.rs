@@ -90,3 +90,17 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The processes sharing this database, each with its shard range and last heartbeat.
+    agora_processes (name) {
+        name -> Text,
+        shard_first -> Integer,
+        shard_count -> Integer,
+        shard_total -> Integer,
+        leader -> Bool,
+        version -> Text,
+        started_at -> Timestamp,
+        heartbeat_at -> Timestamp,
+    }
+}

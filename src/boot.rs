@@ -209,7 +209,7 @@ impl Agora {
         .await?;
 
         // Guilds over REST: a cold resume brings no GUILD_CREATE.
-        let guilds = load_guilds(&kernel).await;
+        let guilds = load_guilds(&kernel, config.discord.shard_ids(), shard_total).await;
         tracing::info!(guilds = guilds.len(), "guilds loaded");
 
         if let Some(target) = registration_target(config.discord.register_commands) {
@@ -510,9 +510,13 @@ fn registration_target(register: RegisterCommands) -> Option<Option<Id<GuildMark
 /// Discord lists at most this many guilds a page.
 const GUILD_PAGE: u16 = 200;
 
-/// Every guild the bot is in, page by page (`after=` the last id), recorded in the
-/// directory.
-async fn load_guilds(kernel: &Kernel) -> Vec<Id<GuildMarker>> {
+/// Every guild of this process's shards the bot is in, listed page by page (`after=` the
+/// last id) and recorded in the directory.
+async fn load_guilds(
+    kernel: &Kernel,
+    own_shards: std::ops::Range<u32>,
+    shard_total: u32,
+) -> Vec<Id<GuildMarker>> {
     let client = kernel.discord.client();
     let mut listed = Vec::new();
     loop {
@@ -537,7 +541,11 @@ async fn load_guilds(kernel: &Kernel) -> Vec<Id<GuildMarker>> {
         }
     }
     let mut ids = Vec::new();
-    for summary in listed {
+    // Only the guilds of this process's shards: the others are another process's.
+    let own = listed
+        .into_iter()
+        .filter(|summary| own_shards.contains(&shard_of(summary.id, shard_total)));
+    for summary in own {
         match client.guild(summary.id).await {
             Ok(response) => match response.model().await {
                 Ok(guild) => {

@@ -385,6 +385,8 @@ async fn keep(
                 Ok(true) => {
                     leadership.set(true);
                     tracing::warn!("this process is the leader now: it runs the tickers");
+                    // Say so in the heartbeat table at once.
+                    last_beat = None;
                     Ok(())
                 }
                 Ok(false) => Ok(()),

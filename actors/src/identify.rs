@@ -105,6 +105,14 @@ const RETRY: Duration = Duration::from_secs(1);
 const HELD_BACK_RECHECK: Duration = Duration::from_secs(60);
 const LEFT_KEY: &str = "identify:left";
 
+/// How long a bucket is held after an IDENTIFY is let through: the window and a margin.
+/// Discord counts the window from when each IDENTIFY arrives, and the one let through
+/// first may be sent later than the next (a busy thread, a slow connection); without the
+/// margin the second could arrive inside the window and get op 9.
+fn bucket_hold(window: Duration) -> Duration {
+    window + (window / 10).max(Duration::from_millis(250))
+}
+
 impl IdentifyQueue {
     /// The gate for these limits; `window` is Discord's 5 s (lower only against agora-sim);
     /// `floor` the session starts kept in reserve. Shared through `cache` when it is Redis.
@@ -325,7 +333,9 @@ impl Gate {
                 match ledger.bucket_free_at.get(&bucket) {
                     Some(free_at) if *free_at > now => Ok(Some(*free_at - now)),
                     _ => {
-                        ledger.bucket_free_at.insert(bucket, now + self.window);
+                        ledger
+                            .bucket_free_at
+                            .insert(bucket, now + bucket_hold(self.window));
                         Ok(None)
                     }
                 }
@@ -334,7 +344,7 @@ impl Gate {
                 let key = format!("identify:bucket:{bucket}");
                 let value = shard.to_string();
                 if cache
-                    .set_if_absent(&key, value.as_bytes(), Some(self.window))
+                    .set_if_absent(&key, value.as_bytes(), Some(bucket_hold(self.window)))
                     .await?
                 {
                     return Ok(None);

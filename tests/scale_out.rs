@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use agora_actors::kernel::store::{Store, StoreOptions};
 use agora_sim::actions::CommandRun;
 use agora_sim::{Sim, SimConfig};
-use agora_testkit::{content, redis_url, run_test, wait_until, FreshPostgres, Scratch, ANSWER};
+use agora_testkit::{
+    content, message_text, redis_url, run_test, wait_until, FreshPostgres, Scratch, ANSWER,
+};
 
 const SHARDS: u32 = 8;
 const IDENTIFY_WINDOW_MS: u64 = 500;
@@ -49,6 +51,8 @@ impl Process {
 
 struct Bot<'a> {
     sim: &'a Sim,
+    /// The bot's owners (they may use the prefix commands).
+    owners: String,
     database: &'a str,
     redis_prefix: String,
     logs: &'a Path,
@@ -79,6 +83,7 @@ impl Bot<'_> {
                 self.sim.application_id().to_string(),
             )
             .env("AGORA_DISCORD__REGISTER_COMMANDS", "global")
+            .env("AGORA_DISCORD__OWNERS", &self.owners)
             .env("AGORA_DISCORD__SHARD_FIRST", shards.start.to_string())
             .env(
                 "AGORA_DISCORD__SHARD_COUNT",
@@ -238,6 +243,11 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
         let scratch = Scratch::new("agora-scale-out");
         let mut bot = Bot {
             sim: &sim,
+            owners: guilds
+                .iter()
+                .map(|g| g.2.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
             database: database.url(),
             redis_prefix: format!("agora-test:{}-{:?}:", std::process::id(), Instant::now()),
             logs: &scratch.0,
@@ -333,12 +343,31 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
             "the standby waits: {}",
             standby.stderr()
         );
+        // Idle for a moment, so the leader's sessions are saved with their last sequence.
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        let (identifies, resumes) = (
+            stats.identifies.load(Ordering::Relaxed),
+            stats.resumes.load(Ordering::Relaxed),
+        );
         let killed = Instant::now();
         processes[leader_index].child.start_kill().unwrap();
         processes[leader_index].child.wait().await.unwrap();
+        // A message in one of its guilds while nobody runs the shard.
+        let quiet_guild = *guilds
+            .iter()
+            .find(|g| leader_shards.contains(&shard_of(g.0)))
+            .expect("a guild on the killed process's shards");
+        sim.send_message(quiet_guild.1, quiet_guild.2, "!ping")
+            .expect("the owner writes");
+        // The new leader writes its row the moment it takes the lock.
+        let killed_at = chrono::Utc::now();
         eventually("a new leader", Duration::from_secs(15), || async {
-            let now = leaders(&store).await;
-            now.len() == 1 && now[0] != leader_name
+            store
+                .processes_since(killed_at)
+                .await
+                .expect("the heartbeat table")
+                .iter()
+                .any(|p| p.leader && p.name != leader_name)
         })
         .await;
         let failover = killed.elapsed();
@@ -350,6 +379,34 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
         .await;
         let taken_over = killed.elapsed();
         eprintln!("standby took over shards {leader_shards:?} after {taken_over:?}");
+        // The standby resumed the killed process's sessions (saved in the shared database)
+        // instead of identifying, and the message sent in between was handled once.
+        assert_eq!(
+            stats.identifies.load(Ordering::Relaxed),
+            identifies,
+            "no new IDENTIFY"
+        );
+        assert_eq!(
+            stats.resumes.load(Ordering::Relaxed),
+            resumes + u64::from(leader_shards.end - leader_shards.start),
+            "one RESUME per shard taken over"
+        );
+        let pongs = || {
+            sim.channel_messages(quiet_guild.1)
+                .iter()
+                .filter(|m| message_text(m).contains("Pong"))
+                .count()
+        };
+        wait_until("the reply to !ping", Duration::from_secs(15), || {
+            pongs() >= 1
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            pongs(),
+            1,
+            "the message sent while the shard was down, handled once"
+        );
         let guild = guilds
             .iter()
             .find(|g| leader_shards.contains(&shard_of(g.0)))

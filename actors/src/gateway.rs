@@ -230,6 +230,11 @@ fn saved_session(shard: &Shard<IdentifyQueue>, settings: &ShardSettings) -> Opti
     })
 }
 
+/// How often a shard that receives events saves its session (sequence included). Events
+/// delivered in the last interval before a process is killed outright are replayed to
+/// whoever resumes the session.
+const SAVE_SESSION_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Reads the shard until told to stop, publishing every wanted event on the bus.
 async fn run_shard(
     settings: ShardSettings,
@@ -260,6 +265,9 @@ async fn run_shard(
         | EventTypeFlags::GATEWAY_HEARTBEAT_ACK;
     let mut stopping: Option<oneshot::Sender<Option<SavedSession>>> = None;
     let mut event_counters = crate::kernel::metrics::GatewayEventCounters::default();
+    let mut save_timer = tokio::time::interval(SAVE_SESSION_EVERY);
+    save_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut saved_sequence: Option<u64> = None;
     loop {
         tokio::select! {
             biased;
@@ -320,6 +328,18 @@ async fn run_shard(
                     event_counters.count(kind);
                 }
                 bus.publish(GatewayEvent { shard_id: settings.shard_id, event: Arc::new(event) }).await;
+            }
+            // Every few seconds the session is saved with the last sequence delivered, so a
+            // process killed outright (or another taking its shards over) resumes from
+            // there instead of identifying: only what came after is replayed.
+            _ = save_timer.tick(), if stopping.is_none() => {
+                let Some(saved) = saved_session(&shard, &settings) else { continue };
+                if saved_sequence == Some(saved.sequence) {
+                    continue;
+                }
+                saved_sequence = Some(saved.sequence);
+                let sessions = sessions.clone();
+                let _ = main.spawn(async move { sessions.save(saved).await }).await;
             }
         }
     }

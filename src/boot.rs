@@ -658,7 +658,7 @@ async fn join_cluster(
 }
 
 /// `<host name>:<process id>`: unique among processes on one machine and across pods.
-fn process_name() -> String {
+pub fn process_name() -> String {
     let host = std::env::var("HOSTNAME")
         .ok()
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())

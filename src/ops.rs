@@ -27,7 +27,9 @@ pub struct OpsState {
     pub identify: Arc<agora_actors::identify::IdentifyStatus>,
 }
 
-/// The process-wide Prometheus recorder (installed once; later calls share it).
+/// The process-wide Prometheus recorder (installed once; later calls share it). Every
+/// series carries `process="<host name>:<process id>"`, the name the heartbeat table and
+/// `/status` give the process, so one Prometheus can scrape all of a bot's processes.
 pub fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
@@ -35,6 +37,7 @@ pub fn prometheus() -> &'static PrometheusHandle {
             0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0,
         ];
         let builder = PrometheusBuilder::new()
+            .add_global_label("process", crate::boot::process_name())
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &buckets)
             .unwrap_or_else(|_| PrometheusBuilder::new());
         match builder.install_recorder() {

@@ -266,13 +266,21 @@ fn status_shows_every_dependency_to_a_member_privately() {
             .text()
             .await
             .unwrap();
+        // Every series names the process, as the heartbeat table and /status do.
+        let process = format!("process=\"{}\"", agora::boot::process_name());
         assert!(
-            metrics.contains("agora_interactions_total{route=\"/status\",outcome=\"answered\"}"),
+            metrics.contains(&format!(
+                "agora_interactions_total{{{process},route=\"/status\",outcome=\"answered\"}}"
+            )),
             "{metrics}"
         );
-        assert!(metrics.contains("agora_gateway_events_total{type=\"INTERACTION_CREATE\"}"));
+        assert!(metrics.contains(&format!(
+            "agora_gateway_events_total{{{process},type=\"INTERACTION_CREATE\"}}"
+        )));
         assert!(metrics.contains("agora_discord_requests_total"));
-        assert!(metrics.contains("agora_actor_restarts{actor=\"core\"} 0"));
+        assert!(metrics.contains(&format!(
+            "agora_actor_restarts{{{process},actor=\"core\"}} 0"
+        )));
     });
 }
 

@@ -209,7 +209,8 @@ impl Agora {
         .await?;
 
         // Guilds over REST: a cold resume brings no GUILD_CREATE.
-        let guilds = load_guilds(&kernel, config.discord.shard_ids(), shard_total).await;
+        let resuming = resumes_a_session(&store, config.discord.shard_ids(), shard_total).await;
+        let guilds = load_guilds(&kernel, config.discord.shard_ids(), shard_total, resuming).await;
         tracing::info!(guilds = guilds.len(), "guilds loaded");
 
         if let Some(target) = registration_target(config.discord.register_commands) {
@@ -507,15 +508,33 @@ fn registration_target(register: RegisterCommands) -> Option<Option<Id<GuildMark
     }
 }
 
+/// Whether a shard of this process has a session to resume (then no GUILD_CREATE comes,
+/// and the guilds are fetched over REST).
+async fn resumes_a_session(
+    store: &Store,
+    own_shards: std::ops::Range<u32>,
+    shard_total: u32,
+) -> bool {
+    match store.load_gateway_sessions().await {
+        Ok(sessions) => sessions
+            .iter()
+            .any(|s| own_shards.contains(&s.shard_id) && s.shard_count == shard_total),
+        // Unknown: fetch, as a resume would need.
+        Err(_) => true,
+    }
+}
+
 /// Discord lists at most this many guilds a page.
 const GUILD_PAGE: u16 = 200;
 
 /// Every guild of this process's shards the bot is in, listed page by page (`after=` the
-/// last id) and recorded in the directory.
+/// last id); when a session is to be resumed each is also fetched and recorded in the
+/// directory (a resume brings no GUILD_CREATE).
 async fn load_guilds(
     kernel: &Kernel,
     own_shards: std::ops::Range<u32>,
     shard_total: u32,
+    fetch_each: bool,
 ) -> Vec<Id<GuildMarker>> {
     let client = kernel.discord.client();
     let mut listed = Vec::new();
@@ -545,6 +564,11 @@ async fn load_guilds(
     let own = listed
         .into_iter()
         .filter(|summary| own_shards.contains(&shard_of(summary.id, shard_total)));
+    if !fetch_each {
+        // An IDENTIFY brings every guild as GUILD_CREATE: the ids are enough (for the
+        // notices), and a bot in many guilds does not spend minutes of REST on them.
+        return own.map(|summary| summary.id).collect();
+    }
     for summary in own {
         match client.guild(summary.id).await {
             Ok(response) => match response.model().await {

@@ -444,9 +444,10 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
             refused, 0,
             "no request was rate limited; by route: {routes:#?}"
         );
-        // Each process fetched only its own shards' guilds at start (the standby those of
-        // the shards it took over), not every guild of the bot; a guild may be fetched once
-        // more when a command comes before its GUILD_CREATE.
+        // Identifying processes fetch no guild over REST (GUILD_CREATE brings them); the
+        // standby, resuming, fetches those of the shards it took over, not every guild of
+        // the bot. A guild may be fetched once more when a command comes before its
+        // GUILD_CREATE.
         let every_guild: Vec<u64> = guilds
             .iter()
             .map(|g| g.0)
@@ -457,7 +458,7 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
             .filter(|g| leader_shards_now.contains(&shard_of(**g)))
             .count();
         let fetched = routes.get("GET /guilds/{guild_id}").copied().unwrap_or(0);
-        let least = every_guild.len() + taken_over;
+        let least = taken_over;
         assert!(
             (least..=least + 2).contains(&fetched),
             "{fetched} guild fetches for {} guilds ({taken_over} taken over): {routes:#?}",
@@ -466,6 +467,132 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
 
         store.close();
         for mut process in processes.into_iter().chain([standby]) {
+            let _ = process.child.start_kill();
+            let _ = process.child.wait().await;
+        }
+        database.remove().await;
+    });
+}
+
+/// A claimed shift whose reminder is due now, inserted as `/shift drop` and a Claim would.
+async fn claimed_shift_due_now(store: &Store, guild: u64, dropper: u64, claimer: u64) -> i64 {
+    use agora_actors::shifts::store::NewShift;
+    use twilight_model::id::Id;
+    let now = chrono::Utc::now();
+    // Starts in 10 minutes: inside the default 15-minute reminder offset.
+    let shift = store
+        .insert_shift(&NewShift {
+            guild_id: Id::new(guild),
+            description: "Scale-out watch".into(),
+            start: now + chrono::Duration::minutes(10),
+            end: now + chrono::Duration::minutes(70),
+            dropped_by: Id::new(dropper),
+            assigned_user_id: None,
+            schedule_id: None,
+        })
+        .await
+        .expect("the shift is stored")
+        .expect("a new shift");
+    store
+        .claim_shift(Id::new(guild), shift.id, Id::new(claimer), now)
+        .await
+        .expect("the claim is stored")
+        .expect("the shift was open");
+    shift.id
+}
+
+fn reminders_of(sim: &Sim, user: u64, shift_id: i64) -> usize {
+    sim.dms(user)
+        .iter()
+        .filter(|m| message_text(m).contains(&format!("Your shift #{shift_id}")))
+        .count()
+}
+
+#[test]
+#[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
+fn reminders_are_sent_once_by_the_leader_and_go_on_after_it_is_killed() {
+    run_test(async {
+        let mut config = SimConfig::demo();
+        config.gateway.recommended_shards = SHARDS;
+        config.gateway.max_concurrency = 2;
+        config.gateway.identify_window = Duration::from_millis(IDENTIFY_WINDOW_MS);
+        let sim = Sim::start(config).await.unwrap();
+        let demo = sim.demo().unwrap();
+        let database = FreshPostgres::create().await;
+        let scratch = Scratch::new("agora-scale-out-reminders");
+        let mut bot = Bot {
+            sim: &sim,
+            owners: String::new(),
+            database: database.url(),
+            redis_prefix: format!("agora-test:{}-{:?}:", std::process::id(), Instant::now()),
+            logs: &scratch.0,
+            started: 0,
+        };
+        let mut processes = vec![
+            bot.spawn(0..3, false),
+            bot.spawn(3..6, false),
+            bot.spawn(6..8, false),
+        ];
+        wait_until("8 sessions", Duration::from_secs(90), || {
+            connected_shards(&sim).len() == SHARDS as usize
+        })
+        .await;
+        let store = Store::connect(database.url(), StoreOptions::default())
+            .await
+            .unwrap();
+        eventually("one leader", Duration::from_secs(15), || async {
+            leaders(&store).await.len() == 1
+        })
+        .await;
+        let leader_name = leaders(&store).await.remove(0);
+        let leader_index = processes
+            .iter()
+            .position(|p| leader_name.ends_with(&format!(":{}", p.pid())))
+            .expect("the leader is one of the three");
+
+        // A reminder falls due: the leader sends it, and only the leader.
+        let (dropper, first, second) = (
+            demo.moderator_ids[0],
+            demo.member_ids[0],
+            demo.member_ids[1],
+        );
+        let before = claimed_shift_due_now(&store, demo.guild_id, dropper, first).await;
+        wait_until("the first reminder", Duration::from_secs(15), || {
+            reminders_of(&sim, first, before) == 1
+        })
+        .await;
+
+        // The leader is killed; the next reminder comes from whoever leads now.
+        let killed_at = chrono::Utc::now();
+        processes[leader_index].child.start_kill().unwrap();
+        processes[leader_index].child.wait().await.unwrap();
+        let after = claimed_shift_due_now(&store, demo.guild_id, dropper, second).await;
+        wait_until(
+            "the reminder after the failover",
+            Duration::from_secs(20),
+            || reminders_of(&sim, second, after) == 1,
+        )
+        .await;
+        // Three more ticks' worth of time: nothing is sent twice.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            reminders_of(&sim, first, before),
+            1,
+            "the first reminder, once"
+        );
+        assert_eq!(
+            reminders_of(&sim, second, after),
+            1,
+            "the second reminder, once"
+        );
+        let beating: Vec<_> = store.processes_since(killed_at).await.unwrap();
+        assert!(
+            beating.iter().any(|p| p.leader) && beating.iter().all(|p| p.name != leader_name),
+            "another process leads, the killed one is silent: {beating:?}"
+        );
+
+        store.close();
+        for mut process in processes {
             let _ = process.child.start_kill();
             let _ = process.child.wait().await;
         }

@@ -1,7 +1,9 @@
-//! Ready-made worlds: `empty`, and `demo` — one guild with an owner, an Admin role with
+//! Ready-made worlds: `empty`; `demo` — one guild with an owner, an Admin role with
 //! one member, a Moderator role with two, three plain members, the text channels
 //! general, shifts, tickets, admin-log and announcements, a "Proposed" category and a
-//! voice channel.
+//! voice channel; and `large:<guilds>x<members>` — many guilds of many members (roles,
+//! channels, a tenth of the members online), built straight into the world for memory and
+//! start-up figures.
 
 use serde::Serialize;
 
@@ -15,6 +17,12 @@ pub enum Scenario {
     #[default]
     Empty,
     Demo,
+    /// `guilds` guilds of `members` members each (the bot included), drawn from a pool of
+    /// people a quarter the size of all memberships, so people share guilds as they do.
+    Large {
+        guilds: u32,
+        members: u32,
+    },
 }
 
 impl std::str::FromStr for Scenario {
@@ -23,7 +31,20 @@ impl std::str::FromStr for Scenario {
         match name {
             "empty" => Ok(Scenario::Empty),
             "demo" => Ok(Scenario::Demo),
-            other => Err(format!("unknown scenario {other:?}: use demo or empty")),
+            other => {
+                let size = other.strip_prefix("large:").and_then(|size| {
+                    let (guilds, members) = size.split_once('x')?;
+                    Some((guilds.parse().ok()?, members.parse().ok()?))
+                });
+                match size {
+                    Some((guilds, members)) if guilds > 0 && members > 1 => {
+                        Ok(Scenario::Large { guilds, members })
+                    }
+                    _ => Err(format!(
+                        "unknown scenario {other:?}: use demo, empty or large:<guilds>x<members> (e.g. large:1000x1000)"
+                    )),
+                }
+            }
         }
     }
 }
@@ -104,7 +125,172 @@ pub fn load(state: &SimState, scenario: Scenario) -> Option<DemoWorld> {
     match scenario {
         Scenario::Empty => None,
         Scenario::Demo => Some(load_demo(state)),
+        Scenario::Large { guilds, members } => {
+            load_large(state, guilds, members);
+            None
+        }
     }
+}
+
+/// Roles and text channels per large guild (and one voice channel).
+const LARGE_ROLES: usize = 8;
+const LARGE_TEXT_CHANNELS: usize = 6;
+
+/// `guilds` guilds of `members` members, straight into the world under one lock (no events:
+/// nobody is connected yet).
+fn load_large(state: &SimState, guilds: u32, members: u32) {
+    use crate::world::{Channel, Guild, Member, Presence, Role, User};
+    let started = std::time::Instant::now();
+    let people = (u64::from(guilds) * u64::from(members) / 4).max(u64::from(members)) as usize;
+    let mut world = state.world.lock();
+    let bot_id = world.bot_user_id;
+    let now = crate::snowflake::now_unix_ms();
+    let pool: Vec<u64> = (0..people)
+        .map(|n| {
+            let id = state.ids.next();
+            world.users.insert(
+                id,
+                User {
+                    id,
+                    username: format!("person{n}"),
+                    global_name: Some(format!("Person {n}")),
+                    bot: false,
+                    accepts_dms: true,
+                    locale: "en-US".into(),
+                },
+            );
+            id
+        })
+        .collect();
+    for g in 0..guilds as usize {
+        let guild_id = state.ids.next();
+        let mut guild = Guild {
+            id: guild_id,
+            name: format!("Large guild {g}"),
+            owner_id: pool[g % pool.len()],
+            roles: Default::default(),
+            members: Default::default(),
+            emojis: Default::default(),
+            bans: Default::default(),
+            voice_states: Default::default(),
+            presences: Default::default(),
+        };
+        let role = |id: u64, name: String, permissions: u64, position: i32, managed: bool| Role {
+            id,
+            name,
+            permissions,
+            position,
+            color: 0,
+            hoist: false,
+            mentionable: false,
+            managed,
+        };
+        guild.roles.insert(
+            guild_id,
+            role(
+                guild_id,
+                "@everyone".into(),
+                perm::DEFAULT_EVERYONE,
+                0,
+                false,
+            ),
+        );
+        let bot_role = state.ids.next();
+        guild.roles.insert(
+            bot_role,
+            role(bot_role, "Agora".into(), DEMO_BOT_PERMISSIONS, 1, true),
+        );
+        let roles: Vec<u64> = (0..LARGE_ROLES)
+            .map(|r| {
+                let id = state.ids.next();
+                guild.roles.insert(
+                    id,
+                    role(
+                        id,
+                        format!("Role {r}"),
+                        perm::DEFAULT_EVERYONE,
+                        r as i32 + 2,
+                        false,
+                    ),
+                );
+                id
+            })
+            .collect();
+        guild.members.insert(
+            bot_id,
+            Member {
+                user_id: bot_id,
+                nick: None,
+                roles: vec![bot_role],
+                joined_at_ms: now,
+                communication_disabled_until: None,
+            },
+        );
+        let start = g * members as usize / 2;
+        for m in 0..(members as usize - 1) {
+            let user_id = pool[(start + m) % pool.len()];
+            guild.members.insert(
+                user_id,
+                Member {
+                    user_id,
+                    nick: (m % 7 == 0).then(|| format!("nick {m}")),
+                    roles: vec![roles[m % roles.len()]],
+                    joined_at_ms: now,
+                    communication_disabled_until: None,
+                },
+            );
+            if m % 10 == 0 {
+                guild.presences.insert(
+                    user_id,
+                    Presence {
+                        user_id,
+                        status: "online".into(),
+                        activities: serde_json::json!([{"name": "Agora", "type": 0}]),
+                    },
+                );
+            }
+        }
+        for c in 0..=LARGE_TEXT_CHANNELS {
+            let id = state.ids.next();
+            let voice = c == LARGE_TEXT_CHANNELS;
+            let kind = if voice {
+                channel_kind::GUILD_VOICE
+            } else {
+                channel_kind::GUILD_TEXT
+            };
+            world.channels.insert(
+                id,
+                Channel {
+                    id,
+                    kind,
+                    guild_id: Some(guild_id),
+                    name: Some(if voice {
+                        "voice".into()
+                    } else {
+                        format!("channel-{c}")
+                    }),
+                    parent_id: None,
+                    position: c as i32,
+                    topic: None,
+                    nsfw: false,
+                    rate_limit_per_user: 0,
+                    permission_overwrites: Vec::new(),
+                    recipient_id: None,
+                    last_message_id: None,
+                    bitrate: voice.then_some(64_000),
+                    user_limit: voice.then_some(0),
+                },
+            );
+        }
+        world.guilds.insert(guild_id, guild);
+    }
+    tracing::info!(
+        guilds,
+        members,
+        people,
+        took_ms = started.elapsed().as_millis() as u64,
+        "large scenario built"
+    );
 }
 
 fn load_demo(state: &SimState) -> DemoWorld {

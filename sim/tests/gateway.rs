@@ -656,3 +656,35 @@ async fn identify_limits_answer_op_9_per_bucket_and_per_day() {
     assert_eq!(stats["identifies_too_early"], 1, "{stats}");
     assert_eq!(stats["identifies_over_daily_limit"], 1, "{stats}");
 }
+
+/// `large:<guilds>x<members>`: every guild arrives with its members (the bot among them),
+/// roles, channels and a tenth of the members online; a bad size is refused by name.
+#[tokio::test]
+async fn the_large_scenario_builds_guilds_of_members() {
+    let scenario: agora_sim::Scenario = "large:3x20".parse().unwrap();
+    assert_eq!(
+        scenario,
+        agora_sim::Scenario::Large {
+            guilds: 3,
+            members: 20
+        }
+    );
+    let refused = "large:3".parse::<agora_sim::Scenario>().unwrap_err();
+    assert!(refused.contains("large:<guilds>x<members>"), "{refused}");
+    let mut config = SimConfig::empty();
+    config.scenario = scenario;
+    let sim = common::sim_with(config).await;
+    let (mut gateway, _) = RawGateway::connect(&sim, None).await;
+    gateway.identify(sim.token(), ALL_INTENTS, None).await;
+    let ready = gateway.expect_dispatch("READY").await;
+    assert_eq!(ready["d"]["guilds"].as_array().unwrap().len(), 3);
+    for _ in 0..3 {
+        let guild = gateway.expect_dispatch("GUILD_CREATE").await;
+        let data = &guild["d"];
+        assert_eq!(data["member_count"], 20, "{}", data["name"]);
+        assert_eq!(data["members"].as_array().unwrap().len(), 20);
+        assert_eq!(data["presences"].as_array().unwrap().len(), 2);
+        assert_eq!(data["roles"].as_array().unwrap().len(), 10);
+        assert_eq!(data["channels"].as_array().unwrap().len(), 7);
+    }
+}

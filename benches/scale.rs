@@ -211,6 +211,7 @@ async fn memory(sim: &Sim, scratch: &Scratch, guilds: u32) -> anyhow::Result<()>
     let mut python = tokio::process::Command::new("python3")
         .arg(script)
         .env("SIM_HTTP", sim.http_url())
+        .env("SIM_GATEWAY", sim.gateway_url())
         .env("SIM_TOKEN", sim.token())
         .env("SHARDS", SHARDS.to_string())
         .stdout(Stdio::piped())

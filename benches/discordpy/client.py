@@ -3,7 +3,8 @@ one process (AutoShardedClient), the members intent on, the default cache. It co
 agora-sim (REST base and gateway URL from the environment), prints one line when every
 shard is READY and every guild is available, then waits to be killed.
 
-    SIM_HTTP=http://127.0.0.1:PORT SIM_TOKEN=... SHARDS=8 python3 client.py
+    SIM_HTTP=http://127.0.0.1:PORT SIM_GATEWAY=ws://127.0.0.1:PORT/gateway SIM_TOKEN=... \
+        SHARDS=8 python3 client.py
 """
 
 import asyncio
@@ -11,9 +12,13 @@ import os
 import sys
 
 import discord
+import yarl
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+# Discord's addresses, pointed at the sim (discord.py has no setting for them).
 Route.BASE = os.environ["SIM_HTTP"].rstrip("/") + "/api/v10"
+DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["SIM_GATEWAY"])
 
 intents = discord.Intents.default()
 intents.members = True

@@ -12,7 +12,12 @@
 //! 2. **Start**: three `agora run` processes (shards 0–2, 3–5, 6–7) over PostgreSQL and
 //!    Redis, from spawning them to all 8 sessions READY, and the op 9s the sim sent (0:
 //!    the time is the IDENTIFY rules', not ours).
-//! 3. **Failover**: `AGORA_BENCH_REPEATS` times (default 5), the ticker leader is SIGKILLed
+//! 3. **Load across processes**: with the three running, an open-loop load of 200
+//!    interactions per second for 30 s (`AGORA_BENCH_RATE`, `AGORA_BENCH_SECONDS`) —
+//!    `/status`, `/help` and `/shift upcoming` in turn, by members of 200 guilds spread
+//!    over all shards — and its latency (dispatch to the answer the sim received) per
+//!    process's shards and in all.
+//! 4. **Failover**: `AGORA_BENCH_REPEATS` times (default 5), the ticker leader is SIGKILLed
 //!    and the time until another process's heartbeat row says it leads is taken; a
 //!    replacement is started for the killed range before the next kill.
 //!
@@ -26,6 +31,7 @@
 
 use std::process::Stdio;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agora_actors::kernel::store::{Store, StoreOptions};
@@ -51,6 +57,7 @@ fn main() -> anyhow::Result<()> {
     // Three starts and every replacement's: far below Discord's 1,000 a day.
     let built = Instant::now();
     let (sim_runtime, sim) = start_sim(config, SIM_THREADS)?;
+    let sim = Arc::new(sim);
     println!(
         "the sim built the world in {:.1} s; its RSS with it: {:.0} MiB",
         built.elapsed().as_secs_f64(),
@@ -128,6 +135,8 @@ fn agora(
             (shards.end - shards.start).to_string(),
         )
         .env("AGORA_DISCORD__SHARD_TOTAL", SHARDS.to_string())
+        .env("AGORA_DISCORD__REGISTER_COMMANDS", "global")
+        .env("AGORA_RUNTIME__COOLDOWN_SECS", "0")
         .env("AGORA_DATABASE__URL", database)
         .env("AGORA_OPS__LISTEN", format!("127.0.0.1:{port}"))
         .env("AGORA_LOG__LEVEL", "warn")
@@ -256,7 +265,7 @@ async fn memory(sim: &Sim, scratch: &Scratch, guilds: u32) -> anyhow::Result<()>
 }
 
 async fn start_and_failover(
-    sim: &Sim,
+    sim: &Arc<Sim>,
     scratch: &Scratch,
     redis: &str,
     repeats: usize,
@@ -281,8 +290,10 @@ async fn start_and_failover(
         )?;
         processes.push((child, range.clone()));
     }
+    // Every shard identified anew (the earlier clients' sessions are gone) and is connected.
     waited_until("8 sessions", Duration::from_secs(120), || {
         connected(sim) == SHARDS as usize
+            && stats.identifies.load(Ordering::Relaxed) - identifies >= u64::from(SHARDS)
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -293,6 +304,8 @@ async fn start_and_failover(
         stats.identifies.load(Ordering::Relaxed) - identifies,
         stats.identifies_too_early.load(Ordering::Relaxed) - early
     );
+
+    let load = load_across(sim).await?;
 
     let store = Store::connect(database.url(), StoreOptions::default()).await?;
     let mut failovers = Vec::new();
@@ -359,6 +372,10 @@ async fn start_and_failover(
         median_range(&failovers)
     );
     println!(
+        "| 3 processes, {} interactions at {}/s (answered; p50 / p99 / max) | {} | {:.1} / {:.1} / {:.1} ms, {} failed | p99 ≤ 15 ms (PostgreSQL, one process) |",
+        load.sent, load.rate, load.answered, load.p50, load.p99, load.max, load.failed
+    );
+    println!(
         "RESULT: op 9 through the starts and takeovers: {}",
         stats.identifies_too_early.load(Ordering::Relaxed) - early
     );
@@ -369,4 +386,118 @@ async fn start_and_failover(
     }
     database.remove().await;
     Ok(())
+}
+
+/// What the open-loop load across the processes came to.
+struct LoadFigures {
+    sent: usize,
+    rate: u32,
+    answered: usize,
+    failed: usize,
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+/// `/status`, `/help`, `/shift upcoming` in turn at a fixed rate, each sent at its planned
+/// instant, by members of guilds spread over every shard; latency as the sim measured it.
+async fn load_across(sim: &Arc<Sim>) -> anyhow::Result<LoadFigures> {
+    use agora_sim::actions::CommandRun;
+    use agora_sim::WaitFor;
+    let rate: u32 = env_number("AGORA_BENCH_RATE", 200);
+    let seconds: u32 = env_number("AGORA_BENCH_SECONDS", 30);
+    // Who runs commands where: the first text channel and a few members of 200 guilds.
+    let targets: Vec<(u64, u64, Vec<u64>)> = {
+        let world = sim.state().world.lock();
+        let bot = world.bot_user_id;
+        world
+            .guilds
+            .values()
+            .take(200)
+            .filter_map(|guild| {
+                let channel = world
+                    .guild_channels(guild.id)
+                    .into_iter()
+                    .find(|c| c.kind == 0)?
+                    .id;
+                let members: Vec<u64> = guild
+                    .members
+                    .keys()
+                    .copied()
+                    .filter(|m| *m != bot)
+                    .take(20)
+                    .collect();
+                Some((guild.id, channel, members))
+            })
+            .collect()
+    };
+    if targets.is_empty() {
+        bail!("no guild to send commands in");
+    }
+    // The commands were registered globally at start; wait until the sim has them.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let total = (rate * seconds) as usize;
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let started = tokio::time::Instant::now();
+    let mut waiting = Vec::with_capacity(total);
+    for n in 0..total {
+        tokio::time::sleep_until(started + interval * n as u32).await;
+        let (guild, channel, members) = &targets[n % targets.len()];
+        let user = members[(n / targets.len()) % members.len()];
+        let name = ["status", "help", "shift"][n % 3];
+        let options = if name == "shift" {
+            vec![agora_sim::actions::CommandOption::sub("upcoming", vec![])]
+        } else {
+            vec![]
+        };
+        let sent = sim.run_command(CommandRun {
+            guild_id: Some(*guild),
+            channel_id: *channel,
+            user_id: user,
+            name: name.into(),
+            options,
+            unchecked: false,
+        });
+        let sim_state = sim.clone();
+        waiting.push(tokio::spawn(async move {
+            let id = sent.ok()?;
+            let record = sim_state
+                .interaction(id, WaitFor::Answer, Duration::from_secs(10))
+                .await
+                .ok()?;
+            if !record.errors.is_empty() {
+                return None;
+            }
+            let callback = record.callback.as_ref()?;
+            if matches!(callback.kind, 5 | 6) {
+                record.edits.last().map(|edit| edit.after_ms)
+            } else {
+                Some(callback.after_ms)
+            }
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for task in waiting {
+        match task.await {
+            Ok(Some(ms)) => latencies.push(ms),
+            _ => failed += 1,
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pick = |q: f64| agora_testkit::bench::percentile(&latencies, q);
+    let figures = LoadFigures {
+        sent: total,
+        rate,
+        answered: latencies.len(),
+        failed,
+        p50: pick(0.5),
+        p99: pick(0.99),
+        max: latencies.last().copied().unwrap_or(0.0),
+    };
+    println!(
+        "3 processes under load: {} sent at {}/s, {} answered, {} failed; p50 {:.1} / p99 {:.1} / max {:.1} ms",
+        figures.sent, figures.rate, figures.answered, figures.failed, figures.p50, figures.p99, figures.max
+    );
+    Ok(figures)
 }

@@ -343,7 +343,13 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
             "the standby waits: {}",
             standby.stderr()
         );
-        // Idle for a moment, so the leader's sessions are saved with their last sequence.
+        // Idle until every session is saved with its last sequence (each shard saves
+        // every 2 s when its sequence moved).
+        eventually("every session saved", Duration::from_secs(15), || async {
+            let saved = store.load_gateway_sessions().await.unwrap();
+            saved.len() == SHARDS as usize
+        })
+        .await;
         tokio::time::sleep(Duration::from_millis(2_500)).await;
         let (identifies, resumes) = (
             stats.identifies.load(Ordering::Relaxed),
@@ -562,6 +568,13 @@ fn reminders_are_sent_once_by_the_leader_and_go_on_after_it_is_killed() {
         })
         .await;
 
+        // Every shard's session saved (each shard saves every 2 s once it has one), so the
+        // restart below can resume.
+        eventually("every session saved", Duration::from_secs(15), || async {
+            store.load_gateway_sessions().await.unwrap().len() == SHARDS as usize
+        })
+        .await;
+
         // The leader is killed; the next reminder comes from whoever leads now.
         let killed_at = chrono::Utc::now();
         processes[leader_index].child.start_kill().unwrap();
@@ -589,6 +602,51 @@ fn reminders_are_sent_once_by_the_leader_and_go_on_after_it_is_killed() {
         assert!(
             beating.iter().any(|p| p.leader) && beating.iter().all(|p| p.name != leader_name),
             "another process leads, the killed one is silent: {beating:?}"
+        );
+
+        // The killed process started again (same shards, not a standby): it resumes the
+        // sessions it saved instead of identifying, and does not lead (the lock is taken).
+        let stats = &sim.gateway().stats;
+        let (identifies, resumes) = (
+            stats.identifies.load(Ordering::Relaxed),
+            stats.resumes.load(Ordering::Relaxed),
+        );
+        let range = processes[leader_index].shards.clone();
+        processes[leader_index] = bot.spawn(range.clone(), false);
+        let resumed = u64::from(range.end - range.start);
+        let restarted = agora_testkit::waited_until(
+            "the restarted process's resumes",
+            Duration::from_secs(30),
+            || {
+                stats.resumes.load(Ordering::Relaxed) >= resumes + resumed
+                    && connected_shards(&sim).len() == SHARDS as usize
+            },
+        )
+        .await;
+        if let Err(timed_out) = restarted {
+            panic!(
+                "{timed_out}: {} resumes, {} identifies, shards {:?}; the process said:\n{}",
+                stats.resumes.load(Ordering::Relaxed) - resumes,
+                stats.identifies.load(Ordering::Relaxed) - identifies,
+                connected_shards(&sim),
+                processes[leader_index].stderr()
+            );
+        }
+        assert_eq!(
+            stats.identifies.load(Ordering::Relaxed),
+            identifies,
+            "the restart resumed, no IDENTIFY"
+        );
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            reminders_of(&sim, first, before),
+            1,
+            "still once after the restart"
+        );
+        assert_eq!(
+            reminders_of(&sim, second, after),
+            1,
+            "still once after the restart"
         );
 
         store.close();

@@ -12,11 +12,14 @@
 //! 2. **Start**: three `agora run` processes (shards 0–2, 3–5, 6–7) over PostgreSQL and
 //!    Redis, from spawning them to all 8 sessions READY, and the op 9s the sim sent (0:
 //!    the time is the IDENTIFY rules', not ours).
-//! 3. **Load across processes**: with the three running, an open-loop load of 200
-//!    interactions per second for 30 s (`AGORA_BENCH_RATE`, `AGORA_BENCH_SECONDS`) —
-//!    `/status`, `/help` and `/shift upcoming` in turn, by members of 200 guilds spread
-//!    over all shards — and its latency (dispatch to the answer the sim received) per
-//!    process's shards and in all.
+//! 3. **Load across processes**: with the three running, the platform's mixed load, open
+//!    loop, 200 interactions per second for 30 s (`AGORA_BENCH_RATE`,
+//!    `AGORA_BENCH_SECONDS`): a quarter each of `/status`, `/help` and `/shift upcoming`
+//!    by members of 200 guilds spread over all shards, and of Claim clicks by 200
+//!    moderators on 500 shifts dropped in the demo guild (added to the large world,
+//!    configured through `/config`); latency from the dispatch to the answer the sim
+//!    received. The sim's REST rate limits are off for the drops and the load, as in
+//!    `cargo bench --bench mixed`.
 //! 4. **Failover**: `AGORA_BENCH_REPEATS` times (default 5), the ticker leader is SIGKILLed
 //!    and the time until another process's heartbeat row says it leads is taken; a
 //!    replacement is started for the killed range before the next kill.
@@ -305,9 +308,10 @@ async fn start_and_failover(
         stats.identifies_too_early.load(Ordering::Relaxed) - early
     );
 
-    let load = load_across(sim).await?;
-
     let store = Store::connect(database.url(), StoreOptions::default()).await?;
+    let board = claim_board(sim, &store).await?;
+    let load = load_across(sim, &board).await?;
+
     let mut failovers = Vec::new();
     for round in 0..repeats {
         // The leader now, by its heartbeat.
@@ -401,7 +405,78 @@ struct LoadFigures {
 
 /// `/status`, `/help`, `/shift upcoming` in turn at a fixed rate, each sent at its planned
 /// instant, by members of guilds spread over every shard; latency as the sim measured it.
-async fn load_across(sim: &Arc<Sim>) -> anyhow::Result<LoadFigures> {
+/// Open shifts to click Claim on: the demo guild added to the world, its moderator role
+/// and shift channel set by its admin, 200 moderators, 500 shifts dropped with
+/// `/shift drop`; (shift id, posted message id) each, and the moderators.
+struct ClaimBoard {
+    targets: Vec<(i64, u64)>,
+    moderators: Vec<u64>,
+}
+
+async fn claim_board(sim: &Arc<Sim>, store: &Store) -> anyhow::Result<ClaimBoard> {
+    use agora_sim::actions::CommandOption;
+    use agora_testkit::bench::{configure, drop_shifts, BenchSim};
+    let demo = agora_sim::scenario::load(sim.state(), Scenario::Demo).context("the demo guild")?;
+    *sim.state().demo.lock() = Some(demo.clone());
+    // Its GUILD_CREATE reaches the process of its shard.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    configure(
+        sim,
+        &demo,
+        vec![CommandOption::sub(
+            "moderator-role",
+            vec![CommandOption::value(
+                "role",
+                demo.moderator_role_id.to_string(),
+            )],
+        )],
+    )
+    .await?;
+    configure(
+        sim,
+        &demo,
+        vec![CommandOption::sub(
+            "shifts",
+            vec![CommandOption::sub(
+                "channel",
+                vec![CommandOption::value("value", demo.shifts_id.to_string())],
+            )],
+        )],
+    )
+    .await?;
+    let moderators: Vec<u64> = (0..200)
+        .map(|n| {
+            let user = sim.create_user(&format!("moderator{n}"));
+            sim.join_guild(demo.guild_id, user, &[demo.moderator_role_id])
+                .map(|()| user)
+        })
+        .collect::<Result<_, _>>()
+        .context("a moderator could not join")?;
+    sim.rate_limiter().set_enabled(false);
+    let harness = BenchSim {
+        sim: sim.clone(),
+        sim_runtime: tokio::runtime::Handle::current(),
+    };
+    let first = chrono::Utc::now() + chrono::Duration::days(2);
+    let ids = drop_shifts(&harness, &demo, first, 0, 500, 30).await?;
+    let guild = twilight_model::id::Id::new(demo.guild_id);
+    let mut targets = Vec::with_capacity(ids.len());
+    for id in ids {
+        let shift = store.shift(guild, id).await?.context("a dropped shift")?;
+        let message = shift.message_id.context("a posted shift")?;
+        targets.push((id, message.get()));
+    }
+    println!(
+        "claim board: {} shifts posted in the demo guild",
+        targets.len()
+    );
+    Ok(ClaimBoard {
+        targets,
+        moderators,
+    })
+}
+
+async fn load_across(sim: &Arc<Sim>, board: &ClaimBoard) -> anyhow::Result<LoadFigures> {
     use agora_sim::actions::CommandRun;
     use agora_sim::WaitFor;
     let rate: u32 = env_number("AGORA_BENCH_RATE", 200);
@@ -442,22 +517,35 @@ async fn load_across(sim: &Arc<Sim>) -> anyhow::Result<LoadFigures> {
     let mut waiting = Vec::with_capacity(total);
     for n in 0..total {
         tokio::time::sleep_until(started + interval * n as u32).await;
-        let (guild, channel, members) = &targets[n % targets.len()];
-        let user = members[(n / targets.len()) % members.len()];
-        let name = ["status", "help", "shift"][n % 3];
-        let options = if name == "shift" {
-            vec![agora_sim::actions::CommandOption::sub("upcoming", vec![])]
+        let sent = if n % 4 == 3 {
+            // A Claim click on a random shift of the board ("too late" is an answer).
+            let (shift_id, message_id) = board.targets[(n * 7919) % board.targets.len()];
+            let user = board.moderators[(n / 4) % board.moderators.len()];
+            sim.use_component(agora_sim::actions::ComponentUse {
+                message_id,
+                user_id: user,
+                custom_id: format!("shifts:1:claim:{shift_id}"),
+                values: vec![],
+                unchecked: true,
+            })
         } else {
-            vec![]
+            let (guild, channel, members) = &targets[n % targets.len()];
+            let user = members[(n / targets.len()) % members.len()];
+            let name = ["status", "help", "shift"][n % 4];
+            let options = if name == "shift" {
+                vec![agora_sim::actions::CommandOption::sub("upcoming", vec![])]
+            } else {
+                vec![]
+            };
+            sim.run_command(CommandRun {
+                guild_id: Some(*guild),
+                channel_id: *channel,
+                user_id: user,
+                name: name.into(),
+                options,
+                unchecked: false,
+            })
         };
-        let sent = sim.run_command(CommandRun {
-            guild_id: Some(*guild),
-            channel_id: *channel,
-            user_id: user,
-            name: name.into(),
-            options,
-            unchecked: false,
-        });
         let sim_state = sim.clone();
         waiting.push(tokio::spawn(async move {
             let id = sent.ok()?;
@@ -496,7 +584,7 @@ async fn load_across(sim: &Arc<Sim>) -> anyhow::Result<LoadFigures> {
         max: latencies.last().copied().unwrap_or(0.0),
     };
     println!(
-        "3 processes under load: {} sent at {}/s, {} answered, {} failed; p50 {:.1} / p99 {:.1} / max {:.1} ms",
+        "3 processes under the mixed load (a quarter Claim clicks): {} sent at {}/s, {} answered, {} failed; p50 {:.1} / p99 {:.1} / max {:.1} ms",
         figures.sent, figures.rate, figures.answered, figures.failed, figures.p50, figures.p99, figures.max
     );
     Ok(figures)

@@ -439,30 +439,7 @@ async fn run(
     // ---- the setup, as an admin would do it -------------------------------------------------
     let setup_started = Instant::now();
     sim.rate_limiter().set_enabled(false);
-    configure(
-        sim,
-        demo,
-        vec![CommandOption::sub(
-            "moderator-role",
-            vec![CommandOption::value(
-                "role",
-                demo.moderator_role_id.to_string(),
-            )],
-        )],
-    )
-    .await?;
-    configure(
-        sim,
-        demo,
-        vec![CommandOption::sub(
-            "shifts",
-            vec![CommandOption::sub(
-                "channel",
-                vec![CommandOption::value("value", demo.shifts_id.to_string())],
-            )],
-        )],
-    )
-    .await?;
+    configure_shift_staff(sim, demo).await?;
     let members: Vec<u64> = (0..settings.members)
         .map(|n| {
             let user = sim.create_user(&format!("member{n}"));

@@ -414,36 +414,12 @@ struct ClaimBoard {
 }
 
 async fn claim_board(sim: &Arc<Sim>, store: &Store) -> anyhow::Result<ClaimBoard> {
-    use agora_sim::actions::CommandOption;
-    use agora_testkit::bench::{configure, drop_shifts, BenchSim};
+    use agora_testkit::bench::{configure_shift_staff, drop_shifts, BenchSim};
     let demo = agora_sim::scenario::load(sim.state(), Scenario::Demo).context("the demo guild")?;
     *sim.state().demo.lock() = Some(demo.clone());
     // Its GUILD_CREATE reaches the process of its shard.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    configure(
-        sim,
-        &demo,
-        vec![CommandOption::sub(
-            "moderator-role",
-            vec![CommandOption::value(
-                "role",
-                demo.moderator_role_id.to_string(),
-            )],
-        )],
-    )
-    .await?;
-    configure(
-        sim,
-        &demo,
-        vec![CommandOption::sub(
-            "shifts",
-            vec![CommandOption::sub(
-                "channel",
-                vec![CommandOption::value("value", demo.shifts_id.to_string())],
-            )],
-        )],
-    )
-    .await?;
+    configure_shift_staff(sim, &demo).await?;
     let moderators: Vec<u64> = (0..200)
         .map(|n| {
             let user = sim.create_user(&format!("moderator{n}"));

@@ -318,30 +318,7 @@ async fn run(
     // ---- the setup, as an admin and the demo's moderators would do it -------------------
     let setup_started = Instant::now();
     sim.rate_limiter().set_enabled(false);
-    configure(
-        sim,
-        demo,
-        vec![CommandOption::sub(
-            "moderator-role",
-            vec![CommandOption::value(
-                "role",
-                demo.moderator_role_id.to_string(),
-            )],
-        )],
-    )
-    .await?;
-    configure(
-        sim,
-        demo,
-        vec![CommandOption::sub(
-            "shifts",
-            vec![CommandOption::sub(
-                "channel",
-                vec![CommandOption::value("value", demo.shifts_id.to_string())],
-            )],
-        )],
-    )
-    .await?;
+    configure_shift_staff(sim, demo).await?;
     configure(
         sim,
         demo,

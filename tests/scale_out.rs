@@ -59,7 +59,33 @@ struct Bot<'a> {
     started: usize,
 }
 
-impl Bot<'_> {
+impl<'a> Bot<'a> {
+    /// The bot's processes against `sim` over `database` and a Redis prefix of their own;
+    /// `owners` may use the prefix commands.
+    fn new(sim: &'a Sim, database: &'a str, scratch: &'a Scratch, owners: &[u64]) -> Self {
+        Bot {
+            sim,
+            owners: owners
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            database,
+            redis_prefix: format!("agora-test:{}-{:?}:", std::process::id(), Instant::now()),
+            logs: &scratch.0,
+            started: 0,
+        }
+    }
+
+    /// Three processes, started together: shards 0–2, 3–5, 6–7.
+    fn spawn_three(&mut self) -> Vec<Process> {
+        vec![
+            self.spawn(0..3, false),
+            self.spawn(3..6, false),
+            self.spawn(6..8, false),
+        ]
+    }
+
     fn spawn(&mut self, shards: std::ops::Range<u32>, standby: bool) -> Process {
         self.started += 1;
         let ops_port = free_port();
@@ -180,6 +206,30 @@ async fn status_answers(process: &Process) -> u64 {
         .sum::<f64>() as u64
 }
 
+/// The sim as a bot in many guilds sees Discord: 8 shards recommended, `max_concurrency` 2,
+/// a short IDENTIFY window.
+async fn sharded_sim() -> Sim {
+    let mut config = SimConfig::demo();
+    config.gateway.recommended_shards = SHARDS;
+    config.gateway.max_concurrency = 2;
+    config.gateway.identify_window = Duration::from_millis(IDENTIFY_WINDOW_MS);
+    Sim::start(config).await.unwrap()
+}
+
+/// Waits for exactly one leader by the heartbeat table; its name and which process it is.
+async fn the_leader(store: &Store, processes: &[Process]) -> (String, usize) {
+    eventually("one leader", Duration::from_secs(15), || async {
+        leaders(store).await.len() == 1
+    })
+    .await;
+    let name = leaders(store).await.remove(0);
+    let index = processes
+        .iter()
+        .position(|p| name.ends_with(&format!(":{}", p.pid())))
+        .expect("the leader is one of the three");
+    (name, index)
+}
+
 /// Waits until an async check holds, polling every 100 ms.
 async fn eventually<F, Fut>(what: &str, timeout: Duration, mut check: F)
 where
@@ -233,33 +283,15 @@ fn busiest_second(sim: &Sim) -> usize {
 #[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
 fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
     run_test(async {
-        let mut config = SimConfig::demo();
-        config.gateway.recommended_shards = SHARDS;
-        config.gateway.max_concurrency = 2;
-        config.gateway.identify_window = Duration::from_millis(IDENTIFY_WINDOW_MS);
-        let sim = Sim::start(config).await.unwrap();
+        let sim = sharded_sim().await;
         let guilds = guilds_on_every_shard(&sim);
         let database = FreshPostgres::create().await;
         let scratch = Scratch::new("agora-scale-out");
-        let mut bot = Bot {
-            sim: &sim,
-            owners: guilds
-                .iter()
-                .map(|g| g.2.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-            database: database.url(),
-            redis_prefix: format!("agora-test:{}-{:?}:", std::process::id(), Instant::now()),
-            logs: &scratch.0,
-            started: 0,
-        };
+        let owners: Vec<u64> = guilds.iter().map(|g| g.2).collect();
+        let mut bot = Bot::new(&sim, database.url(), &scratch, &owners);
 
         // Three processes, started together.
-        let mut processes = vec![
-            bot.spawn(0..3, false),
-            bot.spawn(3..6, false),
-            bot.spawn(6..8, false),
-        ];
+        let mut processes = bot.spawn_three();
         let started = Instant::now();
         wait_until("8 sessions", Duration::from_secs(90), || {
             connected_shards(&sim) == (0..SHARDS).collect::<Vec<_>>()
@@ -324,15 +356,7 @@ fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
         let store = Store::connect(database.url(), StoreOptions::default())
             .await
             .unwrap();
-        eventually("one leader", Duration::from_secs(15), || async {
-            leaders(&store).await.len() == 1
-        })
-        .await;
-        let leader_name = leaders(&store).await.remove(0);
-        let leader_index = processes
-            .iter()
-            .position(|p| leader_name.ends_with(&format!(":{}", p.pid())))
-            .expect("the leader is one of the three");
+        let (leader_name, leader_index) = the_leader(&store, &processes).await;
 
         // A standby for the leader's shards, then the leader is killed outright.
         let leader_shards = processes[leader_index].shards.clone();
@@ -518,27 +542,12 @@ fn reminders_of(sim: &Sim, user: u64, shift_id: i64) -> usize {
 #[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
 fn reminders_are_sent_once_by_the_leader_and_go_on_after_it_is_killed() {
     run_test(async {
-        let mut config = SimConfig::demo();
-        config.gateway.recommended_shards = SHARDS;
-        config.gateway.max_concurrency = 2;
-        config.gateway.identify_window = Duration::from_millis(IDENTIFY_WINDOW_MS);
-        let sim = Sim::start(config).await.unwrap();
+        let sim = sharded_sim().await;
         let demo = sim.demo().unwrap();
         let database = FreshPostgres::create().await;
         let scratch = Scratch::new("agora-scale-out-reminders");
-        let mut bot = Bot {
-            sim: &sim,
-            owners: String::new(),
-            database: database.url(),
-            redis_prefix: format!("agora-test:{}-{:?}:", std::process::id(), Instant::now()),
-            logs: &scratch.0,
-            started: 0,
-        };
-        let mut processes = vec![
-            bot.spawn(0..3, false),
-            bot.spawn(3..6, false),
-            bot.spawn(6..8, false),
-        ];
+        let mut bot = Bot::new(&sim, database.url(), &scratch, &[]);
+        let mut processes = bot.spawn_three();
         wait_until("8 sessions", Duration::from_secs(90), || {
             connected_shards(&sim).len() == SHARDS as usize
         })
@@ -546,15 +555,7 @@ fn reminders_are_sent_once_by_the_leader_and_go_on_after_it_is_killed() {
         let store = Store::connect(database.url(), StoreOptions::default())
             .await
             .unwrap();
-        eventually("one leader", Duration::from_secs(15), || async {
-            leaders(&store).await.len() == 1
-        })
-        .await;
-        let leader_name = leaders(&store).await.remove(0);
-        let leader_index = processes
-            .iter()
-            .position(|p| leader_name.ends_with(&format!(":{}", p.pid())))
-            .expect("the leader is one of the three");
+        let (leader_name, leader_index) = the_leader(&store, &processes).await;
 
         // A reminder falls due: the leader sends it, and only the leader.
         let (dropper, first, second) = (

@@ -350,6 +350,35 @@ pub async fn configure(
     Ok(())
 }
 
+/// The shift staff as the demo's admin sets them up: the Moderator role and the `shifts`
+/// channel (`/config moderator-role`, `/config shifts channel`).
+pub async fn configure_shift_staff(sim: &Sim, demo: &DemoWorld) -> anyhow::Result<()> {
+    configure(
+        sim,
+        demo,
+        vec![CommandOption::sub(
+            "moderator-role",
+            vec![CommandOption::value(
+                "role",
+                demo.moderator_role_id.to_string(),
+            )],
+        )],
+    )
+    .await?;
+    configure(
+        sim,
+        demo,
+        vec![CommandOption::sub(
+            "shifts",
+            vec![CommandOption::sub(
+                "channel",
+                vec![CommandOption::value("value", demo.shifts_id.to_string())],
+            )],
+        )],
+    )
+    .await
+}
+
 /// Drops `count` shifts of `minutes` with `/shift drop`, the demo's moderators in turn,
 /// back to back from `first` + `offset` shifts (named "Bench cover <n>"); their ids.
 pub async fn drop_shifts(

@@ -15,11 +15,15 @@ pub mod gateway;
 pub mod identify;
 pub mod kernel;
 pub mod shifts;
+pub mod tickets;
 
 /// The built-in features after `core`, in boot order. Adding a feature is a folder and one
 /// line here.
 pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
-    vec![Box::new(shifts::ShiftsFeature)]
+    vec![
+        Box::new(shifts::ShiftsFeature),
+        Box::new(tickets::TicketsFeature),
+    ]
 }
 
 /// Every built-in feature's migrations (for `agora migrate` and the store tests).

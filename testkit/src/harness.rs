@@ -51,6 +51,13 @@ pub fn config_with_sections(
     env.insert("AGORA_DATABASE__URL".into(), database_url.to_owned());
     env.insert("AGORA_OPS__LISTEN".into(), "127.0.0.1:0".into());
     env.insert("AGORA_LOG__LEVEL".into(), "warn".into());
+    // Transcripts go to a folder of the test's own, never into the working tree.
+    let transcripts =
+        std::env::temp_dir().join(crate::scratch::unique_name("agora-transcripts", '-'));
+    env.insert(
+        "AGORA_TICKETS__TRANSCRIPT_DIRECTORY".into(),
+        transcripts.display().to_string(),
+    );
     for (key, value) in extra {
         env.insert((*key).to_owned(), (*value).to_owned());
     }

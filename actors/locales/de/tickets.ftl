@@ -1,0 +1,115 @@
+# TicketManager: /ticket, /tickets, Panels, Ticket-Kanäle, Transkripte.
+
+## Gemeinsame Wörter (render.rs)
+ticket-anonymous = Anonym
+ticket-priority-low = Niedrig
+ticket-priority-normal = Normal
+ticket-priority-high = Hoch
+ticket-priority-urgent = Dringend
+ticket-priority-critical = Kritisch
+ticket-unclaimed-state = nicht übernommen
+ticket-status-opening = wird geöffnet
+ticket-status-open = offen
+ticket-status-closed = geschlossen
+ticket-status-deleted = Kanal gelöscht
+ticket-staff-default = die Ticket-Team-Rolle (sonst die Moderatoren)
+
+## Die Nachrichten im Ticket-Kanal (render.rs, lifecycle.rs)
+ticket-welcome-title = { $label } · { $category }
+ticket-welcome-body = Geöffnet von { $opener }. Schreib uns, was du brauchst; das Team meldet sich bald bei dir.
+ticket-field-priority = Priorität
+ticket-field-sla = Erste Antwort innerhalb von
+ticket-sla-minutes = { $minutes } Min.
+ticket-field-reason = Grund
+ticket-button-claim = Übernehmen
+ticket-button-close = Schließen
+ticket-button-reopen = Wieder öffnen
+ticket-button-delete = Kanal löschen
+ticket-closed-title = { $label } ist geschlossen
+ticket-closed-body = Geschlossen von { $closer }. Das Team kann es wieder öffnen oder diesen Kanal löschen.
+ticket-claimed-notice = <@{ $staff }> hat dieses Ticket übernommen.
+ticket-reopened-notice = <@{ $staff }> hat dieses Ticket wieder geöffnet.
+
+## Der Log-Kanal (lifecycle.rs)
+ticket-log-footer = { $label } · Ticket { $id }
+ticket-log-opened = { $who } hat <#{ $channel }> geöffnet ({ $category }).
+ticket-log-claimed = Übernommen von <@{ $staff }>.
+ticket-log-closed = Geschlossen von <@{ $staff }>.
+ticket-log-closed-reason = Geschlossen von <@{ $staff }>: { $reason }
+ticket-log-reopened = Wieder geöffnet von <@{ $staff }>.
+ticket-log-deleted = Kanal gelöscht von <@{ $staff }>.
+
+## Transkripte (lifecycle.rs)
+ticket-transcript-posted = Transkript von { $label } ({ $messages } Nachrichten), geöffnet von <@{ $opener }>.
+ticket-transcript-dm = Dein Ticket { $label } wurde geschlossen. Hier ist sein Transkript.
+ticket-transcript-written = Transkript von { $label }: { $messages } Nachrichten.
+ticket-transcript-failed = Ich konnte das Transkript nicht erstellen (ich konnte die Nachrichten des Kanals nicht lesen oder die Datei nicht speichern). Sonst wurde nichts geändert.
+
+## Antworten an die Person, die das Ticket öffnet (lifecycle.rs)
+ticket-opened = Dein Ticket ist offen: <#{ $channel }> ({ $label }).
+ticket-being-opened = (wird gerade geöffnet)
+ticket-too-many-open = Du hast schon { $count } { $count ->
+    [one] offenes Ticket
+   *[other] offene Tickets
+  }, mehr sind hier nicht erlaubt: { $tickets }. Schließ eins, bevor du ein neues öffnest.
+ticket-cooldown = Du hast gerade erst ein Ticket geöffnet. Ein weiteres kannst du <t:{ $at }:R> öffnen.
+ticket-hourly-cap = Auf diesem Server sind in dieser Stunde schon so viele neue Tickets eingegangen, wie er annimmt. Bitte versuch es später noch einmal.
+ticket-answer-missing = Bitte beantworte „{ $question }“.
+ticket-answer-too-long = Deine Antwort auf „{ $question }“ ist länger als { $max } Zeichen.
+ticket-category-gone = Diese Art von Ticket gibt es nicht mehr; bitte die Admins, das Panel zu aktualisieren.
+ticket-missing-permissions = Ich kann den Ticket-Kanal nicht anlegen oder ändern: Ich brauche **Kanäle verwalten** und **Rollen verwalten** (Berechtigungen verwalten) und muss die Ticket-Kategorie sehen können. Bitte einen Admin, mir diese Rechte zu geben.
+ticket-channel-refused = Discord hat den Ticket-Kanal abgelehnt (ist die Ticket-Kategorie mit 50 Kanälen voll?). Bitte sag einem Admin Bescheid.
+ticket-discord-trouble = Discord hat nicht rechtzeitig geantwortet. Es wurde nichts geöffnet; versuch es gleich noch einmal.
+
+## Abläufe für das Team (lifecycle.rs)
+ticket-not-here = Das ist kein Ticket-Kanal. Führ den Befehl im Kanal des Tickets aus.
+ticket-staff-only = Das kann nur das Team dieses Tickets.
+ticket-claimed = Du hast { $label } übernommen.
+ticket-claimed-by-you = Du hast dieses Ticket schon übernommen.
+ticket-claimed-by-other = <@{ $staff }> hat dieses Ticket schon übernommen.
+ticket-not-open = Dieses Ticket ist nicht offen.
+ticket-not-closed = Dieses Ticket ist nicht geschlossen.
+ticket-unclaimed = Du hast { $label } zurückgegeben; jetzt kann es jeder aus dem Team übernehmen.
+ticket-not-your-claim = Du hast dieses Ticket nicht übernommen.
+ticket-close-title = { $label } schließen
+ticket-close-reason-label = Grund (optional)
+ticket-reason-too-long = Der Grund ist länger als { $max } Zeichen.
+ticket-closed = { $label } ist geschlossen; das Transkript ist erstellt.
+ticket-closed-no-transcript = { $label } ist geschlossen, aber ich konnte sein Transkript nicht erstellen; versuch es mit /ticket transcript.
+ticket-reopened = { $label } ist wieder offen.
+ticket-close-first = Schließ das Ticket, bevor du seinen Kanal löschst.
+ticket-deleted-already = Der Kanal dieses Tickets ist schon gelöscht.
+ticket-deleting = Der Kanal von { $label } wird in ein paar Sekunden gelöscht; Eintrag und Transkript bleiben erhalten.
+ticket-cannot-remove-opener = Wer ein Ticket geöffnet hat, kann nicht daraus entfernt werden; schließ es stattdessen.
+ticket-participant-added = <@{ $user }> kann dieses Ticket jetzt sehen.
+ticket-participant-removed = <@{ $user }> kann dieses Ticket nicht mehr sehen.
+ticket-priority-set = Priorität auf { $priority } gesetzt.
+ticket-note-empty = Eine Notiz braucht Text.
+ticket-note-added = Notiz zum Verlauf des Tickets hinzugefügt (nur für das Team sichtbar).
+ticket-info = **{ $label }** · { $category } · { $status } · { $priority }
+    Geöffnet von { $opener } <t:{ $opened }:R> · übernommen: { $claimed }
+ticket-list-empty = Keine passenden Tickets.
+
+## Admin (admin.rs)
+ticket-category-name-short = Der Name einer Kategorie braucht mindestens 2 Zeichen.
+ticket-parent-not-category = <#{ $channel }> ist keine Kategorie; wähl eine Kategorie, unter der die Ticket-Kanäle angelegt werden.
+ticket-question-empty = Eine der Fragen ist leer.
+ticket-question-too-long = Die Frage „{ $question }“ ist länger als { $max } Zeichen (Discords Grenze für ein Formularfeld).
+ticket-too-many-questions = Eine Kategorie stellt höchstens { $max } Fragen.
+ticket-category-saved = Kategorie **{ $name }** gespeichert (Nummer { $id }, Fragen: { $questions }).
+ticket-category-line = **{ $id }. { $name }** · Team: { $staff } · Fragen: { $questions } · anonym: { $anonymous }
+ticket-no-categories = Dieser Server hat noch keine Ticket-Kategorien. Ein Admin legt eine mit /tickets category upsert an.
+ticket-unknown-category = Es gibt keine Ticket-Kategorie namens „{ $name }“. /tickets category list zeigt alle an.
+ticket-panel-default-label = Ticket öffnen
+ticket-panel-created = Panel { $id } erstellt. Poste es mit /tickets panel deploy panel:{ $id }.
+ticket-unknown-panel = Hier gibt es kein Panel { $id }. /tickets panel list zeigt alle an.
+ticket-panel-deployed = Panel { $id } in <#{ $channel }> gepostet.
+ticket-panel-not-posted = Ich konnte nicht in <#{ $channel }> posten: Ich muss den Kanal sehen und dort Nachrichten senden können.
+ticket-no-panels = Noch keine Panels. Erstell eins mit /tickets panel create.
+ticket-panel-line = **{ $id }.** { $title } · { $place }
+ticket-panel-not-deployed = noch nicht gepostet
+
+## Fehler (mod.rs)
+ticket-stale = Dieser Button oder dieses Formular ist veraltet. Bitte führ den Befehl noch einmal aus.
+ticket-unusable = Mit diesen Optionen konnte ich nichts anfangen: { $error }
+ticket-database-trouble = Ich konnte die Datenbank gerade nicht erreichen. Es wurde nichts geändert; versuch es gleich noch einmal.

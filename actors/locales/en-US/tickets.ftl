@@ -1,0 +1,115 @@
+# TicketManager: /ticket, /tickets, panels, ticket channels, transcripts.
+
+## Shared words (render.rs)
+ticket-anonymous = Anonymous
+ticket-priority-low = Low
+ticket-priority-normal = Normal
+ticket-priority-high = High
+ticket-priority-urgent = Urgent
+ticket-priority-critical = Critical
+ticket-unclaimed-state = unclaimed
+ticket-status-opening = opening
+ticket-status-open = open
+ticket-status-closed = closed
+ticket-status-deleted = channel deleted
+ticket-staff-default = the tickets staff role (else moderators)
+
+## The ticket channel's messages (render.rs, lifecycle.rs)
+ticket-welcome-title = { $label } · { $category }
+ticket-welcome-body = Opened by { $opener }. Tell us what you need; staff will be with you soon.
+ticket-field-priority = Priority
+ticket-field-sla = First answer within
+ticket-sla-minutes = { $minutes } min
+ticket-field-reason = Reason
+ticket-button-claim = Claim
+ticket-button-close = Close
+ticket-button-reopen = Reopen
+ticket-button-delete = Delete channel
+ticket-closed-title = { $label } is closed
+ticket-closed-body = Closed by { $closer }. Staff can reopen it or delete this channel.
+ticket-claimed-notice = <@{ $staff }> has taken this ticket on.
+ticket-reopened-notice = <@{ $staff }> reopened this ticket.
+
+## The log channel (lifecycle.rs)
+ticket-log-footer = { $label } · ticket { $id }
+ticket-log-opened = { $who } opened <#{ $channel }> ({ $category }).
+ticket-log-claimed = Claimed by <@{ $staff }>.
+ticket-log-closed = Closed by <@{ $staff }>.
+ticket-log-closed-reason = Closed by <@{ $staff }>: { $reason }
+ticket-log-reopened = Reopened by <@{ $staff }>.
+ticket-log-deleted = Channel deleted by <@{ $staff }>.
+
+## Transcripts (lifecycle.rs)
+ticket-transcript-posted = Transcript of { $label } ({ $messages } messages), opened by <@{ $opener }>.
+ticket-transcript-dm = Your ticket { $label } was closed. Here is its transcript.
+ticket-transcript-written = Transcript of { $label }: { $messages } messages.
+ticket-transcript-failed = I couldn't write the transcript (I couldn't read the channel's messages or save the file). Nothing else changed.
+
+## Answers to the opener (lifecycle.rs)
+ticket-opened = Your ticket is open: <#{ $channel }> ({ $label }).
+ticket-being-opened = (being opened)
+ticket-too-many-open = You already have { $count } open { $count ->
+    [one] ticket
+   *[other] tickets
+  }, the most allowed here: { $tickets }. Close one before opening another.
+ticket-cooldown = You opened a ticket moments ago. You can open another <t:{ $at }:R>.
+ticket-hourly-cap = This server has had as many new tickets this hour as it takes. Please try again later.
+ticket-answer-missing = Please answer “{ $question }”.
+ticket-answer-too-long = Your answer to “{ $question }” is longer than { $max } characters.
+ticket-category-gone = That kind of ticket no longer exists; ask the admins to update the panel.
+ticket-missing-permissions = I can't make or change the ticket channel: I need **Manage Channels** and **Manage Roles** (Manage Permissions), and to see the ticket category. Please ask an admin to grant them.
+ticket-channel-refused = Discord refused the ticket channel (is the ticket category full, at 50 channels?). Please tell an admin.
+ticket-discord-trouble = Discord didn't answer in time. Nothing was opened; please try again in a moment.
+
+## Staff workflow (lifecycle.rs)
+ticket-not-here = This isn't a ticket channel. Run it in the ticket's channel.
+ticket-staff-only = Only this ticket's staff can do that.
+ticket-claimed = You claimed { $label }.
+ticket-claimed-by-you = You already claimed this ticket.
+ticket-claimed-by-other = <@{ $staff }> already claimed this ticket.
+ticket-not-open = This ticket isn't open.
+ticket-not-closed = This ticket isn't closed.
+ticket-unclaimed = You gave { $label } back; anyone on staff can claim it now.
+ticket-not-your-claim = This ticket isn't claimed by you.
+ticket-close-title = Close { $label }
+ticket-close-reason-label = Reason (optional)
+ticket-reason-too-long = The reason is longer than { $max } characters.
+ticket-closed = { $label } is closed; the transcript is written.
+ticket-closed-no-transcript = { $label } is closed, but I couldn't write its transcript; try /ticket transcript.
+ticket-reopened = { $label } is open again.
+ticket-close-first = Close the ticket before deleting its channel.
+ticket-deleted-already = This ticket's channel is already deleted.
+ticket-deleting = Deleting the channel of { $label } in a few seconds; its record and transcript stay.
+ticket-cannot-remove-opener = The opener can't be removed from their own ticket; close it instead.
+ticket-participant-added = <@{ $user }> can now see this ticket.
+ticket-participant-removed = <@{ $user }> no longer sees this ticket.
+ticket-priority-set = Priority set to { $priority }.
+ticket-note-empty = A note needs some text.
+ticket-note-added = Note added to the ticket's timeline (staff only).
+ticket-info = **{ $label }** · { $category } · { $status } · { $priority }
+    Opened by { $opener } <t:{ $opened }:R> · claimed: { $claimed }
+ticket-list-empty = No tickets match.
+
+## Admin (admin.rs)
+ticket-category-name-short = A category's name needs at least 2 characters.
+ticket-parent-not-category = <#{ $channel }> isn't a channel category; choose a category for ticket channels to go under.
+ticket-question-empty = One of the questions is empty.
+ticket-question-too-long = The question “{ $question }” is longer than { $max } characters (Discord's limit for a form field).
+ticket-too-many-questions = A category asks at most { $max } questions.
+ticket-category-saved = Saved category **{ $name }** (number { $id }, { $questions } questions).
+ticket-category-line = **{ $id }. { $name }** · staff: { $staff } · questions: { $questions } · anonymous: { $anonymous }
+ticket-no-categories = This server has no ticket categories yet. An admin creates one with /tickets category upsert.
+ticket-unknown-category = There's no ticket category called “{ $name }”. /tickets category list shows them.
+ticket-panel-default-label = Open a ticket
+ticket-panel-created = Created panel { $id }. Post it with /tickets panel deploy panel:{ $id }.
+ticket-unknown-panel = There's no panel { $id } here. /tickets panel list shows them.
+ticket-panel-deployed = Posted panel { $id } in <#{ $channel }>.
+ticket-panel-not-posted = I couldn't post in <#{ $channel }>: I need to see it and send messages there.
+ticket-no-panels = No panels yet. Create one with /tickets panel create.
+ticket-panel-line = **{ $id }.** { $title } · { $place }
+ticket-panel-not-deployed = not posted yet
+
+## Errors (mod.rs)
+ticket-stale = This button or form is out of date. Please run the command again.
+ticket-unusable = I couldn't use those options: { $error }
+ticket-database-trouble = I couldn't reach the database just now. Nothing changed; please try again in a moment.

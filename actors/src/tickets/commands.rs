@@ -1,0 +1,280 @@
+//! The ticket commands as Discord sees them (twilight-interactions): `/ticket …` for
+//! openers and staff, `/tickets …` for admins, and the catalogue entries that say who may
+//! run each (staff of a category are checked per ticket, in the handlers).
+
+use twilight_interactions::command::{CommandModel, CommandOption, CreateCommand, CreateOption};
+use twilight_model::id::marker::{ChannelMarker, RoleMarker, UserMarker};
+use twilight_model::id::Id;
+
+use super::store::Priority;
+use crate::kernel::catalogue::CommandEntry;
+use crate::kernel::policy::AccessLevel;
+
+#[derive(CommandOption, CreateOption, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriorityChoice {
+    #[option(name = "Low", value = "low")]
+    Low,
+    #[option(name = "Normal", value = "normal")]
+    Normal,
+    #[option(name = "High", value = "high")]
+    High,
+    #[option(name = "Urgent", value = "urgent")]
+    Urgent,
+    #[option(name = "Critical", value = "critical")]
+    Critical,
+}
+
+impl From<PriorityChoice> for Priority {
+    fn from(choice: PriorityChoice) -> Priority {
+        match choice {
+            PriorityChoice::Low => Priority::Low,
+            PriorityChoice::Normal => Priority::Normal,
+            PriorityChoice::High => Priority::High,
+            PriorityChoice::Urgent => Priority::Urgent,
+            PriorityChoice::Critical => Priority::Critical,
+        }
+    }
+}
+
+#[derive(CommandOption, CreateOption, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListChoice {
+    #[option(name = "Open tickets", value = "open")]
+    Open,
+    #[option(name = "Claimed by me", value = "mine")]
+    Mine,
+    #[option(name = "Open and closed", value = "all")]
+    All,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "ticket", desc = "Support tickets", contexts = "guild")]
+pub enum TicketCommand {
+    #[command(name = "create")]
+    Create(TicketCreate),
+    #[command(name = "claim")]
+    Claim(TicketClaim),
+    #[command(name = "unclaim")]
+    Unclaim(TicketUnclaim),
+    #[command(name = "close")]
+    Close(TicketClose),
+    #[command(name = "reopen")]
+    Reopen(TicketReopen),
+    #[command(name = "add")]
+    Add(TicketAdd),
+    #[command(name = "remove")]
+    Remove(TicketRemove),
+    #[command(name = "priority")]
+    Priority(TicketPriority),
+    #[command(name = "note")]
+    Note(TicketNote),
+    #[command(name = "info")]
+    Info(TicketInfo),
+    #[command(name = "list")]
+    List(TicketList),
+    #[command(name = "transcript")]
+    Transcript(TicketTranscript),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "create", desc = "Open a support ticket")]
+pub struct TicketCreate {
+    /// The kind of ticket (default: the server's first category)
+    #[command(autocomplete = true, max_length = 50)]
+    pub category: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "claim", desc = "Take this ticket on (staff)")]
+pub struct TicketClaim;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "unclaim", desc = "Give this ticket back (staff)")]
+pub struct TicketUnclaim;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "close", desc = "Close this ticket")]
+pub struct TicketClose {
+    /// Why (shown in the log and the transcript)
+    #[command(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "reopen", desc = "Reopen this closed ticket (staff)")]
+pub struct TicketReopen;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "add", desc = "Let someone else into this ticket (staff)")]
+pub struct TicketAdd {
+    /// Who
+    pub user: Id<UserMarker>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "remove", desc = "Take someone out of this ticket (staff)")]
+pub struct TicketRemove {
+    /// Who
+    pub user: Id<UserMarker>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "priority", desc = "Set this ticket's priority (staff)")]
+pub struct TicketPriority {
+    /// How urgent
+    pub level: PriorityChoice,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "note",
+    desc = "Add an internal note (staff only, never shown in the channel)"
+)]
+pub struct TicketNote {
+    /// The note
+    #[command(min_length = 1, max_length = 1000)]
+    pub text: String,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "info", desc = "This ticket's details and timeline (staff)")]
+pub struct TicketInfo;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "list", desc = "List the server's tickets (staff)")]
+pub struct TicketList {
+    /// Which tickets (default: open ones)
+    pub show: Option<ListChoice>,
+    /// Only this priority
+    pub priority: Option<PriorityChoice>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "transcript",
+    desc = "Write this ticket's transcript now (staff)"
+)]
+pub struct TicketTranscript;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "tickets",
+    desc = "Set up support tickets (admins)",
+    contexts = "guild"
+)]
+pub enum TicketsCommand {
+    #[command(name = "category")]
+    Category(CategoryGroup),
+    #[command(name = "panel")]
+    Panel(PanelGroup),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "category", desc = "Ticket categories")]
+pub enum CategoryGroup {
+    #[command(name = "upsert")]
+    Upsert(CategoryUpsert),
+    #[command(name = "list")]
+    List(CategoryList),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "upsert",
+    desc = "Create a category, or change the one of that name"
+)]
+pub struct CategoryUpsert {
+    /// Its name, as openers see it
+    #[command(min_length = 2, max_length = 50)]
+    pub name: String,
+    /// Who handles its tickets (default: the tickets staff role, else moderators)
+    pub staff_role: Option<Id<RoleMarker>>,
+    /// The Discord category its ticket channels go under
+    #[command(channel_types = "guild_category")]
+    pub parent: Option<Id<ChannelMarker>>,
+    /// Minutes within which staff should first answer (0 = none)
+    #[command(min_value = 0, max_value = 10080)]
+    pub sla_minutes: Option<i64>,
+    /// A new ticket's priority (default: normal)
+    pub priority: Option<PriorityChoice>,
+    /// Hide the opener from staff (admins can reveal)
+    pub anonymous: Option<bool>,
+    /// Up to 5 questions asked before opening, separated by | (mark one "(optional)")
+    #[command(max_length = 400)]
+    pub questions: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "list", desc = "List the ticket categories")]
+pub struct CategoryList;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "panel", desc = "Panels people open tickets from")]
+pub enum PanelGroup {
+    #[command(name = "create")]
+    Create(PanelCreate),
+    #[command(name = "deploy")]
+    Deploy(PanelDeploy),
+    #[command(name = "list")]
+    List(PanelList),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "create", desc = "Create a panel")]
+pub struct PanelCreate {
+    /// The panel's title
+    #[command(min_length = 1, max_length = 256)]
+    pub title: String,
+    /// What it says
+    #[command(min_length = 1, max_length = 2000)]
+    pub description: String,
+    /// The category its button opens (default: a menu of every category)
+    #[command(autocomplete = true, max_length = 50)]
+    pub category: Option<String>,
+    /// The button's label (default: Open a ticket)
+    #[command(min_length = 1, max_length = 80)]
+    pub label: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "deploy", desc = "Post a panel in a channel")]
+pub struct PanelDeploy {
+    /// The panel's number (see /tickets panel list)
+    #[command(min_value = 1)]
+    pub panel: i64,
+    /// Where
+    #[command(channel_types = "guild_text guild_announcement")]
+    pub channel: Id<ChannelMarker>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "list", desc = "List the panels")]
+pub struct PanelList;
+
+/// The catalogue entries.
+pub fn entries() -> Vec<CommandEntry> {
+    vec![
+        CommandEntry {
+            concern: super::TICKETS,
+            feature: super::TICKETS,
+            category: super::CATEGORY.key,
+            // Openers and staff alike; staff actions are checked per ticket and category.
+            access: AccessLevel::Everyone,
+            stricter: &[],
+            private: true,
+            cooldown: false,
+            definition: TicketCommand::create_command(),
+            complete: None,
+        },
+        CommandEntry {
+            concern: super::TICKETS,
+            feature: super::TICKETS,
+            category: super::CATEGORY.key,
+            access: AccessLevel::Admin,
+            stricter: &[],
+            private: true,
+            cooldown: false,
+            definition: TicketsCommand::create_command(),
+            complete: None,
+        },
+    ]
+}

@@ -1,0 +1,1257 @@
+//! A ticket's life: opening (from a panel, its category menu or `/ticket create`, through
+//! the category's questions, past the per-person gate), the staff workflow (claim,
+//! unclaim, close with a reason, reopen, delete, participants, priority, notes), and what
+//! staff read (`/ticket info`, `/ticket list`, `/ticket transcript`).
+
+use std::time::Duration;
+
+use twilight_model::channel::permission_overwrite::{
+    PermissionOverwrite as ChannelOverwrite, PermissionOverwriteType as ChannelOverwriteType,
+};
+use twilight_model::channel::ChannelType;
+use twilight_model::guild::Permissions;
+use twilight_model::http::attachment::Attachment;
+use twilight_model::http::permission_overwrite::{PermissionOverwrite, PermissionOverwriteType};
+use twilight_model::id::marker::{ChannelMarker, GenericMarker, UserMarker};
+use twilight_model::id::Id;
+
+use super::admin::category_named;
+use super::commands::{ListChoice, TicketCommand};
+use super::render::{self, priority_text};
+use super::settings::TicketSettings;
+use super::store::{Category, ListFilter, Priority, Refused, Status, Ticket};
+use super::transcript::{self, TranscriptHeading};
+use super::{database_trouble, guild_of, is_staff, parse, private, staff_role, Shared};
+use crate::dispatcher::InteractionRequest;
+use crate::kernel::discord::{send, DiscordError};
+use crate::kernel::i18n::Locale;
+use crate::kernel::reply::{clip, ModalField, Reply, ReplyMessage};
+use crate::t;
+
+/// Two clicks closer together than this are one click, whatever the cooldown says.
+const DOUBLE_CLICK: chrono::Duration = chrono::Duration::seconds(5);
+/// Discord's upload limit for a bot without boosts.
+const MAX_UPLOAD: u64 = 10 * 1024 * 1024;
+/// How long a deleted ticket's channel stays, so the answer to "Delete" is seen.
+const DELETE_AFTER: Duration = Duration::from_secs(3);
+
+/// What the opener may do in their ticket channel.
+fn opener_allows() -> Permissions {
+    Permissions::VIEW_CHANNEL
+        | Permissions::SEND_MESSAGES
+        | Permissions::READ_MESSAGE_HISTORY
+        | Permissions::ATTACH_FILES
+        | Permissions::EMBED_LINKS
+}
+
+/// What staff and the bot may do there.
+fn staff_allows() -> Permissions {
+    opener_allows() | Permissions::MANAGE_MESSAGES
+}
+
+fn member_overwrite(
+    user: Id<UserMarker>,
+    allow: Permissions,
+    deny: Permissions,
+) -> PermissionOverwrite {
+    PermissionOverwrite {
+        allow: Some(allow),
+        deny: Some(deny),
+        id: user.cast(),
+        kind: PermissionOverwriteType::Member,
+    }
+}
+
+/// `/ticket …`.
+pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
+    let command = match parse::<TicketCommand>(request) {
+        Ok(command) => command,
+        Err(reply) => return reply,
+    };
+    match command {
+        TicketCommand::Create(create) => {
+            match category_named(shared, request, create.category.as_deref()).await {
+                Ok(category) => begin(shared, request, category).await,
+                Err(reply) => reply,
+            }
+        }
+        TicketCommand::Claim(_) => claim(shared, request, None).await,
+        TicketCommand::Unclaim(_) => unclaim(shared, request).await,
+        TicketCommand::Close(close_command) => {
+            close(shared, request, None, close_command.reason).await
+        }
+        TicketCommand::Reopen(_) => reopen(shared, request, None).await,
+        TicketCommand::Add(add) => participant(shared, request, add.user, true).await,
+        TicketCommand::Remove(remove) => participant(shared, request, remove.user, false).await,
+        TicketCommand::Priority(priority) => {
+            set_priority(shared, request, priority.level.into()).await
+        }
+        TicketCommand::Note(note) => add_note(shared, request, &note.text).await,
+        TicketCommand::Info(_) => info(shared, request).await,
+        TicketCommand::List(list) => {
+            list_tickets(
+                shared,
+                request,
+                list.show,
+                list.priority.map(Priority::from),
+            )
+            .await
+        }
+        TicketCommand::Transcript(_) => transcript_now(shared, request).await,
+    }
+}
+
+// ---- opening ------------------------------------------------------------------------------
+
+/// A panel's button (its one category) or menu (the chosen one).
+pub async fn from_panel(
+    shared: &Shared,
+    request: &InteractionRequest,
+    panel_id: i64,
+    chosen: Option<i64>,
+) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    let store = &shared.kernel.store;
+    let panel = match store.ticket_panel(guild_id, panel_id).await {
+        Ok(Some(panel)) => panel,
+        Ok(None) => return private(t!(locale, "ticket-stale")),
+        Err(error) => return database_trouble(locale, &error),
+    };
+    let Some(category_id) = chosen.or(panel.category_id) else {
+        return private(t!(locale, "ticket-stale"));
+    };
+    match store.ticket_category(guild_id, category_id).await {
+        Ok(Some(category)) => begin(shared, request, category).await,
+        Ok(None) => private(t!(locale, "ticket-category-gone")),
+        Err(error) => database_trouble(locale, &error),
+    }
+}
+
+/// The category's questions first when it has any, else the ticket at once.
+async fn begin(shared: &Shared, request: &InteractionRequest, category: Category) -> Reply {
+    if category.questions.is_empty() {
+        return open(shared, request, &category, Vec::new()).await;
+    }
+    let fields = category
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(index, question)| ModalField {
+            custom_id: format!("q{index}"),
+            label: clip(&question.label, super::admin::MAX_LABEL),
+            paragraph: true,
+            required: question.required,
+            min_length: (question.min_length > 0).then_some(question.min_length),
+            max_length: Some(question.max_length),
+            value: None,
+            placeholder: None,
+        })
+        .collect();
+    Reply::Modal {
+        custom_id: render::button_id(render::ANSWERS, category.id),
+        title: clip(&category.name, 45),
+        fields,
+    }
+}
+
+/// The questions answered: the ticket opens with the answers.
+pub async fn open_with_answers(
+    shared: &Shared,
+    request: &InteractionRequest,
+    category_id: i64,
+) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    let category = match shared
+        .kernel
+        .store
+        .ticket_category(guild_id, category_id)
+        .await
+    {
+        Ok(Some(category)) => category,
+        Ok(None) => return private(t!(locale, "ticket-category-gone")),
+        Err(error) => return database_trouble(locale, &error),
+    };
+    let mut answers = Vec::new();
+    for (index, question) in category.questions.iter().enumerate() {
+        let answer = request
+            .field(&format!("q{index}"))
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        // A modified client may skip Discord's checks: hold the answers to them here too.
+        if question.required && answer.is_empty() {
+            return private(t!(
+                locale,
+                "ticket-answer-missing",
+                question = question.label.as_str()
+            ));
+        }
+        if answer.chars().count() > usize::from(question.max_length) {
+            return private(t!(
+                locale,
+                "ticket-answer-too-long",
+                question = question.label.as_str(),
+                max = i64::from(question.max_length)
+            ));
+        }
+        answers.push((question.label.clone(), answer));
+    }
+    open(shared, request, &category, answers).await
+}
+
+/// Opens a ticket: the gate, the number, the private channel, the welcome message.
+async fn open(
+    shared: &Shared,
+    request: &InteractionRequest,
+    category: &Category,
+    answers: Vec<(String, String)>,
+) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    let kernel = &shared.kernel;
+    let store = &kernel.store;
+    let settings = TicketSettings::from_values(&request.features);
+    let now = kernel.clock.now();
+    let opener = request.user_id;
+    if settings.hourly_cap > 0 {
+        match store
+            .tickets_opened_since(guild_id, now - chrono::Duration::hours(1))
+            .await
+        {
+            Ok(count) if count >= settings.hourly_cap => {
+                return private(t!(locale, "ticket-hourly-cap"));
+            }
+            Ok(_) => {}
+            Err(error) => return database_trouble(locale, &error),
+        }
+    }
+    let gap = chrono::Duration::minutes(settings.cooldown_minutes).max(DOUBLE_CLICK);
+    match store
+        .admit_ticket_opener(guild_id, opener, settings.max_open, gap, now)
+        .await
+    {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::TooMany(count))) => {
+            let open = store
+                .open_tickets_of(guild_id, opener)
+                .await
+                .unwrap_or_default();
+            let channels: Vec<String> = open
+                .iter()
+                .map(|ticket| {
+                    ticket.channel_id.map_or_else(
+                        || t!(locale, "ticket-being-opened"),
+                        |channel| format!("<#{channel}>"),
+                    )
+                })
+                .collect();
+            return private(t!(
+                locale,
+                "ticket-too-many-open",
+                count = count,
+                tickets = channels.join(", ")
+            ));
+        }
+        Ok(Err(Refused::TooSoon(at))) => {
+            return private(t!(locale, "ticket-cooldown", at = at.timestamp()));
+        }
+        Err(error) => return database_trouble(locale, &error),
+    }
+    let ticket = match store
+        .create_ticket(guild_id, category, opener, &answers, now)
+        .await
+    {
+        Ok(ticket) => ticket,
+        Err(error) => {
+            give_back_place(shared, guild_id, opener, true).await;
+            return database_trouble(locale, &error);
+        }
+    };
+    let channel = match create_channel(shared, request, &settings, category, &ticket).await {
+        Ok(channel) => channel,
+        Err(error) => {
+            tracing::warn!(%error, ticket = ticket.id, "could not create the ticket channel");
+            if let Err(error) = store.forget_ticket(ticket.id).await {
+                tracing::warn!(%error, ticket = ticket.id, "could not forget a ticket whose channel failed");
+            }
+            give_back_place(shared, guild_id, opener, true).await;
+            return private(match error.code() {
+                Some(50013) => t!(locale, "ticket-missing-permissions"),
+                Some(50035) => t!(locale, "ticket-channel-refused"),
+                _ => t!(locale, "ticket-discord-trouble"),
+            });
+        }
+    };
+    let ticket = match store.ticket_opened(ticket.id, channel).await {
+        Ok(ticket) => ticket,
+        Err(error) => return database_trouble(locale, &error),
+    };
+    let guild_locale = guild_locale(request);
+    let staff = staff_role(&request.settings, &settings, category);
+    let welcome = render::welcome_message(
+        guild_locale,
+        &ticket,
+        category,
+        Some(match staff {
+            Some(role) if !category.anonymous => format!("<@{}> <@&{role}>", ticket.opener_id),
+            Some(role) => format!("<@&{role}>"),
+            None => format!("<@{}>", ticket.opener_id),
+        }),
+    );
+    let roles: Vec<_> = staff.into_iter().collect();
+    if let Err(error) = kernel
+        .discord
+        .send_message_pinging_roles(channel, &welcome, &roles)
+        .await
+    {
+        tracing::warn!(%error, ticket = ticket.id, "could not post the ticket's welcome message");
+    }
+    record(shared, &ticket, opener, "opened", &category.name).await;
+    let who = if category.anonymous {
+        t!(guild_locale, "ticket-anonymous")
+    } else {
+        format!("<@{opener}>")
+    };
+    log(
+        shared,
+        &settings,
+        &ticket,
+        t!(
+            guild_locale,
+            "ticket-log-opened",
+            who = who,
+            channel = channel.get(),
+            category = category.name.as_str()
+        ),
+    )
+    .await;
+    private(t!(
+        locale,
+        "ticket-opened",
+        channel = channel.get(),
+        label = ticket.label()
+    ))
+}
+
+async fn create_channel(
+    shared: &Shared,
+    request: &InteractionRequest,
+    settings: &TicketSettings,
+    category: &Category,
+    ticket: &Ticket,
+) -> Result<Id<ChannelMarker>, DiscordError> {
+    let guild_id = ticket.guild_id;
+    let bot = shared.bot_user().await?;
+    // Creating a channel takes the channel model's overwrites (allow and deny both set).
+    let overwrite = |id: Id<GenericMarker>, kind, allow, deny| ChannelOverwrite {
+        allow,
+        deny,
+        id,
+        kind,
+    };
+    let mut overwrites = vec![
+        overwrite(
+            guild_id.cast(),
+            ChannelOverwriteType::Role,
+            Permissions::empty(),
+            Permissions::VIEW_CHANNEL,
+        ),
+        overwrite(
+            bot.cast(),
+            ChannelOverwriteType::Member,
+            staff_allows(),
+            Permissions::empty(),
+        ),
+        overwrite(
+            ticket.opener_id.cast(),
+            ChannelOverwriteType::Member,
+            opener_allows(),
+            Permissions::empty(),
+        ),
+    ];
+    if let Some(role) = staff_role(&request.settings, settings, category) {
+        overwrites.push(overwrite(
+            role.cast(),
+            ChannelOverwriteType::Role,
+            staff_allows(),
+            Permissions::empty(),
+        ));
+    }
+    let name = ticket.label();
+    let topic = format!("{} · {}", ticket.label(), category.name);
+    let mut create = shared
+        .kernel
+        .discord
+        .client()
+        .create_guild_channel(guild_id, &name)
+        .kind(ChannelType::GuildText)
+        .permission_overwrites(overwrites.as_slice())
+        .topic(&topic);
+    if let Some(parent) = category.parent_channel_id {
+        create = create.parent_id(parent);
+    }
+    let response = send("POST /guilds/{id}/channels", create).await?;
+    let channel = response
+        .model()
+        .await
+        .map_err(|error| DiscordError::Unreachable {
+            route: "POST /guilds/{id}/channels",
+            reason: error.to_string(),
+        })?;
+    Ok(channel.id)
+}
+
+async fn give_back_place(
+    shared: &Shared,
+    guild_id: Id<twilight_model::id::marker::GuildMarker>,
+    user: Id<UserMarker>,
+    failed: bool,
+) {
+    if let Err(error) = shared
+        .kernel
+        .store
+        .release_ticket_opener(guild_id, user, failed)
+        .await
+    {
+        tracing::warn!(%error, "could not give back a ticket opener's place");
+    }
+}
+
+// ---- the ticket at hand -----------------------------------------------------------------
+
+/// A ticket with its category and the guild's settings.
+struct AtHand {
+    ticket: Ticket,
+    category: Category,
+    settings: TicketSettings,
+}
+
+/// The ticket a button names, or the one whose channel the command runs in.
+async fn at_hand(
+    shared: &Shared,
+    request: &InteractionRequest,
+    ticket_id: Option<i64>,
+) -> Result<AtHand, Reply> {
+    let locale = request.language();
+    let guild_id = guild_of(request)?;
+    let store = &shared.kernel.store;
+    let found = match (ticket_id, request.channel_id) {
+        (Some(id), _) => store.ticket(guild_id, id).await,
+        (None, Some(channel)) => store.ticket_in_channel(guild_id, channel).await,
+        (None, None) => Ok(None),
+    };
+    let ticket = match found {
+        Ok(Some(ticket)) if ticket.status != Status::Deleted => ticket,
+        Ok(Some(_)) => return Err(private(t!(locale, "ticket-deleted-already"))),
+        Ok(None) if ticket_id.is_some() => return Err(private(t!(locale, "ticket-stale"))),
+        Ok(None) => return Err(private(t!(locale, "ticket-not-here"))),
+        Err(error) => return Err(database_trouble(locale, &error)),
+    };
+    let category = match store.ticket_category(guild_id, ticket.category_id).await {
+        Ok(Some(category)) => category,
+        Ok(None) => Category {
+            id: ticket.category_id,
+            guild_id,
+            name: "?".into(),
+            staff_role_id: None,
+            parent_channel_id: None,
+            sla_minutes: 0,
+            default_priority: Priority::Normal,
+            questions: Vec::new(),
+            anonymous: false,
+        },
+        Err(error) => return Err(database_trouble(locale, &error)),
+    };
+    Ok(AtHand {
+        ticket,
+        category,
+        settings: TicketSettings::from_values(&request.features),
+    })
+}
+
+/// The ticket at hand, for staff only.
+async fn staff_at_hand(
+    shared: &Shared,
+    request: &InteractionRequest,
+    ticket_id: Option<i64>,
+) -> Result<AtHand, Reply> {
+    let hand = at_hand(shared, request, ticket_id).await?;
+    if !is_staff(request, &hand.settings, &hand.category) {
+        return Err(private(t!(request.language(), "ticket-staff-only")));
+    }
+    Ok(hand)
+}
+
+fn guild_locale(request: &InteractionRequest) -> Locale {
+    Locale::for_guild(&request.settings.locale)
+}
+
+/// Adds an entry to the ticket's timeline (a failure is logged: the action happened).
+async fn record(shared: &Shared, ticket: &Ticket, actor: Id<UserMarker>, kind: &str, detail: &str) {
+    let now = shared.kernel.clock.now();
+    if let Err(error) = shared
+        .kernel
+        .store
+        .add_ticket_event(ticket, actor, kind, detail, now)
+        .await
+    {
+        tracing::warn!(%error, ticket = ticket.id, kind, "could not record a ticket event");
+    }
+}
+
+/// A line in the guild's ticket log channel, when it has one.
+async fn log(shared: &Shared, settings: &TicketSettings, ticket: &Ticket, what: String) {
+    let Some(channel) = settings.log_channel else {
+        return;
+    };
+    let locale = match shared.kernel.guild_config(ticket.guild_id).await {
+        Ok(config) => Locale::for_guild(&config.settings.locale),
+        Err(_) => Locale::English,
+    };
+    let message = render::log_message(locale, ticket, what);
+    if let Err(error) = shared
+        .kernel
+        .discord
+        .send_message(channel, &message, None)
+        .await
+    {
+        tracing::info!(%error, ticket = ticket.id, "could not write to the ticket log");
+    }
+}
+
+// ---- staff workflow -----------------------------------------------------------------------
+
+pub async fn claim(shared: &Shared, request: &InteractionRequest, ticket_id: Option<i64>) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, ticket_id).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let now = shared.kernel.clock.now();
+    match shared
+        .kernel
+        .store
+        .claim_ticket(hand.ticket.id, request.user_id, now)
+        .await
+    {
+        Ok(Some(ticket)) => {
+            record(shared, &ticket, request.user_id, "claimed", "").await;
+            if let Some(channel) = ticket.channel_id {
+                let notice = ReplyMessage::text(t!(
+                    guild_locale(request),
+                    "ticket-claimed-notice",
+                    staff = request.user_id.get()
+                ));
+                if let Err(error) = shared
+                    .kernel
+                    .discord
+                    .send_message(channel, &notice, None)
+                    .await
+                {
+                    tracing::info!(%error, ticket = ticket.id, "could not announce the claim");
+                }
+            }
+            log(
+                shared,
+                &hand.settings,
+                &ticket,
+                t!(
+                    guild_locale(request),
+                    "ticket-log-claimed",
+                    staff = request.user_id.get()
+                ),
+            )
+            .await;
+            private(t!(locale, "ticket-claimed", label = ticket.label()))
+        }
+        Ok(None) => {
+            let current = shared
+                .kernel
+                .store
+                .ticket(hand.ticket.guild_id, hand.ticket.id)
+                .await;
+            match current {
+                Ok(Some(ticket)) if ticket.status != Status::Open => {
+                    private(t!(locale, "ticket-not-open"))
+                }
+                Ok(Some(Ticket {
+                    claimed_by: Some(holder),
+                    ..
+                })) if holder == request.user_id => private(t!(locale, "ticket-claimed-by-you")),
+                Ok(Some(Ticket {
+                    claimed_by: Some(holder),
+                    ..
+                })) => private(t!(locale, "ticket-claimed-by-other", staff = holder.get())),
+                Ok(_) => private(t!(locale, "ticket-not-open")),
+                Err(error) => database_trouble(locale, &error),
+            }
+        }
+        Err(error) => database_trouble(locale, &error),
+    }
+}
+
+async fn unclaim(shared: &Shared, request: &InteractionRequest) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    // Admins may free anyone's claim; staff only their own.
+    let holder =
+        (request.level < crate::kernel::policy::AccessLevel::Admin).then_some(request.user_id);
+    let now = shared.kernel.clock.now();
+    match shared
+        .kernel
+        .store
+        .unclaim_ticket(hand.ticket.id, holder, now)
+        .await
+    {
+        Ok(Some(ticket)) => {
+            record(shared, &ticket, request.user_id, "unclaimed", "").await;
+            private(t!(locale, "ticket-unclaimed", label = ticket.label()))
+        }
+        Ok(None) => private(t!(locale, "ticket-not-your-claim")),
+        Err(error) => database_trouble(locale, &error),
+    }
+}
+
+/// The Close button: a modal asks for the reason (optional) — the confirmation step.
+pub async fn ask_close_reason(
+    shared: &Shared,
+    request: &InteractionRequest,
+    ticket_id: i64,
+) -> Reply {
+    let locale = request.language();
+    let hand = match at_hand(shared, request, Some(ticket_id)).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    if !may_close(request, &hand) {
+        return private(t!(locale, "ticket-staff-only"));
+    }
+    if hand.ticket.status != Status::Open {
+        return private(t!(locale, "ticket-not-open"));
+    }
+    Reply::Modal {
+        custom_id: render::button_id(render::CLOSE_REASON, ticket_id),
+        title: clip(
+            &t!(locale, "ticket-close-title", label = hand.ticket.label()),
+            45,
+        ),
+        fields: vec![ModalField {
+            custom_id: "reason".into(),
+            label: clip(&t!(locale, "ticket-close-reason-label"), 45),
+            paragraph: true,
+            required: false,
+            min_length: None,
+            max_length: Some(500),
+            value: None,
+            placeholder: None,
+        }],
+    }
+}
+
+/// Staff close any ticket of their category; an opener closes their own.
+fn may_close(request: &InteractionRequest, hand: &AtHand) -> bool {
+    hand.ticket.opener_id == request.user_id || is_staff(request, &hand.settings, &hand.category)
+}
+
+/// Closes a ticket: the opener loses the channel, the transcript is written and posted,
+/// the log says why.
+pub async fn close(
+    shared: &Shared,
+    request: &InteractionRequest,
+    ticket_id: Option<i64>,
+    reason: Option<String>,
+) -> Reply {
+    let locale = request.language();
+    let hand = match at_hand(shared, request, ticket_id).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    if !may_close(request, &hand) {
+        return private(t!(locale, "ticket-staff-only"));
+    }
+    let reason = reason
+        .map(|reason| reason.trim().to_owned())
+        .filter(|reason| !reason.is_empty());
+    if reason
+        .as_ref()
+        .is_some_and(|reason| reason.chars().count() > 500)
+    {
+        return private(t!(locale, "ticket-reason-too-long", max = 500));
+    }
+    let kernel = &shared.kernel;
+    let now = kernel.clock.now();
+    let ticket = match kernel
+        .store
+        .close_ticket(hand.ticket.id, request.user_id, reason.as_deref(), now)
+        .await
+    {
+        Ok(Some(ticket)) => ticket,
+        Ok(None) => return private(t!(locale, "ticket-not-open")),
+        Err(error) => return database_trouble(locale, &error),
+    };
+    give_back_place(shared, ticket.guild_id, ticket.opener_id, false).await;
+    record(
+        shared,
+        &ticket,
+        request.user_id,
+        "closed",
+        reason.as_deref().unwrap_or(""),
+    )
+    .await;
+    let guild_locale = guild_locale(request);
+    if let Some(channel) = ticket.channel_id {
+        let lock_out = member_overwrite(
+            ticket.opener_id,
+            Permissions::empty(),
+            Permissions::VIEW_CHANNEL,
+        );
+        let update = kernel
+            .discord
+            .client()
+            .update_channel_permission(channel, &lock_out);
+        if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+            tracing::warn!(%error, ticket = ticket.id, "could not take the channel from the opener");
+        }
+        if let Err(error) = kernel
+            .discord
+            .send_message(
+                channel,
+                &render::closed_message(guild_locale, &ticket),
+                None,
+            )
+            .await
+        {
+            tracing::info!(%error, ticket = ticket.id, "could not post the closed notice");
+        }
+    }
+    let transcript = write_transcript(shared, request, &hand.category, &ticket).await;
+    let closer = request.user_id.get();
+    let what = match reason.as_deref() {
+        Some(reason) => t!(
+            guild_locale,
+            "ticket-log-closed-reason",
+            staff = closer,
+            reason = clip(reason, 500)
+        ),
+        None => t!(guild_locale, "ticket-log-closed", staff = closer),
+    };
+    log(shared, &hand.settings, &ticket, what).await;
+    if let Ok(files) = &transcript {
+        deliver_transcript(shared, &hand.settings, &ticket, files).await;
+    }
+    match transcript {
+        Ok(_) => private(t!(locale, "ticket-closed", label = ticket.label())),
+        Err(error) => {
+            tracing::warn!(%error, ticket = ticket.id, "could not write the transcript");
+            private(t!(
+                locale,
+                "ticket-closed-no-transcript",
+                label = ticket.label()
+            ))
+        }
+    }
+}
+
+/// Writes the ticket's transcript files and remembers where they are.
+async fn write_transcript(
+    shared: &Shared,
+    request: &InteractionRequest,
+    category: &Category,
+    ticket: &Ticket,
+) -> Result<transcript::TranscriptFiles, transcript::TranscriptError> {
+    let Some(channel) = ticket.channel_id else {
+        return Err(transcript::TranscriptError::Discord(
+            "the ticket has no channel".into(),
+        ));
+    };
+    let guild_name = shared
+        .kernel
+        .guilds
+        .guilds()
+        .into_iter()
+        .find(|(id, _)| *id == ticket.guild_id)
+        .map_or_else(|| ticket.guild_id.to_string(), |(_, name)| name);
+    let opener = if category.anonymous {
+        t!(guild_locale(request), "ticket-anonymous")
+    } else {
+        ticket.opener_id.to_string()
+    };
+    let heading = TranscriptHeading {
+        guild_name,
+        channel_name: ticket.label(),
+        ticket_number: ticket.number,
+        category: category.name.clone(),
+        opener,
+        opened_at: ticket.created_at,
+        closed_at: ticket.closed_at,
+        close_reason: ticket.close_reason.clone(),
+    };
+    let directory = shared
+        .config
+        .transcript_directory
+        .join(ticket.guild_id.to_string());
+    let stem = format!("{}-{}", ticket.label(), ticket.id);
+    let files = transcript::write_channel(
+        shared.kernel.discord.client(),
+        channel,
+        &directory,
+        &stem,
+        &heading,
+    )
+    .await?;
+    if let Err(error) = shared
+        .kernel
+        .store
+        .set_ticket_transcript(ticket.id, &files.html.to_string_lossy())
+        .await
+    {
+        tracing::warn!(%error, ticket = ticket.id, "could not remember the transcript's file");
+    }
+    Ok(files)
+}
+
+/// Reads a written file for upload, unless it is larger than Discord takes.
+async fn upload(path: &std::path::Path, id: u64) -> Option<Attachment> {
+    let size = tokio::fs::metadata(path).await.ok()?.len();
+    if size > MAX_UPLOAD {
+        return None;
+    }
+    let bytes = tokio::fs::read(path).await.ok()?;
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    Some(Attachment::from_bytes(name, bytes, id))
+}
+
+/// Posts the transcript in the transcript channel and sends it to the opener.
+async fn deliver_transcript(
+    shared: &Shared,
+    settings: &TicketSettings,
+    ticket: &Ticket,
+    files: &transcript::TranscriptFiles,
+) {
+    let discord = &shared.kernel.discord;
+    let html = upload(&files.html, 0).await;
+    let txt = upload(&files.txt, 1).await;
+    let locale = match shared.kernel.guild_config(ticket.guild_id).await {
+        Ok(config) => Locale::for_guild(&config.settings.locale),
+        Err(_) => Locale::English,
+    };
+    if let Some(channel) = settings.transcript_channel {
+        let mut message = ReplyMessage::text(t!(
+            locale,
+            "ticket-transcript-posted",
+            label = ticket.label(),
+            messages = files.messages,
+            opener = ticket.opener_id.get()
+        ));
+        message.attachments = html.iter().chain(txt.iter()).cloned().collect();
+        if let Err(error) = discord.send_message(channel, &message, None).await {
+            tracing::info!(%error, ticket = ticket.id, "could not post the transcript");
+        }
+    }
+    if settings.dm_transcript {
+        let mut message =
+            ReplyMessage::text(t!(locale, "ticket-transcript-dm", label = ticket.label()));
+        message.attachments = html.into_iter().collect();
+        match discord.send_dm(ticket.opener_id, &message).await {
+            Ok(_) => {}
+            Err(error) if error.code() == Some(50007) => {
+                tracing::debug!(ticket = ticket.id, "the opener does not accept DMs");
+            }
+            Err(error) => {
+                tracing::info!(%error, ticket = ticket.id, "could not send the transcript")
+            }
+        }
+    }
+}
+
+pub async fn reopen(
+    shared: &Shared,
+    request: &InteractionRequest,
+    ticket_id: Option<i64>,
+) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, ticket_id).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let kernel = &shared.kernel;
+    let now = kernel.clock.now();
+    let ticket = match kernel.store.reopen_ticket(hand.ticket.id, now).await {
+        Ok(Some(ticket)) => ticket,
+        Ok(None) => return private(t!(locale, "ticket-not-closed")),
+        Err(error) => return database_trouble(locale, &error),
+    };
+    if let Err(error) = kernel
+        .store
+        .retake_ticket_opener(ticket.guild_id, ticket.opener_id)
+        .await
+    {
+        tracing::warn!(%error, ticket = ticket.id, "could not count the reopened ticket for its opener");
+    }
+    record(shared, &ticket, request.user_id, "reopened", "").await;
+    if let Some(channel) = ticket.channel_id {
+        let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
+        let update = kernel
+            .discord
+            .client()
+            .update_channel_permission(channel, &let_in);
+        if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+            tracing::warn!(%error, ticket = ticket.id, "could not give the channel back to the opener");
+        }
+        let notice = ReplyMessage::text(t!(
+            guild_locale(request),
+            "ticket-reopened-notice",
+            staff = request.user_id.get()
+        ));
+        if let Err(error) = kernel.discord.send_message(channel, &notice, None).await {
+            tracing::info!(%error, ticket = ticket.id, "could not announce the reopening");
+        }
+    }
+    log(
+        shared,
+        &hand.settings,
+        &ticket,
+        t!(
+            guild_locale(request),
+            "ticket-log-reopened",
+            staff = request.user_id.get()
+        ),
+    )
+    .await;
+    private(t!(locale, "ticket-reopened", label = ticket.label()))
+}
+
+/// Deletes a closed ticket's channel (its record and transcript stay).
+pub async fn delete(shared: &Shared, request: &InteractionRequest, ticket_id: i64) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, Some(ticket_id)).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    if hand.ticket.status != Status::Closed {
+        return private(t!(locale, "ticket-close-first"));
+    }
+    let kernel = &shared.kernel;
+    match kernel
+        .store
+        .ticket_deleted(hand.ticket.id, kernel.clock.now())
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return private(t!(locale, "ticket-deleted-already")),
+        Err(error) => return database_trouble(locale, &error),
+    }
+    record(shared, &hand.ticket, request.user_id, "deleted", "").await;
+    log(
+        shared,
+        &hand.settings,
+        &hand.ticket,
+        t!(
+            guild_locale(request),
+            "ticket-log-deleted",
+            staff = request.user_id.get()
+        ),
+    )
+    .await;
+    if let Some(channel) = hand.ticket.channel_id {
+        // After the answer is shown: a callback into a deleted channel would fail.
+        let client = kernel.discord.clone();
+        let ticket = hand.ticket.id;
+        actix::spawn(async move {
+            tokio::time::sleep(DELETE_AFTER).await;
+            if let Err(error) = send(
+                "DELETE /channels/{id}",
+                client.client().delete_channel(channel),
+            )
+            .await
+            {
+                tracing::warn!(%error, ticket, "could not delete the ticket channel");
+            }
+        });
+    }
+    private(t!(locale, "ticket-deleting", label = hand.ticket.label()))
+}
+
+async fn participant(
+    shared: &Shared,
+    request: &InteractionRequest,
+    user: Id<UserMarker>,
+    add: bool,
+) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    if hand.ticket.status != Status::Open {
+        return private(t!(locale, "ticket-not-open"));
+    }
+    if user == hand.ticket.opener_id && !add {
+        return private(t!(locale, "ticket-cannot-remove-opener"));
+    }
+    let Some(channel) = hand.ticket.channel_id else {
+        return private(t!(locale, "ticket-not-open"));
+    };
+    let client = shared.kernel.discord.client();
+    let outcome = if add {
+        let overwrite = member_overwrite(user, opener_allows(), Permissions::empty());
+        send(
+            "PUT /channels/{id}/permissions/{id}",
+            client.update_channel_permission(channel, &overwrite),
+        )
+        .await
+        .map(drop)
+    } else {
+        send(
+            "DELETE /channels/{id}/permissions/{id}",
+            client.delete_channel_permission(channel).member(user),
+        )
+        .await
+        .map(drop)
+    };
+    match outcome {
+        Ok(()) => {
+            let kind = if add { "added" } else { "removed" };
+            record(
+                shared,
+                &hand.ticket,
+                request.user_id,
+                kind,
+                &user.to_string(),
+            )
+            .await;
+            if add {
+                private(t!(locale, "ticket-participant-added", user = user.get()))
+            } else {
+                private(t!(locale, "ticket-participant-removed", user = user.get()))
+            }
+        }
+        Err(error) => {
+            tracing::info!(%error, ticket = hand.ticket.id, "could not change who is in the ticket");
+            private(match error.code() {
+                Some(50013) => t!(locale, "ticket-missing-permissions"),
+                _ => t!(locale, "ticket-discord-trouble"),
+            })
+        }
+    }
+}
+
+async fn set_priority(shared: &Shared, request: &InteractionRequest, priority: Priority) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let now = shared.kernel.clock.now();
+    match shared
+        .kernel
+        .store
+        .set_ticket_priority(hand.ticket.id, priority, now)
+        .await
+    {
+        Ok(()) => {
+            record(
+                shared,
+                &hand.ticket,
+                request.user_id,
+                "priority",
+                priority.as_str(),
+            )
+            .await;
+            private(t!(
+                locale,
+                "ticket-priority-set",
+                priority = priority_text(locale, priority)
+            ))
+        }
+        Err(error) => database_trouble(locale, &error),
+    }
+}
+
+/// An internal note: in the timeline, never in the channel.
+async fn add_note(shared: &Shared, request: &InteractionRequest, text: &str) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return private(t!(locale, "ticket-note-empty"));
+    }
+    record(
+        shared,
+        &hand.ticket,
+        request.user_id,
+        "note",
+        &clip(text, 1000),
+    )
+    .await;
+    private(t!(locale, "ticket-note-added"))
+}
+
+/// Details and timeline; notes show here only, and only to staff.
+async fn info(shared: &Shared, request: &InteractionRequest) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let ticket = &hand.ticket;
+    let events = match shared.kernel.store.ticket_events(ticket.id).await {
+        Ok(events) => events,
+        Err(error) => return database_trouble(locale, &error),
+    };
+    // An anonymous ticket's opener is for admins only.
+    let reveal =
+        !hand.category.anonymous || request.level >= crate::kernel::policy::AccessLevel::Admin;
+    let opener = if reveal {
+        format!("<@{}>", ticket.opener_id)
+    } else {
+        t!(locale, "ticket-anonymous")
+    };
+    let claimed = ticket.claimed_by.map_or_else(
+        || t!(locale, "ticket-unclaimed-state"),
+        |staff| format!("<@{staff}>"),
+    );
+    let mut lines = vec![t!(
+        locale,
+        "ticket-info",
+        label = ticket.label(),
+        category = hand.category.name.as_str(),
+        status = render::status_text(locale, ticket.status),
+        priority = priority_text(locale, ticket.priority),
+        opener = opener,
+        claimed = claimed,
+        opened = ticket.created_at.timestamp()
+    )];
+    for event in events.iter().rev().take(15).rev() {
+        let actor = if !reveal && event.actor_id == ticket.opener_id {
+            t!(locale, "ticket-anonymous")
+        } else {
+            format!("<@{}>", event.actor_id)
+        };
+        let detail = if event.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", clip(&event.detail, 200))
+        };
+        lines.push(format!(
+            "<t:{}:f> {} {}{}",
+            event.at.timestamp(),
+            actor,
+            event.kind,
+            detail
+        ));
+    }
+    private(clip(&lines.join("\n"), 2000))
+}
+
+async fn list_tickets(
+    shared: &Shared,
+    request: &InteractionRequest,
+    show: Option<ListChoice>,
+    priority: Option<Priority>,
+) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    let settings = TicketSettings::from_values(&request.features);
+    let store = &shared.kernel.store;
+    let categories = match store.ticket_categories(guild_id).await {
+        Ok(categories) => categories,
+        Err(error) => return database_trouble(locale, &error),
+    };
+    let staff_of: Vec<&Category> = categories
+        .iter()
+        .filter(|category| is_staff(request, &settings, category))
+        .collect();
+    if staff_of.is_empty() {
+        return private(t!(locale, "ticket-staff-only"));
+    }
+    let show = show.unwrap_or(ListChoice::Open);
+    let filter = ListFilter {
+        claimed_by: (show == ListChoice::Mine).then_some(request.user_id),
+        opener: None,
+        category_id: None,
+        priority,
+        open_only: show != ListChoice::All,
+    };
+    let tickets = match store.list_tickets(guild_id, filter, 50).await {
+        Ok(tickets) => tickets,
+        Err(error) => return database_trouble(locale, &error),
+    };
+    let lines: Vec<String> = tickets
+        .iter()
+        .filter(|ticket| {
+            staff_of
+                .iter()
+                .any(|category| category.id == ticket.category_id)
+        })
+        .take(20)
+        .map(|ticket| {
+            let place = ticket
+                .channel_id
+                .map_or_else(|| ticket.label(), |channel| format!("<#{channel}>"));
+            let claimed = ticket.claimed_by.map_or_else(
+                || t!(locale, "ticket-unclaimed-state"),
+                |staff| format!("<@{staff}>"),
+            );
+            format!(
+                "{place} · {} · {} · {claimed} · <t:{}:R>",
+                render::status_text(locale, ticket.status),
+                priority_text(locale, ticket.priority),
+                ticket.created_at.timestamp()
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return private(t!(locale, "ticket-list-empty"));
+    }
+    private(clip(&lines.join("\n"), 2000))
+}
+
+/// Writes the transcript of the ticket at hand now and posts it where transcripts go.
+async fn transcript_now(shared: &Shared, request: &InteractionRequest) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    match write_transcript(shared, request, &hand.category, &hand.ticket).await {
+        Ok(files) => {
+            let mut message = ReplyMessage::private(t!(
+                locale,
+                "ticket-transcript-written",
+                label = hand.ticket.label(),
+                messages = files.messages
+            ));
+            message.attachments = upload(&files.html, 0)
+                .await
+                .into_iter()
+                .chain(upload(&files.txt, 1).await)
+                .collect();
+            Reply::Message(message)
+        }
+        Err(error) => {
+            tracing::warn!(%error, ticket = hand.ticket.id, "could not write the transcript");
+            private(t!(locale, "ticket-transcript-failed"))
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! TicketManager: support tickets — categories and panels set up by admins, private
+//! ticket channels opened from a panel or `/ticket create`, the staff workflow (claim,
+//! close with a reason, reopen, delete, participants, priority, internal notes), an event
+//! timeline per ticket, and transcripts written as HTML and TXT on close — seed 003, our
+//! way.
+//!
+//! The database is the source of truth: the actor keeps nothing between requests, buttons
+//! carry the ticket's (or panel's) id, and every change is a conditional update, so two
+//! clicks open one ticket and two staff claiming at once give one claim.
+
+mod admin;
+pub mod commands;
+mod lifecycle;
+pub mod render;
+pub mod schema;
+pub mod settings;
+pub mod store;
+pub mod transcript;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+use twilight_model::id::marker::{GuildMarker, RoleMarker, UserMarker};
+use twilight_model::id::Id;
+
+use self::settings::TicketSettings;
+use self::store::Category;
+use crate::dispatcher::{InteractionRequest, RequestKind};
+use crate::feature::{ConfigSection, Feature, FeatureStart, HelpCategory, Migrations, SettingSpec};
+use crate::kernel::catalogue::CommandEntry;
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::i18n::Locale;
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
+use crate::kernel::store::StoreError;
+use crate::kernel::supervision::Concern;
+use crate::kernel::Kernel;
+use crate::t;
+
+/// The concern's name: catalogue routing, custom_ids (`tickets:1:claim:<id>`), logs.
+pub const TICKETS: &str = "tickets";
+
+/// The help category of the ticket commands.
+pub const CATEGORY: HelpCategory = HelpCategory {
+    key: "tickets",
+    title: "Support tickets",
+    blurb: "Private ticket channels, staff workflow, transcripts",
+};
+
+/// `[tickets]` in config.toml: what is the same for every guild of this process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketsConfig {
+    /// Where transcripts are kept (created when missing).
+    pub transcript_directory: PathBuf,
+}
+
+impl Default for TicketsConfig {
+    fn default() -> Self {
+        TicketsConfig {
+            transcript_directory: PathBuf::from("data/transcripts"),
+        }
+    }
+}
+
+/// The feature: its commands, settings, migrations and actor.
+pub struct TicketsFeature;
+
+impl Feature for TicketsFeature {
+    fn name(&self) -> &'static str {
+        TICKETS
+    }
+
+    fn help_categories(&self) -> Vec<HelpCategory> {
+        vec![CATEGORY]
+    }
+
+    fn commands(&self) -> Vec<CommandEntry> {
+        commands::entries()
+    }
+
+    fn settings(&self) -> Vec<SettingSpec> {
+        settings::specs()
+    }
+
+    fn migrations(&self) -> Migrations {
+        static SQLITE: EmbeddedMigrations = embed_migrations!("src/tickets/migrations/sqlite");
+        static POSTGRES: EmbeddedMigrations = embed_migrations!("src/tickets/migrations/postgres");
+        Migrations {
+            sqlite: Some(&SQLITE),
+            postgres: Some(&POSTGRES),
+        }
+    }
+
+    fn config_section(&self) -> Option<ConfigSection> {
+        Some(ConfigSection::of::<TicketsConfig>(TICKETS))
+    }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let shared = Arc::new(Shared {
+            kernel: start.kernel.clone(),
+            config: start.config::<TicketsConfig>(),
+            bot_user: OnceCell::new(),
+        });
+        start.concern(
+            move || TicketManager {
+                shared: shared.clone(),
+            },
+            component_access,
+        );
+    }
+}
+
+/// Who may use the ticket buttons at all; staff buttons are checked per ticket.
+pub fn component_access(_id: &CustomId) -> AccessLevel {
+    AccessLevel::Everyone
+}
+
+/// What every request of the actor shares.
+pub(crate) struct Shared {
+    pub kernel: Kernel,
+    pub config: TicketsConfig,
+    /// The bot's own user, asked of Discord once (its overwrite in ticket channels).
+    bot_user: OnceCell<Id<UserMarker>>,
+}
+
+impl Shared {
+    /// The bot's user id.
+    pub async fn bot_user(&self) -> Result<Id<UserMarker>, crate::kernel::discord::DiscordError> {
+        self.bot_user
+            .get_or_try_init(|| async {
+                let route = "GET /users/@me";
+                let response = crate::kernel::discord::send(
+                    route,
+                    self.kernel.discord.client().current_user(),
+                )
+                .await?;
+                let user = response.model().await.map_err(|error| {
+                    crate::kernel::discord::DiscordError::Unreachable {
+                        route,
+                        reason: error.to_string(),
+                    }
+                })?;
+                Ok(user.id)
+            })
+            .await
+            .copied()
+    }
+}
+
+/// The actor; see the module documentation.
+pub struct TicketManager {
+    shared: Arc<Shared>,
+}
+
+impl Concern for TicketManager {
+    const NAME: &'static str = TICKETS;
+    type Request = InteractionRequest;
+    type Response = Reply;
+
+    fn handle(&mut self, request: InteractionRequest) -> LocalBoxFuture<'static, Reply> {
+        let shared = self.shared.clone();
+        async move { interaction(&shared, request).await }.boxed_local()
+    }
+}
+
+pub(crate) fn private(text: impl Into<String>) -> Reply {
+    Reply::Message(ReplyMessage::private(text))
+}
+
+/// The guild a request came from (tickets live only in guilds).
+pub(crate) fn guild_of(request: &InteractionRequest) -> Result<Id<GuildMarker>, Reply> {
+    request
+        .guild_id
+        .ok_or_else(|| private(t!(request.language(), "guild-only")))
+}
+
+/// The command's typed options; a clear private answer when a modified client sent
+/// options Discord would have refused.
+pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
+    request: &InteractionRequest,
+) -> Result<T, Reply> {
+    let locale = request.language();
+    let Some(input) = request.command_input() else {
+        return Err(private(t!(locale, "ticket-stale")));
+    };
+    T::from_interaction(input).map_err(|error| {
+        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
+        private(t!(locale, "ticket-unusable", error = error))
+    })
+}
+
+/// What a person is told when the database does not answer.
+pub(crate) fn database_trouble(locale: Locale, error: &StoreError) -> Reply {
+    tracing::error!(%error, "ticket store error");
+    private(t!(locale, "ticket-database-trouble"))
+}
+
+/// The role that handles a category's tickets: its own, else the guild's ticket staff
+/// role, else the moderator role.
+pub(crate) fn staff_role(
+    request_settings: &crate::kernel::store::GuildSettings,
+    settings: &TicketSettings,
+    category: &Category,
+) -> Option<Id<RoleMarker>> {
+    category
+        .staff_role_id
+        .or(settings.staff_role)
+        .or(request_settings.moderator_role_id)
+}
+
+/// Whether the person acting is staff for this category: moderators and admins always,
+/// and members holding its staff role.
+pub(crate) fn is_staff(
+    request: &InteractionRequest,
+    settings: &TicketSettings,
+    category: &Category,
+) -> bool {
+    if request.level >= AccessLevel::Moderator {
+        return true;
+    }
+    let Some(role) = staff_role(&request.settings, settings, category) else {
+        return false;
+    };
+    request
+        .interaction
+        .member
+        .as_ref()
+        .is_some_and(|member| member.roles.contains(&role))
+}
+
+async fn interaction(shared: &Shared, request: InteractionRequest) -> Reply {
+    let locale = request.language();
+    if request.guild_id.is_none() {
+        return private(t!(locale, "guild-only"));
+    }
+    match &request.kind {
+        RequestKind::Autocomplete { .. } => admin::complete_category(shared, &request).await,
+        RequestKind::Component { id, values } => {
+            let arg = id.args.first().and_then(|arg| arg.parse::<i64>().ok());
+            match (id.action.as_str(), arg) {
+                (render::OPEN, Some(panel)) => {
+                    lifecycle::from_panel(shared, &request, panel, None).await
+                }
+                (render::CHOOSE, Some(panel)) => {
+                    let chosen = values.first().and_then(|value| value.parse().ok());
+                    lifecycle::from_panel(shared, &request, panel, chosen).await
+                }
+                (render::CLAIM, Some(ticket)) => {
+                    lifecycle::claim(shared, &request, Some(ticket)).await
+                }
+                (render::CLOSE, Some(ticket)) => {
+                    lifecycle::ask_close_reason(shared, &request, ticket).await
+                }
+                (render::REOPEN, Some(ticket)) => {
+                    lifecycle::reopen(shared, &request, Some(ticket)).await
+                }
+                (render::DELETE, Some(ticket)) => lifecycle::delete(shared, &request, ticket).await,
+                _ => private(t!(locale, "ticket-stale")),
+            }
+        }
+        RequestKind::Modal { id, .. } => {
+            let arg = id.args.first().and_then(|arg| arg.parse::<i64>().ok());
+            match (id.action.as_str(), arg) {
+                (render::ANSWERS, Some(category)) => {
+                    lifecycle::open_with_answers(shared, &request, category).await
+                }
+                (render::CLOSE_REASON, Some(ticket)) => {
+                    let reason = request.field("reason").map(str::to_owned);
+                    lifecycle::close(shared, &request, Some(ticket), reason).await
+                }
+                _ => private(t!(locale, "ticket-stale")),
+            }
+        }
+        RequestKind::Command { name, .. } if name == "tickets" => {
+            admin::run(shared, &request).await
+        }
+        RequestKind::Command { name, .. } if name == "ticket" => {
+            lifecycle::run(shared, &request).await
+        }
+        RequestKind::Command { .. } => private(t!(locale, "ticket-stale")),
+    }
+}

@@ -1,0 +1,248 @@
+//! What tickets look like in Discord: the panel, the welcome message with its Claim and
+//! Close buttons, the closed notice with Reopen and Delete, and the log lines — with the
+//! custom_ids their buttons carry.
+
+use twilight_model::channel::message::component::{
+    ActionRow, Button, ButtonStyle, Component, SelectMenu, SelectMenuOption, SelectMenuType,
+};
+use twilight_model::channel::message::Embed;
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
+
+use super::store::{Category, Panel, Priority, Status, Ticket};
+use super::TICKETS;
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::i18n::Locale;
+use crate::kernel::reply::{clip, ReplyMessage};
+use crate::t;
+
+pub const OPEN: &str = "open";
+pub const CHOOSE: &str = "choose";
+pub const ANSWERS: &str = "answers";
+pub const CLAIM: &str = "claim";
+pub const CLOSE: &str = "close";
+pub const CLOSE_REASON: &str = "close-reason";
+pub const REOPEN: &str = "reopen";
+pub const DELETE: &str = "delete";
+
+/// `tickets:1:<action>:<arg>`.
+pub fn button_id(action: &str, arg: i64) -> String {
+    CustomId::new(TICKETS, 1, action)
+        .arg(arg)
+        .encode()
+        .unwrap_or_default()
+}
+
+fn button(custom_id: String, label: String, style: ButtonStyle) -> Component {
+    Component::Button(Button {
+        id: None,
+        custom_id: Some(custom_id),
+        disabled: false,
+        emoji: None,
+        label: Some(label),
+        style,
+        url: None,
+        sku_id: None,
+    })
+}
+
+fn row(components: Vec<Component>) -> Component {
+    Component::ActionRow(ActionRow {
+        id: None,
+        components,
+    })
+}
+
+fn embed_only(embed: Embed, components: Vec<Component>) -> ReplyMessage {
+    let mut message = ReplyMessage::text(String::new())
+        .with_embed(embed)
+        .with_components(components);
+    message.content = None;
+    message
+}
+
+/// A priority as people read it.
+pub fn priority_text(locale: Locale, priority: Priority) -> String {
+    match priority {
+        Priority::Low => t!(locale, "ticket-priority-low"),
+        Priority::Normal => t!(locale, "ticket-priority-normal"),
+        Priority::High => t!(locale, "ticket-priority-high"),
+        Priority::Urgent => t!(locale, "ticket-priority-urgent"),
+        Priority::Critical => t!(locale, "ticket-priority-critical"),
+    }
+}
+
+/// A status as people read it.
+pub fn status_text(locale: Locale, status: Status) -> String {
+    match status {
+        Status::Opening => t!(locale, "ticket-status-opening"),
+        Status::Open => t!(locale, "ticket-status-open"),
+        Status::Closed => t!(locale, "ticket-status-closed"),
+        Status::Deleted => t!(locale, "ticket-status-deleted"),
+    }
+}
+
+/// The panel as posted: a button for one category, a select of every category otherwise.
+pub fn panel_message(panel: &Panel, categories: &[Category]) -> ReplyMessage {
+    let embed = EmbedBuilder::new()
+        .title(clip(&panel.title, 256))
+        .description(clip(&panel.description, 4000))
+        .color(0x5865F2)
+        .build();
+    let component = match panel.category_id {
+        Some(_) => button(
+            button_id(OPEN, panel.id),
+            clip(&panel.button_label, 80),
+            ButtonStyle::Primary,
+        ),
+        None => Component::SelectMenu(SelectMenu {
+            id: None,
+            custom_id: button_id(CHOOSE, panel.id),
+            default_values: None,
+            disabled: false,
+            kind: SelectMenuType::Text,
+            max_values: Some(1),
+            min_values: Some(1),
+            options: Some(
+                categories
+                    .iter()
+                    .take(25)
+                    .map(|category| SelectMenuOption {
+                        default: false,
+                        description: None,
+                        emoji: None,
+                        label: clip(&category.name, 100),
+                        value: category.id.to_string(),
+                    })
+                    .collect(),
+            ),
+            placeholder: Some(clip(&panel.button_label, 150)),
+            channel_types: None,
+            required: None,
+        }),
+    };
+    embed_only(embed, vec![row(vec![component])])
+}
+
+/// The first message of a ticket channel: who opened it (unless anonymous), the answers,
+/// and the staff's buttons.
+pub fn welcome_message(
+    locale: Locale,
+    ticket: &Ticket,
+    category: &Category,
+    staff_mention: Option<String>,
+) -> ReplyMessage {
+    let opener = if category.anonymous {
+        t!(locale, "ticket-anonymous")
+    } else {
+        format!("<@{}>", ticket.opener_id)
+    };
+    let mut embed = EmbedBuilder::new()
+        .title(t!(
+            locale,
+            "ticket-welcome-title",
+            label = ticket.label(),
+            category = category.name.as_str()
+        ))
+        .description(t!(locale, "ticket-welcome-body", opener = opener.as_str()))
+        .color(0x57F287)
+        .field(
+            EmbedFieldBuilder::new(
+                t!(locale, "ticket-field-priority"),
+                priority_text(locale, ticket.priority),
+            )
+            .inline(),
+        );
+    if category.sla_minutes > 0 {
+        embed = embed.field(
+            EmbedFieldBuilder::new(
+                t!(locale, "ticket-field-sla"),
+                t!(locale, "ticket-sla-minutes", minutes = category.sla_minutes),
+            )
+            .inline(),
+        );
+    }
+    for (question, answer) in &ticket.answers {
+        let answer = if answer.is_empty() {
+            "—".to_owned()
+        } else {
+            clip(answer, 1024)
+        };
+        embed = embed.field(EmbedFieldBuilder::new(clip(question, 256), answer));
+    }
+    let mut message = ReplyMessage::text(staff_mention.unwrap_or_default())
+        .with_embed(embed.build())
+        .with_components(vec![row(vec![
+            button(
+                button_id(CLAIM, ticket.id),
+                t!(locale, "ticket-button-claim"),
+                ButtonStyle::Success,
+            ),
+            button(
+                button_id(CLOSE, ticket.id),
+                t!(locale, "ticket-button-close"),
+                ButtonStyle::Danger,
+            ),
+        ])]);
+    if message.content.as_deref() == Some("") {
+        message.content = None;
+    }
+    message
+}
+
+/// The notice posted when a ticket closes, with Reopen and Delete for staff.
+pub fn closed_message(locale: Locale, ticket: &Ticket) -> ReplyMessage {
+    let closer = ticket
+        .closed_by
+        .map_or_else(String::new, |user| format!("<@{user}>"));
+    let mut embed = EmbedBuilder::new()
+        .title(t!(locale, "ticket-closed-title", label = ticket.label()))
+        .description(t!(locale, "ticket-closed-body", closer = closer.as_str()))
+        .color(0xED4245);
+    if let Some(reason) = ticket.close_reason.as_deref() {
+        embed = embed.field(EmbedFieldBuilder::new(
+            t!(locale, "ticket-field-reason"),
+            clip(reason, 1024),
+        ));
+    }
+    embed_only(
+        embed.build(),
+        vec![row(vec![
+            button(
+                button_id(REOPEN, ticket.id),
+                t!(locale, "ticket-button-reopen"),
+                ButtonStyle::Secondary,
+            ),
+            button(
+                button_id(DELETE, ticket.id),
+                t!(locale, "ticket-button-delete"),
+                ButtonStyle::Danger,
+            ),
+        ])],
+    )
+}
+
+/// One line in the guild's ticket log.
+pub fn log_message(locale: Locale, ticket: &Ticket, what: String) -> ReplyMessage {
+    let embed = EmbedBuilder::new()
+        .description(what)
+        .footer(EmbedFooterBuilder::new(t!(
+            locale,
+            "ticket-log-footer",
+            label = ticket.label(),
+            id = ticket.id
+        )))
+        .color(0x5865F2)
+        .build();
+    embed_only(embed, Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_carry_the_ticket() {
+        assert_eq!(button_id(CLAIM, 42), "tickets:1:claim:42");
+        assert_eq!(button_id(OPEN, 7), "tickets:1:open:7");
+    }
+}

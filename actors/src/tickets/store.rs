@@ -1,0 +1,1072 @@
+//! The ticket tables: categories, panels, tickets with their timeline, the per-guild
+//! counter, and the per-person opening gate — each change a conditional update, so two
+//! clicks, two claims or two closes happen once.
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use twilight_model::id::marker::{
+    ChannelMarker, GuildMarker, MessageMarker, RoleMarker, UserMarker,
+};
+use twilight_model::id::Id;
+
+use super::schema::{
+    ticket_categories, ticket_counters, ticket_events, ticket_openers, ticket_panels, tickets,
+};
+use crate::kernel::store::ids::{column, id, nullable, optional_id};
+use crate::kernel::store::{with_connection, Store, StoreError};
+
+fn naive(instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.trunc_subsecs(6).naive_utc()
+}
+
+fn utc(stored: NaiveDateTime) -> DateTime<Utc> {
+    stored.and_utc()
+}
+
+/// How urgent a ticket is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+    Critical,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+        Priority::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+            Priority::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// Where a ticket is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Admitted; its channel is being made.
+    Opening,
+    Open,
+    Closed,
+    /// Its channel is gone (deleted by staff, or by hand).
+    Deleted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Opening => "opening",
+            Status::Open => "open",
+            Status::Closed => "closed",
+            Status::Deleted => "deleted",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Status, StoreError> {
+        Ok(match text {
+            "opening" => Status::Opening,
+            "open" => Status::Open,
+            "closed" => Status::Closed,
+            "deleted" => Status::Deleted,
+            other => {
+                return Err(StoreError::InvalidData {
+                    what: "tickets.status",
+                    detail: format!("unknown status {other:?}"),
+                })
+            }
+        })
+    }
+}
+
+/// One question asked before a ticket opens.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Question {
+    /// The modal field's label (≤ 45 characters).
+    pub label: String,
+    pub required: bool,
+    pub min_length: u16,
+    pub max_length: u16,
+}
+
+/// A ticket category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: i64,
+    pub guild_id: Id<GuildMarker>,
+    pub name: String,
+    pub staff_role_id: Option<Id<RoleMarker>>,
+    /// The Discord category its ticket channels go under.
+    pub parent_channel_id: Option<Id<ChannelMarker>>,
+    pub sla_minutes: i32,
+    pub default_priority: Priority,
+    pub questions: Vec<Question>,
+    pub anonymous: bool,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = ticket_categories)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct CategoryRow {
+    id: i64,
+    guild_id: i64,
+    name: String,
+    staff_role_id: Option<i64>,
+    parent_channel_id: Option<i64>,
+    sla_minutes: i32,
+    default_priority: String,
+    questions: String,
+    anonymous: bool,
+}
+
+impl TryFrom<CategoryRow> for Category {
+    type Error = StoreError;
+
+    fn try_from(row: CategoryRow) -> Result<Self, StoreError> {
+        Ok(Category {
+            id: row.id,
+            guild_id: id("ticket_categories.guild_id", row.guild_id)?,
+            name: row.name,
+            staff_role_id: optional_id("ticket_categories.staff_role_id", row.staff_role_id)?,
+            parent_channel_id: optional_id(
+                "ticket_categories.parent_channel_id",
+                row.parent_channel_id,
+            )?,
+            sla_minutes: row.sla_minutes,
+            default_priority: Priority::parse(&row.default_priority).unwrap_or(Priority::Normal),
+            questions: serde_json::from_str(&row.questions).map_err(|error| {
+                StoreError::InvalidData {
+                    what: "ticket_categories.questions",
+                    detail: error.to_string(),
+                }
+            })?,
+            anonymous: row.anonymous,
+        })
+    }
+}
+
+/// What `/tickets category upsert` writes.
+#[derive(Debug, Clone)]
+pub struct CategoryInput {
+    pub name: String,
+    pub staff_role_id: Option<Id<RoleMarker>>,
+    pub parent_channel_id: Option<Id<ChannelMarker>>,
+    pub sla_minutes: i32,
+    pub default_priority: Priority,
+    pub questions: Vec<Question>,
+    pub anonymous: bool,
+}
+
+/// A panel: the message people open tickets from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panel {
+    pub id: i64,
+    pub guild_id: Id<GuildMarker>,
+    pub title: String,
+    pub description: String,
+    pub button_label: String,
+    pub button_style: String,
+    pub emoji: Option<String>,
+    /// One category (a button), or none (a select of every category).
+    pub category_id: Option<i64>,
+    pub channel_id: Option<Id<ChannelMarker>>,
+    pub message_id: Option<Id<MessageMarker>>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = ticket_panels)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct PanelRow {
+    id: i64,
+    guild_id: i64,
+    title: String,
+    description: String,
+    button_label: String,
+    button_style: String,
+    emoji: Option<String>,
+    category_id: Option<i64>,
+    channel_id: Option<i64>,
+    message_id: Option<i64>,
+}
+
+impl TryFrom<PanelRow> for Panel {
+    type Error = StoreError;
+
+    fn try_from(row: PanelRow) -> Result<Self, StoreError> {
+        Ok(Panel {
+            id: row.id,
+            guild_id: id("ticket_panels.guild_id", row.guild_id)?,
+            title: row.title,
+            description: row.description,
+            button_label: row.button_label,
+            button_style: row.button_style,
+            emoji: row.emoji,
+            category_id: row.category_id,
+            channel_id: optional_id("ticket_panels.channel_id", row.channel_id)?,
+            message_id: optional_id("ticket_panels.message_id", row.message_id)?,
+        })
+    }
+}
+
+/// What `/tickets panel create` writes.
+#[derive(Debug, Clone)]
+pub struct PanelInput {
+    pub title: String,
+    pub description: String,
+    pub button_label: String,
+    pub button_style: String,
+    pub emoji: Option<String>,
+    pub category_id: Option<i64>,
+}
+
+/// A ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: i64,
+    pub guild_id: Id<GuildMarker>,
+    pub number: i64,
+    pub category_id: i64,
+    pub opener_id: Id<UserMarker>,
+    pub channel_id: Option<Id<ChannelMarker>>,
+    pub status: Status,
+    pub priority: Priority,
+    /// The questions asked at opening and what the opener answered.
+    pub answers: Vec<(String, String)>,
+    pub claimed_by: Option<Id<UserMarker>>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<Id<UserMarker>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub close_reason: Option<String>,
+    /// The transcript's HTML file, once written.
+    pub transcript: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    /// The channel name and the way staff say it: `ticket-0042`.
+    pub fn label(&self) -> String {
+        format!("ticket-{:04}", self.number)
+    }
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = tickets)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct TicketRow {
+    id: i64,
+    guild_id: i64,
+    number: i64,
+    category_id: i64,
+    opener_id: i64,
+    channel_id: Option<i64>,
+    status: String,
+    priority: String,
+    answers: String,
+    claimed_by: Option<i64>,
+    claimed_at: Option<NaiveDateTime>,
+    first_response_at: Option<NaiveDateTime>,
+    closed_by: Option<i64>,
+    closed_at: Option<NaiveDateTime>,
+    close_reason: Option<String>,
+    transcript: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = StoreError;
+
+    fn try_from(row: TicketRow) -> Result<Self, StoreError> {
+        Ok(Ticket {
+            id: row.id,
+            guild_id: id("tickets.guild_id", row.guild_id)?,
+            number: row.number,
+            category_id: row.category_id,
+            opener_id: id("tickets.opener_id", row.opener_id)?,
+            channel_id: optional_id("tickets.channel_id", row.channel_id)?,
+            status: Status::parse(&row.status)?,
+            priority: Priority::parse(&row.priority).unwrap_or(Priority::Normal),
+            answers: serde_json::from_str(&row.answers).map_err(|error| {
+                StoreError::InvalidData {
+                    what: "tickets.answers",
+                    detail: error.to_string(),
+                }
+            })?,
+            claimed_by: optional_id("tickets.claimed_by", row.claimed_by)?,
+            claimed_at: row.claimed_at.map(utc),
+            first_response_at: row.first_response_at.map(utc),
+            closed_by: optional_id("tickets.closed_by", row.closed_by)?,
+            closed_at: row.closed_at.map(utc),
+            close_reason: row.close_reason,
+            transcript: row.transcript,
+            created_at: utc(row.created_at),
+        })
+    }
+}
+
+fn tickets_from(rows: Vec<TicketRow>) -> Result<Vec<Ticket>, StoreError> {
+    rows.into_iter().map(Ticket::try_from).collect()
+}
+
+/// One entry of a ticket's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketEvent {
+    pub actor_id: Id<UserMarker>,
+    pub kind: String,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Why the opening gate turned someone away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// They have this many open tickets, the most allowed.
+    TooMany(i32),
+    /// They opened one too recently; they may again from this moment.
+    TooSoon(DateTime<Utc>),
+}
+
+/// Which tickets `/ticket list` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListFilter {
+    pub claimed_by: Option<Id<UserMarker>>,
+    pub opener: Option<Id<UserMarker>>,
+    pub category_id: Option<i64>,
+    pub priority: Option<Priority>,
+    /// Open ones only (else open and closed).
+    pub open_only: bool,
+}
+
+impl Store {
+    // ---- categories and panels -----------------------------------------------------------
+
+    /// Creates a category, or changes the one of that name.
+    pub async fn upsert_ticket_category(
+        &self,
+        guild_id: Id<GuildMarker>,
+        input: &CategoryInput,
+    ) -> Result<Category, StoreError> {
+        let guild = column(guild_id);
+        let questions = serde_json::to_string(&input.questions).unwrap_or_else(|_| "[]".into());
+        let values = (
+            ticket_categories::guild_id.eq(guild),
+            ticket_categories::name.eq(&input.name),
+            ticket_categories::staff_role_id.eq(nullable(input.staff_role_id)),
+            ticket_categories::parent_channel_id.eq(nullable(input.parent_channel_id)),
+            ticket_categories::sla_minutes.eq(input.sla_minutes),
+            ticket_categories::default_priority.eq(input.default_priority.as_str()),
+            ticket_categories::questions.eq(&questions),
+            ticket_categories::anonymous.eq(input.anonymous),
+            ticket_categories::created_at.eq(self.now()),
+        );
+        let row = with_connection!(self, connection => {
+            diesel::insert_into(ticket_categories::table)
+                .values(values)
+                .on_conflict((ticket_categories::guild_id, ticket_categories::name))
+                .do_update()
+                .set((
+                    ticket_categories::staff_role_id.eq(nullable(input.staff_role_id)),
+                    ticket_categories::parent_channel_id.eq(nullable(input.parent_channel_id)),
+                    ticket_categories::sla_minutes.eq(input.sla_minutes),
+                    ticket_categories::default_priority.eq(input.default_priority.as_str()),
+                    ticket_categories::questions.eq(&questions),
+                    ticket_categories::anonymous.eq(input.anonymous),
+                ))
+                .returning(CategoryRow::as_returning())
+                .get_result(connection)
+                .await
+        })?;
+        Category::try_from(row)
+    }
+
+    /// A guild's categories, by name.
+    pub async fn ticket_categories(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<Vec<Category>, StoreError> {
+        let guild = column(guild_id);
+        let rows: Vec<CategoryRow> = with_connection!(self, connection => {
+            ticket_categories::table
+                .filter(ticket_categories::guild_id.eq(guild))
+                .order(ticket_categories::name)
+                .select(CategoryRow::as_select())
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter().map(Category::try_from).collect()
+    }
+
+    /// One category of the guild (never another guild's).
+    pub async fn ticket_category(
+        &self,
+        guild_id: Id<GuildMarker>,
+        category_id: i64,
+    ) -> Result<Option<Category>, StoreError> {
+        let guild = column(guild_id);
+        let row: Option<CategoryRow> = with_connection!(self, connection => {
+            ticket_categories::table
+                .filter(ticket_categories::guild_id.eq(guild))
+                .filter(ticket_categories::id.eq(category_id))
+                .select(CategoryRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(Category::try_from).transpose()
+    }
+
+    pub async fn create_ticket_panel(
+        &self,
+        guild_id: Id<GuildMarker>,
+        input: &PanelInput,
+    ) -> Result<Panel, StoreError> {
+        let values = (
+            ticket_panels::guild_id.eq(column(guild_id)),
+            ticket_panels::title.eq(&input.title),
+            ticket_panels::description.eq(&input.description),
+            ticket_panels::button_label.eq(&input.button_label),
+            ticket_panels::button_style.eq(&input.button_style),
+            ticket_panels::emoji.eq(input.emoji.as_deref()),
+            ticket_panels::category_id.eq(input.category_id),
+            ticket_panels::created_at.eq(self.now()),
+        );
+        let row = with_connection!(self, connection => {
+            diesel::insert_into(ticket_panels::table)
+                .values(values)
+                .returning(PanelRow::as_returning())
+                .get_result(connection)
+                .await
+        })?;
+        Panel::try_from(row)
+    }
+
+    pub async fn ticket_panels(&self, guild_id: Id<GuildMarker>) -> Result<Vec<Panel>, StoreError> {
+        let guild = column(guild_id);
+        let rows: Vec<PanelRow> = with_connection!(self, connection => {
+            ticket_panels::table
+                .filter(ticket_panels::guild_id.eq(guild))
+                .order(ticket_panels::id)
+                .select(PanelRow::as_select())
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter().map(Panel::try_from).collect()
+    }
+
+    pub async fn ticket_panel(
+        &self,
+        guild_id: Id<GuildMarker>,
+        panel_id: i64,
+    ) -> Result<Option<Panel>, StoreError> {
+        let guild = column(guild_id);
+        let row: Option<PanelRow> = with_connection!(self, connection => {
+            ticket_panels::table
+                .filter(ticket_panels::guild_id.eq(guild))
+                .filter(ticket_panels::id.eq(panel_id))
+                .select(PanelRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(Panel::try_from).transpose()
+    }
+
+    /// Remembers where a panel was deployed.
+    pub async fn set_ticket_panel_message(
+        &self,
+        panel_id: i64,
+        channel_id: Id<ChannelMarker>,
+        message_id: Id<MessageMarker>,
+    ) -> Result<(), StoreError> {
+        with_connection!(self, connection => {
+            diesel::update(ticket_panels::table.filter(ticket_panels::id.eq(panel_id)))
+                .set((
+                    ticket_panels::channel_id.eq(Some(column(channel_id))),
+                    ticket_panels::message_id.eq(Some(column(message_id))),
+                ))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    // ---- opening -------------------------------------------------------------------------
+
+    /// Lets one opening through for this person if they have fewer than `max_open` open
+    /// tickets and opened none in the last `gap`: one conditional update, so of two
+    /// clicks at the same moment exactly one passes.
+    pub async fn admit_ticket_opener(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        max_open: i32,
+        gap: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), Refused>, StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        let cutoff = naive(now - gap);
+        let admitted = with_connection!(self, connection => {
+            connection.transaction::<usize, diesel::result::Error, _>(async |connection| {
+            diesel::insert_into(ticket_openers::table)
+                .values((
+                    ticket_openers::guild_id.eq(guild),
+                    ticket_openers::user_id.eq(user),
+                    ticket_openers::open_count.eq(0),
+                ))
+                .on_conflict_do_nothing()
+                .execute(connection)
+                .await?;
+            diesel::update(
+                ticket_openers::table
+                    .filter(ticket_openers::guild_id.eq(guild))
+                    .filter(ticket_openers::user_id.eq(user))
+                    .filter(ticket_openers::open_count.lt(max_open))
+                    .filter(
+                        ticket_openers::last_opened_at
+                            .is_null()
+                            .or(ticket_openers::last_opened_at.le(cutoff)),
+                    ),
+            )
+            .set((
+                ticket_openers::open_count.eq(ticket_openers::open_count + 1),
+                ticket_openers::last_opened_at.eq(Some(naive(now))),
+            ))
+            .execute(connection)
+            .await
+            }).await
+        })?;
+        if admitted == 1 {
+            return Ok(Ok(()));
+        }
+        let (count, last): (i32, Option<NaiveDateTime>) = with_connection!(self, connection => {
+            ticket_openers::table
+                .filter(ticket_openers::guild_id.eq(guild))
+                .filter(ticket_openers::user_id.eq(user))
+                .select((ticket_openers::open_count, ticket_openers::last_opened_at))
+                .first(connection)
+                .await
+        })?;
+        Ok(Err(if count >= max_open {
+            Refused::TooMany(count)
+        } else {
+            Refused::TooSoon(last.map_or(now, |last| utc(last) + gap))
+        }))
+    }
+
+    /// Gives back a place: a ticket of theirs closed, or an opening failed (then the
+    /// cooldown is given back too).
+    pub async fn release_ticket_opener(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        failed_opening: bool,
+    ) -> Result<(), StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        with_connection!(self, connection => {
+            let row = ticket_openers::table
+                .filter(ticket_openers::guild_id.eq(guild))
+                .filter(ticket_openers::user_id.eq(user))
+                .filter(ticket_openers::open_count.gt(0));
+            if failed_opening {
+                diesel::update(row)
+                    .set((
+                        ticket_openers::open_count.eq(ticket_openers::open_count - 1),
+                        ticket_openers::last_opened_at.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(connection)
+                    .await
+            } else {
+                diesel::update(row)
+                    .set(ticket_openers::open_count.eq(ticket_openers::open_count - 1))
+                    .execute(connection)
+                    .await
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Takes a place again for a reopened ticket (never refused: staff reopened it).
+    pub async fn retake_ticket_opener(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+    ) -> Result<(), StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        with_connection!(self, connection => {
+            diesel::update(
+                ticket_openers::table
+                    .filter(ticket_openers::guild_id.eq(guild))
+                    .filter(ticket_openers::user_id.eq(user)),
+            )
+            .set(ticket_openers::open_count.eq(ticket_openers::open_count + 1))
+            .execute(connection)
+            .await
+        })?;
+        Ok(())
+    }
+
+    /// Tickets the guild opened since `since` (the hourly cap).
+    pub async fn tickets_opened_since(
+        &self,
+        guild_id: Id<GuildMarker>,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let guild = column(guild_id);
+        let since = naive(since);
+        with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::guild_id.eq(guild))
+                .filter(tickets::created_at.ge(since))
+                .count()
+                .get_result(connection)
+                .await
+        })
+    }
+
+    /// A new ticket, numbered from the guild's counter, in status "opening".
+    pub async fn create_ticket(
+        &self,
+        guild_id: Id<GuildMarker>,
+        category: &Category,
+        opener_id: Id<UserMarker>,
+        answers: &[(String, String)],
+        now: DateTime<Utc>,
+    ) -> Result<Ticket, StoreError> {
+        let guild = column(guild_id);
+        let answers = serde_json::to_string(answers).unwrap_or_else(|_| "[]".into());
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            connection.transaction::<TicketRow, diesel::result::Error, _>(async |connection| {
+            let number: i64 = diesel::insert_into(ticket_counters::table)
+                .values((
+                    ticket_counters::guild_id.eq(guild),
+                    ticket_counters::last_number.eq(1_i64),
+                ))
+                .on_conflict(ticket_counters::guild_id)
+                .do_update()
+                .set(ticket_counters::last_number.eq(ticket_counters::last_number + 1_i64))
+                .returning(ticket_counters::last_number)
+                .get_result(connection)
+                .await?;
+            diesel::insert_into(tickets::table)
+                .values((
+                    tickets::guild_id.eq(guild),
+                    tickets::number.eq(number),
+                    tickets::category_id.eq(category.id),
+                    tickets::opener_id.eq(column(opener_id)),
+                    tickets::status.eq(Status::Opening.as_str()),
+                    tickets::priority.eq(category.default_priority.as_str()),
+                    tickets::answers.eq(&answers),
+                    tickets::created_at.eq(now),
+                    tickets::updated_at.eq(now),
+                ))
+                .returning(TicketRow::as_returning())
+                .get_result(connection)
+                .await
+            }).await
+        })?;
+        Ticket::try_from(row)
+    }
+
+    /// The ticket's channel exists: it is open.
+    pub async fn ticket_opened(
+        &self,
+        ticket_id: i64,
+        channel_id: Id<ChannelMarker>,
+    ) -> Result<Ticket, StoreError> {
+        let row = with_connection!(self, connection => {
+            diesel::update(tickets::table.filter(tickets::id.eq(ticket_id)))
+                .set((
+                    tickets::channel_id.eq(Some(column(channel_id))),
+                    tickets::status.eq(Status::Open.as_str()),
+                ))
+                .returning(TicketRow::as_returning())
+                .get_result(connection)
+                .await
+        })?;
+        Ticket::try_from(row)
+    }
+
+    /// An opening that failed leaves no ticket behind.
+    pub async fn forget_ticket(&self, ticket_id: i64) -> Result<(), StoreError> {
+        with_connection!(self, connection => {
+            diesel::delete(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Opening.as_str())),
+            )
+            .execute(connection)
+            .await
+        })?;
+        Ok(())
+    }
+
+    // ---- reading -------------------------------------------------------------------------
+
+    /// The ticket a channel belongs to.
+    pub async fn ticket_in_channel(
+        &self,
+        guild_id: Id<GuildMarker>,
+        channel_id: Id<ChannelMarker>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let (guild, channel) = (column(guild_id), column(channel_id));
+        let row: Option<TicketRow> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::guild_id.eq(guild))
+                .filter(tickets::channel_id.eq(channel))
+                .select(TicketRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// One ticket of the guild (never another guild's).
+    pub async fn ticket(
+        &self,
+        guild_id: Id<GuildMarker>,
+        ticket_id: i64,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let guild = column(guild_id);
+        let row: Option<TicketRow> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::guild_id.eq(guild))
+                .filter(tickets::id.eq(ticket_id))
+                .select(TicketRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// A person's open tickets in a guild.
+    pub async fn open_tickets_of(
+        &self,
+        guild_id: Id<GuildMarker>,
+        opener_id: Id<UserMarker>,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        self.list_tickets(
+            guild_id,
+            ListFilter {
+                opener: Some(opener_id),
+                open_only: true,
+                ..ListFilter::default()
+            },
+            25,
+        )
+        .await
+    }
+
+    /// Tickets of the guild, newest first.
+    pub async fn list_tickets(
+        &self,
+        guild_id: Id<GuildMarker>,
+        filter: ListFilter,
+        limit: i64,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let guild = column(guild_id);
+        let rows: Vec<TicketRow> = with_connection!(self, connection => {
+            let mut query = tickets::table
+                .filter(tickets::guild_id.eq(guild))
+                .into_boxed();
+            query = if filter.open_only {
+                query.filter(tickets::status.eq_any([Status::Open.as_str(), Status::Opening.as_str()]))
+            } else {
+                query.filter(tickets::status.ne(Status::Deleted.as_str()))
+            };
+            if let Some(staff) = filter.claimed_by {
+                query = query.filter(tickets::claimed_by.eq(column(staff)));
+            }
+            if let Some(opener) = filter.opener {
+                query = query.filter(tickets::opener_id.eq(column(opener)));
+            }
+            if let Some(category) = filter.category_id {
+                query = query.filter(tickets::category_id.eq(category));
+            }
+            if let Some(priority) = filter.priority {
+                query = query.filter(tickets::priority.eq(priority.as_str()));
+            }
+            query
+                .order(tickets::id.desc())
+                .limit(limit)
+                .select(TicketRow::as_select())
+                .load(connection)
+                .await
+        })?;
+        tickets_from(rows)
+    }
+
+    // ---- staff workflow ------------------------------------------------------------------
+
+    /// Claims an open, unclaimed ticket; `None` when someone else got there first or it is
+    /// not open.
+    pub async fn claim_ticket(
+        &self,
+        ticket_id: i64,
+        staff_id: Id<UserMarker>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Open.as_str()))
+                    .filter(tickets::claimed_by.is_null()),
+            )
+            .set((
+                tickets::claimed_by.eq(Some(column(staff_id))),
+                tickets::claimed_at.eq(Some(now)),
+                tickets::updated_at.eq(now),
+            ))
+            .returning(TicketRow::as_returning())
+            .get_result(connection)
+            .await
+            .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// Gives a claim back: by its holder, or by anyone when `holder` is `None` (admins).
+    pub async fn unclaim_ticket(
+        &self,
+        ticket_id: i64,
+        holder: Option<Id<UserMarker>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let changes = (
+            tickets::claimed_by.eq(None::<i64>),
+            tickets::claimed_at.eq(None::<NaiveDateTime>),
+            tickets::updated_at.eq(now),
+        );
+        let claimed = tickets::table
+            .filter(tickets::id.eq(ticket_id))
+            .filter(tickets::claimed_by.is_not_null());
+        let row = with_connection!(self, connection => {
+            match holder {
+                Some(holder) => {
+                    diesel::update(claimed.filter(tickets::claimed_by.eq(column(holder))))
+                        .set(changes)
+                        .returning(TicketRow::as_returning())
+                        .get_result(connection)
+                        .await
+                        .optional()
+                }
+                None => {
+                    diesel::update(claimed)
+                        .set(changes)
+                        .returning(TicketRow::as_returning())
+                        .get_result(connection)
+                        .await
+                        .optional()
+                }
+            }
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// Closes an open ticket; `None` when it was not open (closed by someone else a moment
+    /// ago).
+    pub async fn close_ticket(
+        &self,
+        ticket_id: i64,
+        closed_by: Id<UserMarker>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Open.as_str())),
+            )
+            .set((
+                tickets::status.eq(Status::Closed.as_str()),
+                tickets::closed_by.eq(Some(column(closed_by))),
+                tickets::closed_at.eq(Some(now)),
+                tickets::close_reason.eq(reason),
+                tickets::updated_at.eq(now),
+            ))
+            .returning(TicketRow::as_returning())
+            .get_result(connection)
+            .await
+            .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// Reopens a closed ticket; `None` when it was not closed.
+    pub async fn reopen_ticket(
+        &self,
+        ticket_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Closed.as_str())),
+            )
+            .set((
+                tickets::status.eq(Status::Open.as_str()),
+                tickets::closed_by.eq(None::<i64>),
+                tickets::closed_at.eq(None::<NaiveDateTime>),
+                tickets::close_reason.eq(None::<String>),
+                tickets::updated_at.eq(now),
+            ))
+            .returning(TicketRow::as_returning())
+            .get_result(connection)
+            .await
+            .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// Marks a ticket's channel gone; `false` when it already was.
+    pub async fn ticket_deleted(
+        &self,
+        ticket_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let now = naive(now);
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.ne(Status::Deleted.as_str())),
+            )
+            .set((
+                tickets::status.eq(Status::Deleted.as_str()),
+                tickets::updated_at.eq(now),
+            ))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
+    }
+
+    pub async fn set_ticket_priority(
+        &self,
+        ticket_id: i64,
+        priority: Priority,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = naive(now);
+        with_connection!(self, connection => {
+            diesel::update(tickets::table.filter(tickets::id.eq(ticket_id)))
+                .set((tickets::priority.eq(priority.as_str()), tickets::updated_at.eq(now)))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    pub async fn set_ticket_transcript(
+        &self,
+        ticket_id: i64,
+        path: &str,
+    ) -> Result<(), StoreError> {
+        with_connection!(self, connection => {
+            diesel::update(tickets::table.filter(tickets::id.eq(ticket_id)))
+                .set(tickets::transcript.eq(Some(path)))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// The first staff answer in the channel; later ones change nothing.
+    pub async fn ticket_first_response(
+        &self,
+        ticket_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let at = naive(at);
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::first_response_at.is_null()),
+            )
+            .set(tickets::first_response_at.eq(Some(at)))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
+    }
+
+    // ---- the timeline --------------------------------------------------------------------
+
+    pub async fn add_ticket_event(
+        &self,
+        ticket: &Ticket,
+        actor_id: Id<UserMarker>,
+        kind: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let values = (
+            ticket_events::ticket_id.eq(ticket.id),
+            ticket_events::guild_id.eq(column(ticket.guild_id)),
+            ticket_events::actor_id.eq(column(actor_id)),
+            ticket_events::kind.eq(kind),
+            ticket_events::detail.eq(detail),
+            ticket_events::at.eq(naive(at)),
+        );
+        with_connection!(self, connection => {
+            diesel::insert_into(ticket_events::table)
+                .values(values)
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// A ticket's timeline, oldest first.
+    pub async fn ticket_events(&self, ticket_id: i64) -> Result<Vec<TicketEvent>, StoreError> {
+        let rows: Vec<(i64, String, String, NaiveDateTime)> = with_connection!(self, connection => {
+            ticket_events::table
+                .filter(ticket_events::ticket_id.eq(ticket_id))
+                .order(ticket_events::id)
+                .select((
+                    ticket_events::actor_id,
+                    ticket_events::kind,
+                    ticket_events::detail,
+                    ticket_events::at,
+                ))
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .map(|(actor, kind, detail, at)| {
+                Ok(TicketEvent {
+                    actor_id: id("ticket_events.actor_id", actor)?,
+                    kind,
+                    detail,
+                    at: utc(at),
+                })
+            })
+            .collect()
+    }
+}

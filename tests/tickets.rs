@@ -1,0 +1,573 @@
+//! Support tickets end to end, as the demo guild's people use them through agora-sim: an
+//! admin sets up a category with questions and a panel; a member opens a ticket from the
+//! panel (answering in a modal) and gets a private channel; staff claim it (one claim of
+//! two), keep an internal note, and close it with a reason; the transcript is written,
+//! posted and sent; staff reopen and delete it. Also: one ticket from a double click, the
+//! opening limits, and who may do what.
+
+use std::time::Duration;
+
+use agora_sim::actions::{CommandOption, ComponentUse, InteractionRecord, ModalSubmit};
+use agora_testkit::{
+    content, custom_ids, is_private, message_text, run_test, wait_until, Harness, ANSWER,
+};
+use serde_json::{Map, Value};
+use twilight_model::id::Id;
+
+/// Discord's VIEW_CHANNEL bit.
+const VIEW_CHANNEL: u64 = 1 << 10;
+
+fn sub(group: &str, name: &str, options: Vec<CommandOption>) -> Vec<CommandOption> {
+    vec![CommandOption::sub(
+        group,
+        vec![CommandOption::sub(name, options)],
+    )]
+}
+
+/// `/tickets <group> <name> …` as the admin, in #general; what they were told.
+async fn admin(harness: &Harness, group: &str, name: &str, options: Vec<CommandOption>) -> String {
+    let record = harness
+        .run(
+            harness.demo.admin_id,
+            harness.demo.general_id,
+            "tickets",
+            sub(group, name, options),
+        )
+        .await;
+    assert!(is_private(&record), "admins' setup answers are private");
+    content(&record)
+}
+
+/// `/config tickets <key> value:…` as the admin.
+async fn configure_tickets(harness: &Harness, key: &str, value: impl Into<Value>) {
+    let record = harness
+        .run(
+            harness.demo.admin_id,
+            harness.demo.general_id,
+            "config",
+            sub("tickets", key, vec![CommandOption::value("value", value)]),
+        )
+        .await;
+    assert!(
+        content(&record).starts_with("Done"),
+        "/config tickets {key}: {}",
+        content(&record)
+    );
+}
+
+/// `/ticket <name> …` as `user` in `channel`.
+async fn ticket(
+    harness: &Harness,
+    user: u64,
+    channel: u64,
+    name: &str,
+    options: Vec<CommandOption>,
+) -> InteractionRecord {
+    harness
+        .run(
+            user,
+            channel,
+            "ticket",
+            vec![CommandOption::sub(name, options)],
+        )
+        .await
+}
+
+/// A guild with the moderator role set, a "Support" category (with `questions`), the log
+/// and transcript channel, and panel 1 deployed in #tickets; the panel message's id.
+async fn ticket_guild(questions: Option<&str>) -> (Harness, u64) {
+    let harness = Harness::start().await;
+    let demo = harness.demo.clone();
+    harness
+        .configure("moderator-role", "role", demo.moderator_role_id)
+        .await;
+    let mut options = vec![CommandOption::value("name", "Support")];
+    if let Some(questions) = questions {
+        options.push(CommandOption::value("questions", questions));
+    }
+    let saved = admin(&harness, "category", "upsert", options).await;
+    assert!(saved.contains("Saved category **Support**"), "{saved}");
+    configure_tickets(&harness, "log-channel", demo.admin_log_id.to_string()).await;
+    configure_tickets(
+        &harness,
+        "transcript-channel",
+        demo.admin_log_id.to_string(),
+    )
+    .await;
+    let created = admin(
+        &harness,
+        "panel",
+        "create",
+        vec![
+            CommandOption::value("title", "Need help?"),
+            CommandOption::value(
+                "description",
+                "Open a ticket and staff will answer in private.",
+            ),
+            CommandOption::value("category", "Support"),
+        ],
+    )
+    .await;
+    assert!(created.contains("Created panel 1"), "{created}");
+    let deployed = admin(
+        &harness,
+        "panel",
+        "deploy",
+        vec![
+            CommandOption::value("panel", 1),
+            CommandOption::value("channel", demo.tickets_id.to_string()),
+        ],
+    )
+    .await;
+    assert!(deployed.contains("Posted panel 1"), "{deployed}");
+    let panel = harness
+        .sim
+        .channel_messages(demo.tickets_id)
+        .into_iter()
+        .find(|message| custom_ids(message).contains(&"tickets:1:open:1".to_owned()))
+        .expect("the panel with its Open button");
+    assert!(message_text(&panel).contains("Need help?"));
+    let panel_id = panel["id"].as_str().unwrap().parse().unwrap();
+    (harness, panel_id)
+}
+
+/// Clicks without waiting for the answer; the interaction's id.
+fn click_now(harness: &Harness, user: u64, message: u64, custom_id: &str) -> u64 {
+    harness
+        .sim
+        .use_component(ComponentUse {
+            message_id: message,
+            user_id: user,
+            custom_id: custom_id.to_owned(),
+            values: Vec::new(),
+            unchecked: false,
+        })
+        .expect("the click")
+}
+
+async fn submit(
+    harness: &Harness,
+    user: u64,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> InteractionRecord {
+    let mut map = Map::new();
+    for (key, value) in fields {
+        map.insert((*key).to_owned(), Value::String((*value).to_owned()));
+    }
+    let id = harness
+        .sim
+        .submit_modal(ModalSubmit {
+            guild_id: Some(harness.demo.guild_id),
+            channel_id: None,
+            user_id: user,
+            custom_id: custom_id.to_owned(),
+            fields: map,
+            unchecked: false,
+        })
+        .expect("the modal submission");
+    harness.sim.answer(id, ANSWER).await.expect("an answer")
+}
+
+/// The channel id in "Your ticket is open: <#…>".
+fn opened_channel(text: &str) -> u64 {
+    let start = text
+        .find("<#")
+        .unwrap_or_else(|| panic!("no channel in {text:?}"))
+        + 2;
+    let end = start + text[start..].find('>').unwrap();
+    text[start..end].parse().unwrap()
+}
+
+/// (allow, deny) of the overwrite for `target` in `channel`.
+fn overwrite(harness: &Harness, channel: u64, target: u64) -> Option<(u64, u64)> {
+    let world = harness.sim.state().world.lock();
+    world
+        .channel(channel)?
+        .permission_overwrites
+        .iter()
+        .find(|overwrite| overwrite.id == target)
+        .map(|overwrite| (overwrite.allow, overwrite.deny))
+}
+
+fn channel_exists(harness: &Harness, channel: u64) -> bool {
+    harness.sim.state().world.lock().channel(channel).is_some()
+}
+
+/// The ticket channel's message that carries `custom_id`.
+fn message_with(harness: &Harness, channel: u64, custom_id: &str) -> Value {
+    harness
+        .sim
+        .channel_messages(channel)
+        .into_iter()
+        .find(|message| custom_ids(message).iter().any(|id| id == custom_id))
+        .unwrap_or_else(|| panic!("no message with {custom_id} in {channel}"))
+}
+
+#[test]
+fn a_ticket_lives_from_panel_to_transcript_with_each_role_doing_its_part() {
+    run_test(async {
+        let (harness, panel) = ticket_guild(Some("What happened?|Order number (optional)")).await;
+        let demo = harness.demo.clone();
+        let opener = demo.member_ids[0];
+        let stranger = demo.member_ids[1];
+        let (moderator, second_moderator) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+
+        // The panel's button asks the category's questions first.
+        let asked = harness.click(opener, panel, "tickets:1:open:1", &[]).await;
+        let callback = asked.callback.as_ref().expect("a callback");
+        assert_eq!(callback.kind, 9, "a modal: {:?}", callback.data);
+        assert_eq!(callback.data["custom_id"], "tickets:1:answers:1");
+        let opened = submit(
+            &harness,
+            opener,
+            "tickets:1:answers:1",
+            &[("q0", "My order never came"), ("q1", "")],
+        )
+        .await;
+        let told = content(&opened);
+        assert!(
+            is_private(&opened) && told.starts_with("Your ticket is open"),
+            "{told}"
+        );
+        assert!(told.contains("ticket-0001"), "{told}");
+        let channel = opened_channel(&told);
+
+        // A private channel: hidden from @everyone, open to the opener, staff and the bot.
+        {
+            let world = harness.sim.state().world.lock();
+            let made = world.channel(channel).expect("the ticket channel");
+            assert_eq!(made.name.as_deref(), Some("ticket-0001"));
+        }
+        let everyone = overwrite(&harness, channel, demo.guild_id).expect("@everyone's overwrite");
+        assert_ne!(everyone.1 & VIEW_CHANNEL, 0, "@everyone cannot see it");
+        let opener_can = overwrite(&harness, channel, opener).expect("the opener's overwrite");
+        assert_ne!(opener_can.0 & VIEW_CHANNEL, 0, "the opener sees it");
+        let staff_can =
+            overwrite(&harness, channel, demo.moderator_role_id).expect("staff's overwrite");
+        assert_ne!(staff_can.0 & VIEW_CHANNEL, 0, "staff see it");
+        assert!(overwrite(&harness, channel, harness.sim.bot_user_id()).is_some());
+        assert!(overwrite(&harness, channel, stranger).is_none());
+
+        // The welcome message holds the answers and the staff's buttons.
+        let welcome = message_with(&harness, channel, "tickets:1:claim:1");
+        let text = message_text(&welcome);
+        assert!(
+            text.contains("What happened?: My order never came"),
+            "{text}"
+        );
+        assert!(custom_ids(&welcome).contains(&"tickets:1:close:1".to_owned()));
+        let welcome_id: u64 = welcome["id"].as_str().unwrap().parse().unwrap();
+        harness
+            .sim
+            .send_message(channel, opener, "Hello, my order #42 is missing")
+            .unwrap();
+
+        // The opener is not staff: their Claim is refused and nothing changes.
+        let refused = harness
+            .click(opener, welcome_id, "tickets:1:claim:1", &[])
+            .await;
+        assert_eq!(content(&refused), "Only this ticket's staff can do that.");
+        // Two moderators claim at once: one claim.
+        let first = click_now(&harness, moderator, welcome_id, "tickets:1:claim:1");
+        let second = click_now(&harness, second_moderator, welcome_id, "tickets:1:claim:1");
+        let answers = [
+            content(&harness.sim.answer(first, ANSWER).await.unwrap()),
+            content(&harness.sim.answer(second, ANSWER).await.unwrap()),
+        ];
+        let won = answers
+            .iter()
+            .filter(|a| a.starts_with("You claimed ticket-0001"))
+            .count();
+        let lost = answers
+            .iter()
+            .filter(|a| a.contains("already claimed this ticket"))
+            .count();
+        assert_eq!((won, lost), (1, 1), "{answers:?}");
+
+        // An internal note is in the timeline for staff, never in the channel.
+        let noted = ticket(
+            &harness,
+            moderator,
+            channel,
+            "note",
+            vec![CommandOption::value("text", "Refund approved by finance")],
+        )
+        .await;
+        assert!(
+            content(&noted).starts_with("Note added"),
+            "{}",
+            content(&noted)
+        );
+        let info = content(&ticket(&harness, second_moderator, channel, "info", Vec::new()).await);
+        assert!(info.contains("note: Refund approved by finance"), "{info}");
+        assert!(info.contains("claimed"), "{info}");
+        assert!(harness
+            .sim
+            .channel_messages(channel)
+            .iter()
+            .all(|message| !message_text(message).contains("Refund approved")));
+        let outsider_info = ticket(&harness, opener, channel, "info", Vec::new()).await;
+        assert_eq!(
+            content(&outsider_info),
+            "Only this ticket's staff can do that."
+        );
+
+        // The opener closes it with a reason, through the Close button's modal.
+        let asked = harness
+            .click(opener, welcome_id, "tickets:1:close:1", &[])
+            .await;
+        assert_eq!(asked.callback.as_ref().unwrap().kind, 9);
+        let closed = submit(
+            &harness,
+            opener,
+            "tickets:1:close-reason:1",
+            &[("reason", "Solved, thanks")],
+        )
+        .await;
+        assert_eq!(
+            content(&closed),
+            "ticket-0001 is closed; the transcript is written."
+        );
+        let locked = overwrite(&harness, channel, opener).unwrap();
+        assert_ne!(
+            locked.1 & VIEW_CHANNEL,
+            0,
+            "the opener no longer sees the channel"
+        );
+        let again = ticket(&harness, moderator, channel, "close", Vec::new()).await;
+        assert_eq!(content(&again), "This ticket isn't open.");
+
+        // The transcript: on disk (HTML and TXT with every message), posted, and sent.
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .ticket(Id::new(demo.guild_id), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let html_path = stored
+            .transcript
+            .clone()
+            .expect("the transcript's file is remembered");
+        let html = std::fs::read_to_string(&html_path).unwrap();
+        assert!(html.contains("Hello, my order #42 is missing"), "{html}");
+        assert!(html.contains("My order never came"));
+        let txt = std::fs::read_to_string(html_path.replace(".html", ".txt")).unwrap();
+        assert!(txt.contains("Hello, my order #42 is missing"), "{txt}");
+        let posted = harness
+            .sim
+            .channel_messages(demo.admin_log_id)
+            .into_iter()
+            .find(|message| message_text(message).starts_with("Transcript of ticket-0001"))
+            .expect("the transcript in the transcript channel");
+        let files: Vec<&str> = posted["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|file| file["filename"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, ["ticket-0001-1.html", "ticket-0001-1.txt"]);
+        assert!(harness
+            .sim
+            .dms(opener)
+            .iter()
+            .any(|dm| message_text(dm).contains("ticket-0001 was closed")));
+        let logged = harness.sim.channel_messages(demo.admin_log_id);
+        assert!(logged
+            .iter()
+            .any(|m| message_text(m).contains("Solved, thanks")));
+
+        // Staff reopen it: the opener sees it again; then close and delete it.
+        let notice = message_with(&harness, channel, "tickets:1:reopen:1");
+        let notice_id: u64 = notice["id"].as_str().unwrap().parse().unwrap();
+        // (The opener no longer sees the closed channel: only staff can press Reopen.)
+        let reopened = harness
+            .click(moderator, notice_id, "tickets:1:reopen:1", &[])
+            .await;
+        assert_eq!(content(&reopened), "ticket-0001 is open again.");
+        let back = overwrite(&harness, channel, opener).unwrap();
+        assert_ne!(back.0 & VIEW_CHANNEL, 0, "the opener sees it again");
+        let closed = ticket(
+            &harness,
+            moderator,
+            channel,
+            "close",
+            vec![CommandOption::value("reason", "Done")],
+        )
+        .await;
+        assert!(
+            content(&closed).starts_with("ticket-0001 is closed"),
+            "{}",
+            content(&closed)
+        );
+        let notices: Vec<Value> = harness
+            .sim
+            .channel_messages(channel)
+            .into_iter()
+            .filter(|message| custom_ids(message).contains(&"tickets:1:delete:1".to_owned()))
+            .collect();
+        let last_notice: u64 = notices.last().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let deleting = harness
+            .click(moderator, last_notice, "tickets:1:delete:1", &[])
+            .await;
+        assert!(
+            content(&deleting).starts_with("Deleting the channel of ticket-0001"),
+            "{}",
+            content(&deleting)
+        );
+        wait_until(
+            "the ticket channel is deleted",
+            Duration::from_secs(10),
+            || !channel_exists(&harness, channel),
+        )
+        .await;
+        let events = harness
+            .agora()
+            .kernel()
+            .store
+            .ticket_events(1)
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["opened", "claimed", "note", "closed", "reopened", "closed", "deleted"]
+        );
+    });
+}
+
+#[test]
+fn a_double_click_opens_one_ticket_and_the_limits_hold() {
+    run_test(async {
+        let (harness, panel) = ticket_guild(None).await;
+        let demo = harness.demo.clone();
+        let member = demo.member_ids[2];
+        let first = click_now(&harness, member, panel, "tickets:1:open:1");
+        let second = click_now(&harness, member, panel, "tickets:1:open:1");
+        let answers = [
+            content(&harness.sim.answer(first, ANSWER).await.unwrap()),
+            content(&harness.sim.answer(second, ANSWER).await.unwrap()),
+        ];
+        let opened: Vec<&String> = answers
+            .iter()
+            .filter(|a| a.starts_with("Your ticket is open"))
+            .collect();
+        assert_eq!(opened.len(), 1, "{answers:?}");
+        assert!(
+            answers
+                .iter()
+                .any(|a| a.starts_with("You already have 1 open ticket")),
+            "{answers:?}"
+        );
+        let tickets = harness
+            .sim
+            .state()
+            .world
+            .lock()
+            .guild_channels(demo.guild_id)
+            .iter()
+            .filter(|channel| {
+                channel
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| name.starts_with("ticket-"))
+            })
+            .count();
+        assert_eq!(tickets, 1, "one ticket channel");
+
+        // With room for two, the cooldown turns the next one away and says until when.
+        configure_tickets(&harness, "max-open", 2).await;
+        configure_tickets(&harness, "cooldown", 30).await;
+        let refused = ticket(&harness, member, demo.general_id, "create", Vec::new()).await;
+        assert!(
+            content(&refused).starts_with("You opened a ticket moments ago"),
+            "{}",
+            content(&refused)
+        );
+        // Someone else is not held by this member's cooldown.
+        let other = ticket(
+            &harness,
+            demo.member_ids[1],
+            demo.general_id,
+            "create",
+            vec![CommandOption::value("category", "support")],
+        )
+        .await;
+        assert!(
+            content(&other).contains("ticket-0002"),
+            "{}",
+            content(&other)
+        );
+
+        // Bad input changes nothing.
+        let unknown = ticket(
+            &harness,
+            demo.member_ids[0],
+            demo.general_id,
+            "create",
+            vec![CommandOption::value("category", "Billing")],
+        )
+        .await;
+        assert!(
+            content(&unknown).starts_with("There's no ticket category called “Billing”"),
+            "{}",
+            content(&unknown)
+        );
+        let nowhere = ticket(
+            &harness,
+            demo.moderator_ids[0],
+            demo.general_id,
+            "claim",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(
+            content(&nowhere),
+            "This isn't a ticket channel. Run it in the ticket's channel."
+        );
+        let too_many = admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![
+                CommandOption::value("name", "Bugs"),
+                CommandOption::value("questions", "a|b|c|d|e|f"),
+            ],
+        )
+        .await;
+        assert_eq!(too_many, "A category asks at most 5 questions.");
+        let member_setup = harness
+            .run(
+                member,
+                demo.general_id,
+                "tickets",
+                sub("category", "list", Vec::new()),
+            )
+            .await;
+        assert!(
+            content(&member_setup).contains("server admins"),
+            "{}",
+            content(&member_setup)
+        );
+        let listed = admin(&harness, "category", "list", Vec::new()).await;
+        assert!(
+            listed.contains("Support") && !listed.contains("Bugs"),
+            "{listed}"
+        );
+        let count: usize = harness
+            .agora()
+            .kernel()
+            .store
+            .list_tickets(Id::new(demo.guild_id), Default::default(), 50)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(count, 2);
+    });
+}

@@ -349,7 +349,7 @@ fn help_shows_each_role_only_what_it_may_run() {
             )
             .await;
         let first = content(&settings);
-        assert!(first.contains("page 1 of 3"), "{first}");
+        assert!(first.contains("page 1 of 5"), "{first}");
         assert!(first.contains("/config show"), "{first}");
         let next = custom_ids(&settings.payload)
             .into_iter()
@@ -359,7 +359,7 @@ fn help_shows_each_role_only_what_it_may_run() {
             .click(demo.admin_id, message_id(&admin), &next, &[])
             .await;
         let second_text = content(&second);
-        assert!(second_text.contains("page 2 of 3"), "{second_text}");
+        assert!(second_text.contains("page 2 of 5"), "{second_text}");
         assert!(second_text.contains("/config reset"), "{second_text}");
         assert!(
             second_text.contains("/config shifts channel"),

@@ -502,7 +502,7 @@ impl Config {
         source: ConfigSource<'_>,
         env: &HashMap<String, String>,
     ) -> Result<Config, ConfigProblems> {
-        Config::load_with_sections(source, env, &[])
+        Config::load_with_sections(source, env, &built_in_sections())
     }
 
     /// [`Config::load`], where the features' `sections` may also have their tables.
@@ -585,6 +585,14 @@ impl Config {
         toml::to_string(self)
             .unwrap_or_else(|error| format!("# cannot render the configuration: {error}\n"))
     }
+}
+
+/// The tables of the built-in features (`[tickets]`), which every load knows.
+pub fn built_in_sections() -> Vec<ConfigSection> {
+    agora_actors::built_in_features()
+        .iter()
+        .filter_map(|feature| feature.config_section())
+        .collect()
 }
 
 /// The built-in tables and the declared sections, each key with its default.

@@ -267,7 +267,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-11-22-000001_shifts".to_owned(),
             "2026-12-01-000000_shift_setting_keys".to_owned(),
             "2026-12-01-100000_shift_notices".to_owned(),
-            "2026-12-01-200000_processes".to_owned()
+            "2026-12-01-200000_processes".to_owned(),
+            "2026-12-03-000000_tickets".to_owned()
         ]
     );
     assert_eq!(
@@ -315,7 +316,7 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
                     .await
                     .unwrap()
                     .len(),
-                5
+                6
             );
             store
                 .upsert_guild_settings(&GuildSettings::new(id(1)))
@@ -339,7 +340,7 @@ async fn processes_migrating_together_apply_each_migration_once(database: &TestD
     );
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 5]);
+    assert_eq!(applied, [0, 6]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
@@ -1011,7 +1012,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        5
+        6
     );
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
@@ -1041,7 +1042,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        5,
+        6,
         "a second memory store starts empty"
     );
     assert_eq!(other.guild_settings(id(1)).await.unwrap(), None);

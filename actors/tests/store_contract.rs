@@ -214,7 +214,254 @@ contract!(
     schedule_slots_are_unique_per_person_weekday_and_time,
     a_notice_is_recorded_once_and_leased_by_one_sender,
     heartbeats_replace_their_row_and_list_the_live_processes,
+    ticket_openings_are_gated_once_per_person_and_numbered_per_guild,
+    ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
 );
+
+fn support_category() -> agora_actors::tickets::store::CategoryInput {
+    use agora_actors::tickets::store::{CategoryInput, Priority, Question};
+    CategoryInput {
+        name: "Support".into(),
+        staff_role_id: Some(id(70)),
+        parent_channel_id: None,
+        sla_minutes: 30,
+        default_priority: Priority::High,
+        questions: vec![Question {
+            label: "What happened?".into(),
+            required: true,
+            min_length: 1,
+            max_length: 1000,
+        }],
+        anonymous: false,
+    }
+}
+
+async fn ticket_openings_are_gated_once_per_person_and_numbered_per_guild(database: &TestDatabase) {
+    use agora_actors::tickets::store::Refused;
+    let store = database.migrated().await;
+    let now = start_time();
+    let category = store
+        .upsert_ticket_category(id(7), &support_category())
+        .await
+        .unwrap();
+    // Upserting by name changes the one category.
+    let mut changed = support_category();
+    changed.sla_minutes = 60;
+    let again = store.upsert_ticket_category(id(7), &changed).await.unwrap();
+    assert_eq!((again.id, again.sla_minutes), (category.id, 60));
+    assert_eq!(again.questions[0].label, "What happened?");
+    assert!(
+        store
+            .ticket_category(id(8), category.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "another guild's"
+    );
+
+    // Eight clicks at once with room for one: one passes.
+    let gap = chrono::Duration::seconds(5);
+    let mut clicks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        clicks.spawn(async move {
+            store
+                .admit_ticket_opener(id(7), id(5), 1, gap, now)
+                .await
+                .unwrap()
+        });
+    }
+    let mut admitted = 0;
+    while let Some(outcome) = clicks.join_next().await {
+        match outcome.unwrap() {
+            Ok(()) => admitted += 1,
+            Err(refused) => assert_eq!(refused, Refused::TooMany(1)),
+        }
+    }
+    assert_eq!(admitted, 1);
+    // With room for two, the gap still holds the second back, and says until when.
+    assert_eq!(
+        store
+            .admit_ticket_opener(id(7), id(5), 2, gap, now)
+            .await
+            .unwrap(),
+        Err(Refused::TooSoon(stored_start_time() + gap))
+    );
+    let later = now + chrono::Duration::seconds(6);
+    assert_eq!(
+        store
+            .admit_ticket_opener(id(7), id(5), 2, gap, later)
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    // A place given back is free again; a failed opening gives the cooldown back too.
+    store
+        .release_ticket_opener(id(7), id(5), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .admit_ticket_opener(id(7), id(5), 2, gap, later)
+            .await
+            .unwrap(),
+        Ok(())
+    );
+
+    // Numbers count per guild, also when tickets are made at once.
+    let mut makers = tokio::task::JoinSet::new();
+    for person in 1..=6u64 {
+        let (store, category) = (store.clone(), category.clone());
+        makers.spawn(async move {
+            let answers = vec![("What happened?".to_owned(), format!("person {person}"))];
+            store
+                .create_ticket(id(7), &category, id(person), &answers, now)
+                .await
+                .unwrap()
+        });
+    }
+    let mut numbers = Vec::new();
+    while let Some(ticket) = makers.join_next().await {
+        let ticket = ticket.unwrap();
+        assert_eq!(
+            ticket.priority,
+            agora_actors::tickets::store::Priority::High
+        );
+        numbers.push(ticket.number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+    let other_guild = store
+        .upsert_ticket_category(id(8), &support_category())
+        .await
+        .unwrap();
+    let first_there = store
+        .create_ticket(id(8), &other_guild, id(1), &[], now)
+        .await
+        .unwrap();
+    assert_eq!(first_there.number, 1);
+    assert_eq!(first_there.label(), "ticket-0001");
+    assert_eq!(store.tickets_opened_since(id(7), now).await.unwrap(), 6);
+}
+
+async fn ticket_claims_and_closes_happen_once_and_stay_in_their_guild(database: &TestDatabase) {
+    use agora_actors::tickets::store::Status;
+    let store = database.migrated().await;
+    let now = start_time();
+    let category = store
+        .upsert_ticket_category(id(7), &support_category())
+        .await
+        .unwrap();
+    let answers = vec![("What happened?".to_owned(), "It broke".to_owned())];
+    let made = store
+        .create_ticket(id(7), &category, id(5), &answers, now)
+        .await
+        .unwrap();
+    assert_eq!(made.status, Status::Opening);
+    // Claiming needs an open ticket.
+    assert!(store
+        .claim_ticket(made.id, id(60), now)
+        .await
+        .unwrap()
+        .is_none());
+    let open = store.ticket_opened(made.id, id(900)).await.unwrap();
+    assert_eq!(
+        (open.status, open.channel_id),
+        (Status::Open, Some(id(900)))
+    );
+    assert_eq!(open.answers, answers);
+    assert_eq!(
+        store
+            .ticket_in_channel(id(7), id(900))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        made.id
+    );
+    assert!(
+        store
+            .ticket_in_channel(id(8), id(900))
+            .await
+            .unwrap()
+            .is_none(),
+        "another guild's"
+    );
+    assert!(
+        store.ticket(id(8), made.id).await.unwrap().is_none(),
+        "another guild's"
+    );
+
+    // Six staff claim at once: one claim.
+    let mut claims = tokio::task::JoinSet::new();
+    for staff in 60..66u64 {
+        let store = store.clone();
+        claims.spawn(async move { store.claim_ticket(made.id, id(staff), now).await.unwrap() });
+    }
+    let mut winners = Vec::new();
+    while let Some(won) = claims.join_next().await {
+        winners.extend(won.unwrap().and_then(|ticket| ticket.claimed_by));
+    }
+    assert_eq!(winners.len(), 1);
+    // Only the holder gives it back (or anyone, for an admin: `None`).
+    let holder = winners[0];
+    let other = if holder == id(60) { id(61) } else { id(60) };
+    assert!(store
+        .unclaim_ticket(made.id, Some(other), now)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .unclaim_ticket(made.id, None, now)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .unclaim_ticket(made.id, Some(holder), now)
+        .await
+        .unwrap()
+        .is_none());
+
+    // Two closes at once: one closes.
+    let (first, second) = tokio::join!(
+        store.close_ticket(made.id, id(60), Some("Solved"), now),
+        store.close_ticket(made.id, id(61), None, now)
+    );
+    let closed: Vec<_> = [first.unwrap(), second.unwrap()]
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].status, Status::Closed);
+    assert!(store.reopen_ticket(made.id, now).await.unwrap().is_some());
+    assert!(
+        store.reopen_ticket(made.id, now).await.unwrap().is_none(),
+        "once"
+    );
+    assert!(store
+        .close_ticket(made.id, id(60), None, now)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store.ticket_deleted(made.id, now).await.unwrap());
+    assert!(!store.ticket_deleted(made.id, now).await.unwrap(), "once");
+
+    // The timeline keeps its order.
+    for kind in ["opened", "claimed", "note", "closed"] {
+        store
+            .add_ticket_event(&open, id(60), kind, "", now)
+            .await
+            .unwrap();
+    }
+    let kinds: Vec<String> = store
+        .ticket_events(made.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| event.kind)
+        .collect();
+    assert_eq!(kinds, ["opened", "claimed", "note", "closed"]);
+}
 
 async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &TestDatabase) {
     let store = database.migrated().await;

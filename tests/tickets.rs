@@ -571,3 +571,74 @@ fn a_double_click_opens_one_ticket_and_the_limits_hold() {
         assert_eq!(count, 2);
     });
 }
+
+#[test]
+fn buttons_work_after_a_restart_and_a_channel_deleted_by_hand_closes_its_ticket() {
+    run_test(async {
+        let (mut harness, panel) = ticket_guild(None).await;
+        let demo = harness.demo.clone();
+        let opener = demo.member_ids[0];
+        let opened = harness.click(opener, panel, "tickets:1:open:1", &[]).await;
+        let channel = opened_channel(&content(&opened));
+        let welcome = message_with(&harness, channel, "tickets:1:claim:1");
+        let welcome_id: u64 = welcome["id"].as_str().unwrap().parse().unwrap();
+
+        // A restart in the middle of the ticket's life: its buttons still work.
+        harness.stop().await;
+        harness.boot(Vec::new()).await;
+        let claimed = harness
+            .click(demo.moderator_ids[0], welcome_id, "tickets:1:claim:1", &[])
+            .await;
+        assert!(
+            content(&claimed).starts_with("You claimed ticket-0001"),
+            "{}",
+            content(&claimed)
+        );
+
+        // Someone deletes the channel by hand: the ticket is closed, noted and logged, and
+        // the opener may open a new one.
+        harness.sim.state().mutate(|world, _| {
+            let gone = world.channel(channel).cloned().expect("the ticket channel");
+            let event = world.channel_event("CHANNEL_DELETE", &gone);
+            world.channels.remove(&channel);
+            ((), vec![event])
+        });
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let mut status = None;
+        for _ in 0..100 {
+            let ticket = store.ticket(guild, 1).await.unwrap().unwrap();
+            if ticket.status == agora_actors::tickets::store::Status::Deleted {
+                status = Some(ticket);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let ticket = status.expect("the ticket is marked deleted");
+        assert_eq!(
+            ticket.close_reason.as_deref(),
+            Some("The ticket's channel was deleted by hand.")
+        );
+        let kinds: Vec<String> = store
+            .ticket_events(1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|event| event.kind)
+            .collect();
+        assert_eq!(kinds, ["opened", "claimed", "channel-deleted"]);
+        assert!(harness
+            .sim
+            .channel_messages(demo.admin_log_id)
+            .iter()
+            .any(|message| message_text(message).contains("its channel was deleted by hand")));
+        // The place is free: what holds the opener back now is only the double-click
+        // guard of a few seconds (with the place still taken it would be "You already have").
+        let again = harness.click(opener, panel, "tickets:1:open:1", &[]).await;
+        assert!(
+            content(&again).starts_with("You opened a ticket moments ago"),
+            "{}",
+            content(&again)
+        );
+    });
+}

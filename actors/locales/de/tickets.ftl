@@ -38,6 +38,8 @@ ticket-log-closed = Geschlossen von <@{ $staff }>.
 ticket-log-closed-reason = Geschlossen von <@{ $staff }>: { $reason }
 ticket-log-reopened = Wieder geöffnet von <@{ $staff }>.
 ticket-log-deleted = Kanal gelöscht von <@{ $staff }>.
+ticket-log-channel-deleted = { $label }: Der Kanal wurde von Hand gelöscht; das Ticket ist geschlossen.
+ticket-channel-deleted-reason = Der Kanal des Tickets wurde von Hand gelöscht.
 
 ## Transkripte (lifecycle.rs)
 ticket-transcript-posted = Transkript von { $label } ({ $messages } Nachrichten), geöffnet von <@{ $opener }>.

@@ -38,6 +38,8 @@ ticket-log-closed = Closed by <@{ $staff }>.
 ticket-log-closed-reason = Closed by <@{ $staff }>: { $reason }
 ticket-log-reopened = Reopened by <@{ $staff }>.
 ticket-log-deleted = Channel deleted by <@{ $staff }>.
+ticket-log-channel-deleted = { $label }: its channel was deleted by hand; the ticket is closed.
+ticket-channel-deleted-reason = The ticket's channel was deleted by hand.
 
 ## Transcripts (lifecycle.rs)
 ticket-transcript-posted = Transcript of { $label } ({ $messages } messages), opened by <@{ $opener }>.

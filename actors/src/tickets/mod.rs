@@ -16,6 +16,7 @@ pub mod schema;
 pub mod settings;
 pub mod store;
 pub mod transcript;
+mod watch;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -97,6 +98,10 @@ impl Feature for TicketsFeature {
         }
     }
 
+    fn intents(&self) -> twilight_gateway::Intents {
+        twilight_gateway::Intents::GUILDS
+    }
+
     fn config_section(&self) -> Option<ConfigSection> {
         Some(ConfigSection::of::<TicketsConfig>(TICKETS))
     }
@@ -107,6 +112,7 @@ impl Feature for TicketsFeature {
             config: start.config::<TicketsConfig>(),
             bot_user: OnceCell::new(),
         });
+        watch::subscribe(start.bus, shared.clone());
         start.concern(
             move || TicketManager {
                 shared: shared.clone(),

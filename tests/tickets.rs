@@ -285,6 +285,26 @@ fn a_ticket_lives_from_panel_to_transcript_with_each_role_doing_its_part() {
             .count();
         assert_eq!((won, lost), (1, 1), "{answers:?}");
 
+        // The first staff message is the ticket's first response (the opener's was not).
+        harness
+            .sim
+            .send_message(channel, moderator, "Looking into it now")
+            .unwrap();
+        let store = harness.agora().kernel().store.clone();
+        let mut answered = None;
+        for _ in 0..100 {
+            let ticket = store
+                .ticket(Id::new(demo.guild_id), 1)
+                .await
+                .unwrap()
+                .unwrap();
+            if ticket.first_response_at.is_some() {
+                answered = Some(ticket);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(answered.is_some(), "the first response is recorded");
         // An internal note is in the timeline for staff, never in the channel.
         let noted = ticket(
             &harness,
@@ -301,6 +321,7 @@ fn a_ticket_lives_from_panel_to_transcript_with_each_role_doing_its_part() {
         );
         let info = content(&ticket(&harness, second_moderator, channel, "info", Vec::new()).await);
         assert!(info.contains("note: Refund approved by finance"), "{info}");
+        assert!(info.contains("First staff answer after 0 min."), "{info}");
         assert!(info.contains("claimed"), "{info}");
         assert!(harness
             .sim
@@ -437,7 +458,16 @@ fn a_ticket_lives_from_panel_to_transcript_with_each_role_doing_its_part() {
         let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
         assert_eq!(
             kinds,
-            ["opened", "claimed", "note", "closed", "reopened", "closed", "deleted"]
+            [
+                "opened",
+                "claimed",
+                "first-response",
+                "note",
+                "closed",
+                "reopened",
+                "closed",
+                "deleted"
+            ]
         );
     });
 }

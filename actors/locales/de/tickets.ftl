@@ -90,6 +90,11 @@ ticket-note-empty = Eine Notiz braucht Text.
 ticket-note-added = Notiz zum Verlauf des Tickets hinzugefügt (nur für das Team sichtbar).
 ticket-info = **{ $label }** · { $category } · { $status } · { $priority }
     Geöffnet von { $opener } <t:{ $opened }:R> · übernommen: { $claimed }
+ticket-response-after = Erste Antwort des Teams nach { $minutes } Min.
+ticket-response-late = Erste Antwort des Teams nach { $minutes } Min. — später als die vereinbarten { $sla } Min.
+ticket-response-due = Noch keine Antwort des Teams; fällig <t:{ $due }:R>.
+ticket-response-overdue = Noch keine Antwort des Teams — überfällig seit <t:{ $due }:R>.
+ticket-response-none = Noch keine Antwort des Teams.
 ticket-list-empty = Keine passenden Tickets.
 
 ## Admin (admin.rs)

@@ -90,6 +90,11 @@ ticket-note-empty = A note needs some text.
 ticket-note-added = Note added to the ticket's timeline (staff only).
 ticket-info = **{ $label }** · { $category } · { $status } · { $priority }
     Opened by { $opener } <t:{ $opened }:R> · claimed: { $claimed }
+ticket-response-after = First staff answer after { $minutes } min.
+ticket-response-late = First staff answer after { $minutes } min — later than the { $sla } min SLA.
+ticket-response-due = No staff answer yet; due <t:{ $due }:R>.
+ticket-response-overdue = No staff answer yet — overdue since <t:{ $due }:R>.
+ticket-response-none = No staff answer yet.
 ticket-list-empty = No tickets match.
 
 ## Admin (admin.rs)

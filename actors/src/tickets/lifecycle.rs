@@ -297,6 +297,7 @@ async fn open(
         Ok(ticket) => ticket,
         Err(error) => return database_trouble(locale, &error),
     };
+    shared.awaiting_response.write().insert(channel);
     let guild_locale = guild_locale(request);
     let staff = staff_role(&request.settings, &settings, category);
     let welcome = render::welcome_message(
@@ -704,6 +705,9 @@ pub async fn close(
         Err(error) => return database_trouble(locale, &error),
     };
     give_back_place(shared, ticket.guild_id, ticket.opener_id, false).await;
+    if let Some(channel) = ticket.channel_id {
+        shared.awaiting_response.write().remove(&channel);
+    }
     record(
         shared,
         &ticket,
@@ -903,6 +907,9 @@ pub async fn reopen(
         tracing::warn!(%error, ticket = ticket.id, "could not count the reopened ticket for its opener");
     }
     record(shared, &ticket, request.user_id, "reopened", "").await;
+    if let (Some(channel), None) = (ticket.channel_id, ticket.first_response_at) {
+        shared.awaiting_response.write().insert(channel);
+    }
     if let Some(channel) = ticket.channel_id {
         let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
         let update = kernel
@@ -1104,6 +1111,35 @@ async fn add_note(shared: &Shared, request: &InteractionRequest, text: &str) -> 
     private(t!(locale, "ticket-note-added"))
 }
 
+/// How soon staff first answered, against the category's SLA.
+fn response_line(
+    locale: Locale,
+    ticket: &Ticket,
+    category: &Category,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let sla = i64::from(category.sla_minutes);
+    match ticket.first_response_at {
+        Some(at) => {
+            let minutes = (at - ticket.created_at).num_minutes().max(0);
+            if sla > 0 && minutes > sla {
+                t!(locale, "ticket-response-late", minutes = minutes, sla = sla)
+            } else {
+                t!(locale, "ticket-response-after", minutes = minutes)
+            }
+        }
+        None if sla > 0 => {
+            let due = ticket.created_at + chrono::Duration::minutes(sla);
+            if now > due {
+                t!(locale, "ticket-response-overdue", due = due.timestamp())
+            } else {
+                t!(locale, "ticket-response-due", due = due.timestamp())
+            }
+        }
+        None => t!(locale, "ticket-response-none"),
+    }
+}
+
 /// Details and timeline; notes show here only, and only to staff.
 async fn info(shared: &Shared, request: &InteractionRequest) -> Reply {
     let locale = request.language();
@@ -1139,6 +1175,12 @@ async fn info(shared: &Shared, request: &InteractionRequest) -> Reply {
         claimed = claimed,
         opened = ticket.created_at.timestamp()
     )];
+    lines.push(response_line(
+        locale,
+        ticket,
+        &hand.category,
+        shared.kernel.clock.now(),
+    ));
     for event in events.iter().rev().take(15).rev() {
         let actor = if !reveal && event.actor_id == ticket.opener_id {
             t!(locale, "ticket-anonymous")

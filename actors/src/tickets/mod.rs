@@ -26,7 +26,7 @@ use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
-use twilight_model::id::marker::{GuildMarker, RoleMarker, UserMarker};
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker, UserMarker};
 use twilight_model::id::Id;
 
 use self::settings::TicketSettings;
@@ -99,7 +99,7 @@ impl Feature for TicketsFeature {
     }
 
     fn intents(&self) -> twilight_gateway::Intents {
-        twilight_gateway::Intents::GUILDS
+        twilight_gateway::Intents::GUILDS | twilight_gateway::Intents::GUILD_MESSAGES
     }
 
     fn config_section(&self) -> Option<ConfigSection> {
@@ -111,6 +111,7 @@ impl Feature for TicketsFeature {
             kernel: start.kernel.clone(),
             config: start.config::<TicketsConfig>(),
             bot_user: OnceCell::new(),
+            awaiting_response: Default::default(),
         });
         watch::subscribe(start.bus, shared.clone());
         start.concern(
@@ -133,6 +134,9 @@ pub(crate) struct Shared {
     pub config: TicketsConfig,
     /// The bot's own user, asked of Discord once (its overwrite in ticket channels).
     bot_user: OnceCell<Id<UserMarker>>,
+    /// Open ticket channels still waiting for a first staff answer: the watcher looks a
+    /// message's channel up here before it touches the store.
+    pub awaiting_response: parking_lot::RwLock<std::collections::HashSet<Id<ChannelMarker>>>,
 }
 
 impl Shared {

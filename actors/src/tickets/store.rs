@@ -1016,6 +1016,23 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// The channels of open tickets no staff member has answered yet (the watcher's list).
+    pub async fn tickets_awaiting_response(&self) -> Result<Vec<Id<ChannelMarker>>, StoreError> {
+        let rows: Vec<Option<i64>> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::status.eq(Status::Open.as_str()))
+                .filter(tickets::first_response_at.is_null())
+                .filter(tickets::channel_id.is_not_null())
+                .select(tickets::channel_id)
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .flatten()
+            .map(|channel| id("tickets.channel_id", channel))
+            .collect()
+    }
+
     // ---- the timeline --------------------------------------------------------------------
 
     pub async fn add_ticket_event(

@@ -1,6 +1,7 @@
 //! What the gateway tells tickets outside interactions: a ticket channel deleted by hand
 //! closes its ticket (with a note in its timeline and the log) and frees the opener's
-//! place, so the record never claims a channel that is gone.
+//! place, so the record never claims a channel that is gone; the first message of a staff
+//! member in a ticket channel is its first response time.
 
 use std::sync::Arc;
 
@@ -17,19 +18,46 @@ use crate::bus::{Deliver, EventBus};
 use crate::kernel::i18n::Locale;
 use crate::t;
 
-/// Subscribes the ticket manager's watcher to CHANNEL_DELETE.
+/// Subscribes the ticket manager's watcher to CHANNEL_DELETE and MESSAGE_CREATE, and
+/// loads the channels waiting for a first answer.
 pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
     // Deliveries run on the shard's reader thread; the store is read on the main runtime.
     let main = tokio::runtime::Handle::current();
+    let loading = shared.clone();
+    main.spawn(async move {
+        match loading.kernel.store.tickets_awaiting_response().await {
+            Ok(channels) => loading.awaiting_response.write().extend(channels),
+            Err(error) => {
+                tracing::warn!(%error, "could not load the tickets waiting for an answer")
+            }
+        }
+    });
     let deliver: Deliver = Arc::new(move |event| {
-        let Event::ChannelDelete(deleted) = event.event.as_ref() else {
-            return async {}.boxed();
+        let handled = match event.event.as_ref() {
+            Event::ChannelDelete(deleted) => {
+                let Some(guild_id) = deleted.guild_id else {
+                    return async {}.boxed();
+                };
+                let (shared, channel_id) = (shared.clone(), deleted.id);
+                main.spawn(async move { channel_gone(&shared, guild_id, channel_id).await })
+            }
+            // Every message passes here: one set lookup before anything else.
+            Event::MessageCreate(message)
+                if !message.author.bot
+                    && shared
+                        .awaiting_response
+                        .read()
+                        .contains(&message.channel_id) =>
+            {
+                let (shared, event) = (shared.clone(), event.clone());
+                main.spawn(async move {
+                    if let Event::MessageCreate(message) = event.event.as_ref() {
+                        maybe_first_response(&shared, message).await;
+                    }
+                })
+            }
+            _ => return async {}.boxed(),
         };
-        let Some(guild_id) = deleted.guild_id else {
-            return async {}.boxed();
-        };
-        let (shared, channel_id) = (shared.clone(), deleted.id);
-        let handled = main.spawn(async move { channel_gone(&shared, guild_id, channel_id).await });
         async move {
             if let Err(error) = handled.await {
                 tracing::error!(%error, "handling a deleted ticket channel stopped");
@@ -37,7 +65,90 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
         }
         .boxed()
     });
-    bus.subscribe("tickets-watch", EventTypeFlags::CHANNEL_DELETE, deliver);
+    bus.subscribe(
+        "tickets-watch",
+        EventTypeFlags::CHANNEL_DELETE | EventTypeFlags::MESSAGE_CREATE,
+        deliver,
+    );
+}
+
+/// A message in a ticket channel waiting for its first answer: if a staff member wrote it,
+/// that is the ticket's first response.
+async fn maybe_first_response(shared: &Shared, message: &twilight_model::channel::Message) {
+    let Some(guild_id) = message.guild_id else {
+        return;
+    };
+    let kernel = &shared.kernel;
+    let store = &kernel.store;
+    let ticket = match store.ticket_in_channel(guild_id, message.channel_id).await {
+        Ok(Some(ticket)) if ticket.status == Status::Open && ticket.first_response_at.is_none() => {
+            ticket
+        }
+        Ok(_) => {
+            shared.awaiting_response.write().remove(&message.channel_id);
+            return;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not look up a ticket channel's ticket");
+            return;
+        }
+    };
+    if message.author.id == ticket.opener_id {
+        return;
+    }
+    let roles = message
+        .member
+        .as_ref()
+        .map(|member| member.roles.clone())
+        .unwrap_or_default();
+    let (settings, config, category) = match (
+        TicketSettings::load(kernel, guild_id).await,
+        kernel.guild_config(guild_id).await,
+        store.ticket_category(guild_id, ticket.category_id).await,
+    ) {
+        (Ok(settings), Ok(config), Ok(category)) => (settings, config, category),
+        _ => return,
+    };
+    let staff_roles = [
+        category.and_then(|category| category.staff_role_id),
+        settings.staff_role,
+        config.settings.moderator_role_id,
+        config.settings.admin_role_id,
+    ];
+    let administrator = kernel
+        .guilds
+        .member_permissions(guild_id, message.author.id, &roles)
+        .is_some_and(|permissions| {
+            permissions.contains(twilight_model::guild::Permissions::ADMINISTRATOR)
+        });
+    let staff = administrator
+        || staff_roles
+            .iter()
+            .flatten()
+            .any(|role| roles.contains(role));
+    if !staff {
+        return;
+    }
+    let at = chrono::DateTime::from_timestamp_micros(message.timestamp.as_micros())
+        .unwrap_or_else(|| kernel.clock.now());
+    match store.ticket_first_response(ticket.id, at).await {
+        Ok(true) => {
+            shared.awaiting_response.write().remove(&message.channel_id);
+            let minutes = (at - ticket.created_at).num_minutes().max(0).to_string();
+            if let Err(error) = store
+                .add_ticket_event(&ticket, message.author.id, "first-response", &minutes, at)
+                .await
+            {
+                tracing::warn!(%error, ticket = ticket.id, "could not record the first response");
+            }
+        }
+        Ok(false) => {
+            shared.awaiting_response.write().remove(&message.channel_id);
+        }
+        Err(error) => {
+            tracing::warn!(%error, ticket = ticket.id, "could not record the first response")
+        }
+    }
 }
 
 /// A channel is gone: if it was a ticket's, the ticket is closed and marked deleted.
@@ -46,6 +157,7 @@ pub(crate) async fn channel_gone(
     guild_id: Id<GuildMarker>,
     channel_id: Id<ChannelMarker>,
 ) {
+    shared.awaiting_response.write().remove(&channel_id);
     let kernel = &shared.kernel;
     let store = &kernel.store;
     let ticket = match store.ticket_in_channel(guild_id, channel_id).await {

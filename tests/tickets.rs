@@ -535,6 +535,35 @@ fn a_double_click_opens_one_ticket_and_the_limits_hold() {
             content(&other)
         );
 
+        // A barred member is told until when (and why); lifted, they may open again.
+        let barred = demo.member_ids[0];
+        let added = admin(
+            &harness,
+            "blacklist",
+            "add",
+            vec![
+                CommandOption::value("user", barred.to_string()),
+                CommandOption::value("days", 7),
+                CommandOption::value("reason", "spam tickets"),
+            ],
+        )
+        .await;
+        assert!(added.contains("may not open tickets here until"), "{added}");
+        let refused = ticket(&harness, barred, demo.general_id, "create", Vec::new()).await;
+        let text = content(&refused);
+        assert!(
+            text.starts_with("You can't open tickets on this server until")
+                && text.ends_with("Reason: spam tickets"),
+            "{text}"
+        );
+        let lifted = admin(
+            &harness,
+            "blacklist",
+            "remove",
+            vec![CommandOption::value("user", barred.to_string())],
+        )
+        .await;
+        assert!(lifted.contains("may open tickets again"), "{lifted}");
         // Bad input changes nothing.
         let unknown = ticket(
             &harness,
@@ -625,6 +654,48 @@ fn buttons_work_after_a_restart_and_a_channel_deleted_by_hand_closes_its_ticket(
             content(&claimed)
         );
 
+        // Staff rename the channel and hand the ticket to another member.
+        let moderator = demo.moderator_ids[0];
+        let renamed = ticket(
+            &harness,
+            moderator,
+            channel,
+            "rename",
+            vec![CommandOption::value("name", "refund order 42")],
+        )
+        .await;
+        assert!(
+            content(&renamed).starts_with("Renamed"),
+            "{}",
+            content(&renamed)
+        );
+        let name = harness
+            .sim
+            .state()
+            .world
+            .lock()
+            .channel(channel)
+            .unwrap()
+            .name
+            .clone();
+        assert_eq!(name.as_deref(), Some("refund-order-42"));
+        let heir = demo.member_ids[1];
+        let moved = ticket(
+            &harness,
+            moderator,
+            channel,
+            "transfer",
+            vec![CommandOption::value("user", heir.to_string())],
+        )
+        .await;
+        assert!(
+            content(&moved).contains("owns this ticket now"),
+            "{}",
+            content(&moved)
+        );
+        let heir_can = overwrite(&harness, channel, heir).expect("the new owner's overwrite");
+        assert_ne!(heir_can.0 & VIEW_CHANNEL, 0);
+
         // Someone deletes the channel by hand: the ticket is closed, noted and logged, and
         // the opener may open a new one.
         harness.sim.state().mutate(|world, _| {
@@ -656,7 +727,16 @@ fn buttons_work_after_a_restart_and_a_channel_deleted_by_hand_closes_its_ticket(
             .into_iter()
             .map(|event| event.kind)
             .collect();
-        assert_eq!(kinds, ["opened", "claimed", "channel-deleted"]);
+        assert_eq!(
+            kinds,
+            [
+                "opened",
+                "claimed",
+                "renamed",
+                "transferred",
+                "channel-deleted"
+            ]
+        );
         assert!(harness
             .sim
             .channel_messages(demo.admin_log_id)

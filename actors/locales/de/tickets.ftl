@@ -95,6 +95,17 @@ ticket-response-late = Erste Antwort des Teams nach { $minutes } Min. — späte
 ticket-response-due = Noch keine Antwort des Teams; fällig <t:{ $due }:R>.
 ticket-response-overdue = Noch keine Antwort des Teams — überfällig seit <t:{ $due }:R>.
 ticket-response-none = Noch keine Antwort des Teams.
+ticket-barred = <@{ $user }> darf hier keine Tickets öffnen, bis ein Admin das aufhebt.
+ticket-barred-until = <@{ $user }> darf hier bis <t:{ $until }:f> keine Tickets öffnen.
+ticket-unbarred = <@{ $user }> darf wieder Tickets öffnen.
+ticket-not-barred = <@{ $user }> war nicht für Tickets gesperrt.
+ticket-you-are-barred = Du kannst auf diesem Server keine Tickets öffnen.{ $reason }
+ticket-you-are-barred-until = Du kannst auf diesem Server bis <t:{ $until }:f> keine Tickets öffnen.{ $reason }
+ticket-bar-reason = { " " }Grund: { $reason }
+ticket-rename-bad = Kanalnamen haben 1 bis 90 Zeichen.
+ticket-renamed = <#{ $channel }> umbenannt.
+ticket-transfer-same = Das Ticket gehört schon dieser Person.
+ticket-transferred = Das Ticket gehört jetzt <@{ $user }>.
 ticket-list-empty = Keine passenden Tickets.
 
 ## Admin (admin.rs)

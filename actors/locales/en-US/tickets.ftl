@@ -95,6 +95,17 @@ ticket-response-late = First staff answer after { $minutes } min — later than 
 ticket-response-due = No staff answer yet; due <t:{ $due }:R>.
 ticket-response-overdue = No staff answer yet — overdue since <t:{ $due }:R>.
 ticket-response-none = No staff answer yet.
+ticket-barred = <@{ $user }> may not open tickets here until an admin lifts it.
+ticket-barred-until = <@{ $user }> may not open tickets here until <t:{ $until }:f>.
+ticket-unbarred = <@{ $user }> may open tickets again.
+ticket-not-barred = <@{ $user }> wasn't barred from tickets.
+ticket-you-are-barred = You can't open tickets on this server.{ $reason }
+ticket-you-are-barred-until = You can't open tickets on this server until <t:{ $until }:f>.{ $reason }
+ticket-bar-reason = { " " }Reason: { $reason }
+ticket-rename-bad = Channel names take 1 to 90 characters.
+ticket-renamed = Renamed <#{ $channel }>.
+ticket-transfer-same = They already own this ticket.
+ticket-transferred = <@{ $user }> owns this ticket now.
 ticket-list-empty = No tickets match.
 
 ## Admin (admin.rs)

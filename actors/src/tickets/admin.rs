@@ -3,7 +3,8 @@
 //! autocompletes.
 
 use super::commands::{
-    CategoryGroup, CategoryUpsert, PanelCreate, PanelDeploy, PanelGroup, TicketsCommand,
+    BlacklistAdd, BlacklistGroup, BlacklistRemove, CategoryGroup, CategoryUpsert, PanelCreate,
+    PanelDeploy, PanelGroup, TicketsCommand,
 };
 use super::render;
 use super::store::{Category, CategoryInput, PanelInput, Priority, Question};
@@ -38,6 +39,10 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
             deploy_panel(shared, request, deploy).await
         }
         TicketsCommand::Panel(PanelGroup::List(_)) => list_panels(shared, request).await,
+        TicketsCommand::Blacklist(BlacklistGroup::Add(add)) => bar(shared, request, add).await,
+        TicketsCommand::Blacklist(BlacklistGroup::Remove(remove)) => {
+            unbar(shared, request, remove).await
+        }
     }
 }
 
@@ -319,6 +324,53 @@ async fn list_panels(shared: &Shared, request: &InteractionRequest) -> Reply {
                 .collect();
             private(clip(&lines.join("\n"), 2000))
         }
+        Err(error) => database_trouble(locale, &error),
+    }
+}
+
+async fn bar(shared: &Shared, request: &InteractionRequest, add: BlacklistAdd) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    let until = add
+        .days
+        .map(|days| shared.kernel.clock.now() + chrono::Duration::days(days.clamp(1, 3650)));
+    let reason = add.reason.as_deref().map(str::trim).unwrap_or("");
+    match shared
+        .kernel
+        .store
+        .blacklist_ticket_opener(guild_id, add.user, reason, until, request.user_id)
+        .await
+    {
+        Ok(()) => match until {
+            Some(until) => private(t!(
+                locale,
+                "ticket-barred-until",
+                user = add.user.get(),
+                until = until.timestamp()
+            )),
+            None => private(t!(locale, "ticket-barred", user = add.user.get())),
+        },
+        Err(error) => database_trouble(locale, &error),
+    }
+}
+
+async fn unbar(shared: &Shared, request: &InteractionRequest, remove: BlacklistRemove) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    match shared
+        .kernel
+        .store
+        .unblacklist_ticket_opener(guild_id, remove.user)
+        .await
+    {
+        Ok(true) => private(t!(locale, "ticket-unbarred", user = remove.user.get())),
+        Ok(false) => private(t!(locale, "ticket-not-barred", user = remove.user.get())),
         Err(error) => database_trouble(locale, &error),
     }
 }

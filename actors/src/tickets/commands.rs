@@ -73,6 +73,25 @@ pub enum TicketCommand {
     List(TicketList),
     #[command(name = "transcript")]
     Transcript(TicketTranscript),
+    #[command(name = "rename")]
+    Rename(TicketRename),
+    #[command(name = "transfer")]
+    Transfer(TicketTransfer),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "rename", desc = "Rename this ticket's channel (staff)")]
+pub struct TicketRename {
+    /// The new name (lower case, dashes; Discord tidies it)
+    #[command(min_length = 1, max_length = 90)]
+    pub name: String,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "transfer", desc = "Hand this ticket to another member (staff)")]
+pub struct TicketTransfer {
+    /// The member who owns the ticket from now on
+    pub user: Id<UserMarker>,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]
@@ -166,6 +185,37 @@ pub enum TicketsCommand {
     Category(CategoryGroup),
     #[command(name = "panel")]
     Panel(PanelGroup),
+    #[command(name = "blacklist")]
+    Blacklist(BlacklistGroup),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "blacklist", desc = "Members who may not open tickets")]
+pub enum BlacklistGroup {
+    #[command(name = "add")]
+    Add(BlacklistAdd),
+    #[command(name = "remove")]
+    Remove(BlacklistRemove),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "add", desc = "Bar a member from opening tickets")]
+pub struct BlacklistAdd {
+    /// Who
+    pub user: Id<UserMarker>,
+    /// For how many days (default: until removed)
+    #[command(min_value = 1, max_value = 3650)]
+    pub days: Option<i64>,
+    /// Why (shown to them when they try)
+    #[command(max_length = 300)]
+    pub reason: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "remove", desc = "Let a member open tickets again")]
+pub struct BlacklistRemove {
+    /// Who
+    pub user: Id<UserMarker>,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

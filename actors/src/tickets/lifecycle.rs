@@ -98,6 +98,8 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
             .await
         }
         TicketCommand::Transcript(_) => transcript_now(shared, request).await,
+        TicketCommand::Rename(rename) => rename_channel(shared, request, &rename.name).await,
+        TicketCommand::Transfer(transfer) => transfer_ticket(shared, request, transfer.user).await,
     }
 }
 
@@ -224,6 +226,26 @@ async fn open(
     let settings = TicketSettings::from_values(&request.features);
     let now = kernel.clock.now();
     let opener = request.user_id;
+    match store.ticket_bar(guild_id, opener, now).await {
+        Ok(None) => {}
+        Ok(Some((reason, until))) => {
+            let reason = if reason.is_empty() {
+                String::new()
+            } else {
+                t!(locale, "ticket-bar-reason", reason = clip(&reason, 300))
+            };
+            return private(match until {
+                Some(until) => t!(
+                    locale,
+                    "ticket-you-are-barred-until",
+                    until = until.timestamp(),
+                    reason = reason
+                ),
+                None => t!(locale, "ticket-you-are-barred", reason = reason),
+            });
+        }
+        Err(error) => return database_trouble(locale, &error),
+    }
     if settings.hourly_cap > 0 {
         match store
             .tickets_opened_since(guild_id, now - chrono::Duration::hours(1))
@@ -1267,6 +1289,97 @@ async fn list_tickets(
         return private(t!(locale, "ticket-list-empty"));
     }
     private(clip(&lines.join("\n"), 2000))
+}
+
+/// Renames the ticket's channel (Discord tidies the name: lower case, dashes).
+async fn rename_channel(shared: &Shared, request: &InteractionRequest, name: &str) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 90 {
+        return private(t!(locale, "ticket-rename-bad"));
+    }
+    let Some(channel) = hand.ticket.channel_id else {
+        return private(t!(locale, "ticket-not-open"));
+    };
+    let update = shared
+        .kernel
+        .discord
+        .client()
+        .update_channel(channel)
+        .name(name);
+    match send("PATCH /channels/{id}", update).await {
+        Ok(_) => {
+            record(shared, &hand.ticket, request.user_id, "renamed", name).await;
+            private(t!(locale, "ticket-renamed", channel = channel.get()))
+        }
+        Err(error) => {
+            tracing::info!(%error, ticket = hand.ticket.id, "could not rename the ticket channel");
+            private(match error.code() {
+                Some(50013) => t!(locale, "ticket-missing-permissions"),
+                Some(50035) => t!(locale, "ticket-rename-bad"),
+                _ => t!(locale, "ticket-discord-trouble"),
+            })
+        }
+    }
+}
+
+/// Hands the ticket to another member: they get the opener's access and place, the
+/// previous opener keeps theirs only as a participant.
+async fn transfer_ticket(
+    shared: &Shared,
+    request: &InteractionRequest,
+    to: Id<UserMarker>,
+) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    if to == hand.ticket.opener_id {
+        return private(t!(locale, "ticket-transfer-same"));
+    }
+    let Some(channel) = hand.ticket.channel_id else {
+        return private(t!(locale, "ticket-not-open"));
+    };
+    let kernel = &shared.kernel;
+    let let_in = member_overwrite(to, opener_allows(), Permissions::empty());
+    let update = kernel
+        .discord
+        .client()
+        .update_channel_permission(channel, &let_in);
+    if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+        tracing::info!(%error, ticket = hand.ticket.id, "could not let the new owner in");
+        return private(match error.code() {
+            Some(50013) => t!(locale, "ticket-missing-permissions"),
+            _ => t!(locale, "ticket-discord-trouble"),
+        });
+    }
+    let ticket = match kernel
+        .store
+        .transfer_ticket(hand.ticket.id, to, kernel.clock.now())
+        .await
+    {
+        Ok(Some(ticket)) => ticket,
+        Ok(None) => return private(t!(locale, "ticket-not-open")),
+        Err(error) => return database_trouble(locale, &error),
+    };
+    give_back_place(shared, ticket.guild_id, hand.ticket.opener_id, false).await;
+    if let Err(error) = kernel.store.retake_ticket_opener(ticket.guild_id, to).await {
+        tracing::warn!(%error, ticket = ticket.id, "could not count the ticket for its new owner");
+    }
+    record(
+        shared,
+        &ticket,
+        request.user_id,
+        "transferred",
+        &to.to_string(),
+    )
+    .await;
+    private(t!(locale, "ticket-transferred", user = to.get()))
 }
 
 /// Writes the transcript of the ticket at hand now and posts it where transcripts go.

@@ -81,3 +81,14 @@ diesel::table! {
         last_opened_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    ticket_blacklist (guild_id, user_id) {
+        guild_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        until -> Nullable<Timestamp>,
+        added_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}

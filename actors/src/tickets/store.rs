@@ -11,7 +11,8 @@ use twilight_model::id::marker::{
 use twilight_model::id::Id;
 
 use super::schema::{
-    ticket_categories, ticket_counters, ticket_events, ticket_openers, ticket_panels, tickets,
+    ticket_blacklist, ticket_categories, ticket_counters, ticket_events, ticket_openers,
+    ticket_panels, tickets,
 };
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::{with_connection, Store, StoreError};
@@ -1031,6 +1032,107 @@ impl Store {
             .flatten()
             .map(|channel| id("tickets.channel_id", channel))
             .collect()
+    }
+
+    // ---- the blacklist ------------------------------------------------------------------
+
+    /// Bars a member from opening tickets, until `until` or for good; replaces an entry.
+    pub async fn blacklist_ticket_opener(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        reason: &str,
+        until: Option<DateTime<Utc>>,
+        added_by: Id<UserMarker>,
+    ) -> Result<(), StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        let until = until.map(naive);
+        let values = (
+            ticket_blacklist::guild_id.eq(guild),
+            ticket_blacklist::user_id.eq(user),
+            ticket_blacklist::reason.eq(reason),
+            ticket_blacklist::until.eq(until),
+            ticket_blacklist::added_by.eq(column(added_by)),
+            ticket_blacklist::created_at.eq(self.now()),
+        );
+        with_connection!(self, connection => {
+            diesel::insert_into(ticket_blacklist::table)
+                .values(values)
+                .on_conflict((ticket_blacklist::guild_id, ticket_blacklist::user_id))
+                .do_update()
+                .set((
+                    ticket_blacklist::reason.eq(reason),
+                    ticket_blacklist::until.eq(until),
+                    ticket_blacklist::added_by.eq(column(added_by)),
+                ))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// Lifts a bar; `false` when there was none.
+    pub async fn unblacklist_ticket_opener(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+    ) -> Result<bool, StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        let removed = with_connection!(self, connection => {
+            diesel::delete(
+                ticket_blacklist::table
+                    .filter(ticket_blacklist::guild_id.eq(guild))
+                    .filter(ticket_blacklist::user_id.eq(user)),
+            )
+            .execute(connection)
+            .await
+        })?;
+        Ok(removed == 1)
+    }
+
+    /// Whether a member is barred at `now`: the reason and the end (`None`: for good).
+    pub async fn ticket_bar(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(String, Option<DateTime<Utc>>)>, StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        let now = naive(now);
+        let row: Option<(String, Option<NaiveDateTime>)> = with_connection!(self, connection => {
+            ticket_blacklist::table
+                .filter(ticket_blacklist::guild_id.eq(guild))
+                .filter(ticket_blacklist::user_id.eq(user))
+                .filter(ticket_blacklist::until.is_null().or(ticket_blacklist::until.gt(now)))
+                .select((ticket_blacklist::reason, ticket_blacklist::until))
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        Ok(row.map(|(reason, until)| (reason, until.map(utc))))
+    }
+
+    /// Hands a ticket to another member (the new opener).
+    pub async fn transfer_ticket(
+        &self,
+        ticket_id: i64,
+        to: Id<UserMarker>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Open.as_str())),
+            )
+            .set((tickets::opener_id.eq(column(to)), tickets::updated_at.eq(now)))
+            .returning(TicketRow::as_returning())
+            .get_result(connection)
+            .await
+            .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
     }
 
     // ---- the timeline --------------------------------------------------------------------

@@ -1,3 +1,4 @@
+DROP TABLE ticket_blacklist;
 DROP TABLE ticket_openers;
 DROP TABLE ticket_counters;
 DROP TABLE ticket_events;

@@ -86,3 +86,14 @@ CREATE TABLE ticket_openers (
     last_opened_at TIMESTAMP,
     PRIMARY KEY (guild_id, user_id)
 );
+
+-- Members who may not open tickets, until a moment or for good.
+CREATE TABLE ticket_blacklist (
+    guild_id   BIGINT    NOT NULL,
+    user_id    BIGINT    NOT NULL,
+    reason     TEXT      NOT NULL DEFAULT '',
+    until      TIMESTAMP,
+    added_by   BIGINT    NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (guild_id, user_id)
+);

@@ -197,7 +197,7 @@ fn register_commands_overwrites_the_guild_commands() {
         );
         assert_eq!(
             stdout.trim(),
-            format!("Registered 8 slash commands in guild {}.", demo.guild_id)
+            format!("Registered 9 slash commands in guild {}.", demo.guild_id)
         );
         let mut names: Vec<String> = sim
             .commands()
@@ -207,7 +207,17 @@ fn register_commands_overwrites_the_guild_commands() {
         names.sort();
         assert_eq!(
             names,
-            ["config", "help", "schedule", "shift", "status", "ticket", "tickets", "timezone"]
+            [
+                "analytics",
+                "config",
+                "help",
+                "schedule",
+                "shift",
+                "status",
+                "ticket",
+                "tickets",
+                "timezone"
+            ]
         );
     });
 }

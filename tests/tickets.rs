@@ -628,6 +628,50 @@ fn a_double_click_opens_one_ticket_and_the_limits_hold() {
             .unwrap()
             .len();
         assert_eq!(count, 2);
+
+        // Staff see the figures; members may not.
+        let dashboard = harness
+            .run(
+                demo.moderator_ids[0],
+                demo.general_id,
+                "analytics",
+                vec![CommandOption::sub("dashboard", Vec::new())],
+            )
+            .await;
+        let text = content(&dashboard);
+        assert!(
+            text.starts_with("**2** open · **0** closed · 2 in all")
+                && text.contains("Support: 2 open, 0 closed"),
+            "{text}"
+        );
+        let export = harness
+            .run(
+                demo.moderator_ids[0],
+                demo.general_id,
+                "analytics",
+                vec![CommandOption::sub("export", Vec::new())],
+            )
+            .await;
+        assert!(
+            content(&export).starts_with("All 2 tickets as CSV"),
+            "{}",
+            content(&export)
+        );
+        let file = &export.payload["attachments"][0];
+        assert_eq!(file["filename"], "tickets.csv");
+        let refused = harness
+            .run(
+                member,
+                demo.general_id,
+                "analytics",
+                vec![CommandOption::sub("leaderboard", Vec::new())],
+            )
+            .await;
+        assert!(
+            content(&refused).contains("moderators"),
+            "{}",
+            content(&refused)
+        );
     });
 }
 

@@ -106,6 +106,12 @@ ticket-rename-bad = Kanalnamen haben 1 bis 90 Zeichen.
 ticket-renamed = <#{ $channel }> umbenannt.
 ticket-transfer-same = Das Ticket gehört schon dieser Person.
 ticket-transferred = Das Ticket gehört jetzt <@{ $user }>.
+ticket-dashboard = **{ $open }** offen · **{ $closed }** geschlossen · { $total } insgesamt
+ticket-dashboard-line = { $name }: { $open } offen, { $closed } geschlossen
+ticket-leaderboard-empty = Noch niemand im Team hat ein Ticket übernommen oder geschlossen.
+ticket-leaderboard-line = <@{ $staff }>: { $claimed } übernommen, { $closed } geschlossen · erste Antwort im Mittel { $mean } Min., p95 { $p95 } Min.
+ticket-export = Alle { $count } Tickets als CSV.
+ticket-export-failed = Ich konnte die CSV-Datei nicht schreiben. Nichts wurde geändert.
 ticket-list-empty = Keine passenden Tickets.
 
 ## Admin (admin.rs)

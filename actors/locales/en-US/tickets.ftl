@@ -106,6 +106,12 @@ ticket-rename-bad = Channel names take 1 to 90 characters.
 ticket-renamed = Renamed <#{ $channel }>.
 ticket-transfer-same = They already own this ticket.
 ticket-transferred = <@{ $user }> owns this ticket now.
+ticket-dashboard = **{ $open }** open · **{ $closed }** closed · { $total } in all
+ticket-dashboard-line = { $name }: { $open } open, { $closed } closed
+ticket-leaderboard-empty = Nobody on staff has claimed or closed a ticket yet.
+ticket-leaderboard-line = <@{ $staff }>: { $claimed } claimed, { $closed } closed · first answer mean { $mean } min, p95 { $p95 } min
+ticket-export = All { $count } tickets as CSV.
+ticket-export-failed = I couldn't write the CSV file. Nothing changed.
 ticket-list-empty = No tickets match.
 
 ## Admin (admin.rs)

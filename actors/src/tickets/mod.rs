@@ -9,6 +9,7 @@
 //! clicks open one ticket and two staff claiming at once give one claim.
 
 mod admin;
+pub mod analytics;
 pub mod commands;
 mod lifecycle;
 pub mod render;
@@ -82,7 +83,9 @@ impl Feature for TicketsFeature {
     }
 
     fn commands(&self) -> Vec<CommandEntry> {
-        commands::entries()
+        let mut entries = commands::entries();
+        entries.push(analytics::entry());
+        entries
     }
 
     fn settings(&self) -> Vec<SettingSpec> {
@@ -292,6 +295,9 @@ async fn interaction(shared: &Shared, request: InteractionRequest) -> Reply {
         }
         RequestKind::Command { name, .. } if name == "ticket" => {
             lifecycle::run(shared, &request).await
+        }
+        RequestKind::Command { name, .. } if name == "analytics" => {
+            analytics::run(shared, &request).await
         }
         RequestKind::Command { .. } => private(t!(locale, "ticket-stale")),
     }

@@ -1034,6 +1034,22 @@ impl Store {
             .collect()
     }
 
+    /// Every ticket of the guild that still has a record (for analytics and the export),
+    /// oldest first.
+    pub async fn all_tickets(&self, guild_id: Id<GuildMarker>) -> Result<Vec<Ticket>, StoreError> {
+        let guild = column(guild_id);
+        let rows: Vec<TicketRow> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::guild_id.eq(guild))
+                .filter(tickets::status.ne(Status::Opening.as_str()))
+                .order(tickets::id)
+                .select(TicketRow::as_select())
+                .load(connection)
+                .await
+        })?;
+        tickets_from(rows)
+    }
+
     // ---- the blacklist ------------------------------------------------------------------
 
     /// Bars a member from opening tickets, until `until` or for good; replaces an entry.

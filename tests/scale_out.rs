@@ -24,6 +24,14 @@ const SHARDS: u32 = 8;
 const IDENTIFY_WINDOW_MS: u64 = 500;
 
 /// A free loopback port for a process's ops endpoint (its `/metrics`).
+/// The two tests each run three bot processes and a sim; side by side on a small machine
+/// they starve each other's heartbeats (a shard that misses one reconnects and IDENTIFYs
+/// again, which the first test counts). One at a time.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -282,6 +290,7 @@ fn busiest_second(sim: &Sim) -> usize {
 #[test]
 #[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
 fn three_processes_share_eight_shards_fenced_with_one_ticker_leader() {
+    let _turn = one_at_a_time();
     run_test(async {
         let sim = sharded_sim().await;
         let guilds = guilds_on_every_shard(&sim);
@@ -541,6 +550,7 @@ fn reminders_of(sim: &Sim, user: u64, shift_id: i64) -> usize {
 #[test]
 #[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
 fn reminders_are_sent_once_by_the_leader_and_go_on_after_it_is_killed() {
+    let _turn = one_at_a_time();
     run_test(async {
         let sim = sharded_sim().await;
         let demo = sim.demo().unwrap();

@@ -796,3 +796,69 @@ fn buttons_work_after_a_restart_and_a_channel_deleted_by_hand_closes_its_ticket(
         );
     });
 }
+
+#[test]
+fn an_opening_cut_short_by_a_stopped_process_is_undone_and_frees_the_opener() {
+    run_test(async {
+        use agora_actors::kernel::clock::{ManualClock, SharedClock};
+        let clock = ManualClock::new(chrono::Utc::now());
+        let shared: SharedClock = clock.clone();
+        let harness = Harness::start_with_clock(&[], Vec::new(), shared).await;
+        let demo = harness.demo.clone();
+        let saved = admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![CommandOption::value("name", "Support")],
+        )
+        .await;
+        assert!(saved.contains("Saved category"), "{saved}");
+        // What a process that stopped mid-opening leaves: the opener admitted, the ticket
+        // in "opening", no channel.
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let member = Id::new(demo.member_ids[0]);
+        let category = store.ticket_categories(guild).await.unwrap().remove(0);
+        let now = chrono::Utc::now();
+        store
+            .admit_ticket_opener(guild, member, 1, chrono::Duration::seconds(5), now)
+            .await
+            .unwrap()
+            .unwrap();
+        let stuck = store
+            .create_ticket(guild, &category, member, &[], now)
+            .await
+            .unwrap();
+        let held = ticket(
+            &harness,
+            member.get(),
+            demo.general_id,
+            "create",
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            content(&held).starts_with("You already have 1 open ticket"),
+            "{}",
+            content(&held)
+        );
+
+        // Two minutes on, the leader's ticker undoes it; the member may open a ticket.
+        clock.advance(chrono::Duration::minutes(3));
+        harness.tick("tickets-ticker").await;
+        assert!(store.ticket(guild, stuck.id).await.unwrap().is_none());
+        let opened = ticket(
+            &harness,
+            member.get(),
+            demo.general_id,
+            "create",
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            content(&opened).contains("ticket-0002"),
+            "{}",
+            content(&opened)
+        );
+    });
+}

@@ -101,6 +101,10 @@ impl Feature for TicketsFeature {
         }
     }
 
+    fn tickers(&self) -> Vec<crate::kernel::ticker::TickerSpec> {
+        vec![ticker()]
+    }
+
     fn intents(&self) -> twilight_gateway::Intents {
         twilight_gateway::Intents::GUILDS | twilight_gateway::Intents::GUILD_MESSAGES
     }
@@ -124,6 +128,35 @@ impl Feature for TicketsFeature {
             component_access,
         );
     }
+}
+
+/// How long an opening may take before the ticker treats it as abandoned (a process that
+/// stopped between admitting the opener and recording the channel).
+pub const OPENING_TIMEOUT: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Every 30 s, on the leader: openings that never finished are undone, so the opener is
+/// not held back by a ticket that does not exist.
+pub fn ticker() -> crate::kernel::ticker::TickerSpec {
+    crate::kernel::ticker::TickerSpec::new(
+        "tickets-ticker",
+        std::time::Duration::from_secs(30),
+        |kernel| async move {
+            let before = kernel.clock.now() - OPENING_TIMEOUT;
+            match kernel.store.abandon_stale_openings(before).await {
+                Ok(abandoned) => {
+                    for (guild, opener, ticket) in abandoned {
+                        tracing::warn!(
+                            guild = guild.get(),
+                            opener = opener.get(),
+                            ticket,
+                            "an opening never finished; its opener may open again"
+                        );
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "could not look for abandoned openings"),
+            }
+        },
+    )
 }
 
 /// Who may use the ticket buttons at all; staff buttons are checked per ticket.

@@ -718,6 +718,49 @@ impl Store {
         Ok(())
     }
 
+    /// Openings that never finished (the process stopped between admitting the opener and
+    /// recording the channel): removed when older than `before`, each with its opener's
+    /// place given back. Each removal is conditional, so two processes never free a place
+    /// twice. What was removed, as (guild, opener, ticket id).
+    pub async fn abandon_stale_openings(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<(Id<GuildMarker>, Id<UserMarker>, i64)>, StoreError> {
+        let before = naive(before);
+        let stale: Vec<(i64, i64, i64)> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::status.eq(Status::Opening.as_str()))
+                .filter(tickets::channel_id.is_null())
+                .filter(tickets::created_at.lt(before))
+                .select((tickets::id, tickets::guild_id, tickets::opener_id))
+                .limit(100)
+                .load(connection)
+                .await
+        })?;
+        let mut abandoned = Vec::new();
+        for (ticket_id, guild, opener) in stale {
+            let removed = with_connection!(self, connection => {
+                diesel::delete(
+                    tickets::table
+                        .filter(tickets::id.eq(ticket_id))
+                        .filter(tickets::status.eq(Status::Opening.as_str()))
+                        .filter(tickets::channel_id.is_null()),
+                )
+                .execute(connection)
+                .await
+            })?;
+            if removed == 1 {
+                let (guild, opener) = (
+                    id("tickets.guild_id", guild)?,
+                    id("tickets.opener_id", opener)?,
+                );
+                self.release_ticket_opener(guild, opener, true).await?;
+                abandoned.push((guild, opener, ticket_id));
+            }
+        }
+        Ok(abandoned)
+    }
+
     // ---- reading -------------------------------------------------------------------------
 
     /// The ticket a channel belongs to.

@@ -862,3 +862,100 @@ fn an_opening_cut_short_by_a_stopped_process_is_undone_and_frees_the_opener() {
         );
     });
 }
+
+#[test]
+fn a_scheduled_close_happens_on_time_unless_someone_writes_first() {
+    run_test(async {
+        use agora_actors::kernel::clock::{ManualClock, SharedClock};
+        let clock = ManualClock::new(chrono::Utc::now());
+        let shared: SharedClock = clock.clone();
+        let harness = Harness::start_with_clock(&[], Vec::new(), shared).await;
+        let demo = harness.demo.clone();
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![CommandOption::value("name", "Support")],
+        )
+        .await;
+        let opener = demo.member_ids[0];
+        let moderator = demo.moderator_ids[0];
+        let opened = ticket(&harness, opener, demo.general_id, "create", Vec::new()).await;
+        let channel = opened_channel(&content(&opened));
+        let schedule = |minutes: i64| {
+            let harness = &harness;
+            async move {
+                content(
+                    &ticket(
+                        harness,
+                        moderator,
+                        channel,
+                        "schedule-close",
+                        vec![CommandOption::value("minutes", minutes)],
+                    )
+                    .await,
+                )
+            }
+        };
+        let scheduled = schedule(10).await;
+        assert!(
+            scheduled.starts_with("This ticket closes <t:"),
+            "{scheduled}"
+        );
+        let announced = |text: &'static str| {
+            harness
+                .sim
+                .channel_messages(channel)
+                .iter()
+                .any(|message| message_text(message).contains(text))
+        };
+        assert!(announced("Write here if you still need help"));
+
+        // The opener writes: the close is cancelled, and time passing closes nothing.
+        harness
+            .sim
+            .send_message(channel, opener, "Wait, one more thing")
+            .unwrap();
+        wait_until("the close is cancelled", Duration::from_secs(5), || {
+            announced("the scheduled close is cancelled")
+        })
+        .await;
+        clock.advance(chrono::Duration::minutes(11));
+        harness.tick("tickets-ticker").await;
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let still = store.ticket(guild, 1).await.unwrap().unwrap();
+        assert_eq!(still.status, agora_actors::tickets::store::Status::Open);
+
+        // Scheduled again and left alone: closed on time, with its transcript.
+        assert!(schedule(10).await.starts_with("This ticket closes"));
+        clock.advance(chrono::Duration::minutes(9));
+        harness.tick("tickets-ticker").await;
+        assert_eq!(
+            store.ticket(guild, 1).await.unwrap().unwrap().status,
+            agora_actors::tickets::store::Status::Open,
+            "not before its time"
+        );
+        clock.advance(chrono::Duration::minutes(2));
+        harness.tick("tickets-ticker").await;
+        let closed = store.ticket(guild, 1).await.unwrap().unwrap();
+        assert_eq!(closed.status, agora_actors::tickets::store::Status::Closed);
+        assert_eq!(closed.closed_by, Some(Id::new(moderator)));
+        assert!(closed
+            .close_reason
+            .unwrap()
+            .starts_with("Closed on schedule"));
+        assert!(closed.transcript.is_some(), "the transcript is written");
+        let locked = overwrite(&harness, channel, opener).unwrap();
+        assert_ne!(
+            locked.1 & VIEW_CHANNEL,
+            0,
+            "the opener no longer sees the channel"
+        );
+        // Nothing is left to cancel.
+        assert_eq!(schedule(0).await, "This ticket isn't open.");
+    });
+}

@@ -22,7 +22,7 @@ pub mod tickets;
 pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
     vec![
         Box::new(shifts::ShiftsFeature),
-        Box::new(tickets::TicketsFeature),
+        Box::new(tickets::TicketsFeature::default()),
     ]
 }
 

@@ -112,6 +112,12 @@ ticket-leaderboard-empty = Noch niemand im Team hat ein Ticket übernommen oder 
 ticket-leaderboard-line = <@{ $staff }>: { $claimed } übernommen, { $closed } geschlossen · erste Antwort im Mittel { $mean } Min., p95 { $p95 } Min.
 ticket-export = Alle { $count } Tickets als CSV.
 ticket-export-failed = Ich konnte die CSV-Datei nicht schreiben. Nichts wurde geändert.
+ticket-scheduled-close-reason = Planmäßig geschlossen: Nach der Ankündigung hat niemand mehr geschrieben.
+ticket-close-scheduled = Dieses Ticket wird <t:{ $at }:R> geschlossen, falls vorher niemand darin schreibt.
+ticket-close-scheduled-notice = Dieses Ticket wird <t:{ $at }:R> geschlossen. Schreib hier, wenn du noch Hilfe brauchst – dann bleibt es offen.
+ticket-close-cancelled-notice = Eine neue Nachricht ist eingegangen: Das geplante Schließen ist abgebrochen.
+ticket-close-unscheduled = Das geplante Schließen ist abgebrochen.
+ticket-close-not-scheduled = Für dieses Ticket war kein Schließen geplant.
 ticket-list-empty = Keine passenden Tickets.
 
 ## Admin (admin.rs)

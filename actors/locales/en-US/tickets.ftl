@@ -112,6 +112,12 @@ ticket-leaderboard-empty = Nobody on staff has claimed or closed a ticket yet.
 ticket-leaderboard-line = <@{ $staff }>: { $claimed } claimed, { $closed } closed · first answer mean { $mean } min, p95 { $p95 } min
 ticket-export = All { $count } tickets as CSV.
 ticket-export-failed = I couldn't write the CSV file. Nothing changed.
+ticket-scheduled-close-reason = Closed on schedule: nobody wrote after the close was announced.
+ticket-close-scheduled = This ticket closes <t:{ $at }:R> unless someone writes in it first.
+ticket-close-scheduled-notice = This ticket will close <t:{ $at }:R>. Write here if you still need help, and it stays open.
+ticket-close-cancelled-notice = A new message arrived: the scheduled close is cancelled.
+ticket-close-unscheduled = The scheduled close is cancelled.
+ticket-close-not-scheduled = No close was scheduled for this ticket.
 ticket-list-empty = No tickets match.
 
 ## Admin (admin.rs)

@@ -75,8 +75,21 @@ pub enum TicketCommand {
     Transcript(TicketTranscript),
     #[command(name = "rename")]
     Rename(TicketRename),
+    #[command(name = "schedule-close")]
+    ScheduleClose(TicketScheduleClose),
     #[command(name = "transfer")]
     Transfer(TicketTransfer),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "schedule-close",
+    desc = "Close this ticket in N minutes unless someone writes first; 0 cancels (staff)"
+)]
+pub struct TicketScheduleClose {
+    /// Minutes from now (0 cancels a scheduled close)
+    #[command(min_value = 0, max_value = 10080)]
+    pub minutes: i64,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

@@ -98,6 +98,9 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
             .await
         }
         TicketCommand::Transcript(_) => transcript_now(shared, request).await,
+        TicketCommand::ScheduleClose(schedule) => {
+            schedule_close(shared, request, schedule.minutes).await
+        }
         TicketCommand::Rename(rename) => rename_channel(shared, request, &rename.name).await,
         TicketCommand::Transfer(transfer) => transfer_ticket(shared, request, transfer.user).await,
     }
@@ -726,19 +729,46 @@ pub async fn close(
         Ok(None) => return private(t!(locale, "ticket-not-open")),
         Err(error) => return database_trouble(locale, &error),
     };
+    let transcript = finish_close(
+        shared,
+        &ticket,
+        &hand.category,
+        &hand.settings,
+        request.user_id,
+        guild_locale(request),
+    )
+    .await;
+    match transcript {
+        Ok(_) => private(t!(locale, "ticket-closed", label = ticket.label())),
+        Err(error) => {
+            tracing::warn!(%error, ticket = ticket.id, "could not write the transcript");
+            private(t!(
+                locale,
+                "ticket-closed-no-transcript",
+                label = ticket.label()
+            ))
+        }
+    }
+}
+
+/// Everything after the store closed a ticket (by a person or a scheduled close): the
+/// opener's place and access, the timeline, the closed notice, the transcript and the log.
+pub(crate) async fn finish_close(
+    shared: &Shared,
+    ticket: &Ticket,
+    category: &Category,
+    settings: &TicketSettings,
+    closer: Id<UserMarker>,
+    guild_locale: Locale,
+) -> Result<transcript::TranscriptFiles, transcript::TranscriptError> {
+    let kernel = &shared.kernel;
+    let reason = ticket.close_reason.as_deref();
     give_back_place(shared, ticket.guild_id, ticket.opener_id, false).await;
     if let Some(channel) = ticket.channel_id {
         shared.awaiting_response.write().remove(&channel);
+        shared.closing.write().remove(&channel);
     }
-    record(
-        shared,
-        &ticket,
-        request.user_id,
-        "closed",
-        reason.as_deref().unwrap_or(""),
-    )
-    .await;
-    let guild_locale = guild_locale(request);
+    record(shared, ticket, closer, "closed", reason.unwrap_or("")).await;
     if let Some(channel) = ticket.channel_id {
         let lock_out = member_overwrite(
             ticket.opener_id,
@@ -754,48 +784,141 @@ pub async fn close(
         }
         if let Err(error) = kernel
             .discord
-            .send_message(
-                channel,
-                &render::closed_message(guild_locale, &ticket),
-                None,
-            )
+            .send_message(channel, &render::closed_message(guild_locale, ticket), None)
             .await
         {
             tracing::info!(%error, ticket = ticket.id, "could not post the closed notice");
         }
     }
-    let transcript = write_transcript(shared, request, &hand.category, &ticket).await;
-    let closer = request.user_id.get();
-    let what = match reason.as_deref() {
+    let transcript = write_transcript(shared, guild_locale, category, ticket).await;
+    let what = match reason {
         Some(reason) => t!(
             guild_locale,
             "ticket-log-closed-reason",
-            staff = closer,
+            staff = closer.get(),
             reason = clip(reason, 500)
         ),
-        None => t!(guild_locale, "ticket-log-closed", staff = closer),
+        None => t!(guild_locale, "ticket-log-closed", staff = closer.get()),
     };
-    log(shared, &hand.settings, &ticket, what).await;
+    log(shared, settings, ticket, what).await;
     if let Ok(files) = &transcript {
-        deliver_transcript(shared, &hand.settings, &ticket, files).await;
+        deliver_transcript(shared, settings, ticket, files).await;
     }
-    match transcript {
-        Ok(_) => private(t!(locale, "ticket-closed", label = ticket.label())),
+    transcript
+}
+
+/// The ticker's part: closes the tickets whose scheduled close is due (each close is the
+/// store's conditional update, so two leaders in a handover never close one twice).
+pub(crate) async fn close_due(shared: &Shared) {
+    let kernel = &shared.kernel;
+    let now = kernel.clock.now();
+    let due = match kernel.store.due_ticket_closes(now).await {
+        Ok(due) => due,
         Err(error) => {
-            tracing::warn!(%error, ticket = ticket.id, "could not write the transcript");
-            private(t!(
-                locale,
-                "ticket-closed-no-transcript",
-                label = ticket.label()
-            ))
+            tracing::warn!(%error, "could not read the scheduled ticket closes");
+            return;
+        }
+    };
+    for ticket in due {
+        let locale = match kernel.guild_config(ticket.guild_id).await {
+            Ok(config) => Locale::for_guild(&config.settings.locale),
+            Err(_) => Locale::English,
+        };
+        let closer = ticket.close_at_by.unwrap_or(ticket.opener_id);
+        let reason = t!(locale, "ticket-scheduled-close-reason");
+        let closed = match kernel
+            .store
+            .close_ticket(ticket.id, closer, Some(&reason), now)
+            .await
+        {
+            Ok(Some(closed)) => closed,
+            Ok(None) => continue,
+            Err(error) => {
+                tracing::warn!(%error, ticket = ticket.id, "could not close a ticket on schedule");
+                continue;
+            }
+        };
+        let (category, settings) = match (
+            kernel
+                .store
+                .ticket_category(ticket.guild_id, ticket.category_id)
+                .await,
+            TicketSettings::load(kernel, ticket.guild_id).await,
+        ) {
+            (Ok(Some(category)), Ok(settings)) => (category, settings),
+            _ => {
+                tracing::warn!(
+                    ticket = ticket.id,
+                    "closed on schedule without its category or settings; no transcript"
+                );
+                continue;
+            }
+        };
+        if let Err(error) =
+            finish_close(shared, &closed, &category, &settings, closer, locale).await
+        {
+            tracing::warn!(%error, ticket = ticket.id, "could not write the transcript of a scheduled close");
         }
     }
+}
+
+/// `/ticket schedule-close minutes`: closes the ticket then unless someone writes in it
+/// first; 0 cancels.
+async fn schedule_close(shared: &Shared, request: &InteractionRequest, minutes: i64) -> Reply {
+    let locale = request.language();
+    let hand = match staff_at_hand(shared, request, None).await {
+        Ok(hand) => hand,
+        Err(reply) => return reply,
+    };
+    let (Some(channel), Status::Open) = (hand.ticket.channel_id, hand.ticket.status) else {
+        return private(t!(locale, "ticket-not-open"));
+    };
+    let kernel = &shared.kernel;
+    if minutes <= 0 {
+        shared.closing.write().remove(&channel);
+        return match kernel.store.cancel_ticket_close(hand.ticket.id).await {
+            Ok(true) => {
+                record(shared, &hand.ticket, request.user_id, "close-cancelled", "").await;
+                private(t!(locale, "ticket-close-unscheduled"))
+            }
+            Ok(false) => private(t!(locale, "ticket-close-not-scheduled")),
+            Err(error) => database_trouble(locale, &error),
+        };
+    }
+    let at = kernel.clock.now() + chrono::Duration::minutes(minutes.min(10_080));
+    match kernel
+        .store
+        .schedule_ticket_close(hand.ticket.id, at, request.user_id)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return private(t!(locale, "ticket-not-open")),
+        Err(error) => return database_trouble(locale, &error),
+    }
+    shared.closing.write().insert(channel);
+    record(
+        shared,
+        &hand.ticket,
+        request.user_id,
+        "close-scheduled",
+        &at.to_rfc3339(),
+    )
+    .await;
+    let notice = ReplyMessage::text(t!(
+        guild_locale(request),
+        "ticket-close-scheduled-notice",
+        at = at.timestamp()
+    ));
+    if let Err(error) = kernel.discord.send_message(channel, &notice, None).await {
+        tracing::info!(%error, ticket = hand.ticket.id, "could not announce the scheduled close");
+    }
+    private(t!(locale, "ticket-close-scheduled", at = at.timestamp()))
 }
 
 /// Writes the ticket's transcript files and remembers where they are.
 async fn write_transcript(
     shared: &Shared,
-    request: &InteractionRequest,
+    guild_locale: Locale,
     category: &Category,
     ticket: &Ticket,
 ) -> Result<transcript::TranscriptFiles, transcript::TranscriptError> {
@@ -812,7 +935,7 @@ async fn write_transcript(
         .find(|(id, _)| *id == ticket.guild_id)
         .map_or_else(|| ticket.guild_id.to_string(), |(_, name)| name);
     let opener = if category.anonymous {
-        t!(guild_locale(request), "ticket-anonymous")
+        t!(guild_locale, "ticket-anonymous")
     } else {
         ticket.opener_id.to_string()
     };
@@ -1389,7 +1512,7 @@ async fn transcript_now(shared: &Shared, request: &InteractionRequest) -> Reply 
         Ok(hand) => hand,
         Err(reply) => return reply,
     };
-    match write_transcript(shared, request, &hand.category, &hand.ticket).await {
+    match write_transcript(shared, guild_locale(request), &hand.category, &hand.ticket).await {
         Ok(files) => {
             let mut message = ReplyMessage::private(t!(
                 locale,

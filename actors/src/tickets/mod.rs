@@ -70,8 +70,12 @@ impl Default for TicketsConfig {
     }
 }
 
-/// The feature: its commands, settings, migrations and actor.
-pub struct TicketsFeature;
+/// The feature: its commands, settings, migrations, ticker and actor.
+#[derive(Default)]
+pub struct TicketsFeature {
+    /// What the actor and the ticker share, set when the feature starts.
+    shared: Arc<std::sync::OnceLock<Arc<Shared>>>,
+}
 
 impl Feature for TicketsFeature {
     fn name(&self) -> &'static str {
@@ -102,7 +106,7 @@ impl Feature for TicketsFeature {
     }
 
     fn tickers(&self) -> Vec<crate::kernel::ticker::TickerSpec> {
-        vec![ticker()]
+        vec![ticker(self.shared.clone())]
     }
 
     fn intents(&self) -> twilight_gateway::Intents {
@@ -119,7 +123,11 @@ impl Feature for TicketsFeature {
             config: start.config::<TicketsConfig>(),
             bot_user: OnceCell::new(),
             awaiting_response: Default::default(),
+            closing: Default::default(),
         });
+        if self.shared.set(shared.clone()).is_err() {
+            tracing::error!("the tickets feature started twice");
+        }
         watch::subscribe(start.bus, shared.clone());
         start.concern(
             move || TicketManager {
@@ -135,25 +143,31 @@ impl Feature for TicketsFeature {
 pub const OPENING_TIMEOUT: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Every 30 s, on the leader: openings that never finished are undone, so the opener is
-/// not held back by a ticket that does not exist.
-pub fn ticker() -> crate::kernel::ticker::TickerSpec {
+/// not held back by a ticket that does not exist; scheduled closes that are due happen.
+fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticker::TickerSpec {
     crate::kernel::ticker::TickerSpec::new(
         "tickets-ticker",
         std::time::Duration::from_secs(30),
-        |kernel| async move {
-            let before = kernel.clock.now() - OPENING_TIMEOUT;
-            match kernel.store.abandon_stale_openings(before).await {
-                Ok(abandoned) => {
-                    for (guild, opener, ticket) in abandoned {
-                        tracing::warn!(
-                            guild = guild.get(),
-                            opener = opener.get(),
-                            ticket,
-                            "an opening never finished; its opener may open again"
-                        );
+        move |kernel| {
+            let shared = shared.get().cloned();
+            async move {
+                let before = kernel.clock.now() - OPENING_TIMEOUT;
+                match kernel.store.abandon_stale_openings(before).await {
+                    Ok(abandoned) => {
+                        for (guild, opener, ticket) in abandoned {
+                            tracing::warn!(
+                                guild = guild.get(),
+                                opener = opener.get(),
+                                ticket,
+                                "an opening never finished; its opener may open again"
+                            );
+                        }
                     }
+                    Err(error) => tracing::warn!(%error, "could not look for abandoned openings"),
                 }
-                Err(error) => tracing::warn!(%error, "could not look for abandoned openings"),
+                if let Some(shared) = shared {
+                    lifecycle::close_due(&shared).await;
+                }
             }
         },
     )
@@ -173,6 +187,8 @@ pub(crate) struct Shared {
     /// Open ticket channels still waiting for a first staff answer: the watcher looks a
     /// message's channel up here before it touches the store.
     pub awaiting_response: parking_lot::RwLock<std::collections::HashSet<Id<ChannelMarker>>>,
+    /// Open ticket channels with a scheduled close, which any new message cancels.
+    pub closing: parking_lot::RwLock<std::collections::HashSet<Id<ChannelMarker>>>,
 }
 
 impl Shared {

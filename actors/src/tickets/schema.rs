@@ -49,6 +49,8 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         close_reason -> Nullable<Text>,
         transcript -> Nullable<Text>,
+        close_at -> Nullable<Timestamp>,
+        close_at_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

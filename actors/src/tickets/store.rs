@@ -257,6 +257,9 @@ pub struct Ticket {
     pub close_reason: Option<String>,
     /// The transcript's HTML file, once written.
     pub transcript: Option<String>,
+    /// A close staff scheduled (any new message cancels it), and who scheduled it.
+    pub close_at: Option<DateTime<Utc>>,
+    pub close_at_by: Option<Id<UserMarker>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -287,6 +290,8 @@ struct TicketRow {
     closed_at: Option<NaiveDateTime>,
     close_reason: Option<String>,
     transcript: Option<String>,
+    close_at: Option<NaiveDateTime>,
+    close_at_by: Option<i64>,
     created_at: NaiveDateTime,
 }
 
@@ -316,6 +321,8 @@ impl TryFrom<TicketRow> for Ticket {
             closed_at: row.closed_at.map(utc),
             close_reason: row.close_reason,
             transcript: row.transcript,
+            close_at: row.close_at.map(utc),
+            close_at_by: optional_id("tickets.close_at_by", row.close_at_by)?,
             created_at: utc(row.created_at),
         })
     }
@@ -946,6 +953,7 @@ impl Store {
             )
             .set((
                 tickets::status.eq(Status::Closed.as_str()),
+                tickets::close_at.eq(None::<NaiveDateTime>),
                 tickets::closed_by.eq(Some(column(closed_by))),
                 tickets::closed_at.eq(Some(now)),
                 tickets::close_reason.eq(reason),
@@ -1091,6 +1099,80 @@ impl Store {
                 .await
         })?;
         tickets_from(rows)
+    }
+
+    // ---- scheduled closes ---------------------------------------------------------------
+
+    /// Schedules an open ticket's close (replacing an earlier schedule); `false` when it is
+    /// not open.
+    pub async fn schedule_ticket_close(
+        &self,
+        ticket_id: i64,
+        at: DateTime<Utc>,
+        by: Id<UserMarker>,
+    ) -> Result<bool, StoreError> {
+        let at = naive(at);
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Open.as_str())),
+            )
+            .set((tickets::close_at.eq(Some(at)), tickets::close_at_by.eq(Some(column(by)))))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// Cancels a scheduled close; `false` when none was scheduled.
+    pub async fn cancel_ticket_close(&self, ticket_id: i64) -> Result<bool, StoreError> {
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::close_at.is_not_null()),
+            )
+            .set((
+                tickets::close_at.eq(None::<NaiveDateTime>),
+                tickets::close_at_by.eq(None::<i64>),
+            ))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// Open tickets whose scheduled close is due.
+    pub async fn due_ticket_closes(&self, now: DateTime<Utc>) -> Result<Vec<Ticket>, StoreError> {
+        let now = naive(now);
+        let rows: Vec<TicketRow> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::status.eq(Status::Open.as_str()))
+                .filter(tickets::close_at.le(now))
+                .order(tickets::close_at)
+                .limit(50)
+                .select(TicketRow::as_select())
+                .load(connection)
+                .await
+        })?;
+        tickets_from(rows)
+    }
+
+    /// The channels of open tickets with a scheduled close (the watcher's list).
+    pub async fn tickets_closing(&self) -> Result<Vec<Id<ChannelMarker>>, StoreError> {
+        let rows: Vec<Option<i64>> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::status.eq(Status::Open.as_str()))
+                .filter(tickets::close_at.is_not_null())
+                .select(tickets::channel_id)
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .flatten()
+            .map(|channel| id("tickets.channel_id", channel))
+            .collect()
     }
 
     // ---- the blacklist ------------------------------------------------------------------

@@ -31,6 +31,10 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                 tracing::warn!(%error, "could not load the tickets waiting for an answer")
             }
         }
+        match loading.kernel.store.tickets_closing().await {
+            Ok(channels) => loading.closing.write().extend(channels),
+            Err(error) => tracing::warn!(%error, "could not load the scheduled ticket closes"),
+        }
     });
     let deliver: Deliver = Arc::new(move |event| {
         let handled = match event.event.as_ref() {
@@ -52,6 +56,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                 let (shared, event) = (shared.clone(), event.clone());
                 main.spawn(async move {
                     if let Event::MessageCreate(message) = event.event.as_ref() {
+                        maybe_cancel_close(&shared, message).await;
                         maybe_first_response(&shared, message).await;
                     }
                 })
@@ -70,6 +75,58 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
         EventTypeFlags::CHANNEL_DELETE | EventTypeFlags::MESSAGE_CREATE,
         deliver,
     );
+}
+
+/// A message in a ticket channel with a scheduled close cancels it.
+async fn maybe_cancel_close(shared: &Shared, message: &twilight_model::channel::Message) {
+    let Some(guild_id) = message.guild_id else {
+        return;
+    };
+    if !shared.closing.write().remove(&message.channel_id) {
+        return;
+    }
+    let kernel = &shared.kernel;
+    let ticket = match kernel
+        .store
+        .ticket_in_channel(guild_id, message.channel_id)
+        .await
+    {
+        Ok(Some(ticket)) if ticket.close_at.is_some() => ticket,
+        Ok(_) => return,
+        Err(error) => {
+            tracing::warn!(%error, "could not look up a ticket channel's ticket");
+            return;
+        }
+    };
+    match kernel.store.cancel_ticket_close(ticket.id).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(%error, ticket = ticket.id, "could not cancel a scheduled close");
+            return;
+        }
+    }
+    let now = kernel.clock.now();
+    if let Err(error) = kernel
+        .store
+        .add_ticket_event(&ticket, message.author.id, "close-cancelled", "", now)
+        .await
+    {
+        tracing::warn!(%error, ticket = ticket.id, "could not record the cancelled close");
+    }
+    let locale = match kernel.guild_config(guild_id).await {
+        Ok(config) => Locale::for_guild(&config.settings.locale),
+        Err(_) => Locale::English,
+    };
+    let notice =
+        crate::kernel::reply::ReplyMessage::text(t!(locale, "ticket-close-cancelled-notice"));
+    if let Err(error) = kernel
+        .discord
+        .send_message(message.channel_id, &notice, None)
+        .await
+    {
+        tracing::info!(%error, ticket = ticket.id, "could not announce the cancelled close");
+    }
 }
 
 /// A message in a ticket channel waiting for its first answer: if a staff member wrote it,

@@ -51,6 +51,9 @@ CREATE TABLE tickets (
     closed_at         TIMESTAMP,
     close_reason      TEXT,
     transcript        TEXT,
+    -- A close staff scheduled; any new message in the channel cancels it.
+    close_at          TIMESTAMP,
+    close_at_by       BIGINT,
     created_at        TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at        TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
     UNIQUE (guild_id, number)
@@ -58,6 +61,7 @@ CREATE TABLE tickets (
 CREATE UNIQUE INDEX tickets_by_channel ON tickets (channel_id) WHERE channel_id IS NOT NULL;
 CREATE INDEX tickets_by_guild_and_status ON tickets (guild_id, status);
 CREATE INDEX tickets_by_opener ON tickets (guild_id, opener_id, status);
+CREATE INDEX tickets_closing ON tickets (close_at) WHERE close_at IS NOT NULL;
 
 -- Everything that happened to a ticket, in order: who, what, when.
 CREATE TABLE ticket_events (

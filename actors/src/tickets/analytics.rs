@@ -287,6 +287,8 @@ mod tests {
             closed_at: None,
             close_reason: (status != Status::Open).then(|| "fixed, \"quoted\"".to_owned()),
             transcript: None,
+            close_at: None,
+            close_at_by: None,
             created_at,
         }
     }

@@ -171,6 +171,23 @@ impl SettingSpec {
     }
 }
 
+/// A guild's stored value for one of a feature's settings, else the setting's declared
+/// default (`Value::Null` for a key `specs` does not declare): how a feature reads its
+/// settings typed.
+pub fn setting_value(
+    values: &crate::kernel::guild_config::FeatureValues,
+    feature: &str,
+    specs: &[SettingSpec],
+    key: &str,
+) -> Value {
+    values.get(feature, key).cloned().unwrap_or_else(|| {
+        specs
+            .iter()
+            .find(|spec| spec.key == key)
+            .map_or(Value::Null, |spec| spec.default.clone())
+    })
+}
+
 /// A declared unit in `locale`: its optional `setting-unit-<unit>` text, else as declared.
 fn unit_in(unit: &str, locale: Locale) -> String {
     i18n::lookup(locale, &format!("setting-unit-{unit}")).unwrap_or_else(|| unit.to_owned())

@@ -57,6 +57,18 @@ fn cache_key(guild_id: Id<GuildMarker>) -> String {
 }
 
 impl Kernel {
+    /// The language a guild's channels read (its choice, else English; English, logged,
+    /// when its settings cannot be read).
+    pub async fn guild_locale(&self, guild_id: Id<GuildMarker>) -> crate::kernel::i18n::Locale {
+        match self.guild_config(guild_id).await {
+            Ok(config) => crate::kernel::i18n::Locale::for_guild(&config.settings.locale),
+            Err(error) => {
+                tracing::warn!(%error, guild = guild_id.get(), "could not read the guild's language; writing in English");
+                crate::kernel::i18n::Locale::English
+            }
+        }
+    }
+
     /// The guild's configuration (defaults for a guild that changed nothing), from the
     /// cache when it is there, else from the store (and then cached).
     pub async fn guild_config(&self, guild_id: Id<GuildMarker>) -> Result<GuildConfig, StoreError> {

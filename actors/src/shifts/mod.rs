@@ -239,7 +239,7 @@ pub(crate) async fn zone_for(
 /// someone deleted it by hand.
 pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     let now = kernel.clock.now();
-    let message = render::shift_message_in(guild_locale(kernel, shift.guild_id).await, shift, now);
+    let message = render::shift_message_in(kernel.guild_locale(shift.guild_id).await, shift, now);
     let posted = shift.channel_id.zip(shift.message_id);
     if let Some((channel, message_id)) = posted {
         match kernel
@@ -275,24 +275,13 @@ pub(crate) async fn refresh_message(kernel: &Kernel, shift: &Shift) {
     }
 }
 
-/// The language of what a guild's channels read: its choice, else English.
-async fn guild_locale(kernel: &Kernel, guild_id: Id<GuildMarker>) -> Locale {
-    match kernel.guild_config(guild_id).await {
-        Ok(config) => Locale::for_guild(&config.settings.locale),
-        Err(error) => {
-            tracing::warn!(%error, guild = guild_id.get(), "could not read the guild's language; writing in English");
-            Locale::English
-        }
-    }
-}
-
 /// Posts a shift's message in `channel` and remembers where it is.
 pub(crate) async fn post_message(
     kernel: &Kernel,
     shift: &Shift,
     channel: Id<ChannelMarker>,
 ) -> Result<(), crate::kernel::discord::DiscordError> {
-    let locale = guild_locale(kernel, shift.guild_id).await;
+    let locale = kernel.guild_locale(shift.guild_id).await;
     let message = render::shift_message_in(locale, shift, kernel.clock.now());
     let message_id = kernel.discord.send_message(channel, &message, None).await?;
     let stored = kernel

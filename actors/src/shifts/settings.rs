@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use twilight_model::id::marker::{ChannelMarker, GuildMarker};
 use twilight_model::id::Id;
 
-use crate::feature::{SettingKind, SettingSpec};
+use crate::feature::{setting_value, SettingKind, SettingSpec};
 use crate::kernel::guild_config::FeatureValues;
 use crate::kernel::store::StoreError;
 use crate::kernel::Kernel;
@@ -110,14 +110,7 @@ impl ShiftSettings {
     /// The typed settings from a guild's stored values (defaults where none is stored).
     pub fn from_values(values: &FeatureValues) -> ShiftSettings {
         let specs = specs();
-        let value = |key: &str| -> Value {
-            values.get(FEATURE, key).cloned().unwrap_or_else(|| {
-                specs
-                    .iter()
-                    .find(|spec| spec.key == key)
-                    .map_or(Value::Null, |spec| spec.default.clone())
-            })
-        };
+        let value = |key: &str| -> Value { setting_value(values, FEATURE, &specs, key) };
         ShiftSettings {
             channel_id: value(CHANNEL).as_u64().and_then(Id::new_checked),
             max_hours_7d: value(CLAIM_LIMIT).as_f64().unwrap_or(3.0),

@@ -541,10 +541,7 @@ async fn log(shared: &Shared, settings: &TicketSettings, ticket: &Ticket, what: 
     let Some(channel) = settings.log_channel else {
         return;
     };
-    let locale = match shared.kernel.guild_config(ticket.guild_id).await {
-        Ok(config) => Locale::for_guild(&config.settings.locale),
-        Err(_) => Locale::English,
-    };
+    let locale = shared.kernel.guild_locale(ticket.guild_id).await;
     let message = render::log_message(locale, ticket, what);
     if let Err(error) = shared
         .kernel
@@ -820,10 +817,7 @@ pub(crate) async fn close_due(shared: &Shared) {
         }
     };
     for ticket in due {
-        let locale = match kernel.guild_config(ticket.guild_id).await {
-            Ok(config) => Locale::for_guild(&config.settings.locale),
-            Err(_) => Locale::English,
-        };
+        let locale = kernel.guild_locale(ticket.guild_id).await;
         let closer = ticket.close_at_by.unwrap_or(ticket.opener_id);
         let reason = t!(locale, "ticket-scheduled-close-reason");
         let closed = match kernel
@@ -994,10 +988,7 @@ async fn deliver_transcript(
     let discord = &shared.kernel.discord;
     let html = upload(&files.html, 0).await;
     let txt = upload(&files.txt, 1).await;
-    let locale = match shared.kernel.guild_config(ticket.guild_id).await {
-        Ok(config) => Locale::for_guild(&config.settings.locale),
-        Err(_) => Locale::English,
-    };
+    let locale = shared.kernel.guild_locale(ticket.guild_id).await;
     if let Some(channel) = settings.transcript_channel {
         let mut message = ReplyMessage::text(t!(
             locale,

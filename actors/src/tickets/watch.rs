@@ -15,7 +15,6 @@ use super::settings::TicketSettings;
 use super::store::Status;
 use super::Shared;
 use crate::bus::{Deliver, EventBus};
-use crate::kernel::i18n::Locale;
 use crate::t;
 
 /// Subscribes the ticket manager's watcher to CHANNEL_DELETE and MESSAGE_CREATE, and
@@ -114,10 +113,7 @@ async fn maybe_cancel_close(shared: &Shared, message: &twilight_model::channel::
     {
         tracing::warn!(%error, ticket = ticket.id, "could not record the cancelled close");
     }
-    let locale = match kernel.guild_config(guild_id).await {
-        Ok(config) => Locale::for_guild(&config.settings.locale),
-        Err(_) => Locale::English,
-    };
+    let locale = kernel.guild_locale(guild_id).await;
     let notice =
         crate::kernel::reply::ReplyMessage::text(t!(locale, "ticket-close-cancelled-notice"));
     if let Err(error) = kernel
@@ -233,10 +229,7 @@ pub(crate) async fn channel_gone(
             ticket.opener_id
         }
     };
-    let locale = match kernel.guild_config(guild_id).await {
-        Ok(config) => Locale::for_guild(&config.settings.locale),
-        Err(_) => Locale::English,
-    };
+    let locale = kernel.guild_locale(guild_id).await;
     let note = t!(locale, "ticket-channel-deleted-reason");
     if ticket.status == Status::Open {
         match store.close_ticket(ticket.id, bot, Some(&note), now).await {

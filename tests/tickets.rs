@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use agora_actors::kernel::clock::{ManualClock, SharedClock};
+use agora_actors::tickets::store::Ticket;
 use agora_sim::actions::{CommandOption, ComponentUse, InteractionRecord, ModalSubmit};
 use agora_testkit::{
     content, custom_ids, is_private, message_text, run_test, wait_until, Harness, ANSWER,
@@ -204,6 +206,31 @@ fn message_with(harness: &Harness, channel: u64, custom_id: &str) -> Value {
         .unwrap_or_else(|| panic!("no message with {custom_id} in {channel}"))
 }
 
+/// Ticket 1 of the demo guild once `ready` holds for it (the watcher works behind the
+/// gateway, so its effects land a moment after the message or event).
+async fn first_ticket_when(harness: &Harness, ready: impl Fn(&Ticket) -> bool) -> Ticket {
+    let store = &harness.agora().kernel().store;
+    let guild = Id::new(harness.demo.guild_id);
+    for _ in 0..100 {
+        let ticket = store.ticket(guild, 1).await.unwrap().expect("ticket 1");
+        if ready(&ticket) {
+            return ticket;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("ticket 1 never got there");
+}
+
+/// A harness whose clock and tickers the test drives.
+async fn manual_clock_harness() -> (Harness, std::sync::Arc<ManualClock>) {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let shared: SharedClock = clock.clone();
+    (
+        Harness::start_with_clock(&[], Vec::new(), shared).await,
+        clock,
+    )
+}
+
 #[test]
 fn a_ticket_lives_from_panel_to_transcript_with_each_role_doing_its_part() {
     run_test(async {
@@ -290,21 +317,7 @@ fn a_ticket_lives_from_panel_to_transcript_with_each_role_doing_its_part() {
             .sim
             .send_message(channel, moderator, "Looking into it now")
             .unwrap();
-        let store = harness.agora().kernel().store.clone();
-        let mut answered = None;
-        for _ in 0..100 {
-            let ticket = store
-                .ticket(Id::new(demo.guild_id), 1)
-                .await
-                .unwrap()
-                .unwrap();
-            if ticket.first_response_at.is_some() {
-                answered = Some(ticket);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(answered.is_some(), "the first response is recorded");
+        first_ticket_when(&harness, |ticket| ticket.first_response_at.is_some()).await;
         // An internal note is in the timeline for staff, never in the channel.
         let noted = ticket(
             &harness,
@@ -749,17 +762,10 @@ fn buttons_work_after_a_restart_and_a_channel_deleted_by_hand_closes_its_ticket(
             ((), vec![event])
         });
         let store = harness.agora().kernel().store.clone();
-        let guild = Id::new(demo.guild_id);
-        let mut status = None;
-        for _ in 0..100 {
-            let ticket = store.ticket(guild, 1).await.unwrap().unwrap();
-            if ticket.status == agora_actors::tickets::store::Status::Deleted {
-                status = Some(ticket);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let ticket = status.expect("the ticket is marked deleted");
+        let ticket = first_ticket_when(&harness, |ticket| {
+            ticket.status == agora_actors::tickets::store::Status::Deleted
+        })
+        .await;
         assert_eq!(
             ticket.close_reason.as_deref(),
             Some("The ticket's channel was deleted by hand.")
@@ -800,10 +806,7 @@ fn buttons_work_after_a_restart_and_a_channel_deleted_by_hand_closes_its_ticket(
 #[test]
 fn an_opening_cut_short_by_a_stopped_process_is_undone_and_frees_the_opener() {
     run_test(async {
-        use agora_actors::kernel::clock::{ManualClock, SharedClock};
-        let clock = ManualClock::new(chrono::Utc::now());
-        let shared: SharedClock = clock.clone();
-        let harness = Harness::start_with_clock(&[], Vec::new(), shared).await;
+        let (harness, clock) = manual_clock_harness().await;
         let demo = harness.demo.clone();
         let saved = admin(
             &harness,
@@ -866,10 +869,7 @@ fn an_opening_cut_short_by_a_stopped_process_is_undone_and_frees_the_opener() {
 #[test]
 fn a_scheduled_close_happens_on_time_unless_someone_writes_first() {
     run_test(async {
-        use agora_actors::kernel::clock::{ManualClock, SharedClock};
-        let clock = ManualClock::new(chrono::Utc::now());
-        let shared: SharedClock = clock.clone();
-        let harness = Harness::start_with_clock(&[], Vec::new(), shared).await;
+        let (harness, clock) = manual_clock_harness().await;
         let demo = harness.demo.clone();
         harness
             .configure("moderator-role", "role", demo.moderator_role_id)

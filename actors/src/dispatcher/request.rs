@@ -72,6 +72,31 @@ impl InteractionRequest {
         }
     }
 
+    /// The option being typed in an autocomplete interaction: its name and text so far.
+    pub fn focused_option(&self) -> Option<(String, String)> {
+        fn walk(options: &[CommandDataOption]) -> Option<(String, String)> {
+            for option in options {
+                match &option.value {
+                    CommandOptionValue::Focused(value, _) => {
+                        return Some((option.name.clone(), value.clone()))
+                    }
+                    CommandOptionValue::SubCommand(inner)
+                    | CommandOptionValue::SubCommandGroup(inner) => {
+                        if let Some(found) = walk(inner) {
+                            return Some(found);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+        match &self.kind {
+            RequestKind::Autocomplete { data, .. } => walk(&data.options),
+            _ => None,
+        }
+    }
+
     /// The options under the subcommand path (`/config shifts reminder value:15` → `value`).
     pub fn leaf_options(&self) -> &[CommandDataOption] {
         let (RequestKind::Command { data, .. } | RequestKind::Autocomplete { data, .. }) =

@@ -2,9 +2,6 @@
 //! `/schedule …` and `/shift …`, and the catalogue entries that say who may run each.
 
 use twilight_interactions::command::{CommandModel, CommandOption, CreateCommand, CreateOption};
-use twilight_model::application::interaction::application_command::{
-    CommandData, CommandDataOption, CommandOptionValue,
-};
 use twilight_model::id::marker::UserMarker;
 use twilight_model::id::Id;
 
@@ -305,26 +302,4 @@ pub fn entries() -> Vec<CommandEntry> {
             complete: None,
         },
     ]
-}
-
-/// The option being typed in an autocomplete interaction: its name and text so far.
-pub fn focused_option(data: &CommandData) -> Option<(String, String)> {
-    fn walk(options: &[CommandDataOption]) -> Option<(String, String)> {
-        for option in options {
-            match &option.value {
-                CommandOptionValue::Focused(value, _) => {
-                    return Some((option.name.clone(), value.clone()))
-                }
-                CommandOptionValue::SubCommand(inner)
-                | CommandOptionValue::SubCommandGroup(inner) => {
-                    if let Some(found) = walk(inner) {
-                        return Some(found);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-    walk(&data.options)
 }

@@ -173,8 +173,9 @@ async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
     }
     let settings = ShiftSettings::from_values(&request.features);
     match &request.kind {
-        RequestKind::Autocomplete { data, .. } => {
-            let typed = commands::focused_option(data)
+        RequestKind::Autocomplete { .. } => {
+            let typed = request
+                .focused_option()
                 .filter(|(name, _)| name == "zone")
                 .map(|(_, typed)| typed)
                 .unwrap_or_default();

@@ -9,7 +9,7 @@ use super::commands::{
 use super::render;
 use super::store::{Category, CategoryInput, PanelInput, Priority, Question};
 use super::{database_trouble, guild_of, parse, private, Shared};
-use crate::dispatcher::{InteractionRequest, RequestKind};
+use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{clip, Reply};
 use crate::t;
@@ -378,10 +378,8 @@ async fn unbar(shared: &Shared, request: &InteractionRequest, remove: BlacklistR
 /// The category names that start like what is typed (`/ticket create category:`,
 /// `/tickets panel create category:`).
 pub async fn complete_category(shared: &Shared, request: &InteractionRequest) -> Reply {
-    let RequestKind::Autocomplete { data, .. } = &request.kind else {
-        return Reply::Choices(Vec::new());
-    };
-    let typed = crate::shifts::commands::focused_option(data)
+    let typed = request
+        .focused_option()
         .map(|(_, typed)| typed.to_lowercase())
         .unwrap_or_default();
     let Some(guild_id) = request.guild_id else {

@@ -329,11 +329,13 @@ async fn open(
         guild_locale,
         &ticket,
         category,
-        Some(match staff {
-            Some(role) if !category.anonymous => format!("<@{}> <@&{role}>", ticket.opener_id),
-            Some(role) => format!("<@&{role}>"),
-            None => format!("<@{}>", ticket.opener_id),
-        }),
+        // An anonymous ticket never names its opener, not even in a ping.
+        match (staff, category.anonymous) {
+            (Some(role), false) => format!("<@{}> <@&{role}>", ticket.opener_id),
+            (Some(role), true) => format!("<@&{role}>"),
+            (None, false) => format!("<@{}>", ticket.opener_id),
+            (None, true) => String::new(),
+        },
     );
     let roles: Vec<_> = staff.into_iter().collect();
     if let Err(error) = kernel

@@ -124,12 +124,12 @@ pub fn panel_message(panel: &Panel, categories: &[Category]) -> ReplyMessage {
 }
 
 /// The first message of a ticket channel: who opened it (unless anonymous), the answers,
-/// and the staff's buttons.
+/// and the staff's buttons; `pings` (`<@opener> <@&staff>`, or empty) is its content.
 pub fn welcome_message(
     locale: Locale,
     ticket: &Ticket,
     category: &Category,
-    staff_mention: Option<String>,
+    pings: String,
 ) -> ReplyMessage {
     let opener = if category.anonymous {
         t!(locale, "ticket-anonymous")
@@ -169,7 +169,7 @@ pub fn welcome_message(
         };
         embed = embed.field(EmbedFieldBuilder::new(clip(question, 256), answer));
     }
-    let mut message = ReplyMessage::text(staff_mention.unwrap_or_default())
+    let mut message = ReplyMessage::text(pings)
         .with_embed(embed.build())
         .with_components(vec![row(vec![
             button(

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use agora_actors::kernel::clock::{ManualClock, SharedClock};
+use agora_actors::kernel::clock::{Clock, ManualClock, SharedClock};
 use agora_actors::tickets::store::Ticket;
 use agora_sim::actions::{CommandOption, ComponentUse, InteractionRecord, ModalSubmit};
 use agora_testkit::{
@@ -957,5 +957,384 @@ fn a_scheduled_close_happens_on_time_unless_someone_writes_first() {
         );
         // Nothing is left to cancel.
         assert_eq!(schedule(0).await, "This ticket isn't open.");
+    });
+}
+
+/// Discord's SEND_MESSAGES bit.
+const SEND_MESSAGES: u64 = 1 << 11;
+
+/// A modal submitted in a DM (no guild), as the opener answers the feedback stars.
+async fn submit_in_dm(
+    harness: &Harness,
+    user: u64,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> InteractionRecord {
+    let mut map = Map::new();
+    for (key, value) in fields {
+        map.insert((*key).to_owned(), Value::String((*value).to_owned()));
+    }
+    let id = harness
+        .sim
+        .submit_modal(ModalSubmit {
+            guild_id: None,
+            channel_id: None,
+            user_id: user,
+            custom_id: custom_id.to_owned(),
+            fields: map,
+            unchecked: false,
+        })
+        .expect("the modal submission");
+    harness.sim.answer(id, ANSWER).await.expect("an answer")
+}
+
+#[test]
+fn staff_lock_tag_escalate_and_delete_tickets_and_the_opener_rates_theirs_by_dm() {
+    run_test(async {
+        let (harness, _panel) = ticket_guild(None).await;
+        let demo = harness.demo.clone();
+        harness
+            .configure("admin-role", "role", demo.admin_role_id)
+            .await;
+        let (opener, other) = (demo.member_ids[0], demo.member_ids[1]);
+        let moderator = demo.moderator_ids[0];
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let opened = ticket(&harness, opener, demo.general_id, "create", Vec::new()).await;
+        let channel = opened_channel(&content(&opened));
+        let staff = |name: &'static str, options: Vec<CommandOption>| {
+            let harness = &harness;
+            async move { content(&ticket(harness, moderator, channel, name, options).await) }
+        };
+
+        // Lock: the opener reads but cannot write; members cannot lock.
+        let refused = ticket(&harness, opener, channel, "lock", Vec::new()).await;
+        assert_eq!(content(&refused), "Only this ticket's staff can do that.");
+        assert!(!store.ticket(guild, 1).await.unwrap().unwrap().locked);
+        assert_eq!(
+            staff("lock", Vec::new()).await,
+            "ticket-0001 is locked: its opener can read but not write."
+        );
+        let (allow, deny) = overwrite(&harness, channel, opener).unwrap();
+        assert_ne!(allow & VIEW_CHANNEL, 0, "still readable");
+        assert_ne!(deny & SEND_MESSAGES, 0, "not writable");
+        assert!(
+            harness
+                .sim
+                .send_message(channel, opener, "let me in")
+                .is_err(),
+            "Discord refuses the opener's message"
+        );
+        assert_eq!(
+            staff("lock", Vec::new()).await,
+            "This ticket is locked already."
+        );
+        assert!(staff("unlock", Vec::new()).await.contains("unlocked"));
+        harness
+            .sim
+            .send_message(channel, opener, "thanks, I can write again")
+            .expect("the opener writes again");
+
+        // Tags: tidied, added and removed; a bad one changes nothing.
+        assert_eq!(
+            staff(
+                "tags",
+                vec![CommandOption::value("add", "Billing, refund , billing")]
+            )
+            .await,
+            "Tags: billing, refund"
+        );
+        let bad = staff("tags", vec![CommandOption::value("add", "no/slashes")]).await;
+        assert!(bad.contains("can't be a tag"), "{bad}");
+        assert_eq!(
+            staff("tags", vec![CommandOption::value("remove", "refund")]).await,
+            "Tags: billing"
+        );
+        assert_eq!(
+            store.ticket(guild, 1).await.unwrap().unwrap().tags,
+            vec!["billing".to_owned()]
+        );
+
+        // Department and escalation: level 1, then 2 brings the admin role in.
+        assert_eq!(
+            staff("department", vec![CommandOption::value("name", "Billing")]).await,
+            "This ticket is now with Billing."
+        );
+        assert_eq!(staff("escalate", Vec::new()).await, "Escalated to level 1.");
+        let lower = staff("escalate", vec![CommandOption::value("level", 1)]).await;
+        assert!(lower.contains("at escalation level 1 already"), "{lower}");
+        assert!(overwrite(&harness, channel, demo.admin_role_id).is_none());
+        assert_eq!(
+            staff(
+                "escalate",
+                vec![
+                    CommandOption::value("level", 2),
+                    CommandOption::value("reason", "VIP customer")
+                ]
+            )
+            .await,
+            "Escalated to level 2."
+        );
+        let (admins_allow, _) =
+            overwrite(&harness, channel, demo.admin_role_id).expect("the admins are let in");
+        assert_ne!(admins_allow & VIEW_CHANNEL, 0);
+        let called = harness.sim.channel_messages(channel).into_iter().any(|m| {
+            let text = message_text(&m);
+            text.contains(&format!("<@&{}>", demo.admin_role_id)) && text.contains("VIP customer")
+        });
+        assert!(called, "the admins are called in the channel");
+        let info = staff("info", Vec::new()).await;
+        assert!(
+            info.contains("Tags: billing · Department: Billing · Escalation: 2 · Locked: off"),
+            "{info}"
+        );
+
+        // Soft delete: closed with its transcript, the channel goes, the record stays.
+        assert!(staff("soft-delete", Vec::new())
+            .await
+            .starts_with("Deleting the channel of ticket-0001"));
+        wait_until("the channel is deleted", Duration::from_secs(10), || {
+            !channel_exists(&harness, channel)
+        })
+        .await;
+        let deleted = store.ticket(guild, 1).await.unwrap().unwrap();
+        assert_eq!(
+            deleted.status,
+            agora_actors::tickets::store::Status::Deleted
+        );
+        let transcript = std::path::PathBuf::from(deleted.transcript.clone().unwrap());
+        assert!(transcript.exists(), "the transcript stays");
+
+        // The opener's DM has the stars; 4 stars, then words in the modal.
+        let dm = harness
+            .sim
+            .dms(opener)
+            .into_iter()
+            .rev()
+            .find(|m| !custom_ids(m).is_empty())
+            .expect("a DM with the feedback stars");
+        assert!(message_text(&dm).contains("How did we do?"));
+        let four = format!("tickets:1:dm-rate:{}:1:4", demo.guild_id);
+        assert!(custom_ids(&dm).contains(&four), "{:?}", custom_ids(&dm));
+        let dm_id: u64 = dm["id"].as_str().unwrap().parse().unwrap();
+        let asked = harness.click(opener, dm_id, &four, &[]).await;
+        let callback = asked.callback.as_ref().expect("a callback");
+        assert_eq!(callback.kind, 9, "a modal for words: {:?}", callback.data);
+        let words_id = format!("tickets:1:dm-words:{}:1", demo.guild_id);
+        assert_eq!(callback.data["custom_id"], words_id.as_str());
+        let thanked =
+            submit_in_dm(&harness, opener, &words_id, &[("words", "Quick and kind")]).await;
+        assert_eq!(content(&thanked), "Thank you for your feedback!");
+        let again = harness
+            .click(
+                opener,
+                dm_id,
+                &format!("tickets:1:dm-rate:{}:1:1", demo.guild_id),
+                &[],
+            )
+            .await;
+        assert_eq!(content(&again), "You have already rated this ticket.");
+        let rated = store.ticket(guild, 1).await.unwrap().unwrap();
+        assert_eq!(
+            (rated.feedback_stars, rated.feedback_text.as_deref()),
+            (Some(4), Some("Quick and kind"))
+        );
+
+        // Force close, from outside the channel, by an admin only.
+        let second = ticket(&harness, other, demo.general_id, "create", Vec::new()).await;
+        let second_channel = opened_channel(&content(&second));
+        let force = |user: u64, number: i64| {
+            let harness = &harness;
+            async move {
+                content(
+                    &ticket(
+                        harness,
+                        user,
+                        demo.general_id,
+                        "force-close",
+                        vec![CommandOption::value("number", number)],
+                    )
+                    .await,
+                )
+            }
+        };
+        assert_eq!(
+            force(moderator, 2).await,
+            "Only the server's admins can do that."
+        );
+        assert_eq!(
+            force(demo.admin_id, 99).await,
+            "There is no ticket number 99 on this server."
+        );
+        assert!(force(demo.admin_id, 2).await.contains("ticket-0002"));
+        let forced = store.ticket(guild, 2).await.unwrap().unwrap();
+        assert_eq!(forced.status, agora_actors::tickets::store::Status::Closed);
+        assert_eq!(forced.close_reason.as_deref(), Some("Closed by an admin."));
+        // The opener rates it with the command too (their DMs could be closed).
+        let rated = ticket(
+            &harness,
+            other,
+            demo.general_id,
+            "feedback",
+            vec![
+                CommandOption::value("number", 2),
+                CommandOption::value("stars", 5),
+            ],
+        )
+        .await;
+        assert_eq!(content(&rated), "Thank you for your feedback!");
+        let not_theirs = ticket(
+            &harness,
+            opener,
+            demo.general_id,
+            "feedback",
+            vec![
+                CommandOption::value("number", 2),
+                CommandOption::value("stars", 1),
+            ],
+        )
+        .await;
+        assert_eq!(
+            content(&not_theirs),
+            "Only the person who opened this ticket can rate it."
+        );
+
+        // Hard delete: a confirmation, then the record, timeline, files and channel go.
+        let asked = ticket(
+            &harness,
+            demo.admin_id,
+            demo.general_id,
+            "hard-delete",
+            vec![CommandOption::value("number", 2)],
+        )
+        .await;
+        assert!(content(&asked).starts_with("Erase ticket-0002 for good?"));
+        assert!(store.ticket(guild, 2).await.unwrap().is_some(), "not yet");
+        let files = std::path::PathBuf::from(forced.transcript.clone().unwrap());
+        assert!(files.exists());
+        let erased = harness
+            .click(
+                demo.admin_id,
+                agora_testkit::message_id(&asked),
+                "tickets:1:purge:2",
+                &[],
+            )
+            .await;
+        assert_eq!(content(&erased), "ticket-0002 is erased.");
+        assert!(store.ticket(guild, 2).await.unwrap().is_none());
+        assert!(store.ticket_events(2).await.unwrap().is_empty());
+        assert!(!files.exists() && !files.with_extension("txt").exists());
+        wait_until("the channel is deleted", Duration::from_secs(10), || {
+            !channel_exists(&harness, second_channel)
+        })
+        .await;
+        // The next ticket does not take its number again.
+        let third = ticket(
+            &harness,
+            demo.member_ids[2],
+            demo.general_id,
+            "create",
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            content(&third).contains("ticket-0003"),
+            "{}",
+            content(&third)
+        );
+    });
+}
+
+#[test]
+fn a_captcha_keeps_bots_out_and_a_silent_ticket_closes_by_itself() {
+    run_test(async {
+        let (harness, clock) = manual_clock_harness().await;
+        let demo = harness.demo.clone();
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        let saved = admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![
+                CommandOption::value("name", "Support"),
+                CommandOption::value("captcha", true),
+                CommandOption::value("inactive_close_minutes", 60),
+                CommandOption::value("tags", "new"),
+            ],
+        )
+        .await;
+        assert!(saved.contains("Saved category"), "{saved}");
+        let opener = demo.member_ids[0];
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+
+        // The question and its four answers; a wrong one opens nothing.
+        let sum = |text: &str| -> u64 {
+            let question = text.split("what is ").nth(1).expect("a sum");
+            let (a, b) = question.trim_end_matches('?').split_once(" + ").unwrap();
+            a.trim().parse::<u64>().unwrap() + b.trim().parse::<u64>().unwrap()
+        };
+        let asked = ticket(&harness, opener, demo.general_id, "create", Vec::new()).await;
+        assert!(is_private(&asked));
+        let right = sum(&content(&asked));
+        let shown = asked.original.clone().unwrap_or(asked.payload.clone());
+        let ids = custom_ids(&shown);
+        assert_eq!(ids.len(), 4, "{ids:?}");
+        let wrong = ids
+            .iter()
+            .find(|id| !id.ends_with(&format!(":{right}")))
+            .unwrap();
+        let answered = harness
+            .click(opener, agora_testkit::message_id(&asked), wrong, &[])
+            .await;
+        assert!(content(&answered).starts_with("That's not it"));
+        assert!(store.ticket(guild, 1).await.unwrap().is_none());
+
+        // Asked again and answered right: the ticket opens, with the category's tags.
+        let asked = ticket(&harness, opener, demo.general_id, "create", Vec::new()).await;
+        let right = format!("tickets:1:captcha:1:{}", sum(&content(&asked)));
+        let opened = harness
+            .click(opener, agora_testkit::message_id(&asked), &right, &[])
+            .await;
+        assert!(
+            content(&opened).starts_with("Your ticket is open"),
+            "{}",
+            content(&opened)
+        );
+        let channel = opened_channel(&content(&opened));
+        assert_eq!(
+            store.ticket(guild, 1).await.unwrap().unwrap().tags,
+            vec!["new".to_owned()]
+        );
+
+        // 40 minutes on someone writes; 40 more is not an hour of silence; 25 more is.
+        clock.advance(chrono::Duration::minutes(40));
+        harness
+            .sim
+            .send_message(channel, opener, "still there?")
+            .unwrap();
+        // (The store keeps microseconds; the manual clock has nanoseconds.)
+        let written = clock.now() - chrono::Duration::seconds(1);
+        first_ticket_when(&harness, |ticket| {
+            ticket.last_activity_at.is_some_and(|at| at >= written)
+        })
+        .await;
+        clock.advance(chrono::Duration::minutes(40));
+        harness.tick("tickets-ticker").await;
+        assert_eq!(
+            store.ticket(guild, 1).await.unwrap().unwrap().status,
+            agora_actors::tickets::store::Status::Open
+        );
+        clock.advance(chrono::Duration::minutes(25));
+        harness.tick("tickets-ticker").await;
+        let closed = store.ticket(guild, 1).await.unwrap().unwrap();
+        assert_eq!(closed.status, agora_actors::tickets::store::Status::Closed);
+        assert_eq!(
+            closed.close_reason.as_deref(),
+            Some("No messages for 60 minutes.")
+        );
+        assert!(closed.transcript.is_some(), "the transcript is written");
     });
 }

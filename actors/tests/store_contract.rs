@@ -216,6 +216,7 @@ contract!(
     heartbeats_replace_their_row_and_list_the_live_processes,
     ticket_openings_are_gated_once_per_person_and_numbered_per_guild,
     ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
+    ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing,
 );
 
 fn support_category() -> agora_actors::tickets::store::CategoryInput {
@@ -233,6 +234,9 @@ fn support_category() -> agora_actors::tickets::store::CategoryInput {
             max_length: 1000,
         }],
         anonymous: false,
+        default_tags: vec!["new".into()],
+        inactive_close_minutes: 60,
+        captcha: false,
     }
 }
 
@@ -501,6 +505,9 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
     );
 }
 
+/// How many migrations the built-in features bring (core, shifts, processes, tickets).
+const BUILT_IN_MIGRATIONS: usize = 7;
+
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
     let applied = store
@@ -515,7 +522,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-01-000000_shift_setting_keys".to_owned(),
             "2026-12-01-100000_shift_notices".to_owned(),
             "2026-12-01-200000_processes".to_owned(),
-            "2026-12-03-000000_tickets".to_owned()
+            "2026-12-03-000000_tickets".to_owned(),
+            "2026-12-04-000000_ticket_workflow".to_owned()
         ]
     );
     assert_eq!(
@@ -563,7 +571,7 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
                     .await
                     .unwrap()
                     .len(),
-                6
+                BUILT_IN_MIGRATIONS
             );
             store
                 .upsert_guild_settings(&GuildSettings::new(id(1)))
@@ -587,7 +595,7 @@ async fn processes_migrating_together_apply_each_migration_once(database: &TestD
     );
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 6]);
+    assert_eq!(applied, [0, BUILT_IN_MIGRATIONS]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
@@ -1259,7 +1267,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        6
+        BUILT_IN_MIGRATIONS
     );
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
@@ -1289,7 +1297,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        6,
+        BUILT_IN_MIGRATIONS,
         "a second memory store starts empty"
     );
     assert_eq!(other.guild_settings(id(1)).await.unwrap(), None);
@@ -1666,4 +1674,146 @@ async fn a_notice_is_recorded_once_and_leased_by_one_sender(database: &TestDatab
         store.shift_notices(id(8), &[shift.id]).await.unwrap(),
         vec![]
     );
+}
+
+async fn ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing(database: &TestDatabase) {
+    use agora_actors::tickets::store::Status;
+    let store = database.migrated().await;
+    let now = start_time();
+    let category = store
+        .upsert_ticket_category(id(7), &support_category())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            category.default_tags.clone(),
+            category.inactive_close_minutes
+        ),
+        (vec!["new".to_owned()], 60)
+    );
+    let made = store
+        .create_ticket(id(7), &category, id(5), &[], now)
+        .await
+        .unwrap();
+    assert_eq!(made.tags, vec!["new".to_owned()], "the category's tags");
+    let open = store.ticket_opened(made.id, id(901)).await.unwrap();
+    assert_eq!(
+        store
+            .ticket_by_number(id(7), open.number)
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(made.id)
+    );
+    assert!(store
+        .ticket_by_number(id(8), open.number)
+        .await
+        .unwrap()
+        .is_none());
+
+    // Lock and escalate are conditional: two at once change it once.
+    let (first, second) = tokio::join!(
+        store.set_ticket_locked(made.id, true, now),
+        store.set_ticket_locked(made.id, true, now)
+    );
+    assert_eq!(
+        [first.unwrap(), second.unwrap()].iter().flatten().count(),
+        1
+    );
+    let (first, second) = tokio::join!(
+        store.escalate_ticket(made.id, 2, now),
+        store.escalate_ticket(made.id, 2, now)
+    );
+    assert_eq!(
+        [first.unwrap(), second.unwrap()].iter().flatten().count(),
+        1
+    );
+    assert!(
+        store
+            .escalate_ticket(made.id, 1, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "never down"
+    );
+    store
+        .set_ticket_tags(made.id, &["billing".to_owned()], now)
+        .await
+        .unwrap();
+    store
+        .set_ticket_department(made.id, Some("Billing"), now)
+        .await
+        .unwrap();
+
+    // Silent for an hour: inactive; a message resets the clock.
+    let later = now + chrono::Duration::minutes(61);
+    let inactive = store.inactive_tickets(later).await.unwrap();
+    assert_eq!(
+        inactive.iter().map(|(t, m)| (t.id, *m)).collect::<Vec<_>>(),
+        vec![(made.id, 60)]
+    );
+    store
+        .touch_ticket(id(901), now + chrono::Duration::minutes(30))
+        .await
+        .unwrap();
+    assert!(store.inactive_tickets(later).await.unwrap().is_empty());
+
+    // Feedback: only the opener, only once closed, only once.
+    assert!(
+        !store.rate_ticket(made.id, id(5), 4).await.unwrap(),
+        "still open"
+    );
+    store
+        .close_ticket(made.id, id(60), None, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !store.rate_ticket(made.id, id(6), 4).await.unwrap(),
+        "not theirs"
+    );
+    let (first, second) = tokio::join!(
+        store.rate_ticket(made.id, id(5), 4),
+        store.rate_ticket(made.id, id(5), 1)
+    );
+    assert_eq!(
+        [first.unwrap(), second.unwrap()]
+            .iter()
+            .filter(|x| **x)
+            .count(),
+        1
+    );
+    assert!(store
+        .ticket_feedback_text(made.id, id(5), "Kind")
+        .await
+        .unwrap());
+    assert!(!store
+        .ticket_feedback_text(made.id, id(5), "Again")
+        .await
+        .unwrap());
+    let rated = store.ticket(id(7), made.id).await.unwrap().unwrap();
+    assert_eq!(
+        (rated.locked, rated.escalation, rated.department.as_deref()),
+        (true, 2, Some("Billing"))
+    );
+    assert_eq!(rated.status, Status::Closed);
+    assert_eq!(rated.feedback_text.as_deref(), Some("Kind"));
+
+    // A purge takes the row and its timeline, once; the number is not given again.
+    store
+        .add_ticket_event(&rated, id(60), "closed", "", now)
+        .await
+        .unwrap();
+    let (first, second) = tokio::join!(store.purge_ticket(made.id), store.purge_ticket(made.id));
+    assert_eq!(
+        [first.unwrap(), second.unwrap()].iter().flatten().count(),
+        1
+    );
+    assert!(store.ticket(id(7), made.id).await.unwrap().is_none());
+    assert!(store.ticket_events(made.id).await.unwrap().is_empty());
+    let next = store
+        .create_ticket(id(7), &category, id(5), &[], now)
+        .await
+        .unwrap();
+    assert_eq!(next.number, open.number + 1);
 }

@@ -32,6 +32,8 @@ use crate::kernel::store::GuildSettings;
 use crate::kernel::supervision::{new_incident_id, CallError, Concern, ConcernHandle};
 use crate::kernel::Kernel;
 use crate::t;
+use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::Id;
 
 /// Discord's "Invalid Form Body": it refused the payload we built.
 const INVALID_FORM_BODY: u64 = 50035;
@@ -303,7 +305,10 @@ async fn run(
         answer_now(shared, interaction, say(t!(locale, "stale")), locale).await;
         return Outcome::Stale;
     };
-    let Some(guild_id) = interaction.guild_id else {
+    let Some(guild_id) = interaction
+        .guild_id
+        .or_else(|| direct_message_guild(&decoded))
+    else {
         let text = t!(locale, "guild-only");
         answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;
@@ -591,5 +596,22 @@ async fn answer_now(shared: &Shared, interaction: &Interaction, reply: Reply, lo
     let discord = &shared.kernel.discord;
     if let Err(error) = respond::deliver(discord, interaction, reply, None, locale).await {
         tracing::warn!(%error, "could not answer the interaction");
+    }
+}
+
+/// The one way in from a direct message: a component or modal whose action starts with
+/// `dm-` and whose first argument is the guild it belongs to (a feedback button the bot
+/// sent someone after their ticket closed). The person acts as a plain member of that
+/// guild (no roles: a DM carries none); the feature checks who they are (the opener).
+/// Discord only sends custom_ids of messages the bot itself sent, so the guild is the
+/// bot's own word, not the clicker's.
+fn direct_message_guild(decoded: &Decoded) -> Option<Id<GuildMarker>> {
+    match decoded {
+        Decoded::Component { id, .. } | Decoded::Modal { id, .. }
+            if id.action.starts_with("dm-") =>
+        {
+            id.arg_as::<u64>(0).and_then(Id::new_checked)
+        }
+        _ => None,
     }
 }

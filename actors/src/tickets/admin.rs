@@ -119,6 +119,15 @@ async fn upsert_category(
         Some(Err(problem)) => return private(problem),
         None => Vec::new(),
     };
+    let default_tags = match upsert
+        .tags
+        .as_deref()
+        .map(|text| super::workflow::parse_tags(text, locale))
+    {
+        Some(Ok(tags)) => tags,
+        Some(Err(problem)) => return private(problem),
+        None => Vec::new(),
+    };
     let input = CategoryInput {
         name,
         staff_role_id: upsert.staff_role,
@@ -127,6 +136,9 @@ async fn upsert_category(
         default_priority: upsert.priority.map_or(Priority::Normal, Priority::from),
         questions,
         anonymous: upsert.anonymous.unwrap_or(false),
+        default_tags,
+        inactive_close_minutes: upsert.inactive_close_minutes.unwrap_or(0).clamp(0, 43_200) as i32,
+        captcha: upsert.captcha.unwrap_or(false),
     };
     match shared
         .kernel

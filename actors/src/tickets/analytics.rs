@@ -290,6 +290,13 @@ mod tests {
             close_at: None,
             close_at_by: None,
             created_at,
+            locked: false,
+            tags: Vec::new(),
+            department: None,
+            escalation: 0,
+            last_activity_at: None,
+            feedback_stars: None,
+            feedback_text: None,
         }
     }
 
@@ -307,6 +314,9 @@ mod tests {
                 default_priority: Priority::Normal,
                 questions: Vec::new(),
                 anonymous: false,
+                default_tags: Vec::new(),
+                inactive_close_minutes: 0,
+                captcha: false,
             })
             .collect()
     }

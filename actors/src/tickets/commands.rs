@@ -79,6 +79,114 @@ pub enum TicketCommand {
     ScheduleClose(TicketScheduleClose),
     #[command(name = "transfer")]
     Transfer(TicketTransfer),
+    #[command(name = "lock")]
+    Lock(TicketLock),
+    #[command(name = "unlock")]
+    Unlock(TicketUnlock),
+    #[command(name = "tags")]
+    Tags(TicketTags),
+    #[command(name = "department")]
+    Department(TicketDepartment),
+    #[command(name = "escalate")]
+    Escalate(TicketEscalate),
+    #[command(name = "soft-delete")]
+    SoftDelete(TicketSoftDelete),
+    #[command(name = "hard-delete")]
+    HardDelete(TicketHardDelete),
+    #[command(name = "force-close")]
+    ForceClose(TicketForceClose),
+    #[command(name = "feedback")]
+    Feedback(TicketFeedback),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "lock", desc = "Let the opener read but not write here (staff)")]
+pub struct TicketLock;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "unlock", desc = "Let the opener write here again (staff)")]
+pub struct TicketUnlock;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "tags", desc = "Show or change this ticket's tags (staff)")]
+pub struct TicketTags {
+    /// Tags to add, separated by commas
+    #[command(max_length = 200)]
+    pub add: Option<String>,
+    /// Tags to take off, separated by commas
+    #[command(max_length = 200)]
+    pub remove: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "department",
+    desc = "Say which team has this ticket; no name clears it (staff)"
+)]
+pub struct TicketDepartment {
+    /// The team (for instance Billing)
+    #[command(max_length = 50)]
+    pub name: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "escalate",
+    desc = "Raise this ticket's escalation; level 2 and up calls the admins (staff)"
+)]
+pub struct TicketEscalate {
+    /// The level (default: one up)
+    #[command(min_value = 1, max_value = 3)]
+    pub level: Option<i64>,
+    /// Why
+    #[command(max_length = 300)]
+    pub reason: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "soft-delete",
+    desc = "Delete this ticket's channel, keeping its record and transcript (staff)"
+)]
+pub struct TicketSoftDelete;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "hard-delete",
+    desc = "Erase a ticket: record, timeline, transcript and channel (admins)"
+)]
+pub struct TicketHardDelete {
+    /// The ticket's number (default: this channel's ticket)
+    #[command(min_value = 1)]
+    pub number: Option<i64>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "force-close",
+    desc = "Close a ticket at once, also from outside its channel (admins)"
+)]
+pub struct TicketForceClose {
+    /// The ticket's number (default: this channel's ticket)
+    #[command(min_value = 1)]
+    pub number: Option<i64>,
+    /// Why
+    #[command(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(name = "feedback", desc = "Rate a ticket of yours that was closed")]
+pub struct TicketFeedback {
+    /// The ticket's number (ticket-0042 is 42)
+    #[command(min_value = 1)]
+    pub number: i64,
+    /// 1 to 5 stars
+    #[command(min_value = 1, max_value = 5)]
+    pub stars: i64,
+    /// Anything you want to tell us
+    #[command(max_length = 1000)]
+    pub text: Option<String>,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]
@@ -264,6 +372,14 @@ pub struct CategoryUpsert {
     /// Up to 5 questions asked before opening, separated by | (mark one "(optional)")
     #[command(max_length = 400)]
     pub questions: Option<String>,
+    /// Tags a new ticket starts with, separated by commas
+    #[command(max_length = 200)]
+    pub tags: Option<String>,
+    /// Close an open ticket after this many silent minutes (0 = never)
+    #[command(min_value = 0, max_value = 43200)]
+    pub inactive_close_minutes: Option<i64>,
+    /// Ask openers to solve a small sum first (keeps bots out)
+    pub captcha: Option<bool>,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

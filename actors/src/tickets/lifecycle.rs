@@ -21,6 +21,7 @@ use super::render::{self, priority_text};
 use super::settings::TicketSettings;
 use super::store::{Category, ListFilter, Priority, Refused, Status, Ticket};
 use super::transcript::{self, TranscriptHeading};
+use super::workflow;
 use super::{database_trouble, guild_of, is_staff, parse, private, staff_role, Shared};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::discord::{send, DiscordError};
@@ -33,10 +34,10 @@ const DOUBLE_CLICK: chrono::Duration = chrono::Duration::seconds(5);
 /// Discord's upload limit for a bot without boosts.
 const MAX_UPLOAD: u64 = 10 * 1024 * 1024;
 /// How long a deleted ticket's channel stays, so the answer to "Delete" is seen.
-const DELETE_AFTER: Duration = Duration::from_secs(3);
+pub(super) const DELETE_AFTER: Duration = Duration::from_secs(3);
 
 /// What the opener may do in their ticket channel.
-fn opener_allows() -> Permissions {
+pub(super) fn opener_allows() -> Permissions {
     Permissions::VIEW_CHANNEL
         | Permissions::SEND_MESSAGES
         | Permissions::READ_MESSAGE_HISTORY
@@ -45,11 +46,11 @@ fn opener_allows() -> Permissions {
 }
 
 /// What staff and the bot may do there.
-fn staff_allows() -> Permissions {
+pub(super) fn staff_allows() -> Permissions {
     opener_allows() | Permissions::MANAGE_MESSAGES
 }
 
-fn member_overwrite(
+pub(super) fn member_overwrite(
     user: Id<UserMarker>,
     allow: Permissions,
     deny: Permissions,
@@ -103,6 +104,34 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
         }
         TicketCommand::Rename(rename) => rename_channel(shared, request, &rename.name).await,
         TicketCommand::Transfer(transfer) => transfer_ticket(shared, request, transfer.user).await,
+        TicketCommand::Lock(_) => workflow::lock(shared, request, true).await,
+        TicketCommand::Unlock(_) => workflow::lock(shared, request, false).await,
+        TicketCommand::Tags(tags) => {
+            workflow::tags(shared, request, tags.add.as_deref(), tags.remove.as_deref()).await
+        }
+        TicketCommand::Department(department) => {
+            workflow::department(shared, request, department.name.as_deref()).await
+        }
+        TicketCommand::Escalate(escalate) => {
+            workflow::escalate(shared, request, escalate.level, escalate.reason.as_deref()).await
+        }
+        TicketCommand::SoftDelete(_) => workflow::soft_delete(shared, request).await,
+        TicketCommand::HardDelete(hard) => {
+            workflow::ask_hard_delete(shared, request, hard.number).await
+        }
+        TicketCommand::ForceClose(force) => {
+            workflow::force_close(shared, request, force.number, force.reason.as_deref()).await
+        }
+        TicketCommand::Feedback(feedback) => {
+            workflow::feedback_command(
+                shared,
+                request,
+                feedback.number,
+                feedback.stars,
+                feedback.text.as_deref(),
+            )
+            .await
+        }
     }
 }
 
@@ -136,8 +165,15 @@ pub async fn from_panel(
     }
 }
 
-/// The category's questions first when it has any, else the ticket at once.
+/// The captcha first when the category asks one, then its questions when it has any, else
+/// the ticket at once.
 async fn begin(shared: &Shared, request: &InteractionRequest, category: Category) -> Reply {
+    let passed = request
+        .guild_id
+        .is_some_and(|guild| shared.captchas.passed(guild, request.user_id, category.id));
+    if category.captcha && !passed {
+        return super::workflow::captcha_question(shared, request, category.id);
+    }
     if category.questions.is_empty() {
         return open(shared, request, &category, Vec::new()).await;
     }
@@ -160,6 +196,38 @@ async fn begin(shared: &Shared, request: &InteractionRequest, category: Category
         custom_id: render::button_id(render::ANSWERS, category.id),
         title: clip(&category.name, 45),
         fields,
+    }
+}
+
+/// A captcha button: right goes on to the questions (or the ticket), wrong says so.
+pub async fn captcha_answered(
+    shared: &Shared,
+    request: &InteractionRequest,
+    category_id: i64,
+    choice: u8,
+) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    match shared
+        .captchas
+        .answer(guild_id, request.user_id, category_id, choice)
+    {
+        Some(true) => {}
+        Some(false) => return private(t!(locale, "ticket-captcha-wrong")),
+        None => return private(t!(locale, "ticket-captcha-expired")),
+    }
+    match shared
+        .kernel
+        .store
+        .ticket_category(guild_id, category_id)
+        .await
+    {
+        Ok(Some(category)) => begin(shared, request, category).await,
+        Ok(None) => private(t!(locale, "ticket-category-gone")),
+        Err(error) => database_trouble(locale, &error),
     }
 }
 
@@ -323,6 +391,7 @@ async fn open(
         Err(error) => return database_trouble(locale, &error),
     };
     shared.awaiting_response.write().insert(channel);
+    shared.channel_opened(channel);
     let guild_locale = guild_locale(request);
     let staff = staff_role(&request.settings, &settings, category);
     let welcome = render::welcome_message(
@@ -440,7 +509,7 @@ async fn create_channel(
     Ok(channel.id)
 }
 
-async fn give_back_place(
+pub(super) async fn give_back_place(
     shared: &Shared,
     guild_id: Id<twilight_model::id::marker::GuildMarker>,
     user: Id<UserMarker>,
@@ -459,14 +528,14 @@ async fn give_back_place(
 // ---- the ticket at hand -----------------------------------------------------------------
 
 /// A ticket with its category and the guild's settings.
-struct AtHand {
-    ticket: Ticket,
-    category: Category,
-    settings: TicketSettings,
+pub(super) struct AtHand {
+    pub ticket: Ticket,
+    pub category: Category,
+    pub settings: TicketSettings,
 }
 
 /// The ticket a button names, or the one whose channel the command runs in.
-async fn at_hand(
+pub(super) async fn at_hand(
     shared: &Shared,
     request: &InteractionRequest,
     ticket_id: Option<i64>,
@@ -498,6 +567,9 @@ async fn at_hand(
             default_priority: Priority::Normal,
             questions: Vec::new(),
             anonymous: false,
+            default_tags: Vec::new(),
+            inactive_close_minutes: 0,
+            captcha: false,
         },
         Err(error) => return Err(database_trouble(locale, &error)),
     };
@@ -509,7 +581,7 @@ async fn at_hand(
 }
 
 /// The ticket at hand, for staff only.
-async fn staff_at_hand(
+pub(super) async fn staff_at_hand(
     shared: &Shared,
     request: &InteractionRequest,
     ticket_id: Option<i64>,
@@ -521,12 +593,18 @@ async fn staff_at_hand(
     Ok(hand)
 }
 
-fn guild_locale(request: &InteractionRequest) -> Locale {
+pub(super) fn guild_locale(request: &InteractionRequest) -> Locale {
     Locale::for_guild(&request.settings.locale)
 }
 
 /// Adds an entry to the ticket's timeline (a failure is logged: the action happened).
-async fn record(shared: &Shared, ticket: &Ticket, actor: Id<UserMarker>, kind: &str, detail: &str) {
+pub(super) async fn record(
+    shared: &Shared,
+    ticket: &Ticket,
+    actor: Id<UserMarker>,
+    kind: &str,
+    detail: &str,
+) {
     let now = shared.kernel.clock.now();
     if let Err(error) = shared
         .kernel
@@ -539,7 +617,7 @@ async fn record(shared: &Shared, ticket: &Ticket, actor: Id<UserMarker>, kind: &
 }
 
 /// A line in the guild's ticket log channel, when it has one.
-async fn log(shared: &Shared, settings: &TicketSettings, ticket: &Ticket, what: String) {
+pub(super) async fn log(shared: &Shared, settings: &TicketSettings, ticket: &Ticket, what: String) {
     let Some(channel) = settings.log_channel else {
         return;
     };
@@ -764,8 +842,7 @@ pub(crate) async fn finish_close(
     let reason = ticket.close_reason.as_deref();
     give_back_place(shared, ticket.guild_id, ticket.opener_id, false).await;
     if let Some(channel) = ticket.channel_id {
-        shared.awaiting_response.write().remove(&channel);
-        shared.closing.write().remove(&channel);
+        shared.channel_closed(channel);
     }
     record(shared, ticket, closer, "closed", reason.unwrap_or("")).await;
     if let Some(channel) = ticket.channel_id {
@@ -800,9 +877,7 @@ pub(crate) async fn finish_close(
         None => t!(guild_locale, "ticket-log-closed", staff = closer.get()),
     };
     log(shared, settings, ticket, what).await;
-    if let Ok(files) = &transcript {
-        deliver_transcript(shared, settings, ticket, files).await;
-    }
+    deliver_transcript(shared, settings, ticket, transcript.as_ref().ok()).await;
     transcript
 }
 
@@ -980,18 +1055,22 @@ async fn upload(path: &std::path::Path, id: u64) -> Option<Attachment> {
     Some(Attachment::from_bytes(name, bytes, id))
 }
 
-/// Posts the transcript in the transcript channel and sends it to the opener.
+/// Posts the transcript in the transcript channel and sends it to the opener, with the
+/// feedback stars when the guild asks for feedback (the stars alone when there is no
+/// transcript to send).
 async fn deliver_transcript(
     shared: &Shared,
     settings: &TicketSettings,
     ticket: &Ticket,
-    files: &transcript::TranscriptFiles,
+    files: Option<&transcript::TranscriptFiles>,
 ) {
     let discord = &shared.kernel.discord;
-    let html = upload(&files.html, 0).await;
-    let txt = upload(&files.txt, 1).await;
+    let (html, txt) = match files {
+        Some(files) => (upload(&files.html, 0).await, upload(&files.txt, 1).await),
+        None => (None, None),
+    };
     let locale = shared.kernel.guild_locale(ticket.guild_id).await;
-    if let Some(channel) = settings.transcript_channel {
+    if let (Some(channel), Some(files)) = (settings.transcript_channel, files) {
         let mut message = ReplyMessage::text(t!(
             locale,
             "ticket-transcript-posted",
@@ -1004,10 +1083,23 @@ async fn deliver_transcript(
             tracing::info!(%error, ticket = ticket.id, "could not post the transcript");
         }
     }
-    if settings.dm_transcript {
-        let mut message =
-            ReplyMessage::text(t!(locale, "ticket-transcript-dm", label = ticket.label()));
-        message.attachments = html.into_iter().collect();
+    let send_transcript = settings.dm_transcript && html.is_some();
+    if send_transcript || settings.feedback {
+        let mut text = if send_transcript {
+            t!(locale, "ticket-transcript-dm", label = ticket.label())
+        } else {
+            t!(locale, "ticket-closed-dm", label = ticket.label())
+        };
+        if settings.feedback {
+            text = format!("{text}\n{}", t!(locale, "ticket-feedback-ask"));
+        }
+        let mut message = ReplyMessage::text(text);
+        if send_transcript {
+            message.attachments = html.into_iter().collect();
+        }
+        if settings.feedback {
+            message.components = render::feedback_buttons(ticket);
+        }
         match discord.send_dm(ticket.opener_id, &message).await {
             Ok(_) => {}
             Err(error) if error.code() == Some(50007) => {
@@ -1047,6 +1139,9 @@ pub async fn reopen(
     record(shared, &ticket, request.user_id, "reopened", "").await;
     if let (Some(channel), None) = (ticket.channel_id, ticket.first_response_at) {
         shared.awaiting_response.write().insert(channel);
+    }
+    if let Some(channel) = ticket.channel_id {
+        shared.channel_opened(channel);
     }
     if let Some(channel) = ticket.channel_id {
         let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
@@ -1319,6 +1414,30 @@ async fn info(shared: &Shared, request: &InteractionRequest) -> Reply {
         &hand.category,
         shared.kernel.clock.now(),
     ));
+    lines.push(t!(
+        locale,
+        "ticket-info-workflow",
+        tags = if ticket.tags.is_empty() {
+            "—".to_owned()
+        } else {
+            ticket.tags.join(", ")
+        },
+        department = ticket.department.clone().unwrap_or_else(|| "—".into()),
+        escalation = ticket.escalation,
+        locked = if ticket.locked {
+            t!(locale, "setting-on")
+        } else {
+            t!(locale, "setting-off")
+        }
+    ));
+    if let Some(stars) = ticket.feedback_stars {
+        lines.push(t!(
+            locale,
+            "ticket-info-feedback",
+            stars = "★".repeat(stars.clamp(0, 5) as usize),
+            words = clip(ticket.feedback_text.as_deref().unwrap_or("—"), 300)
+        ));
+    }
     for event in events.iter().rev().take(15).rev() {
         let actor = if !reveal && event.actor_id == ticket.opener_id {
             t!(locale, "ticket-anonymous")

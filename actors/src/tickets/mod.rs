@@ -18,6 +18,7 @@ pub mod settings;
 pub mod store;
 pub mod transcript;
 mod watch;
+mod workflow;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -123,6 +124,8 @@ impl Feature for TicketsFeature {
             config: start.config::<TicketsConfig>(),
             bot_user: OnceCell::new(),
             awaiting_response: Default::default(),
+            open_channels: Default::default(),
+            captchas: Default::default(),
             closing: Default::default(),
         });
         if self.shared.set(shared.clone()).is_err() {
@@ -143,7 +146,8 @@ impl Feature for TicketsFeature {
 pub const OPENING_TIMEOUT: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Every 30 s, on the leader: openings that never finished are undone, so the opener is
-/// not held back by a ticket that does not exist; scheduled closes that are due happen.
+/// not held back by a ticket that does not exist; scheduled closes that are due happen;
+/// tickets silent for longer than their category allows close.
 fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticker::TickerSpec {
     crate::kernel::ticker::TickerSpec::new(
         "tickets-ticker",
@@ -167,6 +171,7 @@ fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticke
                 }
                 if let Some(shared) = shared {
                     lifecycle::close_due(&shared).await;
+                    workflow::close_inactive(&shared).await;
                 }
             }
         },
@@ -187,11 +192,31 @@ pub(crate) struct Shared {
     /// Open ticket channels still waiting for a first staff answer: the watcher looks a
     /// message's channel up here before it touches the store.
     pub awaiting_response: parking_lot::RwLock<std::collections::HashSet<Id<ChannelMarker>>>,
+    /// Every open ticket channel, with when the watcher last wrote its activity (it writes
+    /// at most once a minute per channel: the inactivity close needs no finer clock).
+    pub open_channels: parking_lot::RwLock<
+        std::collections::HashMap<Id<ChannelMarker>, chrono::DateTime<chrono::Utc>>,
+    >,
+    /// Captchas asked and passed (in memory: a restart asks again).
+    pub captchas: workflow::Captchas,
     /// Open ticket channels with a scheduled close, which any new message cancels.
     pub closing: parking_lot::RwLock<std::collections::HashSet<Id<ChannelMarker>>>,
 }
 
 impl Shared {
+    /// A ticket channel is open (opened or reopened): the watcher follows its activity.
+    pub fn channel_opened(&self, channel: Id<ChannelMarker>) {
+        let now = self.kernel.clock.now();
+        self.open_channels.write().insert(channel, now);
+    }
+
+    /// A ticket channel is closed or gone: the watcher forgets it.
+    pub fn channel_closed(&self, channel: Id<ChannelMarker>) {
+        self.open_channels.write().remove(&channel);
+        self.awaiting_response.write().remove(&channel);
+        self.closing.write().remove(&channel);
+    }
+
     /// The bot's user id.
     pub async fn bot_user(&self) -> Result<Id<UserMarker>, crate::kernel::discord::DiscordError> {
         self.bot_user
@@ -323,6 +348,19 @@ async fn interaction(shared: &Shared, request: InteractionRequest) -> Reply {
                     lifecycle::reopen(shared, &request, Some(ticket)).await
                 }
                 (render::DELETE, Some(ticket)) => lifecycle::delete(shared, &request, ticket).await,
+                (render::PURGE, Some(ticket)) => {
+                    workflow::hard_delete(shared, &request, ticket).await
+                }
+                (render::CAPTCHA, Some(category)) => {
+                    let choice = id.arg_as::<u8>(1).unwrap_or(0);
+                    lifecycle::captcha_answered(shared, &request, category, choice).await
+                }
+                (render::RATE, Some(_guild)) => match (id.arg_as::<i64>(1), id.arg_as::<i64>(2)) {
+                    (Some(ticket), Some(stars)) => {
+                        workflow::rate(shared, &request, ticket, stars).await
+                    }
+                    _ => private(t!(locale, "ticket-stale")),
+                },
                 _ => private(t!(locale, "ticket-stale")),
             }
         }
@@ -332,6 +370,10 @@ async fn interaction(shared: &Shared, request: InteractionRequest) -> Reply {
                 (render::ANSWERS, Some(category)) => {
                     lifecycle::open_with_answers(shared, &request, category).await
                 }
+                (render::FEEDBACK_WORDS, Some(_guild)) => match id.arg_as::<i64>(1) {
+                    Some(ticket) => workflow::feedback_words(shared, &request, ticket).await,
+                    None => private(t!(locale, "ticket-stale")),
+                },
                 (render::CLOSE_REASON, Some(ticket)) => {
                     let reason = request.field("reason").map(str::to_owned);
                     lifecycle::close(shared, &request, Some(ticket), reason).await

@@ -23,6 +23,59 @@ pub const CLOSE: &str = "close";
 pub const CLOSE_REASON: &str = "close-reason";
 pub const REOPEN: &str = "reopen";
 pub const DELETE: &str = "delete";
+pub const PURGE: &str = "purge";
+pub const CAPTCHA: &str = "captcha";
+/// The feedback buttons and modal live in the opener's DMs: their custom_ids carry the
+/// guild (`tickets:1:dm-rate:<guild>:<ticket>:<stars>`), see the dispatcher's `dm-` rule.
+pub const RATE: &str = "dm-rate";
+pub const FEEDBACK_WORDS: &str = "dm-words";
+
+/// `tickets:1:<action>:<arg>:<arg>…`.
+pub fn custom_id(action: &str, args: &[i64]) -> String {
+    args.iter()
+        .fold(CustomId::new(TICKETS, 1, action), |id, arg| id.arg(arg))
+        .encode()
+        .unwrap_or_default()
+}
+
+/// Five star buttons asking the opener how it went (in their DMs, after the close).
+pub fn feedback_buttons(ticket: &Ticket) -> Vec<Component> {
+    let stars = (1..=5)
+        .map(|stars| {
+            button(
+                custom_id(RATE, &[ticket.guild_id.get() as i64, ticket.id, stars]),
+                "★".repeat(stars as usize),
+                ButtonStyle::Secondary,
+            )
+        })
+        .collect();
+    vec![row(stars)]
+}
+
+/// The one button that confirms a hard delete.
+pub fn purge_button(locale: Locale, ticket: &Ticket) -> Vec<Component> {
+    vec![row(vec![button(
+        button_id(PURGE, ticket.id),
+        t!(locale, "ticket-button-purge", label = ticket.label()),
+        ButtonStyle::Danger,
+    )])]
+}
+
+/// The captcha's answers as buttons (which one is right is kept by the actor, never in a
+/// custom_id a client could read).
+pub fn captcha_buttons(category: i64, choices: &[u8]) -> Vec<Component> {
+    let buttons = choices
+        .iter()
+        .map(|choice| {
+            button(
+                custom_id(CAPTCHA, &[category, i64::from(*choice)]),
+                choice.to_string(),
+                ButtonStyle::Secondary,
+            )
+        })
+        .collect();
+    vec![row(buttons)]
+}
 
 /// `tickets:1:<action>:<arg>`.
 pub fn button_id(action: &str, arg: i64) -> String {
@@ -159,6 +212,12 @@ pub fn welcome_message(
                 t!(locale, "ticket-sla-minutes", minutes = category.sla_minutes),
             )
             .inline(),
+        );
+    }
+    if !ticket.tags.is_empty() {
+        embed = embed.field(
+            EmbedFieldBuilder::new(t!(locale, "ticket-field-tags"), ticket.tags.join(", "))
+                .inline(),
         );
     }
     for (question, answer) in &ticket.answers {

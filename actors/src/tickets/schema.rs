@@ -12,6 +12,9 @@ diesel::table! {
         questions -> Text,
         anonymous -> Bool,
         created_at -> Timestamp,
+        default_tags -> Text,
+        inactive_close_minutes -> Integer,
+        captcha -> Bool,
     }
 }
 
@@ -53,6 +56,13 @@ diesel::table! {
         close_at_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        locked -> Bool,
+        tags -> Text,
+        department -> Nullable<Text>,
+        escalation -> Integer,
+        last_activity_at -> Nullable<Timestamp>,
+        feedback_stars -> Nullable<Integer>,
+        feedback_text -> Nullable<Text>,
     }
 }
 

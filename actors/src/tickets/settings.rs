@@ -20,6 +20,7 @@ pub const MAX_OPEN: &str = "max-open";
 pub const COOLDOWN: &str = "cooldown";
 pub const HOURLY_CAP: &str = "hourly-cap";
 pub const DM_TRANSCRIPT: &str = "dm-transcript";
+pub const FEEDBACK: &str = "feedback";
 
 /// What `/config tickets …` offers, with each default.
 pub fn specs() -> Vec<SettingSpec> {
@@ -79,6 +80,12 @@ pub fn specs() -> Vec<SettingSpec> {
             kind: SettingKind::Boolean,
             default: json!(true),
         },
+        SettingSpec {
+            key: FEEDBACK,
+            description: "Whether the opener is asked by DM for 1-5 stars when a ticket closes",
+            kind: SettingKind::Boolean,
+            default: json!(true),
+        },
     ]
 }
 
@@ -93,6 +100,7 @@ pub struct TicketSettings {
     /// 0: no cap.
     pub hourly_cap: i64,
     pub dm_transcript: bool,
+    pub feedback: bool,
 }
 
 impl Default for TicketSettings {
@@ -117,6 +125,7 @@ impl TicketSettings {
             cooldown_minutes: value(COOLDOWN).as_i64().unwrap_or(0),
             hourly_cap: value(HOURLY_CAP).as_i64().unwrap_or(0),
             dm_transcript: value(DM_TRANSCRIPT).as_bool().unwrap_or(true),
+            feedback: value(FEEDBACK).as_bool().unwrap_or(true),
         }
     }
 

@@ -119,6 +119,12 @@ pub struct Category {
     pub default_priority: Priority,
     pub questions: Vec<Question>,
     pub anonymous: bool,
+    /// The tags a new ticket starts with.
+    pub default_tags: Vec<String>,
+    /// Minutes of silence after which an open ticket closes by itself (0: never).
+    pub inactive_close_minutes: i32,
+    /// Whether the opener first passes a button challenge.
+    pub captcha: bool,
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -134,6 +140,22 @@ struct CategoryRow {
     default_priority: String,
     questions: String,
     anonymous: bool,
+    default_tags: String,
+    inactive_close_minutes: i32,
+    captcha: bool,
+}
+
+/// A JSON array of tags as stored.
+fn tags_from(what: &'static str, stored: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(stored).map_err(|error| StoreError::InvalidData {
+        what,
+        detail: error.to_string(),
+    })
+}
+
+/// Tags as stored.
+pub(crate) fn tags_text(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
 }
 
 impl TryFrom<CategoryRow> for Category {
@@ -158,6 +180,9 @@ impl TryFrom<CategoryRow> for Category {
                 }
             })?,
             anonymous: row.anonymous,
+            default_tags: tags_from("ticket_categories.default_tags", &row.default_tags)?,
+            inactive_close_minutes: row.inactive_close_minutes,
+            captcha: row.captcha,
         })
     }
 }
@@ -172,6 +197,9 @@ pub struct CategoryInput {
     pub default_priority: Priority,
     pub questions: Vec<Question>,
     pub anonymous: bool,
+    pub default_tags: Vec<String>,
+    pub inactive_close_minutes: i32,
+    pub captcha: bool,
 }
 
 /// A panel: the message people open tickets from.
@@ -261,6 +289,17 @@ pub struct Ticket {
     pub close_at: Option<DateTime<Utc>>,
     pub close_at_by: Option<Id<UserMarker>>,
     pub created_at: DateTime<Utc>,
+    /// The opener may read but not write.
+    pub locked: bool,
+    pub tags: Vec<String>,
+    pub department: Option<String>,
+    /// 0 (none) to 3.
+    pub escalation: i32,
+    /// The last message seen in the channel (at most a minute stale).
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// What the opener said of the ticket after it closed.
+    pub feedback_stars: Option<i32>,
+    pub feedback_text: Option<String>,
 }
 
 impl Ticket {
@@ -293,6 +332,13 @@ struct TicketRow {
     close_at: Option<NaiveDateTime>,
     close_at_by: Option<i64>,
     created_at: NaiveDateTime,
+    locked: bool,
+    tags: String,
+    department: Option<String>,
+    escalation: i32,
+    last_activity_at: Option<NaiveDateTime>,
+    feedback_stars: Option<i32>,
+    feedback_text: Option<String>,
 }
 
 impl TryFrom<TicketRow> for Ticket {
@@ -324,6 +370,13 @@ impl TryFrom<TicketRow> for Ticket {
             close_at: row.close_at.map(utc),
             close_at_by: optional_id("tickets.close_at_by", row.close_at_by)?,
             created_at: utc(row.created_at),
+            locked: row.locked,
+            tags: tags_from("tickets.tags", &row.tags)?,
+            department: row.department,
+            escalation: row.escalation,
+            last_activity_at: row.last_activity_at.map(utc),
+            feedback_stars: row.feedback_stars,
+            feedback_text: row.feedback_text,
         })
     }
 }
@@ -372,6 +425,12 @@ impl Store {
     ) -> Result<Category, StoreError> {
         let guild = column(guild_id);
         let questions = serde_json::to_string(&input.questions).unwrap_or_else(|_| "[]".into());
+        let default_tags = tags_text(&input.default_tags);
+        let workflow = (
+            ticket_categories::default_tags.eq(&default_tags),
+            ticket_categories::inactive_close_minutes.eq(input.inactive_close_minutes),
+            ticket_categories::captcha.eq(input.captcha),
+        );
         let values = (
             ticket_categories::guild_id.eq(guild),
             ticket_categories::name.eq(&input.name),
@@ -382,6 +441,7 @@ impl Store {
             ticket_categories::questions.eq(&questions),
             ticket_categories::anonymous.eq(input.anonymous),
             ticket_categories::created_at.eq(self.now()),
+            workflow,
         );
         let row = with_connection!(self, connection => {
             diesel::insert_into(ticket_categories::table)
@@ -395,6 +455,7 @@ impl Store {
                     ticket_categories::default_priority.eq(input.default_priority.as_str()),
                     ticket_categories::questions.eq(&questions),
                     ticket_categories::anonymous.eq(input.anonymous),
+                    workflow,
                 ))
                 .returning(CategoryRow::as_returning())
                 .get_result(connection)
@@ -658,6 +719,7 @@ impl Store {
     ) -> Result<Ticket, StoreError> {
         let guild = column(guild_id);
         let answers = serde_json::to_string(answers).unwrap_or_else(|_| "[]".into());
+        let tags = tags_text(&category.default_tags);
         let now = naive(now);
         let row = with_connection!(self, connection => {
             connection.transaction::<TicketRow, diesel::result::Error, _>(async |connection| {
@@ -681,6 +743,8 @@ impl Store {
                     tickets::status.eq(Status::Opening.as_str()),
                     tickets::priority.eq(category.default_priority.as_str()),
                     tickets::answers.eq(&answers),
+                    tickets::tags.eq(&tags),
+                    tickets::last_activity_at.eq(Some(now)),
                     tickets::created_at.eq(now),
                     tickets::updated_at.eq(now),
                 ))
@@ -985,6 +1049,8 @@ impl Store {
                 tickets::closed_by.eq(None::<i64>),
                 tickets::closed_at.eq(None::<NaiveDateTime>),
                 tickets::close_reason.eq(None::<String>),
+                tickets::locked.eq(false),
+                tickets::last_activity_at.eq(Some(now)),
                 tickets::updated_at.eq(now),
             ))
             .returning(TicketRow::as_returning())
@@ -1074,6 +1140,41 @@ impl Store {
             tickets::table
                 .filter(tickets::status.eq(Status::Open.as_str()))
                 .filter(tickets::first_response_at.is_null())
+                .filter(tickets::channel_id.is_not_null())
+                .select(tickets::channel_id)
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .flatten()
+            .map(|channel| id("tickets.channel_id", channel))
+            .collect()
+    }
+
+    /// The guild's ticket of that number (never another guild's).
+    pub async fn ticket_by_number(
+        &self,
+        guild_id: Id<GuildMarker>,
+        number: i64,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let guild = column(guild_id);
+        let row: Option<TicketRow> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::guild_id.eq(guild))
+                .filter(tickets::number.eq(number))
+                .select(TicketRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// The channels of every open ticket (the watcher's set for inactivity).
+    pub async fn open_ticket_channels(&self) -> Result<Vec<Id<ChannelMarker>>, StoreError> {
+        let rows: Vec<Option<i64>> = with_connection!(self, connection => {
+            tickets::table
+                .filter(tickets::status.eq(Status::Open.as_str()))
                 .filter(tickets::channel_id.is_not_null())
                 .select(tickets::channel_id)
                 .load(connection)
@@ -1272,6 +1373,209 @@ impl Store {
             .get_result(connection)
             .await
             .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    // ---- the rest of the workflow ------------------------------------------------------
+
+    /// Locks (the opener reads but cannot write) or unlocks an open ticket; `None` when it
+    /// is not open or already so.
+    pub async fn set_ticket_locked(
+        &self,
+        ticket_id: i64,
+        locked: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Open.as_str()))
+                    .filter(tickets::locked.ne(locked)),
+            )
+            .set((tickets::locked.eq(locked), tickets::updated_at.eq(now)))
+            .returning(TicketRow::as_returning())
+            .get_result(connection)
+            .await
+            .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// Replaces a ticket's tags.
+    pub async fn set_ticket_tags(
+        &self,
+        ticket_id: i64,
+        tags: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tags = tags_text(tags);
+        let now = naive(now);
+        with_connection!(self, connection => {
+            diesel::update(tickets::table.filter(tickets::id.eq(ticket_id)))
+                .set((tickets::tags.eq(&tags), tickets::updated_at.eq(now)))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// Sets (or clears) the department a ticket is with.
+    pub async fn set_ticket_department(
+        &self,
+        ticket_id: i64,
+        department: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = naive(now);
+        with_connection!(self, connection => {
+            diesel::update(tickets::table.filter(tickets::id.eq(ticket_id)))
+                .set((tickets::department.eq(department), tickets::updated_at.eq(now)))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// Raises an open ticket's escalation to `level`; `None` when it is not open or already
+    /// at that level or higher (two staff escalating at once raise it once).
+    pub async fn escalate_ticket(
+        &self,
+        ticket_id: i64,
+        level: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let now = naive(now);
+        let row = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::status.eq(Status::Open.as_str()))
+                    .filter(tickets::escalation.lt(level)),
+            )
+            .set((tickets::escalation.eq(level), tickets::updated_at.eq(now)))
+            .returning(TicketRow::as_returning())
+            .get_result(connection)
+            .await
+            .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// A message was seen in an open ticket's channel.
+    pub async fn touch_ticket(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = naive(at);
+        with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::channel_id.eq(Some(column(channel_id))))
+                    .filter(tickets::status.eq(Status::Open.as_str())),
+            )
+            .set(tickets::last_activity_at.eq(Some(at)))
+            .execute(connection)
+            .await
+        })?;
+        Ok(())
+    }
+
+    /// Open tickets silent for longer than their category allows, with the minutes it
+    /// allows (every guild: the leader's ticker closes them).
+    pub async fn inactive_tickets(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Ticket, i32)>, StoreError> {
+        let limits: Vec<(i64, i32)> = with_connection!(self, connection => {
+            ticket_categories::table
+                .filter(ticket_categories::inactive_close_minutes.gt(0))
+                .select((ticket_categories::id, ticket_categories::inactive_close_minutes))
+                .load(connection)
+                .await
+        })?;
+        let mut found = Vec::new();
+        for (category, minutes) in limits {
+            let before = naive(now - chrono::Duration::minutes(i64::from(minutes)));
+            let rows: Vec<TicketRow> = with_connection!(self, connection => {
+                tickets::table
+                    .filter(tickets::category_id.eq(category))
+                    .filter(tickets::status.eq(Status::Open.as_str()))
+                    .filter(tickets::last_activity_at.lt(before))
+                    .select(TicketRow::as_select())
+                    .limit(100)
+                    .load(connection)
+                    .await
+            })?;
+            for ticket in tickets_from(rows)? {
+                found.push((ticket, minutes));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The opener's stars for a closed ticket, given once; `false` when they were given
+    /// already, the ticket is still open, or it is not theirs.
+    pub async fn rate_ticket(
+        &self,
+        ticket_id: i64,
+        opener: Id<UserMarker>,
+        stars: i32,
+    ) -> Result<bool, StoreError> {
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::opener_id.eq(column(opener)))
+                    .filter(tickets::status.eq_any([Status::Closed.as_str(), Status::Deleted.as_str()]))
+                    .filter(tickets::feedback_stars.is_null()),
+            )
+            .set(tickets::feedback_stars.eq(Some(stars)))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// The opener's words after their stars, given once.
+    pub async fn ticket_feedback_text(
+        &self,
+        ticket_id: i64,
+        opener: Id<UserMarker>,
+        text: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::opener_id.eq(column(opener)))
+                    .filter(tickets::feedback_stars.is_not_null())
+                    .filter(tickets::feedback_text.is_null()),
+            )
+            .set(tickets::feedback_text.eq(Some(text)))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// Hard delete: the ticket's row and its timeline are gone for good (its number is not
+    /// given again). `None` when someone else purged it first; else the ticket as it was.
+    pub async fn purge_ticket(&self, ticket_id: i64) -> Result<Option<Ticket>, StoreError> {
+        let row = with_connection!(self, connection => {
+            connection.transaction::<Option<TicketRow>, diesel::result::Error, _>(async |connection| {
+                diesel::delete(ticket_events::table.filter(ticket_events::ticket_id.eq(ticket_id)))
+                    .execute(connection)
+                    .await?;
+                diesel::delete(tickets::table.filter(tickets::id.eq(ticket_id)))
+                    .returning(TicketRow::as_returning())
+                    .get_result(connection)
+                    .await
+                    .optional()
+            }).await
         })?;
         row.map(Ticket::try_from).transpose()
     }

@@ -30,6 +30,14 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                 tracing::warn!(%error, "could not load the tickets waiting for an answer")
             }
         }
+        match loading.kernel.store.open_ticket_channels().await {
+            Ok(channels) => {
+                let now = loading.kernel.clock.now();
+                let mut open = loading.open_channels.write();
+                open.extend(channels.into_iter().map(|channel| (channel, now)));
+            }
+            Err(error) => tracing::warn!(%error, "could not load the open ticket channels"),
+        }
         match loading.kernel.store.tickets_closing().await {
             Ok(channels) => loading.closing.write().extend(channels),
             Err(error) => tracing::warn!(%error, "could not load the scheduled ticket closes"),
@@ -44,19 +52,20 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                 let (shared, channel_id) = (shared.clone(), deleted.id);
                 main.spawn(async move { channel_gone(&shared, guild_id, channel_id).await })
             }
-            // Every message passes here: one set lookup before anything else.
+            // Every message passes here: one map lookup before anything else.
             Event::MessageCreate(message)
                 if !message.author.bot
                     && shared
-                        .awaiting_response
+                        .open_channels
                         .read()
-                        .contains(&message.channel_id) =>
+                        .contains_key(&message.channel_id) =>
             {
                 let (shared, event) = (shared.clone(), event.clone());
                 main.spawn(async move {
                     if let Event::MessageCreate(message) = event.event.as_ref() {
                         maybe_cancel_close(&shared, message).await;
                         maybe_first_response(&shared, message).await;
+                        note_activity(&shared, message).await;
                     }
                 })
             }
@@ -74,6 +83,30 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
         EventTypeFlags::CHANNEL_DELETE | EventTypeFlags::MESSAGE_CREATE,
         deliver,
     );
+}
+
+/// How often at most the watcher writes a channel's last activity.
+const ACTIVITY_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// A message in an open ticket channel keeps it from the inactivity close (written at most
+/// once a minute per channel).
+async fn note_activity(shared: &Shared, message: &twilight_model::channel::Message) {
+    let now = shared.kernel.clock.now();
+    {
+        let mut open = shared.open_channels.write();
+        match open.get_mut(&message.channel_id) {
+            Some(last) if now - *last >= ACTIVITY_EVERY => *last = now,
+            _ => return,
+        }
+    }
+    if let Err(error) = shared
+        .kernel
+        .store
+        .touch_ticket(message.channel_id, now)
+        .await
+    {
+        tracing::warn!(%error, "could not note a ticket channel's activity");
+    }
 }
 
 /// A message in a ticket channel with a scheduled close cancels it.
@@ -131,6 +164,13 @@ async fn maybe_first_response(shared: &Shared, message: &twilight_model::channel
     let Some(guild_id) = message.guild_id else {
         return;
     };
+    if !shared
+        .awaiting_response
+        .read()
+        .contains(&message.channel_id)
+    {
+        return;
+    }
     let kernel = &shared.kernel;
     let store = &kernel.store;
     let ticket = match store.ticket_in_channel(guild_id, message.channel_id).await {
@@ -210,7 +250,7 @@ pub(crate) async fn channel_gone(
     guild_id: Id<GuildMarker>,
     channel_id: Id<ChannelMarker>,
 ) {
-    shared.awaiting_response.write().remove(&channel_id);
+    shared.channel_closed(channel_id);
     let kernel = &shared.kernel;
     let store = &kernel.store;
     let ticket = match store.ticket_in_channel(guild_id, channel_id).await {

@@ -1338,3 +1338,204 @@ fn a_captcha_keeps_bots_out_and_a_silent_ticket_closes_by_itself() {
         assert!(closed.transcript.is_some(), "the transcript is written");
     });
 }
+
+/// A file as a command's attachment option.
+fn file_option(name: &str, filename: &str, bytes: &[u8]) -> CommandOption {
+    use base64::Engine as _;
+    CommandOption::value(
+        name,
+        serde_json::json!({
+            "filename": filename,
+            "content_type": "application/json",
+            "data_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+    )
+}
+
+#[test]
+fn an_admin_sets_tickets_up_with_the_wizard_and_restores_the_configuration_from_its_file() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let demo = harness.demo.clone();
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let tickets_run = |user: u64, options: Vec<CommandOption>| {
+            let harness = &harness;
+            async move { harness.run(user, demo.general_id, "tickets", options).await }
+        };
+
+        // Members cannot open the wizard.
+        let refused = tickets_run(
+            demo.member_ids[0],
+            vec![CommandOption::sub("setup", Vec::new())],
+        )
+        .await;
+        assert!(
+            !content(&refused).contains("Ticket setup"),
+            "{}",
+            content(&refused)
+        );
+
+        // The admin picks the log channel, the staff role and the panel's channel...
+        let wizard =
+            tickets_run(demo.admin_id, vec![CommandOption::sub("setup", Vec::new())]).await;
+        assert!(is_private(&wizard));
+        assert!(content(&wizard).starts_with("**Ticket setup**"));
+        let wizard_id = agora_testkit::message_id(&wizard);
+        let log = demo.admin_log_id.to_string();
+        let picked = harness
+            .click(demo.admin_id, wizard_id, "tickets:1:setup-log", &[&log])
+            .await;
+        assert!(
+            content(&picked).contains(&format!("Log: <#{log}>")),
+            "{}",
+            content(&picked)
+        );
+        let role = demo.moderator_role_id.to_string();
+        harness
+            .click(demo.admin_id, wizard_id, "tickets:1:setup-staff", &[&role])
+            .await;
+        let place = demo.tickets_id.to_string();
+        harness
+            .click(
+                demo.admin_id,
+                wizard_id,
+                "tickets:1:setup-panel-channel",
+                &[&place],
+            )
+            .await;
+        // ... and the last button's modal makes the category and posts its panel.
+        let asked = harness
+            .click(demo.admin_id, wizard_id, "tickets:1:setup-first", &[])
+            .await;
+        assert_eq!(asked.callback.as_ref().unwrap().kind, 9, "a modal");
+        let done = submit(
+            &harness,
+            demo.admin_id,
+            "tickets:1:setup-first-answers",
+            &[
+                ("category", "Support"),
+                ("questions", "What happened?"),
+                ("title", "Need help?"),
+                ("description", "Open a ticket."),
+            ],
+        )
+        .await;
+        assert_eq!(
+            content(&done),
+            format!("Done: category **Support** and panel 1, posted in <#{place}>.")
+        );
+        let panel = message_with(&harness, demo.tickets_id, "tickets:1:open:1");
+        assert!(message_text(&panel).contains("Need help?"));
+        let settings =
+            agora_actors::tickets::settings::TicketSettings::load(harness.agora().kernel(), guild)
+                .await
+                .unwrap();
+        assert_eq!(settings.log_channel, Some(Id::new(demo.admin_log_id)));
+        assert_eq!(settings.staff_role, Some(Id::new(demo.moderator_role_id)));
+
+        // /tickets channels sets the transcript channel too.
+        let channels = tickets_run(
+            demo.admin_id,
+            vec![CommandOption::sub(
+                "channels",
+                vec![CommandOption::value("transcripts", log.clone())],
+            )],
+        )
+        .await;
+        assert_eq!(
+            content(&channels),
+            format!("Ticket log: <#{log}> · Transcripts: <#{log}>")
+        );
+
+        // The backup file.
+        let backup = tickets_run(
+            demo.admin_id,
+            vec![CommandOption::sub("backup", Vec::new())],
+        )
+        .await;
+        assert!(
+            content(&backup).contains("1 categories, 1 panels, 3 settings"),
+            "{}",
+            content(&backup)
+        );
+        let url = backup.payload["attachments"][0]["url"]
+            .as_str()
+            .expect("the file's address")
+            .to_owned();
+        let file = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+        let parsed: Value = serde_json::from_slice(&file).unwrap();
+        assert_eq!(parsed["format"], "agora-tickets-config");
+        assert_eq!(parsed["categories"][0]["name"], "Support");
+
+        // Things change after the backup.
+        admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![
+                CommandOption::value("name", "Support"),
+                CommandOption::value("sla_minutes", 99),
+            ],
+        )
+        .await;
+        configure_tickets(&harness, "max-open", 3).await;
+        let restore = |bytes: Vec<u8>| {
+            let tickets_run = &tickets_run;
+            async move {
+                content(
+                    &tickets_run(
+                        demo.admin_id,
+                        vec![CommandOption::sub(
+                            "restore",
+                            vec![file_option("file", "tickets.json", &bytes)],
+                        )],
+                    )
+                    .await,
+                )
+            }
+        };
+        let changed_state = || async {
+            let category = store.ticket_categories(guild).await.unwrap().remove(0);
+            let settings = agora_actors::tickets::settings::TicketSettings::load(
+                harness.agora().kernel(),
+                guild,
+            )
+            .await
+            .unwrap();
+            (
+                category.sla_minutes,
+                settings.max_open,
+                category.questions.len(),
+            )
+        };
+        assert_eq!(changed_state().await, (99, 3, 0));
+
+        // A file with a role this server lacks, and one that is no configuration at all:
+        // refused whole, nothing changes.
+        let mut foreign = parsed.clone();
+        foreign["categories"][0]["staff_role_id"] = Value::from("123456789");
+        let told = restore(serde_json::to_vec(&foreign).unwrap()).await;
+        assert!(told.starts_with("Nothing was changed"), "{told}");
+        assert!(
+            told.contains("role 123456789 is not on this server"),
+            "{told}"
+        );
+        let told = restore(b"{\"hello\": 1}".to_vec()).await;
+        assert!(told.contains("not a ticket configuration"), "{told}");
+        assert_eq!(changed_state().await, (99, 3, 0), "nothing changed");
+
+        // The real file: everything as it was at the backup.
+        let told = restore(file.to_vec()).await;
+        assert_eq!(
+            told,
+            "Restored 3 settings, 1 categories and 1 panels. Post restored panels again with /tickets panel deploy."
+        );
+        assert_eq!(changed_state().await, (0, 1, 1));
+        assert_eq!(
+            store.ticket_panels(guild).await.unwrap().len(),
+            1,
+            "matched by title"
+        );
+    });
+}

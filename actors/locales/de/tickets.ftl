@@ -187,3 +187,28 @@ ticket-feedback-still-open = Dieses Ticket ist noch offen; bewerte es, wenn es g
 ticket-log-feedback = Rückmeldung der eröffnenden Person: { $stars }
 ticket-info-workflow = Tags: { $tags } · Abteilung: { $department } · Eskalation: { $escalation } · Gesperrt: { $locked }
 ticket-info-feedback = Rückmeldung: { $stars } { $words }
+
+## Channels, setup wizard, backup and restore
+ticket-channel-unset = nicht gesetzt
+ticket-channels-now = Ticket-Log: { $log } · Transkripte: { $transcripts }
+ticket-backup-taken = Die Ticket-Einstellungen dieses Servers: { $categories } Kategorien, { $panels } Panels, { $settings } Einstellungen. Bewahre die Datei auf; /tickets restore liest sie wieder ein.
+ticket-restore-too-large = Diese Datei ist größer als { $max } KiB; Ticket-Einstellungen sind viel kleiner.
+ticket-restore-unreadable = Ich konnte die Datei nicht von Discord lesen. Versuch es gleich noch einmal.
+ticket-restore-not-config = Das sind keine Ticket-Einstellungen aus /tickets backup ({ $problem }). Nichts wurde geändert.
+ticket-restore-refused = Nichts wurde geändert: die Datei hat auf diesem Server { $count } Problem(e):
+    { $problems }
+ticket-restored = { $settings } Einstellungen, { $categories } Kategorien und { $panels } Panels wiederhergestellt. Poste wiederhergestellte Panels erneut mit /tickets panel deploy.
+ticket-setup-body = **Ticket-Einrichtung** — jede Wahl wird sofort gespeichert.
+    Log: { $log } · Transkripte: { $transcripts } · Team: { $staff } · Das erste Panel kommt nach: { $panel }
+ticket-setup-pick-log = Log-Kanal
+ticket-setup-pick-transcripts = Transkript-Kanal
+ticket-setup-pick-staff = Team-Rolle
+ticket-setup-pick-panel = Wohin das erste Panel kommt
+ticket-setup-first-button = Erste Kategorie und Panel anlegen
+ticket-setup-first-title = Erste Kategorie und Panel
+ticket-setup-field-category = Name der Kategorie (etwa Support)
+ticket-setup-field-questions = Fragen, getrennt durch | (freiwillig)
+ticket-setup-field-title = Titel des Panels
+ticket-setup-field-description = Text des Panels
+ticket-setup-panel-empty = Ein Panel braucht einen Titel und einen Text.
+ticket-setup-done = Fertig: Kategorie **{ $category }** und Panel { $panel }, gepostet in <#{ $channel }>.

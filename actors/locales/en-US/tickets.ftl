@@ -187,3 +187,28 @@ ticket-feedback-still-open = This ticket is still open; rate it once it is close
 ticket-log-feedback = Feedback from the opener: { $stars }
 ticket-info-workflow = Tags: { $tags } · Department: { $department } · Escalation: { $escalation } · Locked: { $locked }
 ticket-info-feedback = Feedback: { $stars } { $words }
+
+## Channels, setup wizard, backup and restore
+ticket-channel-unset = not set
+ticket-channels-now = Ticket log: { $log } · Transcripts: { $transcripts }
+ticket-backup-taken = This server's ticket configuration: { $categories } categories, { $panels } panels, { $settings } settings. Keep the file; /tickets restore reads it back.
+ticket-restore-too-large = That file is larger than { $max } KiB; a ticket configuration is much smaller.
+ticket-restore-unreadable = I could not read that file from Discord. Try again in a moment.
+ticket-restore-not-config = That is not a ticket configuration from /tickets backup ({ $problem }). Nothing was changed.
+ticket-restore-refused = Nothing was changed: the file has { $count } problem(s) on this server:
+    { $problems }
+ticket-restored = Restored { $settings } settings, { $categories } categories and { $panels } panels. Post restored panels again with /tickets panel deploy.
+ticket-setup-body = **Ticket setup** — each choice is saved at once.
+    Log: { $log } · Transcripts: { $transcripts } · Staff: { $staff } · First panel goes to: { $panel }
+ticket-setup-pick-log = Log channel
+ticket-setup-pick-transcripts = Transcript channel
+ticket-setup-pick-staff = Staff role
+ticket-setup-pick-panel = Where the first panel goes
+ticket-setup-first-button = Create the first category and panel
+ticket-setup-first-title = First category and panel
+ticket-setup-field-category = Category name (for instance Support)
+ticket-setup-field-questions = Questions, separated by | (optional)
+ticket-setup-field-title = Panel title
+ticket-setup-field-description = Panel text
+ticket-setup-panel-empty = A panel needs a title and a text.
+ticket-setup-done = Done: category **{ $category }** and panel { $panel }, posted in <#{ $channel }>.

@@ -123,6 +123,12 @@ impl GuildDirectory {
         }
     }
 
+    /// The ids of a guild's roles; `None` when the guild is unknown.
+    pub fn role_ids(&self, guild_id: Id<GuildMarker>) -> Option<Vec<Id<RoleMarker>>> {
+        let guilds = self.guilds.read();
+        Some(guilds.get(&guild_id)?.roles.keys().copied().collect())
+    }
+
     /// The guilds the bot is in, with their names.
     pub fn guilds(&self) -> Vec<(Id<GuildMarker>, String)> {
         let mut guilds: Vec<_> = self

@@ -1,6 +1,7 @@
 //! What every actor shares: the clock, the store, the cache, Discord I/O, the command
 //! catalogue, the permission policy and the custom_id codec — bundled in [`Kernel`].
 
+pub mod attachments;
 pub mod cache;
 pub mod catalogue;
 pub mod clock;

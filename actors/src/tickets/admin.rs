@@ -43,6 +43,14 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
         TicketsCommand::Blacklist(BlacklistGroup::Remove(remove)) => {
             unbar(shared, request, remove).await
         }
+        TicketsCommand::Channels(channels) => {
+            super::backup::channels(shared, request, channels.log, channels.transcripts).await
+        }
+        TicketsCommand::Setup(_) => super::setup::start(shared, request).await,
+        TicketsCommand::Backup(_) => super::backup::backup(shared, request).await,
+        TicketsCommand::Restore(restore) => {
+            super::backup::restore(shared, request, restore.file).await
+        }
     }
 }
 

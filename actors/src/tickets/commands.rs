@@ -308,6 +308,52 @@ pub enum TicketsCommand {
     Panel(PanelGroup),
     #[command(name = "blacklist")]
     Blacklist(BlacklistGroup),
+    #[command(name = "channels")]
+    Channels(TicketsChannels),
+    #[command(name = "setup")]
+    Setup(TicketsSetup),
+    #[command(name = "backup")]
+    Backup(TicketsBackup),
+    #[command(name = "restore")]
+    Restore(TicketsRestore),
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "channels",
+    desc = "Set the ticket log and transcript channels, or show them"
+)]
+pub struct TicketsChannels {
+    /// Where openings, claims and closes are logged
+    #[command(channel_types = "guild_text")]
+    pub log: Option<Id<ChannelMarker>>,
+    /// Where transcripts of closed tickets are posted
+    #[command(channel_types = "guild_text")]
+    pub transcripts: Option<Id<ChannelMarker>>,
+}
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "setup",
+    desc = "Set up tickets step by step: channels, staff role, a first category and panel"
+)]
+pub struct TicketsSetup;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "backup",
+    desc = "Download this server's ticket configuration as a file"
+)]
+pub struct TicketsBackup;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "restore",
+    desc = "Restore a ticket configuration file (checked in full before anything changes)"
+)]
+pub struct TicketsRestore {
+    /// A file from /tickets backup
+    pub file: twilight_model::channel::Attachment,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

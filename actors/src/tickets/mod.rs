@@ -10,11 +10,13 @@
 
 mod admin;
 pub mod analytics;
+pub mod backup;
 pub mod commands;
 mod lifecycle;
 pub mod render;
 pub mod schema;
 pub mod settings;
+mod setup;
 pub mod store;
 pub mod transcript;
 mod watch;
@@ -126,6 +128,7 @@ impl Feature for TicketsFeature {
             awaiting_response: Default::default(),
             open_channels: Default::default(),
             captchas: Default::default(),
+            panel_places: Default::default(),
             closing: Default::default(),
         });
         if self.shared.set(shared.clone()).is_err() {
@@ -197,6 +200,8 @@ pub(crate) struct Shared {
     pub open_channels: parking_lot::RwLock<
         std::collections::HashMap<Id<ChannelMarker>, chrono::DateTime<chrono::Utc>>,
     >,
+    /// Where each admin's setup wizard posts the first panel.
+    pub panel_places: setup::PanelPlaces,
     /// Captchas asked and passed (in memory: a restart asks again).
     pub captchas: workflow::Captchas,
     /// Open ticket channels with a scheduled close, which any new message cancels.
@@ -361,6 +366,11 @@ async fn interaction(shared: &Shared, request: InteractionRequest) -> Reply {
                     }
                     _ => private(t!(locale, "ticket-stale")),
                 },
+                (setup::LOG | setup::TRANSCRIPTS | setup::STAFF | setup::PANEL_CHANNEL, _) => {
+                    let value = values.first().and_then(|value| value.parse().ok());
+                    setup::chosen(shared, &request, &id.action, value).await
+                }
+                (setup::FIRST, _) => setup::ask_first(&request),
                 _ => private(t!(locale, "ticket-stale")),
             }
         }
@@ -374,6 +384,7 @@ async fn interaction(shared: &Shared, request: InteractionRequest) -> Reply {
                     Some(ticket) => workflow::feedback_words(shared, &request, ticket).await,
                     None => private(t!(locale, "ticket-stale")),
                 },
+                (setup::FIRST_ANSWERS, _) => setup::create_first(shared, &request).await,
                 (render::CLOSE_REASON, Some(ticket)) => {
                     let reason = request.field("reason").map(str::to_owned);
                     lifecycle::close(shared, &request, Some(ticket), reason).await

@@ -1580,6 +1580,125 @@ impl Store {
         row.map(Ticket::try_from).transpose()
     }
 
+    // ---- backup and restore -------------------------------------------------------------
+
+    /// A restore, all or nothing: the settings replace the stored ones (the `reset` keys
+    /// go back to their defaults), categories are upserted by name, panels by title (a restored panel keeps no
+    /// deployed message: it is posted again with `/tickets panel deploy`). What was
+    /// written, as (settings, categories, panels).
+    pub async fn restore_ticket_config(
+        &self,
+        guild_id: Id<GuildMarker>,
+        settings: &[(String, serde_json::Value)],
+        reset: &[&str],
+        categories: &[CategoryInput],
+        panels: &[(PanelInput, Option<String>)],
+    ) -> Result<(usize, usize, usize), StoreError> {
+        use crate::kernel::store::schema::feature_settings;
+        let guild = column(guild_id);
+        let now = self.now();
+        with_connection!(self, connection => {
+            connection.transaction::<(usize, usize, usize), diesel::result::Error, _>(async |connection| {
+                diesel::delete(
+                    feature_settings::table
+                        .filter(feature_settings::guild_id.eq(guild))
+                        .filter(feature_settings::feature.eq(super::TICKETS))
+                        .filter(feature_settings::key.eq_any(reset)),
+                )
+                .execute(connection)
+                .await?;
+                for (key, value) in settings {
+                    let value = value.to_string();
+                    diesel::insert_into(feature_settings::table)
+                        .values((
+                            feature_settings::guild_id.eq(guild),
+                            feature_settings::feature.eq(super::TICKETS),
+                            feature_settings::key.eq(key),
+                            feature_settings::value.eq(&value),
+                            feature_settings::updated_at.eq(now),
+                        ))
+                        .on_conflict((feature_settings::guild_id, feature_settings::feature, feature_settings::key))
+                        .do_update()
+                        .set((feature_settings::value.eq(&value), feature_settings::updated_at.eq(now)))
+                        .execute(connection)
+                        .await?;
+                }
+                let mut category_ids = std::collections::HashMap::new();
+                for input in categories {
+                    let questions = serde_json::to_string(&input.questions).unwrap_or_else(|_| "[]".into());
+                    let tags = tags_text(&input.default_tags);
+                    let set = (
+                        ticket_categories::staff_role_id.eq(nullable(input.staff_role_id)),
+                        ticket_categories::parent_channel_id.eq(nullable(input.parent_channel_id)),
+                        ticket_categories::sla_minutes.eq(input.sla_minutes),
+                        ticket_categories::default_priority.eq(input.default_priority.as_str()),
+                        ticket_categories::questions.eq(&questions),
+                        ticket_categories::anonymous.eq(input.anonymous),
+                        ticket_categories::default_tags.eq(&tags),
+                        ticket_categories::inactive_close_minutes.eq(input.inactive_close_minutes),
+                        ticket_categories::captcha.eq(input.captcha),
+                    );
+                    let id: i64 = diesel::insert_into(ticket_categories::table)
+                        .values((
+                            ticket_categories::guild_id.eq(guild),
+                            ticket_categories::name.eq(&input.name),
+                            ticket_categories::created_at.eq(now),
+                            set,
+                        ))
+                        .on_conflict((ticket_categories::guild_id, ticket_categories::name))
+                        .do_update()
+                        .set(set)
+                        .returning(ticket_categories::id)
+                        .get_result(connection)
+                        .await?;
+                    category_ids.insert(input.name.to_lowercase(), id);
+                }
+                for (panel, category) in panels {
+                    let category_id = match category {
+                        Some(name) => match category_ids.get(&name.to_lowercase()) {
+                            Some(id) => Some(*id),
+                            None => ticket_categories::table
+                                .filter(ticket_categories::guild_id.eq(guild))
+                                .filter(ticket_categories::name.eq(name))
+                                .select(ticket_categories::id)
+                                .first::<i64>(connection)
+                                .await
+                                .optional()?,
+                        },
+                        None => None,
+                    };
+                    let set = (
+                        ticket_panels::description.eq(&panel.description),
+                        ticket_panels::button_label.eq(&panel.button_label),
+                        ticket_panels::button_style.eq(&panel.button_style),
+                        ticket_panels::emoji.eq(panel.emoji.as_deref()),
+                        ticket_panels::category_id.eq(category_id),
+                    );
+                    let updated = diesel::update(
+                        ticket_panels::table
+                            .filter(ticket_panels::guild_id.eq(guild))
+                            .filter(ticket_panels::title.eq(&panel.title)),
+                    )
+                    .set(set)
+                    .execute(connection)
+                    .await?;
+                    if updated == 0 {
+                        diesel::insert_into(ticket_panels::table)
+                            .values((
+                                ticket_panels::guild_id.eq(guild),
+                                ticket_panels::title.eq(&panel.title),
+                                ticket_panels::created_at.eq(now),
+                                set,
+                            ))
+                            .execute(connection)
+                            .await?;
+                    }
+                }
+                Ok((settings.len(), categories.len(), panels.len()))
+            }).await
+        })
+    }
+
     // ---- the timeline --------------------------------------------------------------------
 
     pub async fn add_ticket_event(

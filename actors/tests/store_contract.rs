@@ -515,7 +515,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-01-000000_shift_setting_keys".to_owned(),
             "2026-12-01-100000_shift_notices".to_owned(),
             "2026-12-01-200000_processes".to_owned(),
-            "2026-12-03-000000_tickets".to_owned()
+            "2026-12-03-000000_tickets".to_owned(),
+            "2026-12-04-000001_ticket_staff_warnings".to_owned()
         ]
     );
     assert_eq!(
@@ -563,7 +564,7 @@ async fn migrating_on_a_current_thread_runtime_works(database: &TestDatabase) {
                     .await
                     .unwrap()
                     .len(),
-                6
+                7
             );
             store
                 .upsert_guild_settings(&GuildSettings::new(id(1)))
@@ -587,7 +588,7 @@ async fn processes_migrating_together_apply_each_migration_once(database: &TestD
     );
     let mut applied = [first.unwrap().len(), second.unwrap().len()];
     applied.sort_unstable();
-    assert_eq!(applied, [0, 6]);
+    assert_eq!(applied, [0, 7]);
 }
 
 async fn a_guild_without_settings_has_none(database: &TestDatabase) {
@@ -1259,7 +1260,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        6
+        7
     );
     // Many writers at once, so the pool opens several connections on the one database.
     let mut tasks = tokio::task::JoinSet::new();
@@ -1289,7 +1290,7 @@ async fn sqlite_memory_is_shared_by_the_pool_and_private_to_its_store() {
             .await
             .unwrap()
             .len(),
-        6,
+        7,
         "a second memory store starts empty"
     );
     assert_eq!(other.guild_settings(id(1)).await.unwrap(), None);

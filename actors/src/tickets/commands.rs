@@ -200,6 +200,24 @@ pub enum TicketsCommand {
     Panel(PanelGroup),
     #[command(name = "blacklist")]
     Blacklist(BlacklistGroup),
+    #[command(name = "staff-warn")]
+    StaffWarn(StaffWarn),
+}
+
+/// The longest reason a staff warning takes.
+pub const MAX_WARNING_REASON: usize = 500;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "staff-warn",
+    desc = "Warn a staff member: recorded, sent to them by DM, counted on the leaderboard"
+)]
+pub struct StaffWarn {
+    /// The staff member
+    pub member: Id<UserMarker>,
+    /// Why (sent to them)
+    #[command(min_length = 1, max_length = 500)]
+    pub reason: String,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

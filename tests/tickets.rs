@@ -3,7 +3,8 @@
 //! panel (answering in a modal) and gets a private channel; staff claim it (one claim of
 //! two), keep an internal note, and close it with a reason; the transcript is written,
 //! posted and sent; staff reopen and delete it. Also: one ticket from a double click, the
-//! opening limits, and who may do what.
+//! opening limits, who may do what, and what staff read of a known history (response
+//! times, the daily chart) and of the warnings admins give them.
 
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use agora_actors::kernel::clock::{Clock, ManualClock, SharedClock};
 use agora_actors::tickets::store::Ticket;
 use agora_sim::actions::{CommandOption, ComponentUse, InteractionRecord, ModalSubmit};
 use agora_testkit::{
-    content, custom_ids, is_private, message_text, run_test, wait_until, Harness, ANSWER,
+    content, custom_ids, is_private, message_text, run_test, wait_until, Harness, Refusal, ANSWER,
 };
 use serde_json::{Map, Value};
 use twilight_model::id::Id;
@@ -1536,6 +1537,294 @@ fn an_admin_sets_tickets_up_with_the_wizard_and_restores_the_configuration_from_
             store.ticket_panels(guild).await.unwrap().len(),
             1,
             "matched by title"
+        );
+    });
+}
+
+/// `/analytics <name> …` as `user` in #general.
+async fn analytics(
+    harness: &Harness,
+    user: u64,
+    name: &str,
+    options: Vec<CommandOption>,
+) -> InteractionRecord {
+    harness
+        .run(
+            user,
+            harness.demo.general_id,
+            "analytics",
+            vec![CommandOption::sub(name, options)],
+        )
+        .await
+}
+
+/// `/tickets staff-warn member reason` as `user`; what they were told.
+async fn warn(harness: &Harness, user: u64, member: u64, reason: &str, unchecked: bool) -> String {
+    let options = vec![CommandOption::sub(
+        "staff-warn",
+        vec![
+            CommandOption::value("member", member.to_string()),
+            CommandOption::value("reason", reason),
+        ],
+    )];
+    let channel = harness.demo.general_id;
+    let record = if unchecked {
+        harness
+            .run_unchecked(user, channel, "tickets", options)
+            .await
+    } else {
+        harness.run(user, channel, "tickets", options).await
+    };
+    assert!(is_private(&record), "staff-warn answers are private");
+    content(&record)
+}
+
+#[test]
+fn staff_read_response_times_and_the_daily_chart_and_admins_warn_staff() {
+    run_test(async {
+        let (harness, clock) = manual_clock_harness().await;
+        let demo = harness.demo.clone();
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        let (moderator, other_moderator) = (demo.moderator_ids[0], demo.moderator_ids[1]);
+        let member = demo.member_ids[0];
+        let saved = admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![
+                CommandOption::value("name", "Support"),
+                CommandOption::value("sla_minutes", 15),
+            ],
+        )
+        .await;
+        assert!(saved.contains("Saved category **Support**"), "{saved}");
+        admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![CommandOption::value("name", "Billing")],
+        )
+        .await;
+
+        // A known history, written at known moments: Support tickets answered after 5, 10,
+        // 20 and 40 minutes (the last one urgent), a Billing ticket after 60; each closed by
+        // the moderator an hour after it opened.
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let categories = store.ticket_categories(guild).await.unwrap();
+        let (billing, support) = (&categories[0], &categories[1]);
+        assert_eq!(
+            (billing.name.as_str(), support.sla_minutes),
+            ("Billing", 15)
+        );
+        let now = clock.now();
+        let history = [
+            (support, 30, 5, false),
+            (support, 20, 10, false),
+            (support, 10, 20, false),
+            (support, 4, 40, true),
+            (billing, 5, 60, false),
+        ];
+        for (index, (category, hours_ago, answered_after, urgent)) in
+            history.into_iter().enumerate()
+        {
+            let created = now - chrono::Duration::hours(hours_ago);
+            let ticket = store
+                .create_ticket(guild, category, Id::new(member), &[], created)
+                .await
+                .unwrap();
+            store
+                .ticket_opened(ticket.id, Id::new(9_000_000 + index as u64))
+                .await
+                .unwrap();
+            store
+                .ticket_first_response(
+                    ticket.id,
+                    created + chrono::Duration::minutes(answered_after),
+                )
+                .await
+                .unwrap();
+            if urgent {
+                store
+                    .set_ticket_priority(
+                        ticket.id,
+                        agora_actors::tickets::store::Priority::Urgent,
+                        created,
+                    )
+                    .await
+                    .unwrap();
+            }
+            store
+                .close_ticket(
+                    ticket.id,
+                    Id::new(moderator),
+                    None,
+                    created + chrono::Duration::hours(1),
+                )
+                .await
+                .unwrap()
+                .expect("the ticket closes");
+        }
+
+        // Staff read the first answers against the SLA, per category and per priority.
+        let times = analytics(&harness, moderator, "response-times", Vec::new()).await;
+        assert!(is_private(&times));
+        let lines: Vec<String> = content(&times).lines().map(str::to_owned).collect();
+        assert_eq!(
+            lines,
+            [
+                "First staff answers on tickets opened in the last 30 days (median p50 and p95 by nearest rank):",
+                "__By category__",
+                "**Billing**: 1 answered · mean 60.0 min · p50 60.0 min · p95 60.0 min · no SLA",
+                "**Support**: 4 answered · mean 18.8 min · p50 10.0 min · p95 40.0 min · 2 over the 15 min SLA",
+                "__By priority__",
+                "**Urgent**: 1 answered · mean 40.0 min · p50 40.0 min · p95 40.0 min · 1 over their category's SLA",
+                "**Normal**: 4 answered · mean 23.8 min · p50 10.0 min · p95 60.0 min · 1 over their category's SLA",
+            ]
+        );
+
+        // The daily chart: a PNG attached to a private answer that sums it up.
+        let graph = analytics(&harness, moderator, "graph", Vec::new()).await;
+        assert!(is_private(&graph));
+        assert_eq!(
+            content(&graph),
+            "Tickets opened and closed per day over the last 14 days (UTC): 5 opened, 5 closed."
+        );
+        let file = &graph.payload["attachments"][0];
+        assert_eq!(file["filename"], "tickets-per-day.png");
+        assert_eq!(file["content_type"], "image/png");
+        let message_id: u64 = graph.payload["id"].as_str().unwrap().parse().unwrap();
+        let png = harness
+            .sim
+            .state()
+            .world
+            .lock()
+            .message(demo.general_id, message_id)
+            .expect("the answer's message")
+            .attachments[0]
+            .data
+            .clone();
+        let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+            .expect("the attachment is a PNG");
+        assert_eq!((image.width(), image.height()), (1000, 500));
+        let week = analytics(
+            &harness,
+            moderator,
+            "graph",
+            vec![CommandOption::value("days", 7)],
+        )
+        .await;
+        assert!(
+            content(&week).starts_with("Tickets opened and closed per day over the last 7 days"),
+            "{}",
+            content(&week)
+        );
+        // The dashboard ends with the last week's daily volume.
+        let dashboard = content(&analytics(&harness, moderator, "dashboard", Vec::new()).await);
+        assert!(
+            dashboard.starts_with("**0** open · **5** closed · 5 in all")
+                && dashboard.contains("**Daily volume**, last 7 days (UTC):\n```\nDay "),
+            "{dashboard}"
+        );
+        // A client that skips Discord's range check is told the range; a member may not look.
+        let too_far = harness
+            .run_unchecked(
+                moderator,
+                demo.general_id,
+                "analytics",
+                vec![CommandOption::sub(
+                    "graph",
+                    vec![CommandOption::value("days", 120)],
+                )],
+            )
+            .await;
+        assert_eq!(
+            content(&too_far),
+            "Pick from 1 to 90 days; 120 is out of range. Nothing was counted."
+        );
+        for name in ["graph", "response-times"] {
+            let refused = analytics(&harness, member, name, Vec::new()).await;
+            assert!(
+                is_private(&refused) && content(&refused).contains("moderators"),
+                "{name}: {}",
+                content(&refused)
+            );
+            assert!(refused.payload["attachments"]
+                .as_array()
+                .is_none_or(|files| files.is_empty()));
+        }
+
+        // An admin warns a moderator: recorded, sent by DM, on the leaderboard.
+        let reason = "Left a ticket unanswered for a day";
+        let warned = warn(&harness, demo.admin_id, moderator, reason, false).await;
+        assert_eq!(
+            warned,
+            format!("Warned <@{moderator}>, who now has 1 warning and got the reason by DM.")
+        );
+        let dm = harness
+            .sim
+            .dms(moderator)
+            .into_iter()
+            .map(|dm| message_text(&dm))
+            .find(|text| text.contains("warned you"))
+            .expect("the warning by DM");
+        assert!(
+            dm.ends_with(&format!(
+                "warned you about your work on support tickets: {reason}"
+            )),
+            "{dm}"
+        );
+        let board = content(&analytics(&harness, moderator, "leaderboard", Vec::new()).await);
+        assert!(
+            board.contains(&format!(
+                "<@{moderator}>: 0 claimed, 5 closed · first answer mean — min, p95 — min · 1 warning"
+            )),
+            "{board}"
+        );
+
+        // One who takes no DMs is warned all the same, and the admin is told to tell them.
+        harness.sim.set_accepts_dms(other_moderator, false).unwrap();
+        harness.expect_refusal(Refusal::code(50007));
+        let undelivered = warn(
+            &harness,
+            demo.admin_id,
+            other_moderator,
+            "Rude to an opener",
+            false,
+        )
+        .await;
+        assert!(
+            undelivered.starts_with(&format!(
+                "Warned <@{other_moderator}>, who now has 1 warning."
+            )) && undelivered.contains("couldn't send them the reason by DM"),
+            "{undelivered}"
+        );
+
+        // Bad input is answered and stores nothing; only admins may warn.
+        let bot = harness.sim.bot_user_id();
+        assert_eq!(
+            warn(&harness, demo.admin_id, bot, "Too slow", false).await,
+            format!("<@{bot}> is a bot; only people on staff can be warned. Nothing was recorded.")
+        );
+        assert_eq!(
+            warn(&harness, demo.admin_id, moderator, "   ", false).await,
+            "A warning needs a reason (1 to 500 characters). Nothing was recorded."
+        );
+        assert_eq!(
+            warn(&harness, demo.admin_id, moderator, &"x".repeat(501), true).await,
+            "A warning's reason takes at most 500 characters. Nothing was recorded."
+        );
+        let not_admin = warn(&harness, moderator, other_moderator, "Payback", false).await;
+        assert!(not_admin.contains("server admins"), "{not_admin}");
+        let counts = store.ticket_staff_warning_counts(guild).await.unwrap();
+        assert_eq!(
+            counts,
+            std::collections::BTreeMap::from([
+                (Id::new(moderator), 1),
+                (Id::new(other_moderator), 1)
+            ])
         );
     });
 }

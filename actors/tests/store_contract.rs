@@ -506,7 +506,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 7;
+const BUILT_IN_MIGRATIONS: usize = 8;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -523,7 +523,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-01-100000_shift_notices".to_owned(),
             "2026-12-01-200000_processes".to_owned(),
             "2026-12-03-000000_tickets".to_owned(),
-            "2026-12-04-000000_ticket_workflow".to_owned()
+            "2026-12-04-000000_ticket_workflow".to_owned(),
+            "2026-12-04-000001_ticket_staff_warnings".to_owned()
         ]
     );
     assert_eq!(

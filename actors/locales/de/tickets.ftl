@@ -109,7 +109,26 @@ ticket-transferred = Das Ticket gehört jetzt <@{ $user }>.
 ticket-dashboard = **{ $open }** offen · **{ $closed }** geschlossen · { $total } insgesamt
 ticket-dashboard-line = { $name }: { $open } offen, { $closed } geschlossen
 ticket-leaderboard-empty = Noch niemand im Team hat ein Ticket übernommen oder geschlossen.
-ticket-leaderboard-line = <@{ $staff }>: { $claimed } übernommen, { $closed } geschlossen · erste Antwort im Mittel { $mean } Min., p95 { $p95 } Min.
+ticket-leaderboard-line = <@{ $staff }>: { $claimed } übernommen, { $closed } geschlossen · erste Antwort im Mittel { $mean } Min., p95 { $p95 } Min. · { $warnings ->
+    [one] 1 Verwarnung
+   *[other] { $warnings } Verwarnungen
+  }
+ticket-days-out-of-range = Wähl 1 bis { $max } Tage; { $days } liegt außerhalb. Nichts wurde gezählt.
+ticket-volume-title = **Tägliches Aufkommen**, letzte { $days } Tage (UTC):
+ticket-volume-day = Tag
+ticket-volume-opened = Geöffnet
+ticket-volume-closed = Geschlossen
+ticket-graph-title = Tickets pro Tag, letzte { $days } Tage (UTC)
+ticket-graph = Geöffnete und geschlossene Tickets pro Tag in den letzten { $days } Tagen (UTC): { $opened } geöffnet, { $closed } geschlossen.
+ticket-graph-failed = Ich konnte das Diagramm nicht zeichnen. Nichts wurde geändert.
+ticket-response-times = Erste Antworten des Teams auf Tickets der letzten { $days } Tage (Median p50 und p95 nach nächstem Rang):
+ticket-response-times-empty = In den letzten { $days } Tagen wurden keine Tickets geöffnet.
+ticket-response-by-category = __Nach Kategorie__
+ticket-response-by-priority = __Nach Priorität__
+ticket-response-line = **{ $name }**: { $answered } beantwortet · Mittel { $mean } Min. · p50 { $p50 } Min. · p95 { $p95 } Min. · { $sla }
+ticket-response-sla = { $breached } über dem SLA von { $sla } Min.
+ticket-response-no-sla = kein SLA
+ticket-response-sla-categories = { $breached } über dem SLA ihrer Kategorie
 ticket-export = Alle { $count } Tickets als CSV.
 ticket-export-failed = Ich konnte die CSV-Datei nicht schreiben. Nichts wurde geändert.
 ticket-scheduled-close-reason = Planmäßig geschlossen: Nach der Ankündigung hat niemand mehr geschrieben.
@@ -138,6 +157,18 @@ ticket-panel-not-posted = Ich konnte nicht in <#{ $channel }> posten: Ich muss d
 ticket-no-panels = Noch keine Panels. Erstell eins mit /tickets panel create.
 ticket-panel-line = **{ $id }.** { $title } · { $place }
 ticket-panel-not-deployed = noch nicht gepostet
+ticket-warn-reason-empty = Eine Verwarnung braucht einen Grund (1 bis 500 Zeichen). Nichts wurde gespeichert.
+ticket-warn-reason-too-long = Der Grund einer Verwarnung hat höchstens { $max } Zeichen. Nichts wurde gespeichert.
+ticket-warn-bot = <@{ $user }> ist ein Bot; verwarnen kann man nur Menschen im Team. Nichts wurde gespeichert.
+ticket-warn-dm = Ein Admin von **{ $guild }** hat dich wegen deiner Arbeit an Support-Tickets verwarnt: { $reason }
+ticket-warned = <@{ $user }> ist verwarnt, hat jetzt { $count ->
+    [one] 1 Verwarnung
+   *[other] { $count } Verwarnungen
+  } und hat den Grund per DM bekommen.
+ticket-warned-no-dm = <@{ $user }> ist verwarnt und hat jetzt { $count ->
+    [one] 1 Verwarnung
+   *[other] { $count } Verwarnungen
+  }. Ich konnte den Grund nicht per DM schicken (keine DMs von mir erlaubt); sag es der Person bitte selbst.
 
 ## Fehler (mod.rs)
 ticket-stale = Dieser Button oder dieses Formular ist veraltet. Bitte führ den Befehl noch einmal aus.

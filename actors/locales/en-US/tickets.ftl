@@ -109,7 +109,26 @@ ticket-transferred = <@{ $user }> owns this ticket now.
 ticket-dashboard = **{ $open }** open · **{ $closed }** closed · { $total } in all
 ticket-dashboard-line = { $name }: { $open } open, { $closed } closed
 ticket-leaderboard-empty = Nobody on staff has claimed or closed a ticket yet.
-ticket-leaderboard-line = <@{ $staff }>: { $claimed } claimed, { $closed } closed · first answer mean { $mean } min, p95 { $p95 } min
+ticket-leaderboard-line = <@{ $staff }>: { $claimed } claimed, { $closed } closed · first answer mean { $mean } min, p95 { $p95 } min · { $warnings ->
+    [one] 1 warning
+   *[other] { $warnings } warnings
+  }
+ticket-days-out-of-range = Pick from 1 to { $max } days; { $days } is out of range. Nothing was counted.
+ticket-volume-title = **Daily volume**, last { $days } days (UTC):
+ticket-volume-day = Day
+ticket-volume-opened = Opened
+ticket-volume-closed = Closed
+ticket-graph-title = Tickets per day, last { $days } days (UTC)
+ticket-graph = Tickets opened and closed per day over the last { $days } days (UTC): { $opened } opened, { $closed } closed.
+ticket-graph-failed = I couldn't draw the chart. Nothing changed.
+ticket-response-times = First staff answers on tickets opened in the last { $days } days (median p50 and p95 by nearest rank):
+ticket-response-times-empty = No tickets were opened in the last { $days } days.
+ticket-response-by-category = __By category__
+ticket-response-by-priority = __By priority__
+ticket-response-line = **{ $name }**: { $answered } answered · mean { $mean } min · p50 { $p50 } min · p95 { $p95 } min · { $sla }
+ticket-response-sla = { $breached } over the { $sla } min SLA
+ticket-response-no-sla = no SLA
+ticket-response-sla-categories = { $breached } over their category's SLA
 ticket-export = All { $count } tickets as CSV.
 ticket-export-failed = I couldn't write the CSV file. Nothing changed.
 ticket-scheduled-close-reason = Closed on schedule: nobody wrote after the close was announced.
@@ -138,6 +157,18 @@ ticket-panel-not-posted = I couldn't post in <#{ $channel }>: I need to see it a
 ticket-no-panels = No panels yet. Create one with /tickets panel create.
 ticket-panel-line = **{ $id }.** { $title } · { $place }
 ticket-panel-not-deployed = not posted yet
+ticket-warn-reason-empty = A warning needs a reason (1 to 500 characters). Nothing was recorded.
+ticket-warn-reason-too-long = A warning's reason takes at most { $max } characters. Nothing was recorded.
+ticket-warn-bot = <@{ $user }> is a bot; only people on staff can be warned. Nothing was recorded.
+ticket-warn-dm = An admin of **{ $guild }** warned you about your work on support tickets: { $reason }
+ticket-warned = Warned <@{ $user }>, who now has { $count ->
+    [one] 1 warning
+   *[other] { $count } warnings
+  } and got the reason by DM.
+ticket-warned-no-dm = Warned <@{ $user }>, who now has { $count ->
+    [one] 1 warning
+   *[other] { $count } warnings
+  }. I couldn't send them the reason by DM (they don't accept DMs from me), so please tell them yourself.
 
 ## Errors (mod.rs)
 ticket-stale = This button or form is out of date. Please run the command again.

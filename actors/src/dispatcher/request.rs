@@ -115,6 +115,27 @@ impl InteractionRequest {
         options
     }
 
+    /// A leaf option's raw value by name (see [`Self::leaf_options`]): for checks that
+    /// answer bad input in words before the typed parse would refuse it in general terms.
+    pub fn leaf_option(&self, name: &str) -> Option<&CommandOptionValue> {
+        self.leaf_options()
+            .iter()
+            .find(|option| option.name == name)
+            .map(|option| &option.value)
+    }
+
+    /// A user the command's options name, as Discord resolved it (e.g. whether it is a bot).
+    pub fn resolved_user(&self, id: Id<UserMarker>) -> Option<&twilight_model::user::User> {
+        let (RequestKind::Command { data, .. } | RequestKind::Autocomplete { data, .. }) =
+            &self.kind
+        else {
+            return None;
+        };
+        data.resolved
+            .as_ref()
+            .and_then(|resolved| resolved.users.get(&id))
+    }
+
     /// The kind of a channel the command's options name (from Discord's resolved data).
     pub fn resolved_channel_kind(
         &self,

@@ -1,17 +1,19 @@
-//! What admins set up: ticket categories (`/tickets category upsert|list`) and panels
-//! (`/tickets panel create|deploy|list`), and the category names `/ticket create`
-//! autocompletes.
+//! What admins set up: ticket categories (`/tickets category upsert|list`), panels
+//! (`/tickets panel create|deploy|list`), the blacklist, warnings to staff (`/tickets
+//! staff-warn`), and the category names `/ticket create` autocompletes.
+
+use twilight_model::application::interaction::application_command::CommandOptionValue;
 
 use super::commands::{
     BlacklistAdd, BlacklistGroup, BlacklistRemove, CategoryGroup, CategoryUpsert, PanelCreate,
-    PanelDeploy, PanelGroup, TicketsCommand,
+    PanelDeploy, PanelGroup, StaffWarn, TicketsCommand, MAX_WARNING_REASON,
 };
 use super::render;
 use super::store::{Category, CategoryInput, PanelInput, Priority, Question};
 use super::{database_trouble, guild_of, parse, private, Shared};
-use crate::dispatcher::InteractionRequest;
+use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::kernel::i18n::Locale;
-use crate::kernel::reply::{clip, Reply};
+use crate::kernel::reply::{clip, Reply, ReplyMessage};
 use crate::t;
 
 /// The most questions a category asks (a modal holds five fields).
@@ -23,6 +25,9 @@ pub const MAX_ANSWER: u16 = 1000;
 
 /// `/tickets …`.
 pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
+    if let Err(reply) = check_warning_reason(request) {
+        return reply;
+    }
     let command = match parse::<TicketsCommand>(request) {
         Ok(command) => command,
         Err(reply) => return reply,
@@ -50,6 +55,98 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
         TicketsCommand::Backup(_) => super::backup::backup(shared, request).await,
         TicketsCommand::Restore(restore) => {
             super::backup::restore(shared, request, restore.file).await
+        }
+        TicketsCommand::StaffWarn(warn) => staff_warn(shared, request, warn).await,
+    }
+}
+
+/// A warning's reason, trimmed: 1 to [`MAX_WARNING_REASON`] characters, else what is wrong.
+pub fn warning_reason(text: &str, locale: Locale) -> Result<&str, String> {
+    let reason = text.trim();
+    if reason.is_empty() {
+        return Err(t!(locale, "ticket-warn-reason-empty"));
+    }
+    if reason.chars().count() > MAX_WARNING_REASON {
+        return Err(t!(
+            locale,
+            "ticket-warn-reason-too-long",
+            max = MAX_WARNING_REASON
+        ));
+    }
+    Ok(reason)
+}
+
+/// `/tickets staff-warn`'s reason checked before the typed parse, which would refuse one
+/// past the limit (from a client that skips Discord's checks) only in general terms.
+fn check_warning_reason(request: &InteractionRequest) -> Result<(), Reply> {
+    let is_warning = matches!(
+        &request.kind,
+        RequestKind::Command { path, .. } if path.first().is_some_and(|sub| sub == "staff-warn")
+    );
+    match request.leaf_option("reason") {
+        Some(CommandOptionValue::String(text)) if is_warning => {
+            warning_reason(text, request.language())
+                .map(drop)
+                .map_err(private)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `/tickets staff-warn member reason`: recorded, counted on the leaderboard, and sent to
+/// the member by DM (the admin is told when it could not be).
+async fn staff_warn(shared: &Shared, request: &InteractionRequest, warn: StaffWarn) -> Reply {
+    let locale = request.language();
+    let guild_id = match guild_of(request) {
+        Ok(guild) => guild,
+        Err(reply) => return reply,
+    };
+    let reason = match warning_reason(&warn.reason, locale) {
+        Ok(reason) => reason,
+        Err(problem) => return private(problem),
+    };
+    let member = warn.member;
+    if request.resolved_user(member).is_some_and(|user| user.bot) {
+        return private(t!(locale, "ticket-warn-bot", user = member.get()));
+    }
+    let kernel = &shared.kernel;
+    let count = match kernel
+        .store
+        .add_ticket_staff_warning(
+            guild_id,
+            member,
+            reason,
+            request.user_id,
+            kernel.clock.now(),
+        )
+        .await
+    {
+        Ok(count) => count,
+        Err(error) => return database_trouble(locale, &error),
+    };
+    // The DM is in the guild's language: the member reads it away from the admin's client.
+    let guild_locale = Locale::for_guild(&request.settings.locale);
+    let dm = ReplyMessage::text(t!(
+        guild_locale,
+        "ticket-warn-dm",
+        guild = shared.guild_name(guild_id),
+        reason = reason
+    ));
+    match kernel.discord.send_dm(member, &dm).await {
+        Ok(_) => private(t!(
+            locale,
+            "ticket-warned",
+            user = member.get(),
+            count = count
+        )),
+        Err(error) => {
+            tracing::info!(%error, member = member.get(), "could not send a staff warning by DM");
+            private(t!(
+                locale,
+                "ticket-warned-no-dm",
+                user = member.get(),
+                count = count
+            ))
         }
     }
 }
@@ -437,5 +534,24 @@ mod tests {
         assert!(parse_questions("a|b|c|d|e|f", Locale::English).is_err());
         assert!(parse_questions(&"x".repeat(46), Locale::English).is_err());
         assert!(parse_questions("(optional)", Locale::English).is_err());
+    }
+
+    #[test]
+    fn a_warning_reason_is_trimmed_and_takes_1_to_500_characters() {
+        assert_eq!(
+            warning_reason("  Slow answers \n", Locale::English),
+            Ok("Slow answers")
+        );
+        assert_eq!(
+            warning_reason(" \t ", Locale::English),
+            Err("A warning needs a reason (1 to 500 characters). Nothing was recorded.".to_owned())
+        );
+        assert!(warning_reason(&"ä".repeat(500), Locale::English).is_ok());
+        assert_eq!(
+            warning_reason(&"ä".repeat(501), Locale::English),
+            Err(
+                "A warning's reason takes at most 500 characters. Nothing was recorded.".to_owned()
+            )
+        );
     }
 }

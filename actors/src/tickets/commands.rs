@@ -316,6 +316,8 @@ pub enum TicketsCommand {
     Backup(TicketsBackup),
     #[command(name = "restore")]
     Restore(TicketsRestore),
+    #[command(name = "staff-warn")]
+    StaffWarn(StaffWarn),
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]
@@ -354,6 +356,22 @@ pub struct TicketsBackup;
 pub struct TicketsRestore {
     /// A file from /tickets backup
     pub file: twilight_model::channel::Attachment,
+}
+
+/// The longest reason a staff warning takes.
+pub const MAX_WARNING_REASON: usize = 500;
+
+#[derive(CommandModel, CreateCommand, Debug)]
+#[command(
+    name = "staff-warn",
+    desc = "Warn a staff member: recorded, sent to them by DM, counted on the leaderboard"
+)]
+pub struct StaffWarn {
+    /// The staff member
+    pub member: Id<UserMarker>,
+    /// Why (sent to them)
+    #[command(min_length = 1, max_length = 500)]
+    pub reason: String,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

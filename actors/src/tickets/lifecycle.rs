@@ -998,13 +998,7 @@ async fn write_transcript(
             "the ticket has no channel".into(),
         ));
     };
-    let guild_name = shared
-        .kernel
-        .guilds
-        .guilds()
-        .into_iter()
-        .find(|(id, _)| *id == ticket.guild_id)
-        .map_or_else(|| ticket.guild_id.to_string(), |(_, name)| name);
+    let guild_name = shared.guild_name(ticket.guild_id);
     let opener = if category.anonymous {
         t!(guild_locale, "ticket-anonymous")
     } else {

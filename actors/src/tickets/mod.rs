@@ -222,6 +222,16 @@ impl Shared {
         self.closing.write().remove(&channel);
     }
 
+    /// The guild's name as the gateway last told it (its id when it never did).
+    pub fn guild_name(&self, guild_id: Id<GuildMarker>) -> String {
+        self.kernel
+            .guilds
+            .guilds()
+            .into_iter()
+            .find(|(id, _)| *id == guild_id)
+            .map_or_else(|| guild_id.to_string(), |(_, name)| name)
+    }
+
     /// The bot's user id.
     pub async fn bot_user(&self) -> Result<Id<UserMarker>, crate::kernel::discord::DiscordError> {
         self.bot_user

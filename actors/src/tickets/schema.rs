@@ -104,3 +104,14 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    ticket_staff_warnings (id) {
+        id -> BigInt,
+        guild_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        warned_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}

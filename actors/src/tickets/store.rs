@@ -12,7 +12,7 @@ use twilight_model::id::Id;
 
 use super::schema::{
     ticket_blacklist, ticket_categories, ticket_counters, ticket_events, ticket_openers,
-    ticket_panels, tickets,
+    ticket_panels, ticket_staff_warnings, tickets,
 };
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::{with_connection, Store, StoreError};
@@ -1697,6 +1697,60 @@ impl Store {
                 Ok((settings.len(), categories.len(), panels.len()))
             }).await
         })
+    }
+
+    // ---- staff warnings -----------------------------------------------------------------
+
+    /// Records a warning an admin gave a staff member; how many warnings they have now.
+    pub async fn add_ticket_staff_warning(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        reason: &str,
+        warned_by: Id<UserMarker>,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let (guild, user) = (column(guild_id), column(user_id));
+        let values = (
+            ticket_staff_warnings::guild_id.eq(guild),
+            ticket_staff_warnings::user_id.eq(user),
+            ticket_staff_warnings::reason.eq(reason),
+            ticket_staff_warnings::warned_by.eq(column(warned_by)),
+            ticket_staff_warnings::created_at.eq(naive(at)),
+        );
+        with_connection!(self, connection => {
+            connection.transaction::<i64, diesel::result::Error, _>(async |connection| {
+                diesel::insert_into(ticket_staff_warnings::table)
+                    .values(values)
+                    .execute(connection)
+                    .await?;
+                ticket_staff_warnings::table
+                    .filter(ticket_staff_warnings::guild_id.eq(guild))
+                    .filter(ticket_staff_warnings::user_id.eq(user))
+                    .count()
+                    .get_result(connection)
+                    .await
+            }).await
+        })
+    }
+
+    /// How many warnings each warned staff member of the guild has (the leaderboard's).
+    pub async fn ticket_staff_warning_counts(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<std::collections::BTreeMap<Id<UserMarker>, i64>, StoreError> {
+        let guild = column(guild_id);
+        let rows: Vec<(i64, i64)> = with_connection!(self, connection => {
+            ticket_staff_warnings::table
+                .filter(ticket_staff_warnings::guild_id.eq(guild))
+                .group_by(ticket_staff_warnings::user_id)
+                .select((ticket_staff_warnings::user_id, diesel::dsl::count_star()))
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .map(|(user, count)| Ok((id("ticket_staff_warnings.user_id", user)?, count)))
+            .collect()
     }
 
     // ---- the timeline --------------------------------------------------------------------

@@ -1,0 +1,11 @@
+-- Warnings admins give ticket staff (`/tickets staff-warn`), PostgreSQL flavour. Keep in step
+-- with ../../sqlite and with actors/src/tickets/schema.rs. Times are UTC.
+CREATE TABLE ticket_staff_warnings (
+    id         BIGSERIAL NOT NULL PRIMARY KEY,
+    guild_id   BIGINT    NOT NULL,
+    user_id    BIGINT    NOT NULL,
+    reason     TEXT      NOT NULL,
+    warned_by  BIGINT    NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX ticket_staff_warnings_by_member ON ticket_staff_warnings (guild_id, user_id);

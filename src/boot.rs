@@ -239,6 +239,7 @@ impl Agora {
                 routes: &mut routes,
                 bus: &bus,
                 limits: limits.clone(),
+                prefix: &config.discord.prefix,
                 section: feature
                     .config_section()
                     .map_or_else(Figment::new, |section| config.section_data(&section)),

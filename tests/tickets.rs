@@ -1828,3 +1828,84 @@ fn staff_read_response_times_and_the_daily_chart_and_admins_warn_staff() {
         );
     });
 }
+
+#[test]
+fn admins_type_the_ticket_commands_as_text_and_private_answers_go_by_dm() {
+    run_test(async {
+        let (harness, _panel) = ticket_guild(None).await;
+        let demo = harness.demo.clone();
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let replies_to = |asked: u64| {
+            harness
+                .sim
+                .channel_messages(demo.general_id)
+                .into_iter()
+                .filter(|m| {
+                    m["message_reference"]["message_id"].as_str() == Some(&asked.to_string())
+                })
+                .map(|m| message_text(&m))
+                .collect::<Vec<_>>()
+        };
+        let dms_before = harness.sim.dms(demo.admin_id).len();
+
+        // A member's text command is ignored: no reply, no change.
+        harness
+            .sim
+            .send_message(
+                demo.general_id,
+                demo.member_ids[0],
+                "!tickets category upsert name:Billing",
+            )
+            .unwrap();
+        // The admin's runs the slash command's handler; its private answer comes by DM.
+        harness
+            .sim
+            .send_message(
+                demo.general_id,
+                demo.admin_id,
+                r#"!tickets category upsert name:"Billing Help" sla_minutes:45 priority:high"#,
+            )
+            .unwrap();
+        wait_until("the DM answer", Duration::from_secs(10), || {
+            harness.sim.dms(demo.admin_id).len() > dms_before
+        })
+        .await;
+        let dm = harness.sim.dms(demo.admin_id).last().cloned().unwrap();
+        assert!(
+            message_text(&dm).contains("Saved category **Billing Help**"),
+            "{dm}"
+        );
+        let categories = store.ticket_categories(guild).await.unwrap();
+        let names: Vec<&str> = categories.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Billing Help", "Support"],
+            "the member's did nothing"
+        );
+        let billing = &categories[0];
+        assert_eq!(
+            (billing.sla_minutes, billing.default_priority),
+            (45, agora_actors::tickets::store::Priority::High)
+        );
+
+        // What Discord would refuse is named in a reply, and changes nothing.
+        let wrong = harness
+            .sim
+            .send_message(
+                demo.general_id,
+                demo.admin_id,
+                "!tickets category upsert name:Billing sla_minutes:99999",
+            )
+            .unwrap();
+        wait_until("the refusal", Duration::from_secs(10), || {
+            !replies_to(wrong).is_empty()
+        })
+        .await;
+        assert_eq!(
+            replies_to(wrong),
+            ["`tickets`: sla_minutes goes from 0 to 10080"]
+        );
+        assert_eq!(store.ticket_categories(guild).await.unwrap().len(), 2);
+    });
+}

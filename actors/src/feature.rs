@@ -249,6 +249,9 @@ pub struct FeatureStart<'a> {
     pub routes: &'a mut Routes,
     pub bus: &'a EventBus,
     pub limits: LimitsFor,
+    /// The admins' text-command prefix (`discord.prefix`, `!` by default): a feature offers
+    /// the text forms of its commands with [`crate::dispatcher::text_form::subscribe`].
+    pub prefix: &'a str,
     /// Its own config table as written (empty when it declares none or none is written);
     /// read it with [`FeatureStart::config`].
     pub section: Figment,

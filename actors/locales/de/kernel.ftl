@@ -29,3 +29,6 @@ locale-unsupported = `{ $tag }` spreche ich noch nicht, deshalb wurde nichts ge�
 ## Hinweise im Log-Kanal jedes Servers (src/boot.rs; Sprache des Servers)
 notice-online = 🟢 Agora { $version } ist online.
 notice-shutdown = 🔴 Agora fährt herunter (ein Neustart oder ein Update); gleich ist es wieder da.
+text-form-unusable = `{ $command }`: { $problem }
+text-form-private = Die Antwort ist privat und ich konnte sie dir nicht per DM schicken; nimm den Slash-Befehl.
+text-form-needs-slash = Dieser Schritt von `{ $command }` fragt in einem Formular; nimm dafür den Slash-Befehl.

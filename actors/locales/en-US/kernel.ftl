@@ -29,3 +29,6 @@ locale-unsupported = I don't speak `{ $tag }` yet, so nothing changed. Languages
 ## Notices in each guild's log channel (src/boot.rs; the guild's language)
 notice-online = 🟢 Agora { $version } is online.
 notice-shutdown = 🔴 Agora is shutting down (a restart or an update); it will be back shortly.
+text-form-unusable = `{ $command }`: { $problem }
+text-form-private = The answer is private and I could not send it to you by DM; use the slash command instead.
+text-form-needs-slash = That step of `{ $command }` asks in a form; use the slash command for it.

@@ -8,6 +8,7 @@
 
 mod request;
 mod respond;
+pub mod text_form;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -135,11 +135,29 @@ impl Feature for TicketsFeature {
             tracing::error!("the tickets feature started twice");
         }
         watch::subscribe(start.bus, shared.clone());
-        start.concern(
+        let manager = start.concern(
             move || TicketManager {
                 shared: shared.clone(),
             },
             component_access,
+        );
+        // Admins also type `!ticket …` and `!tickets …`: the same handlers.
+        let handler: crate::dispatcher::text_form::Handler = Arc::new(move |request| {
+            let answer = manager.try_call(request);
+            async move {
+                match answer {
+                    Ok(answer) => answer.await.ok(),
+                    Err(_) => None,
+                }
+            }
+            .boxed()
+        });
+        crate::dispatcher::text_form::subscribe(
+            start.bus,
+            start.kernel.clone(),
+            start.prefix.to_owned(),
+            &["ticket", "tickets"],
+            handler,
         );
     }
 }

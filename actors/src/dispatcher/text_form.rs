@@ -1,0 +1,538 @@
+//! Text forms of slash commands for admins: `!tickets category upsert name:"Billing"
+//! sla_minutes:30` runs the same handler as `/tickets category upsert`. The words are read
+//! against the registered command (subcommands by name, options as `name:value`, quotes
+//! for spaces), checked as Discord checks a slash command's options (required, choices,
+//! lengths, ranges, mentions), and handed to the feature's actor as a command request.
+//! Public answers are replies in the channel; private ones go to the admin by DM, never
+//! into the channel. Anyone below admin gets no reply at all (as with `!ping`).
+
+use std::sync::Arc;
+
+use futures::FutureExt;
+use serde_json::{json, Value};
+use twilight_gateway::{Event, EventTypeFlags};
+use twilight_interactions::command::ApplicationCommandData;
+use twilight_model::application::command::{CommandOption, CommandOptionType};
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::Message;
+use twilight_model::guild::Permissions;
+
+use super::request::{decode, InteractionRequest};
+use crate::bus::{Deliver, EventBus};
+use crate::kernel::i18n::Locale;
+use crate::kernel::policy::{access_level, AccessLevel, Actor, StaffRoles};
+use crate::kernel::reply::{clip, Reply, ReplyMessage};
+use crate::kernel::Kernel;
+use crate::t;
+
+/// How a feature's actor takes a request made from text.
+pub type Handler = Arc<
+    dyn Fn(InteractionRequest) -> futures::future::BoxFuture<'static, Option<Reply>> + Send + Sync,
+>;
+
+/// Subscribes the text forms of `commands` (slash command names the feature owns) to
+/// MESSAGE_CREATE; `prefix` is the admins' prefix (`!`).
+pub fn subscribe(
+    bus: &EventBus,
+    kernel: Kernel,
+    prefix: String,
+    commands: &'static [&'static str],
+    handler: Handler,
+) {
+    let main = tokio::runtime::Handle::current();
+    let deliver: Deliver = Arc::new(move |event| {
+        let Event::MessageCreate(message) = event.event.as_ref() else {
+            return async {}.boxed();
+        };
+        // Most messages are not commands: tell at once (this runs for every message).
+        let Some(name) = command_named(message, &prefix, commands) else {
+            return async {}.boxed();
+        };
+        let (kernel, handler, prefix) = (kernel.clone(), handler.clone(), prefix.clone());
+        let run = async move {
+            if let Event::MessageCreate(message) = event.event.as_ref() {
+                run(&kernel, &prefix, name, message, &handler).await;
+            }
+        };
+        let handled = main.spawn(run);
+        async move {
+            if let Err(error) = handled.await {
+                tracing::error!(%error, "a text command's handling stopped");
+            }
+        }
+        .boxed()
+    });
+    bus.subscribe("text-forms", EventTypeFlags::MESSAGE_CREATE, deliver);
+}
+
+/// Which of `commands` a message names (`!tickets …`), if it is a person's, in a guild.
+fn command_named(
+    message: &Message,
+    prefix: &str,
+    commands: &[&'static str],
+) -> Option<&'static str> {
+    if message.author.bot || prefix.is_empty() || message.guild_id.is_none() {
+        return None;
+    }
+    let rest = message.content.strip_prefix(prefix)?;
+    let word = rest.split_whitespace().next()?.to_lowercase();
+    commands.iter().copied().find(|name| *name == word)
+}
+
+async fn run(
+    kernel: &Kernel,
+    prefix: &str,
+    name: &'static str,
+    message: &Message,
+    handler: &Handler,
+) {
+    let Some(guild_id) = message.guild_id else {
+        return;
+    };
+    let Some(entry) = kernel.catalogue.command(name) else {
+        return;
+    };
+    let roles: Vec<_> = message
+        .member
+        .as_ref()
+        .map(|member| member.roles.clone())
+        .unwrap_or_default();
+    let permissions = kernel
+        .guilds
+        .member_permissions(guild_id, message.author.id, &roles)
+        .unwrap_or(Permissions::empty());
+    let config = match kernel.guild_config(guild_id).await {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::warn!(%error, guild = guild_id.get(), "text command: guild settings unavailable");
+            return;
+        }
+    };
+    let actor = Actor {
+        user_id: message.author.id.get(),
+        role_ids: roles.iter().map(|role| role.get()).collect(),
+        permissions: permissions.bits(),
+        in_guild: true,
+    };
+    let staff = StaffRoles {
+        admin_role_id: config.settings.admin_role_id,
+        moderator_role_id: config.settings.moderator_role_id,
+    };
+    let level = access_level(&kernel.owners, &actor, staff);
+    // Text forms are the admins'; everyone else is not told they exist.
+    if level < AccessLevel::Admin {
+        return;
+    }
+    let locale = Locale::for_guild(&config.settings.locale);
+    let say = |text: String| async move {
+        let reply = ReplyMessage::text(text);
+        if let Err(error) = kernel
+            .discord
+            .send_message(message.channel_id, &reply, Some(message.id))
+            .await
+        {
+            tracing::info!(%error, "could not answer a text command");
+        }
+    };
+    if !config.features.is_on(entry.feature) {
+        say(t!(
+            locale,
+            "feature-off",
+            title = entry.feature,
+            feature = entry.feature
+        ))
+        .await;
+        return;
+    }
+    let words = message
+        .content
+        .strip_prefix(prefix)
+        .map(|rest| rest.trim_start()[name.len()..].to_owned())
+        .unwrap_or_default();
+    let options = match read_options(&entry.definition, &words) {
+        Ok(options) => options,
+        Err(problem) => {
+            say(t!(
+                locale,
+                "text-form-unusable",
+                command = name,
+                problem = problem
+            ))
+            .await;
+            return;
+        }
+    };
+    let interaction = match interaction_for(message, name, options, permissions) {
+        Ok(interaction) => Arc::new(interaction),
+        Err(error) => {
+            tracing::warn!(%error, "could not build a text command's request");
+            return;
+        }
+    };
+    let Ok(decoded) = decode(&interaction) else {
+        return;
+    };
+    let kind = decoded.into_kind();
+    let path: Vec<String> = match &kind {
+        super::RequestKind::Command { path, .. } => path.clone(),
+        _ => Vec::new(),
+    };
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    if level < entry.access_for(&path) {
+        return;
+    }
+    let request = InteractionRequest {
+        interaction,
+        kind,
+        guild_id: Some(guild_id),
+        channel_id: Some(message.channel_id),
+        user_id: message.author.id,
+        level,
+        settings: config.settings,
+        features: Arc::new(config.features),
+    };
+    let Some(reply) = handler(request).await else {
+        say(t!(locale, "busy")).await;
+        return;
+    };
+    match reply {
+        Reply::Message(answer) | Reply::Update(answer) if answer.ephemeral => {
+            // Private answers (staff data, notes) never go into the channel.
+            let mut answer = answer;
+            answer.ephemeral = false;
+            if kernel
+                .discord
+                .send_dm(message.author.id, &answer)
+                .await
+                .is_err()
+            {
+                say(t!(locale, "text-form-private")).await;
+            }
+        }
+        Reply::Message(answer) | Reply::Update(answer) => {
+            if let Err(error) = kernel
+                .discord
+                .send_message(message.channel_id, &answer, Some(message.id))
+                .await
+            {
+                tracing::info!(%error, "could not answer a text command");
+            }
+        }
+        Reply::Modal { .. } => say(t!(locale, "text-form-needs-slash", command = name)).await,
+        Reply::Choices(_) | Reply::Acknowledge => {}
+    }
+}
+
+/// Splits `a b:"c d" e` into words, keeping quoted parts together (quotes removed).
+fn words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            c => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    if quoted {
+        return Err("a quote is not closed".into());
+    }
+    if started {
+        words.push(current);
+    }
+    Ok(words)
+}
+
+/// The command's options (Discord's `data.options` shape) from the words after its name.
+pub fn read_options(command: &ApplicationCommandData, text: &str) -> Result<Vec<Value>, String> {
+    let words = words(text)?;
+    let mut words = words.as_slice();
+    let mut level: &[CommandOption] = &command.options;
+    // Subcommand groups and subcommands by name, outermost first.
+    let mut path: Vec<(String, CommandOptionType)> = Vec::new();
+    while level.iter().any(|o| {
+        matches!(
+            o.kind,
+            CommandOptionType::SubCommand | CommandOptionType::SubCommandGroup
+        )
+    }) {
+        let names: Vec<&str> = level.iter().map(|o| o.name.as_str()).collect();
+        let Some((first, rest)) = words.split_first() else {
+            return Err(format!("say one of: {}", names.join(", ")));
+        };
+        let Some(option) = level.iter().find(|o| o.name == first.to_lowercase()) else {
+            return Err(format!(
+                "{:?} is not one of: {}",
+                clip(first, 30),
+                names.join(", ")
+            ));
+        };
+        path.push((option.name.clone(), option.kind));
+        level = option.options.as_deref().unwrap_or(&[]);
+        words = rest;
+    }
+    let mut values = Vec::new();
+    for word in words {
+        let Some((key, raw)) = word.split_once(':') else {
+            return Err(format!(
+                "write options as name:value ({:?}); options: {}",
+                clip(word, 30),
+                option_names(level)
+            ));
+        };
+        let Some(option) = level.iter().find(|o| o.name == key.to_lowercase()) else {
+            return Err(format!(
+                "no option {:?}; options: {}",
+                clip(key, 30),
+                option_names(level)
+            ));
+        };
+        if values
+            .iter()
+            .any(|v: &Value| v["name"] == option.name.as_str())
+        {
+            return Err(format!("{} is given twice", option.name));
+        }
+        values.push(json!({
+            "name": option.name,
+            "type": option.kind as u8,
+            "value": value_of(option, raw)?,
+        }));
+    }
+    for option in level {
+        if option.required == Some(true)
+            && !values.iter().any(|v| v["name"] == option.name.as_str())
+        {
+            return Err(format!("{} is required", option.name));
+        }
+    }
+    // Wrap in the subcommands, innermost last.
+    let mut options = values;
+    for (name, kind) in path.into_iter().rev() {
+        options = vec![json!({"name": name, "type": kind as u8, "options": options})];
+    }
+    Ok(options)
+}
+
+fn option_names(options: &[CommandOption]) -> String {
+    let names: Vec<&str> = options.iter().map(|o| o.name.as_str()).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// An id from `<@1>`, `<@!1>`, `<@&1>`, `<#1>` or `1`.
+fn mentioned_id(raw: &str) -> Option<u64> {
+    let digits = raw
+        .trim_start_matches(['<', '@', '!', '&', '#'])
+        .trim_end_matches('>');
+    digits.parse::<u64>().ok().filter(|id| *id > 0)
+}
+
+/// One option's value as Discord would send it, checked as Discord checks it.
+fn value_of(option: &CommandOption, raw: &str) -> Result<Value, String> {
+    use twilight_model::application::command::{CommandOptionChoiceValue, CommandOptionValue};
+    let name = &option.name;
+    let choices = option.choices.as_deref().unwrap_or(&[]);
+    if !choices.is_empty() {
+        let picked = choices.iter().find(|choice| {
+            choice.name.eq_ignore_ascii_case(raw)
+                || match &choice.value {
+                    CommandOptionChoiceValue::String(value) => value.eq_ignore_ascii_case(raw),
+                    CommandOptionChoiceValue::Integer(value) => value.to_string() == raw,
+                    CommandOptionChoiceValue::Number(value) => value.to_string() == raw,
+                }
+        });
+        let Some(picked) = picked else {
+            let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+            return Err(format!("{name} is one of: {}", names.join(", ")));
+        };
+        return Ok(match &picked.value {
+            CommandOptionChoiceValue::String(value) => json!(value),
+            CommandOptionChoiceValue::Integer(value) => json!(value),
+            CommandOptionChoiceValue::Number(value) => json!(value),
+        });
+    }
+    let bound = |value: &Option<CommandOptionValue>| match value {
+        Some(CommandOptionValue::Integer(n)) => Some(*n as f64),
+        Some(CommandOptionValue::Number(n)) => Some(*n),
+        None => None,
+    };
+    match option.kind {
+        CommandOptionType::String => {
+            let length = raw.chars().count() as u16;
+            if option.min_length.is_some_and(|min| length < min)
+                || option.max_length.is_some_and(|max| length > max)
+            {
+                return Err(format!(
+                    "{name} takes {} to {} characters",
+                    option.min_length.unwrap_or(0),
+                    option.max_length.unwrap_or(6000)
+                ));
+            }
+            Ok(json!(raw))
+        }
+        CommandOptionType::Integer | CommandOptionType::Number => {
+            let number: f64 = raw
+                .parse()
+                .map_err(|_| format!("{name} takes a number, not {:?}", clip(raw, 20)))?;
+            if option.kind == CommandOptionType::Integer && number.fract() != 0.0 {
+                return Err(format!("{name} takes a whole number"));
+            }
+            let (min, max) = (bound(&option.min_value), bound(&option.max_value));
+            if min.is_some_and(|min| number < min) || max.is_some_and(|max| number > max) {
+                return Err(format!(
+                    "{name} goes from {} to {}",
+                    min.map_or("…".into(), |m| m.to_string()),
+                    max.map_or("…".into(), |m| m.to_string())
+                ));
+            }
+            Ok(if option.kind == CommandOptionType::Integer {
+                json!(number as i64)
+            } else {
+                json!(number)
+            })
+        }
+        CommandOptionType::Boolean => match raw.to_lowercase().as_str() {
+            "true" | "yes" | "on" => Ok(json!(true)),
+            "false" | "no" | "off" => Ok(json!(false)),
+            _ => Err(format!("{name} takes yes or no")),
+        },
+        CommandOptionType::User
+        | CommandOptionType::Channel
+        | CommandOptionType::Role
+        | CommandOptionType::Mentionable => mentioned_id(raw)
+            .map(|id| json!(id.to_string()))
+            .ok_or_else(|| format!("{name} takes a mention or an id")),
+        _ => Err(format!(
+            "{name} needs the slash command (files cannot be typed)"
+        )),
+    }
+}
+
+/// The request Discord would have sent for the slash command, from the message.
+fn interaction_for(
+    message: &Message,
+    name: &str,
+    options: Vec<Value>,
+    permissions: Permissions,
+) -> Result<Interaction, serde_json::Error> {
+    let roles: Vec<String> = message
+        .member
+        .as_ref()
+        .map(|m| m.roles.iter().map(|r| r.to_string()).collect())
+        .unwrap_or_default();
+    let joined = message
+        .member
+        .as_ref()
+        .and_then(|m| m.joined_at)
+        .map_or_else(
+            || "2015-05-13T00:00:00+00:00".to_owned(),
+            |at| at.iso_8601().to_string(),
+        );
+    serde_json::from_value(json!({
+        "id": message.id.to_string(),
+        "application_id": "1",
+        "type": 2,
+        "token": "text-form",
+        "version": 1,
+        "attachment_size_limit": 10 * 1024 * 1024,
+        "authorizing_integration_owners": {},
+        "guild_id": message.guild_id.map(|g| g.to_string()),
+        "channel_id": message.channel_id.to_string(),
+        "channel": {"id": message.channel_id.to_string(), "type": 0},
+        "member": {
+            "user": {
+                "id": message.author.id.to_string(),
+                "username": message.author.name,
+                "discriminator": "0000",
+                "avatar": null,
+            },
+            "roles": roles,
+            "joined_at": joined,
+            "deaf": false,
+            "mute": false,
+            "flags": 0,
+            "permissions": permissions.bits().to_string(),
+        },
+        "data": {"id": "1", "name": name, "type": 1, "options": options},
+        "entitlements": [],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use twilight_interactions::command::CreateCommand;
+
+    #[allow(dead_code)]
+    #[derive(twilight_interactions::command::CommandModel, CreateCommand, Debug)]
+    #[command(name = "demo", desc = "A demo")]
+    enum Demo {
+        #[command(name = "set")]
+        Set(DemoSet),
+    }
+
+    #[allow(dead_code)]
+    #[derive(twilight_interactions::command::CommandModel, CreateCommand, Debug)]
+    #[command(name = "set", desc = "Set it")]
+    struct DemoSet {
+        /// A name
+        #[command(min_length = 2, max_length = 10)]
+        name: String,
+        /// Minutes
+        #[command(min_value = 0, max_value = 60)]
+        minutes: Option<i64>,
+        /// Who
+        user: Option<twilight_model::id::Id<twilight_model::id::marker::UserMarker>>,
+    }
+
+    #[test]
+    fn words_become_options_as_discord_would_send_them() {
+        let command = Demo::create_command();
+        let options =
+            read_options(&command, r#" set name:"Two words" minutes:30 user:<@!42>"#).unwrap();
+        assert_eq!(
+            options,
+            vec![json!({"name": "set", "type": 1, "options": [
+                {"name": "name", "type": 3, "value": "Two words"},
+                {"name": "minutes", "type": 4, "value": 30},
+                {"name": "user", "type": 6, "value": "42"},
+            ]})]
+        );
+    }
+
+    #[test]
+    fn what_discord_would_refuse_is_named() {
+        let command = Demo::create_command();
+        for (text, problem) in [
+            ("", "say one of: set"),
+            ("nope", "is not one of: set"),
+            ("set", "name is required"),
+            ("set name:x", "name takes 2 to 10 characters"),
+            ("set name:ok minutes:61", "minutes goes from 0 to 60"),
+            ("set name:ok minutes:1.5", "whole number"),
+            ("set name:ok colour:red", "no option \"colour\""),
+            ("set name:ok oops", "write options as name:value"),
+            ("set name:\"open", "a quote is not closed"),
+        ] {
+            let error = read_options(&command, text).unwrap_err();
+            assert!(error.contains(problem), "{text:?}: {error}");
+        }
+    }
+}

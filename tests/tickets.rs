@@ -1090,6 +1090,12 @@ fn staff_lock_tag_escalate_and_delete_tickets_and_the_opener_rates_theirs_by_dm(
             "{info}"
         );
 
+        // The list by category.
+        let listed = staff("list", vec![CommandOption::value("category", "Support")]).await;
+        assert!(listed.contains(&format!("<#{channel}>")), "{listed}");
+        let unknown = staff("list", vec![CommandOption::value("category", "Nope")]).await;
+        assert!(!unknown.contains(&format!("<#{channel}>")), "{unknown}");
+
         // Soft delete: closed with its transcript, the channel goes, the record stays.
         assert!(staff("soft-delete", Vec::new())
             .await

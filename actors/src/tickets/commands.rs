@@ -286,6 +286,9 @@ pub struct TicketList {
     pub show: Option<ListChoice>,
     /// Only this priority
     pub priority: Option<PriorityChoice>,
+    /// Only this category
+    #[command(autocomplete = true, max_length = 50)]
+    pub category: Option<String>,
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

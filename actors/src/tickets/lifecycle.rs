@@ -95,6 +95,7 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
                 request,
                 list.show,
                 list.priority.map(Priority::from),
+                list.category.as_deref(),
             )
             .await
         }
@@ -1459,6 +1460,7 @@ async fn list_tickets(
     request: &InteractionRequest,
     show: Option<ListChoice>,
     priority: Option<Priority>,
+    category: Option<&str>,
 ) -> Reply {
     let locale = request.language();
     let guild_id = match guild_of(request) {
@@ -1471,6 +1473,13 @@ async fn list_tickets(
         Ok(categories) => categories,
         Err(error) => return database_trouble(locale, &error),
     };
+    let category_id = match category {
+        Some(name) => match category_named(shared, request, Some(name)).await {
+            Ok(category) => Some(category.id),
+            Err(reply) => return reply,
+        },
+        None => None,
+    };
     let staff_of: Vec<&Category> = categories
         .iter()
         .filter(|category| is_staff(request, &settings, category))
@@ -1482,7 +1491,7 @@ async fn list_tickets(
     let filter = ListFilter {
         claimed_by: (show == ListChoice::Mine).then_some(request.user_id),
         opener: None,
-        category_id: None,
+        category_id,
         priority,
         open_only: show != ListChoice::All,
     };

@@ -1915,3 +1915,112 @@ fn admins_type_the_ticket_commands_as_text_and_private_answers_go_by_dm() {
         assert_eq!(store.ticket_categories(guild).await.unwrap().len(), 2);
     });
 }
+
+#[test]
+fn an_anonymous_ticket_relays_both_ways_without_the_name_and_a_late_answer_is_called_out() {
+    run_test(async {
+        let (harness, clock) = manual_clock_harness().await;
+        let demo = harness.demo.clone();
+        harness
+            .configure("moderator-role", "role", demo.moderator_role_id)
+            .await;
+        admin(
+            &harness,
+            "category",
+            "upsert",
+            vec![
+                CommandOption::value("name", "Whistleblowing"),
+                CommandOption::value("anonymous", true),
+                CommandOption::value("sla_minutes", 30),
+            ],
+        )
+        .await;
+        let (opener, moderator) = (demo.member_ids[0], demo.moderator_ids[0]);
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let opened = ticket(&harness, opener, demo.general_id, "create", Vec::new()).await;
+        assert!(
+            content(&opened).starts_with(
+                "Your anonymous ticket ticket-0001 is open. I sent you a direct message"
+            ),
+            "{}",
+            content(&opened)
+        );
+        let channel = store
+            .ticket(guild, 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .channel_id
+            .unwrap()
+            .get();
+        assert!(
+            overwrite(&harness, channel, opener).is_none(),
+            "the opener is not in the channel, where their name would show"
+        );
+        let welcome = harness.sim.dms(opener).last().cloned().unwrap();
+        assert!(message_text(&welcome).contains("Write your messages here"));
+        let dm_channel: u64 = welcome["channel_id"].as_str().unwrap().parse().unwrap();
+
+        // Nobody answers within the SLA: staff are called, once.
+        clock.advance(chrono::Duration::minutes(31));
+        harness.tick("tickets-ticker").await;
+        harness.tick("tickets-ticker").await;
+        let alerts: Vec<String> = harness
+            .sim
+            .channel_messages(channel)
+            .iter()
+            .map(message_text)
+            .filter(|text| text.contains("has waited"))
+            .collect();
+        assert_eq!(
+            alerts,
+            [format!(
+                "<@&{}> ticket-0001 has waited 31 minutes for a first answer (the goal is 30).",
+                demo.moderator_role_id
+            )]
+        );
+
+        // The opener writes to the bot; the channel gets it without their name.
+        harness
+            .sim
+            .send_message(dm_channel, opener, "My manager takes credit for my work")
+            .unwrap();
+        wait_until(
+            "the relay into the channel",
+            Duration::from_secs(10),
+            || {
+                harness.sim.channel_messages(channel).iter().any(|m| {
+                    message_text(m) == "**Anonymous:** My manager takes credit for my work"
+                })
+            },
+        )
+        .await;
+        let named = harness
+            .sim
+            .channel_messages(channel)
+            .iter()
+            .any(|m| m.to_string().contains(&opener.to_string()));
+        assert!(!named, "the opener's id appears nowhere in the channel");
+
+        // Staff answer in the channel; the opener gets it by DM.
+        harness
+            .sim
+            .send_message(channel, moderator, "Thank you, we are on it")
+            .unwrap();
+        wait_until("the relay to the opener", Duration::from_secs(10), || {
+            harness
+                .sim
+                .dms(opener)
+                .iter()
+                .any(|m| message_text(m) == "**ticket-0001**, staff: Thank you, we are on it")
+        })
+        .await;
+
+        // Staff never see who it is; admins can reveal.
+        let staff_info = ticket(&harness, moderator, channel, "info", Vec::new()).await;
+        assert!(!content(&staff_info).contains(&opener.to_string()));
+        let admin_info = ticket(&harness, demo.admin_id, channel, "info", Vec::new()).await;
+        assert!(content(&admin_info).contains(&format!("<@{opener}>")));
+    });
+}

@@ -243,3 +243,12 @@ ticket-setup-field-title = Titel des Panels
 ticket-setup-field-description = Text des Panels
 ticket-setup-panel-empty = Ein Panel braucht einen Titel und einen Text.
 ticket-setup-done = Fertig: Kategorie **{ $category }** und Panel { $panel }, gepostet in <#{ $channel }>.
+
+## Anonymous tickets and SLA alerts
+ticket-anonymous-dm = Dein anonymes Ticket { $label } ist offen. Schreib deine Nachrichten hier: das Team liest sie ohne deinen Namen, und seine Antworten kommen hierher.
+ticket-opened-anonymous = Dein anonymes Ticket { $label } ist offen. Ich habe dir eine Direktnachricht geschickt: schreib dort, und das Team sieht deinen Namen nicht.
+ticket-opened-anonymous-no-dm = Dein anonymes Ticket { $label } ist offen, aber ich konnte dir keine Direktnachricht schicken. Erlaube Direktnachrichten von Mitgliedern dieses Servers und schreib mir dann: das Team sieht deinen Namen nicht.
+ticket-relay-from-opener = **Anonym:** { $text }
+ticket-relay-to-opener = **{ $label }**, Team: { $text }
+ticket-relay-locked = { $label } ist gesperrt: das Team nimmt darin gerade keine Nachrichten an.
+ticket-sla-alert = { $label } wartet seit { $waited } Minuten auf eine erste Antwort (das Ziel sind { $sla }).

@@ -243,3 +243,12 @@ ticket-setup-field-title = Panel title
 ticket-setup-field-description = Panel text
 ticket-setup-panel-empty = A panel needs a title and a text.
 ticket-setup-done = Done: category **{ $category }** and panel { $panel }, posted in <#{ $channel }>.
+
+## Anonymous tickets and SLA alerts
+ticket-anonymous-dm = Your anonymous ticket { $label } is open. Write your messages here: staff read them without your name, and their answers come here.
+ticket-opened-anonymous = Your anonymous ticket { $label } is open. I sent you a direct message: write there, and staff will not see your name.
+ticket-opened-anonymous-no-dm = Your anonymous ticket { $label } is open, but I could not send you a direct message. Allow direct messages from this server's members, then write to me: staff will not see your name.
+ticket-relay-from-opener = **Anonymous:** { $text }
+ticket-relay-to-opener = **{ $label }**, staff: { $text }
+ticket-relay-locked = { $label } is locked: staff are not taking messages in it right now.
+ticket-sla-alert = { $label } has waited { $waited } minutes for a first answer (the goal is { $sla }).

@@ -770,6 +770,7 @@ mod tests {
             last_activity_at: None,
             feedback_stars: None,
             feedback_text: None,
+            sla_alerted_at: None,
         }
     }
 

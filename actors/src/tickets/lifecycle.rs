@@ -434,6 +434,29 @@ async fn open(
         ),
     )
     .await;
+    if category.anonymous {
+        shared.anonymous_opened(channel, opener);
+        let dm = ReplyMessage::text(t!(
+            guild_locale,
+            "ticket-anonymous-dm",
+            label = ticket.label()
+        ));
+        return match kernel.discord.send_dm(opener, &dm).await {
+            Ok(_) => private(t!(
+                locale,
+                "ticket-opened-anonymous",
+                label = ticket.label()
+            )),
+            Err(error) => {
+                tracing::info!(%error, ticket = ticket.id, "could not DM an anonymous opener");
+                private(t!(
+                    locale,
+                    "ticket-opened-anonymous-no-dm",
+                    label = ticket.label()
+                ))
+            }
+        };
+    }
     private(t!(
         locale,
         "ticket-opened",
@@ -471,13 +494,17 @@ async fn create_channel(
             staff_allows(),
             Permissions::empty(),
         ),
-        overwrite(
+    ];
+    // The opener of an anonymous ticket writes through the bot's DMs, never in the
+    // channel, where their name would show.
+    if !category.anonymous {
+        overwrites.push(overwrite(
             ticket.opener_id.cast(),
             ChannelOverwriteType::Member,
             opener_allows(),
             Permissions::empty(),
-        ),
-    ];
+        ));
+    }
     if let Some(role) = staff_role(&request.settings, settings, category) {
         overwrites.push(overwrite(
             role.cast(),
@@ -1138,7 +1165,10 @@ pub async fn reopen(
     if let Some(channel) = ticket.channel_id {
         shared.channel_opened(channel);
     }
-    if let Some(channel) = ticket.channel_id {
+    if let (Some(channel), true) = (ticket.channel_id, hand.category.anonymous) {
+        shared.anonymous_opened(channel, ticket.opener_id);
+    }
+    if let (Some(channel), false) = (ticket.channel_id, hand.category.anonymous) {
         let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
         let update = kernel
             .discord

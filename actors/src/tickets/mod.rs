@@ -113,7 +113,10 @@ impl Feature for TicketsFeature {
     }
 
     fn intents(&self) -> twilight_gateway::Intents {
-        twilight_gateway::Intents::GUILDS | twilight_gateway::Intents::GUILD_MESSAGES
+        // Direct messages: an anonymous ticket's opener writes to the bot.
+        twilight_gateway::Intents::GUILDS
+            | twilight_gateway::Intents::GUILD_MESSAGES
+            | twilight_gateway::Intents::DIRECT_MESSAGES
     }
 
     fn config_section(&self) -> Option<ConfigSection> {
@@ -127,6 +130,7 @@ impl Feature for TicketsFeature {
             bot_user: OnceCell::new(),
             awaiting_response: Default::default(),
             open_channels: Default::default(),
+            anonymous_channels: Default::default(),
             captchas: Default::default(),
             panel_places: Default::default(),
             closing: Default::default(),
@@ -168,7 +172,8 @@ pub const OPENING_TIMEOUT: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Every 30 s, on the leader: openings that never finished are undone, so the opener is
 /// not held back by a ticket that does not exist; scheduled closes that are due happen;
-/// tickets silent for longer than their category allows close.
+/// tickets silent for longer than their category allows close; tickets waiting longer than
+/// their category's SLA for a first answer are called out to staff, once.
 fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticker::TickerSpec {
     crate::kernel::ticker::TickerSpec::new(
         "tickets-ticker",
@@ -193,6 +198,7 @@ fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticke
                 if let Some(shared) = shared {
                     lifecycle::close_due(&shared).await;
                     workflow::close_inactive(&shared).await;
+                    workflow::alert_sla_breaches(&shared).await;
                 }
             }
         },
@@ -218,6 +224,10 @@ pub(crate) struct Shared {
     pub open_channels: parking_lot::RwLock<
         std::collections::HashMap<Id<ChannelMarker>, chrono::DateTime<chrono::Utc>>,
     >,
+    /// Open anonymous ticket channels and their openers: staff's messages there are relayed
+    /// to the opener by DM.
+    pub anonymous_channels:
+        parking_lot::RwLock<std::collections::HashMap<Id<ChannelMarker>, Id<UserMarker>>>,
     /// Where each admin's setup wizard posts the first panel.
     pub panel_places: setup::PanelPlaces,
     /// Captchas asked and passed (in memory: a restart asks again).
@@ -233,9 +243,15 @@ impl Shared {
         self.open_channels.write().insert(channel, now);
     }
 
+    /// An anonymous ticket's channel is open: staff's messages there go to its opener.
+    pub fn anonymous_opened(&self, channel: Id<ChannelMarker>, opener: Id<UserMarker>) {
+        self.anonymous_channels.write().insert(channel, opener);
+    }
+
     /// A ticket channel is closed or gone: the watcher forgets it.
     pub fn channel_closed(&self, channel: Id<ChannelMarker>) {
         self.open_channels.write().remove(&channel);
+        self.anonymous_channels.write().remove(&channel);
         self.awaiting_response.write().remove(&channel);
         self.closing.write().remove(&channel);
     }

@@ -63,6 +63,7 @@ diesel::table! {
         last_activity_at -> Nullable<Timestamp>,
         feedback_stars -> Nullable<Integer>,
         feedback_text -> Nullable<Text>,
+        sla_alerted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -115,3 +116,5 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(tickets, ticket_categories);

@@ -300,6 +300,8 @@ pub struct Ticket {
     /// What the opener said of the ticket after it closed.
     pub feedback_stars: Option<i32>,
     pub feedback_text: Option<String>,
+    /// When staff were told the first answer is late (once).
+    pub sla_alerted_at: Option<DateTime<Utc>>,
 }
 
 impl Ticket {
@@ -339,6 +341,7 @@ struct TicketRow {
     last_activity_at: Option<NaiveDateTime>,
     feedback_stars: Option<i32>,
     feedback_text: Option<String>,
+    sla_alerted_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<TicketRow> for Ticket {
@@ -377,6 +380,7 @@ impl TryFrom<TicketRow> for Ticket {
             last_activity_at: row.last_activity_at.map(utc),
             feedback_stars: row.feedback_stars,
             feedback_text: row.feedback_text,
+            sla_alerted_at: row.sla_alerted_at.map(utc),
         })
     }
 }
@@ -1578,6 +1582,106 @@ impl Store {
             }).await
         })?;
         row.map(Ticket::try_from).transpose()
+    }
+
+    // ---- anonymous tickets and SLA alerts --------------------------------------------------
+
+    /// The opener's newest open ticket of an anonymous category, in any guild (their DMs
+    /// to the bot go there).
+    pub async fn open_anonymous_ticket_of(
+        &self,
+        opener_id: Id<UserMarker>,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let row: Option<TicketRow> = with_connection!(self, connection => {
+            tickets::table
+                .inner_join(ticket_categories::table.on(ticket_categories::id.eq(tickets::category_id)))
+                .filter(tickets::opener_id.eq(column(opener_id)))
+                .filter(tickets::status.eq(Status::Open.as_str()))
+                .filter(ticket_categories::anonymous.eq(true))
+                .order(tickets::created_at.desc())
+                .select(TicketRow::as_select())
+                .first(connection)
+                .await
+                .optional()
+        })?;
+        row.map(Ticket::try_from).transpose()
+    }
+
+    /// The channels of open anonymous tickets with their openers (the watcher relays
+    /// staff's messages there to the opener).
+    pub async fn anonymous_ticket_channels(
+        &self,
+    ) -> Result<Vec<(Id<ChannelMarker>, Id<UserMarker>)>, StoreError> {
+        let rows: Vec<(Option<i64>, i64)> = with_connection!(self, connection => {
+            tickets::table
+                .inner_join(ticket_categories::table.on(ticket_categories::id.eq(tickets::category_id)))
+                .filter(tickets::status.eq(Status::Open.as_str()))
+                .filter(ticket_categories::anonymous.eq(true))
+                .filter(tickets::channel_id.is_not_null())
+                .select((tickets::channel_id, tickets::opener_id))
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .filter_map(|(channel, opener)| channel.map(|channel| (channel, opener)))
+            .map(|(channel, opener)| {
+                Ok((
+                    id("tickets.channel_id", channel)?,
+                    id("tickets.opener_id", opener)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Open tickets still without a first answer past their category's SLA, not yet
+    /// alerted, with the SLA minutes (every guild: the leader's ticker alerts).
+    pub async fn sla_breaches(&self, now: DateTime<Utc>) -> Result<Vec<(Ticket, i32)>, StoreError> {
+        let limits: Vec<(i64, i32)> = with_connection!(self, connection => {
+            ticket_categories::table
+                .filter(ticket_categories::sla_minutes.gt(0))
+                .select((ticket_categories::id, ticket_categories::sla_minutes))
+                .load(connection)
+                .await
+        })?;
+        let mut found = Vec::new();
+        for (category, minutes) in limits {
+            let before = naive(now - chrono::Duration::minutes(i64::from(minutes)));
+            let rows: Vec<TicketRow> = with_connection!(self, connection => {
+                tickets::table
+                    .filter(tickets::category_id.eq(category))
+                    .filter(tickets::status.eq(Status::Open.as_str()))
+                    .filter(tickets::first_response_at.is_null())
+                    .filter(tickets::sla_alerted_at.is_null())
+                    .filter(tickets::created_at.lt(before))
+                    .select(TicketRow::as_select())
+                    .limit(100)
+                    .load(connection)
+                    .await
+            })?;
+            for ticket in tickets_from(rows)? {
+                found.push((ticket, minutes));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Marks a ticket's SLA alert sent; `false` when another leader sent it first.
+    pub async fn mark_sla_alerted(
+        &self,
+        ticket_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = with_connection!(self, connection => {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::id.eq(ticket_id))
+                    .filter(tickets::sla_alerted_at.is_null()),
+            )
+            .set(tickets::sla_alerted_at.eq(Some(naive(now))))
+            .execute(connection)
+            .await
+        })?;
+        Ok(changed == 1)
     }
 
     // ---- backup and restore -------------------------------------------------------------

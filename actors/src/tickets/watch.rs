@@ -38,6 +38,10 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
             }
             Err(error) => tracing::warn!(%error, "could not load the open ticket channels"),
         }
+        match loading.kernel.store.anonymous_ticket_channels().await {
+            Ok(channels) => loading.anonymous_channels.write().extend(channels),
+            Err(error) => tracing::warn!(%error, "could not load the anonymous ticket channels"),
+        }
         match loading.kernel.store.tickets_closing().await {
             Ok(channels) => loading.closing.write().extend(channels),
             Err(error) => tracing::warn!(%error, "could not load the scheduled ticket closes"),
@@ -66,6 +70,16 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                         maybe_cancel_close(&shared, message).await;
                         maybe_first_response(&shared, message).await;
                         note_activity(&shared, message).await;
+                        relay_to_opener(&shared, message).await;
+                    }
+                })
+            }
+            // A direct message to the bot: an anonymous opener writing to their ticket.
+            Event::MessageCreate(message) if !message.author.bot && message.guild_id.is_none() => {
+                let (shared, event) = (shared.clone(), event.clone());
+                main.spawn(async move {
+                    if let Event::MessageCreate(message) = event.event.as_ref() {
+                        relay_from_opener(&shared, message).await;
                     }
                 })
             }
@@ -83,6 +97,95 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
         EventTypeFlags::CHANNEL_DELETE | EventTypeFlags::MESSAGE_CREATE,
         deliver,
     );
+}
+
+/// A message's text with its attachments' links, for a relay.
+fn relayed_text(message: &twilight_model::channel::Message) -> String {
+    let mut text = message.content.clone();
+    for attachment in &message.attachments {
+        text.push_str(&format!("\n{}", attachment.url));
+    }
+    crate::kernel::reply::clip(&text, 1800)
+}
+
+/// Staff wrote in an anonymous ticket: the opener gets it by DM.
+async fn relay_to_opener(shared: &Shared, message: &twilight_model::channel::Message) {
+    let Some(opener) = shared
+        .anonymous_channels
+        .read()
+        .get(&message.channel_id)
+        .copied()
+    else {
+        return;
+    };
+    let Some(guild_id) = message.guild_id else {
+        return;
+    };
+    let kernel = &shared.kernel;
+    let label = match kernel
+        .store
+        .ticket_in_channel(guild_id, message.channel_id)
+        .await
+    {
+        Ok(Some(ticket)) => ticket.label(),
+        _ => return,
+    };
+    let locale = kernel.guild_locale(guild_id).await;
+    let relay = crate::kernel::reply::ReplyMessage::text(t!(
+        locale,
+        "ticket-relay-to-opener",
+        label = label,
+        text = relayed_text(message)
+    ));
+    if let Err(error) = kernel.discord.send_dm(opener, &relay).await {
+        tracing::info!(%error, "could not relay a staff message to an anonymous opener");
+    }
+}
+
+/// An anonymous opener wrote to the bot: their newest open anonymous ticket gets it,
+/// without their name.
+async fn relay_from_opener(shared: &Shared, message: &twilight_model::channel::Message) {
+    let kernel = &shared.kernel;
+    let ticket = match kernel
+        .store
+        .open_anonymous_ticket_of(message.author.id)
+        .await
+    {
+        Ok(Some(ticket)) => ticket,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, "could not look up an anonymous opener's ticket");
+            return;
+        }
+    };
+    let Some(channel) = ticket.channel_id else {
+        return;
+    };
+    let locale = kernel.guild_locale(ticket.guild_id).await;
+    if ticket.locked {
+        let refused = crate::kernel::reply::ReplyMessage::text(t!(
+            locale,
+            "ticket-relay-locked",
+            label = ticket.label()
+        ));
+        if let Err(error) = kernel.discord.send_dm(message.author.id, &refused).await {
+            tracing::info!(%error, "could not tell an anonymous opener their ticket is locked");
+        }
+        return;
+    }
+    let relay = crate::kernel::reply::ReplyMessage::text(t!(
+        locale,
+        "ticket-relay-from-opener",
+        text = relayed_text(message)
+    ));
+    if let Err(error) = kernel.discord.send_message(channel, &relay, None).await {
+        tracing::info!(%error, ticket = ticket.id, "could not relay an anonymous opener's message");
+        return;
+    }
+    // The opener's message counts as activity, as it would in the channel.
+    if let Err(error) = kernel.store.touch_ticket(channel, kernel.clock.now()).await {
+        tracing::warn!(%error, "could not note a ticket channel's activity");
+    }
 }
 
 /// How often at most the watcher writes a channel's last activity.

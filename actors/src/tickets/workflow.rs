@@ -649,6 +649,68 @@ pub(crate) async fn close_inactive(shared: &Shared) {
     }
 }
 
+// ---- SLA alerts -----------------------------------------------------------------------------
+
+/// The ticker's part: open tickets past their category's SLA without a first answer are
+/// called out once, in their channel (pinging the staff role) and in the log.
+pub(crate) async fn alert_sla_breaches(shared: &Shared) {
+    let kernel = &shared.kernel;
+    let now = kernel.clock.now();
+    let late = match kernel.store.sla_breaches(now).await {
+        Ok(late) => late,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the tickets past their SLA");
+            return;
+        }
+    };
+    for (ticket, sla) in late {
+        match kernel.store.mark_sla_alerted(ticket.id, now).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(error) => {
+                tracing::warn!(%error, ticket = ticket.id, "could not mark an SLA alert");
+                continue;
+            }
+        }
+        let locale = kernel.guild_locale(ticket.guild_id).await;
+        let waited = (now - ticket.created_at).num_minutes();
+        let text = t!(
+            locale,
+            "ticket-sla-alert",
+            label = ticket.label(),
+            waited = waited,
+            sla = sla
+        );
+        let (category, settings, guild_settings) = match (
+            kernel
+                .store
+                .ticket_category(ticket.guild_id, ticket.category_id)
+                .await,
+            TicketSettings::load(kernel, ticket.guild_id).await,
+            kernel.guild_config(ticket.guild_id).await,
+        ) {
+            (Ok(Some(category)), Ok(settings), Ok(config)) => (category, settings, config.settings),
+            _ => continue,
+        };
+        if let Some(channel) = ticket.channel_id {
+            let staff = super::staff_role(&guild_settings, &settings, &category);
+            let message = ReplyMessage::text(match staff {
+                Some(role) => format!("<@&{role}> {text}"),
+                None => text.clone(),
+            });
+            let roles: Vec<_> = staff.into_iter().collect();
+            if let Err(error) = kernel
+                .discord
+                .send_message_pinging_roles(channel, &message, &roles)
+                .await
+            {
+                tracing::info!(%error, ticket = ticket.id, "could not post an SLA alert");
+            }
+        }
+        log(shared, &settings, &ticket, text).await;
+    }
+}
+
 // ---- the captcha ------------------------------------------------------------------------
 
 /// Whose captcha: a person in a guild.

@@ -12,6 +12,8 @@ ALTER TABLE tickets ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD COLUMN last_activity_at TIMESTAMP;
 ALTER TABLE tickets ADD COLUMN feedback_stars INTEGER;
 ALTER TABLE tickets ADD COLUMN feedback_text TEXT;
+-- When staff were told the first answer is later than the category's SLA (once).
+ALTER TABLE tickets ADD COLUMN sla_alerted_at TIMESTAMP;
 CREATE INDEX tickets_by_activity ON tickets (status, last_activity_at);
 
 -- Per category: the tags a new ticket starts with, minutes of silence after which an

@@ -2,6 +2,7 @@ DROP INDEX tickets_by_activity;
 ALTER TABLE ticket_categories DROP COLUMN captcha;
 ALTER TABLE ticket_categories DROP COLUMN inactive_close_minutes;
 ALTER TABLE ticket_categories DROP COLUMN default_tags;
+ALTER TABLE tickets DROP COLUMN sla_alerted_at;
 ALTER TABLE tickets DROP COLUMN feedback_text;
 ALTER TABLE tickets DROP COLUMN feedback_stars;
 ALTER TABLE tickets DROP COLUMN last_activity_at;

@@ -1913,6 +1913,43 @@ fn admins_type_the_ticket_commands_as_text_and_private_answers_go_by_dm() {
             ["`tickets`: sla_minutes goes from 0 to 10080"]
         );
         assert_eq!(store.ticket_categories(guild).await.unwrap().len(), 2);
+
+        // A panel's button takes a colour and an emoji; a word is no emoji.
+        let panel = |emoji: &'static str| {
+            let harness = &harness;
+            async move {
+                admin(
+                    harness,
+                    "panel",
+                    "create",
+                    vec![
+                        CommandOption::value("title", "Billing"),
+                        CommandOption::value("description", "Questions about invoices"),
+                        CommandOption::value("category", "Billing Help"),
+                        CommandOption::value("style", "success"),
+                        CommandOption::value("emoji", emoji),
+                    ],
+                )
+                .await
+            }
+        };
+        let refused = panel("ticket").await;
+        assert!(refused.contains("is not an emoji"), "{refused}");
+        assert!(panel("🎫").await.contains("Created panel 2"));
+        admin(
+            &harness,
+            "panel",
+            "deploy",
+            vec![
+                CommandOption::value("panel", 2),
+                CommandOption::value("channel", demo.tickets_id.to_string()),
+            ],
+        )
+        .await;
+        let posted = message_with(&harness, demo.tickets_id, "tickets:1:open:2");
+        let button = &posted["components"][0]["components"][0];
+        assert_eq!(button["style"], 3, "green");
+        assert_eq!(button["emoji"]["name"], "🎫");
     });
 }
 

@@ -252,3 +252,4 @@ ticket-relay-from-opener = **Anonym:** { $text }
 ticket-relay-to-opener = **{ $label }**, Team: { $text }
 ticket-relay-locked = { $label } ist gesperrt: das Team nimmt darin gerade keine Nachrichten an.
 ticket-sla-alert = { $label } wartet seit { $waited } Minuten auf eine erste Antwort (das Ziel sind { $sla }).
+ticket-panel-emoji-invalid = „{ $emoji }“ ist kein Emoji für einen Knopf: nimm eines wie 🎫 oder eines dieses Servers (<:name:id>).

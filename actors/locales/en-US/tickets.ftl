@@ -252,3 +252,4 @@ ticket-relay-from-opener = **Anonymous:** { $text }
 ticket-relay-to-opener = **{ $label }**, staff: { $text }
 ticket-relay-locked = { $label } is locked: staff are not taking messages in it right now.
 ticket-sla-alert = { $label } has waited { $waited } minutes for a first answer (the goal is { $sla }).
+ticket-panel-emoji-invalid = "{ $emoji }" is not an emoji I can put on a button: use one like 🎫, or one of this server's (<:name:id>).

@@ -340,6 +340,22 @@ async fn create_panel(shared: &Shared, request: &InteractionRequest, create: Pan
         },
         None => None,
     };
+    let emoji = match create
+        .emoji
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(text) if render::panel_emoji(text).is_some() => Some(text.to_owned()),
+        Some(text) => {
+            return private(t!(
+                locale,
+                "ticket-panel-emoji-invalid",
+                emoji = clip(text, 64)
+            ))
+        }
+        None => None,
+    };
     let input = PanelInput {
         title: create.title.trim().to_owned(),
         description: create.description.trim().to_owned(),
@@ -348,8 +364,11 @@ async fn create_panel(shared: &Shared, request: &InteractionRequest, create: Pan
             .map(|label| label.trim().to_owned())
             .filter(|label| !label.is_empty())
             .unwrap_or_else(|| t!(locale, "ticket-panel-default-label")),
-        button_style: "primary".to_owned(),
-        emoji: None,
+        button_style: create
+            .style
+            .map_or("primary", |style| style.as_str())
+            .to_owned(),
+        emoji,
         category_id,
     };
     match shared

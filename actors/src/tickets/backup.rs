@@ -369,6 +369,15 @@ pub fn check(file: &ConfigFile, server: &ServerFacts) -> Result<Restore, Vec<Str
                 clip(&panel.button_style, 20)
             ));
         }
+        if panel
+            .emoji
+            .as_deref()
+            .is_some_and(|emoji| super::render::panel_emoji(emoji).is_none())
+        {
+            problems.push(format!(
+                "panel {label:?}: its emoji is not one a button takes"
+            ));
+        }
         if let Some(category) = &panel.category {
             if !names.contains(&category.trim().to_lowercase()) {
                 problems.push(format!(

@@ -479,6 +479,35 @@ pub struct PanelCreate {
     /// The button's label (default: Open a ticket)
     #[command(min_length = 1, max_length = 80)]
     pub label: Option<String>,
+    /// The button's colour (default: blurple)
+    pub style: Option<StyleChoice>,
+    /// An emoji on the button or menu: 🎫, or one of this server's (<:name:id>)
+    #[command(max_length = 64)]
+    pub emoji: Option<String>,
+}
+
+#[derive(CommandOption, CreateOption, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StyleChoice {
+    #[option(name = "Blurple", value = "primary")]
+    Primary,
+    #[option(name = "Grey", value = "secondary")]
+    Secondary,
+    #[option(name = "Green", value = "success")]
+    Success,
+    #[option(name = "Red", value = "danger")]
+    Danger,
+}
+
+impl StyleChoice {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StyleChoice::Primary => "primary",
+            StyleChoice::Secondary => "secondary",
+            StyleChoice::Success => "success",
+            StyleChoice::Danger => "danger",
+        }
+    }
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]

@@ -5,7 +5,8 @@
 use twilight_model::channel::message::component::{
     ActionRow, Button, ButtonStyle, Component, SelectMenu, SelectMenuOption, SelectMenuType,
 };
-use twilight_model::channel::message::Embed;
+use twilight_model::channel::message::{Embed, EmojiReactionType};
+use twilight_model::id::Id;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use super::store::{Category, Panel, Priority, Status, Ticket};
@@ -134,6 +135,47 @@ pub fn status_text(locale: Locale, status: Status) -> String {
     }
 }
 
+/// A panel's button emoji as stored: a Unicode emoji (`🎫`) or a server's own
+/// (`<:name:id>`, `<a:name:id>` animated); `None` for anything else.
+pub fn panel_emoji(text: &str) -> Option<EmojiReactionType> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+        let (animated, rest) = match inner.strip_prefix("a:") {
+            Some(rest) => (true, rest),
+            None => (false, inner.strip_prefix(':')?),
+        };
+        let (name, id) = rest.split_once(':')?;
+        let valid_name = (2..=32).contains(&name.len())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_name {
+            return None;
+        }
+        return Some(EmojiReactionType::Custom {
+            animated,
+            id: id.parse::<u64>().ok().and_then(Id::new_checked)?,
+            name: Some(name.to_owned()),
+        });
+    }
+    // A Unicode emoji: a few code points, none of them plain text.
+    let count = text.chars().count();
+    let plain = text
+        .chars()
+        .any(|c| c.is_ascii_alphanumeric() || c.is_whitespace() || c == '<' || c == ':');
+    ((1..=8).contains(&count) && !plain).then(|| EmojiReactionType::Unicode {
+        name: text.to_owned(),
+    })
+}
+
+/// A panel's button style as stored.
+fn panel_style(style: &str) -> ButtonStyle {
+    match style {
+        "secondary" => ButtonStyle::Secondary,
+        "success" => ButtonStyle::Success,
+        "danger" => ButtonStyle::Danger,
+        _ => ButtonStyle::Primary,
+    }
+}
+
 /// The panel as posted: a button for one category, a select of every category otherwise.
 pub fn panel_message(panel: &Panel, categories: &[Category]) -> ReplyMessage {
     let embed = EmbedBuilder::new()
@@ -142,11 +184,17 @@ pub fn panel_message(panel: &Panel, categories: &[Category]) -> ReplyMessage {
         .color(0x5865F2)
         .build();
     let component = match panel.category_id {
-        Some(_) => button(
-            button_id(OPEN, panel.id),
-            clip(&panel.button_label, 80),
-            ButtonStyle::Primary,
-        ),
+        Some(_) => {
+            let mut open = button(
+                button_id(OPEN, panel.id),
+                clip(&panel.button_label, 80),
+                panel_style(&panel.button_style),
+            );
+            if let Component::Button(open) = &mut open {
+                open.emoji = panel.emoji.as_deref().and_then(panel_emoji);
+            }
+            open
+        }
         None => Component::SelectMenu(SelectMenu {
             id: None,
             custom_id: button_id(CHOOSE, panel.id),
@@ -162,7 +210,7 @@ pub fn panel_message(panel: &Panel, categories: &[Category]) -> ReplyMessage {
                     .map(|category| SelectMenuOption {
                         default: false,
                         description: None,
-                        emoji: None,
+                        emoji: panel.emoji.as_deref().and_then(panel_emoji),
                         label: clip(&category.name, 100),
                         value: category.id.to_string(),
                     })
@@ -303,5 +351,25 @@ mod tests {
     fn buttons_carry_the_ticket() {
         assert_eq!(button_id(CLAIM, 42), "tickets:1:claim:42");
         assert_eq!(button_id(OPEN, 7), "tickets:1:open:7");
+    }
+}
+
+#[cfg(test)]
+mod emoji_tests {
+    use super::*;
+
+    #[test]
+    fn panel_emojis_are_unicode_or_the_servers_own() {
+        assert!(matches!(
+            panel_emoji("🎫"),
+            Some(EmojiReactionType::Unicode { name }) if name == "🎫"
+        ));
+        assert!(matches!(
+            panel_emoji("<a:party_parrot:123>"),
+            Some(EmojiReactionType::Custom { animated: true, name: Some(name), .. }) if name == "party_parrot"
+        ));
+        for bad in ["ticket", ":ticket:", "<:x:1>", "<:name:abc>", "", "🎫 open"] {
+            assert!(panel_emoji(bad).is_none(), "{bad:?}");
+        }
     }
 }

@@ -925,39 +925,52 @@ pub(crate) async fn close_due(shared: &Shared) {
         let locale = kernel.guild_locale(ticket.guild_id).await;
         let closer = ticket.close_at_by.unwrap_or(ticket.opener_id);
         let reason = t!(locale, "ticket-scheduled-close-reason");
-        let closed = match kernel
-            .store
-            .close_ticket(ticket.id, closer, Some(&reason), now)
-            .await
-        {
-            Ok(Some(closed)) => closed,
-            Ok(None) => continue,
-            Err(error) => {
-                tracing::warn!(%error, ticket = ticket.id, "could not close a ticket on schedule");
-                continue;
-            }
-        };
-        let (category, settings) = match (
-            kernel
-                .store
-                .ticket_category(ticket.guild_id, ticket.category_id)
-                .await,
-            TicketSettings::load(kernel, ticket.guild_id).await,
-        ) {
-            (Ok(Some(category)), Ok(settings)) => (category, settings),
-            _ => {
-                tracing::warn!(
-                    ticket = ticket.id,
-                    "closed on schedule without its category or settings; no transcript"
-                );
-                continue;
-            }
-        };
-        if let Err(error) =
-            finish_close(shared, &closed, &category, &settings, closer, locale).await
-        {
-            tracing::warn!(%error, ticket = ticket.id, "could not write the transcript of a scheduled close");
+        close_unattended(shared, &ticket, closer, &reason, locale).await;
+    }
+}
+
+/// A close nobody is waiting on (the ticker's: scheduled or for inactivity): the store's
+/// conditional close — two leaders in a handover never close one twice — then the same
+/// close path as a person's (transcript, log, the opener's access and place, the DM).
+pub(crate) async fn close_unattended(
+    shared: &Shared,
+    ticket: &Ticket,
+    closer: Id<UserMarker>,
+    reason: &str,
+    locale: Locale,
+) {
+    let kernel = &shared.kernel;
+    let now = kernel.clock.now();
+    let closed = match kernel
+        .store
+        .close_ticket(ticket.id, closer, Some(reason), now)
+        .await
+    {
+        Ok(Some(closed)) => closed,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, ticket = ticket.id, "could not close a ticket unattended");
+            return;
         }
+    };
+    let (category, settings) = match (
+        kernel
+            .store
+            .ticket_category(ticket.guild_id, ticket.category_id)
+            .await,
+        TicketSettings::load(kernel, ticket.guild_id).await,
+    ) {
+        (Ok(Some(category)), Ok(settings)) => (category, settings),
+        _ => {
+            tracing::warn!(
+                ticket = ticket.id,
+                "closed without its category or settings; no transcript"
+            );
+            return;
+        }
+    };
+    if let Err(error) = finish_close(shared, &closed, &category, &settings, closer, locale).await {
+        tracing::warn!(%error, ticket = ticket.id, "closed unattended without a transcript");
     }
 }
 

@@ -13,8 +13,8 @@ use twilight_model::id::marker::{GuildMarker, UserMarker};
 use twilight_model::id::Id;
 
 use super::lifecycle::{
-    at_hand, finish_close, give_back_place, guild_locale, log, member_overwrite, opener_allows,
-    record, staff_allows, staff_at_hand, AtHand, DELETE_AFTER,
+    at_hand, close_unattended, finish_close, give_back_place, guild_locale, log, member_overwrite,
+    opener_allows, record, staff_allows, staff_at_hand, AtHand, DELETE_AFTER,
 };
 use super::render;
 use super::settings::TicketSettings;
@@ -619,33 +619,7 @@ pub(crate) async fn close_inactive(shared: &Shared) {
         let locale = kernel.guild_locale(ticket.guild_id).await;
         let closer = bot.unwrap_or(ticket.opener_id);
         let reason = t!(locale, "ticket-inactive-reason", minutes = minutes);
-        let closed = match kernel
-            .store
-            .close_ticket(ticket.id, closer, Some(&reason), now)
-            .await
-        {
-            Ok(Some(closed)) => closed,
-            Ok(None) => continue,
-            Err(error) => {
-                tracing::warn!(%error, ticket = ticket.id, "could not close an inactive ticket");
-                continue;
-            }
-        };
-        let (category, settings) = match (
-            kernel
-                .store
-                .ticket_category(ticket.guild_id, ticket.category_id)
-                .await,
-            TicketSettings::load(kernel, ticket.guild_id).await,
-        ) {
-            (Ok(Some(category)), Ok(settings)) => (category, settings),
-            _ => continue,
-        };
-        if let Err(error) =
-            finish_close(shared, &closed, &category, &settings, closer, locale).await
-        {
-            tracing::warn!(%error, ticket = ticket.id, "closed for inactivity without a transcript");
-        }
+        close_unattended(shared, &ticket, closer, &reason, locale).await;
     }
 }
 

@@ -126,9 +126,13 @@ const OPEN_BUTTON: &str = "tickets:1:open:1";
 /// Discord's channel limit per guild, which the sim keeps.
 const GUILD_CHANNELS: usize = 500;
 const MIB: f64 = 1024.0 * 1024.0;
-/// Discord's global REST limit, which the bot's twilight client keeps itself (every route
-/// but interaction callbacks and webhooks; `discord.rest_per_second` may only lower it).
-const GLOBAL_PER_SECOND: f64 = 50.0;
+/// The bot's global REST limit, which its twilight client keeps itself (every route but
+/// interaction callbacks and webhooks): Discord's default 50 per second, or
+/// `AGORA_BENCH_REST_PER_SECOND` given to Agora as `discord.rest_per_second` (a bot Discord
+/// granted a higher global limit).
+fn global_per_second() -> f64 {
+    env_number("AGORA_BENCH_REST_PER_SECOND", 50.0f64)
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -203,7 +207,7 @@ impl CycleResult {
 
     /// What the bot's client's global limit allows: 50 limited calls per second.
     fn ceiling(&self) -> f64 {
-        GLOBAL_PER_SECOND / self.limited_calls_per_cycle
+        global_per_second() / self.limited_calls_per_cycle
     }
 
     fn bot_cpu_ms_per_cycle(&self) -> f64 {
@@ -278,6 +282,9 @@ fn main() {
         if settings.sim_rate_limits { "on" } else { "off" },
         load_average(),
     );
+    if let Ok(limit) = std::env::var("AGORA_BENCH_REST_PER_SECOND") {
+        println!("non-default: discord.rest_per_second = {limit} (a raised global REST limit)");
+    }
     println!(
         "non-default settings: runtime.cooldown_secs = 0; [log] level = \"warn\", [ops] listen = \"127.0.0.1:0\", \
          tickets.transcript_directory a fresh temporary directory per run, Discord's URLs pointed at the sim; \
@@ -552,6 +559,9 @@ async fn start_agora(backend: &str, harness: &BenchSim) -> anyhow::Result<(Bench
     let database = Database::create(backend).await?;
     let transcripts = std::env::temp_dir().join(unique_name("agora-bench-transcripts", '-'));
     let mut env = agora_env(&harness.sim, &database);
+    if let Ok(limit) = std::env::var("AGORA_BENCH_REST_PER_SECOND") {
+        env.insert("AGORA_DISCORD__REST_PER_SECOND".into(), limit);
+    }
     env.insert(
         "AGORA_TICKETS__TRANSCRIPT_DIRECTORY".into(),
         transcripts.display().to_string(),
@@ -837,11 +847,12 @@ async fn run_cycles(
         })
         .count();
     println!(
-        "REST during the load: {} calls ({:.1} per cycle), {limited} under the global limit ({:.1} per cycle: at 50 per second, at most {:.1} cycles/s); per route: calls per cycle, mean ms in the sim",
+        "REST during the load: {} calls ({:.1} per cycle), {limited} under the global limit ({:.1} per cycle: at {} per second, at most {:.1} cycles/s); per route: calls per cycle, mean ms in the sim",
         requests.len(),
         requests.len() as f64 / settings.cycles as f64,
         limited as f64 / settings.cycles as f64,
-        GLOBAL_PER_SECOND * settings.cycles as f64 / limited.max(1) as f64,
+        global_per_second(),
+        global_per_second() * settings.cycles as f64 / limited.max(1) as f64,
     );
     for (route, (count, total_ms)) in &routes {
         println!(

@@ -252,8 +252,15 @@ pub(crate) async fn start_servers(
 }
 
 fn router(state: Arc<SimState>) -> Router {
+    // Discord takes files up to the attachment limit in one request; the REST handler
+    // answers a larger upload with Discord's 40005, so axum's own 2 MiB default must not
+    // refuse first (a margin for the multipart framing and payload_json).
+    let body_limit = state.config.attachment_size_limit + 1024 * 1024;
     Router::new()
-        .route("/api/v10/{*path}", any(rest::handle))
+        .route(
+            "/api/v10/{*path}",
+            any(rest::handle).layer(axum::extract::DefaultBodyLimit::max(body_limit)),
+        )
         .route("/gateway", get(gateway_upgrade))
         .route("/gateway/", get(gateway_upgrade))
         .route(

@@ -2,6 +2,7 @@
 //! secrets set twice, and reading the secret files. Every problem is collected; none stops
 //! the others.
 
+use super::MAX_REST_PER_SECOND;
 use std::fs;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -154,7 +155,11 @@ impl Checker<'_> {
                 ),
             );
         }
-        self.range("discord.rest_per_second", discord.rest_per_second, 0..=50);
+        self.range(
+            "discord.rest_per_second",
+            discord.rest_per_second,
+            0..=u64::from(MAX_REST_PER_SECOND),
+        );
         self.range(
             "discord.identify_window_ms",
             discord.identify_window_ms,

@@ -50,6 +50,10 @@ pub use agora_actors::feature::ConfigSection;
 pub use problems::{ConfigProblem, ConfigProblems};
 pub use secret::{ConnectionUrl, Secret};
 
+/// The highest `discord.rest_per_second`: Discord raises a large bot's global limit on
+/// request; nobody gets more than this.
+pub const MAX_REST_PER_SECOND: u32 = 10_000;
+
 /// The config file read when none is given: `config.toml` in the working directory.
 pub const DEFAULT_CONFIG_PATH: &str = "config.toml";
 
@@ -158,16 +162,19 @@ impl DiscordConfig {
         first..first.saturating_add(self.shard_count)
     }
 
-    /// This process's share of Discord's 50 requests per second: `rest_per_second`, or its
-    /// part by shards of `shard_total` (at least 1).
+    /// This process's share of Discord's global REST limit: `rest_per_second` when set (a
+    /// bot Discord granted a higher global limit sets that limit, up to
+    /// [`MAX_REST_PER_SECOND`]), else its part by shards of the default 50 per second (at
+    /// least 1).
     pub fn rest_share(&self, shard_total: u32) -> u16 {
         const DISCORD_GLOBAL_PER_SECOND: u32 = 50;
         let share = if self.rest_per_second > 0 {
-            self.rest_per_second
+            self.rest_per_second.min(MAX_REST_PER_SECOND)
         } else {
-            DISCORD_GLOBAL_PER_SECOND * self.shard_count / shard_total.max(1)
+            (DISCORD_GLOBAL_PER_SECOND * self.shard_count / shard_total.max(1))
+                .min(DISCORD_GLOBAL_PER_SECOND)
         };
-        share.clamp(1, DISCORD_GLOBAL_PER_SECOND) as u16
+        share.max(1) as u16
     }
 
     /// The number of shards across all processes, as sent in IDENTIFY, when the

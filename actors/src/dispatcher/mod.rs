@@ -24,6 +24,7 @@ use self::request::{actor_of, decode, DecodeError, Decoded};
 pub use self::request::{InteractionRequest, RequestKind};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
+use crate::kernel::discord::DiscordError;
 use crate::kernel::guild_config::{FeatureValues, GuildConfig};
 use crate::kernel::i18n::Locale;
 use crate::kernel::metrics;
@@ -36,8 +37,12 @@ use crate::t;
 use twilight_model::id::marker::GuildMarker;
 use twilight_model::id::Id;
 
-/// Discord's "Invalid Form Body": it refused the payload we built.
-const INVALID_FORM_BODY: u64 = 50035;
+/// Discord's codes for an interaction that can take no answer any more: it expired, or
+/// it was answered already. Any other refusal of our payload (4xx with a code: invalid
+/// form body, a file too large…) leaves it open for a safe answer; a 5xx or a network
+/// error does not say the payload was wrong.
+const UNKNOWN_INTERACTION: u64 = 10062;
+const ALREADY_ACKNOWLEDGED: u64 = 40060;
 
 /// A queued request's answer, to be awaited.
 pub type Answer = BoxFuture<'static, Result<Reply, CallError>>;
@@ -500,10 +505,15 @@ async fn await_and_deliver(
     if let Err(error) = respond::deliver(discord, interaction, reply, deferred, locale).await {
         let incident = new_incident_id();
         tracing::warn!(%incident, %error, "could not deliver the answer to Discord");
-        if error.code() == Some(INVALID_FORM_BODY) {
-            // Discord refused what we built (text from people made it too long, say): the
-            // interaction is still open, so the person gets a safe answer, not "This
-            // interaction failed".
+        let refused_payload = matches!(
+            &error,
+            DiscordError::Refused { status: 400..=499, code: Some(code), .. }
+                if !matches!(*code, UNKNOWN_INTERACTION | ALREADY_ACKNOWLEDGED)
+        );
+        if refused_payload {
+            // Discord refused what we built (text from people made it too long, a file
+            // too large, say): the interaction is still open, so the person gets a safe
+            // answer, not "This interaction failed".
             let failed = CallError::Failed {
                 actor: "dispatcher",
                 incident: incident.clone(),

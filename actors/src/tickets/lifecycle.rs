@@ -1100,9 +1100,11 @@ async fn deliver_transcript(
     files: Option<&transcript::TranscriptFiles>,
 ) {
     let discord = &shared.kernel.discord;
-    let (html, txt) = match files {
-        Some(files) => (upload(&files.html, 0).await, upload(&files.txt, 1).await),
-        None => (None, None),
+    // Each file is read once and never copied: the post takes them, and hands the HTML
+    // on to the DM (a transcript near the upload limit is held once, not three times).
+    let mut html = match files {
+        Some(files) => upload(&files.html, 0).await,
+        None => None,
     };
     let locale = shared.kernel.guild_locale(ticket.guild_id).await;
     if let (Some(channel), Some(files)) = (settings.transcript_channel, files) {
@@ -1113,10 +1115,12 @@ async fn deliver_transcript(
             messages = files.messages,
             opener = ticket.opener_id.get()
         ));
-        message.attachments = html.iter().chain(txt.iter()).cloned().collect();
+        let txt = upload(&files.txt, 1).await;
+        message.attachments = html.take().into_iter().chain(txt).collect();
         if let Err(error) = discord.send_message(channel, &message, None).await {
             tracing::info!(%error, ticket = ticket.id, "could not post the transcript");
         }
+        html = message.attachments.into_iter().find(|file| file.id == 0);
     }
     let send_transcript = settings.dm_transcript && html.is_some();
     if send_transcript || settings.feedback {

@@ -3,8 +3,6 @@
 //! unclaim, close with a reason, reopen, delete, participants, priority, notes), and what
 //! staff read (`/ticket info`, `/ticket list`, `/ticket transcript`).
 
-use std::time::Duration;
-
 use twilight_model::channel::permission_overwrite::{
     PermissionOverwrite as ChannelOverwrite, PermissionOverwriteType as ChannelOverwriteType,
 };
@@ -33,8 +31,30 @@ use crate::t;
 const DOUBLE_CLICK: chrono::Duration = chrono::Duration::seconds(5);
 /// Discord's upload limit for a bot without boosts.
 const MAX_UPLOAD: u64 = 10 * 1024 * 1024;
-/// How long a deleted ticket's channel stays, so the answer to "Delete" is seen.
-pub(super) const DELETE_AFTER: Duration = Duration::from_secs(3);
+
+/// Sets one permission overwrite on a ticket channel.
+pub(super) async fn put_overwrite(
+    shared: &Shared,
+    channel: Id<ChannelMarker>,
+    overwrite: &PermissionOverwrite,
+) -> Result<(), DiscordError> {
+    let update = shared
+        .kernel
+        .discord
+        .client()
+        .update_channel_permission(channel, overwrite);
+    send("PUT /channels/{id}/permissions/{id}", update)
+        .await
+        .map(drop)
+}
+
+/// What a person is told when Discord refused a change to a ticket channel.
+pub(super) fn discord_trouble(locale: Locale, error: &DiscordError) -> Reply {
+    private(match error.code() {
+        Some(50013) => t!(locale, "ticket-missing-permissions"),
+        _ => t!(locale, "ticket-discord-trouble"),
+    })
+}
 
 /// What the opener may do in their ticket channel.
 pub(super) fn opener_allows() -> Permissions {
@@ -879,11 +899,7 @@ pub(crate) async fn finish_close(
             Permissions::empty(),
             Permissions::VIEW_CHANNEL,
         );
-        let update = kernel
-            .discord
-            .client()
-            .update_channel_permission(channel, &lock_out);
-        if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+        if let Err(error) = put_overwrite(shared, channel, &lock_out).await {
             tracing::warn!(%error, ticket = ticket.id, "could not take the channel from the opener");
         }
         if let Err(error) = kernel
@@ -1187,11 +1203,7 @@ pub async fn reopen(
     }
     if let (Some(channel), false) = (ticket.channel_id, hand.category.anonymous) {
         let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
-        let update = kernel
-            .discord
-            .client()
-            .update_channel_permission(channel, &let_in);
-        if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+        if let Err(error) = put_overwrite(shared, channel, &let_in).await {
             tracing::warn!(%error, ticket = ticket.id, "could not give the channel back to the opener");
         }
         let notice = ReplyMessage::text(t!(
@@ -1217,7 +1229,7 @@ pub async fn reopen(
     private(t!(locale, "ticket-reopened", label = ticket.label()))
 }
 
-/// Deletes a closed ticket's channel (its record and transcript stay).
+/// The Delete button: deletes a closed ticket's channel (its record and transcript stay).
 pub async fn delete(shared: &Shared, request: &InteractionRequest, ticket_id: i64) -> Reply {
     let locale = request.language();
     let hand = match staff_at_hand(shared, request, Some(ticket_id)).await {
@@ -1227,45 +1239,7 @@ pub async fn delete(shared: &Shared, request: &InteractionRequest, ticket_id: i6
     if hand.ticket.status != Status::Closed {
         return private(t!(locale, "ticket-close-first"));
     }
-    let kernel = &shared.kernel;
-    match kernel
-        .store
-        .ticket_deleted(hand.ticket.id, kernel.clock.now())
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return private(t!(locale, "ticket-deleted-already")),
-        Err(error) => return database_trouble(locale, &error),
-    }
-    record(shared, &hand.ticket, request.user_id, "deleted", "").await;
-    log(
-        shared,
-        &hand.settings,
-        &hand.ticket,
-        t!(
-            guild_locale(request),
-            "ticket-log-deleted",
-            staff = request.user_id.get()
-        ),
-    )
-    .await;
-    if let Some(channel) = hand.ticket.channel_id {
-        // After the answer is shown: a callback into a deleted channel would fail.
-        let client = kernel.discord.clone();
-        let ticket = hand.ticket.id;
-        actix::spawn(async move {
-            tokio::time::sleep(DELETE_AFTER).await;
-            if let Err(error) = send(
-                "DELETE /channels/{id}",
-                client.client().delete_channel(channel),
-            )
-            .await
-            {
-                tracing::warn!(%error, ticket, "could not delete the ticket channel");
-            }
-        });
-    }
-    private(t!(locale, "ticket-deleting", label = hand.ticket.label()))
+    workflow::delete_closed(shared, request, &hand.settings, &hand.ticket).await
 }
 
 async fn participant(
@@ -1288,16 +1262,11 @@ async fn participant(
     let Some(channel) = hand.ticket.channel_id else {
         return private(t!(locale, "ticket-not-open"));
     };
-    let client = shared.kernel.discord.client();
     let outcome = if add {
         let overwrite = member_overwrite(user, opener_allows(), Permissions::empty());
-        send(
-            "PUT /channels/{id}/permissions/{id}",
-            client.update_channel_permission(channel, &overwrite),
-        )
-        .await
-        .map(drop)
+        put_overwrite(shared, channel, &overwrite).await
     } else {
+        let client = shared.kernel.discord.client();
         send(
             "DELETE /channels/{id}/permissions/{id}",
             client.delete_channel_permission(channel).member(user),
@@ -1324,10 +1293,7 @@ async fn participant(
         }
         Err(error) => {
             tracing::info!(%error, ticket = hand.ticket.id, "could not change who is in the ticket");
-            private(match error.code() {
-                Some(50013) => t!(locale, "ticket-missing-permissions"),
-                _ => t!(locale, "ticket-discord-trouble"),
-            })
+            discord_trouble(locale, &error)
         }
     }
 }
@@ -1632,16 +1598,9 @@ async fn transfer_ticket(
     };
     let kernel = &shared.kernel;
     let let_in = member_overwrite(to, opener_allows(), Permissions::empty());
-    let update = kernel
-        .discord
-        .client()
-        .update_channel_permission(channel, &let_in);
-    if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+    if let Err(error) = put_overwrite(shared, channel, &let_in).await {
         tracing::info!(%error, ticket = hand.ticket.id, "could not let the new owner in");
-        return private(match error.code() {
-            Some(50013) => t!(locale, "ticket-missing-permissions"),
-            _ => t!(locale, "ticket-discord-trouble"),
-        });
+        return discord_trouble(locale, &error);
     }
     let ticket = match kernel
         .store

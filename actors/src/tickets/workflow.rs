@@ -13,8 +13,8 @@ use twilight_model::id::marker::{GuildMarker, UserMarker};
 use twilight_model::id::Id;
 
 use super::lifecycle::{
-    at_hand, close_unattended, finish_close, give_back_place, guild_locale, log, member_overwrite,
-    opener_allows, record, staff_allows, staff_at_hand, AtHand, DELETE_AFTER,
+    at_hand, close_unattended, discord_trouble, finish_close, give_back_place, guild_locale, log,
+    member_overwrite, opener_allows, put_overwrite, record, staff_allows, staff_at_hand, AtHand,
 };
 use super::render;
 use super::settings::TicketSettings;
@@ -31,6 +31,8 @@ pub const MAX_TAGS: usize = 10;
 pub const MAX_TAG_CHARS: usize = 20;
 /// The highest escalation level.
 pub const MAX_ESCALATION: i32 = 3;
+/// How long a deleted ticket's channel stays, so the answer to "Delete" is seen.
+const DELETE_AFTER: Duration = Duration::from_secs(3);
 /// From this level on, escalation brings in the server's admin role.
 const ADMINS_FROM: i32 = 2;
 /// How long a captcha waits for its answer, and how long a passed one lets its person
@@ -67,14 +69,6 @@ pub fn parse_tags(text: &str, locale: crate::kernel::i18n::Locale) -> Result<Vec
         return Err(t!(locale, "ticket-too-many-tags", max = MAX_TAGS));
     }
     Ok(tags)
-}
-
-/// A Discord answer's error in plain words for the person acting.
-fn discord_trouble(locale: crate::kernel::i18n::Locale, code: Option<u64>) -> Reply {
-    private(match code {
-        Some(50013) => t!(locale, "ticket-missing-permissions"),
-        _ => t!(locale, "ticket-discord-trouble"),
-    })
 }
 
 /// A notice in the ticket's channel (a failure is logged: the change happened).
@@ -119,14 +113,9 @@ pub async fn lock(shared: &Shared, request: &InteractionRequest, locked: bool) -
     };
     // Discord first: a lock the store records but Discord refused would lie.
     let overwrite = member_overwrite(hand.ticket.opener_id, allow, deny);
-    let update = shared
-        .kernel
-        .discord
-        .client()
-        .update_channel_permission(channel, &overwrite);
-    if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+    if let Err(error) = put_overwrite(shared, channel, &overwrite).await {
         tracing::info!(%error, ticket = hand.ticket.id, "could not (un)lock the ticket");
-        return discord_trouble(locale, error.code());
+        return discord_trouble(locale, &error);
     }
     let now = shared.kernel.clock.now();
     let ticket = match shared
@@ -304,14 +293,9 @@ pub async fn escalate(
             id: role.cast(),
             kind: PermissionOverwriteType::Role,
         };
-        let update = shared
-            .kernel
-            .discord
-            .client()
-            .update_channel_permission(channel, &overwrite);
-        if let Err(error) = send("PUT /channels/{id}/permissions/{id}", update).await {
+        if let Err(error) = put_overwrite(shared, channel, &overwrite).await {
             tracing::info!(%error, ticket = hand.ticket.id, "could not let the admins in");
-            return discord_trouble(locale, error.code());
+            return discord_trouble(locale, &error);
         }
     }
     let now = shared.kernel.clock.now();
@@ -437,6 +421,18 @@ pub async fn soft_delete(shared: &Shared, request: &InteractionRequest) -> Reply
         Status::Closed => hand.ticket.clone(),
         _ => return private(t!(locale, "ticket-not-open")),
     };
+    delete_closed(shared, request, &hand.settings, &ticket).await
+}
+
+/// A closed ticket's channel goes (a moment after the answer); its record, timeline and
+/// transcript stay. Shared by the Delete button and `/ticket soft-delete`.
+pub(super) async fn delete_closed(
+    shared: &Shared,
+    request: &InteractionRequest,
+    settings: &TicketSettings,
+    ticket: &Ticket,
+) -> Reply {
+    let locale = request.language();
     let kernel = &shared.kernel;
     match kernel
         .store
@@ -447,11 +443,11 @@ pub async fn soft_delete(shared: &Shared, request: &InteractionRequest) -> Reply
         Ok(false) => return private(t!(locale, "ticket-deleted-already")),
         Err(error) => return database_trouble(locale, &error),
     }
-    record(shared, &ticket, request.user_id, "deleted", "soft").await;
+    record(shared, ticket, request.user_id, "deleted", "").await;
     log(
         shared,
-        &hand.settings,
-        &ticket,
+        settings,
+        ticket,
         t!(
             guild_locale(request),
             "ticket-log-deleted",
@@ -459,7 +455,7 @@ pub async fn soft_delete(shared: &Shared, request: &InteractionRequest) -> Reply
         ),
     )
     .await;
-    delete_channel_soon(shared, &ticket);
+    delete_channel_soon(shared, ticket);
     private(t!(locale, "ticket-deleting", label = ticket.label()))
 }
 

@@ -1198,13 +1198,15 @@ pub async fn reopen(
     if let Some(channel) = ticket.channel_id {
         shared.channel_opened(channel);
     }
-    if let (Some(channel), true) = (ticket.channel_id, hand.category.anonymous) {
-        shared.anonymous_opened(channel, ticket.opener_id);
-    }
-    if let (Some(channel), false) = (ticket.channel_id, hand.category.anonymous) {
-        let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
-        if let Err(error) = put_overwrite(shared, channel, &let_in).await {
-            tracing::warn!(%error, ticket = ticket.id, "could not give the channel back to the opener");
+    if let Some(channel) = ticket.channel_id {
+        if hand.category.anonymous {
+            // The opener writes through the bot's DMs, never in the channel.
+            shared.anonymous_opened(channel, ticket.opener_id);
+        } else {
+            let let_in = member_overwrite(ticket.opener_id, opener_allows(), Permissions::empty());
+            if let Err(error) = put_overwrite(shared, channel, &let_in).await {
+                tracing::warn!(%error, ticket = ticket.id, "could not give the channel back to the opener");
+            }
         }
         let notice = ReplyMessage::text(t!(
             guild_locale(request),

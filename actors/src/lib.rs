@@ -14,6 +14,7 @@ pub mod feature;
 pub mod gateway;
 pub mod identify;
 pub mod kernel;
+pub mod security;
 pub mod shifts;
 pub mod tickets;
 
@@ -23,6 +24,7 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
     vec![
         Box::new(shifts::ShiftsFeature),
         Box::new(tickets::TicketsFeature::default()),
+        Box::new(security::SecurityFeature::default()),
     ]
 }
 

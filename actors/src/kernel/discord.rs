@@ -57,6 +57,8 @@ pub struct DiscordRest {
     /// interaction its own bucket; each gets one callback and a few follow-ups.
     interactions: Arc<Client>,
     application_id: Id<ApplicationMarker>,
+    /// The routes twilight lacks.
+    raw: super::discord_raw::RawRest,
 }
 
 /// Builds the twilight client; `rest_url` (`http://127.0.0.1:PORT`) points it at another
@@ -115,11 +117,17 @@ impl DiscordRest {
             client,
             interactions,
             application_id,
+            raw: super::discord_raw::RawRest::new(token, rest_url),
         })
     }
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The routes twilight-http does not offer (the guild's incident actions).
+    pub fn raw(&self) -> &super::discord_raw::RawRest {
+        &self.raw
     }
 
     /// This client with its own global limit: `per_second` requests in any second across
@@ -142,6 +150,7 @@ impl DiscordRest {
             ),
             interactions: self.interactions.clone(),
             application_id: self.application_id,
+            raw: self.raw.clone(),
         }
     }
 

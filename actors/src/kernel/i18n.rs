@@ -253,12 +253,14 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("core", include_str!("../../locales/en-US/core.ftl")),
             ("shifts", include_str!("../../locales/en-US/shifts.ftl")),
             ("tickets", include_str!("../../locales/en-US/tickets.ftl")),
+            ("security", include_str!("../../locales/en-US/security.ftl")),
         ],
         Locale::German => &[
             ("kernel", include_str!("../../locales/de/kernel.ftl")),
             ("core", include_str!("../../locales/de/core.ftl")),
             ("shifts", include_str!("../../locales/de/shifts.ftl")),
             ("tickets", include_str!("../../locales/de/tickets.ftl")),
+            ("security", include_str!("../../locales/de/security.ftl")),
         ],
     }
 }

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod custom_id;
 pub mod discord;
+pub mod discord_raw;
 pub mod guild_config;
 pub mod guild_directory;
 pub mod i18n;

@@ -1,0 +1,414 @@
+//! AntiRaidMonitor: server protection — raid detection from joins, spam rules on messages,
+//! anti-nuke from the audit log, lockdowns that give every channel back exactly the
+//! permissions it had, security events stored and queried, and an optional verification
+//! gate — seed 003's security group, our way.
+//!
+//! Detection runs where the gateway hands the event over, on plain data behind one lock
+//! per guild (`detect`), so the monitor keeps up when a raid floods it; only a verdict
+//! (an account to handle, messages to remove) goes on to the main runtime and to Discord.
+//! The store keeps what must outlive the process: raids and their accounts, lockdown
+//! snapshots, events, members at the gate.
+
+mod admin;
+pub mod commands;
+pub mod detect;
+mod lockdown;
+mod monitor;
+mod respond;
+pub mod schema;
+pub mod settings;
+pub mod store;
+mod verify;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::OnceCell;
+use twilight_model::id::marker::{GuildMarker, RoleMarker, UserMarker};
+use twilight_model::id::Id;
+
+use self::detect::{JoinWindow, NukeWatch, SpamWatch};
+use self::settings::GuardSettings;
+use crate::dispatcher::{InteractionRequest, RequestKind};
+use crate::feature::{Feature, FeatureStart, HelpCategory, Migrations};
+use crate::kernel::catalogue::CommandEntry;
+use crate::kernel::custom_id::CustomId;
+use crate::kernel::i18n::Locale;
+use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
+use crate::kernel::store::StoreError;
+use crate::kernel::supervision::Concern;
+use crate::kernel::Kernel;
+use crate::t;
+
+/// The concern's name: catalogue routing, custom_ids (`security:1:raid-ban:<id>`), logs.
+pub const SECURITY: &str = "security";
+
+pub const CATEGORY: HelpCategory = HelpCategory {
+    key: "security",
+    title: "Server protection",
+    blurb: "Raid and spam protection, anti-nuke, lockdowns, the verification gate",
+};
+
+/// The feature: its command, tables, ticker, event watcher and actor.
+#[derive(Default)]
+pub struct SecurityFeature {
+    shared: Arc<std::sync::OnceLock<Arc<Shared>>>,
+}
+
+impl Feature for SecurityFeature {
+    fn name(&self) -> &'static str {
+        SECURITY
+    }
+
+    fn help_categories(&self) -> Vec<HelpCategory> {
+        vec![CATEGORY]
+    }
+
+    fn commands(&self) -> Vec<CommandEntry> {
+        commands::entries()
+    }
+
+    fn migrations(&self) -> Migrations {
+        use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+        static SQLITE: EmbeddedMigrations = embed_migrations!("src/security/migrations/sqlite");
+        static POSTGRES: EmbeddedMigrations = embed_migrations!("src/security/migrations/postgres");
+        Migrations {
+            sqlite: Some(&SQLITE),
+            postgres: Some(&POSTGRES),
+        }
+    }
+
+    fn tickers(&self) -> Vec<crate::kernel::ticker::TickerSpec> {
+        vec![ticker(self.shared.clone())]
+    }
+
+    fn intents(&self) -> twilight_gateway::Intents {
+        use twilight_gateway::Intents;
+        // Joins (raids, the gate), messages with their text (spam), audit log entries
+        // (anti-nuke). GUILD_MEMBERS and MESSAGE_CONTENT are privileged: the application
+        // must have them switched on in Discord's developer portal.
+        Intents::GUILDS
+            | Intents::GUILD_MEMBERS
+            | Intents::GUILD_MESSAGES
+            | Intents::MESSAGE_CONTENT
+            | Intents::GUILD_MODERATION
+    }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let shared = Arc::new(Shared {
+            kernel: start.kernel.clone(),
+            main: tokio::runtime::Handle::current(),
+            guards: RwLock::new(HashMap::new()),
+            bot_user: OnceCell::new(),
+            told_missing: Mutex::new(HashSet::new()),
+        });
+        if self.shared.set(shared.clone()).is_err() {
+            tracing::error!("the security feature started twice");
+        }
+        monitor::subscribe(start.bus, shared.clone());
+        let manager = start.concern(
+            move || AntiRaidMonitor {
+                shared: shared.clone(),
+            },
+            component_access,
+        );
+        let handler: crate::dispatcher::text_form::Handler = Arc::new(move |request| {
+            let answer = manager.try_call(request);
+            async move {
+                match answer {
+                    Ok(answer) => answer.await.ok(),
+                    Err(_) => None,
+                }
+            }
+            .boxed()
+        });
+        crate::dispatcher::text_form::subscribe(
+            start.bus,
+            start.kernel.clone(),
+            start.prefix.to_owned(),
+            &["security"],
+            handler,
+        );
+    }
+}
+
+/// Every 15 s, on the leader: raids quiet for their guild's quiet period end; lockdowns
+/// whose time is up are undone; members who did not pass the gate in time are kicked.
+fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticker::TickerSpec {
+    crate::kernel::ticker::TickerSpec::new(
+        "security-ticker",
+        std::time::Duration::from_secs(15),
+        move |_kernel| {
+            let shared = shared.get().cloned();
+            async move {
+                if let Some(shared) = shared {
+                    monitor::end_quiet_raids(&shared).await;
+                    lockdown::undo_due(&shared).await;
+                    verify::kick_overdue(&shared).await;
+                    shared.sweep();
+                }
+            }
+        },
+    )
+}
+
+/// The security buttons are for staff; the verification buttons for everyone.
+pub fn component_access(id: &CustomId) -> AccessLevel {
+    if id.action.starts_with("verify") {
+        AccessLevel::Everyone
+    } else {
+        AccessLevel::Moderator
+    }
+}
+
+/// One guild as the monitor follows it.
+#[derive(Debug)]
+pub(crate) struct Guard {
+    pub settings: Arc<GuardSettings>,
+    /// Whether `settings` came from the store (until then: the defaults).
+    pub loaded: bool,
+    /// When the settings (and raid state) were last read from the store: another process
+    /// sharing the database may have changed them.
+    pub read_at: Instant,
+    pub reading: bool,
+    /// Roles whose holders are staff here (the moderator and admin roles).
+    pub staff_roles: Vec<Id<RoleMarker>>,
+    pub members: u64,
+    pub joins: JoinWindow,
+    pub spam: SpamWatch,
+    pub nuke: NukeWatch,
+    /// The raid on, as stored.
+    pub raid_id: Option<i64>,
+}
+
+impl Guard {
+    fn new() -> Guard {
+        Guard {
+            settings: Arc::new(GuardSettings::default()),
+            loaded: false,
+            read_at: Instant::now(),
+            reading: false,
+            staff_roles: Vec::new(),
+            members: 0,
+            joins: JoinWindow::default(),
+            spam: SpamWatch::default(),
+            nuke: NukeWatch::default(),
+            raid_id: None,
+        }
+    }
+}
+
+/// What the watcher, the actor and the ticker share.
+pub(crate) struct Shared {
+    pub kernel: Kernel,
+    /// The main runtime: deliveries run on a shard's reader thread and hand work here.
+    pub main: tokio::runtime::Handle,
+    pub guards: RwLock<HashMap<Id<GuildMarker>, Arc<Mutex<Guard>>>>,
+    bot_user: OnceCell<Id<UserMarker>>,
+    /// (guild, permission) already reported missing by this process: said once.
+    pub told_missing: Mutex<HashSet<(Id<GuildMarker>, &'static str)>>,
+}
+
+/// How long settings read from the store are trusted before they are read again.
+const SETTINGS_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Shared {
+    /// The guild's guard, made (and its settings read) on first use.
+    pub fn guard(self: &Arc<Self>, guild: Id<GuildMarker>) -> Arc<Mutex<Guard>> {
+        if let Some(guard) = self.guards.read().get(&guild) {
+            return guard.clone();
+        }
+        let guard = self
+            .guards
+            .write()
+            .entry(guild)
+            .or_insert_with(|| Arc::new(Mutex::new(Guard::new())))
+            .clone();
+        self.refresh(guild, &guard);
+        guard
+    }
+
+    /// Reads the guild's settings and raid state again when they are stale.
+    pub fn refresh_if_stale(self: &Arc<Self>, guild: Id<GuildMarker>, guard: &mut Guard) {
+        if !guard.reading && (!guard.loaded || guard.read_at.elapsed() > SETTINGS_FRESH) {
+            guard.reading = true;
+            let shared = self.clone();
+            self.main.spawn(async move { shared.reload(guild).await });
+        }
+    }
+
+    fn refresh(self: &Arc<Self>, guild: Id<GuildMarker>, guard: &Arc<Mutex<Guard>>) {
+        let mut guard = guard.lock();
+        self.refresh_if_stale(guild, &mut guard);
+    }
+
+    /// Reads a guild's settings, staff roles and raid state from the store into its guard.
+    pub async fn reload(self: &Arc<Self>, guild: Id<GuildMarker>) {
+        let store = &self.kernel.store;
+        let settings = store.guard_settings(guild).await;
+        let roles = store.guild_settings(guild).await;
+        let raid = store.active_raid(guild).await;
+        let guard = self.guard_entry(guild);
+        let mut guard = guard.lock();
+        guard.reading = false;
+        match (settings, roles, raid) {
+            (Ok(settings), Ok(roles), Ok(raid)) => {
+                guard.settings = Arc::new(settings);
+                guard.staff_roles = roles
+                    .iter()
+                    .flat_map(|r| [r.admin_role_id, r.moderator_role_id])
+                    .flatten()
+                    .collect();
+                match raid {
+                    Some(raid) => {
+                        guard.raid_id = Some(raid.id);
+                        if guard.joins.raid.is_none() {
+                            guard.joins.raid = Some(detect::RaidMode {
+                                started: raid.started_at.timestamp_millis(),
+                                last_join: raid.last_join_at.timestamp_millis(),
+                            });
+                        }
+                    }
+                    None if guard.raid_id.is_some() => {
+                        guard.raid_id = None;
+                        guard.joins.end_raid();
+                    }
+                    None => {}
+                }
+                guard.loaded = true;
+                guard.read_at = Instant::now();
+            }
+            (settings, roles, raid) => {
+                let error = settings.err().or(roles.err()).or(raid.err());
+                tracing::warn!(
+                    guild = guild.get(),
+                    ?error,
+                    "could not read the protection settings; trying again soon"
+                );
+                guard.read_at = Instant::now() - SETTINGS_FRESH + std::time::Duration::from_secs(5);
+            }
+        }
+    }
+
+    fn guard_entry(&self, guild: Id<GuildMarker>) -> Arc<Mutex<Guard>> {
+        self.guards
+            .write()
+            .entry(guild)
+            .or_insert_with(|| Arc::new(Mutex::new(Guard::new())))
+            .clone()
+    }
+
+    /// The settings the guard holds now (the defaults until the store answered).
+    pub fn settings_of(self: &Arc<Self>, guild: Id<GuildMarker>) -> Arc<GuardSettings> {
+        self.guard(guild).lock().settings.clone()
+    }
+
+    /// Settings were changed here: every guard of this process uses them at once.
+    pub fn settings_changed(&self, guild: Id<GuildMarker>, settings: GuardSettings) {
+        let guard = self.guard_entry(guild);
+        let mut guard = guard.lock();
+        guard.settings = Arc::new(settings);
+        guard.loaded = true;
+        guard.read_at = Instant::now();
+    }
+
+    /// Forgets members whose messages are too old for any rule.
+    fn sweep(&self) {
+        let now = self.kernel.clock.now().timestamp_millis();
+        for guard in self.guards.read().values() {
+            let mut guard = guard.lock();
+            guard.spam.sweep(now);
+            guard.nuke.sweep(now);
+        }
+    }
+
+    /// The bot's user id.
+    pub async fn bot_user(&self) -> Result<Id<UserMarker>, crate::kernel::discord::DiscordError> {
+        self.bot_user
+            .get_or_try_init(|| async {
+                let route = "GET /users/@me";
+                let response = crate::kernel::discord::send(
+                    route,
+                    self.kernel.discord.client().current_user(),
+                )
+                .await?;
+                let user = response.model().await.map_err(|error| {
+                    crate::kernel::discord::DiscordError::Unreachable {
+                        route,
+                        reason: error.to_string(),
+                    }
+                })?;
+                Ok(user.id)
+            })
+            .await
+            .copied()
+    }
+}
+
+/// The actor; see the module documentation.
+pub struct AntiRaidMonitor {
+    shared: Arc<Shared>,
+}
+
+impl Concern for AntiRaidMonitor {
+    const NAME: &'static str = SECURITY;
+    type Request = InteractionRequest;
+    type Response = Reply;
+
+    fn handle(&mut self, request: InteractionRequest) -> LocalBoxFuture<'static, Reply> {
+        let shared = self.shared.clone();
+        async move { interaction(&shared, request).await }.boxed_local()
+    }
+}
+
+pub(crate) fn private(text: impl Into<String>) -> Reply {
+    Reply::Message(ReplyMessage::private(text))
+}
+
+/// The command's typed options; a clear private answer when a modified client sent
+/// options Discord would have refused.
+pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
+    request: &InteractionRequest,
+) -> Result<T, Reply> {
+    let locale = request.language();
+    let Some(input) = request.command_input() else {
+        return Err(private(t!(locale, "security-stale")));
+    };
+    T::from_interaction(input).map_err(|error| {
+        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
+        private(t!(locale, "security-unusable", error = error))
+    })
+}
+
+/// What a person is told when the database does not answer.
+pub(crate) fn database_trouble(locale: Locale, error: &StoreError) -> Reply {
+    tracing::error!(%error, "security store error");
+    private(t!(locale, "security-database-trouble"))
+}
+
+async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply {
+    let locale = request.language();
+    let Some(guild) = request.guild_id else {
+        return private(t!(locale, "guild-only"));
+    };
+    match &request.kind {
+        RequestKind::Component { id, .. } => {
+            let arg = id.args.first().and_then(|arg| arg.parse::<i64>().ok());
+            match (id.action.as_str(), arg) {
+                (respond::RAID_BAN | respond::RAID_RELEASE | respond::RAID_END, Some(raid)) => {
+                    monitor::raid_button(shared, &request, guild, &id.action, raid).await
+                }
+                (verify::VERIFY, _) => verify::start(shared, &request, guild).await,
+                (verify::ANSWER, _) => verify::answered(shared, &request, guild, id).await,
+                _ => private(t!(locale, "security-stale")),
+            }
+        }
+        RequestKind::Command { .. } => admin::command(shared, &request, guild).await,
+        _ => private(t!(locale, "security-stale")),
+    }
+}

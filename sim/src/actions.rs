@@ -864,9 +864,12 @@ fn use_invite(guild: &mut crate::world::Guild, code: &str) -> ActionResult<()> {
         .get_mut(code)
         .ok_or_else(|| ActionError::invalid(format!("unknown invite {code:?} in this guild")))?;
     let now = crate::snowflake::now_unix_ms();
-    let expired = invite.max_age > 0 && invite.created_at_ms + u64::from(invite.max_age) * 1000 <= now;
+    let expired =
+        invite.max_age > 0 && invite.created_at_ms + u64::from(invite.max_age) * 1000 <= now;
     if expired || (invite.max_uses > 0 && invite.uses >= invite.max_uses) {
-        return Err(ActionError::invalid(format!("invite {code:?} is no longer valid")));
+        return Err(ActionError::invalid(format!(
+            "invite {code:?} is no longer valid"
+        )));
     }
     if paused {
         return Err(ActionError::not_allowed(

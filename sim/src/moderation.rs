@@ -123,7 +123,11 @@ pub fn delete_role(
     )];
     let changes = vec![
         change("name", json!(role.name), Value::Null),
-        change("permissions", json!(role.permissions.to_string()), Value::Null),
+        change(
+            "permissions",
+            json!(role.permissions.to_string()),
+            Value::Null,
+        ),
         change("color", json!(role.color), Value::Null),
         change("hoist", json!(role.hoist), Value::Null),
         change("mentionable", json!(role.mentionable), Value::Null),

@@ -76,6 +76,18 @@ pub fn iso_from_unix_ms(unix_ms: u64) -> String {
         .to_string()
 }
 
+/// An ISO 8601 time as Discord writes it back (UTC, microseconds, `+00:00`), or `None`
+/// when it does not parse.
+pub fn normalize_iso(text: &str) -> Option<String> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    Some(
+        parsed
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+            .to_string(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,9 +11,9 @@ use super::channels::{check_overwrites_grantable, overwrites_from};
 use super::{id_of, require_guild_permissions, Call, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions as perm;
-use crate::{audit, moderation};
 use crate::world::{channel_kind, intents, Channel, Emoji, Event, Guild, Role, World};
 use crate::SimState;
+use crate::{audit, moderation};
 
 pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
     let guild_id = call.id("guild_id")?;
@@ -408,7 +408,7 @@ fn modify_member(state: &SimState, call: &Call, guild_id: u64, user_id: u64) -> 
                 member.roles = roles;
             }
             if body.get("communication_disabled_until").is_some() {
-                member.communication_disabled_until = body["communication_disabled_until"].as_str().map(str::to_string);
+                member.communication_disabled_until = body["communication_disabled_until"].as_str().and_then(crate::snowflake::normalize_iso);
             }
             if let Some(channel) = body.get("channel_id") {
                 match id_of(channel) {
@@ -465,7 +465,15 @@ fn member_audit(
     }
     if !role_changes.is_empty() {
         let kind = audit::action::MEMBER_ROLE_UPDATE;
-        events.extend(world.record_audit(ids, guild_id, bot, kind, target, reason.clone(), role_changes));
+        events.extend(world.record_audit(
+            ids,
+            guild_id,
+            bot,
+            kind,
+            target,
+            reason.clone(),
+            role_changes,
+        ));
     }
     if !changes.is_empty() {
         let kind = audit::action::MEMBER_UPDATE;
@@ -745,7 +753,7 @@ fn incident_time(body: &Value, key: &str) -> ApiResult<Option<String>> {
             "Incident actions can be enabled for at most 24 hours.",
         ));
     }
-    Ok(Some(text.to_string()))
+    Ok(crate::snowflake::normalize_iso(text))
 }
 
 /// Pauses (or resumes) invites and DMs. A PUT: a field left out is null (resumed).
@@ -767,7 +775,9 @@ fn incident_actions(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<R
                 "dm_spam_detected_at": null,
                 "raid_detected_at": null,
             });
-            let guild_json = world.guild_json(guild_id).ok_or_else(ApiError::unknown_guild)?;
+            let guild_json = world
+                .guild_json(guild_id)
+                .ok_or_else(ApiError::unknown_guild)?;
             let event = Event::new("GUILD_UPDATE", guild_json, Some(guild_id), intents::GUILDS);
             Ok((answer, vec![event]))
         })

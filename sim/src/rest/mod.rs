@@ -10,8 +10,8 @@ pub mod limits;
 pub(crate) mod messages;
 pub mod ratelimit;
 mod users;
-mod webhooks;
 pub mod validate;
+mod webhooks;
 
 pub(crate) use guilds::remove_member;
 

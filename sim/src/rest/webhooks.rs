@@ -41,7 +41,9 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
 
 /// The webhook named by the path, if its token is right (10015 otherwise).
 fn webhook(state: &SimState, call: &Call) -> ApiResult<Webhook> {
-    let id = call.id("webhook_id").map_err(|_| ApiError::unknown_webhook())?;
+    let id = call
+        .id("webhook_id")
+        .map_err(|_| ApiError::unknown_webhook())?;
     state
         .world
         .lock()

@@ -161,7 +161,8 @@ pub struct UserSpec {
     /// When the account was made (unix ms); the user id's timestamp. Now when `None`.
     #[serde(default)]
     pub created_at_ms: Option<u64>,
-    /// Avatar hash; `None` is the default avatar.
+    /// Avatar hash as Discord makes them (32 hex digits, `a_` first when animated);
+    /// `None` is the default avatar.
     #[serde(default)]
     pub avatar: Option<String>,
     /// Whether the user accepts DMs from the bot.
@@ -601,6 +602,15 @@ pub fn create_user_with(state: &SimState, spec: &UserSpec) -> ActionResult<u64> 
         if at < crate::snowflake::DISCORD_EPOCH_MS || at > now {
             return Err(ActionError::invalid(
                 "created_at_ms is between 2015-01-01 (Discord's epoch) and now",
+            ));
+        }
+    }
+    if let Some(avatar) = &spec.avatar {
+        let hash = avatar.strip_prefix("a_").unwrap_or(avatar);
+        let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        if hash.len() != 32 || !hash.chars().all(hex) {
+            return Err(ActionError::invalid(
+                "an avatar hash is 32 lowercase hex digits, \"a_\" first when animated",
             ));
         }
     }

@@ -286,9 +286,10 @@ impl Message {
     pub fn to_json(&self, world: &World) -> Value {
         let webhook_author = || {
             let webhook = world.webhooks.get(&self.webhook_id?)?;
+            let name = world.webhook_names.get(&self.id).unwrap_or(&webhook.name);
             Some(json!({
                 "id": webhook.id.to_string(),
-                "username": webhook.name,
+                "username": name,
                 "avatar": null,
                 "discriminator": "0000",
                 "public_flags": 0,
@@ -666,6 +667,8 @@ pub struct World {
     pub pinned_at_ms: HashMap<u64, u64>,
     /// Channel webhooks by id.
     pub webhooks: HashMap<u64, Webhook>,
+    /// Webhook message → the `username` it was executed with, overriding the webhook's.
+    pub webhook_names: HashMap<u64, String>,
 }
 
 impl World {
@@ -685,6 +688,7 @@ impl World {
             commands: Vec::new(),
             pinned_at_ms: HashMap::new(),
             webhooks: HashMap::new(),
+            webhook_names: HashMap::new(),
         }
     }
 

@@ -99,7 +99,7 @@ async fn users_have_an_account_age_and_an_avatar() {
     let spec = UserSpec {
         username: "fresh".into(),
         created_at_ms: Some(three_days_ago),
-        avatar: Some("a_1234abcd".into()),
+        avatar: Some("a_0123456789abcdef0123456789abcdef".into()),
         accepts_dms: true,
     };
     let first = sim.create_user_with(&spec).unwrap();
@@ -119,13 +119,16 @@ async fn users_have_an_account_age_and_an_avatar() {
 
     sim.join_guild(guild, first, &[]).unwrap();
     let added = gateway.expect_dispatch("GUILD_MEMBER_ADD").await;
-    assert_eq!(added["d"]["user"]["avatar"], "a_1234abcd");
+    assert_eq!(
+        added["d"]["user"]["avatar"],
+        "a_0123456789abcdef0123456789abcdef"
+    );
     assert_eq!(id(&added["d"]["user"]["id"]), first);
 
     let (status, made) = control
         .post(
             "/users",
-            json!({"username": "old", "created_at_ms": DISCORD_EPOCH_MS + 1000, "avatar": "feed"}),
+            json!({"username": "old", "created_at_ms": DISCORD_EPOCH_MS + 1000, "avatar": "fedcba9876543210fedcba9876543210"}),
         )
         .await;
     assert_eq!(status, 200, "{made}");
@@ -136,10 +139,25 @@ async fn users_have_an_account_age_and_an_avatar() {
     let member = rest
         .call("GET", &format!("/guilds/{guild}/members/{old}"), None)
         .await;
-    assert_eq!(member.body["user"]["avatar"], "feed");
+    assert_eq!(
+        member.body["user"]["avatar"],
+        "fedcba9876543210fedcba9876543210"
+    );
     let channel = sim.create_channel(guild, "talk", 0, None).unwrap();
     let message = sim.send_message(channel, old, "hi").unwrap();
-    assert_eq!(sim.message(message).unwrap()["author"]["avatar"], "feed");
+    let author = &sim.message(message).unwrap()["author"];
+    assert_eq!(author["avatar"], "fedcba9876543210fedcba9876543210");
+    let parsed: twilight_model::user::User =
+        serde_json::from_value(author.clone()).expect("twilight reads the avatar hash");
+    assert!(parsed.avatar.is_some());
+    assert!(
+        sim.create_user_with(&UserSpec {
+            avatar: Some("not-a-hash".into()),
+            ..UserSpec::named("odd")
+        })
+        .is_err(),
+        "Discord's avatar hashes are 32 hex digits"
+    );
     let plain_user = rest.call("GET", &format!("/users/{plain}"), None).await;
     assert_eq!(plain_user.body["avatar"], Value::Null, "default avatar");
 }
@@ -207,6 +225,9 @@ async fn invites_count_their_uses_and_list_with_metadata() {
     assert_eq!(id(&invite["guild"]["id"]), guild);
     assert!(invite["inviter"]["username"].is_string());
     assert!(invite["created_at"].is_string());
+    let parsed: Vec<twilight_model::guild::invite::Invite> =
+        serde_json::from_value(answer.body.clone()).expect("twilight reads the invites");
+    assert_eq!(parsed[0].uses, Some(1));
 
     // The bot makes one (CREATE_INSTANT_INVITE); without `unique` the same one again.
     let made = rest
@@ -727,6 +748,15 @@ async fn channel_webhooks_post_messages_as_the_webhook() {
     assert_eq!(created["d"]["webhook_id"], hook.id.as_str());
     assert_eq!(id(&created["d"]["channel_id"]), channel);
 
+    let renamed = rest
+        .call_with_token(
+            "POST",
+            &format!("{path}?wait=true"),
+            Some(json!({"content": "hi", "username": "Official Support"})),
+            None,
+        )
+        .await;
+    assert_eq!(renamed.body["author"]["username"], "Official Support");
     let quiet = rest
         .call_with_token(
             "POST",
@@ -736,7 +766,7 @@ async fn channel_webhooks_post_messages_as_the_webhook() {
         )
         .await;
     assert_eq!(quiet.status, 204);
-    assert_eq!(sim.channel_messages(channel).len(), 2);
+    assert_eq!(sim.channel_messages(channel).len(), 3);
 
     let too_long = rest
         .call_with_token(

@@ -73,6 +73,9 @@ fn execute(state: &SimState, call: &Call, webhook: &Webhook) -> ApiResult<Reply>
             may_be_ephemeral: false,
         };
         let message = messages::build(ids, &channel, sender, &call.body, &call.files)?;
+        if let Some(username) = call.body["username"].as_str() {
+            world.webhook_names.insert(message.id, username.to_string());
+        }
         let json = message.to_json(world);
         let event = world.insert_message(message);
         Ok((json, vec![event]))

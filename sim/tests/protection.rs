@@ -204,9 +204,17 @@ async fn invites_count_their_uses_and_list_with_metadata() {
     assert_eq!(first["uses"], 2);
     assert_eq!(id(&first["inviter_id"]), owner);
 
-    // Listing over REST needs MANAGE_GUILD.
+    // Listing over REST needs MANAGE_GUILD (with metadata) or VIEW_AUDIT_LOG (without).
     let path = format!("/guilds/{guild}/invites");
     assert_error(&rest.call("GET", &path, None).await, 403, 50013);
+    let (auditing, _) = sim.create_guild("auditing", "owner", VIEW_AUDIT_LOG);
+    let auditing_channel = sim.create_channel(auditing, "welcome", 0, None).unwrap();
+    sim.create_invite(auditing, auditing_channel, None).unwrap();
+    let plain = rest
+        .call("GET", &format!("/guilds/{auditing}/invites"), None)
+        .await;
+    assert_eq!(plain.status, 200, "{:?}", plain.body);
+    assert!(plain.body[0]["code"].is_string() && plain.body[0].get("uses").is_none());
     let (guild, _) = sim.create_guild("managed", "owner", MANAGE_GUILD | VIEW_CHANNEL | 1);
     let channel = sim.create_channel(guild, "welcome", 0, None).unwrap();
     let code = sim.create_invite(guild, channel, None).unwrap();
@@ -248,6 +256,10 @@ async fn invites_count_their_uses_and_list_with_metadata() {
         )
         .await;
     assert_eq!(again.body["code"], made.body["code"]);
+    let no_body = rest
+        .call("POST", &format!("/channels/{channel}/invites"), None)
+        .await;
+    assert_error(&no_body, 400, 50109);
 }
 
 #[tokio::test]

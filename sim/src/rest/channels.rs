@@ -746,6 +746,10 @@ fn delete_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
 
 fn create_invite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     let body = &call.body;
+    // The fields are optional, the body is not (`{}` at least).
+    if body.is_null() {
+        return Err(ApiError::invalid_json());
+    }
     let max_age = body["max_age"].as_u64().unwrap_or(86_400) as u32;
     let max_uses = body["max_uses"].as_u64().unwrap_or(0) as u32;
     let temporary = body["temporary"].as_bool().unwrap_or(false);

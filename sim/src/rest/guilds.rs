@@ -725,15 +725,30 @@ fn delete_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
     Reply::no_content()
 }
 
+/// MANAGE_GUILD or VIEW_AUDIT_LOG; the metadata (uses, …) only with MANAGE_GUILD.
 fn list_invites(state: &SimState, guild_id: u64) -> ApiResult<Reply> {
     let world = state.world.lock();
-    require_guild_permissions(&world, guild_id, perm::MANAGE_GUILD)?;
     let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
+    let have = perm::guild_permissions(guild, world.bot_user_id);
+    if have & (perm::MANAGE_GUILD | perm::VIEW_AUDIT_LOG) == 0 {
+        return Err(ApiError::missing_permissions());
+    }
+    let metadata = have & perm::MANAGE_GUILD != 0;
     Reply::ok(Value::Array(
         guild
             .invites
             .values()
-            .map(|i| i.to_json(&world, guild_id))
+            .map(|i| {
+                let mut json = i.to_json(&world, guild_id);
+                if !metadata {
+                    if let Some(object) = json.as_object_mut() {
+                        for key in ["uses", "max_uses", "max_age", "temporary", "created_at"] {
+                            object.remove(key);
+                        }
+                    }
+                }
+                json
+            })
             .collect(),
     ))
 }

@@ -154,6 +154,66 @@ pub struct FileUpload {
     pub data_base64: String,
 }
 
+/// A person's account as it is made: name, age (from the id, as on Discord), avatar.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserSpec {
+    pub username: String,
+    /// When the account was made (unix ms); the user id's timestamp. Now when `None`.
+    #[serde(default)]
+    pub created_at_ms: Option<u64>,
+    /// Avatar hash as Discord makes them (32 hex digits, `a_` first when animated);
+    /// `None` is the default avatar.
+    #[serde(default)]
+    pub avatar: Option<String>,
+    /// Whether the user accepts DMs from the bot.
+    #[serde(default = "crate::control::yes")]
+    pub accepts_dms: bool,
+}
+
+impl UserSpec {
+    pub fn named(username: &str) -> Self {
+        Self {
+            username: username.into(),
+            accepts_dms: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// What a person does to a guild in the client that leaves an audit log entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationKind {
+    DeleteChannel,
+    DeleteRole,
+    Ban,
+    Kick,
+}
+
+/// A person moderating: `actor_id` does `action` to `target_id` (a channel, role or user).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Moderation {
+    #[serde(deserialize_with = "crate::control::id")]
+    pub actor_id: u64,
+    pub action: ModerationKind,
+    #[serde(deserialize_with = "crate::control::id")]
+    pub target_id: u64,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// For `ban`: how many seconds of the member's messages to delete (0–604800).
+    #[serde(default)]
+    pub delete_message_seconds: u64,
+}
+
+/// A channel webhook as its creator sees it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WebhookInfo {
+    pub id: String,
+    pub token: String,
+    /// `https://discord.com/api/webhooks/{id}/{token}`
+    pub url: String,
+}
+
 /// What the control API shows of an interaction.
 #[derive(Debug, Clone, Serialize)]
 pub struct InteractionRecord {
@@ -243,6 +303,71 @@ impl Sim {
 
     pub fn create_user(&self, username: &str) -> u64 {
         create_user(&self.state, username, true)
+    }
+
+    /// A user with an account age (the id's timestamp) and an avatar.
+    pub fn create_user_with(&self, spec: &UserSpec) -> ActionResult<u64> {
+        create_user_with(&self.state, spec)
+    }
+
+    /// A person's invite to a guild channel; returns its code.
+    pub fn create_invite(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        inviter_id: Option<u64>,
+    ) -> ActionResult<String> {
+        create_invite(&self.state, guild_id, channel_id, inviter_id)
+    }
+
+    /// A person joins through an invite code (refused while the guild pauses invites).
+    pub fn join_guild_with_invite(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        invite: &str,
+    ) -> ActionResult<()> {
+        join_guild_via(&self.state, guild_id, user_id, &[], Some(invite))
+    }
+
+    /// A guild's invites as `{code, channel_id, inviter_id, uses, max_uses, created_at}`.
+    pub fn invites(&self, guild_id: u64) -> ActionResult<Vec<Value>> {
+        invites(&self.state, guild_id)
+    }
+
+    /// A guild's incident actions (`incidents_data`; null when none was ever set).
+    pub fn incidents(&self, guild_id: u64) -> ActionResult<crate::world::Incidents> {
+        let world = self.state.world.lock();
+        let guild = world
+            .guild(guild_id)
+            .ok_or(ActionError::Unknown("guild", guild_id))?;
+        Ok(guild.incidents.clone())
+    }
+
+    /// A person deletes a channel or role, bans or kicks, in the client.
+    pub fn moderate(&self, guild_id: u64, action: &Moderation) -> ActionResult<()> {
+        moderate(&self.state, guild_id, action)
+    }
+
+    /// A guild's audit log entries, newest first (as REST returns them).
+    pub fn audit_log(&self, guild_id: u64) -> ActionResult<Vec<Value>> {
+        let world = self.state.world.lock();
+        let guild = world
+            .guild(guild_id)
+            .ok_or(ActionError::Unknown("guild", guild_id))?;
+        Ok(guild.audit_log.iter().rev().map(|e| e.to_json()).collect())
+    }
+
+    /// A channel webhook (not an interaction's), made by a person.
+    pub fn create_webhook(&self, channel_id: u64, name: &str) -> ActionResult<WebhookInfo> {
+        create_webhook(&self.state, channel_id, name)
+    }
+
+    /// A channel's `permission_overwrites` exactly as its JSON carries them.
+    pub fn channel_overwrites(&self, channel_id: u64) -> Option<Value> {
+        let world = self.state.world.lock();
+        let channel = world.channel(channel_id)?;
+        Some(channel.to_json(&world)["permission_overwrites"].clone())
     }
 
     /// A guild owned by a new user, with the bot in it holding `bot_permissions`
@@ -465,9 +590,52 @@ pub fn create_user(state: &SimState, username: &str, accepts_dms: bool) -> u64 {
             bot: false,
             accepts_dms,
             locale: DEFAULT_LOCALE.to_owned(),
+            avatar: None,
         },
     );
     id
+}
+
+pub fn create_user_with(state: &SimState, spec: &UserSpec) -> ActionResult<u64> {
+    let now = crate::snowflake::now_unix_ms();
+    if let Some(at) = spec.created_at_ms {
+        if at < crate::snowflake::DISCORD_EPOCH_MS || at > now {
+            return Err(ActionError::invalid(
+                "created_at_ms is between 2015-01-01 (Discord's epoch) and now",
+            ));
+        }
+    }
+    if let Some(avatar) = &spec.avatar {
+        let hash = avatar.strip_prefix("a_").unwrap_or(avatar);
+        let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        if hash.len() != 32 || !hash.chars().all(hex) {
+            return Err(ActionError::invalid(
+                "an avatar hash is 32 lowercase hex digits, \"a_\" first when animated",
+            ));
+        }
+    }
+    let mut world = state.world.lock();
+    let id = match spec.created_at_ms {
+        Some(at) => crate::snowflake::backdated(at, |id| {
+            world.users.contains_key(&id)
+                || world.guilds.contains_key(&id)
+                || world.channels.contains_key(&id)
+        }),
+        None => state.ids.next(),
+    };
+    world.users.insert(
+        id,
+        User {
+            id,
+            username: spec.username.clone(),
+            global_name: Some(spec.username.clone()),
+            bot: false,
+            accepts_dms: spec.accepts_dms,
+            locale: DEFAULT_LOCALE.to_owned(),
+            avatar: spec.avatar.clone(),
+        },
+    );
+    Ok(id)
 }
 
 pub fn create_guild(
@@ -491,6 +659,7 @@ pub fn create_guild(
             bans: Default::default(),
             voice_states: Default::default(),
             presences: Default::default(),
+            ..Default::default()
         };
         guild.roles.insert(
             guild_id,
@@ -636,6 +805,17 @@ pub fn join_guild(
     user_id: u64,
     roles: &[u64],
 ) -> ActionResult<()> {
+    join_guild_via(state, guild_id, user_id, roles, None)
+}
+
+/// A person joins, through an invite code when given (its `uses` goes up by one).
+pub fn join_guild_via(
+    state: &SimState,
+    guild_id: u64,
+    user_id: u64,
+    roles: &[u64],
+    invite: Option<&str>,
+) -> ActionResult<()> {
     state.mutate(|world, _| {
         if !world.users.contains_key(&user_id) {
             return (Err(ActionError::Unknown("user", user_id)), Vec::new());
@@ -656,6 +836,11 @@ pub fn join_guild(
         }
         if let Some(missing) = roles.iter().find(|r| !guild.roles.contains_key(r)) {
             return (Err(ActionError::Unknown("role", *missing)), Vec::new());
+        }
+        if let Some(code) = invite {
+            if let Err(error) = use_invite(guild, code) {
+                return (Err(error), Vec::new());
+            }
         }
         guild.members.insert(
             user_id,
@@ -678,6 +863,284 @@ pub fn join_guild(
                 intents::GUILD_MEMBERS,
             )],
         )
+    })
+}
+
+/// Counts one use of an invite, if it exists in the guild, is valid and not paused.
+fn use_invite(guild: &mut crate::world::Guild, code: &str) -> ActionResult<()> {
+    let paused = guild.incidents.invites_paused();
+    let invite = guild
+        .invites
+        .get_mut(code)
+        .ok_or_else(|| ActionError::invalid(format!("unknown invite {code:?} in this guild")))?;
+    let now = crate::snowflake::now_unix_ms();
+    let expired =
+        invite.max_age > 0 && invite.created_at_ms + u64::from(invite.max_age) * 1000 <= now;
+    if expired || (invite.max_uses > 0 && invite.uses >= invite.max_uses) {
+        return Err(ActionError::invalid(format!(
+            "invite {code:?} is no longer valid"
+        )));
+    }
+    if paused {
+        return Err(ActionError::not_allowed(
+            "invites to this guild are paused (incident actions)",
+        ));
+    }
+    invite.uses += 1;
+    Ok(())
+}
+
+/// Random letters and digits, like an invite code or a webhook token.
+pub fn random_code(length: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..length)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Stores a new invite and returns it with its INVITE_CREATE (which Discord sends only
+/// to bots with MANAGE_CHANNELS in the channel). Checks are the caller's.
+pub(crate) fn add_invite(
+    world: &mut World,
+    guild_id: u64,
+    channel_id: u64,
+    inviter_id: Option<u64>,
+    max_uses: u32,
+    max_age: u32,
+    temporary: bool,
+) -> (crate::world::Invite, Vec<Event>) {
+    let mut code = random_code(8);
+    while world.guilds.values().any(|g| g.invites.contains_key(&code)) {
+        code = random_code(8);
+    }
+    let invite = crate::world::Invite {
+        code: code.clone(),
+        channel_id,
+        inviter_id,
+        uses: 0,
+        max_uses,
+        max_age,
+        temporary,
+        created_at_ms: crate::snowflake::now_unix_ms(),
+    };
+    let data = invite.create_event_json(world, guild_id);
+    let visible = world
+        .channel(channel_id)
+        .is_some_and(|c| world.bot_channel_permissions(c) & perm::MANAGE_CHANNELS != 0);
+    if let Some(guild) = world.guilds.get_mut(&guild_id) {
+        guild.invites.insert(code, invite.clone());
+    }
+    let events = if visible {
+        vec![Event::new(
+            "INVITE_CREATE",
+            data,
+            Some(guild_id),
+            intents::GUILD_INVITES,
+        )]
+    } else {
+        Vec::new()
+    };
+    (invite, events)
+}
+
+/// A person makes an invite (7 days, unlimited uses, as the client's default); the
+/// guild owner when no inviter is named.
+pub fn create_invite(
+    state: &SimState,
+    guild_id: u64,
+    channel_id: u64,
+    inviter_id: Option<u64>,
+) -> ActionResult<String> {
+    create_invite_with(state, guild_id, channel_id, inviter_id, 0, 604_800)
+}
+
+pub fn create_invite_with(
+    state: &SimState,
+    guild_id: u64,
+    channel_id: u64,
+    inviter_id: Option<u64>,
+    max_uses: u32,
+    max_age: u32,
+) -> ActionResult<String> {
+    state.try_mutate(|world, _| {
+        let guild = world
+            .guild(guild_id)
+            .ok_or(ActionError::Unknown("guild", guild_id))?;
+        let inviter = inviter_id.unwrap_or(guild.owner_id);
+        if !guild.members.contains_key(&inviter) {
+            return Err(ActionError::Unknown("member", inviter));
+        }
+        let channel = world
+            .channel(channel_id)
+            .filter(|c| c.guild_id == Some(guild_id))
+            .ok_or(ActionError::Unknown("channel", channel_id))?;
+        if world.member_channel_permissions(channel, inviter) & perm::CREATE_INSTANT_INVITE == 0 {
+            return Err(ActionError::not_allowed(format!(
+                "user {inviter} may not create invites to channel {channel_id}"
+            )));
+        }
+        let (invite, events) = add_invite(
+            world,
+            guild_id,
+            channel_id,
+            Some(inviter),
+            max_uses,
+            max_age,
+            false,
+        );
+        Ok((invite.code, events))
+    })
+}
+
+pub fn invites(state: &SimState, guild_id: u64) -> ActionResult<Vec<Value>> {
+    let world = state.world.lock();
+    let guild = world
+        .guild(guild_id)
+        .ok_or(ActionError::Unknown("guild", guild_id))?;
+    Ok(guild
+        .invites
+        .values()
+        .map(|i| {
+            json!({
+                "code": i.code,
+                "channel_id": i.channel_id.to_string(),
+                "inviter_id": i.inviter_id.map(|id| id.to_string()),
+                "uses": i.uses,
+                "max_uses": i.max_uses,
+                "created_at": crate::snowflake::iso_from_unix_ms(i.created_at_ms),
+            })
+        })
+        .collect())
+}
+
+/// A person moderates in the client, with the permission and hierarchy checks Discord
+/// applies, the same world change and events as the REST route, and an audit entry.
+pub fn moderate(state: &SimState, guild_id: u64, action: &Moderation) -> ActionResult<()> {
+    use crate::moderation;
+    if action.delete_message_seconds > 604_800 {
+        return Err(ActionError::invalid(
+            "delete_message_seconds is at most 604800",
+        ));
+    }
+    let (actor, target) = (action.actor_id, action.target_id);
+    let reason = action.reason.clone();
+    state.try_mutate(|world, ids| {
+        let guild = world
+            .guild(guild_id)
+            .ok_or(ActionError::Unknown("guild", guild_id))?;
+        if !guild.members.contains_key(&actor) {
+            return Err(ActionError::Unknown("member", actor));
+        }
+        let perms = perm::guild_permissions(guild, actor);
+        let refuse = |what: &str| {
+            Err(ActionError::not_allowed(format!(
+                "user {actor} may not {what} {target}"
+            )))
+        };
+        let events = match action.action {
+            ModerationKind::DeleteChannel => {
+                let channel = world
+                    .channel(target)
+                    .filter(|c| c.guild_id == Some(guild_id))
+                    .ok_or(ActionError::Unknown("channel", target))?;
+                if world.member_channel_permissions(channel, actor) & perm::MANAGE_CHANNELS == 0 {
+                    return refuse("delete channel");
+                }
+                moderation::delete_channel(world, ids, target, actor, reason)
+                    .map(|(_, events)| events)
+                    .unwrap_or_default()
+            }
+            ModerationKind::DeleteRole => {
+                if !guild.roles.contains_key(&target) {
+                    return Err(ActionError::Unknown("role", target));
+                }
+                if perms & perm::MANAGE_ROLES == 0
+                    || !moderation::may_manage_role(guild, actor, target)
+                {
+                    return refuse("delete role");
+                }
+                moderation::delete_role(world, ids, guild_id, target, actor, reason)
+            }
+            ModerationKind::Ban => {
+                if !world.users.contains_key(&target) {
+                    return Err(ActionError::Unknown("user", target));
+                }
+                let member = guild.members.contains_key(&target);
+                if perms & perm::BAN_MEMBERS == 0
+                    || actor == target
+                    || (member && !moderation::may_act_on_member(guild, actor, target))
+                {
+                    return refuse("ban");
+                }
+                let seconds = action.delete_message_seconds;
+                moderation::ban(world, ids, guild_id, target, actor, reason, seconds)
+            }
+            ModerationKind::Kick => {
+                if !guild.members.contains_key(&target) {
+                    return Err(ActionError::Unknown("member", target));
+                }
+                if perms & perm::KICK_MEMBERS == 0
+                    || actor == target
+                    || !moderation::may_act_on_member(guild, actor, target)
+                {
+                    return refuse("kick");
+                }
+                moderation::kick(world, ids, guild_id, target, actor, reason)
+            }
+        };
+        Ok(((), events))
+    })
+}
+
+/// A channel webhook made by the guild owner (WEBHOOKS_UPDATE).
+pub fn create_webhook(state: &SimState, channel_id: u64, name: &str) -> ActionResult<WebhookInfo> {
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ActionError::invalid("a webhook name is 1 to 80 characters"));
+    }
+    state.try_mutate(|world, ids| {
+        let channel = world
+            .channel(channel_id)
+            .ok_or(ActionError::Unknown("channel", channel_id))?;
+        let guild_id = channel
+            .guild_id
+            .ok_or_else(|| ActionError::invalid("webhooks live in guild channels"))?;
+        if ![
+            channel_kind::GUILD_TEXT,
+            channel_kind::GUILD_VOICE,
+            channel_kind::GUILD_ANNOUNCEMENT,
+            channel_kind::GUILD_FORUM,
+        ]
+        .contains(&channel.kind)
+        {
+            return Err(ActionError::invalid("this channel type takes no webhooks"));
+        }
+        let owner = world.guild(guild_id).map(|g| g.owner_id);
+        let webhook = crate::world::Webhook {
+            id: ids.next(),
+            channel_id,
+            guild_id: Some(guild_id),
+            name: name.to_string(),
+            token: random_code(68),
+            user_id: owner,
+        };
+        let info = WebhookInfo {
+            id: webhook.id.to_string(),
+            url: format!(
+                "https://discord.com/api/webhooks/{}/{}",
+                webhook.id, webhook.token
+            ),
+            token: webhook.token.clone(),
+        };
+        world.webhooks.insert(webhook.id, webhook);
+        let event = Event::new(
+            "WEBHOOKS_UPDATE",
+            json!({"guild_id": guild_id.to_string(), "channel_id": channel_id.to_string()}),
+            Some(guild_id),
+            intents::GUILD_WEBHOOKS,
+        );
+        Ok((info, vec![event]))
     })
 }
 

@@ -89,6 +89,15 @@ pub fn router() -> Router<Arc<SimState>> {
             delete(leave_guild).patch(set_member_roles),
         )
         .route("/guilds/{guild_id}/roles", post(create_role))
+        .route(
+            "/guilds/{guild_id}/invites",
+            post(create_invite).get(list_invites),
+        )
+        .route("/guilds/{guild_id}/incidents", get(incidents))
+        .route("/guilds/{guild_id}/moderation", post(moderate))
+        .route("/guilds/{guild_id}/audit-log", get(audit_log))
+        .route("/channels/{id}/webhooks", post(create_webhook))
+        .route("/channels/{id}/overwrites", get(channel_overwrites))
         .route("/guilds/{guild_id}/channels", post(create_channel))
         .route("/interactions", post(create_interaction))
         .route("/interactions/{id}", get(read_interaction))
@@ -147,22 +156,15 @@ async fn state_snapshot(State(state): State<Arc<SimState>>) -> ControlResult {
     }))
 }
 
-#[derive(Deserialize)]
-struct NewUser {
-    username: String,
-    #[serde(default = "yes")]
-    accepts_dms: bool,
-}
-
-fn yes() -> bool {
+pub fn yes() -> bool {
     true
 }
 
 async fn create_user(
     State(state): State<Arc<SimState>>,
-    Json(body): Json<NewUser>,
+    Json(body): Json<actions::UserSpec>,
 ) -> ControlResult {
-    let id = actions::create_user(&state, &body.username, body.accepts_dms);
+    let id = actions::create_user_with(&state, &body)?;
     ok(json!({"id": id.to_string()}))
 }
 
@@ -218,6 +220,9 @@ struct Join {
     user_id: u64,
     #[serde(default, deserialize_with = "ids")]
     roles: Vec<u64>,
+    /// The invite code the person joins through.
+    #[serde(default)]
+    invite: Option<String>,
 }
 
 async fn join_guild(
@@ -225,7 +230,13 @@ async fn join_guild(
     Path(guild_id): Path<u64>,
     Json(body): Json<Join>,
 ) -> ControlResult {
-    actions::join_guild(&state, guild_id, body.user_id, &body.roles)?;
+    actions::join_guild_via(
+        &state,
+        guild_id,
+        body.user_id,
+        &body.roles,
+        body.invite.as_deref(),
+    )?;
     ok(json!({"ok": true}))
 }
 
@@ -250,6 +261,105 @@ async fn set_member_roles(
 ) -> ControlResult {
     actions::set_member_roles(&state, guild_id, user_id, &body.roles)?;
     ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+struct NewInvite {
+    #[serde(deserialize_with = "id")]
+    channel_id: u64,
+    /// Who makes it; the guild owner when left out.
+    #[serde(default, deserialize_with = "opt_id")]
+    inviter_id: Option<u64>,
+    /// 0 for unlimited (the default).
+    #[serde(default)]
+    max_uses: u32,
+    /// Seconds; 7 days by default, 0 for never expiring.
+    #[serde(default = "week")]
+    max_age: u32,
+}
+
+fn week() -> u32 {
+    604_800
+}
+
+async fn create_invite(
+    State(state): State<Arc<SimState>>,
+    Path(guild_id): Path<u64>,
+    Json(body): Json<NewInvite>,
+) -> ControlResult {
+    let code = actions::create_invite_with(
+        &state,
+        guild_id,
+        body.channel_id,
+        body.inviter_id,
+        body.max_uses,
+        body.max_age,
+    )?;
+    ok(json!({ "code": code }))
+}
+
+async fn list_invites(
+    State(state): State<Arc<SimState>>,
+    Path(guild_id): Path<u64>,
+) -> ControlResult {
+    ok(Value::Array(actions::invites(&state, guild_id)?))
+}
+
+async fn incidents(State(state): State<Arc<SimState>>, Path(guild_id): Path<u64>) -> ControlResult {
+    let world = state.world.lock();
+    let guild = world
+        .guild(guild_id)
+        .ok_or(ActionError::Unknown("guild", guild_id))?;
+    let incidents = &guild.incidents;
+    ok(json!({
+        "incidents_data": incidents.to_json(),
+        "invites_paused": incidents.invites_paused(),
+        "dms_paused": incidents.dms_paused(),
+    }))
+}
+
+async fn moderate(
+    State(state): State<Arc<SimState>>,
+    Path(guild_id): Path<u64>,
+    Json(body): Json<actions::Moderation>,
+) -> ControlResult {
+    actions::moderate(&state, guild_id, &body)?;
+    ok(json!({"ok": true}))
+}
+
+async fn audit_log(State(state): State<Arc<SimState>>, Path(guild_id): Path<u64>) -> ControlResult {
+    let world = state.world.lock();
+    let guild = world
+        .guild(guild_id)
+        .ok_or(ActionError::Unknown("guild", guild_id))?;
+    ok(Value::Array(
+        guild.audit_log.iter().rev().map(|e| e.to_json()).collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct NewWebhook {
+    name: String,
+}
+
+async fn create_webhook(
+    State(state): State<Arc<SimState>>,
+    Path(channel_id): Path<u64>,
+    Json(body): Json<NewWebhook>,
+) -> ControlResult {
+    let info = actions::create_webhook(&state, channel_id, &body.name)?;
+    ok(serde_json::to_value(info).unwrap_or(Value::Null))
+}
+
+async fn channel_overwrites(
+    State(state): State<Arc<SimState>>,
+    Path(channel_id): Path<u64>,
+) -> ControlResult {
+    let world = state.world.lock();
+    let channel = world
+        .channel(channel_id)
+        .ok_or(ActionError::Unknown("channel", channel_id))?;
+    ok(channel.to_json(&world)["permission_overwrites"].clone())
 }
 
 #[derive(Deserialize)]

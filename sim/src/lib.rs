@@ -18,12 +18,14 @@
 //! what it receives, so it cannot share a bug with a bot built on one.
 
 pub mod actions;
+pub mod audit;
 pub mod control;
 pub mod error;
 pub mod faults;
 pub mod gateway;
 pub mod interactions;
 pub mod llm;
+pub mod moderation;
 pub mod permissions;
 pub mod requests;
 pub mod rest;
@@ -213,6 +215,7 @@ pub(crate) async fn start_servers(
         bot: true,
         accepts_dms: true,
         locale: actions::DEFAULT_LOCALE.to_owned(),
+        avatar: None,
     };
     let mut world = World::new(bot, bot_id);
     world.cdn_base = http_url.clone();

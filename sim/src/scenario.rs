@@ -157,6 +157,7 @@ fn load_large(state: &SimState, guilds: u32, members: u32) {
                     bot: false,
                     accepts_dms: true,
                     locale: "en-US".into(),
+                    avatar: None,
                 },
             );
             id
@@ -174,6 +175,7 @@ fn load_large(state: &SimState, guilds: u32, members: u32) {
             bans: Default::default(),
             voice_states: Default::default(),
             presences: Default::default(),
+            ..Default::default()
         };
         let role = |id: u64, name: String, permissions: u64, position: i32, managed: bool| Role {
             id,

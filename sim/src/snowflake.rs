@@ -36,6 +36,17 @@ impl SnowflakeGenerator {
     }
 }
 
+/// An id whose timestamp is a past moment (an account made back then), unique among
+/// the ids `taken` says are in use. Worker 2 keeps it apart from [`SnowflakeGenerator`]'s
+/// ids (worker 1).
+pub fn backdated(unix_ms: u64, taken: impl Fn(u64) -> bool) -> u64 {
+    let base = from_unix_ms(unix_ms) | (2 << 17);
+    (0..(1 << 17))
+        .map(|low| base | low)
+        .find(|id| !taken(*id))
+        .unwrap_or(base)
+}
+
 /// The first id of a given Unix millisecond (worker, process and increment zero).
 pub fn from_unix_ms(unix_ms: u64) -> u64 {
     unix_ms.saturating_sub(DISCORD_EPOCH_MS) << 22
@@ -63,6 +74,18 @@ pub fn iso_from_unix_ms(unix_ms: u64) -> String {
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.3f+00:00")
         .to_string()
+}
+
+/// An ISO 8601 time as Discord writes it back (UTC, microseconds, `+00:00`), or `None`
+/// when it does not parse.
+pub fn normalize_iso(text: &str) -> Option<String> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    Some(
+        parsed
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+            .to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub mod intents {
     pub const GUILD_MEMBERS: u64 = 1 << 1;
     pub const GUILD_MODERATION: u64 = 1 << 2;
     pub const GUILD_EXPRESSIONS: u64 = 1 << 3;
+    pub const GUILD_WEBHOOKS: u64 = 1 << 5;
+    pub const GUILD_INVITES: u64 = 1 << 6;
     pub const GUILD_VOICE_STATES: u64 = 1 << 7;
     pub const GUILD_PRESENCES: u64 = 1 << 8;
     pub const GUILD_MESSAGES: u64 = 1 << 9;
@@ -74,6 +76,8 @@ pub struct User {
     pub accepts_dms: bool,
     /// The language of the user's Discord client: each interaction's `locale`.
     pub locale: String,
+    /// Avatar hash; `None` is the default avatar.
+    pub avatar: Option<String>,
 }
 
 impl User {
@@ -83,7 +87,7 @@ impl User {
             "username": self.username,
             "discriminator": "0",
             "global_name": self.global_name,
-            "avatar": null,
+            "avatar": self.avatar,
             "public_flags": 0,
             "flags": 0,
         });
@@ -280,10 +284,25 @@ pub struct Message {
 impl Message {
     /// Full JSON as REST returns it and as MESSAGE_CREATE carries it (with content).
     pub fn to_json(&self, world: &World) -> Value {
+        let webhook_author = || {
+            let webhook = world.webhooks.get(&self.webhook_id?)?;
+            let name = world.webhook_names.get(&self.id).unwrap_or(&webhook.name);
+            Some(json!({
+                "id": webhook.id.to_string(),
+                "username": name,
+                "avatar": null,
+                "discriminator": "0000",
+                "public_flags": 0,
+                "flags": 0,
+                "bot": true,
+                "global_name": null,
+            }))
+        };
         let author = world
             .users
             .get(&self.author_id)
             .map(User::to_json)
+            .or_else(webhook_author)
             .unwrap_or_else(|| json!({"id": self.author_id.to_string(), "username": "unknown", "discriminator": "0", "avatar": null, "global_name": null}));
         let attachments: Vec<Value> = self
             .attachments
@@ -304,9 +323,21 @@ impl Message {
                 })
             })
             .collect();
-        let mentions: Vec<Value> = mentioned_user_ids(&self.content)
+        let mut mentioned = mentioned_user_ids(&self.content);
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let mentions: Vec<Value> = mentioned
             .into_iter()
             .filter_map(|id| world.users.get(&id).map(User::to_json))
+            .collect();
+        let guild = self.guild_id.and_then(|g| world.guilds.get(&g));
+        let mut mention_roles = mentioned_role_ids(&self.content);
+        mention_roles.sort_unstable();
+        mention_roles.dedup();
+        let mention_roles: Vec<String> = mention_roles
+            .into_iter()
+            .filter(|id| guild.is_some_and(|g| g.roles.contains_key(id) && *id != g.id))
+            .map(|id| id.to_string())
             .collect();
         let mut message = json!({
             "id": self.id.to_string(),
@@ -316,9 +347,9 @@ impl Message {
             "timestamp": iso_timestamp_of(self.id),
             "edited_timestamp": self.edited_at_ms.map(iso_from_unix_ms),
             "tts": self.tts,
-            "mention_everyone": self.content.contains("@everyone"),
+            "mention_everyone": self.mentions_everyone(world),
             "mentions": mentions,
-            "mention_roles": mentioned_role_ids(&self.content).iter().map(|id| id.to_string()).collect::<Vec<_>>(),
+            "mention_roles": mention_roles,
             "attachments": attachments,
             "embeds": self.embeds,
             "components": self.components,
@@ -366,6 +397,21 @@ impl Message {
             message["message_reference"] = reference.clone();
         }
         message
+    }
+
+    /// Whether `@everyone`/`@here` in the content pings: only in a guild, and only when
+    /// the author may mention everyone in the channel (a webhook always may).
+    pub fn mentions_everyone(&self, world: &World) -> bool {
+        if !(self.content.contains("@everyone") || self.content.contains("@here")) {
+            return false;
+        }
+        let Some(channel) = self.guild_id.and(world.channels.get(&self.channel_id)) else {
+            return false;
+        };
+        self.webhook_id.is_some()
+            || world.member_channel_permissions(channel, self.author_id)
+                & permissions::MENTION_EVERYONE
+                != 0
     }
 
     /// The current content, embeds and components (for edit history).
@@ -441,7 +487,119 @@ pub struct Presence {
     pub activities: Value,
 }
 
+/// A guild invite (`discord.gg/{code}`).
 #[derive(Debug, Clone)]
+pub struct Invite {
+    pub code: String,
+    pub channel_id: u64,
+    pub inviter_id: Option<u64>,
+    pub uses: u32,
+    /// 0 for unlimited.
+    pub max_uses: u32,
+    /// Seconds the invite lives; 0 for forever.
+    pub max_age: u32,
+    pub temporary: bool,
+    pub created_at_ms: u64,
+}
+
+impl Invite {
+    /// `expires_at`, or null for an invite that never expires.
+    fn expires_at(&self) -> Value {
+        if self.max_age == 0 {
+            return Value::Null;
+        }
+        json!(iso_from_unix_ms(
+            self.created_at_ms + u64::from(self.max_age) * 1000
+        ))
+    }
+
+    /// The invite object with metadata, as the invite REST routes return it.
+    pub fn to_json(&self, world: &World, guild_id: u64) -> Value {
+        let guild = world.guild(guild_id);
+        let channel = world.channel(self.channel_id);
+        json!({
+            "type": 0,
+            "code": self.code,
+            "guild": guild.map(|g| json!({
+                "id": g.id.to_string(),
+                "name": g.name,
+                "splash": null,
+                "banner": null,
+                "description": null,
+                "icon": null,
+                "features": [],
+                "verification_level": 0,
+                "vanity_url_code": null,
+                "nsfw_level": 0,
+                "premium_subscription_count": 0,
+            })),
+            "channel": channel.map(|c| json!({"id": c.id.to_string(), "name": c.name, "type": c.kind})),
+            "inviter": self.inviter_id.and_then(|id| world.users.get(&id)).map(User::to_json),
+            "expires_at": self.expires_at(),
+            "uses": self.uses,
+            "max_uses": self.max_uses,
+            "max_age": self.max_age,
+            "temporary": self.temporary,
+            "created_at": iso_from_unix_ms(self.created_at_ms),
+        })
+    }
+
+    /// INVITE_CREATE's payload.
+    pub fn create_event_json(&self, world: &World, guild_id: u64) -> Value {
+        json!({
+            "channel_id": self.channel_id.to_string(),
+            "code": self.code,
+            "created_at": iso_from_unix_ms(self.created_at_ms),
+            "guild_id": guild_id.to_string(),
+            "inviter": self.inviter_id.and_then(|id| world.users.get(&id)).map(User::to_json),
+            "max_age": self.max_age,
+            "max_uses": self.max_uses,
+            "temporary": self.temporary,
+            "uses": self.uses,
+            "expires_at": self.expires_at(),
+        })
+    }
+}
+
+/// A guild's incident actions (paused invites / DMs), ISO 8601 timestamps as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Incidents {
+    pub invites_disabled_until: Option<String>,
+    pub dms_disabled_until: Option<String>,
+}
+
+impl Incidents {
+    /// The guild's `incidents_data`: null while no action was ever set.
+    pub fn to_json(&self) -> Value {
+        if self.invites_disabled_until.is_none() && self.dms_disabled_until.is_none() {
+            return Value::Null;
+        }
+        json!({
+            "invites_disabled_until": self.invites_disabled_until,
+            "dms_disabled_until": self.dms_disabled_until,
+            "dm_spam_detected_at": null,
+            "raid_detected_at": null,
+        })
+    }
+
+    /// Whether joining through an invite is paused right now.
+    pub fn invites_paused(&self) -> bool {
+        Self::in_future(self.invites_disabled_until.as_deref())
+    }
+
+    /// Whether DMs between members are paused right now.
+    pub fn dms_paused(&self) -> bool {
+        Self::in_future(self.dms_disabled_until.as_deref())
+    }
+
+    fn in_future(until: Option<&str>) -> bool {
+        until
+            .and_then(|u| chrono::DateTime::parse_from_rfc3339(u).ok())
+            .is_some_and(|u| u > chrono::Utc::now())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Guild {
     pub id: u64,
     pub name: String,
@@ -453,6 +611,23 @@ pub struct Guild {
     pub bans: BTreeMap<u64, Option<String>>,
     pub voice_states: BTreeMap<u64, VoiceState>,
     pub presences: BTreeMap<u64, Presence>,
+    /// Invites by code.
+    pub invites: BTreeMap<String, Invite>,
+    pub incidents: Incidents,
+    /// Audit log entries, oldest first.
+    pub audit_log: Vec<crate::audit::AuditEntry>,
+}
+
+/// A channel webhook that is not an interaction's (made by a person or an integration).
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub id: u64,
+    pub channel_id: u64,
+    pub guild_id: Option<u64>,
+    pub name: String,
+    pub token: String,
+    /// Who made it.
+    pub user_id: Option<u64>,
 }
 
 /// A registered application command (global when `guild_id` is None).
@@ -490,6 +665,10 @@ pub struct World {
     pub commands: Vec<Command>,
     /// Pinned message → when it was pinned (unix ms, strictly increasing).
     pub pinned_at_ms: HashMap<u64, u64>,
+    /// Channel webhooks by id.
+    pub webhooks: HashMap<u64, Webhook>,
+    /// Webhook message → the `username` it was executed with, overriding the webhook's.
+    pub webhook_names: HashMap<u64, String>,
 }
 
 impl World {
@@ -508,6 +687,8 @@ impl World {
             dm_channels: HashMap::new(),
             commands: Vec::new(),
             pinned_at_ms: HashMap::new(),
+            webhooks: HashMap::new(),
+            webhook_names: HashMap::new(),
         }
     }
 
@@ -647,9 +828,10 @@ impl World {
             "soundboard_sounds": [],
         });
         // Nullable fields Discord sends too (the json! macro takes no more keys at once).
-        for key in ["safety_alerts_channel_id", "incidents_data", "hub_type"] {
+        for key in ["safety_alerts_channel_id", "hub_type"] {
             created[key] = Value::Null;
         }
+        created["incidents_data"] = guild.incidents.to_json();
         Some(created)
     }
 

@@ -26,7 +26,7 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             Reply::ok(channel.to_json(&world))
         }
         ("PATCH", "") => modify_channel(state, call, channel_id),
-        ("DELETE", "") => delete_channel(state, channel_id),
+        ("DELETE", "") => delete_channel(state, call, channel_id),
         ("GET", "/messages") => list_messages(state, call, channel_id),
         ("POST", "/messages") => create_message(state, call, channel_id),
         ("GET", "/messages/{message_id}") => {
@@ -65,6 +65,22 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         }
         ("DELETE", "/pins/{message_id}") | ("DELETE", "/messages/pins/{message_id}") => {
             pin(state, call, channel_id, false)
+        }
+        ("POST", "/invites") => create_invite(state, call, channel_id),
+        ("GET", "/invites") => {
+            let world = state.world.lock();
+            let channel = find_channel(&world, channel_id)?;
+            require_channel_permissions(&world, &channel, perm::MANAGE_CHANNELS)?;
+            let guild_id = channel.guild_id.ok_or_else(ApiError::missing_access)?;
+            let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
+            Reply::ok(Value::Array(
+                guild
+                    .invites
+                    .values()
+                    .filter(|i| i.channel_id == channel_id)
+                    .map(|i| i.to_json(&world, guild_id))
+                    .collect(),
+            ))
         }
         ("PUT", "/permissions/{overwrite_id}") => edit_overwrite(state, call, channel_id),
         ("DELETE", "/permissions/{overwrite_id}") => delete_overwrite(state, call, channel_id),
@@ -714,34 +730,67 @@ fn modify_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
         .and_then(Reply::ok)
 }
 
-fn delete_channel(state: &SimState, channel_id: u64) -> ApiResult<Reply> {
+fn delete_channel(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
     state
-        .try_mutate(|world, _| {
+        .try_mutate(|world, ids| {
             let channel = find_channel(world, channel_id)?;
             if channel.guild_id.is_some() {
                 require_channel_permissions(world, &channel, perm::MANAGE_CHANNELS)?;
             }
-            let json = channel.to_json(world);
-            let event = world.channel_event("CHANNEL_DELETE", &channel);
-            world.channels.remove(&channel_id);
-            world.messages.remove(&channel_id);
-            if let Some(recipient) = channel.recipient_id {
-                world.dm_channels.remove(&recipient);
+            let bot = world.bot_user_id;
+            crate::moderation::delete_channel(world, ids, channel_id, bot, call.audit_reason())
+                .ok_or_else(ApiError::unknown_channel)
+        })
+        .and_then(Reply::ok)
+}
+
+fn create_invite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<Reply> {
+    let body = &call.body;
+    // The fields are optional, the body is not (`{}` at least).
+    if body.is_null() {
+        return Err(ApiError::invalid_json());
+    }
+    let max_age = body["max_age"].as_u64().unwrap_or(86_400) as u32;
+    let max_uses = body["max_uses"].as_u64().unwrap_or(0) as u32;
+    let temporary = body["temporary"].as_bool().unwrap_or(false);
+    let unique = body["unique"].as_bool().unwrap_or(false);
+    state
+        .try_mutate(|world, _| {
+            let channel = find_channel(world, channel_id)?;
+            let guild_id = channel.guild_id.ok_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    50003,
+                    "Cannot execute action on a DM channel",
+                )
+            })?;
+            require_channel_permissions(world, &channel, perm::CREATE_INSTANT_INVITE)?;
+            let bot = world.bot_user_id;
+            // Without `unique`, Discord hands back a matching invite the bot made before.
+            if !unique {
+                let same = world.guild(guild_id).and_then(|g| {
+                    g.invites.values().find(|i| {
+                        i.channel_id == channel_id
+                            && i.inviter_id == Some(bot)
+                            && i.max_age == max_age
+                            && i.max_uses == max_uses
+                            && i.temporary == temporary
+                    })
+                });
+                if let Some(same) = same {
+                    return Ok((same.to_json(world, guild_id), Vec::new()));
+                }
             }
-            for child in world
-                .channels
-                .values_mut()
-                .filter(|c| c.parent_id == Some(channel_id))
-            {
-                child.parent_id = None;
-            }
-            // A DM channel's removal is not a guild event.
-            let events = if channel.guild_id.is_some() {
-                vec![event]
-            } else {
-                Vec::new()
-            };
-            Ok((json, events))
+            let (invite, events) = crate::actions::add_invite(
+                world,
+                guild_id,
+                channel_id,
+                Some(bot),
+                max_uses,
+                max_age,
+                temporary,
+            );
+            Ok((invite.to_json(world, guild_id), events))
         })
         .and_then(Reply::ok)
 }
@@ -763,10 +812,15 @@ fn edit_overwrite(state: &SimState, call: &Call, channel_id: u64) -> ApiResult<R
             .channels
             .get_mut(&channel_id)
             .ok_or_else(ApiError::unknown_channel)?;
-        channel
+        // Replacing an overwrite keeps its place; a new one goes last.
+        match channel
             .permission_overwrites
-            .retain(|o| o.id != overwrite_id);
-        channel.permission_overwrites.push(overwrite);
+            .iter_mut()
+            .find(|o| o.id == overwrite_id)
+        {
+            Some(existing) => *existing = overwrite,
+            None => channel.permission_overwrites.push(overwrite),
+        }
         let channel = channel.clone();
         let event = world.channel_event("CHANNEL_UPDATE", &channel);
         Ok((Reply::NoContent, vec![event]))

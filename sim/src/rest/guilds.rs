@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::permissions as perm;
 use crate::world::{channel_kind, intents, Channel, Emoji, Event, Guild, Role, World};
 use crate::SimState;
+use crate::{audit, moderation};
 
 pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
     let guild_id = call.id("guild_id")?;
@@ -112,6 +113,9 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         ("POST", "/roles") => create_role(state, call, guild_id),
         ("PATCH", "/roles/{role_id}") => modify_role(state, call, guild_id),
         ("DELETE", "/roles/{role_id}") => delete_role(state, call, guild_id),
+        ("GET", "/invites") => list_invites(state, guild_id),
+        ("PUT", "/incident-actions") => incident_actions(state, call, guild_id),
+        ("GET", "/audit-logs") => audit_logs(state, call, guild_id),
         ("GET", "/emojis") => {
             let world = state.world.lock();
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
@@ -334,7 +338,7 @@ fn search_members(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Rep
 fn modify_member(state: &SimState, call: &Call, guild_id: u64, user_id: u64) -> ApiResult<Reply> {
     let body = &call.body;
     state
-        .try_mutate(|world, _| {
+        .try_mutate(|world, ids| {
             let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
             if !guild.members.contains_key(&user_id) {
                 return Err(ApiError::unknown_member());
@@ -396,6 +400,7 @@ fn modify_member(state: &SimState, call: &Call, guild_id: u64, user_id: u64) -> 
             let guild = guild_mut(world, guild_id)?;
             let mut events = Vec::new();
             let member = guild.members.get_mut(&user_id).ok_or_else(ApiError::unknown_member)?;
+            let before = member.clone();
             if body.get("nick").is_some() {
                 member.nick = body["nick"].as_str().filter(|n| !n.is_empty()).map(str::to_string);
             }
@@ -403,7 +408,7 @@ fn modify_member(state: &SimState, call: &Call, guild_id: u64, user_id: u64) -> 
                 member.roles = roles;
             }
             if body.get("communication_disabled_until").is_some() {
-                member.communication_disabled_until = body["communication_disabled_until"].as_str().map(str::to_string);
+                member.communication_disabled_until = body["communication_disabled_until"].as_str().and_then(crate::snowflake::normalize_iso);
             }
             if let Some(channel) = body.get("channel_id") {
                 match id_of(channel) {
@@ -421,15 +426,65 @@ fn modify_member(state: &SimState, call: &Call, guild_id: u64, user_id: u64) -> 
                 }
             }
             events.extend(world.member_update_event(guild_id, user_id));
+            events.extend(member_audit(world, ids, guild_id, &before, call.audit_reason()));
             let json = world.member_json(guild_id, user_id).ok_or_else(ApiError::unknown_member)?;
             Ok((json, events))
         })
         .and_then(Reply::ok)
 }
 
+/// The audit entries a member edit leaves: MEMBER_ROLE_UPDATE for roles, MEMBER_UPDATE
+/// for nick and timeout.
+fn member_audit(
+    world: &mut World,
+    ids: &crate::snowflake::SnowflakeGenerator,
+    guild_id: u64,
+    before: &crate::world::Member,
+    reason: Option<String>,
+) -> Vec<Event> {
+    let Some(guild) = world.guild(guild_id) else {
+        return Vec::new();
+    };
+    let Some(after) = guild.members.get(&before.user_id).cloned() else {
+        return Vec::new();
+    };
+    let bot = world.bot_user_id;
+    let target = Some(before.user_id);
+    let mut events = Vec::new();
+    let role_changes = moderation::role_changes(guild, &before.roles, &after.roles);
+    let mut changes = Vec::new();
+    if before.nick != after.nick {
+        changes.push(audit::change("nick", json!(before.nick), json!(after.nick)));
+    }
+    if before.communication_disabled_until != after.communication_disabled_until {
+        changes.push(audit::change(
+            "communication_disabled_until",
+            json!(before.communication_disabled_until),
+            json!(after.communication_disabled_until),
+        ));
+    }
+    if !role_changes.is_empty() {
+        let kind = audit::action::MEMBER_ROLE_UPDATE;
+        events.extend(world.record_audit(
+            ids,
+            guild_id,
+            bot,
+            kind,
+            target,
+            reason.clone(),
+            role_changes,
+        ));
+    }
+    if !changes.is_empty() {
+        let kind = audit::action::MEMBER_UPDATE;
+        events.extend(world.record_audit(ids, guild_id, bot, kind, target, reason, changes));
+    }
+    events
+}
+
 fn kick(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
     let user_id = call.id("user_id")?;
-    state.try_mutate(|world, _| {
+    state.try_mutate(|world, ids| {
         require_guild_permissions(world, guild_id, perm::KICK_MEMBERS)?;
         if !world
             .guild(guild_id)
@@ -438,7 +493,9 @@ fn kick(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
             return Err(ApiError::unknown_member());
         }
         require_above_member(world, guild_id, user_id)?;
-        Ok(((), remove_member(world, guild_id, user_id)))
+        let bot = world.bot_user_id;
+        let events = moderation::kick(world, ids, guild_id, user_id, bot, call.audit_reason());
+        Ok(((), events))
     })?;
     Reply::no_content()
 }
@@ -472,7 +529,7 @@ fn ban(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
             "int value should be less than or equal to 604800.",
         ));
     }
-    state.try_mutate(|world, _| {
+    state.try_mutate(|world, ids| {
         require_guild_permissions(world, guild_id, perm::BAN_MEMBERS)?;
         if !world.users.contains_key(&user_id) {
             return Err(ApiError::unknown_user());
@@ -483,43 +540,9 @@ fn ban(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
         {
             require_above_member(world, guild_id, user_id)?;
         }
-        let mut events = remove_member(world, guild_id, user_id);
-        let cutoff_ms = crate::snowflake::now_unix_ms().saturating_sub(seconds * 1000);
-        if seconds > 0 {
-            let channel_ids: Vec<u64> = world
-                .guild_channels(guild_id)
-                .iter()
-                .map(|c| c.id)
-                .collect();
-            for channel_id in channel_ids {
-                let doomed: Vec<u64> = world
-                    .messages
-                    .get(&channel_id)
-                    .map(|m| {
-                        m.values()
-                            .filter(|m| {
-                                m.author_id == user_id
-                                    && crate::snowflake::unix_ms_of(m.id) >= cutoff_ms
-                            })
-                            .map(|m| m.id)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                for id in doomed {
-                    events.extend(world.delete_message(channel_id, id));
-                }
-            }
-        }
-        guild_mut(world, guild_id)?
-            .bans
-            .insert(user_id, call.audit_reason());
-        let user = world.users.get(&user_id).map(|u| u.to_json());
-        events.push(Event::new(
-            "GUILD_BAN_ADD",
-            json!({"guild_id": guild_id.to_string(), "user": user}),
-            Some(guild_id),
-            intents::GUILD_MODERATION,
-        ));
+        let bot = world.bot_user_id;
+        let reason = call.audit_reason();
+        let events = moderation::ban(world, ids, guild_id, user_id, bot, reason, seconds);
         Ok(((), events))
     })?;
     Reply::no_content()
@@ -549,13 +572,14 @@ fn unban(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
 fn toggle_role(state: &SimState, call: &Call, guild_id: u64, add: bool) -> ApiResult<Reply> {
     let user_id = call.id("user_id")?;
     let role_id = call.id("role_id")?;
-    state.try_mutate(|world, _| {
+    state.try_mutate(|world, ids| {
         require_guild_permissions(world, guild_id, perm::MANAGE_ROLES)?;
         require_role_manageable(world, guild_id, role_id)?;
         let member = guild_mut(world, guild_id)?
             .members
             .get_mut(&user_id)
             .ok_or_else(ApiError::unknown_member)?;
+        let before = member.roles.clone();
         let had = member.roles.contains(&role_id);
         if add && !had {
             member.roles.push(role_id);
@@ -564,13 +588,24 @@ fn toggle_role(state: &SimState, call: &Call, guild_id: u64, add: bool) -> ApiRe
         } else {
             return Ok(((), Vec::new()));
         }
-        Ok((
-            (),
-            world
-                .member_update_event(guild_id, user_id)
-                .into_iter()
-                .collect(),
-        ))
+        let after = member.roles.clone();
+        let mut events: Vec<Event> = world
+            .member_update_event(guild_id, user_id)
+            .into_iter()
+            .collect();
+        let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
+        let changes = moderation::role_changes(guild, &before, &after);
+        let bot = world.bot_user_id;
+        events.extend(world.record_audit(
+            ids,
+            guild_id,
+            bot,
+            audit::action::MEMBER_ROLE_UPDATE,
+            Some(user_id),
+            call.audit_reason(),
+            changes,
+        ));
+        Ok(((), events))
     })?;
     Reply::no_content()
 }
@@ -679,25 +714,148 @@ fn modify_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply>
 
 fn delete_role(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
     let role_id = call.id("role_id")?;
-    state.try_mutate(|world, _| {
+    state.try_mutate(|world, ids| {
         require_guild_permissions(world, guild_id, perm::MANAGE_ROLES)?;
         require_role_manageable(world, guild_id, role_id)?;
-        let guild = guild_mut(world, guild_id)?;
-        guild.roles.remove(&role_id);
-        for member in guild.members.values_mut() {
-            member.roles.retain(|r| *r != role_id);
-        }
-        Ok((
-            (),
-            vec![Event::new(
-                "GUILD_ROLE_DELETE",
-                json!({"guild_id": guild_id.to_string(), "role_id": role_id.to_string()}),
-                Some(guild_id),
-                intents::GUILDS,
-            )],
-        ))
+        let bot = world.bot_user_id;
+        let events =
+            moderation::delete_role(world, ids, guild_id, role_id, bot, call.audit_reason());
+        Ok(((), events))
     })?;
     Reply::no_content()
+}
+
+/// MANAGE_GUILD or VIEW_AUDIT_LOG; the metadata (uses, …) only with MANAGE_GUILD.
+fn list_invites(state: &SimState, guild_id: u64) -> ApiResult<Reply> {
+    let world = state.world.lock();
+    let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
+    let have = perm::guild_permissions(guild, world.bot_user_id);
+    if have & (perm::MANAGE_GUILD | perm::VIEW_AUDIT_LOG) == 0 {
+        return Err(ApiError::missing_permissions());
+    }
+    let metadata = have & perm::MANAGE_GUILD != 0;
+    Reply::ok(Value::Array(
+        guild
+            .invites
+            .values()
+            .map(|i| {
+                let mut json = i.to_json(&world, guild_id);
+                if !metadata {
+                    if let Some(object) = json.as_object_mut() {
+                        for key in ["uses", "max_uses", "max_age", "temporary", "created_at"] {
+                            object.remove(key);
+                        }
+                    }
+                }
+                json
+            })
+            .collect(),
+    ))
+}
+
+/// `invites_disabled_until`/`dms_disabled_until`: null, or a time at most 24 hours ahead.
+fn incident_time(body: &Value, key: &str) -> ApiResult<Option<String>> {
+    let Some(text) = body.get(key).and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let parsed = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        ApiError::invalid_field(&[key], "DATE_TIME_TYPE_PARSE", "Could not parse datetime.")
+    })?;
+    if parsed > chrono::Utc::now() + chrono::Duration::hours(24) {
+        return Err(ApiError::invalid_field(
+            &[key],
+            "BASE_TYPE_BAD_TIME",
+            "Incident actions can be enabled for at most 24 hours.",
+        ));
+    }
+    Ok(crate::snowflake::normalize_iso(text))
+}
+
+/// Pauses (or resumes) invites and DMs. A PUT: a field left out is null (resumed).
+fn incident_actions(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
+    let invites = incident_time(&call.body, "invites_disabled_until")?;
+    let dms = incident_time(&call.body, "dms_disabled_until")?;
+    state
+        .try_mutate(|world, _| {
+            require_guild_permissions(world, guild_id, perm::MANAGE_GUILD)?;
+            let guild = guild_mut(world, guild_id)?;
+            guild.incidents = crate::world::Incidents {
+                invites_disabled_until: invites,
+                dms_disabled_until: dms,
+            };
+            let incidents = &guild.incidents;
+            let answer = json!({
+                "invites_disabled_until": incidents.invites_disabled_until,
+                "dms_disabled_until": incidents.dms_disabled_until,
+                "dm_spam_detected_at": null,
+                "raid_detected_at": null,
+            });
+            let guild_json = world
+                .guild_json(guild_id)
+                .ok_or_else(ApiError::unknown_guild)?;
+            let event = Event::new("GUILD_UPDATE", guild_json, Some(guild_id), intents::GUILDS);
+            Ok((answer, vec![event]))
+        })
+        .and_then(Reply::ok)
+}
+
+fn audit_logs(state: &SimState, call: &Call, guild_id: u64) -> ApiResult<Reply> {
+    let limit = call.query_u64("limit")?.unwrap_or(50);
+    if limit == 0 {
+        return Err(ApiError::invalid_field(
+            &["limit"],
+            "NUMBER_TYPE_MIN",
+            "int value should be greater than or equal to 1.",
+        ));
+    }
+    if limit > 100 {
+        return Err(ApiError::invalid_field(
+            &["limit"],
+            "NUMBER_TYPE_MAX",
+            "int value should be less than or equal to 100.",
+        ));
+    }
+    let user_id = call.query_u64("user_id")?;
+    let action_type = call.query_u64("action_type")?;
+    let before = call.query_u64("before")?;
+    let after = call.query_u64("after")?;
+    let world = state.world.lock();
+    require_guild_permissions(&world, guild_id, perm::VIEW_AUDIT_LOG)?;
+    let guild = world.guild(guild_id).ok_or_else(ApiError::unknown_guild)?;
+    let matching = guild.audit_log.iter().filter(|e| {
+        user_id.is_none_or(|u| e.user_id == u)
+            && action_type.is_none_or(|a| u64::from(e.action_type) == a)
+            && before.is_none_or(|b| e.id < b)
+            && after.is_none_or(|a| e.id > a)
+    });
+    // Newest first; with `after` (and no `before`) the page just above `after`.
+    let mut picked: Vec<&crate::audit::AuditEntry> = if after.is_some() && before.is_none() {
+        matching.take(limit as usize).collect()
+    } else {
+        let mut newest: Vec<_> = matching.rev().take(limit as usize).collect();
+        newest.reverse();
+        newest
+    };
+    picked.reverse();
+    let mut user_ids: Vec<u64> = Vec::new();
+    for entry in &picked {
+        user_ids.push(entry.user_id);
+        if let Some(target) = entry.target_id.filter(|t| world.users.contains_key(t)) {
+            user_ids.push(target);
+        }
+    }
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    Reply::ok(json!({
+        "application_commands": [],
+        "audit_log_entries": picked.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
+        "auto_moderation_rules": [],
+        "guild_scheduled_events": [],
+        "integrations": [],
+        "threads": [],
+        "users": user_ids.iter().filter_map(|id| world.users.get(id)).map(|u| u.to_json()).collect::<Vec<_>>(),
+        "webhooks": [],
+    }))
 }
 
 fn emojis_event(world: &World, guild_id: u64) -> Event {

@@ -11,6 +11,7 @@ pub(crate) mod messages;
 pub mod ratelimit;
 mod users;
 pub mod validate;
+mod webhooks;
 
 pub(crate) use guilds::remove_member;
 
@@ -88,12 +89,12 @@ impl Call {
             .is_some_and(|v| v == "true" || v == "1")
     }
 
-    /// `X-Audit-Log-Reason`, if given.
+    /// `X-Audit-Log-Reason`, if given, URL-decoded as Discord reads it (a `+` stays).
     pub fn audit_reason(&self) -> Option<String> {
         self.headers
             .get("x-audit-log-reason")
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.to_string())
+            .map(|v| percent_decode(&v.replace('+', "%2B")))
     }
 }
 
@@ -407,6 +408,9 @@ async fn dispatch(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
             users::handle(state, call)
         }
         (_, t) if t.starts_with("/applications/") => applications::handle(state, call),
+        (_, t) if t.starts_with("/webhooks/") && webhooks::is_channel_webhook(state, call) => {
+            webhooks::handle(state, call)
+        }
         (_, t) if t.starts_with("/interactions/") || t.starts_with("/webhooks/") => {
             interactions::handle(state, call).await
         }

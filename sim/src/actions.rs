@@ -395,6 +395,30 @@ impl Sim {
         join_guild(&self.state, guild_id, user_id, roles)
     }
 
+    /// A person joins at a given time of the simulated world (see [`join_guild_at`]).
+    pub fn join_guild_at(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        joined_at_ms: u64,
+    ) -> ActionResult<()> {
+        join_guild_at(
+            &self.state,
+            guild_id,
+            user_id,
+            &[],
+            None,
+            Some(joined_at_ms),
+        )
+    }
+
+    /// Adds `count` members who joined before the bot looked (no events: the bot learns of
+    /// them from the next GUILD_CREATE's `member_count`, as with a large guild it joins);
+    /// their ids.
+    pub fn populate_guild(&self, guild_id: u64, count: usize) -> ActionResult<Vec<u64>> {
+        populate_guild(&self.state, guild_id, count)
+    }
+
     /// A person leaves a guild (GUILD_MEMBER_REMOVE).
     pub fn leave_guild(&self, guild_id: u64, user_id: u64) -> ActionResult<()> {
         leave_guild(&self.state, guild_id, user_id)
@@ -816,6 +840,19 @@ pub fn join_guild_via(
     roles: &[u64],
     invite: Option<&str>,
 ) -> ActionResult<()> {
+    join_guild_at(state, guild_id, user_id, roles, invite, None)
+}
+
+/// A person joins, at `joined_at_ms` of the simulated world when given (a test that plays
+/// an hour of joins out in seconds: GUILD_MEMBER_ADD's `joined_at` says when), else now.
+pub fn join_guild_at(
+    state: &SimState,
+    guild_id: u64,
+    user_id: u64,
+    roles: &[u64],
+    invite: Option<&str>,
+    joined_at_ms: Option<u64>,
+) -> ActionResult<()> {
     state.mutate(|world, _| {
         if !world.users.contains_key(&user_id) {
             return (Err(ActionError::Unknown("user", user_id)), Vec::new());
@@ -848,7 +885,7 @@ pub fn join_guild_via(
                 user_id,
                 nick: None,
                 roles: roles.to_vec(),
-                joined_at_ms: crate::snowflake::now_unix_ms(),
+                joined_at_ms: joined_at_ms.unwrap_or_else(crate::snowflake::now_unix_ms),
                 communication_disabled_until: None,
             },
         );
@@ -863,6 +900,47 @@ pub fn join_guild_via(
                 intents::GUILD_MEMBERS,
             )],
         )
+    })
+}
+
+/// See [`Sim::populate_guild`].
+pub fn populate_guild(state: &SimState, guild_id: u64, count: usize) -> ActionResult<Vec<u64>> {
+    state.mutate(|world, ids| {
+        if !world.guilds.contains_key(&guild_id) {
+            return (Err(ActionError::Unknown("guild", guild_id)), Vec::new());
+        }
+        let joined_at_ms = crate::snowflake::now_unix_ms().saturating_sub(86_400_000);
+        let mut added = Vec::with_capacity(count);
+        for n in 0..count {
+            let id = ids.next();
+            world.users.insert(
+                id,
+                crate::world::User {
+                    id,
+                    username: format!("member{n}"),
+                    global_name: None,
+                    bot: false,
+                    accepts_dms: false,
+                    locale: "en-US".into(),
+                    avatar: None,
+                },
+            );
+            added.push(id);
+        }
+        let guild = world.guilds.get_mut(&guild_id).expect("checked above");
+        for id in &added {
+            guild.members.insert(
+                *id,
+                Member {
+                    user_id: *id,
+                    nick: None,
+                    roles: Vec::new(),
+                    joined_at_ms,
+                    communication_disabled_until: None,
+                },
+            );
+        }
+        (Ok(added), Vec::new())
     })
 }
 

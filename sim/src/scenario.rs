@@ -118,6 +118,8 @@ pub const DEMO_BOT_PERMISSIONS: u64 = perm::VIEW_CHANNEL
     | perm::CREATE_GUILD_EXPRESSIONS
     | perm::CONNECT
     | perm::MOVE_MEMBERS
+    | perm::VIEW_AUDIT_LOG
+    | perm::MANAGE_GUILD
     | perm::USE_APPLICATION_COMMANDS;
 
 /// Loads a scenario into a fresh sim; returns the demo's ids for `Demo`.

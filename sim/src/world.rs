@@ -80,6 +80,9 @@ pub struct User {
     pub avatar: Option<String>,
 }
 
+/// Members above which GUILD_CREATE is a large guild's (Discord's highest threshold).
+pub const LARGE_THRESHOLD: usize = 250;
+
 impl User {
     pub fn to_json(&self) -> Value {
         let mut user = json!({
@@ -755,11 +758,14 @@ impl World {
                 json
             })
             .collect();
+        // A large guild (over 250 members, Discord's highest `large_threshold`) comes with
+        // only the bot's own member and those in voice: the rest are asked for.
+        let large = guild.members.len() > LARGE_THRESHOLD;
         let members: Vec<Value> = guild
             .members
             .keys()
             .filter(|id| {
-                session_intents & intents::GUILD_MEMBERS != 0
+                (session_intents & intents::GUILD_MEMBERS != 0 && !large)
                     || **id == self.bot_user_id
                     || guild.voice_states.contains_key(id)
             })
@@ -815,7 +821,7 @@ impl World {
             "premium_progress_bar_enabled": false,
             "stickers": [],
             "joined_at": joined_at,
-            "large": false,
+            "large": large,
             "unavailable": false,
             "member_count": guild.members.len(),
             "voice_states": voice_states,

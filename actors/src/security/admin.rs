@@ -385,43 +385,6 @@ async fn end_raid(
     }
 }
 
-/// The bot's standing in a guild: its guild permissions and its highest role's position.
-async fn bot_standing(
-    shared: &Arc<Shared>,
-    guild: Id<GuildMarker>,
-) -> Result<(Permissions, Vec<twilight_model::guild::Role>, i64), String> {
-    use crate::kernel::discord::send;
-    let client = shared.kernel.discord.client();
-    let bot = shared.bot_user().await.map_err(|e| e.to_string())?;
-    let member = send(
-        "GET /guilds/{id}/members/{id}",
-        client.guild_member(guild, bot),
-    )
-    .await
-    .map_err(|e| e.to_string())?
-    .model()
-    .await
-    .map_err(|e| e.to_string())?;
-    let roles = send("GET /guilds/{id}/roles", client.roles(guild))
-        .await
-        .map_err(|e| e.to_string())?
-        .models()
-        .await
-        .map_err(|e| e.to_string())?;
-    let owner = shared
-        .kernel
-        .guilds
-        .member_permissions(guild, bot, &member.roles)
-        .unwrap_or(Permissions::empty());
-    let top = roles
-        .iter()
-        .filter(|r| member.roles.contains(&r.id))
-        .map(|r| r.position)
-        .max()
-        .unwrap_or(0);
-    Ok((owner, roles, top))
-}
-
 fn range_error(locale: Locale, error: (String, u32, u32, i64)) -> String {
     let (name, min, max, given) = error;
     t!(
@@ -462,7 +425,7 @@ async fn check_can(
     if actions.is_empty() && roles_to_give.is_empty() {
         return;
     }
-    let (permissions, roles, top) = match bot_standing(shared, guild).await {
+    let (permissions, roles, top) = match shared.bot_standing(guild).await {
         Ok(standing) => standing,
         Err(why) => {
             problems.push(t!(locale, "security-standing-unknown", why = why));

@@ -94,8 +94,15 @@ pub fn name_skeleton(name: &str) -> String {
 const LOOK_ALIKE: u32 = 3;
 
 impl JoinWindow {
-    /// Weighs a join and says what it means; `members` is the server's size now.
-    pub fn join(&mut self, join: &Join, settings: &GuardSettings, members: u64) -> JoinVerdict {
+    /// Weighs a join and says what it means; `members` is the server's size now. Until the
+    /// size is known (`judge` false) the join is only counted.
+    pub fn join(
+        &mut self,
+        join: &Join,
+        settings: &GuardSettings,
+        members: u64,
+        judge: bool,
+    ) -> JoinVerdict {
         let window = i64::from(settings.raid_window_seconds) * 1000;
         self.evict(join.at - window);
         if let Some(raid) = self.raid.as_mut() {
@@ -139,7 +146,7 @@ impl JoinWindow {
             avatar_key,
         });
         let threshold = settings.raid_threshold(members);
-        if settings.raid_enabled && self.score >= threshold {
+        if judge && settings.raid_enabled && self.score >= threshold {
             self.raid = Some(RaidMode {
                 started: join.at,
                 last_join: join.at,
@@ -463,10 +470,15 @@ mod tests {
         let mut raid_at = None;
         for n in 0..60u64 {
             let joiner = join(n + 1, start + (n as i64) * 333, 1, &format!("user{n}"));
-            if let JoinVerdict::RaidStarts { accounts, .. } = small.join(&joiner, &settings, 500) {
+            if let JoinVerdict::RaidStarts { accounts, .. } =
+                small.join(&joiner, &settings, 500, true)
+            {
                 raid_at.get_or_insert((n, accounts.len()));
             }
-            assert_eq!(large.join(&joiner, &settings, 50_000), JoinVerdict::Calm);
+            assert_eq!(
+                large.join(&joiner, &settings, 50_000, true),
+                JoinVerdict::Calm
+            );
         }
         // New accounts weigh two: the fifth crosses a threshold of 10.
         assert_eq!(raid_at, Some((4, 5)));
@@ -478,7 +490,10 @@ mod tests {
         let mut window = JoinWindow::default();
         for n in 0..60u64 {
             let joiner = join(n + 1, 1_800_000_000_000 + n as i64 * 60_000, 1, "newbie");
-            assert_eq!(window.join(&joiner, &settings, 500), JoinVerdict::Calm);
+            assert_eq!(
+                window.join(&joiner, &settings, 500, true),
+                JoinVerdict::Calm
+            );
         }
     }
 
@@ -499,7 +514,12 @@ mod tests {
                 &settings,
                 50,
             );
-            alike.join(&join(n, at, 400, &format!("raider{n}")), &settings, 50);
+            alike.join(
+                &join(n, at, 400, &format!("raider{n}")),
+                &settings,
+                50,
+                true,
+            );
         }
         assert!(alike.score() > distinct.score());
     }

@@ -108,6 +108,10 @@ pub async fn lock(
         None => shared.bot_user().await.map_err(|e| e.to_string())?,
     };
     let now = shared.kernel.clock.now();
+    // Discord lets a bot allow or deny only what it holds itself: it denies the sending
+    // permissions it has (Send Messages at least).
+    let (held, _, _) = shared.bot_standing(guild).await?;
+    let locked = (LOCKED & held) | Permissions::SEND_MESSAGES;
     let mut done = Locked::default();
     let audit = clip_reason(&format!("Agora lockdown: {reason}"));
     for channel in channels {
@@ -150,8 +154,8 @@ pub async fn lock(
             }
         }
         let overwrite = NewOverwrite {
-            allow: Some(before.as_ref().map_or(Permissions::empty(), |o| o.allow) - LOCKED),
-            deny: Some(before.as_ref().map_or(Permissions::empty(), |o| o.deny) | LOCKED),
+            allow: Some(before.as_ref().map_or(Permissions::empty(), |o| o.allow) - locked),
+            deny: Some(before.as_ref().map_or(Permissions::empty(), |o| o.deny) | locked),
             id: guild.cast(),
             kind: NewOverwriteType::Role,
         };

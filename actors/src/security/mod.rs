@@ -106,6 +106,10 @@ impl Feature for SecurityFeature {
             guards: RwLock::new(HashMap::new()),
             bot_user: OnceCell::new(),
             told_missing: Mutex::new(HashSet::new()),
+            lanes: Mutex::new(HashMap::new()),
+            incidents_pending: Mutex::new(HashSet::new()),
+            pacing: Mutex::new(HashMap::new()),
+            last_action: tokio::sync::Mutex::new(tokio::time::Instant::now()),
         });
         if self.shared.set(shared.clone()).is_err() {
             tracing::error!("the security feature started twice");
@@ -179,6 +183,9 @@ pub(crate) struct Guard {
     /// Roles whose holders are staff here (the moderator and admin roles).
     pub staff_roles: Vec<Id<RoleMarker>>,
     pub members: u64,
+    /// Whether `members` came from Discord (GUILD_CREATE, or the guild's counts over REST
+    /// after a resume, which brings no GUILD_CREATE).
+    pub members_known: bool,
     pub joins: JoinWindow,
     pub spam: SpamWatch,
     pub nuke: NukeWatch,
@@ -195,6 +202,7 @@ impl Guard {
             reading: false,
             staff_roles: Vec::new(),
             members: 0,
+            members_known: false,
             joins: JoinWindow::default(),
             spam: SpamWatch::default(),
             nuke: NukeWatch::default(),
@@ -212,6 +220,16 @@ pub(crate) struct Shared {
     bot_user: OnceCell<Id<UserMarker>>,
     /// (guild, permission) already reported missing by this process: said once.
     pub told_missing: Mutex<HashSet<(Id<GuildMarker>, &'static str)>>,
+    /// One lane per guild for the monitor's REST actions: they go one after another, so
+    /// twilight learns each bucket from the first answer and queues the rest within
+    /// Discord's limits instead of a burst of 429s.
+    lanes: Mutex<HashMap<Id<GuildMarker>, Arc<tokio::sync::Mutex<()>>>>,
+    /// Raids whose incident is due to be rewritten.
+    incidents_pending: Mutex<HashSet<i64>>,
+    /// Until when each shared bucket is known to be empty ([`respond::paced`]).
+    pub pacing: Mutex<HashMap<String, Instant>>,
+    /// When the monitor last sent an action ([`respond::paced`] spaces them).
+    pub last_action: tokio::sync::Mutex<tokio::time::Instant>,
 }
 
 /// How long settings read from the store are trusted before they are read again.
@@ -235,7 +253,9 @@ impl Shared {
 
     /// Reads the guild's settings and raid state again when they are stale.
     pub fn refresh_if_stale(self: &Arc<Self>, guild: Id<GuildMarker>, guard: &mut Guard) {
-        if !guard.reading && (!guard.loaded || guard.read_at.elapsed() > SETTINGS_FRESH) {
+        let stale =
+            !guard.loaded || !guard.members_known || guard.read_at.elapsed() > SETTINGS_FRESH;
+        if !guard.reading && stale {
             guard.reading = true;
             let shared = self.clone();
             self.main.spawn(async move { shared.reload(guild).await });
@@ -253,9 +273,19 @@ impl Shared {
         let settings = store.guard_settings(guild).await;
         let roles = store.guild_settings(guild).await;
         let raid = store.active_raid(guild).await;
+        let known = self.guard_entry(guild).lock().members_known;
+        let counted = if known {
+            None
+        } else {
+            self.member_count(guild).await
+        };
         let guard = self.guard_entry(guild);
         let mut guard = guard.lock();
         guard.reading = false;
+        if let (Some(count), false) = (counted, guard.members_known) {
+            guard.members = count;
+            guard.members_known = true;
+        }
         match (settings, roles, raid) {
             (Ok(settings), Ok(roles), Ok(raid)) => {
                 guard.settings = Arc::new(settings);
@@ -295,6 +325,29 @@ impl Shared {
         }
     }
 
+    /// The guild's member count as Discord gives it over REST (`with_counts`).
+    async fn member_count(&self, guild: Id<GuildMarker>) -> Option<u64> {
+        let request = self.kernel.discord.client().guild(guild).with_counts(true);
+        let response = crate::kernel::discord::send("GET /guilds/{id}", request)
+            .await
+            .ok()?;
+        let guild = response.model().await.ok()?;
+        guild.approximate_member_count
+    }
+
+    /// An incident's outcome is rewritten at most every 2 s while its accounts are handled.
+    pub fn incident_changed(self: &Arc<Self>, guild: Id<GuildMarker>, raid: i64) {
+        if !self.incidents_pending.lock().insert(raid) {
+            return;
+        }
+        let shared = self.clone();
+        self.main.spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            shared.incidents_pending.lock().remove(&raid);
+            respond::update_incident(&shared, guild, raid).await;
+        });
+    }
+
     fn guard_entry(&self, guild: Id<GuildMarker>) -> Arc<Mutex<Guard>> {
         self.guards
             .write()
@@ -309,12 +362,14 @@ impl Shared {
     }
 
     /// Settings were changed here: every guard of this process uses them at once.
-    pub fn settings_changed(&self, guild: Id<GuildMarker>, settings: GuardSettings) {
+    pub fn settings_changed(self: &Arc<Self>, guild: Id<GuildMarker>, settings: GuardSettings) {
         let guard = self.guard_entry(guild);
         let mut guard = guard.lock();
         guard.settings = Arc::new(settings);
         guard.loaded = true;
         guard.read_at = Instant::now();
+        // The server's size is needed before the next join is judged.
+        self.refresh_if_stale(guild, &mut guard);
     }
 
     /// Forgets members whose messages are too old for any rule.
@@ -325,6 +380,61 @@ impl Shared {
             guard.spam.sweep(now);
             guard.nuke.sweep(now);
         }
+    }
+
+    /// The guild's action lane (see [`Shared::lanes`]).
+    pub fn lane(&self, guild: Id<GuildMarker>) -> Arc<tokio::sync::Mutex<()>> {
+        self.lanes.lock().entry(guild).or_default().clone()
+    }
+
+    /// The bot's standing in a guild, read from Discord now: its guild permissions, the
+    /// guild's roles, and its highest role's position.
+    pub async fn bot_standing(
+        &self,
+        guild: Id<GuildMarker>,
+    ) -> Result<
+        (
+            twilight_model::guild::Permissions,
+            Vec<twilight_model::guild::Role>,
+            i64,
+        ),
+        String,
+    > {
+        use crate::kernel::discord::send;
+        use twilight_model::guild::Permissions;
+        let client = self.kernel.discord.client();
+        let bot = self.bot_user().await.map_err(|e| e.to_string())?;
+        let member = send(
+            "GET /guilds/{id}/members/{id}",
+            client.guild_member(guild, bot),
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .model()
+        .await
+        .map_err(|e| e.to_string())?;
+        let roles = send("GET /guilds/{id}/roles", client.roles(guild))
+            .await
+            .map_err(|e| e.to_string())?
+            .models()
+            .await
+            .map_err(|e| e.to_string())?;
+        let permissions = roles
+            .iter()
+            .filter(|r| r.id == guild.cast() || member.roles.contains(&r.id))
+            .fold(Permissions::empty(), |all, r| all | r.permissions);
+        let permissions = if permissions.contains(Permissions::ADMINISTRATOR) {
+            Permissions::all()
+        } else {
+            permissions
+        };
+        let top = roles
+            .iter()
+            .filter(|r| member.roles.contains(&r.id))
+            .map(|r| r.position)
+            .max()
+            .unwrap_or(0);
+        Ok((permissions, roles, top))
     }
 
     /// The bot's user id.

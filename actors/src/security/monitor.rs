@@ -47,13 +47,22 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
             }
             Err(error) => tracing::warn!(%error, "could not read the raids that were on"),
         }
+        // After a resume no GUILD_CREATE comes: every guild's settings and size are read
+        // once the directory knows the guilds, before their next join is judged.
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        for (guild, _) in loading.kernel.guilds.guilds() {
+            loading.guard(guild);
+        }
     });
     let deliver: Deliver = Arc::new(move |event| {
         match event.event.as_ref() {
             Event::GuildCreate(create) => {
                 if let GuildCreate::Available(guild) = create.as_ref() {
                     let members = guild.member_count.unwrap_or(guild.members.len() as u64);
-                    shared.guard(guild.id).lock().members = members;
+                    let guard = shared.guard(guild.id);
+                    let mut guard = guard.lock();
+                    guard.members = members;
+                    guard.members_known = true;
                 }
             }
             Event::MemberAdd(added) => joined(&shared, added),
@@ -106,7 +115,8 @@ fn joined(shared: &Arc<Shared>, added: &twilight_model::gateway::payload::incomi
     guard.members += 1;
     let settings = guard.settings.clone();
     let members = guard.members;
-    let verdict = guard.joins.join(&join, &settings, members);
+    let judge = guard.members_known;
+    let verdict = guard.joins.join(&join, &settings, members, judge);
     drop(guard);
     let task_shared = shared.clone();
     match verdict {
@@ -353,6 +363,9 @@ async fn raider_joined(
         let _ = store.touch_raid(raid, at).await;
     }
     respond::handle_raider(shared, guild, raid, user, &settings).await;
+    if let Some(raid) = raid {
+        shared.incident_changed(guild, raid);
+    }
 }
 
 /// "Ban all", "Release all", "End raid mode" on the incident (staff; they work after a

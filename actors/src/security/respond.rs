@@ -34,7 +34,7 @@ const RAID_TIMEOUT_SECONDS: i64 = 24 * 3600;
 /// A banned raider's or spammer's messages of the last hour go with them.
 const BAN_DELETE_SECONDS: u32 = 3600;
 /// Raid accounts handled at once (each is one REST call; twilight keeps the buckets).
-const CONCURRENT_ACTIONS: usize = 8;
+const CONCURRENT_ACTIONS: usize = 4;
 /// Permissions that let someone destroy a server: a nuker loses every role holding one.
 pub const DANGEROUS: Permissions = Permissions::ADMINISTRATOR
     .union(Permissions::MANAGE_GUILD)
@@ -45,6 +45,53 @@ pub const DANGEROUS: Permissions = Permissions::ADMINISTRATOR
     .union(Permissions::MANAGE_WEBHOOKS)
     .union(Permissions::MODERATE_MEMBERS)
     .union(Permissions::MANAGE_GUILD_EXPRESSIONS);
+
+/// The monitor's actions (bans, roles, deletions) are at most 40 per second.
+const ACTION_SPACING: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Sends a request of a bucket Discord shares between paths (every member's roles in a
+/// guild, say): waits while the bucket is known to be empty, and learns from the answer's
+/// `X-RateLimit-*` headers when it is next empty. twilight keys its buckets by path, so
+/// the first call to each member would otherwise meet an exhausted shared bucket.
+pub async fn paced<T: Unpin>(
+    shared: &Shared,
+    key: String,
+    route: &'static str,
+    request: impl std::future::IntoFuture<
+        Output = Result<twilight_http::Response<T>, twilight_http::Error>,
+        IntoFuture = twilight_http::response::ResponseFuture<T>,
+    >,
+) -> Result<twilight_http::Response<T>, DiscordError> {
+    let until = shared.pacing.lock().get(&key).copied();
+    if let Some(until) = until {
+        tokio::time::sleep_until(until.into()).await;
+    }
+    // Below Discord's global 50 per second whatever else the bot is doing: twilight's
+    // global window and Discord's need not line up.
+    {
+        let mut last = shared.last_action.lock().await;
+        let next = *last + ACTION_SPACING;
+        if next > tokio::time::Instant::now() {
+            tokio::time::sleep_until(next).await;
+        }
+        *last = tokio::time::Instant::now();
+    }
+    let response = send(route, request).await?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .find(|(header, _)| header.eq_ignore_ascii_case(name))
+            .and_then(|(_, value)| std::str::from_utf8(value).ok()?.parse::<f64>().ok())
+    };
+    if header("x-ratelimit-remaining") == Some(0.0) {
+        let wait = header("x-ratelimit-reset-after")
+            .unwrap_or(1.0)
+            .clamp(0.0, 60.0);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(wait);
+        shared.pacing.lock().insert(key, until);
+    }
+    Ok(response)
+}
 
 /// The action raiders get: the guild's choice, but a timeout while no quarantine role is
 /// set (said in the log when it happens).
@@ -102,6 +149,7 @@ async fn log_channel(
 /// A line in the security log (nothing when the guild has none).
 pub async fn log(shared: &Shared, guild: Id<GuildMarker>, settings: &GuardSettings, text: &str) {
     if let Some(channel) = log_channel(shared, guild, settings).await {
+        let _lane = shared.lane(guild).lock_owned().await;
         let message = ReplyMessage::text(clip(text, 2000));
         if let Err(error) = shared
             .kernel
@@ -123,6 +171,7 @@ async fn post(
     components: Vec<Component>,
 ) -> Option<(Id<ChannelMarker>, Id<MessageMarker>)> {
     let mut posted = None;
+    let _lane = shared.lane(guild).lock_owned().await;
     if let Some(channel) = log_channel(shared, guild, settings).await {
         let mut message = ReplyMessage::default()
             .with_embed(embed.clone())
@@ -393,6 +442,28 @@ pub async fn act(
     settings: &GuardSettings,
     timeout_seconds: i64,
 ) -> Result<(), DiscordError> {
+    let _lane = shared.lane(guild).lock_owned().await;
+    act_now(
+        shared,
+        guild,
+        user,
+        action,
+        reason,
+        settings,
+        timeout_seconds,
+    )
+    .await
+}
+
+async fn act_now(
+    shared: &Shared,
+    guild: Id<GuildMarker>,
+    user: Id<UserMarker>,
+    action: Action,
+    reason: &str,
+    settings: &GuardSettings,
+    timeout_seconds: i64,
+) -> Result<(), DiscordError> {
     let client = shared.kernel.discord.client();
     let reason = clip(reason, 400);
     match action {
@@ -402,7 +473,7 @@ pub async fn act(
                 .quarantine_role
                 .and_then(Id::<RoleMarker>::new_checked)
             else {
-                return Box::pin(act(
+                return Box::pin(act_now(
                     shared,
                     guild,
                     user,
@@ -413,7 +484,9 @@ pub async fn act(
                 ))
                 .await;
             };
-            send(
+            paced(
+                shared,
+                format!("roles:{guild}"),
                 "PUT /guilds/{id}/members/{id}/roles/{id}",
                 client
                     .add_guild_member_role(guild, user, role)
@@ -425,7 +498,9 @@ pub async fn act(
         Action::Timeout => {
             let until = shared.kernel.clock.now() + chrono::Duration::seconds(timeout_seconds);
             let until = Timestamp::from_secs(until.timestamp()).ok();
-            send(
+            paced(
+                shared,
+                format!("member:{guild}"),
                 "PATCH /guilds/{id}/members/{id}",
                 client
                     .update_guild_member(guild, user)
@@ -435,13 +510,17 @@ pub async fn act(
             .await
             .map(drop)
         }
-        Action::Kick => send(
+        Action::Kick => paced(
+            shared,
+            format!("kick:{guild}"),
             "DELETE /guilds/{id}/members/{id}",
             client.remove_guild_member(guild, user).reason(&reason),
         )
         .await
         .map(drop),
-        Action::Ban => send(
+        Action::Ban => paced(
+            shared,
+            format!("ban:{guild}"),
             "PUT /guilds/{id}/bans/{id}",
             client
                 .create_ban(guild, user)
@@ -585,12 +664,16 @@ pub async fn release_raiders(
     let results: Vec<bool> = futures::stream::iter(todo)
         .map(|account| async move {
             let reason = format!("Agora anti-raid: raid #{raid}, released by staff ({by})");
+            let lane = shared.lane(guild);
+            let _lane = lane.lock().await;
             let result = if account.outcome == "quarantined" {
                 match settings
                     .quarantine_role
                     .and_then(Id::<RoleMarker>::new_checked)
                 {
-                    Some(role) => send(
+                    Some(role) => paced(
+                        shared,
+                        format!("roles:{guild}"),
                         "DELETE /guilds/{id}/members/{id}/roles/{id}",
                         client
                             .remove_guild_member_role(guild, account.user, role)
@@ -601,7 +684,9 @@ pub async fn release_raiders(
                     None => Ok(()),
                 }
             } else {
-                send(
+                paced(
+                    shared,
+                    format!("member:{guild}"),
                     "PATCH /guilds/{id}/members/{id}",
                     client
                         .update_guild_member(guild, account.user)
@@ -727,6 +812,7 @@ pub async fn delete_messages(
         }
     }
     let reason = format!("Agora anti-spam: {why}");
+    let _lane = shared.lane(guild).lock_owned().await;
     for (channel, (recent, old)) in by_channel {
         let Some(channel) = Id::<ChannelMarker>::new_checked(channel) else {
             continue;
@@ -738,13 +824,22 @@ pub async fn delete_messages(
                 continue;
             }
             let request = client.delete_messages(channel, chunk).reason(&reason);
-            if let Err(error) = send("POST /channels/{id}/messages/bulk-delete", request).await {
+            let key = format!("bulk:{channel}");
+            if let Err(error) = paced(
+                shared,
+                key,
+                "POST /channels/{id}/messages/bulk-delete",
+                request,
+            )
+            .await
+            {
                 tracing::warn!(%error, guild = guild.get(), "could not remove spam in bulk");
             }
         }
         for message in single {
             let request = client.delete_message(channel, message).reason(&reason);
-            match send("DELETE /channels/{id}/messages/{id}", request).await {
+            let key = format!("delete:{channel}");
+            match paced(shared, key, "DELETE /channels/{id}/messages/{id}", request).await {
                 Ok(_)
                 | Err(DiscordError::Refused {
                     code: Some(10008), ..

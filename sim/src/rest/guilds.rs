@@ -29,13 +29,20 @@ pub fn handle(state: &Arc<SimState>, call: &Call) -> ApiResult<Reply> {
         .strip_prefix("/guilds/{guild_id}")
         .unwrap_or("");
     match (call.method.as_str(), template) {
-        ("GET", "") => Reply::ok(
-            state
-                .world
-                .lock()
+        ("GET", "") => {
+            let world = state.world.lock();
+            let mut guild = world
                 .guild_json(guild_id)
-                .ok_or_else(ApiError::unknown_guild)?,
-        ),
+                .ok_or_else(ApiError::unknown_guild)?;
+            // `with_counts=true`: Discord adds the approximate member and online counts.
+            if call.query_flag("with_counts") {
+                let members = world.guilds[&guild_id].members.len();
+                let online = world.guilds[&guild_id].presences.len();
+                guild["approximate_member_count"] = json!(members);
+                guild["approximate_presence_count"] = json!(online);
+            }
+            Reply::ok(guild)
+        }
         ("GET", "/channels") => {
             let world = state.world.lock();
             let channels: Vec<Value> = world

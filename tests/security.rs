@@ -96,6 +96,10 @@ fn logged(harness: &Harness, needle: &str) -> Vec<Value> {
         .collect()
 }
 
+fn author_of(message: &Value) -> Option<u64> {
+    message["author"]["id"].as_str()?.parse().ok()
+}
+
 /// No call of the bot's since `since` was refused.
 fn no_refusals(harness: &Harness, since: u64) {
     let refused: Vec<String> = harness
@@ -184,7 +188,7 @@ fn a_raid_on_a_500_member_server_is_caught_within_a_second_and_only_raiders_are_
             let user = harness
                 .sim
                 .create_user_with(&UserSpec {
-                    username: format!("{}", ["ana", "ben", "chloe", "dev", "emil"][n as usize % 5])
+                    username: ["ana", "ben", "chloe", "dev", "emil"][n as usize % 5].to_string()
                         + &n.to_string(),
                     created_at_ms: Some(now_ms() - 400 * 86_400_000),
                     avatar: Some(format!("{:032x}", n + 1)),
@@ -358,14 +362,24 @@ fn the_same_join_rate_on_a_50000_member_server_is_not_a_raid() {
         harness.stop().await;
         harness.boot(Vec::new()).await;
         let quarantine = raid_ready(&harness).await;
+        // All through one invite: the monitor notices the code, and still no raid.
+        let code = harness
+            .sim
+            .create_invite(guild, harness.demo.general_id, None)
+            .unwrap();
         let raid_start = now_ms() - 20_000;
         let mut joiners = Vec::new();
         for n in 0..60usize {
             let user = raider(&harness, n);
-            harness
-                .sim
-                .join_guild_at(guild, user, raid_start + n as u64 * 333)
-                .unwrap();
+            agora_sim::actions::join_guild_at(
+                harness.sim.state(),
+                guild,
+                user,
+                &[],
+                Some(&code),
+                Some(raid_start + n as u64 * 333),
+            )
+            .unwrap();
             joiners.push(user);
         }
         // The status reads the monitor's window: every join is in it, none made a raid.
@@ -387,7 +401,7 @@ fn the_same_join_rate_on_a_50000_member_server_is_not_a_raid() {
                 vec![],
             )
             .await;
-            if status.contains("for 50060 members") {
+            if status.contains("for 50060 members") && status.contains(&format!("`{code}`")) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -526,7 +540,7 @@ fn five_spammers_among_a_thousand_chatting_members_are_handled_and_no_one_else()
         let by = |user: u64| {
             messages
                 .iter()
-                .filter(|m| m["author"]["id"] == user.to_string())
+                .filter(|m| author_of(m) == Some(user))
                 .count()
         };
         wait_until("the spam removed", NOW_SLACK, || {
@@ -536,7 +550,7 @@ fn five_spammers_among_a_thousand_chatting_members_are_handled_and_no_one_else()
                 .collect();
             spammers
                 .iter()
-                .all(|u| !messages.iter().any(|m| m["author"]["id"] == u.to_string()))
+                .all(|u| !messages.iter().any(|m| author_of(m) == Some(*u)))
         })
         .await;
         assert!(
@@ -635,14 +649,30 @@ fn an_admin_deleting_five_channels_in_ten_seconds_loses_their_dangerous_roles() 
             text.contains(&format!("<@{rogue}>")) && text.contains("roles stripped"),
             "{text}"
         );
-        // The owner's own admins deleting one channel is nothing.
-        assert_eq!(
-            member(&harness, admin)
-                .unwrap()
-                .0
-                .contains(&harness.demo.admin_role_id),
-            true
-        );
+        // An admin deleting one channel is ordinary work: they keep their roles.
+        let spare = harness
+            .sim
+            .create_channel(guild, "old-event", 0, None)
+            .unwrap();
+        harness
+            .sim
+            .moderate(
+                guild,
+                &Moderation {
+                    actor_id: admin,
+                    action: ModerationKind::DeleteChannel,
+                    target_id: spare,
+                    reason: None,
+                    delete_message_seconds: 0,
+                },
+            )
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(member(&harness, admin)
+            .unwrap()
+            .0
+            .contains(&harness.demo.admin_role_id));
+        assert_eq!(logged(&harness, "Anti-nuke").len(), 1);
     });
 }
 
@@ -990,6 +1020,34 @@ fn bad_settings_are_refused_whole_and_staff_levels_hold() {
         )
         .await;
         assert!(denied.contains("Only moderators"), "{denied}");
+
+        // Admins also type `!security …`: a member's is ignored (nothing locked), the
+        // admin's answer comes by DM, never into the channel.
+        let before = overwrites(&harness);
+        harness
+            .sim
+            .send_message(
+                harness.demo.general_id,
+                member,
+                "!security lockdown all:true",
+            )
+            .unwrap();
+        let dms_before = harness.sim.dms(admin).len();
+        harness
+            .sim
+            .send_message(harness.demo.general_id, admin, "!security status")
+            .unwrap();
+        wait_until("the DM answer", NOW_SLACK, || {
+            harness.sim.dms(admin).len() > dms_before
+        })
+        .await;
+        let dm = harness.sim.dms(admin).last().cloned().unwrap();
+        assert!(message_text(&dm).contains("Server protection"), "{dm}");
+        assert_eq!(
+            overwrites(&harness),
+            before,
+            "the member's text did nothing"
+        );
     });
 }
 

@@ -32,6 +32,7 @@ security-status-locked = 🔒 { $channels } channel(s) locked{ $invites ->
 security-status-protection = Protection
 security-status-limits = Thresholds
 security-status-thresholds = Raid: { $threshold } weighted joins per { $window } s for { $members } members (now { $score }) · Spam: { $rate } messages per { $rate_seconds } s · Nuke: more than { $nuke } destructive actions per { $nuke_window } s
+security-status-hot-invite = ⚠️ The invite `{ $code }` brought { $uses } of the recent joins: each further join weighs more.
 security-status-last = Last events
 security-events-none = No security events.
 security-events-title = Security events ({ $count })

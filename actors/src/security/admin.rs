@@ -70,10 +70,10 @@ async fn status(
             return super::database_trouble(locale, &error)
         }
     };
-    let (members, score) = {
+    let (members, score, hot_invite) = {
         let guard = shared.guard(guild);
         let guard = guard.lock();
-        (guard.members, guard.joins.score())
+        (guard.members, guard.joins.score(), guard.hot_invite.clone())
     };
     let raid_text = match &raid {
         Some(raid) => t!(
@@ -123,6 +123,18 @@ async fn status(
         nuke = settings.nuke_limit,
         nuke_window = settings.nuke_window_seconds
     );
+    let thresholds = match hot_invite {
+        Some((code, uses)) => format!(
+            "{thresholds}\n{}",
+            t!(
+                locale,
+                "security-status-hot-invite",
+                code = code,
+                uses = uses
+            )
+        ),
+        None => thresholds,
+    };
     let last = if events.is_empty() {
         t!(locale, "security-events-none")
     } else {

@@ -66,6 +66,9 @@ pub struct JoinWindow {
     avatars: HashMap<u64, u32>,
     /// Raid mode: when it started and when the last join came.
     pub raid: Option<RaidMode>,
+    /// Extra weight of each join while one invite code brings most of the window's joins
+    /// (the monitor learns it from the guild's invite uses).
+    pub invite_bonus: f64,
 }
 
 /// Raid mode as the window knows it.
@@ -137,6 +140,7 @@ impl JoinWindow {
         if same_avatar >= LOOK_ALIKE {
             weight += 0.5;
         }
+        weight += self.invite_bonus;
         self.score += weight;
         self.joins.push_back(Joined {
             user: join.user,
@@ -189,6 +193,7 @@ impl JoinWindow {
     /// Raid mode is over (by staff, or quiet): the window starts afresh.
     pub fn end_raid(&mut self) {
         self.raid = None;
+        self.invite_bonus = 0.0;
         self.joins.clear();
         self.names.clear();
         self.avatars.clear();
@@ -505,14 +510,10 @@ mod tests {
         let mut alike = JoinWindow::default();
         for n in 0..4u64 {
             distinct.join(
-                &join(
-                    n,
-                    at,
-                    400,
-                    &format!("{}", ["ann", "bob", "cy", "dee"][n as usize]),
-                ),
+                &join(n, at, 400, ["ann", "bob", "cy", "dee"][n as usize]),
                 &settings,
                 50,
+                true,
             );
             alike.join(
                 &join(n, at, 400, &format!("raider{n}")),

@@ -191,6 +191,11 @@ pub(crate) struct Guard {
     pub nuke: NukeWatch,
     /// The raid on, as stored.
     pub raid_id: Option<i64>,
+    /// Each invite code's uses when last read, and when that was (`monitor::read_invites`).
+    pub invite_uses: HashMap<String, u64>,
+    pub invites_read: Option<Instant>,
+    /// The code that brought most of the window's joins, and how many, when there is one.
+    pub hot_invite: Option<(String, u64)>,
 }
 
 impl Guard {
@@ -207,6 +212,9 @@ impl Guard {
             spam: SpamWatch::default(),
             nuke: NukeWatch::default(),
             raid_id: None,
+            invite_uses: HashMap::new(),
+            invites_read: None,
+            hot_invite: None,
         }
     }
 }
@@ -312,6 +320,13 @@ impl Shared {
                 }
                 guard.loaded = true;
                 guard.read_at = Instant::now();
+                // The invites' uses before any raid: what a raid's joins are compared with.
+                if guard.settings.raid_enabled && guard.invites_read.is_none() {
+                    guard.invites_read = Some(Instant::now());
+                    let shared = self.clone();
+                    self.main
+                        .spawn(async move { monitor::read_invites(&shared, guild).await });
+                }
             }
             (settings, roles, raid) => {
                 let error = settings.err().or(roles.err()).or(raid.err());
@@ -368,7 +383,14 @@ impl Shared {
         guard.settings = Arc::new(settings);
         guard.loaded = true;
         guard.read_at = Instant::now();
-        // The server's size is needed before the next join is judged.
+        // The server's size is needed before the next join is judged, and the invites'
+        // uses before a raid.
+        if guard.settings.raid_enabled && guard.invites_read.is_none() {
+            guard.invites_read = Some(Instant::now());
+            let shared = self.clone();
+            self.main
+                .spawn(async move { monitor::read_invites(&shared, guild).await });
+        }
         self.refresh_if_stale(guild, &mut guard);
     }
 

@@ -117,6 +117,22 @@ fn joined(shared: &Arc<Shared>, added: &twilight_model::gateway::payload::incomi
     let members = guard.members;
     let judge = guard.members_known;
     let verdict = guard.joins.join(&join, &settings, members, judge);
+    // Half way to a raid, the invites are read (at most every 5 s): one code bringing most
+    // of the window's joins weighs each further join more, and the incident names it.
+    let half_way = guard.joins.score() * 2.0 >= settings.raid_threshold(members);
+    let read_invites_now = settings.raid_enabled
+        && half_way
+        && guard.joins.raid.is_none()
+        && guard
+            .invites_read
+            .is_none_or(|at| at.elapsed() > std::time::Duration::from_secs(5));
+    if read_invites_now {
+        guard.invites_read = Some(std::time::Instant::now());
+        let task_shared = shared.clone();
+        shared
+            .main
+            .spawn(async move { read_invites(&task_shared, guild).await });
+    }
     drop(guard);
     let task_shared = shared.clone();
     match verdict {
@@ -257,6 +273,53 @@ fn audited(
     }
 }
 
+/// Reads the guild's invite uses and compares them with the last reading: a code that
+/// brought at least 5 joins and half the window's makes each further join weigh half more.
+pub async fn read_invites(shared: &Arc<Shared>, guild: Id<GuildMarker>) {
+    let request = shared.kernel.discord.client().guild_invites(guild);
+    let invites = match crate::kernel::discord::send("GET /guilds/{id}/invites", request).await {
+        Ok(response) => match response.models().await {
+            Ok(invites) => invites,
+            Err(_) => return,
+        },
+        // Without Manage Server the signal is simply not there.
+        Err(error) => {
+            tracing::debug!(%error, "could not read the invites");
+            return;
+        }
+    };
+    let guard = shared.guard(guild);
+    let mut guard = guard.lock();
+    let first = guard.invite_uses.is_empty();
+    let mut best: Option<(String, u64)> = None;
+    for invite in &invites {
+        let uses = invite.uses.unwrap_or(0);
+        let before = guard.invite_uses.get(&invite.code).copied().unwrap_or(0);
+        let gained = uses.saturating_sub(before);
+        if best.as_ref().is_none_or(|(_, most)| gained > *most) {
+            best = Some((invite.code.clone(), gained));
+        }
+    }
+    guard.invite_uses = invites
+        .iter()
+        .map(|invite| (invite.code.clone(), invite.uses.unwrap_or(0)))
+        .collect();
+    if first {
+        return;
+    }
+    let recent = guard.joins.recent_joins() as u64;
+    match best {
+        Some((code, gained)) if gained >= 5 && gained * 2 >= recent => {
+            guard.joins.invite_bonus = 0.5;
+            guard.hot_invite = Some((code, gained));
+        }
+        _ => {
+            guard.joins.invite_bonus = 0.0;
+            guard.hot_invite = None;
+        }
+    }
+}
+
 /// A join crossed the threshold: raid mode on (once, across processes), the incident in
 /// the security log, the window's joiners handled.
 async fn raid_started(
@@ -270,11 +333,17 @@ async fn raid_started(
 ) {
     let settings = shared.settings_of(guild);
     let action = respond::raid_action(&settings);
-    let detail = format!(
+    let hot_invite = shared.guard(guild).lock().hot_invite.clone();
+    let mut detail = format!(
         "{} joins weighing {score:.1} within {} s; the threshold for {members} members is {threshold:.0}",
         accounts.len(),
         settings.raid_window_seconds
     );
+    if let Some((code, uses)) = hot_invite {
+        detail.push_str(&format!(
+            "; {uses} of them came through the invite `{code}` (delete it under Server Settings → Invites)"
+        ));
+    }
     let accounts: Vec<Id<UserMarker>> = accounts.into_iter().filter_map(Id::new_checked).collect();
     let store = &shared.kernel.store;
     let raid = match store

@@ -197,7 +197,7 @@ fn register_commands_overwrites_the_guild_commands() {
         );
         assert_eq!(
             stdout.trim(),
-            format!("Registered 9 slash commands in guild {}.", demo.guild_id)
+            format!("Registered 10 slash commands in guild {}.", demo.guild_id)
         );
         let mut names: Vec<String> = sim
             .commands()
@@ -212,6 +212,7 @@ fn register_commands_overwrites_the_guild_commands() {
                 "config",
                 "help",
                 "schedule",
+                "security",
                 "shift",
                 "status",
                 "ticket",

@@ -217,6 +217,7 @@ contract!(
     ticket_openings_are_gated_once_per_person_and_numbered_per_guild,
     ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
     ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing,
+    security_raids_start_once_and_snapshots_keep_the_first,
 );
 
 fn support_category() -> agora_actors::tickets::store::CategoryInput {
@@ -506,7 +507,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 8;
+const BUILT_IN_MIGRATIONS: usize = 9;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -524,7 +525,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-01-200000_processes".to_owned(),
             "2026-12-03-000000_tickets".to_owned(),
             "2026-12-04-000000_ticket_workflow".to_owned(),
-            "2026-12-04-000001_ticket_staff_warnings".to_owned()
+            "2026-12-04-000001_ticket_staff_warnings".to_owned(),
+            "2026-12-05-000000_security".to_owned()
         ]
     );
     assert_eq!(
@@ -1817,4 +1819,116 @@ async fn ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing(database
         .await
         .unwrap();
     assert_eq!(next.number, open.number + 1);
+}
+
+async fn security_raids_start_once_and_snapshots_keep_the_first(database: &TestDatabase) {
+    use agora_actors::security::settings::GuardSettings;
+    use agora_actors::security::store::{EventFilter, Lockdown, NewEvent};
+    let store = database.migrated().await;
+    let now = start_time();
+    // Ten joins crossing the threshold at once (or two processes): one raid.
+    let starts = futures::future::join_all(
+        (0..10).map(|_| store.start_raid(id(7), now, "quarantine", "10 joins")),
+    )
+    .await;
+    let started: Vec<i64> = starts.into_iter().filter_map(|r| r.unwrap()).collect();
+    assert_eq!(started.len(), 1, "one raid of ten starts");
+    let raid = started[0];
+    assert_eq!(store.active_raid(id(7)).await.unwrap().unwrap().id, raid);
+    assert!(
+        store.active_raid(id(8)).await.unwrap().is_none(),
+        "per guild"
+    );
+    store
+        .add_raid_accounts(raid, &[id(1), id(2), id(1)], "quarantine")
+        .await
+        .unwrap();
+    store
+        .set_raid_outcome(raid, id(2), "quarantined")
+        .await
+        .unwrap();
+    let accounts = store.raid_accounts(raid).await.unwrap();
+    assert_eq!(accounts.len(), 2);
+    assert_eq!(accounts[1].outcome, "quarantined");
+    // Two ends end it once; another raid may then start.
+    assert!(store.end_raid(raid, Some(id(3))).await.unwrap());
+    assert!(!store.end_raid(raid, Some(id(3))).await.unwrap());
+    assert!(store
+        .start_raid(id(7), now, "ban", "again")
+        .await
+        .unwrap()
+        .is_some());
+
+    // The first lockdown's snapshot stays: that is what unlockdown restores.
+    let snapshot = |allow: &str, at: DateTime<Utc>| Lockdown {
+        guild: id(7),
+        channel: 42,
+        had_overwrite: true,
+        allow: allow.to_owned(),
+        deny: "2048".to_owned(),
+        reason: "drill".to_owned(),
+        locked_by: id(3),
+        locked_at: at,
+        until: Some(at + chrono::Duration::minutes(30)),
+    };
+    assert!(store
+        .take_lockdown_snapshot(&snapshot("1024", now))
+        .await
+        .unwrap());
+    assert!(!store
+        .take_lockdown_snapshot(&snapshot("0", now))
+        .await
+        .unwrap());
+    let kept = store.lockdowns(id(7)).await.unwrap();
+    assert_eq!(kept, vec![snapshot("1024", stored_start_time())]);
+    assert!(store.lockdowns(id(8)).await.unwrap().is_empty());
+    assert!(store.lockdowns_due(now).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .lockdowns_due(now + chrono::Duration::minutes(31))
+            .await
+            .unwrap(),
+        vec![id(7)]
+    );
+    assert!(store.drop_lockdown_snapshot(id(7), 42).await.unwrap());
+    assert!(!store.drop_lockdown_snapshot(id(7), 42).await.unwrap());
+
+    // Settings round trip; events stay in their guild and filter.
+    let mut settings = GuardSettings::protecting();
+    settings.raid_min_joins = 25;
+    store.save_guard_settings(id(7), &settings).await.unwrap();
+    assert_eq!(store.guard_settings(id(7)).await.unwrap(), settings);
+    assert_eq!(
+        store.guard_settings(id(8)).await.unwrap(),
+        GuardSettings::default()
+    );
+    for (guild, user, kind) in [(7, 1, "spam"), (7, 2, "raid"), (8, 1, "spam")] {
+        store
+            .record_security_event(
+                id(guild),
+                NewEvent {
+                    kind,
+                    user: Some(id(user)),
+                    action: "timed out",
+                    detail: "test",
+                    ..NewEvent::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let spam = EventFilter {
+        kind: Some("spam".to_owned()),
+        ..EventFilter::default()
+    };
+    assert_eq!(
+        store.security_events(id(7), &spam, 10).await.unwrap().len(),
+        1
+    );
+    let all = store
+        .security_events(id(7), &EventFilter::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|e| e.detail == "test"));
 }

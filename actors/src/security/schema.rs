@@ -1,14 +1,6 @@
 //! The protection tables as diesel sees them; kept in step with `migrations/`.
 
 diesel::table! {
-    security_settings (guild_id) {
-        guild_id -> BigInt,
-        settings -> Text,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
     security_events (id) {
         id -> BigInt,
         guild_id -> BigInt,

@@ -10,12 +10,15 @@ use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, User
 use twilight_model::id::Id;
 
 use super::schema::{
-    security_events, security_lockdowns, security_raid_accounts, security_raids, security_settings,
+    security_events, security_lockdowns, security_raid_accounts, security_raids,
     security_verifications,
 };
 use super::settings::GuardSettings;
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::{with_connection, Store, StoreError};
+
+/// Where a guild's protection settings are stored: (feature, key) of the feature settings.
+const GUARD: (&str, &str) = ("security", "guard");
 
 fn naive(instant: DateTime<Utc>) -> NaiveDateTime {
     instant.trunc_subsecs(6).naive_utc()
@@ -201,21 +204,15 @@ impl Store {
     // ---- settings ------------------------------------------------------------------------
 
     /// A guild's protection settings (the defaults when it never changed any; a stored
-    /// document from an older version reads with defaults for the keys it lacks).
+    /// document from an older version reads with defaults for the keys it lacks). They are
+    /// one feature setting (`security`, `guard`), so `/config reset` resets them too.
     pub async fn guard_settings(
         &self,
         guild: Id<GuildMarker>,
     ) -> Result<GuardSettings, StoreError> {
-        let text: Option<String> = with_connection!(self, connection => {
-            security_settings::table
-                .filter(security_settings::guild_id.eq(column(guild)))
-                .select(security_settings::settings)
-                .first(connection)
-                .await
-                .optional()
-        })?;
-        Ok(text
-            .and_then(|text| match serde_json::from_str(&text) {
+        let stored = self.feature_setting(guild, GUARD.0, GUARD.1).await?;
+        Ok(stored
+            .and_then(|value| match serde_json::from_value(value) {
                 Ok(settings) => Some(settings),
                 Err(error) => {
                     tracing::error!(guild = guild.get(), %error, "stored protection settings do not read; using the defaults");
@@ -231,25 +228,9 @@ impl Store {
         guild: Id<GuildMarker>,
         settings: &GuardSettings,
     ) -> Result<(), StoreError> {
-        let text = serde_json::to_string(settings).unwrap_or_else(|_| "{}".into());
-        let now = self.now();
-        with_connection!(self, connection => {
-            diesel::insert_into(security_settings::table)
-                .values((
-                    security_settings::guild_id.eq(column(guild)),
-                    security_settings::settings.eq(&text),
-                    security_settings::updated_at.eq(now),
-                ))
-                .on_conflict(security_settings::guild_id)
-                .do_update()
-                .set((
-                    security_settings::settings.eq(&text),
-                    security_settings::updated_at.eq(now),
-                ))
-                .execute(connection)
-                .await
-        })?;
-        Ok(())
+        let value = serde_json::to_value(settings).unwrap_or_default();
+        self.set_feature_setting(guild, GUARD.0, GUARD.1, &value)
+            .await
     }
 
     // ---- events --------------------------------------------------------------------------

@@ -1,11 +1,5 @@
 -- Server protection (actors/src/security), PostgreSQL flavour. Keep in step with ../../sqlite
 -- and with actors/src/security/schema.rs. Times are UTC.
-CREATE TABLE security_settings (
-    guild_id   BIGINT    NOT NULL PRIMARY KEY,
-    settings   TEXT      NOT NULL,
-    updated_at TIMESTAMP NOT NULL
-);
-
 CREATE TABLE security_events (
     id         BIGSERIAL NOT NULL PRIMARY KEY,
     guild_id   BIGINT    NOT NULL,

@@ -3,4 +3,3 @@ DROP TABLE security_lockdowns;
 DROP TABLE security_raid_accounts;
 DROP TABLE security_raids;
 DROP TABLE security_events;
-DROP TABLE security_settings;

@@ -1,11 +1,5 @@
 -- Server protection (actors/src/security), SQLite flavour. Keep in step with ../../postgres
 -- and with actors/src/security/schema.rs. Times are UTC.
-CREATE TABLE security_settings (
-    guild_id   BIGINT    NOT NULL PRIMARY KEY,
-    settings   TEXT      NOT NULL,
-    updated_at TIMESTAMP NOT NULL
-);
-
 CREATE TABLE security_events (
     id         INTEGER   NOT NULL PRIMARY KEY AUTOINCREMENT,
     guild_id   BIGINT    NOT NULL,

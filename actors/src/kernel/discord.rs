@@ -59,6 +59,8 @@ pub struct DiscordRest {
     application_id: Id<ApplicationMarker>,
     /// The routes twilight lacks.
     raw: super::discord_raw::RawRest,
+    /// The bot's own user id, asked of Discord once.
+    bot_user: Arc<tokio::sync::OnceCell<Id<twilight_model::id::marker::UserMarker>>>,
 }
 
 /// Builds the twilight client; `rest_url` (`http://127.0.0.1:PORT`) points it at another
@@ -118,11 +120,35 @@ impl DiscordRest {
             interactions,
             application_id,
             raw: super::discord_raw::RawRest::new(token, rest_url),
+            bot_user: Arc::default(),
         })
     }
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The bot's own user id (`GET /users/@me`, asked once per process).
+    pub async fn bot_user(
+        &self,
+    ) -> Result<Id<twilight_model::id::marker::UserMarker>, DiscordError> {
+        self.bot_user
+            .get_or_try_init(|| async {
+                const ROUTE: &str = "GET /users/@me";
+                let user = send(ROUTE, self.client.current_user())
+                    .await?
+                    .model()
+                    .await
+                    .map_err(unreadable(ROUTE))?;
+                Ok(user.id)
+            })
+            .await
+            .copied()
+    }
+
+    /// The bot's user id if it was asked already (no request).
+    pub fn known_bot_user(&self) -> Option<Id<twilight_model::id::marker::UserMarker>> {
+        self.bot_user.get().copied()
     }
 
     /// The routes twilight-http does not offer (the guild's incident actions).
@@ -151,6 +177,7 @@ impl DiscordRest {
             interactions: self.interactions.clone(),
             application_id: self.application_id,
             raw: self.raw.clone(),
+            bot_user: self.bot_user.clone(),
         }
     }
 

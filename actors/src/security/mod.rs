@@ -27,7 +27,6 @@ use std::time::Instant;
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use parking_lot::{Mutex, RwLock};
-use tokio::sync::OnceCell;
 use twilight_model::id::marker::{GuildMarker, RoleMarker, UserMarker};
 use twilight_model::id::Id;
 
@@ -104,7 +103,6 @@ impl Feature for SecurityFeature {
             kernel: start.kernel.clone(),
             main: tokio::runtime::Handle::current(),
             guards: RwLock::new(HashMap::new()),
-            bot_user: OnceCell::new(),
             told_missing: Mutex::new(HashSet::new()),
             lanes: Mutex::new(HashMap::new()),
             incidents_pending: Mutex::new(HashSet::new()),
@@ -154,7 +152,6 @@ fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticke
                     monitor::end_quiet_raids(&shared).await;
                     lockdown::undo_due(&shared).await;
                     verify::kick_overdue(&shared).await;
-                    shared.sweep();
                 }
             }
         },
@@ -225,7 +222,6 @@ pub(crate) struct Shared {
     /// The main runtime: deliveries run on a shard's reader thread and hand work here.
     pub main: tokio::runtime::Handle,
     pub guards: RwLock<HashMap<Id<GuildMarker>, Arc<Mutex<Guard>>>>,
-    bot_user: OnceCell<Id<UserMarker>>,
     /// (guild, permission) already reported missing by this process: said once.
     pub told_missing: Mutex<HashSet<(Id<GuildMarker>, &'static str)>>,
     /// One lane per guild for the monitor's REST actions: they go one after another, so
@@ -281,8 +277,10 @@ impl Shared {
         let settings = store.guard_settings(guild).await;
         let roles = store.guild_settings(guild).await;
         let raid = store.active_raid(guild).await;
+        // The server's size matters only to raid detection: asked of Discord only then.
         let known = self.guard_entry(guild).lock().members_known;
-        let counted = if known {
+        let raid_on = settings.as_ref().is_ok_and(|s| s.raid_enabled);
+        let counted = if known || !raid_on {
             None
         } else {
             self.member_count(guild).await
@@ -394,8 +392,8 @@ impl Shared {
         self.refresh_if_stale(guild, &mut guard);
     }
 
-    /// Forgets members whose messages are too old for any rule.
-    fn sweep(&self) {
+    /// Forgets members whose messages are too old for any rule (every process, every 30 s).
+    pub fn sweep(&self) {
         let now = self.kernel.clock.now().timestamp_millis();
         for guard in self.guards.read().values() {
             let mut guard = guard.lock();
@@ -461,24 +459,7 @@ impl Shared {
 
     /// The bot's user id.
     pub async fn bot_user(&self) -> Result<Id<UserMarker>, crate::kernel::discord::DiscordError> {
-        self.bot_user
-            .get_or_try_init(|| async {
-                let route = "GET /users/@me";
-                let response = crate::kernel::discord::send(
-                    route,
-                    self.kernel.discord.client().current_user(),
-                )
-                .await?;
-                let user = response.model().await.map_err(|error| {
-                    crate::kernel::discord::DiscordError::Unreachable {
-                        route,
-                        reason: error.to_string(),
-                    }
-                })?;
-                Ok(user.id)
-            })
-            .await
-            .copied()
+        self.kernel.discord.bot_user().await
     }
 }
 

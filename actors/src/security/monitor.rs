@@ -37,8 +37,24 @@ const STAFF_PERMISSIONS: Permissions = Permissions::ADMINISTRATOR
 
 /// Subscribes the monitor to the gateway and brings back the raids that were on.
 pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
+    // Every process forgets what no rule looks at any more (the ticker runs on one).
+    let sweeping = Arc::downgrade(&shared);
+    shared.main.spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            match sweeping.upgrade() {
+                Some(shared) => shared.sweep(),
+                None => return,
+            }
+        }
+    });
     let loading = shared.clone();
     shared.main.spawn(async move {
+        // Known before any audit log entry comes: the bot's own actions are not a nuke.
+        if let Err(error) = loading.bot_user().await {
+            tracing::warn!(%error, "could not ask Discord who the bot is");
+        }
         match loading.kernel.store.active_raids().await {
             Ok(raids) => {
                 for raid in raids {
@@ -252,7 +268,7 @@ fn audited(
         return;
     };
     if !destructive
-        || shared.bot_user.get() == Some(&actor)
+        || shared.kernel.discord.known_bot_user() == Some(actor)
         || shared.kernel.owners.contains(&actor.get())
     {
         return;

@@ -873,29 +873,14 @@ pub async fn stop_nuker(
         .model()
         .await
         .map_err(|e| e.to_string())?;
-        let roles = send("GET /guilds/{id}/roles", client.roles(guild))
-            .await
-            .map_err(|e| e.to_string())?
-            .models()
-            .await
-            .map_err(|e| e.to_string())?;
-        let bot = shared.bot_user().await.map_err(|e| e.to_string())?;
-        let bot_member = send(
-            "GET /guilds/{id}/members/{id}",
-            client.guild_member(guild, bot),
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        .model()
-        .await
-        .map_err(|e| e.to_string())?;
-        let position = |id: &Id<RoleMarker>| {
+        let (_, roles, bot_top) = shared.bot_standing(guild).await?;
+        // Only roles strictly below the bot's highest can be taken.
+        let below_bot = |id: &Id<RoleMarker>| {
             roles
                 .iter()
                 .find(|r| r.id == *id)
-                .map(|r| (r.position, r.id))
+                .is_some_and(|r| r.position < bot_top)
         };
-        let bot_top = bot_member.roles.iter().filter_map(position).max();
         let dangerous: Vec<Id<RoleMarker>> = member
             .roles
             .iter()
@@ -904,7 +889,7 @@ pub async fn stop_nuker(
                     .iter()
                     .find(|r| r.id == **id)
                     .is_some_and(|r| r.permissions.intersects(DANGEROUS) && !r.managed)
-                    && position(id) < bot_top
+                    && below_bot(id)
             })
             .copied()
             .collect();

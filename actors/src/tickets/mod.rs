@@ -29,7 +29,6 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker, UserMarker};
 use twilight_model::id::Id;
 
@@ -127,7 +126,6 @@ impl Feature for TicketsFeature {
         let shared = Arc::new(Shared {
             kernel: start.kernel.clone(),
             config: start.config::<TicketsConfig>(),
-            bot_user: OnceCell::new(),
             awaiting_response: Default::default(),
             open_channels: Default::default(),
             anonymous_channels: Default::default(),
@@ -214,8 +212,6 @@ pub fn component_access(_id: &CustomId) -> AccessLevel {
 pub(crate) struct Shared {
     pub kernel: Kernel,
     pub config: TicketsConfig,
-    /// The bot's own user, asked of Discord once (its overwrite in ticket channels).
-    bot_user: OnceCell<Id<UserMarker>>,
     /// Open ticket channels still waiting for a first staff answer: the watcher looks a
     /// message's channel up here before it touches the store.
     pub awaiting_response: parking_lot::RwLock<std::collections::HashSet<Id<ChannelMarker>>>,
@@ -268,24 +264,7 @@ impl Shared {
 
     /// The bot's user id.
     pub async fn bot_user(&self) -> Result<Id<UserMarker>, crate::kernel::discord::DiscordError> {
-        self.bot_user
-            .get_or_try_init(|| async {
-                let route = "GET /users/@me";
-                let response = crate::kernel::discord::send(
-                    route,
-                    self.kernel.discord.client().current_user(),
-                )
-                .await?;
-                let user = response.model().await.map_err(|error| {
-                    crate::kernel::discord::DiscordError::Unreachable {
-                        route,
-                        reason: error.to_string(),
-                    }
-                })?;
-                Ok(user.id)
-            })
-            .await
-            .copied()
+        self.kernel.discord.bot_user().await
     }
 }
 

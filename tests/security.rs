@@ -1132,3 +1132,50 @@ fn the_verification_gate_lets_in_who_answers_and_kicks_who_does_not() {
         assert!(member(&harness, newcomer).is_some());
     });
 }
+
+#[test]
+fn a_raid_with_lockdown_locks_every_channel_and_its_end_gives_them_back_exactly() {
+    run_test(async {
+        let harness = Harness::start().await;
+        let guild = harness.demo.guild_id;
+        raid_ready(&harness).await;
+        let saved = config(
+            &harness,
+            harness.demo.admin_id,
+            "raid",
+            vec![value("lockdown", true)],
+        )
+        .await;
+        assert!(saved.contains("lockdown on"), "{saved}");
+        let before = overwrites(&harness);
+        let start = now_ms() - 5_000;
+        for n in 0..6usize {
+            let user = raider(&harness, n);
+            harness
+                .sim
+                .join_guild_at(guild, user, start + n as u64 * 500)
+                .unwrap();
+        }
+        wait_until("channels locked and invites paused", NOW_SLACK, || {
+            harness.sim.incidents(guild).unwrap().invites_paused()
+        })
+        .await;
+        assert_ne!(overwrites(&harness), before);
+        let moderator = harness.demo.moderator_ids[0];
+        let ended = security(
+            &harness,
+            moderator,
+            harness.demo.general_id,
+            "end-raid",
+            vec![],
+        )
+        .await;
+        assert!(ended.contains("Raid mode is over"), "{ended}");
+        assert_eq!(
+            overwrites(&harness),
+            before,
+            "the end of raid mode restores every overwrite"
+        );
+        assert!(!harness.sim.incidents(guild).unwrap().invites_paused());
+    });
+}

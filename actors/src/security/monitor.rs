@@ -368,6 +368,8 @@ async fn raid_started(
     {
         Ok(Some(raid)) => {
             shared.guard(guild).lock().raid_id = Some(raid);
+            // Staff hear of it first; the records follow.
+            respond::post_incident(shared, guild, raid, &detail, &accounts, &settings).await;
             let _ = store
                 .record_security_event(
                     guild,
@@ -386,7 +388,6 @@ async fn raid_started(
             {
                 tracing::error!(%error, "could not record the raid's accounts");
             }
-            respond::post_incident(shared, guild, raid, &detail, &accounts, &settings).await;
             if settings.raid_lockdown {
                 let reason = "raid";
                 if let Err(failure) =
@@ -564,10 +565,9 @@ pub async fn end_quiet_raids(shared: &Arc<Shared>) {
         }
     };
     for raid in raids {
-        let settings = match shared.kernel.store.guard_settings(raid.guild).await {
-            Ok(settings) => settings,
-            Err(_) => continue,
-        };
+        // The guard's settings, not a query per raid: many raids on must not hold the
+        // store away from a join that starts another.
+        let settings = shared.settings_of(raid.guild);
         let quiet = chrono::Duration::minutes(i64::from(settings.raid_quiet_minutes));
         if raid.last_join_at + quiet <= now {
             match end_raid(shared, raid.guild, raid.id, None, &settings).await {

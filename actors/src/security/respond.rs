@@ -221,15 +221,6 @@ pub async fn post_incident(
     settings: &GuardSettings,
 ) {
     let embed = incident_embed(raid, detail, accounts, None, raid_action(settings), None);
-    if settings.raid_action == Action::Quarantine && settings.quarantine_role.is_none() {
-        log(
-            shared,
-            guild,
-            settings,
-            "⚠️ No quarantine role is set (`/security config raid quarantine_role:`): raiders are timed out instead.",
-        )
-        .await;
-    }
     let components = vec![Component::ActionRow(ActionRow {
         id: None,
         components: vec![
@@ -247,6 +238,15 @@ pub async fn post_incident(
         {
             tracing::warn!(%error, "could not remember the incident's message");
         }
+    }
+    if settings.raid_action == Action::Quarantine && settings.quarantine_role.is_none() {
+        log(
+            shared,
+            guild,
+            settings,
+            "⚠️ No quarantine role is set (`/security config raid quarantine_role:`): raiders are timed out instead.",
+        )
+        .await;
     }
 }
 

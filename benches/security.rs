@@ -25,7 +25,11 @@
 //!    with `detect::JoinWindow`); the latency runs from just before the sim dispatches that
 //!    GUILD_MEMBER_ADD to the incident ("raid mode on") appearing in the security log, which
 //!    the bot posts after it has stored the raid's row. Quarantining the raiders is not part
-//!    of it. A raid not seen within 10 s is a failure.
+//!    of it, and the next raid starts once this one's accounts hold the quarantine role:
+//!    back to back (`AGORA_BENCH_RAIDS_BACK_TO_BACK=1`), the earlier raids' role changes
+//!    take the bot's global REST budget (50 calls per second, twilight's window) and an
+//!    incident's post may wait up to a second for it. A raid not seen within 10 s is a
+//!    failure.
 //! 3. **Memory per tracked guild.** `AGORA_BENCH_GUILDS` (default 1,000) guilds of
 //!    `AGORA_BENCH_GUILD_MEMBERS` (default 100) members. Every member first posts once with
 //!    spam off (the guilds' guards, the bot's caches and the message path warm up), then
@@ -99,6 +103,9 @@ struct Settings {
     guild_members: usize,
     guild_messages: u64,
     repeats: usize,
+    /// `AGORA_BENCH_RAIDS_BACK_TO_BACK=1`: each raid starts as soon as the previous one
+    /// is detected, its quarantines still under way.
+    raids_back_to_back: bool,
 }
 
 impl Settings {
@@ -112,6 +119,7 @@ impl Settings {
             guild_members: env_number("AGORA_BENCH_GUILD_MEMBERS", 100usize).max(2),
             guild_messages: env_number("AGORA_BENCH_GUILD_MESSAGES", 5u64).max(1),
             repeats: env_number("AGORA_BENCH_REPEATS", 3usize).max(1),
+            raids_back_to_back: env_number("AGORA_BENCH_RAIDS_BACK_TO_BACK", 0u8) == 1,
         }
     }
 }
@@ -190,12 +198,17 @@ fn main() {
     println!("# Agora server protection benchmark");
     println!();
     println!(
-        "{} MESSAGE_CREATE from {} members, {} simulated ms apart; {} raids; {} guilds × {} members × {} messages; \
+        "{} MESSAGE_CREATE from {} members, {} simulated ms apart; {} raids{}; {} guilds × {} members × {} messages; \
          {} run(s) per backend; {} cores, {}; load average at start {}",
         settings.events,
         settings.members,
         settings.chat_ms,
         settings.raids,
+        if settings.raids_back_to_back {
+            " back to back"
+        } else {
+            ", each after the previous one's accounts are quarantined"
+        },
         settings.guilds,
         settings.guild_members,
         settings.guild_messages,
@@ -896,8 +909,10 @@ async fn raids(
         for user in &raiders[..crossing] {
             sim.join_guild_at(guild, *user, now_ms())?;
         }
+        let requests_before = sim.state().requests.total();
         let dispatched = Instant::now();
-        sim.join_guild_at(guild, raiders[crossing], now_ms())?;
+        let dispatched_ms = now_ms();
+        sim.join_guild_at(guild, raiders[crossing], dispatched_ms)?;
         let seen = loop {
             let on = sim
                 .channel_messages(log)
@@ -912,11 +927,57 @@ async fn raids(
             tokio::time::sleep(Duration::from_millis(1)).await;
         };
         match seen {
-            Some(latency) => latencies.push(latency.as_secs_f64() * 1e3),
+            Some(latency) => {
+                let ms = latency.as_secs_f64() * 1e3;
+                if ms > 100.0 {
+                    // What the bot asked Discord for before the incident: the slow part.
+                    let calls: Vec<String> = sim
+                        .requests(requests_before)
+                        .into_iter()
+                        .map(|r| {
+                            format!(
+                                "{} {} at +{} ms",
+                                r.method,
+                                r.route.unwrap_or(r.path),
+                                r.at_ms.saturating_sub(dispatched_ms)
+                            )
+                        })
+                        .collect();
+                    println!(
+                        "raid {raid}: {ms:.1} ms; the bot's {} calls to Discord meanwhile began {:?}",
+                        calls.len(),
+                        &calls[..calls.len().min(3)]
+                    );
+                }
+                latencies.push(ms);
+            }
             None => {
                 failures += 1;
                 println!("raid {raid}: no incident in the security log within {RAID_TIMEOUT:?}");
             }
+        }
+        // The next raid starts when this one's accounts are quarantined: back to back, the
+        // raids' quarantines would hold the bot's global REST budget (50 calls per second)
+        // and the next incident's post would wait for it.
+        if settings.raids_back_to_back {
+            continue;
+        }
+        let handled = waited_until(
+            "the raid's accounts quarantined",
+            Duration::from_secs(30),
+            || {
+                let world = sim.state().world.lock();
+                world.guilds[&guild]
+                    .members
+                    .iter()
+                    .filter(|(_, m)| m.roles.contains(&quarantine))
+                    .count()
+                    > crossing
+            },
+        )
+        .await;
+        if handled.is_err() {
+            println!("raid {raid}: its accounts were not all quarantined within 30 s");
         }
     }
     let mut sorted = latencies.clone();

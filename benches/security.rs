@@ -654,7 +654,7 @@ async fn phases(
         )
     };
 
-    let on_first = env_number(RUN_ENV, 0usize) % 2 == 0;
+    let on_first = env_number(RUN_ENV, 0usize).is_multiple_of(2);
     let (on, off) = if on_first {
         spam(true).await?;
         let on = flood(harness, count, settings, "protection on").await?;

@@ -796,6 +796,7 @@ async fn intake(
                 count,
                 rate_per_s: None,
                 guild_id: None,
+                spacing_ms: None,
             })
             .await
         })

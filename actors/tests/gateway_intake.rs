@@ -125,6 +125,7 @@ fn a_drop_and_a_reconnect_mid_stream_lose_nothing_and_duplicate_nothing() {
                     count: 10_000,
                     rate_per_s: Some(4_000.0),
                     guild_id: None,
+                    spacing_ms: None,
                 })
                 .await
                 .map(|report| report.sent)

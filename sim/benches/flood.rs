@@ -100,6 +100,7 @@ async fn flood_once(count: u64, compress: Option<&'static str>) -> (f64, u64) {
             count,
             rate_per_s: None,
             guild_id: None,
+            spacing_ms: None,
         })
         .await
         .expect("flood");

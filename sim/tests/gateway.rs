@@ -531,6 +531,7 @@ async fn a_flood_reaches_the_client_in_order_and_is_counted() {
             count: 2_000,
             rate_per_s: None,
             guild_id: None,
+            spacing_ms: None,
         })
         .await
         .unwrap();
@@ -557,6 +558,7 @@ async fn a_flood_at_a_set_rate_takes_its_time() {
             count: 20,
             rate_per_s: Some(100.0),
             guild_id: None,
+            spacing_ms: None,
         })
         .await
         .unwrap();

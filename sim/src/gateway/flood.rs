@@ -30,6 +30,11 @@ pub struct FloodRequest {
     /// The guild the events belong to; the first guild when omitted.
     #[serde(default, deserialize_with = "crate::control::opt_id")]
     pub guild_id: Option<u64>,
+    /// Simulated milliseconds between messages: MESSAGE_CREATE ids (and so timestamps)
+    /// run from now at this pace, as if people chatted that slowly, while the events are
+    /// still written as fast as `rate_per_s` says. `None`: each id is the moment it is made.
+    #[serde(default)]
+    pub spacing_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,13 +68,19 @@ struct FloodMaterial {
     text_channels: Vec<u64>,
     voice_channels: Vec<u64>,
     target_message: Option<(u64, u64)>,
+    /// From when and how many milliseconds apart the messages' ids run (`spacing_ms`).
+    spacing: Option<(u64, f64)>,
 }
 
 pub async fn flood(
     state: &Arc<SimState>,
     request: FloodRequest,
 ) -> Result<FloodReport, FloodError> {
-    let material = gather_material(state, request.guild_id)?;
+    let mut material = gather_material(state, request.guild_id)?;
+    material.spacing = request
+        .spacing_ms
+        .filter(|ms| *ms > 0.0)
+        .map(|ms| (crate::snowflake::now_unix_ms(), ms));
     let kind = request.event.as_str();
     let intent = match kind {
         "MESSAGE_CREATE" => intents::GUILD_MESSAGES,
@@ -210,6 +221,7 @@ fn gather_material(state: &SimState, guild_id: Option<u64>) -> Result<FloodMater
         text_channels,
         voice_channels,
         target_message,
+        spacing: None,
     })
 }
 
@@ -228,7 +240,15 @@ fn make_event(
     let data = match name {
         "MESSAGE_CREATE" => {
             let channel_id = material.text_channels[(n as usize) % material.text_channels.len()];
-            let id = state.ids.next();
+            // Paced ids use worker 3: apart from the generator's (1) and backdated ids (2).
+            let id = match material.spacing {
+                Some((start, ms)) => {
+                    crate::snowflake::from_unix_ms(start + (n as f64 * ms) as u64)
+                        | (3 << 17)
+                        | (n & 0xfff)
+                }
+                None => state.ids.next(),
+            };
             let mut member_only = member.clone();
             if let Some(object) = member_only.as_object_mut() {
                 object.remove("user");

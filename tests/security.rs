@@ -247,6 +247,7 @@ fn a_raid_on_a_500_member_server_is_caught_within_a_second_and_only_raiders_are_
         })
         .await;
         let hooked = harness.sim.channel_messages(harness.demo.announcements_id);
+
         assert!(
             hooked
                 .iter()

@@ -173,6 +173,9 @@ pub(crate) struct Guard {
     pub settings: Arc<GuardSettings>,
     /// Whether `settings` came from the store (until then: the defaults).
     pub loaded: bool,
+    /// Bumped by every change made here: a read from the store that began before it does
+    /// not overwrite it with what it read.
+    pub generation: u64,
     /// When the settings (and raid state) were last read from the store: another process
     /// sharing the database may have changed them.
     pub read_at: Instant,
@@ -200,6 +203,7 @@ impl Guard {
         Guard {
             settings: Arc::new(GuardSettings::default()),
             loaded: false,
+            generation: 0,
             read_at: Instant::now(),
             reading: false,
             staff_roles: Vec::new(),
@@ -274,6 +278,7 @@ impl Shared {
     /// Reads a guild's settings, staff roles and raid state from the store into its guard.
     pub async fn reload(self: &Arc<Self>, guild: Id<GuildMarker>) {
         let store = &self.kernel.store;
+        let generation = self.guard_entry(guild).lock().generation;
         let settings = store.guard_settings(guild).await;
         let roles = store.guild_settings(guild).await;
         let raid = store.active_raid(guild).await;
@@ -294,7 +299,9 @@ impl Shared {
         }
         match (settings, roles, raid) {
             (Ok(settings), Ok(roles), Ok(raid)) => {
-                guard.settings = Arc::new(settings);
+                if guard.generation == generation {
+                    guard.settings = Arc::new(settings);
+                }
                 guard.staff_roles = roles
                     .iter()
                     .flat_map(|r| [r.admin_role_id, r.moderator_role_id])
@@ -379,6 +386,7 @@ impl Shared {
         let guard = self.guard_entry(guild);
         let mut guard = guard.lock();
         guard.settings = Arc::new(settings);
+        guard.generation += 1;
         guard.loaded = true;
         guard.read_at = Instant::now();
         // The server's size is needed before the next join is judged, and the invites'

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use futures::FutureExt;
+
 use diesel_migrations::EmbeddedMigrations;
 use figment::Figment;
 use serde::de::DeserializeOwned;
@@ -284,6 +286,33 @@ impl FeatureStart<'_> {
         self.routes
             .add(self.feature, handle.clone(), component_access);
         handle
+    }
+
+    /// Offers admins the text forms of `commands` (`!ticket …`), run by `concern`'s
+    /// handlers like the slash commands (see [`crate::dispatcher::text_form`]).
+    pub fn text_forms<C>(&self, commands: &'static [&'static str], concern: ConcernHandle<C>)
+    where
+        C: Concern,
+        C::Request: From<InteractionRequest>,
+        C::Response: Into<Reply>,
+    {
+        let handler: crate::dispatcher::text_form::Handler = Arc::new(move |request| {
+            let answer = concern.try_call(request.into());
+            async move {
+                match answer {
+                    Ok(answer) => answer.await.ok().map(Into::into),
+                    Err(_) => None,
+                }
+            }
+            .boxed()
+        });
+        crate::dispatcher::text_form::subscribe(
+            self.bus,
+            self.kernel.clone(),
+            self.prefix.to_owned(),
+            commands,
+            handler,
+        );
     }
 }
 

@@ -119,23 +119,7 @@ impl Feature for SecurityFeature {
             },
             component_access,
         );
-        let handler: crate::dispatcher::text_form::Handler = Arc::new(move |request| {
-            let answer = manager.try_call(request);
-            async move {
-                match answer {
-                    Ok(answer) => answer.await.ok(),
-                    Err(_) => None,
-                }
-            }
-            .boxed()
-        });
-        crate::dispatcher::text_form::subscribe(
-            start.bus,
-            start.kernel.clone(),
-            start.prefix.to_owned(),
-            &["security"],
-            handler,
-        );
+        start.text_forms(&["security"], manager);
     }
 }
 

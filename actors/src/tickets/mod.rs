@@ -144,23 +144,7 @@ impl Feature for TicketsFeature {
             component_access,
         );
         // Admins also type `!ticket …` and `!tickets …`: the same handlers.
-        let handler: crate::dispatcher::text_form::Handler = Arc::new(move |request| {
-            let answer = manager.try_call(request);
-            async move {
-                match answer {
-                    Ok(answer) => answer.await.ok(),
-                    Err(_) => None,
-                }
-            }
-            .boxed()
-        });
-        crate::dispatcher::text_form::subscribe(
-            start.bus,
-            start.kernel.clone(),
-            start.prefix.to_owned(),
-            &["ticket", "tickets"],
-            handler,
-        );
+        start.text_forms(&["ticket", "tickets"], manager);
     }
 }
 

@@ -16,15 +16,20 @@
 //!    MESSAGE_CREATE) takes the same flood; CPU time is each thread's own
 //!    (`/proc/self/task/*/schedstat`, nanoseconds): the bot's is every thread but the sim's
 //!    and the bare shard's, as in `benches/runtime.rs`. The order of the two floods
-//!    alternates between runs.
+//!    alternates between runs. A third flood, after the others, goes to a fresh Agora with
+//!    the security feature left out of `features.enabled`: what the rest of the bot costs,
+//!    so the monitor's intake (the bus delivery, the guard's lookup and lock) is the
+//!    difference to the "spam off" flood.
 //! 2. **Raid detection latency.** `AGORA_BENCH_RAIDS` (default 100) raids, each in a fresh
 //!    guild (so one raid's paced quarantines, 10 role changes per 10 s per guild on
 //!    Discord, do not delay the next): raid protection on with a quarantine role and a
 //!    security log, then new accounts without avatars and with look-alike names join. The
 //!    join that crosses the threshold is known beforehand (the bench weighs the same joins
-//!    with `detect::JoinWindow`); the latency runs from just before the sim dispatches that
-//!    GUILD_MEMBER_ADD to the incident ("raid mode on") appearing in the security log, which
-//!    the bot posts after it has stored the raid's row. Quarantining the raiders is not part
+//!    with `detect::JoinWindow`); two latencies run from just before the sim dispatches that
+//!    GUILD_MEMBER_ADD: to raid mode on (the raid's row in the bot's store, polled: from then
+//!    on every joiner is handled as a raider) and to the incident ("raid mode on")
+//!    appearing in the security log, which the bot posts after it has stored the raid; the
+//!    second waits for Discord's global REST limit when the bot's calls fill it. Quarantining the raiders is not part
 //!    of it, and the next raid starts once this one's accounts hold the quarantine role:
 //!    back to back (`AGORA_BENCH_RAIDS_BACK_TO_BACK=1`), the earlier raids' role changes
 //!    take the bot's global REST budget (50 calls per second, twilight's window) and an
@@ -142,7 +147,12 @@ struct RunResult {
     backend: String,
     on: Flood,
     off: Flood,
+    /// The same flood with the security feature not running at all (its intake's share).
+    without: Flood,
+    /// Crossing join → the incident in the security log.
     raid_latencies_ms: Vec<f64>,
+    /// Crossing join → raid mode on (the raid stored: later joiners are handled as raiders).
+    raid_mode_ms: Vec<f64>,
     raid_failures: usize,
     memory_guilds: usize,
     /// VmRSS (kB) before and after the warm-up round, and after the tracked round.
@@ -170,8 +180,18 @@ impl RunResult {
         self.off.bot_us / self.off.bare_us
     }
 
+    fn without_over_bare(&self) -> f64 {
+        self.without.bot_us / self.without.bare_us
+    }
+
     fn latency(&self, q: f64) -> f64 {
         let mut sorted = self.raid_latencies_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        percentile(&sorted, q)
+    }
+
+    fn mode_latency(&self, q: f64) -> f64 {
+        let mut sorted = self.raid_mode_ms.clone();
         sorted.sort_by(f64::total_cmp);
         percentile(&sorted, q)
     }
@@ -244,8 +264,8 @@ fn main() {
     println!();
     println!("## Median (range) over the runs");
     println!();
-    println!("| backend | runs | bot CPU µs/event, protection on | protection off | bare twilight shard | added by the monitor (on − off) | added, per bare shard µs ((on÷bare − off÷bare) × bare) | on ÷ bare | off ÷ bare | Discord calls during the floods | raid detection p50 ms | p99 ms | max ms | raids (all runs) | raids failed | KiB per tracked guild |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | runs | bot CPU µs/event, protection on | protection off | bare twilight shard | added by the monitor (on − off) | added, per bare shard µs ((on÷bare − off÷bare) × bare) | on ÷ bare | off ÷ bare | security not running ÷ bare | Discord calls during the floods | raid mode on p50 ms | p99 ms | max ms | incident in the log p50 ms | p99 ms | max ms | raids (all runs) | raids failed | KiB per tracked guild |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut trouble = 0;
     for backend in &backends {
         let runs: Vec<&RunResult> = results.iter().filter(|r| r.backend == *backend).collect();
@@ -262,7 +282,7 @@ fn main() {
         let raid_failures: usize = runs.iter().map(|r| r.raid_failures).sum();
         trouble += actions + raid_failures;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             backend_name(backend),
             runs.len(),
             precise(&|r| r.on.bot_us),
@@ -272,7 +292,11 @@ fn main() {
             precise(&|r| r.added_normalised_us()),
             precise(&|r| r.on_over_bare()),
             precise(&|r| r.off_over_bare()),
+            precise(&|r| r.without_over_bare()),
             actions,
+            figure(&|r| r.mode_latency(0.50)),
+            figure(&|r| r.mode_latency(0.99)),
+            figure(&|r| r.mode_latency(1.0)),
             figure(&|r| r.latency(0.50)),
             figure(&|r| r.latency(0.99)),
             figure(&|r| r.latency(1.0)),
@@ -307,19 +331,27 @@ fn main() {
             r.warm_kib_per_guild(),
         );
     }
-    let mut pooled: Vec<f64> = results
-        .iter()
-        .flat_map(|r| r.raid_latencies_ms.iter().copied())
-        .collect();
-    pooled.sort_by(f64::total_cmp);
     println!();
-    println!(
-        "Raid detection over every run's samples pooled: {} raids, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms.",
-        pooled.len(),
-        percentile(&pooled, 0.50),
-        percentile(&pooled, 0.99),
-        percentile(&pooled, 1.0)
-    );
+    for (what, pick) in [
+        (
+            "raid mode on",
+            (|r: &RunResult| &r.raid_mode_ms) as fn(&RunResult) -> &Vec<f64>,
+        ),
+        ("incident in the log", |r: &RunResult| &r.raid_latencies_ms),
+    ] {
+        let mut pooled: Vec<f64> = results
+            .iter()
+            .flat_map(|r| pick(r).iter().copied())
+            .collect();
+        pooled.sort_by(f64::total_cmp);
+        println!(
+            "Crossing join → {what}, every run's samples pooled: {} raids, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms.",
+            pooled.len(),
+            percentile(&pooled, 0.50),
+            percentile(&pooled, 0.99),
+            percentile(&pooled, 1.0)
+        );
+    }
     println!(
         "Goals: ≤ 2 µs of CPU added per MESSAGE_CREATE, protection on ÷ bare shard ≤ 1.15×, raid detection p99 ≤ 200 ms."
     );
@@ -578,13 +610,23 @@ async fn measure(
         "shutdown: {} session(s) saved, {} unfinished",
         report.sessions_saved, report.unfinished
     );
-    let (on, off, (raid_latencies_ms, raid_failures), (rss_start_kb, rss_warm_kb, rss_tracked_kb)) =
-        outcome?;
+    let without = match &outcome {
+        Ok(_) => without_security(&harness, backend, settings).await?,
+        Err(_) => Flood::default(),
+    };
+    let (
+        on,
+        off,
+        (raid_latencies_ms, raid_mode_ms, raid_failures),
+        (rss_start_kb, rss_warm_kb, rss_tracked_kb),
+    ) = outcome?;
     Ok(RunResult {
         backend: backend.to_owned(),
         on,
         off,
+        without,
         raid_latencies_ms,
+        raid_mode_ms,
         raid_failures,
         memory_guilds: settings.guilds,
         rss_start_kb,
@@ -593,7 +635,7 @@ async fn measure(
     })
 }
 
-type Phases = (Flood, Flood, (Vec<f64>, usize), (u64, u64, u64));
+type Phases = (Flood, Flood, (Vec<f64>, Vec<f64>, usize), (u64, u64, u64));
 
 async fn phases(
     harness: &BenchSim,
@@ -730,6 +772,62 @@ async fn security(
     Ok(())
 }
 
+/// The same flood against Agora with the security feature left out of `features.enabled`
+/// (a fresh database, a fresh session): what the rest of the bot costs per MESSAGE_CREATE,
+/// so the monitor's intake (the bus delivery, the guard's lookup and lock) shows as the
+/// difference to the "spam off" flood.
+async fn without_security(
+    harness: &BenchSim,
+    backend: &str,
+    settings: Settings,
+) -> anyhow::Result<Flood> {
+    let sim = &harness.sim;
+    let database = Database::create(backend).await?;
+    let env = agora_env(sim, &database);
+    let mut config = match Config::load(ConfigSource::Default, &env) {
+        Ok(config) => config,
+        Err(problems) => {
+            database.remove().await;
+            bail!("the configuration has problems:\n{problems}");
+        }
+    };
+    config.features.enabled = Some(
+        ["shifts", "tickets", "bench-message-counter"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let count = Arc::new(AtomicU64::new(0));
+    let extension: Extension = Box::new(MessageCounting {
+        count: count.clone(),
+    });
+    let started = Agora::start(
+        &config,
+        BootOptions {
+            extensions: vec![extension],
+            ..BootOptions::default()
+        },
+    )
+    .await;
+    let outcome = match started {
+        Ok(agora) => {
+            let flooded = async {
+                waited_until("the shard's connection", Duration::from_secs(30), || {
+                    agora.connected()
+                })
+                .await?;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                flood(harness, &count, settings, "security not running").await
+            }
+            .await;
+            agora.shutdown().await;
+            flooded
+        }
+        Err(error) => Err(error.context("Agora without security did not start")),
+    };
+    database.remove().await;
+    outcome
+}
+
 /// One flood of ordinary chat in the demo guild, with a bare shard beside the bot.
 async fn flood(
     harness: &BenchSim,
@@ -839,9 +937,13 @@ async fn raids(
     harness: &BenchSim,
     agora: &Agora,
     settings: Settings,
-) -> anyhow::Result<(Vec<f64>, usize)> {
+) -> anyhow::Result<(Vec<f64>, Vec<f64>, usize)> {
     let sim = &harness.sim;
+    let store = &agora.kernel().store;
     let mut latencies = Vec::with_capacity(settings.raids);
+    let mut mode_latencies = Vec::with_capacity(settings.raids);
+    let mut routes: std::collections::BTreeMap<String, usize> = Default::default();
+    let raids_began = sim.state().requests.total();
     let mut failures = 0;
     let guard_settings = GuardSettings {
         raid_enabled: true,
@@ -913,7 +1015,12 @@ async fn raids(
         let dispatched = Instant::now();
         let dispatched_ms = now_ms();
         sim.join_guild_at(guild, raiders[crossing], dispatched_ms)?;
+        let guild_id = twilight_model::id::Id::new(guild);
+        let mut mode_on = None;
         let seen = loop {
+            if mode_on.is_none() && store.active_raid(guild_id).await?.is_some() {
+                mode_on = Some(dispatched.elapsed());
+            }
             let on = sim
                 .channel_messages(log)
                 .iter()
@@ -929,6 +1036,9 @@ async fn raids(
         match seen {
             Some(latency) => {
                 let ms = latency.as_secs_f64() * 1e3;
+                // Stored at the latest when the incident is posted (it is posted after).
+                let mode = mode_on.unwrap_or(latency);
+                mode_latencies.push(mode.as_secs_f64() * 1e3);
                 if ms > 100.0 {
                     // What the bot asked Discord for before the incident: the slow part.
                     let calls: Vec<String> = sim
@@ -944,7 +1054,7 @@ async fn raids(
                         })
                         .collect();
                     println!(
-                        "raid {raid}: {ms:.1} ms; the bot's {} calls to Discord meanwhile began {:?}",
+                        "raid {raid} (dispatched at {dispatched_ms}): {ms:.1} ms; the bot's {} calls to Discord meanwhile began {:?}",
                         calls.len(),
                         &calls[..calls.len().min(3)]
                     );
@@ -982,14 +1092,30 @@ async fn raids(
     }
     let mut sorted = latencies.clone();
     sorted.sort_by(f64::total_cmp);
+    let mut modes = mode_latencies.clone();
+    modes.sort_by(f64::total_cmp);
     println!(
-        "raids: {} detected, {failures} not; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "raids: {} detected, {failures} not; raid mode on p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; \
+         incident in the log p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         latencies.len(),
+        percentile(&modes, 0.5),
+        percentile(&modes, 0.99),
+        percentile(&modes, 1.0),
         percentile(&sorted, 0.5),
         percentile(&sorted, 0.99),
         percentile(&sorted, 1.0)
     );
-    Ok((latencies, failures))
+    for request in sim.requests(raids_began) {
+        *routes
+            .entry(format!(
+                "{} {}",
+                request.method,
+                request.route.unwrap_or(request.path)
+            ))
+            .or_default() += 1;
+    }
+    println!("REST calls during the raids, by route: {routes:?}");
+    Ok((latencies, mode_latencies, failures))
 }
 
 /// Floods `per_member` messages from every member of each guild, `spacing` simulated ms

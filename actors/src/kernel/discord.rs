@@ -61,7 +61,13 @@ pub struct DiscordRest {
     raw: super::discord_raw::RawRest,
     /// The bot's own user id, asked of Discord once.
     bot_user: Arc<tokio::sync::OnceCell<Id<twilight_model::id::marker::UserMarker>>>,
+    /// This process's share of Discord's global limit, requests per second (50 unless
+    /// [`DiscordRest::with_global_limit`] set another): bulk work paces itself below it.
+    rest_per_second: u16,
 }
+
+/// Discord's global REST limit for a bot, requests per second.
+pub const DISCORD_GLOBAL_PER_SECOND: u16 = 50;
 
 /// Builds the twilight client; `rest_url` (`http://127.0.0.1:PORT`) points it at another
 /// Discord than discord.com.
@@ -121,11 +127,17 @@ impl DiscordRest {
             application_id,
             raw: super::discord_raw::RawRest::new(token, rest_url),
             bot_user: Arc::default(),
+            rest_per_second: DISCORD_GLOBAL_PER_SECOND,
         })
     }
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// This process's share of Discord's global REST limit, requests per second.
+    pub fn rest_per_second(&self) -> u16 {
+        self.rest_per_second
     }
 
     /// The bot's own user id (`GET /users/@me`, asked once per process).
@@ -178,6 +190,7 @@ impl DiscordRest {
             application_id: self.application_id,
             raw: self.raw.clone(),
             bot_user: self.bot_user.clone(),
+            rest_per_second: per_second.max(1),
         }
     }
 

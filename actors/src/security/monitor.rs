@@ -195,12 +195,13 @@ fn posted(shared: &Arc<Shared>, message: &twilight_model::channel::Message) {
         return;
     };
     let guard = shared.guard(guild);
-    let mut guard = guard.lock();
-    shared.refresh_if_stale(guild, &mut guard);
+    let mut locked = guard.lock();
+    shared.refresh_if_stale(guild, &mut locked);
+    // Fields borrowed apart: a clean message (nearly all of them) copies nothing.
+    let guard = &mut *locked;
     if !guard.settings.spam_enabled {
         return;
     }
-    let settings = guard.settings.clone();
     let verdict = guard.spam.read(
         &Posted {
             message: message.id.get(),
@@ -209,11 +210,12 @@ fn posted(shared: &Arc<Shared>, message: &twilight_model::channel::Message) {
             content: &message.content,
             mentions: message.mentions.len() + message.mention_roles.len(),
         },
-        &settings,
+        &guard.settings,
     );
     if verdict == SpamVerdict::Clean {
         return;
     }
+    let settings = guard.settings.clone();
     // Only a caught message pays for the exemption checks: staff, allow-listed roles and
     // channels, the bot's owners.
     let roles = message
@@ -231,7 +233,7 @@ fn posted(shared: &Arc<Shared>, message: &twilight_model::channel::Message) {
             .guilds
             .member_permissions(guild, message.author.id, roles)
             .is_some_and(|permissions| permissions.intersects(STAFF_PERMISSIONS));
-    drop(guard);
+    drop(locked);
     if exempt {
         return;
     }

@@ -46,8 +46,15 @@ pub const DANGEROUS: Permissions = Permissions::ADMINISTRATOR
     .union(Permissions::MODERATE_MEMBERS)
     .union(Permissions::MANAGE_GUILD_EXPRESSIONS);
 
-/// The monitor's actions (bans, roles, deletions) are at most 40 per second.
-const ACTION_SPACING: std::time::Duration = std::time::Duration::from_millis(25);
+/// The time between two of the monitor's bulk actions (bans, roles, deletions): they take
+/// at most half of the process's share of Discord's global REST limit (25 of 50 per
+/// second), so during a raid the incident, the staff's commands and every other feature's
+/// calls still find room in twilight's global window instead of queueing behind the
+/// raiders' role changes for up to a second.
+fn action_spacing(shared: &Shared) -> std::time::Duration {
+    let per_second = (shared.kernel.discord.rest_per_second() / 2).max(1);
+    std::time::Duration::from_secs(1) / u32::from(per_second)
+}
 
 /// Sends a request of a bucket Discord shares between paths (every member's roles in a
 /// guild, say): waits while the bucket is known to be empty, and learns from the answer's
@@ -70,7 +77,7 @@ pub async fn paced<T: Unpin>(
     // global window and Discord's need not line up.
     {
         let mut last = shared.last_action.lock().await;
-        let next = *last + ACTION_SPACING;
+        let next = *last + action_spacing(shared);
         if next > tokio::time::Instant::now() {
             tokio::time::sleep_until(next).await;
         }

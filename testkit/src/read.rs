@@ -11,10 +11,16 @@ pub fn content(record: &InteractionRecord) -> String {
 }
 
 /// The message the person ends up seeing: after a public deferral that the bot replaced
-/// with a private follow-up (the original deleted), that follow-up.
+/// with a private follow-up (the original deleted), or after a button's deferred update
+/// (type 6: the clicked message stays as it was) answered by a follow-up, that follow-up.
 fn shown(record: &InteractionRecord) -> &Value {
+    const DEFERRED_UPDATE_MESSAGE: u8 = 6;
+    let deferred_update = record
+        .callback
+        .as_ref()
+        .is_some_and(|callback| callback.kind == DEFERRED_UPDATE_MESSAGE);
     match record.followups.last() {
-        Some(followup) if record.original_deleted => followup,
+        Some(followup) if record.original_deleted || deferred_update => followup,
         _ => &record.payload,
     }
 }

@@ -14,6 +14,7 @@ pub mod feature;
 pub mod gateway;
 pub mod identify;
 pub mod kernel;
+pub mod llm;
 pub mod security;
 pub mod shifts;
 pub mod tickets;
@@ -25,6 +26,8 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(shifts::ShiftsFeature),
         Box::new(tickets::TicketsFeature::default()),
         Box::new(security::SecurityFeature::default()),
+        // Before the features that ask the model: they find its client at their start.
+        Box::new(llm::LlmFeature),
     ]
 }
 

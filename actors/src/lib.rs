@@ -16,6 +16,7 @@ pub mod identify;
 pub mod kernel;
 pub mod security;
 pub mod shifts;
+pub mod stats;
 pub mod tickets;
 
 /// The built-in features after `core`, in boot order. Adding a feature is a folder and one
@@ -25,6 +26,7 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(shifts::ShiftsFeature),
         Box::new(tickets::TicketsFeature::default()),
         Box::new(security::SecurityFeature::default()),
+        Box::new(stats::StatsFeature::default()),
     ]
 }
 

@@ -16,7 +16,7 @@ use agora_sim::actions::{CommandOption, InteractionRecord};
 use agora_sim::gateway::flood::FloodRequest;
 use agora_sim::world::{channel_kind, Overwrite};
 use agora_sim::WaitFor;
-use agora_testkit::{content, is_private, message_text, redis_url, run_test, wait_until, Harness, Refusal};
+use agora_testkit::{content, is_private, message_text, redis_url, run_test, Harness, Refusal};
 use serde_json::Value;
 
 /// How long counts may take to reach the cache (a flush runs every second).
@@ -397,7 +397,7 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
         configured(&harness, &layout, layout.hall).await;
         let cache = cache_of(&harness);
 
-        // A moderator may not promote; a member not even see it through.
+        // A moderator may not promote; a channel outside the proposed category is refused.
         let moderator = command(&harness, harness.demo.moderator_ids[0], "channels", "promote", promote(layout.ideas)).await;
         assert!(!moderator.contains("is now a permanent channel"), "{moderator}");
         let not_proposed = command(&harness, admin, "channels", "promote", promote(harness.demo.general_id)).await;
@@ -616,7 +616,7 @@ fn redis_and_memory_give_the_same_counts_and_scores() {
             let mut extra: Vec<(&str, &str)> = Vec::new();
             if let Some(url) = url.as_deref() {
                 extra.push(("AGORA_CACHE__REDIS_URL", url));
-                extra.push(("AGORA_CACHE__KEY_PREFIX", &prefix));
+                extra.push(("AGORA_CACHE__KEY_PREFIX", prefix.as_str()));
             }
             let harness = Harness::start_with(&extra, Vec::new()).await;
             let guild = harness.demo.guild_id;

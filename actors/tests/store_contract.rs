@@ -2032,4 +2032,19 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
     // A finished one gives way to a new one.
     assert!(store.stats_start_recalculation(&job).await.unwrap());
     assert_eq!(store.stats_recalculation(id(8)).await.unwrap(), None);
+
+    // History counts: kept per channel, replaced, forgotten, per guild.
+    let counts = |n: i64| -> std::collections::BTreeMap<String, i64> {
+        [("total".to_owned(), n), ("d20000".to_owned(), n)].into_iter().collect()
+    };
+    store.stats_save_history(id(7), 71, &counts(5)).await.unwrap();
+    store.stats_save_history(id(7), u64::MAX, &counts(6)).await.unwrap();
+    store.stats_save_history(id(7), 71, &counts(7)).await.unwrap();
+    store.stats_save_history(id(8), 81, &counts(1)).await.unwrap();
+    let mut kept = store.stats_histories(id(7)).await.unwrap();
+    kept.sort_by_key(|(channel, _)| *channel);
+    assert_eq!(kept, vec![(71, counts(7)), (u64::MAX, counts(6))]);
+    store.stats_forget_history(id(7), 71).await.unwrap();
+    assert_eq!(store.stats_histories(id(7)).await.unwrap(), vec![(u64::MAX, counts(6))]);
+    assert_eq!(store.stats_histories(id(8)).await.unwrap(), vec![(81, counts(1))]);
 }

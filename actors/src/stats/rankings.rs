@@ -67,7 +67,7 @@ async fn refresh_due(shared: &Arc<Shared>) {
         match shared.settings(guild).await {
             Ok(settings) if settings.on => {
                 if let Err(problem) = refresh_guild(shared, guild, settings).await {
-                    tracing::warn!(guild = guild.get(), problem, "could not refresh the rankings");
+                    tracing::warn!(guild = guild.get(), %problem, "could not refresh the rankings");
                 }
             }
             Ok(_) => {}

@@ -216,7 +216,7 @@ async fn run(shared: &Arc<Shared>, mut job: Recalculation) {
             let _ = super::flush(shared).await;
             if let Ok(settings) = shared.settings(job.guild).await {
                 if let Err(problem) = super::rankings::refresh_guild(shared, job.guild, settings).await {
-                    tracing::warn!(problem, "could not refresh the rankings after a recalculation");
+                    tracing::warn!(%problem, "could not refresh the rankings after a recalculation");
                 }
             }
             let text = t!(
@@ -228,11 +228,8 @@ async fn run(shared: &Arc<Shared>, mut job: Recalculation) {
             );
             report(shared, &mut job, text).await;
         }
-        Err(Stop::Stopping) | Err(Stop::Failed(_)) if shared.is_stopping() => {
-            tracing::info!(guild = job.guild.get(), "a recalculation pauses until the next start");
-        }
-        Err(Stop::Failed(problem)) => {
-            tracing::warn!(guild = job.guild.get(), problem, "a recalculation failed");
+        Err(Stop::Failed(problem)) if !shared.is_stopping() => {
+            tracing::warn!(guild = job.guild.get(), %problem, "a recalculation failed");
             job.status = "failed".to_owned();
             let _ = shared.kernel.store.stats_save_recalculation(&job).await;
             if let Some(channel) = job.pending.first() {
@@ -240,6 +237,9 @@ async fn run(shared: &Arc<Shared>, mut job: Recalculation) {
             }
             let text = t!(locale, "stats-recalculate-failed", problem = problem);
             report(shared, &mut job, text).await;
+        }
+        Err(_) => {
+            tracing::info!(guild = job.guild.get(), "a recalculation pauses until the next start");
         }
     }
     let _ = shared.kernel.cache.delete(&lease_key(job.guild)).await;
@@ -306,6 +306,12 @@ async fn read_all(
                         .and_then(|day| day.parse::<i64>().ok())
                         .is_none_or(|day| day >= window_start)
                 });
+                shared
+                    .kernel
+                    .store
+                    .stats_save_history(guild, channel, &job.partial)
+                    .await
+                    .map_err(|error| Stop::Failed(error.to_string()))?;
                 counts::write_history(&shared.counts, guild.get(), channel, &job.partial)
                     .await
                     .map_err(|error| Stop::Failed(error.to_string()))?;
@@ -329,7 +335,7 @@ async fn read_all(
                 .await;
             if progress.last_shown.elapsed() >= PROGRESS_EVERY {
                 progress.last_shown = Instant::now();
-                let text = progress_text(locale, job, Some(progress));
+                let text = progress_text(locale, job, Some(&*progress));
                 report(shared, job, text).await;
             }
             if finished {
@@ -355,6 +361,12 @@ async fn begin_channel(
             .tally
             .lock()
             .ignore_before(job.guild.get(), channel, anchor);
+        shared
+            .kernel
+            .store
+            .stats_forget_history(job.guild, channel)
+            .await
+            .map_err(|error| Stop::Failed(error.to_string()))?;
         counts::clear(&shared.counts, job.guild.get(), channel)
             .await
             .map_err(|error| Stop::Failed(error.to_string()))?;

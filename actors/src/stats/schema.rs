@@ -41,3 +41,11 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    stats_history (guild_id, channel_id) {
+        guild_id -> BigInt,
+        channel_id -> BigInt,
+        counts -> Text,
+    }
+}

@@ -10,7 +10,7 @@ use diesel_async::RunQueryDsl;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, UserMarker};
 use twilight_model::id::Id;
 
-use super::schema::{stats_channels, stats_embeds, stats_recalculations};
+use super::schema::{stats_channels, stats_embeds, stats_history, stats_recalculations};
 use super::tally::Kind;
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::{with_connection, Store, StoreError};
@@ -256,7 +256,7 @@ impl Store {
                 .await
         })?;
         rows.into_iter()
-            .map(|(channel, kind, name)| {
+            .map(|(channel, kind, name)| -> Result<TrackedChannel, StoreError> {
                 Ok(TrackedChannel {
                     id: id("channel_id", channel)?,
                     kind: Kind::parse(&kind).ok_or(StoreError::InvalidData {
@@ -299,8 +299,12 @@ impl Store {
                 .await
                 .optional()
         })?;
-        row.map(|(channel, message)| Ok((id("channel_id", channel)?, id("message_id", message)?)))
-            .transpose()
+        row.map(
+            |(channel, message)| -> Result<(Id<ChannelMarker>, Id<MessageMarker>), StoreError> {
+                Ok((id("channel_id", channel)?, id("message_id", message)?))
+            },
+        )
+        .transpose()
     }
 
     /// Records where a guild's ranking message `name` is now.
@@ -329,6 +333,74 @@ impl Store {
                 .await
         })?;
         Ok(())
+    }
+
+    // ---- history counts ------------------------------------------------------------------
+
+    /// Keeps a channel's counts read from its history (replacing any kept before).
+    pub async fn stats_save_history(
+        &self,
+        guild: Id<GuildMarker>,
+        channel: u64,
+        counts: &BTreeMap<String, i64>,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(counts).unwrap_or_else(|_| "{}".to_owned());
+        with_connection!(self, connection => {
+            diesel::insert_into(stats_history::table)
+                .values((
+                    stats_history::guild_id.eq(column(guild)),
+                    stats_history::channel_id.eq(as_column(channel)),
+                    stats_history::counts.eq(&text),
+                ))
+                .on_conflict((stats_history::guild_id, stats_history::channel_id))
+                .do_update()
+                .set(stats_history::counts.eq(&text))
+                .execute(connection)
+                .await
+        })?;
+        Ok(())
+    }
+
+    /// Forgets a channel's history counts (a recalculation reads them again).
+    pub async fn stats_forget_history(
+        &self,
+        guild: Id<GuildMarker>,
+        channel: u64,
+    ) -> Result<(), StoreError> {
+        with_connection!(self, connection => {
+            diesel::delete(
+                stats_history::table
+                    .filter(stats_history::guild_id.eq(column(guild)))
+                    .filter(stats_history::channel_id.eq(as_column(channel))),
+            )
+            .execute(connection)
+            .await
+        })?;
+        Ok(())
+    }
+
+    /// Every kept history count of a guild: (channel, counts).
+    pub async fn stats_histories(
+        &self,
+        guild: Id<GuildMarker>,
+    ) -> Result<Vec<(u64, BTreeMap<String, i64>)>, StoreError> {
+        let rows: Vec<(i64, String)> = with_connection!(self, connection => {
+            stats_history::table
+                .filter(stats_history::guild_id.eq(column(guild)))
+                .order(stats_history::channel_id.asc())
+                .select((stats_history::channel_id, stats_history::counts))
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter()
+            .map(|(channel, text)| -> Result<(u64, BTreeMap<String, i64>), StoreError> {
+                let counts = serde_json::from_str(&text).map_err(|error| StoreError::InvalidData {
+                    what: "counts",
+                    detail: error.to_string(),
+                })?;
+                Ok((as_raw(channel), counts))
+            })
+            .collect()
     }
 
     // ---- recalculations ------------------------------------------------------------------

@@ -131,7 +131,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                                 if let Err(problem) =
                                     rescan(&task_shared, guild, settings, Some(channels)).await
                                 {
-                                    tracing::warn!(guild = guild.get(), problem, "could not record the tracked channels");
+                                    tracing::warn!(guild = guild.get(), %problem, "could not record the tracked channels");
                                 }
                             }
                             Err(error) => {
@@ -276,6 +276,18 @@ async fn load(shared: &Shared) {
                     .lock()
                     .entry(guild)
                     .or_insert(settings.categories());
+                // The history counts of the last recalculations (lost with an embedded
+                // cache at a restart; the same values again in Redis).
+                match store.stats_histories(guild).await {
+                    Ok(histories) => {
+                        for (channel, counts) in histories {
+                            if let Err(error) = super::counts::write_history(&shared.counts, guild.get(), channel, &counts).await {
+                                tracing::warn!(%error, "could not write the history counts to the cache");
+                            }
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, guild = guild.get(), "could not read the history counts"),
+                }
             }
             (Err(error), _) => tracing::warn!(%error, guild = guild.get(), "could not read the tracked channels"),
             (_, Err(error)) => tracing::warn!(%error, guild = guild.get(), "could not read the stats settings"),
@@ -294,7 +306,7 @@ async fn check_settings(shared: &Shared) {
         let known = shared.categories.lock().get(&guild).copied();
         if known != Some(settings.categories()) {
             if let Err(problem) = rescan(shared, guild, settings, None).await {
-                tracing::warn!(guild = guild.get(), problem, "could not rescan the categories");
+                tracing::warn!(guild = guild.get(), %problem, "could not rescan the categories");
             }
         }
     }

@@ -271,7 +271,7 @@ impl RedisCache {
             pipe.cmd("HGETALL").arg(key);
         }
         let mut connection = self.connection("HGETALL").await?;
-        let hashes: Vec<Vec<(String, String)>> = pipe
+        let hashes: Vec<BTreeMap<String, String>> = pipe
             .query_async(&mut *connection)
             .await
             .map_err(|error| self.typed_error("HGETALL", "(hashes)", error))?;

@@ -1,3 +1,1 @@
-DROP TABLE stats_recalculations;
-DROP TABLE stats_embeds;
-DROP TABLE stats_channels;
+DROP TABLE stats_history;

@@ -43,3 +43,13 @@ CREATE TABLE stats_recalculations (
     locale           TEXT      NOT NULL,
     updated_at       TIMESTAMP NOT NULL
 );
+
+-- Each channel's counts as its last recalculation read them from the history (JSON of
+-- `total`, `last` and `d<day>`), written to the cache again at start: an embedded memory
+-- cache loses them at a restart.
+CREATE TABLE stats_history (
+    guild_id   BIGINT NOT NULL,
+    channel_id BIGINT NOT NULL,
+    counts     TEXT   NOT NULL,
+    PRIMARY KEY (guild_id, channel_id)
+);

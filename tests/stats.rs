@@ -74,8 +74,12 @@ async fn set(harness: &Harness, key: &str, value: u64) {
     assert!(text.starts_with("Done"), "/config stats {key}: {text}");
 }
 
-/// Both categories, the rankings channel and `announce` set; the categories scanned.
+/// The moderator role, both categories, the rankings channel and `announce` set; the
+/// categories scanned by a moderator.
 async fn configured(harness: &Harness, layout: &Layout, announce: u64) {
+    harness
+        .configure("moderator-role", "role", harness.demo.moderator_role_id)
+        .await;
     set(harness, "proposed_category", layout.proposed_category).await;
     set(harness, "permanent_category", layout.permanent_category).await;
     set(harness, "rankings_channel", layout.rankings).await;
@@ -237,9 +241,9 @@ fn a_flood_is_counted_exactly_in_the_tracked_channels_and_shown_as_a_chart_and_r
         assert_eq!(totals(&cache, guild, &tracked).await, expected);
         // All of today's: the day counts say the same.
         let today = day_of(chrono::Utc::now().timestamp_millis());
-        for (activity, expected) in activity(&cache, guild, &tracked).await.iter().zip(expected) {
-            assert_eq!(activity.days.values().sum::<i64>(), expected);
-            assert!(activity.days.keys().all(|day| (today - 1..=today).contains(day)));
+        for (counted, expected) in activity(&cache, guild, &tracked).await.iter().zip(expected) {
+            assert_eq!(counted.days.values().sum::<i64>(), expected);
+            assert!(counted.days.keys().all(|day| (today - 1..=today).contains(day)));
         }
 
         // The chart a member asks for: the numbers in words and a real PNG.

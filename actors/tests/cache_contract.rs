@@ -555,6 +555,15 @@ async fn the_wrong_kind_of_value_is_refused(fixture: &Fixture) {
         cache.write_batch(&raise).await,
         Err(CacheError::WrongType { .. })
     ));
+    // Writes are met in order: a key deleted earlier in the batch may become a hash.
+    cache.set("reused", b"text", None).await.unwrap();
+    let mut reuse = CacheBatch::new();
+    reuse.delete("reused").hash_incr("reused", "n", 4);
+    cache.write_batch(&reuse).await.unwrap();
+    assert_eq!(
+        cache.hash_counters(&["reused".to_owned()]).await.unwrap()[0]["n"],
+        4
+    );
     // `set` replaces whatever the key held, as Redis's SET does.
     cache.set("counters", b"plain now", None).await.unwrap();
     assert_eq!(

@@ -102,6 +102,9 @@ pub fn settings() -> Vec<SettingSpec> {
     ]
 }
 
+/// A guild's proposed and permanent categories.
+pub type Categories = (Option<Id<ChannelMarker>>, Option<Id<ChannelMarker>>);
+
 /// A guild's stats settings, typed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatsSettings {
@@ -131,7 +134,7 @@ impl StatsSettings {
     }
 
     /// The two categories, as tracking uses them (none while the feature is off).
-    pub fn categories(&self) -> (Option<Id<ChannelMarker>>, Option<Id<ChannelMarker>>) {
+    pub fn categories(&self) -> Categories {
         if self.on {
             (self.proposed, self.permanent)
         } else {
@@ -281,7 +284,7 @@ pub(crate) struct Shared {
     /// buffer is reused.
     pub flushing: tokio::sync::Mutex<Vec<DayCount>>,
     /// The categories each guild's tracked channels were found with.
-    pub categories: Mutex<HashMap<Id<GuildMarker>, (Option<Id<ChannelMarker>>, Option<Id<ChannelMarker>>)>>,
+    pub categories: Mutex<HashMap<Id<GuildMarker>, Categories>>,
     /// Guilds whose recalculation runs in this process.
     pub recalculating: Mutex<HashSet<Id<GuildMarker>>>,
     /// When the ticker last refreshed the rankings.

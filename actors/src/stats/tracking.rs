@@ -16,7 +16,7 @@ use twilight_model::id::Id;
 
 use super::store::TrackedChannel;
 use super::tally::Kind;
-use super::{Shared, StatsSettings};
+use super::{Categories, Shared, StatsSettings};
 use crate::bus::{Deliver, EventBus};
 
 /// The events the intake reads.
@@ -49,10 +49,7 @@ impl ChannelFacts {
     }
 
     /// Which tracked kind the channel is under these categories, if any.
-    fn kind_under(
-        &self,
-        (proposed, permanent): (Option<Id<ChannelMarker>>, Option<Id<ChannelMarker>>),
-    ) -> Option<Kind> {
+    fn kind_under(&self, (proposed, permanent): Categories) -> Option<Kind> {
         if !matches!(
             self.kind,
             ChannelType::GuildText | ChannelType::GuildAnnouncement

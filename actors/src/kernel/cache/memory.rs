@@ -47,7 +47,23 @@ enum Value {
     SortedSet(HashMap<String, f64>),
 }
 
+/// The kind of value a key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Bytes,
+    Hash,
+    SortedSet,
+}
+
 impl Value {
+    fn kind(&self) -> Kind {
+        match self {
+            Value::Bytes(_) => Kind::Bytes,
+            Value::Hash(_) => Kind::Hash,
+            Value::SortedSet(_) => Kind::SortedSet,
+        }
+    }
+
     fn bytes(&self, key: &str) -> Result<&Vec<u8>, CacheError> {
         match self {
             Value::Bytes(bytes) => Ok(bytes),
@@ -180,8 +196,9 @@ impl MemoryCache {
         deleted
     }
 
-    /// Applies a batch under one lock. Every write's key is checked for its kind first, so
-    /// a batch that would meet the wrong kind changes nothing.
+    /// Applies a batch under one lock. Every write's key is checked for its kind first (as
+    /// the writes before it leave it), so a batch that would meet the wrong kind changes
+    /// nothing.
     pub(super) fn write_batch(
         &self,
         batch: &CacheBatch,
@@ -189,20 +206,30 @@ impl MemoryCache {
     ) -> Result<(), CacheError> {
         let now = self.clock.now();
         let mut entries = self.entries.lock();
+        // What each key will hold after the writes before (None: absent), as Redis would
+        // meet them one after another.
+        let mut kinds: HashMap<String, Option<Kind>> = HashMap::new();
         for write in &batch.writes {
             let key = stored_key(write.key());
-            let fits = match (entries.live(&key, now).map(|entry| &entry.value), write) {
-                (None, _) | (_, BatchWrite::Delete { .. }) => true,
-                (Some(Value::Hash(_)), BatchWrite::HashIncr { .. })
-                | (Some(Value::Hash(_)), BatchWrite::HashSet { .. })
-                | (Some(Value::Hash(_)), BatchWrite::HashDelete { .. }) => true,
-                (Some(Value::SortedSet(_)), BatchWrite::SortedSetRaise { .. })
-                | (Some(Value::SortedSet(_)), BatchWrite::SortedSetRemove { .. }) => true,
-                _ => false,
+            let current = match kinds.get(&key) {
+                Some(kind) => *kind,
+                None => entries.live(&key, now).map(|entry| entry.value.kind()),
             };
-            if !fits {
-                return Err(CacheError::WrongType { key });
-            }
+            let after = match (current, write) {
+                (_, BatchWrite::Delete { .. }) => None,
+                (
+                    None | Some(Kind::Hash),
+                    BatchWrite::HashIncr { .. }
+                    | BatchWrite::HashSet { .. }
+                    | BatchWrite::HashDelete { .. },
+                ) => Some(Kind::Hash),
+                (
+                    None | Some(Kind::SortedSet),
+                    BatchWrite::SortedSetRaise { .. } | BatchWrite::SortedSetRemove { .. },
+                ) => Some(Kind::SortedSet),
+                _ => return Err(CacheError::WrongType { key }),
+            };
+            kinds.insert(key, after);
         }
         for write in &batch.writes {
             let key = stored_key(write.key());

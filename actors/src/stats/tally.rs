@@ -383,6 +383,47 @@ mod tests {
         assert!(tally.count(10, id_at(DAY0 + 5, 4)));
     }
 
+    /// Counts the allocations made on the thread that asks (the other tests' threads are
+    /// left out).
+    struct CountingAllocator;
+
+    thread_local! {
+        static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+        unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+            let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+            // SAFETY: forwarded as given.
+            unsafe { std::alloc::System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+            // SAFETY: forwarded as given.
+            unsafe { std::alloc::System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+    #[test]
+    fn counting_a_message_allocates_nothing() {
+        let mut tally = Tally::default();
+        let channels: Vec<u64> = (1..=50).collect();
+        tally.set_guild_channels(1, &channels);
+        let before = ALLOCATIONS.with(std::cell::Cell::get);
+        for n in 0..10_000u64 {
+            // Tracked and untracked channels, over two days.
+            tally.count(n % 60 + 1, id_at(DAY0 + (n as i64) * 10_000, n & 0xfff));
+        }
+        let after = ALLOCATIONS.with(std::cell::Cell::get);
+        assert_eq!(after - before, 0, "allocations while counting");
+        let mut taken = Vec::new();
+        tally.take(&mut taken);
+        assert_eq!(taken.iter().map(|c| u64::from(c.count)).sum::<u64>(), 10_000 / 60 * 50 + 40);
+    }
+
     #[test]
     fn the_score_weighs_the_last_week_more() {
         assert!((score(100, 0) - 40.0).abs() < 1e-9);

@@ -84,7 +84,14 @@ async fn configured(harness: &Harness, layout: &Layout, announce: u64) {
     set(harness, "permanent_category", layout.permanent_category).await;
     set(harness, "rankings_channel", layout.rankings).await;
     set(harness, "announce_channel", announce).await;
-    let refreshed = command(harness, harness.demo.moderator_ids[0], "channels", "refresh", vec![]).await;
+    let refreshed = command(
+        harness,
+        harness.demo.moderator_ids[0],
+        "channels",
+        "refresh",
+        vec![],
+    )
+    .await;
     assert!(
         refreshed.contains("2 proposed and 1 permanent"),
         "{refreshed}"
@@ -225,7 +232,11 @@ fn a_flood_is_counted_exactly_in_the_tracked_channels_and_shown_as_a_chart_and_r
         let flooded = |channel: u64| report.per_channel.get(&channel).copied().unwrap_or(0) as i64;
         assert!(flooded(layout.ideas) > 0 && flooded(harness.demo.general_id) > 0);
         let tracked = [layout.ideas, layout.games, layout.hall];
-        let expected = [flooded(layout.ideas) + 25, flooded(layout.games), flooded(layout.hall)];
+        let expected = [
+            flooded(layout.ideas) + 25,
+            flooded(layout.games),
+            flooded(layout.hall),
+        ];
         wait_for_totals(&cache, guild, &tracked, &expected).await;
         // Nothing anywhere else: the untracked channels have no counts at all, even after
         // the next flushes.
@@ -237,13 +248,19 @@ fn a_flood_is_counted_exactly_in_the_tracked_channels_and_shown_as_a_chart_and_r
             .collect();
         assert!(untracked.len() >= 4, "{untracked:?}");
         tokio::time::sleep(Duration::from_millis(1_500)).await;
-        assert_eq!(totals(&cache, guild, &untracked).await, vec![0; untracked.len()]);
+        assert_eq!(
+            totals(&cache, guild, &untracked).await,
+            vec![0; untracked.len()]
+        );
         assert_eq!(totals(&cache, guild, &tracked).await, expected);
         // All of today's: the day counts say the same.
         let today = day_of(chrono::Utc::now().timestamp_millis());
         for (counted, expected) in activity(&cache, guild, &tracked).await.iter().zip(expected) {
             assert_eq!(counted.days.values().sum::<i64>(), expected);
-            assert!(counted.days.keys().all(|day| (today - 1..=today).contains(day)));
+            assert!(counted
+                .days
+                .keys()
+                .all(|day| (today - 1..=today).contains(day)));
         }
 
         // The chart a member asks for: the numbers in words and a real PNG.
@@ -285,30 +302,53 @@ fn a_flood_is_counted_exactly_in_the_tracked_channels_and_shown_as_a_chart_and_r
             member,
             "stats",
             "channel",
-            vec![CommandOption::value("channel", harness.demo.general_id.to_string())],
+            vec![CommandOption::value(
+                "channel",
+                harness.demo.general_id.to_string(),
+            )],
         )
         .await;
         assert!(general.contains("is not counted"), "{general}");
 
         // The rankings: proposed channels by score (today's messages count 0.4 + 0.6).
-        let refreshed = command(&harness, harness.demo.moderator_ids[0], "channels", "refresh", vec![]).await;
-        assert!(refreshed.contains("The rankings are up to date"), "{refreshed}");
+        let refreshed = command(
+            &harness,
+            harness.demo.moderator_ids[0],
+            "channels",
+            "refresh",
+            vec![],
+        )
+        .await;
+        assert!(
+            refreshed.contains("The rankings are up to date"),
+            "{refreshed}"
+        );
         let posted = bot_messages(&harness, layout.rankings);
         assert_eq!(posted.len(), 2, "two ranking messages");
-        let names: BTreeMap<u64, &str> =
-            [(layout.ideas, "ideas"), (layout.games, "games")].into_iter().collect();
+        let names: BTreeMap<u64, &str> = [(layout.ideas, "ideas"), (layout.games, "games")]
+            .into_iter()
+            .collect();
         let mut scores = vec![
             ("ideas".to_owned(), format!("{}.0", expected[0])),
             ("games".to_owned(), format!("{}.0", expected[1])),
         ];
-        scores.sort_by_key(|(_, score)| std::cmp::Reverse(score.trim_end_matches(".0").parse::<i64>().unwrap()));
+        scores.sort_by_key(|(_, score)| {
+            std::cmp::Reverse(score.trim_end_matches(".0").parse::<i64>().unwrap())
+        });
         assert_eq!(proposed_scores(&message_text(&posted[0]), &names), scores);
         let permanent = message_text(&posted[1]);
-        assert!(permanent.contains(&format!("<#{}> — last message <t:", layout.hall)), "{permanent}");
+        assert!(
+            permanent.contains(&format!("<#{}> — last message <t:", layout.hall)),
+            "{permanent}"
+        );
 
         // Who may do what: members do not rescan, moderators do not recalculate.
         let record = run(&harness, member, "channels", "refresh", vec![]).await;
-        assert!(!content(&record).contains("Rescanned"), "{}", content(&record));
+        assert!(
+            !content(&record).contains("Rescanned"),
+            "{}",
+            content(&record)
+        );
         let record = run(
             &harness,
             harness.demo.moderator_ids[0],
@@ -317,7 +357,11 @@ fn a_flood_is_counted_exactly_in_the_tracked_channels_and_shown_as_a_chart_and_r
             vec![CommandOption::value("months", 1)],
         )
         .await;
-        assert!(!content(&record).contains("Recalculating"), "{}", content(&record));
+        assert!(
+            !content(&record).contains("Recalculating"),
+            "{}",
+            content(&record)
+        );
     });
 }
 
@@ -328,7 +372,10 @@ fn nothing_counted_is_lost_at_a_clean_stop_and_the_rankings_survive_a_restart() 
         let guild = harness.demo.guild_id;
         let layout = layout(&harness);
         configured(&harness, &layout, harness.demo.announcements_id).await;
-        let posted: Vec<u64> = bot_messages(&harness, layout.rankings).iter().map(id_of).collect();
+        let posted: Vec<u64> = bot_messages(&harness, layout.rankings)
+            .iter()
+            .map(id_of)
+            .collect();
         assert_eq!(posted.len(), 2);
 
         // Messages, then at once a clean stop: what the first run counted is in its cache;
@@ -360,7 +407,10 @@ fn nothing_counted_is_lost_at_a_clean_stop_and_the_rankings_survive_a_restart() 
 
         // The ticker after the restart edits the same two messages.
         harness.tick("stats-rankings").await;
-        let again: Vec<u64> = bot_messages(&harness, layout.rankings).iter().map(id_of).collect();
+        let again: Vec<u64> = bot_messages(&harness, layout.rankings)
+            .iter()
+            .map(id_of)
+            .collect();
         assert_eq!(again, posted, "the same messages, found again");
 
         // One deleted by hand is posted again; the other stays.
@@ -374,14 +424,34 @@ fn nothing_counted_is_lost_at_a_clean_stop_and_the_rankings_survive_a_restart() 
             .unwrap()
             .remove(&posted[0]);
         harness.expect_refusal(Refusal::code(10008));
-        let refreshed = command(&harness, harness.demo.admin_id, "channels", "refresh", vec![]).await;
-        assert!(refreshed.contains("The rankings are up to date"), "{refreshed}");
-        let now: Vec<u64> = bot_messages(&harness, layout.rankings).iter().map(id_of).collect();
+        let refreshed = command(
+            &harness,
+            harness.demo.admin_id,
+            "channels",
+            "refresh",
+            vec![],
+        )
+        .await;
+        assert!(
+            refreshed.contains("The rankings are up to date"),
+            "{refreshed}"
+        );
+        let now: Vec<u64> = bot_messages(&harness, layout.rankings)
+            .iter()
+            .map(id_of)
+            .collect();
         assert_eq!(now.len(), 2, "{now:?}");
         assert!(now.contains(&posted[1]) && !now.contains(&posted[0]));
-        let text: Vec<String> = bot_messages(&harness, layout.rankings).iter().map(message_text).collect();
-        assert!(text.iter().any(|t| t.contains("Proposed channels by activity")));
-        assert!(text.iter().any(|t| t.contains("Permanent channels by last activity")));
+        let text: Vec<String> = bot_messages(&harness, layout.rankings)
+            .iter()
+            .map(message_text)
+            .collect();
+        assert!(text
+            .iter()
+            .any(|t| t.contains("Proposed channels by activity")));
+        assert!(text
+            .iter()
+            .any(|t| t.contains("Permanent channels by last activity")));
     });
 }
 
@@ -394,7 +464,14 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
         let admin = harness.demo.admin_id;
         let promote = |channel: u64| vec![CommandOption::value("channel", channel.to_string())];
         // Categories unset: said so, nothing moves.
-        let answer = command(&harness, admin, "channels", "promote", promote(layout.ideas)).await;
+        let answer = command(
+            &harness,
+            admin,
+            "channels",
+            "promote",
+            promote(layout.ideas),
+        )
+        .await;
         assert!(answer.contains("Both categories must be set"), "{answer}");
         // The announcement goes to the permanent #hall: the bot's own message there is
         // not counted.
@@ -402,10 +479,30 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
         let cache = cache_of(&harness);
 
         // A moderator may not promote; a channel outside the proposed category is refused.
-        let moderator = command(&harness, harness.demo.moderator_ids[0], "channels", "promote", promote(layout.ideas)).await;
-        assert!(!moderator.contains("is now a permanent channel"), "{moderator}");
-        let not_proposed = command(&harness, admin, "channels", "promote", promote(harness.demo.general_id)).await;
-        assert!(not_proposed.contains("is not in the proposed category"), "{not_proposed}");
+        let moderator = command(
+            &harness,
+            harness.demo.moderator_ids[0],
+            "channels",
+            "promote",
+            promote(layout.ideas),
+        )
+        .await;
+        assert!(
+            !moderator.contains("is now a permanent channel"),
+            "{moderator}"
+        );
+        let not_proposed = command(
+            &harness,
+            admin,
+            "channels",
+            "promote",
+            promote(harness.demo.general_id),
+        )
+        .await;
+        assert!(
+            not_proposed.contains("is not in the proposed category"),
+            "{not_proposed}"
+        );
 
         for n in 0..7 {
             harness
@@ -415,15 +512,44 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
         }
         wait_for_totals(&cache, guild, &[layout.ideas, layout.hall], &[7, 0]).await;
 
-        let done = command(&harness, admin, "channels", "promote", promote(layout.ideas)).await;
-        assert!(done.contains(&format!("<#{}> is now a permanent channel", layout.ideas)), "{done}");
-        assert!(done.contains(&format!("announced in <#{}>", layout.hall)), "{done}");
-        let parent = harness.sim.state().world.lock().channel(layout.ideas).unwrap().parent_id;
+        let done = command(
+            &harness,
+            admin,
+            "channels",
+            "promote",
+            promote(layout.ideas),
+        )
+        .await;
+        assert!(
+            done.contains(&format!("<#{}> is now a permanent channel", layout.ideas)),
+            "{done}"
+        );
+        assert!(
+            done.contains(&format!("announced in <#{}>", layout.hall)),
+            "{done}"
+        );
+        let parent = harness
+            .sim
+            .state()
+            .world
+            .lock()
+            .channel(layout.ideas)
+            .unwrap()
+            .parent_id;
         assert_eq!(parent, Some(layout.permanent_category));
         let announced = bot_messages(&harness, layout.hall);
         assert_eq!(announced.len(), 1);
-        assert!(message_text(&announced[0]).contains(&format!("<#{}> was busy enough", layout.ideas)));
-        let again = command(&harness, admin, "channels", "promote", promote(layout.ideas)).await;
+        assert!(
+            message_text(&announced[0]).contains(&format!("<#{}> was busy enough", layout.ideas))
+        );
+        let again = command(
+            &harness,
+            admin,
+            "channels",
+            "promote",
+            promote(layout.ideas),
+        )
+        .await;
         assert!(again.contains("already a permanent channel"), "{again}");
 
         // Its counts went with it, still counting; the bot's announcement is not counted.
@@ -433,12 +559,20 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
             .unwrap();
         wait_for_totals(&cache, guild, &[layout.ideas, layout.hall], &[8, 0]).await;
         let refreshed = command(&harness, admin, "channels", "refresh", vec![]).await;
-        assert!(refreshed.contains("1 proposed and 2 permanent"), "{refreshed}");
+        assert!(
+            refreshed.contains("1 proposed and 2 permanent"),
+            "{refreshed}"
+        );
 
         // A channel the bot may not move: said so, it stays.
         let locked = harness
             .sim
-            .create_channel(guild, "locked", channel_kind::GUILD_TEXT, Some(layout.proposed_category))
+            .create_channel(
+                guild,
+                "locked",
+                channel_kind::GUILD_TEXT,
+                Some(layout.proposed_category),
+            )
             .unwrap();
         harness
             .sim
@@ -458,7 +592,14 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
         harness.expect_refusal(Refusal::code(50013));
         let refused = command(&harness, admin, "channels", "promote", promote(locked)).await;
         assert!(refused.contains("I may not move"), "{refused}");
-        let parent = harness.sim.state().world.lock().channel(locked).unwrap().parent_id;
+        let parent = harness
+            .sim
+            .state()
+            .world
+            .lock()
+            .channel(locked)
+            .unwrap()
+            .parent_id;
         assert_eq!(parent, Some(layout.proposed_category));
     });
 }
@@ -466,11 +607,16 @@ fn promotion_moves_the_channel_announces_it_and_refuses_what_it_cannot_do() {
 /// The history counts of a channel as the sim holds them: (total, day → messages), people
 /// only.
 fn history_of(harness: &Harness, channel: u64) -> (i64, BTreeMap<i64, i64>) {
-    let world = harness.sim.state().world.lock();
     let bot = harness.sim.bot_user_id();
+    let world = harness.sim.state().world.lock();
     let mut days = BTreeMap::new();
     let mut total = 0;
-    for message in world.messages.get(&channel).into_iter().flat_map(|m| m.values()) {
+    for message in world
+        .messages
+        .get(&channel)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         if message.author_id == bot {
             continue;
         }
@@ -527,11 +673,56 @@ fn a_recalculation_over_20000_messages_shows_its_progress_and_resumes_after_a_re
         with_bot.push(harness.sim.bot_user_id());
         // 20,000 messages over the last 60 days in the tracked channels (the bot wrote a
         // share of #hall's: not counted); older ones and #general are never read.
-        harness.sim.seed_history(layout.ideas, &people, 8_000, now_ms - 60 * day, now_ms - 60_000).unwrap();
-        harness.sim.seed_history(layout.games, &people, 6_000, now_ms - 20 * day, now_ms - 60_000).unwrap();
-        harness.sim.seed_history(layout.hall, &with_bot, 6_000, now_ms - 45 * day, now_ms - 60_000).unwrap();
-        harness.sim.seed_history(harness.demo.general_id, &people, 1_000, now_ms - 10 * day, now_ms).unwrap();
-        harness.sim.seed_history(layout.games, &people, 500, now_ms - 200 * day, now_ms - 100 * day).unwrap();
+        harness
+            .sim
+            .seed_history(
+                layout.ideas,
+                &people,
+                8_000,
+                now_ms - 60 * day,
+                now_ms - 60_000,
+            )
+            .unwrap();
+        harness
+            .sim
+            .seed_history(
+                layout.games,
+                &people,
+                6_000,
+                now_ms - 20 * day,
+                now_ms - 60_000,
+            )
+            .unwrap();
+        harness
+            .sim
+            .seed_history(
+                layout.hall,
+                &with_bot,
+                6_000,
+                now_ms - 45 * day,
+                now_ms - 60_000,
+            )
+            .unwrap();
+        harness
+            .sim
+            .seed_history(
+                harness.demo.general_id,
+                &people,
+                1_000,
+                now_ms - 10 * day,
+                now_ms,
+            )
+            .unwrap();
+        harness
+            .sim
+            .seed_history(
+                layout.games,
+                &people,
+                500,
+                now_ms - 200 * day,
+                now_ms - 100 * day,
+            )
+            .unwrap();
         let since = harness.sim.state().requests.total();
 
         let admin = harness.demo.admin_id;
@@ -539,17 +730,37 @@ fn a_recalculation_over_20000_messages_shows_its_progress_and_resumes_after_a_re
             admin,
             harness.demo.general_id,
             "stats",
-            vec![CommandOption::sub("recalculate", vec![CommandOption::value("months", 3)])],
+            vec![CommandOption::sub(
+                "recalculate",
+                vec![CommandOption::value("months", 3)],
+            )],
         );
-        let started = harness.sim.answer(id, Duration::from_secs(10)).await.unwrap();
+        let started = harness
+            .sim
+            .answer(id, Duration::from_secs(10))
+            .await
+            .unwrap();
         let text = content(&started);
-        assert!(text.contains("Recalculating 3 channel(s) from the last 3 month(s)"), "{text}");
+        assert!(
+            text.contains("Recalculating 3 channel(s) from the last 3 month(s)"),
+            "{text}"
+        );
         // A second one is refused while it runs.
-        let second = command(&harness, admin, "stats", "recalculate", vec![CommandOption::value("months", 1)]).await;
+        let second = command(
+            &harness,
+            admin,
+            "stats",
+            "recalculate",
+            vec![CommandOption::value("months", 1)],
+        )
+        .await;
         assert!(second.contains("already running"), "{second}");
         // Live messages meanwhile count as well, once.
         for n in 0..10 {
-            harness.sim.send_message(layout.ideas, people[0], &format!("live {n}")).unwrap();
+            harness
+                .sim
+                .send_message(layout.ideas, people[0], &format!("live {n}"))
+                .unwrap();
         }
 
         // Progress edits, then a restart half way.
@@ -557,7 +768,10 @@ fn a_recalculation_over_20000_messages_shows_its_progress_and_resumes_after_a_re
         loop {
             let shown = shown_now(&harness, id).await;
             if messages_read(&shown) >= 6_000 {
-                assert!(shown.contains("Channels done:") && shown.contains("left"), "{shown}");
+                assert!(
+                    shown.contains("Channels done:") && shown.contains("left"),
+                    "{shown}"
+                );
                 break;
             }
             assert!(Instant::now() < deadline, "no progress shown: {shown}");
@@ -586,7 +800,11 @@ fn a_recalculation_over_20000_messages_shows_its_progress_and_resumes_after_a_re
             .interaction(id, WaitFor::Edit, Duration::from_secs(1))
             .await
             .unwrap();
-        assert!(record.edits.len() >= 3, "progress shown as it went: {} edits", record.edits.len());
+        assert!(
+            record.edits.len() >= 3,
+            "progress shown as it went: {} edits",
+            record.edits.len()
+        );
 
         // Exactly the history (and the live messages), in every channel and day.
         let cache = cache_of(&harness);
@@ -602,9 +820,17 @@ fn a_recalculation_over_20000_messages_shows_its_progress_and_resumes_after_a_re
             assert_eq!(counted.total, total, "channel {channel}");
             assert_eq!(counted.days, days, "channel {channel}");
         }
-        assert_eq!(totals(&cache, guild, &[harness.demo.general_id]).await, vec![0]);
+        assert_eq!(
+            totals(&cache, guild, &[harness.demo.general_id]).await,
+            vec![0]
+        );
         // Under the rate limits: not one 429.
-        let limited = harness.sim.requests(since).into_iter().filter(|r| r.status == 429).count();
+        let limited = harness
+            .sim
+            .requests(since)
+            .into_iter()
+            .filter(|r| r.status == 429)
+            .count();
         assert_eq!(limited, 0, "429s");
     });
 }
@@ -644,9 +870,17 @@ fn redis_and_memory_give_the_same_counts_and_scores() {
                 .collect();
             let cache = cache_of(&harness);
             wait_for_totals(&cache, guild, &tracked, &expected).await;
-            command(&harness, harness.demo.admin_id, "channels", "refresh", vec![]).await;
-            let names: BTreeMap<u64, &str> =
-                [(layout.ideas, "ideas"), (layout.games, "games")].into_iter().collect();
+            command(
+                &harness,
+                harness.demo.admin_id,
+                "channels",
+                "refresh",
+                vec![],
+            )
+            .await;
+            let names: BTreeMap<u64, &str> = [(layout.ideas, "ideas"), (layout.games, "games")]
+                .into_iter()
+                .collect();
             let posted = bot_messages(&harness, layout.rankings);
             scores.push((expected, proposed_scores(&message_text(&posted[0]), &names)));
             if redis {

@@ -100,11 +100,10 @@ impl SettingSpec {
     pub fn validate_in(&self, value: &Value, locale: Locale) -> Result<(), String> {
         let key = self.key;
         match (self.kind, value) {
-            (SettingKind::Channel | SettingKind::Category | SettingKind::Role, Value::Number(n))
-                if n.as_u64().is_some() =>
-            {
-                Ok(())
-            }
+            (
+                SettingKind::Channel | SettingKind::Category | SettingKind::Role,
+                Value::Number(n),
+            ) if n.as_u64().is_some() => Ok(()),
             (SettingKind::Boolean, Value::Bool(_)) => Ok(()),
             (SettingKind::Integer { min, max, unit }, value) => match value.as_i64() {
                 Some(n) if (min..=max).contains(&n) => Ok(()),

@@ -493,10 +493,13 @@ async fn batches_count_in_hashes_and_raise_sorted_sets(fixture: &Fixture) {
     );
 
     let mut trim = CacheBatch::new();
-    trim.hash_delete("stats:1:10", vec!["d20000".to_owned(), "nothing".to_owned()])
-        .hash_delete("stats:1:11", vec!["d20001".to_owned(), "total".to_owned()])
-        .sorted_set_remove("stats:1:last", "12")
-        .sorted_set_remove("stats:1:last", "absent");
+    trim.hash_delete(
+        "stats:1:10",
+        vec!["d20000".to_owned(), "nothing".to_owned()],
+    )
+    .hash_delete("stats:1:11", vec!["d20001".to_owned(), "total".to_owned()])
+    .sorted_set_remove("stats:1:last", "12")
+    .sorted_set_remove("stats:1:last", "absent");
     cache.write_batch(&trim).await.unwrap();
     let counters = cache.hash_counters(&keys).await.unwrap();
     assert_eq!(

@@ -1947,7 +1947,10 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
     store
         .stats_set_channels(
             id(7),
-            &[tracked(71, Kind::Proposed, "b-idea"), tracked(72, Kind::Permanent, "a-hall")],
+            &[
+                tracked(71, Kind::Proposed, "b-idea"),
+                tracked(72, Kind::Permanent, "a-hall"),
+            ],
         )
         .await
         .unwrap();
@@ -1957,11 +1960,20 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
         .unwrap();
     assert_eq!(
         store.stats_channels(id(7)).await.unwrap(),
-        vec![tracked(72, Kind::Permanent, "a-hall"), tracked(71, Kind::Proposed, "b-idea")]
+        vec![
+            tracked(72, Kind::Permanent, "a-hall"),
+            tracked(71, Kind::Proposed, "b-idea")
+        ]
     );
     // Replaced whole; a promotion changes the kind; a deletion forgets it.
     store
-        .stats_set_channels(id(7), &[tracked(71, Kind::Proposed, "b-idea"), tracked(73, Kind::Proposed, "c")])
+        .stats_set_channels(
+            id(7),
+            &[
+                tracked(71, Kind::Proposed, "b-idea"),
+                tracked(73, Kind::Proposed, "c"),
+            ],
+        )
         .await
         .unwrap();
     store
@@ -1976,7 +1988,10 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
     );
     assert_eq!(store.stats_guilds().await.unwrap(), vec![id(7), id(8)]);
 
-    assert_eq!(store.stats_embed(id(7), "proposed_scores").await.unwrap(), None);
+    assert_eq!(
+        store.stats_embed(id(7), "proposed_scores").await.unwrap(),
+        None
+    );
     store
         .stats_set_embed(id(7), "proposed_scores", id(5), id(500))
         .await
@@ -1989,7 +2004,10 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
         store.stats_embed(id(7), "proposed_scores").await.unwrap(),
         Some((id(5), id(501)))
     );
-    assert_eq!(store.stats_embed(id(8), "proposed_scores").await.unwrap(), None);
+    assert_eq!(
+        store.stats_embed(id(8), "proposed_scores").await.unwrap(),
+        None
+    );
 
     let now = start_time();
     let job = Recalculation {
@@ -2012,39 +2030,76 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
         reply_message: None,
         locale: "de".to_owned(),
     };
-    let starts = futures::future::join_all((0..5).map(|_| store.stats_start_recalculation(&job))).await;
-    assert_eq!(starts.into_iter().filter(|s| *s.as_ref().unwrap()).count(), 1, "one of five starts");
-    assert_eq!(store.stats_recalculation(id(7)).await.unwrap(), Some(job.clone()));
+    let starts =
+        futures::future::join_all((0..5).map(|_| store.stats_start_recalculation(&job))).await;
+    assert_eq!(
+        starts.into_iter().filter(|s| *s.as_ref().unwrap()).count(),
+        1,
+        "one of five starts"
+    );
+    assert_eq!(
+        store.stats_recalculation(id(7)).await.unwrap(),
+        Some(job.clone())
+    );
     let mut progressed = job.clone();
     progressed.pending = vec![u64::MAX];
     progressed.channels_done = 1;
     progressed.messages_read = 20_000;
     progressed.anchor = u64::MAX - 1;
     progressed.cursor = 1 << 63;
-    progressed.partial = [("total".to_owned(), 5), ("d20000".to_owned(), 5)].into_iter().collect();
+    progressed.partial = [("total".to_owned(), 5), ("d20000".to_owned(), 5)]
+        .into_iter()
+        .collect();
     progressed.reply_message = Some(id(9));
     store.stats_save_recalculation(&progressed).await.unwrap();
-    assert_eq!(store.stats_running_recalculations().await.unwrap(), vec![progressed.clone()]);
+    assert_eq!(
+        store.stats_running_recalculations().await.unwrap(),
+        vec![progressed.clone()]
+    );
     let mut finished = progressed.clone();
     finished.status = "done".to_owned();
     store.stats_save_recalculation(&finished).await.unwrap();
-    assert!(store.stats_running_recalculations().await.unwrap().is_empty());
+    assert!(store
+        .stats_running_recalculations()
+        .await
+        .unwrap()
+        .is_empty());
     // A finished one gives way to a new one.
     assert!(store.stats_start_recalculation(&job).await.unwrap());
     assert_eq!(store.stats_recalculation(id(8)).await.unwrap(), None);
 
     // History counts: kept per channel, replaced, forgotten, per guild.
     let counts = |n: i64| -> std::collections::BTreeMap<String, i64> {
-        [("total".to_owned(), n), ("d20000".to_owned(), n)].into_iter().collect()
+        [("total".to_owned(), n), ("d20000".to_owned(), n)]
+            .into_iter()
+            .collect()
     };
-    store.stats_save_history(id(7), 71, &counts(5)).await.unwrap();
-    store.stats_save_history(id(7), u64::MAX, &counts(6)).await.unwrap();
-    store.stats_save_history(id(7), 71, &counts(7)).await.unwrap();
-    store.stats_save_history(id(8), 81, &counts(1)).await.unwrap();
+    store
+        .stats_save_history(id(7), 71, &counts(5))
+        .await
+        .unwrap();
+    store
+        .stats_save_history(id(7), u64::MAX, &counts(6))
+        .await
+        .unwrap();
+    store
+        .stats_save_history(id(7), 71, &counts(7))
+        .await
+        .unwrap();
+    store
+        .stats_save_history(id(8), 81, &counts(1))
+        .await
+        .unwrap();
     let mut kept = store.stats_histories(id(7)).await.unwrap();
     kept.sort_by_key(|(channel, _)| *channel);
     assert_eq!(kept, vec![(71, counts(7)), (u64::MAX, counts(6))]);
     store.stats_forget_history(id(7), 71).await.unwrap();
-    assert_eq!(store.stats_histories(id(7)).await.unwrap(), vec![(u64::MAX, counts(6))]);
-    assert_eq!(store.stats_histories(id(8)).await.unwrap(), vec![(81, counts(1))]);
+    assert_eq!(
+        store.stats_histories(id(7)).await.unwrap(),
+        vec![(u64::MAX, counts(6))]
+    );
+    assert_eq!(
+        store.stats_histories(id(8)).await.unwrap(),
+        vec![(81, counts(1))]
+    );
 }

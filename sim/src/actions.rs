@@ -2465,7 +2465,12 @@ pub fn seed_history(
     let mut newest = None;
     let messages = world.messages.entry(channel_id).or_default();
     for n in 0..count {
-        let at = from_ms + if count > 1 { (span * n as f64 / (count - 1) as f64) as u64 } else { 0 };
+        let at = from_ms
+            + if count > 1 {
+                (span * n as f64 / (count - 1) as f64) as u64
+            } else {
+                0
+            };
         let id = crate::snowflake::from_unix_ms(at) | (4 << 17) | (n as u64 & 0x1_ffff);
         let author = n % authors.len();
         written[author] += 1;

@@ -35,7 +35,11 @@ pub async fn run(
         Err(error) => return database_trouble(locale, &error),
     };
     if !tracked.iter().any(|tracked| tracked.id == channel) {
-        return private(t!(locale, "stats-chart-not-tracked", channel = format!("<#{channel}>")));
+        return private(t!(
+            locale,
+            "stats-chart-not-tracked",
+            channel = format!("<#{channel}>")
+        ));
     }
     // What was counted this second shows too.
     let _ = super::flush(shared).await;
@@ -44,7 +48,10 @@ pub async fn run(
         Err(error) => return cache_trouble(locale, &error),
     };
     let today = shared.today();
-    let days = shared.config.chart_days.clamp(7, shared.config.window_days.max(7));
+    let days = shared
+        .config
+        .chart_days
+        .clamp(7, shared.config.window_days.max(7));
     let series = daily_series(&activity, today, days);
     let in_period: i64 = series.iter().map(|(_, n)| n).sum();
     let summary = t!(

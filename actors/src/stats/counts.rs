@@ -75,7 +75,10 @@ pub struct Activity {
 impl Activity {
     /// Messages of the `days` days up to and including `today`.
     pub fn recent(&self, today: i64, days: i64) -> i64 {
-        self.days.range(today - days + 1..=today).map(|(_, n)| n).sum()
+        self.days
+            .range(today - days + 1..=today)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// The ranking score on `today` (see [`score`]).
@@ -85,7 +88,11 @@ impl Activity {
 }
 
 /// The activity of `channels` of a guild, in their order; two pipelined reads.
-pub async fn read(cache: &Cache, guild: u64, channels: &[u64]) -> Result<Vec<Activity>, CacheError> {
+pub async fn read(
+    cache: &Cache,
+    guild: u64,
+    channels: &[u64],
+) -> Result<Vec<Activity>, CacheError> {
     let keys: Vec<String> = channels
         .iter()
         .flat_map(|channel| [live_key(guild, *channel), history_key(guild, *channel)])

@@ -35,16 +35,38 @@ pub async fn run(
     let found = match send("GET /channels/{id}", client.channel(channel)).await {
         Ok(response) => response.model().await.ok(),
         Err(error) if error.code() == Some(10003) => None,
-        Err(error) if error.code().is_some_and(|code| MISSING_PERMISSIONS.contains(&code)) => {
-            return private(t!(locale, "stats-promote-no-permission", channel = format!("<#{channel}>")));
+        Err(error)
+            if error
+                .code()
+                .is_some_and(|code| MISSING_PERMISSIONS.contains(&code)) =>
+        {
+            return private(t!(
+                locale,
+                "stats-promote-no-permission",
+                channel = format!("<#{channel}>")
+            ));
         }
-        Err(error) => return private(t!(locale, "stats-discord-trouble", problem = error.to_string())),
+        Err(error) => {
+            return private(t!(
+                locale,
+                "stats-discord-trouble",
+                problem = error.to_string()
+            ))
+        }
     };
     let Some(found) = found.filter(|found| found.guild_id == Some(guild)) else {
-        return private(t!(locale, "stats-promote-not-proposed", channel = format!("<#{channel}>")));
+        return private(t!(
+            locale,
+            "stats-promote-not-proposed",
+            channel = format!("<#{channel}>")
+        ));
     };
     if found.parent_id == Some(permanent) {
-        return private(t!(locale, "stats-promote-already", channel = format!("<#{channel}>")));
+        return private(t!(
+            locale,
+            "stats-promote-already",
+            channel = format!("<#{channel}>")
+        ));
     }
     if found.parent_id != Some(proposed) {
         return private(t!(
@@ -60,7 +82,11 @@ pub async fn run(
     .await;
     match moved {
         Ok(_) => {}
-        Err(error) if error.code().is_some_and(|code| MISSING_PERMISSIONS.contains(&code)) => {
+        Err(error)
+            if error
+                .code()
+                .is_some_and(|code| MISSING_PERMISSIONS.contains(&code)) =>
+        {
             return private(t!(
                 locale,
                 "stats-promote-no-permission",
@@ -68,7 +94,11 @@ pub async fn run(
             ));
         }
         Err(error) => {
-            return private(t!(locale, "stats-discord-trouble", problem = error.to_string()))
+            return private(t!(
+                locale,
+                "stats-discord-trouble",
+                problem = error.to_string()
+            ))
         }
     }
     // The CHANNEL_UPDATE does the same; recorded now so the next ranking has it right.
@@ -78,12 +108,20 @@ pub async fn run(
         kind: Kind::Permanent,
         name: found.name.clone().unwrap_or_default(),
     };
-    if let Err(error) = shared.kernel.store.stats_track_channel(guild, &tracked).await {
+    if let Err(error) = shared
+        .kernel
+        .store
+        .stats_track_channel(guild, &tracked)
+        .await
+    {
         tracing::warn!(%error, "could not record a promoted channel");
     }
     let done = t!(locale, "stats-promoted", channel = format!("<#{channel}>"));
     let Some(announce) = settings.announce else {
-        return private(format!("{done} {}", t!(locale, "stats-promoted-no-announce")));
+        return private(format!(
+            "{done} {}",
+            t!(locale, "stats-promoted-no-announce")
+        ));
     };
     let guild_locale = shared.kernel.guild_locale(guild).await;
     let embed = EmbedBuilder::new()
@@ -97,10 +135,19 @@ pub async fn run(
         ))
         .build();
     let message = ReplyMessage::default().with_embed(embed);
-    match shared.kernel.discord.send_message(announce, &message, None).await {
+    match shared
+        .kernel
+        .discord
+        .send_message(announce, &message, None)
+        .await
+    {
         Ok(_) => private(format!(
             "{done} {}",
-            t!(locale, "stats-promoted-announced", announce = format!("<#{announce}>"))
+            t!(
+                locale,
+                "stats-promoted-announced",
+                announce = format!("<#{announce}>")
+            )
         )),
         Err(error) => {
             tracing::warn!(%error, "could not announce a promotion");

@@ -71,7 +71,9 @@ async fn refresh_due(shared: &Arc<Shared>) {
                 }
             }
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, guild = guild.get(), "could not read the stats settings"),
+            Err(error) => {
+                tracing::warn!(%error, guild = guild.get(), "could not read the stats settings")
+            }
         }
     }
 }
@@ -90,7 +92,11 @@ pub async fn refresh_guild(
         return Ok(false);
     };
     // One refresh per guild at a time, so two never post the same message twice.
-    let _turn = shared.kernel.serial.turn(format!("stats-rankings:{guild}")).await;
+    let _turn = shared
+        .kernel
+        .serial
+        .turn(format!("stats-rankings:{guild}"))
+        .await;
     let tracked = shared
         .kernel
         .store
@@ -138,7 +144,11 @@ async fn keep_posted(
             match discord.edit_message(channel, id, &message).await {
                 Ok(()) => return Ok(()),
                 Err(error) if error.code() == Some(10008) => {
-                    tracing::info!(guild = guild.get(), name, "a ranking message was deleted; posting it again");
+                    tracing::info!(
+                        guild = guild.get(),
+                        name,
+                        "a ranking message was deleted; posting it again"
+                    );
                 }
                 Err(error) => return Err(error.to_string()),
             }
@@ -253,7 +263,11 @@ fn ranking_embed(
     } else {
         lines.join("\n")
     };
-    let updated = t!(locale, "stats-rankings-updated", at = now_ms.div_euclid(1000));
+    let updated = t!(
+        locale,
+        "stats-rankings-updated",
+        at = now_ms.div_euclid(1000)
+    );
     EmbedBuilder::new()
         .title(title)
         .color(0x58_65_F2)
@@ -285,11 +299,36 @@ mod tests {
         ];
         let today = 20_000;
         let activity = [
-            Activity { channel: 1, total: 100, days: [(today - 30, 100)].into_iter().collect(), last_ms: Some(1_000) },
-            Activity { channel: 2, total: 60, days: [(today, 60)].into_iter().collect(), last_ms: Some(2_000) },
-            Activity { channel: 3, total: 5, days: Default::default(), last_ms: Some(1_000_000) },
-            Activity { channel: 4, total: 1, days: Default::default(), last_ms: Some(9_000_000) },
-            Activity { channel: 5, total: 0, days: Default::default(), last_ms: None },
+            Activity {
+                channel: 1,
+                total: 100,
+                days: [(today - 30, 100)].into_iter().collect(),
+                last_ms: Some(1_000),
+            },
+            Activity {
+                channel: 2,
+                total: 60,
+                days: [(today, 60)].into_iter().collect(),
+                last_ms: Some(2_000),
+            },
+            Activity {
+                channel: 3,
+                total: 5,
+                days: Default::default(),
+                last_ms: Some(1_000_000),
+            },
+            Activity {
+                channel: 4,
+                total: 1,
+                days: Default::default(),
+                last_ms: Some(9_000_000),
+            },
+            Activity {
+                channel: 5,
+                total: 0,
+                days: Default::default(),
+                last_ms: None,
+            },
         ];
         let rows: Vec<Ranked> = channels.iter().zip(activity.iter()).collect();
         let proposed = proposed_embed(Locale::English, &rows, today, 0);
@@ -300,7 +339,9 @@ mod tests {
         assert!(busy < big, "{text}");
         assert!(text.contains("60.0"), "{text}");
         assert!(!text.contains("<#3>"));
-        let permanent = permanent_embed(Locale::English, &rows, 0).description.unwrap();
+        let permanent = permanent_embed(Locale::English, &rows, 0)
+            .description
+            .unwrap();
         let order: Vec<usize> = ["<#4>", "<#3>", "<#5>"]
             .iter()
             .map(|needle| permanent.find(needle).unwrap())

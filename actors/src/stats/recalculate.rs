@@ -215,7 +215,9 @@ async fn run(shared: &Arc<Shared>, mut job: Recalculation) {
             }
             let _ = super::flush(shared).await;
             if let Ok(settings) = shared.settings(job.guild).await {
-                if let Err(problem) = super::rankings::refresh_guild(shared, job.guild, settings).await {
+                if let Err(problem) =
+                    super::rankings::refresh_guild(shared, job.guild, settings).await
+                {
                     tracing::warn!(%problem, "could not refresh the rankings after a recalculation");
                 }
             }
@@ -233,13 +235,19 @@ async fn run(shared: &Arc<Shared>, mut job: Recalculation) {
             job.status = "failed".to_owned();
             let _ = shared.kernel.store.stats_save_recalculation(&job).await;
             if let Some(channel) = job.pending.first() {
-                shared.tally.lock().ignore_before(job.guild.get(), *channel, 0);
+                shared
+                    .tally
+                    .lock()
+                    .ignore_before(job.guild.get(), *channel, 0);
             }
             let text = t!(locale, "stats-recalculate-failed", problem = problem);
             report(shared, &mut job, text).await;
         }
         Err(_) => {
-            tracing::info!(guild = job.guild.get(), "a recalculation pauses until the next start");
+            tracing::info!(
+                guild = job.guild.get(),
+                "a recalculation pauses until the next start"
+            );
         }
     }
     let _ = shared.kernel.cache.delete(&lease_key(job.guild)).await;
@@ -252,9 +260,8 @@ async fn read_all(
     locale: Locale,
 ) -> Result<(), Stop> {
     let guild = job.guild;
-    let pause = Duration::from_secs_f64(
-        1.0 / f64::from(shared.config.recalculate_pages_per_second.max(1)),
-    );
+    let pause =
+        Duration::from_secs_f64(1.0 / f64::from(shared.config.recalculate_pages_per_second.max(1)));
     let mut next_page = tokio::time::Instant::now();
     while let Some(&channel) = job.pending.first() {
         if job.anchor == 0 {
@@ -272,7 +279,11 @@ async fn read_all(
             }
             tokio::time::sleep_until(next_page).await;
             next_page = tokio::time::Instant::now() + pause;
-            let before = if job.cursor == 0 { job.anchor } else { job.cursor };
+            let before = if job.cursor == 0 {
+                job.anchor
+            } else {
+                job.cursor
+            };
             let page = match read_page(shared, channel, before).await {
                 Ok(Some(page)) => page,
                 // The channel is gone or hidden from the bot: nothing to read there.
@@ -348,11 +359,7 @@ async fn read_all(
 
 /// Starts reading a channel: from now on its live count takes only newer messages, and
 /// what was counted of it so far is forgotten (the history has it).
-async fn begin_channel(
-    shared: &Shared,
-    job: &mut Recalculation,
-    channel: u64,
-) -> Result<(), Stop> {
+async fn begin_channel(shared: &Shared, job: &mut Recalculation, channel: u64) -> Result<(), Stop> {
     let anchor = {
         // No flush of older counts may land after the clear.
         let _flushing = shared.flushing.lock().await;
@@ -471,7 +478,9 @@ fn progress_text(locale: Locale, job: &Recalculation, progress: Option<&Progress
         })
     });
     let eta = match eta {
-        Some(seconds) if seconds >= 120 => t!(locale, "stats-eta-minutes", minutes = seconds.div_ceil(60)),
+        Some(seconds) if seconds >= 120 => {
+            t!(locale, "stats-eta-minutes", minutes = seconds.div_ceil(60))
+        }
         Some(seconds) => t!(locale, "stats-eta-seconds", seconds = seconds),
         None => t!(locale, "stats-eta-unknown"),
     };
@@ -513,7 +522,10 @@ async fn report(shared: &Shared, job: &mut Recalculation, text: String) {
             }
         }
     }
-    match discord.send_message(job.reply_channel, &message, None).await {
+    match discord
+        .send_message(job.reply_channel, &message, None)
+        .await
+    {
         Ok(id) => {
             job.reply_message = Some(id);
             let _ = shared.kernel.store.stats_save_recalculation(job).await;

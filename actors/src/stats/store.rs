@@ -256,16 +256,18 @@ impl Store {
                 .await
         })?;
         rows.into_iter()
-            .map(|(channel, kind, name)| -> Result<TrackedChannel, StoreError> {
-                Ok(TrackedChannel {
-                    id: id("channel_id", channel)?,
-                    kind: Kind::parse(&kind).ok_or(StoreError::InvalidData {
-                        what: "kind",
-                        detail: format!("{kind:?} is not a channel kind"),
-                    })?,
-                    name,
-                })
-            })
+            .map(
+                |(channel, kind, name)| -> Result<TrackedChannel, StoreError> {
+                    Ok(TrackedChannel {
+                        id: id("channel_id", channel)?,
+                        kind: Kind::parse(&kind).ok_or(StoreError::InvalidData {
+                            what: "kind",
+                            detail: format!("{kind:?} is not a channel kind"),
+                        })?,
+                        name,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -279,7 +281,10 @@ impl Store {
                 .load(connection)
                 .await
         })?;
-        guilds.into_iter().map(|guild| id("guild_id", guild)).collect()
+        guilds
+            .into_iter()
+            .map(|guild| id("guild_id", guild))
+            .collect()
     }
 
     // ---- ranking messages ----------------------------------------------------------------
@@ -393,13 +398,16 @@ impl Store {
                 .await
         })?;
         rows.into_iter()
-            .map(|(channel, text)| -> Result<(u64, BTreeMap<String, i64>), StoreError> {
-                let counts = serde_json::from_str(&text).map_err(|error| StoreError::InvalidData {
-                    what: "counts",
-                    detail: error.to_string(),
-                })?;
-                Ok((as_raw(channel), counts))
-            })
+            .map(
+                |(channel, text)| -> Result<(u64, BTreeMap<String, i64>), StoreError> {
+                    let counts =
+                        serde_json::from_str(&text).map_err(|error| StoreError::InvalidData {
+                            what: "counts",
+                            detail: error.to_string(),
+                        })?;
+                    Ok((as_raw(channel), counts))
+                },
+            )
             .collect()
     }
 

@@ -304,9 +304,27 @@ mod tests {
         assert_eq!(
             taken,
             vec![
-                DayCount { guild: 1, channel: 10, day: 20_000, count: 2, last_ms: DAY0 + DAY_MS },
-                DayCount { guild: 1, channel: 10, day: 20_001, count: 1, last_ms: DAY0 + DAY_MS },
-                DayCount { guild: 1, channel: 11, day: 20_000, count: 1, last_ms: DAY0 + 3 },
+                DayCount {
+                    guild: 1,
+                    channel: 10,
+                    day: 20_000,
+                    count: 2,
+                    last_ms: DAY0 + DAY_MS
+                },
+                DayCount {
+                    guild: 1,
+                    channel: 10,
+                    day: 20_001,
+                    count: 1,
+                    last_ms: DAY0 + DAY_MS
+                },
+                DayCount {
+                    guild: 1,
+                    channel: 11,
+                    day: 20_000,
+                    count: 1,
+                    last_ms: DAY0 + 3
+                },
             ]
         );
         tally.take(&mut taken);
@@ -335,7 +353,13 @@ mod tests {
         per_day.sort();
         assert_eq!(
             per_day,
-            vec![(20_000, 1), (20_001, 2), (20_002, 3), (20_003, 4), (20_004, 5)]
+            vec![
+                (20_000, 1),
+                (20_001, 2),
+                (20_002, 3),
+                (20_003, 4),
+                (20_004, 5)
+            ]
         );
     }
 
@@ -421,7 +445,10 @@ mod tests {
         assert_eq!(after - before, 0, "allocations while counting");
         let mut taken = Vec::new();
         tally.take(&mut taken);
-        assert_eq!(taken.iter().map(|c| u64::from(c.count)).sum::<u64>(), 10_000 / 60 * 50 + 40);
+        assert_eq!(
+            taken.iter().map(|c| u64::from(c.count)).sum::<u64>(),
+            10_000 / 60 * 50 + 40
+        );
     }
 
     #[test]

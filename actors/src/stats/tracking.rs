@@ -33,10 +33,7 @@ struct Done;
 
 impl std::future::Future for Done {
     type Output = ();
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
         std::task::Poll::Ready(())
     }
 }
@@ -279,7 +276,10 @@ async fn load(shared: &Shared) {
         }
     };
     for guild in guilds {
-        match (store.stats_channels(guild).await, shared.settings(guild).await) {
+        match (
+            store.stats_channels(guild).await,
+            shared.settings(guild).await,
+        ) {
             (Ok(channels), Ok(settings)) => {
                 let ids: Vec<u64> = channels.iter().map(|channel| channel.id.get()).collect();
                 {
@@ -298,16 +298,29 @@ async fn load(shared: &Shared) {
                 match store.stats_histories(guild).await {
                     Ok(histories) => {
                         for (channel, counts) in histories {
-                            if let Err(error) = super::counts::write_history(&shared.counts, guild.get(), channel, &counts).await {
+                            if let Err(error) = super::counts::write_history(
+                                &shared.counts,
+                                guild.get(),
+                                channel,
+                                &counts,
+                            )
+                            .await
+                            {
                                 tracing::warn!(%error, "could not write the history counts to the cache");
                             }
                         }
                     }
-                    Err(error) => tracing::warn!(%error, guild = guild.get(), "could not read the history counts"),
+                    Err(error) => {
+                        tracing::warn!(%error, guild = guild.get(), "could not read the history counts")
+                    }
                 }
             }
-            (Err(error), _) => tracing::warn!(%error, guild = guild.get(), "could not read the tracked channels"),
-            (_, Err(error)) => tracing::warn!(%error, guild = guild.get(), "could not read the stats settings"),
+            (Err(error), _) => {
+                tracing::warn!(%error, guild = guild.get(), "could not read the tracked channels")
+            }
+            (_, Err(error)) => {
+                tracing::warn!(%error, guild = guild.get(), "could not read the stats settings")
+            }
         }
     }
 }

@@ -242,11 +242,9 @@ impl MemoryCache {
                         .hash(key.clone())
                         .ok_or(CacheError::WrongType { key })?;
                     let counter = counters.entry(field.clone()).or_insert(0);
-                    *counter = counter.checked_add(*by).ok_or_else(|| {
-                        CacheError::IntegerOverflow {
-                            key: field.clone(),
-                        }
-                    })?;
+                    *counter = counter
+                        .checked_add(*by)
+                        .ok_or_else(|| CacheError::IntegerOverflow { key: field.clone() })?;
                 }
                 BatchWrite::HashSet { field, value, .. } => {
                     entries
@@ -302,14 +300,16 @@ impl MemoryCache {
         let now = self.clock.now();
         let mut entries = self.entries.lock();
         keys.iter()
-            .map(|key| match entries.live(key, now).map(|entry| &entry.value) {
-                None => Ok(BTreeMap::new()),
-                Some(Value::Hash(counters)) => Ok(counters
-                    .iter()
-                    .map(|(field, value)| (field.clone(), *value))
-                    .collect()),
-                Some(_) => Err(CacheError::WrongType { key: key.clone() }),
-            })
+            .map(
+                |key| match entries.live(key, now).map(|entry| &entry.value) {
+                    None => Ok(BTreeMap::new()),
+                    Some(Value::Hash(counters)) => Ok(counters
+                        .iter()
+                        .map(|(field, value)| (field.clone(), *value))
+                        .collect()),
+                    Some(_) => Err(CacheError::WrongType { key: key.clone() }),
+                },
+            )
             .collect()
     }
 

@@ -21,7 +21,7 @@ use agora_actors::core::CoreFeature;
 use agora_actors::dispatcher::{
     Dispatch, DispatcherSettings, InFlight, InteractionDispatcher, Routes, StopIntake,
 };
-use agora_actors::feature::{start_tickers, Feature, FeatureStart, LimitsFor};
+use agora_actors::feature::{start_tickers, Feature, FeatureStart, LimitsFor, ShutdownHook};
 use agora_actors::gateway::{
     GatewaySession, SessionStore, ShardSettings, ShardStatus, StopGracefully,
 };
@@ -107,6 +107,8 @@ pub struct Agora {
     ops: Option<OpsServer>,
     grace: Duration,
     tickers: Vec<(&'static str, Addr<Ticker>)>,
+    /// What the features run at a clean stop, before the store closes.
+    shutdown_hooks: Vec<ShutdownHook>,
 }
 
 impl Agora {
@@ -232,6 +234,7 @@ impl Agora {
             queue: runtime_config.mailbox_capacity,
         });
         let mut tickers = Vec::new();
+        let mut shutdown_hooks = Vec::new();
         for feature in features {
             let feature_tickers = feature.tickers();
             let mut start = FeatureStart {
@@ -244,6 +247,7 @@ impl Agora {
                 section: feature
                     .config_section()
                     .map_or_else(Figment::new, |section| config.section_data(&section)),
+                shutdown: &mut shutdown_hooks,
             };
             feature.start(&mut start);
             tickers.extend(start_tickers(
@@ -338,6 +342,7 @@ impl Agora {
             ops,
             grace: config.runtime.shutdown_grace(),
             tickers,
+            shutdown_hooks,
         })
     }
 
@@ -419,6 +424,14 @@ impl Agora {
                     .contains(&shard_of(*guild, self.shard_total))
             })
             .collect();
+        for hook in self.shutdown_hooks {
+            if tokio::time::timeout(Duration::from_secs(5), hook())
+                .await
+                .is_err()
+            {
+                tracing::warn!("a feature's shutdown work did not finish within 5 s");
+            }
+        }
         let text = |locale: Locale| t!(locale, "notice-shutdown");
         let notices = notify_log_channels(&self.kernel, &guilds, text).await;
         if let Some(ops) = self.ops {

@@ -197,7 +197,7 @@ fn register_commands_overwrites_the_guild_commands() {
         );
         assert_eq!(
             stdout.trim(),
-            format!("Registered 10 slash commands in guild {}.", demo.guild_id)
+            format!("Registered 12 slash commands in guild {}.", demo.guild_id)
         );
         let mut names: Vec<String> = sim
             .commands()
@@ -209,11 +209,13 @@ fn register_commands_overwrites_the_guild_commands() {
             names,
             [
                 "analytics",
+                "channels",
                 "config",
                 "help",
                 "schedule",
                 "security",
                 "shift",
+                "stats",
                 "status",
                 "ticket",
                 "tickets",

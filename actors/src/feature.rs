@@ -57,6 +57,8 @@ impl HelpCategory {
 pub enum SettingKind {
     /// A text or announcement channel of the guild.
     Channel,
+    /// A category of the guild's channels.
+    Category,
     /// A role of the guild.
     Role,
     Boolean,
@@ -98,11 +100,10 @@ impl SettingSpec {
     pub fn validate_in(&self, value: &Value, locale: Locale) -> Result<(), String> {
         let key = self.key;
         match (self.kind, value) {
-            (SettingKind::Channel | SettingKind::Role, Value::Number(n))
-                if n.as_u64().is_some() =>
-            {
-                Ok(())
-            }
+            (
+                SettingKind::Channel | SettingKind::Category | SettingKind::Role,
+                Value::Number(n),
+            ) if n.as_u64().is_some() => Ok(()),
             (SettingKind::Boolean, Value::Bool(_)) => Ok(()),
             (SettingKind::Integer { min, max, unit }, value) => match value.as_i64() {
                 Some(n) if (min..=max).contains(&n) => Ok(()),
@@ -154,7 +155,9 @@ impl SettingSpec {
     pub fn display_in(&self, value: &Value, locale: Locale) -> String {
         match (self.kind, value) {
             (_, Value::Null) => t!(locale, "setting-not-set"),
-            (SettingKind::Channel, value) => format!("<#{}>", value.as_u64().unwrap_or_default()),
+            (SettingKind::Channel | SettingKind::Category, value) => {
+                format!("<#{}>", value.as_u64().unwrap_or_default())
+            }
             (SettingKind::Role, value) => format!("<@&{}>", value.as_u64().unwrap_or_default()),
             (SettingKind::Boolean, value) => {
                 if value.as_bool().unwrap_or(false) {
@@ -243,6 +246,10 @@ impl ConfigSection {
     }
 }
 
+/// Work a feature asks to run at a clean stop: after the shards stopped and in-flight
+/// interactions finished, before the store closes (a flush of what is counted in memory).
+pub type ShutdownHook = Box<dyn FnOnce() -> futures::future::BoxFuture<'static, ()> + Send>;
+
 /// What a feature gets when it starts.
 pub struct FeatureStart<'a> {
     /// The feature starting (components it routes are checked against its on/off switch).
@@ -257,6 +264,8 @@ pub struct FeatureStart<'a> {
     /// Its own config table as written (empty when it declares none or none is written);
     /// read it with [`FeatureStart::config`].
     pub section: Figment,
+    /// What runs at a clean stop; add to it with [`FeatureStart::on_shutdown`].
+    pub shutdown: &'a mut Vec<ShutdownHook>,
 }
 
 impl FeatureStart<'_> {
@@ -268,6 +277,14 @@ impl FeatureStart<'_> {
             tracing::error!(feature = self.feature, %error, "the feature's config table does not fit the type read; using its defaults");
             T::default()
         })
+    }
+
+    /// Runs `hook` at a clean stop (see [`ShutdownHook`]); boot gives each hook 5 s.
+    pub fn on_shutdown<F>(&mut self, hook: impl FnOnce() -> F + Send + 'static)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown.push(Box::new(move || hook().boxed()));
     }
 
     /// Starts a concern under a supervisor on its own arbiter, with its configured limits,

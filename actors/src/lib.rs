@@ -17,6 +17,7 @@ pub mod kernel;
 pub mod llm;
 pub mod security;
 pub mod shifts;
+pub mod stats;
 pub mod tickets;
 
 /// The built-in features after `core`, in boot order. Adding a feature is a folder and one
@@ -28,6 +29,7 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(security::SecurityFeature::default()),
         // Before the features that ask the model: they find its client at their start.
         Box::new(llm::LlmFeature),
+        Box::new(stats::StatsFeature::default()),
     ]
 }
 

@@ -437,6 +437,182 @@ async fn scoped_prefixes_do_not_collide(fixture: &Fixture) {
     );
 }
 
+async fn batches_count_in_hashes_and_raise_sorted_sets(fixture: &Fixture) {
+    let cache = &fixture.cache;
+    let keys = vec!["stats:1:10".to_owned(), "stats:1:11".to_owned()];
+    assert_eq!(
+        cache.hash_counters(&keys).await.unwrap(),
+        vec![Default::default(), Default::default()]
+    );
+    assert_eq!(cache.sorted_set("stats:1:last").await.unwrap(), vec![]);
+
+    let mut batch = CacheBatch::new();
+    batch
+        .hash_incr("stats:1:10", "total", 3)
+        .hash_incr("stats:1:10", "d20000", 2)
+        .hash_incr("stats:1:10", "d20001", 1)
+        .hash_incr("stats:1:11", "total", 1)
+        .hash_set("stats:1:11", "d20001", 7)
+        .sorted_set_raise("stats:1:last", "10", 2000.0)
+        .sorted_set_raise("stats:1:last", "11", 1000.0);
+    cache.write_batch(&batch).await.unwrap();
+    let mut again = CacheBatch::new();
+    again
+        .hash_incr("stats:1:10", "total", 2)
+        .hash_set("stats:1:11", "d20001", 1)
+        // Lower than what it has: kept at 2000.
+        .sorted_set_raise("stats:1:last", "10", 1500.0)
+        .sorted_set_raise("stats:1:last", "11", 3000.0)
+        .sorted_set_raise("stats:1:last", "12", 1000.0);
+    cache.write_batch(&again).await.unwrap();
+
+    let counters = cache.hash_counters(&keys).await.unwrap();
+    let pairs = |map: &std::collections::BTreeMap<String, i64>| -> Vec<(String, i64)> {
+        map.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    };
+    assert_eq!(
+        pairs(&counters[0]),
+        vec![
+            ("d20000".to_owned(), 2),
+            ("d20001".to_owned(), 1),
+            ("total".to_owned(), 5)
+        ]
+    );
+    assert_eq!(
+        pairs(&counters[1]),
+        vec![("d20001".to_owned(), 1), ("total".to_owned(), 1)]
+    );
+    // Lowest score first; a tie is ordered by member.
+    assert_eq!(
+        cache.sorted_set("stats:1:last").await.unwrap(),
+        vec![
+            ("12".to_owned(), 1000.0),
+            ("10".to_owned(), 2000.0),
+            ("11".to_owned(), 3000.0)
+        ]
+    );
+
+    let mut trim = CacheBatch::new();
+    trim.hash_delete(
+        "stats:1:10",
+        vec!["d20000".to_owned(), "nothing".to_owned()],
+    )
+    .hash_delete("stats:1:11", vec!["d20001".to_owned(), "total".to_owned()])
+    .sorted_set_remove("stats:1:last", "12")
+    .sorted_set_remove("stats:1:last", "absent");
+    cache.write_batch(&trim).await.unwrap();
+    let counters = cache.hash_counters(&keys).await.unwrap();
+    assert_eq!(
+        pairs(&counters[0]),
+        vec![("d20001".to_owned(), 1), ("total".to_owned(), 5)]
+    );
+    assert!(counters[1].is_empty());
+    // A hash left empty is gone: the key can hold a plain value again.
+    assert!(cache.set_if_absent("stats:1:11", b"x", None).await.unwrap());
+    assert_eq!(cache.sorted_set("stats:1:last").await.unwrap().len(), 2);
+
+    let mut gone = CacheBatch::new();
+    gone.delete("stats:1:10").delete("stats:1:last");
+    cache.write_batch(&gone).await.unwrap();
+    assert!(cache.hash_counters(&keys[..1]).await.unwrap()[0].is_empty());
+    assert_eq!(cache.sorted_set("stats:1:last").await.unwrap(), vec![]);
+    cache.write_batch(&CacheBatch::new()).await.unwrap();
+}
+
+async fn the_wrong_kind_of_value_is_refused(fixture: &Fixture) {
+    let cache = &fixture.cache;
+    cache.set("plain", b"text", None).await.unwrap();
+    let mut batch = CacheBatch::new();
+    batch.hash_incr("plain", "total", 1);
+    assert!(matches!(
+        cache.write_batch(&batch).await,
+        Err(CacheError::WrongType { .. })
+    ));
+    assert!(matches!(
+        cache.hash_counters(&["plain".to_owned()]).await,
+        Err(CacheError::WrongType { .. })
+    ));
+    assert!(matches!(
+        cache.sorted_set("plain").await,
+        Err(CacheError::WrongType { .. })
+    ));
+    assert_eq!(
+        cache.get_string("plain").await.unwrap().as_deref(),
+        Some("text")
+    );
+
+    let mut counters = CacheBatch::new();
+    counters.hash_incr("counters", "total", 1);
+    cache.write_batch(&counters).await.unwrap();
+    assert!(matches!(
+        cache.get("counters").await,
+        Err(CacheError::WrongType { .. })
+    ));
+    assert!(matches!(
+        cache.incr("counters", 1, None).await,
+        Err(CacheError::WrongType { .. })
+    ));
+    let mut raise = CacheBatch::new();
+    raise.sorted_set_raise("counters", "a", 1.0);
+    assert!(matches!(
+        cache.write_batch(&raise).await,
+        Err(CacheError::WrongType { .. })
+    ));
+    // Writes are met in order: a key deleted earlier in the batch may become a hash.
+    cache.set("reused", b"text", None).await.unwrap();
+    let mut reuse = CacheBatch::new();
+    reuse.delete("reused").hash_incr("reused", "n", 4);
+    cache.write_batch(&reuse).await.unwrap();
+    assert_eq!(
+        cache.hash_counters(&["reused".to_owned()]).await.unwrap()[0]["n"],
+        4
+    );
+    // `set` replaces whatever the key held, as Redis's SET does.
+    cache.set("counters", b"plain now", None).await.unwrap();
+    assert_eq!(
+        cache.get_string("counters").await.unwrap().as_deref(),
+        Some("plain now")
+    );
+    // delete_prefix removes hashes and sorted sets too.
+    let mut both = CacheBatch::new();
+    both.hash_incr("kinds:hash", "n", 1)
+        .sorted_set_raise("kinds:set", "m", 1.0);
+    cache.write_batch(&both).await.unwrap();
+    assert_eq!(cache.delete_prefix("kinds:").await.unwrap(), 2);
+}
+
+async fn concurrent_batches_lose_no_count(fixture: &Fixture) {
+    let writers: Vec<_> = (0..20)
+        .map(|writer| {
+            let cache = fixture.cache.clone();
+            tokio::spawn(async move {
+                for n in 0..25 {
+                    let mut batch = CacheBatch::new();
+                    batch
+                        .hash_incr("busy", "total", 2)
+                        .hash_incr("busy", &format!("w{writer}"), 1)
+                        .sorted_set_raise("busy:last", "channel", f64::from(writer * 100 + n));
+                    cache.write_batch(&batch).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let counters = fixture
+        .cache
+        .hash_counters(&["busy".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(counters[0]["total"], 1000);
+    assert!((0..20).all(|w| counters[0][&format!("w{w}")] == 25));
+    assert_eq!(
+        fixture.cache.sorted_set("busy:last").await.unwrap(),
+        vec![("channel".to_owned(), 1924.0)]
+    );
+}
+
 macro_rules! cache_contract {
     ($($case:ident),* $(,)?) => {
         mod memory {
@@ -475,6 +651,9 @@ cache_contract!(
     ttl_reports_remaining_time,
     delete_prefix_removes_only_that_prefix,
     scoped_prefixes_do_not_collide,
+    batches_count_in_hashes_and_raise_sorted_sets,
+    the_wrong_kind_of_value_is_refused,
+    concurrent_batches_lose_no_count,
 );
 
 // ---- connecting ---------------------------------------------------------------------

@@ -218,6 +218,7 @@ contract!(
     ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
     ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing,
     security_raids_start_once_and_snapshots_keep_the_first,
+    stats_channels_embeds_and_one_recalculation_per_guild,
 );
 
 fn support_category() -> agora_actors::tickets::store::CategoryInput {
@@ -507,7 +508,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 9;
+const BUILT_IN_MIGRATIONS: usize = 10;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -526,7 +527,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-03-000000_tickets".to_owned(),
             "2026-12-04-000000_ticket_workflow".to_owned(),
             "2026-12-04-000001_ticket_staff_warnings".to_owned(),
-            "2026-12-05-000000_security".to_owned()
+            "2026-12-05-000000_security".to_owned(),
+            "2026-12-06-130000_stats".to_owned()
         ]
     );
     assert_eq!(
@@ -1931,4 +1933,174 @@ async fn security_raids_start_once_and_snapshots_keep_the_first(database: &TestD
         .unwrap();
     assert_eq!(all.len(), 2);
     assert!(all.iter().all(|e| e.detail == "test"));
+}
+
+async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDatabase) {
+    use agora_actors::stats::store::{Recalculation, TrackedChannel};
+    use agora_actors::stats::tally::Kind;
+    let store = database.migrated().await;
+    let tracked = |channel: u64, kind: Kind, name: &str| TrackedChannel {
+        id: id(channel),
+        kind,
+        name: name.to_owned(),
+    };
+    store
+        .stats_set_channels(
+            id(7),
+            &[
+                tracked(71, Kind::Proposed, "b-idea"),
+                tracked(72, Kind::Permanent, "a-hall"),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .stats_set_channels(id(8), &[tracked(81, Kind::Proposed, "other")])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.stats_channels(id(7)).await.unwrap(),
+        vec![
+            tracked(72, Kind::Permanent, "a-hall"),
+            tracked(71, Kind::Proposed, "b-idea")
+        ]
+    );
+    // Replaced whole; a promotion changes the kind; a deletion forgets it.
+    store
+        .stats_set_channels(
+            id(7),
+            &[
+                tracked(71, Kind::Proposed, "b-idea"),
+                tracked(73, Kind::Proposed, "c"),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .stats_track_channel(id(7), &tracked(71, Kind::Permanent, "b-idea"))
+        .await
+        .unwrap();
+    assert!(store.stats_untrack_channel(id(73)).await.unwrap());
+    assert!(!store.stats_untrack_channel(id(73)).await.unwrap());
+    assert_eq!(
+        store.stats_channels(id(7)).await.unwrap(),
+        vec![tracked(71, Kind::Permanent, "b-idea")]
+    );
+    assert_eq!(store.stats_guilds().await.unwrap(), vec![id(7), id(8)]);
+
+    assert_eq!(
+        store.stats_embed(id(7), "proposed_scores").await.unwrap(),
+        None
+    );
+    store
+        .stats_set_embed(id(7), "proposed_scores", id(5), id(500))
+        .await
+        .unwrap();
+    store
+        .stats_set_embed(id(7), "proposed_scores", id(5), id(501))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.stats_embed(id(7), "proposed_scores").await.unwrap(),
+        Some((id(5), id(501)))
+    );
+    assert_eq!(
+        store.stats_embed(id(8), "proposed_scores").await.unwrap(),
+        None
+    );
+
+    // Stored to the microsecond, as every time.
+    let now = chrono::SubsecRound::trunc_subsecs(start_time(), 6);
+    let job = Recalculation {
+        guild: id(7),
+        status: "running".to_owned(),
+        months: 3,
+        started_at: now,
+        started_by: id(1),
+        cutoff_ms: 1_000,
+        pending: vec![71, u64::MAX],
+        channels_total: 2,
+        channels_done: 0,
+        messages_read: 0,
+        anchor: 0,
+        cursor: 0,
+        partial: Default::default(),
+        reply_token: Some("token".to_owned()),
+        reply_until: Some(now),
+        reply_channel: id(5),
+        reply_message: None,
+        locale: "de".to_owned(),
+    };
+    let starts =
+        futures::future::join_all((0..5).map(|_| store.stats_start_recalculation(&job))).await;
+    assert_eq!(
+        starts.into_iter().filter(|s| *s.as_ref().unwrap()).count(),
+        1,
+        "one of five starts"
+    );
+    assert_eq!(
+        store.stats_recalculation(id(7)).await.unwrap(),
+        Some(job.clone())
+    );
+    let mut progressed = job.clone();
+    progressed.pending = vec![u64::MAX];
+    progressed.channels_done = 1;
+    progressed.messages_read = 20_000;
+    progressed.anchor = u64::MAX - 1;
+    progressed.cursor = 1 << 63;
+    progressed.partial = [("total".to_owned(), 5), ("d20000".to_owned(), 5)]
+        .into_iter()
+        .collect();
+    progressed.reply_message = Some(id(9));
+    store.stats_save_recalculation(&progressed).await.unwrap();
+    assert_eq!(
+        store.stats_running_recalculations().await.unwrap(),
+        vec![progressed.clone()]
+    );
+    let mut finished = progressed.clone();
+    finished.status = "done".to_owned();
+    store.stats_save_recalculation(&finished).await.unwrap();
+    assert!(store
+        .stats_running_recalculations()
+        .await
+        .unwrap()
+        .is_empty());
+    // A finished one gives way to a new one.
+    assert!(store.stats_start_recalculation(&job).await.unwrap());
+    assert_eq!(store.stats_recalculation(id(8)).await.unwrap(), None);
+
+    // History counts: kept per channel, replaced, forgotten, per guild.
+    let counts = |n: i64| -> std::collections::BTreeMap<String, i64> {
+        [("total".to_owned(), n), ("d20000".to_owned(), n)]
+            .into_iter()
+            .collect()
+    };
+    store
+        .stats_save_history(id(7), 71, &counts(5))
+        .await
+        .unwrap();
+    store
+        .stats_save_history(id(7), u64::MAX, &counts(6))
+        .await
+        .unwrap();
+    store
+        .stats_save_history(id(7), 71, &counts(7))
+        .await
+        .unwrap();
+    store
+        .stats_save_history(id(8), 81, &counts(1))
+        .await
+        .unwrap();
+    let mut kept = store.stats_histories(id(7)).await.unwrap();
+    kept.sort_by_key(|(channel, _)| *channel);
+    assert_eq!(kept, vec![(71, counts(7)), (u64::MAX, counts(6))]);
+    store.stats_forget_history(id(7), 71).await.unwrap();
+    assert_eq!(
+        store.stats_histories(id(7)).await.unwrap(),
+        vec![(u64::MAX, counts(6))]
+    );
+    assert_eq!(
+        store.stats_histories(id(8)).await.unwrap(),
+        vec![(81, counts(1))]
+    );
 }

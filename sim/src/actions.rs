@@ -593,6 +593,20 @@ impl Sim {
     }
 
     /// Floods every connected shard serving the guild with synthetic events.
+    /// Fills a channel's history with `count` messages by `authors` (in turn), spread
+    /// evenly from `from_ms` to `to_ms` (Unix ms): stored at once, with no gateway event, as
+    /// if they had been written before the bot came. Returns how many each author wrote.
+    pub fn seed_history(
+        &self,
+        channel_id: u64,
+        authors: &[u64],
+        count: usize,
+        from_ms: u64,
+        to_ms: u64,
+    ) -> ActionResult<Vec<(u64, usize)>> {
+        seed_history(&self.state, channel_id, authors, count, from_ms, to_ms)
+    }
+
     pub async fn flood(&self, request: FloodRequest) -> Result<FloodReport, FloodError> {
         flood::flood(&self.state, request).await
     }
@@ -2420,4 +2434,74 @@ pub async fn interaction_record(
         errors: snapshot.errors,
         payload,
     })
+}
+
+/// See [`Sim::seed_history`]. The ids use worker 4 (apart from the generator's 1, backdated
+/// accounts' 2 and paced floods' 3), so they never meet another id.
+pub fn seed_history(
+    state: &SimState,
+    channel_id: u64,
+    authors: &[u64],
+    count: usize,
+    from_ms: u64,
+    to_ms: u64,
+) -> ActionResult<Vec<(u64, usize)>> {
+    if authors.is_empty() {
+        return Err(ActionError::invalid("history needs at least one author"));
+    }
+    if to_ms < from_ms {
+        return Err(ActionError::invalid("the history must end after it begins"));
+    }
+    let mut world = state.world.lock();
+    let channel = world
+        .channel(channel_id)
+        .cloned()
+        .ok_or(ActionError::Unknown("channel", channel_id))?;
+    if channel.kind == channel_kind::GUILD_CATEGORY {
+        return Err(ActionError::invalid("categories have no messages"));
+    }
+    let span = (to_ms - from_ms) as f64;
+    let mut written = vec![0usize; authors.len()];
+    let mut newest = None;
+    let messages = world.messages.entry(channel_id).or_default();
+    for n in 0..count {
+        let at = from_ms
+            + if count > 1 {
+                (span * n as f64 / (count - 1) as f64) as u64
+            } else {
+                0
+            };
+        let id = crate::snowflake::from_unix_ms(at) | (4 << 17) | (n as u64 & 0x1_ffff);
+        let author = n % authors.len();
+        written[author] += 1;
+        newest = newest.max(Some(id));
+        messages.insert(
+            id,
+            Message {
+                id,
+                channel_id,
+                guild_id: channel.guild_id,
+                author_id: authors[author],
+                content: format!("history message {n}"),
+                embeds: Vec::new(),
+                components: Vec::new(),
+                attachments: Vec::new(),
+                edited_at_ms: None,
+                history: Vec::new(),
+                pinned: false,
+                flags: 0,
+                kind: 0,
+                reactions: Vec::new(),
+                webhook_id: None,
+                application_id: None,
+                interaction: None,
+                message_reference: None,
+                tts: false,
+            },
+        );
+    }
+    if let Some(channel) = world.channels.get_mut(&channel_id) {
+        channel.last_message_id = channel.last_message_id.max(newest);
+    }
+    Ok(authors.iter().copied().zip(written).collect())
 }

@@ -67,6 +67,7 @@ config-feature-off-here = { $title } (hier ausgeschaltet)
 config-setting-line = `{ $key }`: { $value }
 config-setting-line-default = `{ $key }`: { $value } (Standard)
 setting-text-channel-only = `{ $key }` braucht einen Text- oder Ankündigungskanal. Es wurde nichts geändert.
+setting-category-only = `{ $key }` braucht eine Kategorie. Es wurde nichts geändert.
 setting-no-everyone = @everyone kann hier nicht gewählt werden. Es wurde nichts geändert.
 setting-wrong-value = Diesen Wert kann `{ $key }` nicht annehmen. Es wurde nichts geändert.
 setting-out-of-range = `{ $key }` muss zwischen { $min } und { $max } { $unit } liegen; { $value } liegt außerhalb. Es wurde nichts geändert.

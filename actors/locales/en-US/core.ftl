@@ -67,6 +67,7 @@ config-feature-off-here = { $title } (off here)
 config-setting-line = `{ $key }`: { $value }
 config-setting-line-default = `{ $key }`: { $value } (default)
 setting-text-channel-only = `{ $key }` takes a text or announcement channel. Nothing changed.
+setting-category-only = `{ $key }` takes a category. Nothing changed.
 setting-no-everyone = @everyone can't be chosen here. Nothing changed.
 setting-wrong-value = That is not a value `{ $key }` can take. Nothing changed.
 setting-out-of-range = `{ $key }` must be from { $min } to { $max } { $unit }; { $value } is out of range. Nothing changed.

@@ -71,6 +71,10 @@ fn value_option(spec: &SettingSpec) -> CommandOption {
             channel_types: Some(SETTING_CHANNEL_TYPES.to_vec()),
             ..option(CommandOptionType::Channel, "value", description)
         },
+        SettingKind::Category => CommandOption {
+            channel_types: Some(vec![ChannelType::GuildCategory]),
+            ..option(CommandOptionType::Channel, "value", description)
+        },
         SettingKind::Role => option(CommandOptionType::Role, "value", description),
         SettingKind::Boolean => option(CommandOptionType::Boolean, "value", description),
         SettingKind::Integer { min, max, .. } => CommandOption {
@@ -194,6 +198,13 @@ async fn set(
             let kind = request.resolved_channel_kind(*id);
             if kind.is_some_and(|kind| !SETTING_CHANNEL_TYPES.contains(&kind)) {
                 return Outcome::Refused(t!(locale, "setting-text-channel-only", key = spec.key));
+            }
+            Some(Value::from(id.get()))
+        }
+        Some(CommandOptionValue::Channel(id)) if spec.kind == SettingKind::Category => {
+            let kind = request.resolved_channel_kind(*id);
+            if kind.is_some_and(|kind| kind != ChannelType::GuildCategory) {
+                return Outcome::Refused(t!(locale, "setting-category-only", key = spec.key));
             }
             Some(Value::from(id.get()))
         }

@@ -255,6 +255,7 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("tickets", include_str!("../../locales/en-US/tickets.ftl")),
             ("security", include_str!("../../locales/en-US/security.ftl")),
             ("llm", include_str!("../../locales/en-US/llm.ftl")),
+            ("stats", include_str!("../../locales/en-US/stats.ftl")),
         ],
         Locale::German => &[
             ("kernel", include_str!("../../locales/de/kernel.ftl")),
@@ -263,6 +264,7 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("tickets", include_str!("../../locales/de/tickets.ftl")),
             ("security", include_str!("../../locales/de/security.ftl")),
             ("llm", include_str!("../../locales/de/llm.ftl")),
+            ("stats", include_str!("../../locales/de/stats.ftl")),
         ],
     }
 }

@@ -353,10 +353,10 @@ pub struct GraphLabels {
 /// labels need no font installed on the host.
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-subset.ttf");
 /// The family the chart's text asks plotters for.
-const FAMILY: &str = "sans-serif";
+pub(crate) const FAMILY: &str = "sans-serif";
 
 /// Registers [`FONT`] with plotters once per process; whether it could be read.
-fn font_ready() -> bool {
+pub(crate) fn font_ready() -> bool {
     static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *READY.get_or_init(|| {
         plotters::style::register_font(FAMILY, plotters::style::FontStyle::Normal, FONT).is_ok()

@@ -48,6 +48,9 @@ pub struct FloodReport {
     pub connections: usize,
     pub first_seq: Option<u64>,
     pub last_seq: Option<u64>,
+    /// MESSAGE_CREATE: how many messages went to each channel (channel id → count).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub per_channel: std::collections::BTreeMap<u64, u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +126,13 @@ pub async fn flood(
         .map(|r| Duration::from_secs_f64(1.0 / r));
     let mut first_seq = None;
     let mut last_seq = None;
+    let mut per_channel = std::collections::BTreeMap::new();
+    if name == "MESSAGE_CREATE" {
+        for n in 0..request.count {
+            let channel = material.text_channels[(n as usize) % material.text_channels.len()];
+            *per_channel.entry(channel).or_insert(0) += 1;
+        }
+    }
     for n in 0..request.count {
         if let Some(interval) = interval {
             let due = started + interval.mul_f64(n as f64);
@@ -173,6 +183,7 @@ pub async fn flood(
         connections: targets.len(),
         first_seq,
         last_seq,
+        per_channel,
     })
 }
 

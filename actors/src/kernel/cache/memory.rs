@@ -1,5 +1,7 @@
 //! The in-process cache backend: one map behind one lock, expiry measured with the
-//! injected clock.
+//! injected clock. A key holds bytes, a hash of integer counters or a sorted set, and an
+//! operation meant for another kind of value fails with [`CacheError::WrongType`], as in
+//! Redis.
 //!
 //! Expired entries are invisible at once and removed lazily: a read that meets one drops
 //! it, and a sweep over the whole map runs after as many writes as the map held live
@@ -8,13 +10,13 @@
 //! the lock for its whole read-modify-write, which makes `set_if_absent` and `incr`
 //! atomic.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
-use super::CacheError;
+use super::{BatchWrite, CacheBatch, CacheError};
 use crate::kernel::clock::SharedClock;
 
 /// The fewest writes between two sweeps.
@@ -32,8 +34,44 @@ struct Entries {
 }
 
 struct Entry {
-    value: Vec<u8>,
+    value: Value,
     expires_at: Option<DateTime<Utc>>,
+}
+
+/// What a key holds.
+enum Value {
+    Bytes(Vec<u8>),
+    /// Field → integer counter (Redis keeps them as decimal text; the API reads integers).
+    Hash(HashMap<String, i64>),
+    /// Member → score.
+    SortedSet(HashMap<String, f64>),
+}
+
+/// The kind of value a key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Bytes,
+    Hash,
+    SortedSet,
+}
+
+impl Value {
+    fn kind(&self) -> Kind {
+        match self {
+            Value::Bytes(_) => Kind::Bytes,
+            Value::Hash(_) => Kind::Hash,
+            Value::SortedSet(_) => Kind::SortedSet,
+        }
+    }
+
+    fn bytes(&self, key: &str) -> Result<&Vec<u8>, CacheError> {
+        match self {
+            Value::Bytes(bytes) => Ok(bytes),
+            _ => Err(CacheError::WrongType {
+                key: key.to_owned(),
+            }),
+        }
+    }
 }
 
 impl Entry {
@@ -54,10 +92,13 @@ impl MemoryCache {
         }
     }
 
-    pub(super) fn get(&self, key: &str) -> Option<Vec<u8>> {
+    pub(super) fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let now = self.clock.now();
         let mut entries = self.entries.lock();
-        entries.live(key, now).map(|entry| entry.value.clone())
+        match entries.live(key, now) {
+            None => Ok(None),
+            Some(entry) => entry.value.bytes(key).map(|bytes| Some(bytes.clone())),
+        }
     }
 
     pub(super) fn set(&self, key: String, value: &[u8], ttl_millis: Option<u64>) {
@@ -66,7 +107,7 @@ impl MemoryCache {
         entries.insert(
             key,
             Entry {
-                value: value.to_vec(),
+                value: Value::Bytes(value.to_vec()),
                 expires_at: expiry(now, ttl_millis),
             },
             now,
@@ -82,7 +123,7 @@ impl MemoryCache {
         entries.insert(
             key,
             Entry {
-                value: value.to_vec(),
+                value: Value::Bytes(value.to_vec()),
                 expires_at: expiry(now, ttl_millis),
             },
             now,
@@ -110,7 +151,7 @@ impl MemoryCache {
         let (current, expires_at) = match entries.live(&key, now) {
             None => (0, expiry(now, ttl_millis)),
             Some(entry) => {
-                let current = std::str::from_utf8(&entry.value)
+                let current = std::str::from_utf8(entry.value.bytes(&key)?)
                     .ok()
                     .and_then(|text| text.parse::<i64>().ok())
                     .ok_or_else(|| CacheError::NotAnInteger { key: key.clone() })?;
@@ -123,7 +164,7 @@ impl MemoryCache {
         entries.insert(
             key,
             Entry {
-                value: updated.to_string().into_bytes(),
+                value: Value::Bytes(updated.to_string().into_bytes()),
                 expires_at,
             },
             now,
@@ -155,6 +196,141 @@ impl MemoryCache {
         deleted
     }
 
+    /// Applies a batch under one lock. Every write's key is checked for its kind first (as
+    /// the writes before it leave it), so a batch that would meet the wrong kind changes
+    /// nothing.
+    pub(super) fn write_batch(
+        &self,
+        batch: &CacheBatch,
+        stored_key: impl Fn(&str) -> String,
+    ) -> Result<(), CacheError> {
+        let now = self.clock.now();
+        let mut entries = self.entries.lock();
+        // What each key will hold after the writes before (None: absent), as Redis would
+        // meet them one after another.
+        let mut kinds: HashMap<String, Option<Kind>> = HashMap::new();
+        for write in &batch.writes {
+            let key = stored_key(write.key());
+            let current = match kinds.get(&key) {
+                Some(kind) => *kind,
+                None => entries.live(&key, now).map(|entry| entry.value.kind()),
+            };
+            let after = match (current, write) {
+                (_, BatchWrite::Delete { .. }) => None,
+                (
+                    None | Some(Kind::Hash),
+                    BatchWrite::HashIncr { .. }
+                    | BatchWrite::HashSet { .. }
+                    | BatchWrite::HashDelete { .. },
+                ) => Some(Kind::Hash),
+                (
+                    None | Some(Kind::SortedSet),
+                    BatchWrite::SortedSetRaise { .. } | BatchWrite::SortedSetRemove { .. },
+                ) => Some(Kind::SortedSet),
+                _ => return Err(CacheError::WrongType { key }),
+            };
+            kinds.insert(key, after);
+        }
+        for write in &batch.writes {
+            let key = stored_key(write.key());
+            match write {
+                BatchWrite::Delete { .. } => {
+                    entries.by_key.remove(&key);
+                }
+                BatchWrite::HashIncr { field, by, .. } => {
+                    let counters = entries
+                        .hash(key.clone())
+                        .ok_or(CacheError::WrongType { key })?;
+                    let counter = counters.entry(field.clone()).or_insert(0);
+                    *counter = counter
+                        .checked_add(*by)
+                        .ok_or_else(|| CacheError::IntegerOverflow { key: field.clone() })?;
+                }
+                BatchWrite::HashSet { field, value, .. } => {
+                    entries
+                        .hash(key.clone())
+                        .ok_or(CacheError::WrongType { key })?
+                        .insert(field.clone(), *value);
+                }
+                BatchWrite::HashDelete { fields, .. } => {
+                    if let Some(Entry {
+                        value: Value::Hash(counters),
+                        ..
+                    }) = entries.by_key.get_mut(&key)
+                    {
+                        for field in fields {
+                            counters.remove(field);
+                        }
+                        if counters.is_empty() {
+                            entries.by_key.remove(&key);
+                        }
+                    }
+                }
+                BatchWrite::SortedSetRaise { member, score, .. } => {
+                    let set = entries
+                        .sorted_set(key.clone())
+                        .ok_or(CacheError::WrongType { key })?;
+                    let current = set.entry(member.clone()).or_insert(*score);
+                    if *score > *current {
+                        *current = *score;
+                    }
+                }
+                BatchWrite::SortedSetRemove { member, .. } => {
+                    if let Some(Entry {
+                        value: Value::SortedSet(set),
+                        ..
+                    }) = entries.by_key.get_mut(&key)
+                    {
+                        set.remove(member);
+                        if set.is_empty() {
+                            entries.by_key.remove(&key);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each key's counters (empty for a missing key).
+    pub(super) fn hash_counters(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<BTreeMap<String, i64>>, CacheError> {
+        let now = self.clock.now();
+        let mut entries = self.entries.lock();
+        keys.iter()
+            .map(
+                |key| match entries.live(key, now).map(|entry| &entry.value) {
+                    None => Ok(BTreeMap::new()),
+                    Some(Value::Hash(counters)) => Ok(counters
+                        .iter()
+                        .map(|(field, value)| (field.clone(), *value))
+                        .collect()),
+                    Some(_) => Err(CacheError::WrongType { key: key.clone() }),
+                },
+            )
+            .collect()
+    }
+
+    /// A sorted set's members and scores, lowest score first (ties by member).
+    pub(super) fn sorted_set(&self, key: &str) -> Result<Vec<(String, f64)>, CacheError> {
+        let now = self.clock.now();
+        let mut entries = self.entries.lock();
+        match entries.live(key, now).map(|entry| &entry.value) {
+            None => Ok(Vec::new()),
+            Some(Value::SortedSet(set)) => {
+                let mut members: Vec<(String, f64)> =
+                    set.iter().map(|(m, s)| (m.clone(), *s)).collect();
+                members.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                Ok(members)
+            }
+            Some(_) => Err(CacheError::WrongType {
+                key: key.to_owned(),
+            }),
+        }
+    }
+
     #[cfg(test)]
     fn stored_entries(&self) -> usize {
         self.entries.lock().by_key.len()
@@ -172,6 +348,32 @@ impl Entries {
             self.by_key.remove(key);
         }
         self.by_key.get(key)
+    }
+
+    /// The hash under `key`, made when absent; `None` when it holds another kind.
+    fn hash(&mut self, key: String) -> Option<&mut HashMap<String, i64>> {
+        self.writes_since_sweep += 1;
+        let entry = self.by_key.entry(key).or_insert_with(|| Entry {
+            value: Value::Hash(HashMap::new()),
+            expires_at: None,
+        });
+        match &mut entry.value {
+            Value::Hash(counters) => Some(counters),
+            _ => None,
+        }
+    }
+
+    /// The sorted set under `key`, made when absent; `None` when it holds another kind.
+    fn sorted_set(&mut self, key: String) -> Option<&mut HashMap<String, f64>> {
+        self.writes_since_sweep += 1;
+        let entry = self.by_key.entry(key).or_insert_with(|| Entry {
+            value: Value::SortedSet(HashMap::new()),
+            expires_at: None,
+        });
+        match &mut entry.value {
+            Value::SortedSet(set) => Some(set),
+            _ => None,
+        }
     }
 
     fn insert(&mut self, key: String, entry: Entry, now: DateTime<Utc>) {
@@ -241,7 +443,7 @@ mod tests {
         let cache = MemoryCache::new(clock.clone());
         cache.set("lock".to_owned(), b"1", Some(10));
         clock.advance(chrono::Duration::milliseconds(10));
-        assert_eq!(cache.get("lock"), None);
+        assert_eq!(cache.get("lock").unwrap(), None);
         assert_eq!(cache.stored_entries(), 0);
     }
 

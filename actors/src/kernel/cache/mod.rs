@@ -14,7 +14,12 @@
 //! - `set` replaces the value and its TTL (no TTL means the key lives until deleted),
 //!   `incr` keeps the TTL it had (a fixed window) and sets one only when it creates the
 //!   key;
-//! - counters are stored as decimal text, as Redis does, so `get_string` reads them.
+//! - counters are stored as decimal text, as Redis does, so `get_string` reads them;
+//! - besides plain values a key may hold a hash of integer counters or a sorted set,
+//!   written in a [`CacheBatch`] (one pipeline in Redis, one lock in memory) and read with
+//!   [`Cache::hash_counters`] and [`Cache::sorted_set`]; an operation meant for another
+//!   kind of value fails with [`CacheError::WrongType`]; a hash or sorted set left empty
+//!   is gone.
 //!
 //! The memory backend measures expiry with the injected [`SharedClock`]; the Redis
 //! backend uses the server's clock.
@@ -25,6 +30,7 @@
 mod memory;
 mod redis;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,6 +79,10 @@ pub enum CacheError {
     /// `incr` would leave the `i64` range.
     #[error("incrementing cache key {key:?} would overflow")]
     IntegerOverflow { key: String },
+    /// The key holds another kind of value (bytes, a hash, a sorted set) than the
+    /// operation is for.
+    #[error("cache key {key:?} holds another kind of value")]
+    WrongType { key: String },
     /// `get_string` on a value that is not UTF-8.
     #[error("cache key {key:?} does not hold UTF-8 text")]
     NotUtf8 { key: String },
@@ -164,7 +174,7 @@ impl Cache {
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let key = self.stored_key(key);
         match &self.backend {
-            Backend::Memory(memory) => Ok(memory.get(&key)),
+            Backend::Memory(memory) => memory.get(&key),
             Backend::Redis(redis) => redis.get(&key).await,
         }
     }
@@ -271,8 +281,162 @@ impl Cache {
         }
     }
 
+    /// Applies a batch of hash and sorted-set writes in order, in one round trip: one
+    /// `MULTI`/`EXEC` pipeline in Redis, one lock in memory. When it fails, which of its
+    /// writes were done is not said (memory does none when a key holds the wrong kind).
+    pub async fn write_batch(&self, batch: &CacheBatch) -> Result<(), CacheError> {
+        if batch.writes.is_empty() {
+            return Ok(());
+        }
+        match &self.backend {
+            Backend::Memory(memory) => memory.write_batch(batch, |key| self.stored_key(key)),
+            Backend::Redis(redis) => redis.write_batch(batch, |key| self.stored_key(key)).await,
+        }
+    }
+
+    /// The counters of each hash in `keys`, in order (an empty map for a missing key), read
+    /// in one round trip.
+    pub async fn hash_counters(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<BTreeMap<String, i64>>, CacheError> {
+        let keys: Vec<String> = keys.iter().map(|key| self.stored_key(key)).collect();
+        match &self.backend {
+            Backend::Memory(memory) => memory.hash_counters(&keys),
+            Backend::Redis(redis) => redis.hash_counters(&keys).await,
+        }
+    }
+
+    /// A sorted set's members with their scores, lowest score first (ties by member).
+    pub async fn sorted_set(&self, key: &str) -> Result<Vec<(String, f64)>, CacheError> {
+        let key = self.stored_key(key);
+        match &self.backend {
+            Backend::Memory(memory) => memory.sorted_set(&key),
+            Backend::Redis(redis) => redis.sorted_set(&key).await,
+        }
+    }
+
     fn stored_key(&self, key: &str) -> String {
         format!("{}{key}", self.key_prefix)
+    }
+}
+
+/// Writes to hashes of integer counters and to sorted sets, applied together by
+/// [`Cache::write_batch`]. Keys are given as to every other operation (the cache's prefix
+/// is added).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CacheBatch {
+    writes: Vec<BatchWrite>,
+}
+
+/// One write of a [`CacheBatch`].
+#[derive(Debug, Clone, PartialEq)]
+enum BatchWrite {
+    /// `HINCRBY`: adds to a counter (0 when absent).
+    HashIncr { key: String, field: String, by: i64 },
+    /// `HSET`: replaces a counter.
+    HashSet {
+        key: String,
+        field: String,
+        value: i64,
+    },
+    /// `HDEL`.
+    HashDelete { key: String, fields: Vec<String> },
+    /// `ZADD GT`: sets the member's score unless it already has a higher one.
+    SortedSetRaise {
+        key: String,
+        member: String,
+        score: f64,
+    },
+    /// `ZREM`.
+    SortedSetRemove { key: String, member: String },
+    /// `DEL`.
+    Delete { key: String },
+}
+
+impl BatchWrite {
+    fn key(&self) -> &str {
+        match self {
+            BatchWrite::HashIncr { key, .. }
+            | BatchWrite::HashSet { key, .. }
+            | BatchWrite::HashDelete { key, .. }
+            | BatchWrite::SortedSetRaise { key, .. }
+            | BatchWrite::SortedSetRemove { key, .. }
+            | BatchWrite::Delete { key } => key,
+        }
+    }
+}
+
+impl CacheBatch {
+    pub fn new() -> CacheBatch {
+        CacheBatch::default()
+    }
+
+    /// How many writes it holds.
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// Adds `by` to the hash's counter `field`.
+    pub fn hash_incr(&mut self, key: &str, field: &str, by: i64) -> &mut CacheBatch {
+        self.writes.push(BatchWrite::HashIncr {
+            key: key.to_owned(),
+            field: field.to_owned(),
+            by,
+        });
+        self
+    }
+
+    /// Sets the hash's counter `field` to `value`.
+    pub fn hash_set(&mut self, key: &str, field: &str, value: i64) -> &mut CacheBatch {
+        self.writes.push(BatchWrite::HashSet {
+            key: key.to_owned(),
+            field: field.to_owned(),
+            value,
+        });
+        self
+    }
+
+    /// Removes counters from the hash (the hash is gone when none is left).
+    pub fn hash_delete(&mut self, key: &str, fields: Vec<String>) -> &mut CacheBatch {
+        if !fields.is_empty() {
+            self.writes.push(BatchWrite::HashDelete {
+                key: key.to_owned(),
+                fields,
+            });
+        }
+        self
+    }
+
+    /// Gives `member` the score `score` unless it has a higher one already.
+    pub fn sorted_set_raise(&mut self, key: &str, member: &str, score: f64) -> &mut CacheBatch {
+        self.writes.push(BatchWrite::SortedSetRaise {
+            key: key.to_owned(),
+            member: member.to_owned(),
+            score,
+        });
+        self
+    }
+
+    /// Removes `member` from the sorted set.
+    pub fn sorted_set_remove(&mut self, key: &str, member: &str) -> &mut CacheBatch {
+        self.writes.push(BatchWrite::SortedSetRemove {
+            key: key.to_owned(),
+            member: member.to_owned(),
+        });
+        self
+    }
+
+    /// Removes the key, whatever it holds.
+    pub fn delete(&mut self, key: &str) -> &mut CacheBatch {
+        self.writes.push(BatchWrite::Delete {
+            key: key.to_owned(),
+        });
+        self
     }
 }
 

@@ -7,6 +7,9 @@
 //!   when the window expires between two commands and whatever the counter's value. It
 //!   is sent with `EVAL` each time: Redis caches the compiled script by its hash, and the
 //!   `redis` crate's `Script` helper is behind a feature bb8-redis leaves off.
+//! - `write_batch` sends its writes as one `MULTI`/`EXEC` pipeline (`HINCRBY`, `HSET`,
+//!   `HDEL`, `ZADD GT`, `ZREM`, `DEL`); `hash_counters` reads many hashes with one
+//!   pipeline of `HGETALL`s.
 //! - `delete_prefix` walks `SCAN MATCH <escaped prefix>* COUNT 500` and `DEL`s each
 //!   batch, so it never blocks the server the way `KEYS` would.
 //!
@@ -22,7 +25,9 @@ use bb8_redis::bb8::{self, ErrorSink, RunError};
 use bb8_redis::redis::{self, ErrorKind, RedisError, Value};
 use bb8_redis::RedisConnectionManager;
 
-use super::CacheError;
+use std::collections::BTreeMap;
+
+use super::{BatchWrite, CacheBatch, CacheError};
 
 /// How long an operation waits for a pooled connection before the cache counts as
 /// unavailable.
@@ -103,7 +108,12 @@ impl RedisCache {
     }
 
     pub(super) async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        self.query("GET", redis::cmd("GET").arg(key)).await
+        let mut connection = self.connection("GET").await?;
+        redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut *connection)
+            .await
+            .map_err(|error| self.typed_error("GET", key, error))
     }
 
     pub(super) async fn set(
@@ -157,6 +167,11 @@ impl RedisCache {
         self.query("INCRBY", &command)
             .await
             .map_err(|error| match error {
+                CacheError::CommandFailed { reason, .. } if reason.contains("WRONGTYPE") => {
+                    CacheError::WrongType {
+                        key: key.to_owned(),
+                    }
+                }
                 CacheError::CommandFailed { reason, .. } if reason.contains("not an integer") => {
                     CacheError::NotAnInteger {
                         key: key.to_owned(),
@@ -201,6 +216,109 @@ impl RedisCache {
             }
             cursor = next_cursor;
         }
+    }
+
+    pub(super) async fn write_batch(
+        &self,
+        batch: &CacheBatch,
+        stored_key: impl Fn(&str) -> String,
+    ) -> Result<(), CacheError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for write in &batch.writes {
+            let key = stored_key(write.key());
+            match write {
+                BatchWrite::HashIncr { field, by, .. } => {
+                    pipe.cmd("HINCRBY").arg(&key).arg(field).arg(*by).ignore();
+                }
+                BatchWrite::HashSet { field, value, .. } => {
+                    pipe.cmd("HSET").arg(&key).arg(field).arg(*value).ignore();
+                }
+                BatchWrite::HashDelete { fields, .. } => {
+                    pipe.cmd("HDEL").arg(&key).arg(fields).ignore();
+                }
+                BatchWrite::SortedSetRaise { member, score, .. } => {
+                    pipe.cmd("ZADD")
+                        .arg(&key)
+                        .arg("GT")
+                        .arg(*score)
+                        .arg(member)
+                        .ignore();
+                }
+                BatchWrite::SortedSetRemove { member, .. } => {
+                    pipe.cmd("ZREM").arg(&key).arg(member).ignore();
+                }
+                BatchWrite::Delete { .. } => {
+                    pipe.cmd("DEL").arg(&key).ignore();
+                }
+            }
+        }
+        let mut connection = self.connection("EXEC").await?;
+        pipe.query_async::<()>(&mut *connection)
+            .await
+            .map_err(|error| self.typed_error("EXEC", "(batch)", error))
+    }
+
+    pub(super) async fn hash_counters(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<BTreeMap<String, i64>>, CacheError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.cmd("HGETALL").arg(key);
+        }
+        let mut connection = self.connection("HGETALL").await?;
+        let hashes: Vec<BTreeMap<String, String>> = pipe
+            .query_async(&mut *connection)
+            .await
+            .map_err(|error| self.typed_error("HGETALL", "(hashes)", error))?;
+        keys.iter()
+            .zip(hashes)
+            .map(|(key, fields)| {
+                fields
+                    .into_iter()
+                    .map(|(field, value)| match value.parse::<i64>() {
+                        Ok(value) => Ok((field, value)),
+                        Err(_) => Err(CacheError::NotAnInteger { key: key.clone() }),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub(super) async fn sorted_set(&self, key: &str) -> Result<Vec<(String, f64)>, CacheError> {
+        let mut command = redis::cmd("ZRANGE");
+        command.arg(key).arg(0).arg(-1).arg("WITHSCORES");
+        let mut connection = self.connection("ZRANGE").await?;
+        command
+            .query_async(&mut *connection)
+            .await
+            .map_err(|error| self.typed_error("ZRANGE", key, error))
+    }
+
+    async fn connection(
+        &self,
+        name: &'static str,
+    ) -> Result<bb8::PooledConnection<'_, RedisConnectionManager>, CacheError> {
+        self.pool.get().await.map_err(|error| match error {
+            RunError::User(error) => self.error(name, error),
+            RunError::TimedOut => self.unavailable(format!(
+                "no connection within {POOL_CHECKOUT_TIMEOUT:?} (see the logged connection errors)"
+            )),
+        })
+    }
+
+    /// [`RedisCache::error`], with `WRONGTYPE` as [`CacheError::WrongType`].
+    fn typed_error(&self, command: &'static str, key: &str, error: RedisError) -> CacheError {
+        if error.code() == Some("WRONGTYPE") || error.to_string().contains("WRONGTYPE") {
+            return CacheError::WrongType {
+                key: key.to_owned(),
+            };
+        }
+        self.error(command, error)
     }
 
     async fn query<T: redis::FromRedisValue>(

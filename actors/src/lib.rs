@@ -14,6 +14,7 @@ pub mod feature;
 pub mod gateway;
 pub mod identify;
 pub mod kernel;
+pub mod llm;
 pub mod security;
 pub mod shifts;
 pub mod tickets;

@@ -12,6 +12,7 @@ pub mod core;
 pub mod dispatcher;
 pub mod feature;
 pub mod gateway;
+pub mod governance;
 pub mod identify;
 pub mod kernel;
 pub mod llm;
@@ -26,6 +27,7 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(shifts::ShiftsFeature),
         Box::new(tickets::TicketsFeature::default()),
         Box::new(security::SecurityFeature::default()),
+        Box::new(governance::GovernanceFeature::default()),
     ]
 }
 

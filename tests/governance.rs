@@ -687,3 +687,96 @@ fn the_queue_is_found_again_after_a_restart_and_posted_again_when_deleted_by_han
         assert_eq!(harness.sim.channel_messages(demo.tickets_id).len(), 2);
     });
 }
+
+#[test]
+fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
+    use agora_sim::llm::{ScriptedReply, ScriptedToolCall};
+    run_test(async {
+        let harness = governance_guild().await;
+        let demo = harness.demo.clone();
+        let (ada, bob, cat) = (demo.member_ids[0], demo.member_ids[1], demo.member_ids[2]);
+        let llm = harness.sim.llm().clone();
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let suggest = |name: &str| ScriptedReply::ToolCalls {
+            calls: vec![ScriptedToolCall {
+                name: "suggest_channel_name".into(),
+                arguments: json!({"name": name, "reason": "short and clear"}),
+            }],
+            content: None,
+            delay_ms: 0,
+        };
+
+        // A good answer: the name, made to Discord's rules, is the suggestion.
+        llm.push(suggest("Retro Games Corner"));
+        let told = content(&propose_channel(&harness, ada, "A corner for retro games").await);
+        assert_eq!(told, "Thank you! Your channel proposal #1 has been submitted for review.");
+        let asked = llm.requests();
+        let body = &asked.last().expect("the model was asked").body;
+        assert_eq!(body["tools"][0]["function"]["name"], "suggest_channel_name");
+        assert!(body.to_string().contains("A corner for retro games"), "{body}");
+        let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
+        assert!(queued.contains("#retro-games-corner"), "{queued}");
+        let panel = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 1)]).await;
+        assert_eq!(
+            custom_ids(&panel.payload),
+            [
+                "governance:1:approve:1:retro-games-corner",
+                "governance:1:override:1",
+                "governance:1:rerun:1"
+            ]
+        );
+        let done = harness
+            .click(demo.admin_id, message_id(&panel), "governance:1:approve:1:retro-games-corner", &[])
+            .await;
+        let channel = mentioned_channel(&content(&done));
+        assert_eq!(
+            harness.sim.state().world.lock().channel(channel).unwrap().name.as_deref(),
+            Some("retro-games-corner")
+        );
+
+        // Malformed output: no suggestion, the proposal goes on.
+        llm.push(ScriptedReply::Malformed);
+        let told = content(&propose_channel(&harness, bob, "Synthesizer music makers").await);
+        assert!(told.starts_with("Thank you!"), "{told}");
+        let stored = store.proposal(guild, 2).await.unwrap().unwrap();
+        assert_eq!(stored.suggestion, None);
+        assert!(stored.suggestion_note.is_some());
+        assert!(texts(&harness, demo.admin_log_id)
+            .iter()
+            .any(|text| text.contains("Proposal #2") && text.contains("Suggested name: no suggestion (")));
+
+        // Re-run: the model answers this time; the panel offers its name.
+        llm.push(suggest("Synth Makers"));
+        let panel = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 2)]).await;
+        let rerun = harness
+            .click(demo.admin_id, message_id(&panel), "governance:1:rerun:2", &[])
+            .await;
+        assert!(content(&rerun).starts_with("New suggestion: **synth-makers**"), "{}", content(&rerun));
+        assert_eq!(
+            custom_ids(&rerun.payload)[0],
+            "governance:1:approve:2:synth-makers"
+        );
+
+        // Slower than the deadline: no suggestion, the member still gets the receipt.
+        llm.push(ScriptedReply::Slow {
+            delay_ms: 8_000,
+            content: "too late".into(),
+        });
+        let told = content(&propose_channel(&harness, cat, "Photography corner").await);
+        assert!(told.starts_with("Thank you!"), "{told}");
+        assert_eq!(store.proposal(guild, 3).await.unwrap().unwrap().suggestion, None);
+
+        // Down (5xx on every try): the same.
+        for _ in 0..6 {
+            llm.push(ScriptedReply::Error {
+                status: 503,
+                message: Some("overloaded".into()),
+            });
+        }
+        let told = content(&propose_channel(&harness, ada, "Tabletop role-playing").await);
+        assert!(told.starts_with("Thank you!"), "{told}");
+        assert_eq!(store.proposal(guild, 4).await.unwrap().unwrap().suggestion, None);
+        llm.clear_script();
+    });
+}

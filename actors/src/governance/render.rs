@@ -81,7 +81,7 @@ pub fn suggestion_text(locale: Locale, proposal: &Proposal) -> String {
 pub fn proposal_embed(locale: Locale, proposal: &Proposal) -> Embed {
     let kind = kind_label(locale, proposal.kind);
     let mut embed = EmbedBuilder::new()
-        .title(t!(locale, "governance-proposal-title", id = proposal.id, kind = kind))
+        .title(t!(locale, "governance-proposal-title", id = proposal.id, kind = kind.as_str()))
         .color(LOG_COLOUR)
         .field(EmbedFieldBuilder::new(
             t!(locale, "governance-field-member"),
@@ -115,7 +115,7 @@ pub fn proposal_embed(locale: Locale, proposal: &Proposal) -> Embed {
     }
     embed.validate().map(|e| e.build()).unwrap_or_else(|_| {
         EmbedBuilder::new()
-            .title(t!(locale, "governance-proposal-title", id = proposal.id, kind = kind))
+            .title(t!(locale, "governance-proposal-title", id = proposal.id, kind = kind.as_str()))
             .build()
     })
 }
@@ -380,5 +380,15 @@ mod tests {
             .arg("x".repeat(super::super::naming::NAME_MAX_CHARS))
             .encode();
         assert!(longest.is_ok(), "the longest name fits a custom_id");
+    }
+
+    #[test]
+    fn a_long_queue_says_how_many_more_wait() {
+        let lines: Vec<String> = (0..500).map(|n| format!("**#{n}** · {}", "x".repeat(40))).collect();
+        let text = fill(Locale::English, lines);
+        assert!(text.chars().count() <= 4096);
+        assert!(text.contains("**#0**"));
+        assert!(text.trim_end().ends_with("more"), "{text}");
+        assert_eq!(fill(Locale::English, Vec::new()), "Nothing is waiting.");
     }
 }

@@ -76,7 +76,12 @@ async fn setup(harness: &Harness) {
         .await;
     configure(harness, "log-channel", demo.admin_log_id.to_string()).await;
     configure(harness, "queue-channel", demo.tickets_id.to_string()).await;
-    configure(harness, "announce-channel", demo.announcements_id.to_string()).await;
+    configure(
+        harness,
+        "announce-channel",
+        demo.announcements_id.to_string(),
+    )
+    .await;
     set_proposed_category(harness, Some(demo.proposed_category_id)).await;
 }
 
@@ -168,7 +173,13 @@ async fn reports(
 
 /// Opens the name modal on an approval panel and submits `name`; what the admin sees.
 async fn approve_with_name(harness: &Harness, admin: u64, id: u64, name: &str) -> String {
-    let panel = proposal(harness, admin, "approve", vec![CommandOption::value("id", id)]).await;
+    let panel = proposal(
+        harness,
+        admin,
+        "approve",
+        vec![CommandOption::value("id", id)],
+    )
+    .await;
     assert!(is_private(&panel));
     let asked = harness
         .click(
@@ -256,7 +267,9 @@ fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
         image
     };
     let mut bytes = Vec::new();
-    image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), format)
+        .unwrap();
     bytes
 }
 
@@ -302,11 +315,17 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
             .iter()
             .find(|text| text.contains("Proposal #1 · channel"))
             .expect("the full record in the admin log");
-        assert!(logged.contains("A place for retro games @\u{200B}everyone"), "{logged}");
+        assert!(
+            logged.contains("A place for retro games @\u{200B}everyone"),
+            "{logged}"
+        );
         assert!(logged.contains("Suggested name: no suggestion"), "{logged}");
         assert!(logged.contains(&format!("<@{ada}>")), "{logged}");
         let (_, queued) = queue_message(&harness, "Pending proposals").expect("the queue");
-        assert!(queued.contains(&format!("**#1** · channel · <@{ada}>")), "{queued}");
+        assert!(
+            queued.contains(&format!("**#1** · channel · <@{ada}>")),
+            "{queued}"
+        );
         let (_, reported) = queue_message(&harness, "Pending reports").expect("both queues");
         assert!(reported.contains("Nothing is waiting."), "{reported}");
 
@@ -320,14 +339,26 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         assert!(empty.contains("at least 3 letters or digits"), "{empty}");
 
         // Members cannot decide.
-        let refused = proposal(&harness, ada, "approve", vec![CommandOption::value("id", 1)]).await;
+        let refused = proposal(
+            &harness,
+            ada,
+            "approve",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
         assert_eq!(content(&refused), "Only server admins can do that here.");
         assert!(refused.payload["components"]
             .as_array()
             .is_none_or(|rows| rows.is_empty()));
 
         // The admin's panel: no suggested name, so "Override name" and "Re-run suggestion".
-        let panel = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 1)]).await;
+        let panel = proposal(
+            &harness,
+            demo.admin_id,
+            "approve",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
         assert!(is_private(&panel));
         assert!(content(&panel).contains("Choose the name for proposal #1"));
         assert_eq!(
@@ -338,12 +369,18 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         // No proposed category: said plainly, nothing made, still pending.
         set_proposed_category(&harness, None).await;
         let told = approve_with_name(&harness, demo.admin_id, 1, "Retro Games").await;
-        assert!(told.starts_with("No proposed-channels category is set"), "{told}");
+        assert!(
+            told.starts_with("No proposed-channels category is set"),
+            "{told}"
+        );
         set_proposed_category(&harness, Some(demo.proposed_category_id)).await;
 
         // The admin's own name: the channel is made in the proposed category.
         let told = approve_with_name(&harness, demo.admin_id, 1, "Retro Games!").await;
-        assert!(told.starts_with("Approved proposal #1: the channel <#"), "{told}");
+        assert!(
+            told.starts_with("Approved proposal #1: the channel <#"),
+            "{told}"
+        );
         let channel = mentioned_channel(&told);
         {
             let world = harness.sim.state().world.lock();
@@ -353,7 +390,8 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         }
         assert!(dm_texts(&harness, ada)
             .iter()
-            .any(|dm| dm.contains("Your channel proposal **retro-games**") && dm.contains("has been approved!")));
+            .any(|dm| dm.contains("Your channel proposal **retro-games**")
+                && dm.contains("has been approved!")));
         let announced = texts(&harness, demo.announcements_id);
         assert!(
             announced.iter().any(|text| text.contains("New channel")
@@ -364,13 +402,31 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         assert!(queued.contains("Nothing is waiting."), "{queued}");
 
         // Decided is decided.
-        let again = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 1)]).await;
+        let again = proposal(
+            &harness,
+            demo.admin_id,
+            "approve",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
         assert_eq!(
             content(&again),
-            format!("Proposal #1 was already approved by <@{}> (as **retro-games**); nothing was done.", demo.admin_id)
+            format!(
+                "Proposal #1 was already approved by <@{}> (as **retro-games**); nothing was done.",
+                demo.admin_id
+            )
         );
-        let unknown = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 99)]).await;
-        assert_eq!(content(&unknown), "There is no proposal #99 on this server.");
+        let unknown = proposal(
+            &harness,
+            demo.admin_id,
+            "approve",
+            vec![CommandOption::value("id", 99)],
+        )
+        .await;
+        assert_eq!(
+            content(&unknown),
+            "There is no proposal #99 on this server."
+        );
 
         // Rejected with a reason the member reads by DM.
         propose_channel(&harness, bob, "Cooking recipes and kitchen disasters").await;
@@ -384,7 +440,10 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
             ],
         )
         .await;
-        assert_eq!(content(&rejected), "Rejected proposal #2; the member got the reason by DM.");
+        assert_eq!(
+            content(&rejected),
+            "Rejected proposal #2; the member got the reason by DM."
+        );
         assert!(dm_texts(&harness, bob)
             .iter()
             .any(|dm| dm.contains("proposal #2") && dm.contains("Reason: We already have #food")));
@@ -392,17 +451,27 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
             &harness,
             demo.admin_id,
             "reject",
-            vec![CommandOption::value("id", 2), CommandOption::value("reason", "x")],
+            vec![
+                CommandOption::value("id", 2),
+                CommandOption::value("reason", "x"),
+            ],
         )
         .await;
-        assert!(content(&twice).contains("was already rejected"), "{}", content(&twice));
+        assert!(
+            content(&twice).contains("was already rejected"),
+            "{}",
+            content(&twice)
+        );
 
         // The guild's own announcement template.
         let set = proposal(
             &harness,
             demo.admin_id,
             "template",
-            vec![CommandOption::value("text", "Say hi in {mention}, thanks to {proposer}!")],
+            vec![CommandOption::value(
+                "text",
+                "Say hi in {mention}, thanks to {proposer}!",
+            )],
         )
         .await;
         assert!(content(&set).starts_with("Approved proposals will be announced as:"));
@@ -416,7 +485,10 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         // The cap on the proposed category: two channels there now, the cap is 2.
         configure(&harness, "max-proposed-channels", 2).await;
         let full = content(&propose_channel(&harness, cat, "Photography corner").await);
-        assert_eq!(full, "We are at our limit for new channels (2). Please try again later.");
+        assert_eq!(
+            full,
+            "We are at our limit for new channels (2). Please try again later."
+        );
     });
 }
 
@@ -456,28 +528,58 @@ fn emoji_files_are_judged_by_their_content_and_approved_emojis_are_made() {
 
         // A PNG, an animated GIF and a JPEG pass.
         let told = propose_emoji(&harness, ada, "party", "party.png", &png(64, 64)).await;
-        assert_eq!(told, "Thank you! Your emoji proposal #1 has been submitted for review.");
+        assert_eq!(
+            told,
+            "Thank you! Your emoji proposal #1 has been submitted for review."
+        );
         let told = propose_emoji(&harness, bob, "dance", "dance.gif", &animated_gif(48)).await;
-        assert_eq!(told, "Thank you! Your emoji proposal #2 has been submitted for review.");
-        let told = propose_emoji(&harness, cat, "photo", "photo.jpeg", &encoded(128, 128, ImageFormat::Jpeg)).await;
-        assert_eq!(told, "Thank you! Your emoji proposal #3 has been submitted for review.");
+        assert_eq!(
+            told,
+            "Thank you! Your emoji proposal #2 has been submitted for review."
+        );
+        let told = propose_emoji(
+            &harness,
+            cat,
+            "photo",
+            "photo.jpeg",
+            &encoded(128, 128, ImageFormat::Jpeg),
+        )
+        .await;
+        assert_eq!(
+            told,
+            "Thank you! Your emoji proposal #3 has been submitted for review."
+        );
         let again = propose_emoji(&harness, ada, "party2", "party.png", &png(64, 64)).await;
-        assert!(again.starts_with("You already have a pending emoji proposal (#1)"), "{again}");
+        assert!(
+            again.starts_with("You already have a pending emoji proposal (#1)"),
+            "{again}"
+        );
         let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
-        assert!(queued.contains("**#2** · emoji") && queued.contains(":dance:"), "{queued}");
+        assert!(
+            queued.contains("**#2** · emoji") && queued.contains(":dance:"),
+            "{queued}"
+        );
         assert!(texts(&harness, demo.admin_log_id)
             .iter()
             .any(|text| text.contains("Proposal #1 · emoji") && text.contains(":party:")));
 
         // Approved as proposed: the emojis exist on the server, the animated one animated.
         for (id, name) in [(1, "party"), (2, "dance")] {
-            let panel = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", id)]).await;
+            let panel = proposal(
+                &harness,
+                demo.admin_id,
+                "approve",
+                vec![CommandOption::value("id", id)],
+            )
+            .await;
             let approve = format!("governance:1:approve:{id}:{name}");
             assert_eq!(
                 custom_ids(&panel.payload),
                 [approve.clone(), format!("governance:1:override:{id}")]
             );
-            let done = harness.click(demo.admin_id, message_id(&panel), &approve, &[]).await;
+            let done = harness
+                .click(demo.admin_id, message_id(&panel), &approve, &[])
+                .await;
             assert!(
                 content(&done).starts_with(&format!("Approved proposal #{id}: the emoji <")),
                 "{}",
@@ -491,7 +593,10 @@ fn emoji_files_are_judged_by_their_content_and_approved_emojis_are_made() {
                 .values()
                 .map(|emoji| (emoji.name.clone(), emoji.animated))
                 .collect();
-            assert_eq!(emojis, [("party".to_owned(), false), ("dance".to_owned(), true)]);
+            assert_eq!(
+                emojis,
+                [("party".to_owned(), false), ("dance".to_owned(), true)]
+            );
         }
         assert!(dm_texts(&harness, bob)
             .iter()
@@ -511,7 +616,13 @@ fn two_admins_approving_at_once_make_one_channel() {
         propose_channel(&harness, ada, "Speedrunning tips and routes").await;
         let admins = [demo.admin_id, demo.owner_id];
         for admin in admins {
-            let panel = proposal(&harness, admin, "approve", vec![CommandOption::value("id", 1)]).await;
+            let panel = proposal(
+                &harness,
+                admin,
+                "approve",
+                vec![CommandOption::value("id", 1)],
+            )
+            .await;
             harness
                 .click(admin, message_id(&panel), "governance:1:override:1", &[])
                 .await;
@@ -521,19 +632,21 @@ fn two_admins_approving_at_once_make_one_channel() {
             .zip(["speedrunning", "speedruns"])
             .map(|(admin, name)| send_name(&harness, *admin, 1, name))
             .collect();
-        let answers = futures::future::join_all(
-            sent.iter().map(|id| harness.sim.answer(*id, ANSWER)),
-        )
-        .await;
+        let answers =
+            futures::future::join_all(sent.iter().map(|id| harness.sim.answer(*id, ANSWER))).await;
         let told: Vec<String> = answers
             .into_iter()
             .map(|answer| content(&answer.expect("an answer")))
             .collect();
-        let won = told.iter().filter(|text| text.starts_with("Approved proposal #1")).count();
+        let won = told
+            .iter()
+            .filter(|text| text.starts_with("Approved proposal #1"))
+            .count();
         assert_eq!(won, 1, "{told:?}");
         assert!(
-            told.iter().any(|text| text.contains("is being approved right now by")
-                || text.contains("was already approved by")),
+            told.iter()
+                .any(|text| text.contains("is being approved right now by")
+                    || text.contains("was already approved by")),
             "{told:?}"
         );
         let made = harness
@@ -547,7 +660,10 @@ fn two_admins_approving_at_once_make_one_channel() {
             .count();
         assert_eq!(made, 1, "one channel");
         assert_eq!(
-            dm_texts(&harness, ada).iter().filter(|dm| dm.contains("has been approved")).count(),
+            dm_texts(&harness, ada)
+                .iter()
+                .filter(|dm| dm.contains("has been approved"))
+                .count(),
             1
         );
     });
@@ -567,7 +683,10 @@ fn reports_are_read_and_handled_by_staff_only() {
                 demo.general_id,
                 "report",
                 vec![
-                    CommandOption::value("description", "Someone DMs members a fake Nitro scam link"),
+                    CommandOption::value(
+                        "description",
+                        "Someone DMs members a fake Nitro scam link",
+                    ),
                     file_option("file", "scam.png", "image/png", &png(40, 40)),
                 ],
             )
@@ -578,24 +697,38 @@ fn reports_are_read_and_handled_by_staff_only() {
             "Thank you for your report (#1). Only the staff can read it; you will hear from them by DM."
         );
         // Nothing of it where members read.
-        assert!(!texts(&harness, demo.general_id).iter().any(|text| text.contains("Nitro")));
+        assert!(!texts(&harness, demo.general_id)
+            .iter()
+            .any(|text| text.contains("Nitro")));
         let log = harness.sim.channel_messages(demo.admin_log_id);
         let logged = log
             .iter()
             .find(|message| message_text(message).contains("Report #1"))
             .expect("the full record in the admin log");
         assert!(message_text(logged).contains("fake Nitro scam link"));
-        assert!(logged["embeds"][0]["image"]["url"].as_str().is_some(), "the screenshot");
+        assert!(
+            logged["embeds"][0]["image"]["url"].as_str().is_some(),
+            "the screenshot"
+        );
         let logged_id = logged["id"].as_str().unwrap().to_owned();
         let (_, queued) = queue_message(&harness, "Pending reports").unwrap();
-        assert!(queued.contains(&format!("**#1** · <@{ada}> · new · Someone DMs")), "{queued}");
+        assert!(
+            queued.contains(&format!("**#1** · <@{ada}> · new · Someone DMs")),
+            "{queued}"
+        );
 
         // Members cannot read reports.
         let refused = reports(&harness, bob, "view", vec![CommandOption::value("id", 1)]).await;
         assert_eq!(content(&refused), "Only moderators can do that here.");
 
         // A moderator reads it: investigating, the reporter told once, the link to the record.
-        let viewed = reports(&harness, moderator, "view", vec![CommandOption::value("id", 1)]).await;
+        let viewed = reports(
+            &harness,
+            moderator,
+            "view",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
         assert!(is_private(&viewed));
         let text = content(&viewed);
         assert!(
@@ -606,7 +739,13 @@ fn reports_are_read_and_handled_by_staff_only() {
             "{text}"
         );
         assert!(text.contains("Status: investigating"), "{text}");
-        reports(&harness, moderator, "view", vec![CommandOption::value("id", 1)]).await;
+        reports(
+            &harness,
+            moderator,
+            "view",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
         let investigating = |harness: &Harness| {
             dm_texts(harness, ada)
                 .iter()
@@ -628,7 +767,11 @@ fn reports_are_read_and_handled_by_staff_only() {
             ],
         )
         .await;
-        assert!(content(&resolved).starts_with("Resolved report #1"), "{}", content(&resolved));
+        assert!(
+            content(&resolved).starts_with("Resolved report #1"),
+            "{}",
+            content(&resolved)
+        );
         assert!(dm_texts(&harness, ada)
             .iter()
             .any(|dm| dm.contains("has been resolved. The account was banned. Thanks!")));
@@ -638,11 +781,23 @@ fn reports_are_read_and_handled_by_staff_only() {
             &harness,
             moderator,
             "resolve",
-            vec![CommandOption::value("id", 1), CommandOption::value("explanation", "again")],
+            vec![
+                CommandOption::value("id", 1),
+                CommandOption::value("explanation", "again"),
+            ],
         )
         .await;
-        assert_eq!(content(&twice), "Report #1 was already resolved; nothing was sent.");
-        let unknown = reports(&harness, moderator, "view", vec![CommandOption::value("id", 7)]).await;
+        assert_eq!(
+            content(&twice),
+            "Report #1 was already resolved; nothing was sent."
+        );
+        let unknown = reports(
+            &harness,
+            moderator,
+            "view",
+            vec![CommandOption::value("id", 7)],
+        )
+        .await;
         assert_eq!(content(&unknown), "There is no report #7 on this server.");
     });
 }
@@ -680,10 +835,16 @@ fn the_queue_is_found_again_after_a_restart_and_posted_again_when_deleted_by_han
         .await;
         let (reposted, text) = queue_message(&harness, "Pending proposals").unwrap();
         assert!(text.contains("**#2**"), "{text}");
-        assert_eq!(queue_message(&harness, "Pending reports").unwrap().0, reports);
+        assert_eq!(
+            queue_message(&harness, "Pending reports").unwrap().0,
+            reports
+        );
         // And that one is found again too.
         harness.tick("governance-ticker").await;
-        assert_eq!(queue_message(&harness, "Pending proposals").unwrap().0, reposted);
+        assert_eq!(
+            queue_message(&harness, "Pending proposals").unwrap().0,
+            reposted
+        );
         assert_eq!(harness.sim.channel_messages(demo.tickets_id).len(), 2);
     });
 }
@@ -710,14 +871,26 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
         // A good answer: the name, made to Discord's rules, is the suggestion.
         llm.push(suggest("Retro Games Corner"));
         let told = content(&propose_channel(&harness, ada, "A corner for retro games").await);
-        assert_eq!(told, "Thank you! Your channel proposal #1 has been submitted for review.");
+        assert_eq!(
+            told,
+            "Thank you! Your channel proposal #1 has been submitted for review."
+        );
         let asked = llm.requests();
         let body = &asked.last().expect("the model was asked").body;
         assert_eq!(body["tools"][0]["function"]["name"], "suggest_channel_name");
-        assert!(body.to_string().contains("A corner for retro games"), "{body}");
+        assert!(
+            body.to_string().contains("A corner for retro games"),
+            "{body}"
+        );
         let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
         assert!(queued.contains("#retro-games-corner"), "{queued}");
-        let panel = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 1)]).await;
+        let panel = proposal(
+            &harness,
+            demo.admin_id,
+            "approve",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
         assert_eq!(
             custom_ids(&panel.payload),
             [
@@ -727,11 +900,24 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
             ]
         );
         let done = harness
-            .click(demo.admin_id, message_id(&panel), "governance:1:approve:1:retro-games-corner", &[])
+            .click(
+                demo.admin_id,
+                message_id(&panel),
+                "governance:1:approve:1:retro-games-corner",
+                &[],
+            )
             .await;
         let channel = mentioned_channel(&content(&done));
         assert_eq!(
-            harness.sim.state().world.lock().channel(channel).unwrap().name.as_deref(),
+            harness
+                .sim
+                .state()
+                .world
+                .lock()
+                .channel(channel)
+                .unwrap()
+                .name
+                .as_deref(),
             Some("retro-games-corner")
         );
 
@@ -744,15 +930,31 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
         assert!(stored.suggestion_note.is_some());
         assert!(texts(&harness, demo.admin_log_id)
             .iter()
-            .any(|text| text.contains("Proposal #2") && text.contains("Suggested name: no suggestion (")));
+            .any(|text| text.contains("Proposal #2")
+                && text.contains("Suggested name: no suggestion (")));
 
         // Re-run: the model answers this time; the panel offers its name.
         llm.push(suggest("Synth Makers"));
-        let panel = proposal(&harness, demo.admin_id, "approve", vec![CommandOption::value("id", 2)]).await;
+        let panel = proposal(
+            &harness,
+            demo.admin_id,
+            "approve",
+            vec![CommandOption::value("id", 2)],
+        )
+        .await;
         let rerun = harness
-            .click(demo.admin_id, message_id(&panel), "governance:1:rerun:2", &[])
+            .click(
+                demo.admin_id,
+                message_id(&panel),
+                "governance:1:rerun:2",
+                &[],
+            )
             .await;
-        assert!(content(&rerun).starts_with("New suggestion: **synth-makers**"), "{}", content(&rerun));
+        assert!(
+            content(&rerun).starts_with("New suggestion: **synth-makers**"),
+            "{}",
+            content(&rerun)
+        );
         assert_eq!(
             custom_ids(&rerun.payload)[0],
             "governance:1:approve:2:synth-makers"
@@ -765,7 +967,10 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
         });
         let told = content(&propose_channel(&harness, cat, "Photography corner").await);
         assert!(told.starts_with("Thank you!"), "{told}");
-        assert_eq!(store.proposal(guild, 3).await.unwrap().unwrap().suggestion, None);
+        assert_eq!(
+            store.proposal(guild, 3).await.unwrap().unwrap().suggestion,
+            None
+        );
 
         // Down (5xx on every try): the same.
         for _ in 0..6 {
@@ -776,7 +981,10 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
         }
         let told = content(&propose_channel(&harness, ada, "Tabletop role-playing").await);
         assert!(told.starts_with("Thank you!"), "{told}");
-        assert_eq!(store.proposal(guild, 4).await.unwrap().unwrap().suggestion, None);
+        assert_eq!(
+            store.proposal(guild, 4).await.unwrap().unwrap().suggestion,
+            None
+        );
         llm.clear_script();
     });
 }

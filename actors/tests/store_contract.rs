@@ -1971,9 +1971,16 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
     let read = store.proposal(id(7), channel).await.unwrap().unwrap();
     assert_eq!(
         (read.kind, read.status, read.suggestion.as_deref()),
-        (ProposalKind::Channel, ProposalStatus::Pending, Some("retro-games"))
+        (
+            ProposalKind::Channel,
+            ProposalStatus::Pending,
+            Some("retro-games")
+        )
     );
-    assert!(store.proposal(id(8), channel).await.unwrap().is_none(), "per guild");
+    assert!(
+        store.proposal(id(8), channel).await.unwrap().is_none(),
+        "per guild"
+    );
     assert_eq!(store.pending_proposals(id(7)).await.unwrap().len(), 3);
     assert!(store
         .set_proposal_suggestion(id(7), channel, None, Some("timed out"))
@@ -1989,8 +1996,14 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
         [id(3), id(4)].map(|admin| store.claim_proposal(id(7), channel, admin)),
     )
     .await;
-    assert_eq!(claims.iter().filter(|won| *won.as_ref().unwrap()).count(), 1);
-    assert!(!store.reject_proposal(id(7), channel, id(3), "no").await.unwrap());
+    assert_eq!(
+        claims.iter().filter(|won| *won.as_ref().unwrap()).count(),
+        1
+    );
+    assert!(!store
+        .reject_proposal(id(7), channel, id(3), "no")
+        .await
+        .unwrap());
     // A failed creation gives it back; then it is approved once.
     store.release_proposal(id(7), channel).await.unwrap();
     assert!(store.claim_proposal(id(7), channel, id(3)).await.unwrap());
@@ -2005,7 +2018,11 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
     let approved = store.proposal(id(7), channel).await.unwrap().unwrap();
     assert_eq!(approved.status, ProposalStatus::Approved);
     assert_eq!(
-        (approved.final_name.as_deref(), approved.created_id, approved.decided_by),
+        (
+            approved.final_name.as_deref(),
+            approved.created_id,
+            approved.decided_by
+        ),
         (Some("retro-games"), Some(99), Some(id(3)))
     );
     // Decided: the member may propose again.
@@ -2014,7 +2031,10 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
         .await
         .unwrap()
         .is_some());
-    assert!(store.reject_proposal(id(7), party, id(4), "blurry").await.unwrap());
+    assert!(store
+        .reject_proposal(id(7), party, id(4), "blurry")
+        .await
+        .unwrap());
     let rejected = store.proposal(id(7), party).await.unwrap().unwrap();
     assert_eq!(
         (rejected.status, rejected.reason.as_deref(), rejected.image),
@@ -2027,13 +2047,16 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
         .is_none());
 }
 
-async fn governance_reports_move_once_and_queue_messages_are_found_again(
-    database: &TestDatabase,
-) {
+async fn governance_reports_move_once_and_queue_messages_are_found_again(database: &TestDatabase) {
     use agora_actors::governance::store::{QueueMessage, ReportStatus};
     let store = database.migrated().await;
     let report = store
-        .insert_report(id(7), id(1), "a scam link in #general", Some("https://cdn/shot.png"))
+        .insert_report(
+            id(7),
+            id(1),
+            "a scam link in #general",
+            Some("https://cdn/shot.png"),
+        )
         .await
         .unwrap();
     store
@@ -2043,15 +2066,30 @@ async fn governance_reports_move_once_and_queue_messages_are_found_again(
     let read = store.report(id(7), report).await.unwrap().unwrap();
     assert_eq!(read.status, ReportStatus::Pending);
     assert_eq!(read.log_message, Some((id(50), id(51))));
-    assert!(store.report(id(8), report).await.unwrap().is_none(), "per guild");
+    assert!(
+        store.report(id(8), report).await.unwrap().is_none(),
+        "per guild"
+    );
     let views = futures::future::join_all(
         [id(3), id(4)].map(|staff| store.investigate_report(id(7), report, staff)),
     )
     .await;
-    assert_eq!(views.iter().filter(|moved| *moved.as_ref().unwrap()).count(), 1);
+    assert_eq!(
+        views
+            .iter()
+            .filter(|moved| *moved.as_ref().unwrap())
+            .count(),
+        1
+    );
     assert_eq!(store.open_reports(id(7)).await.unwrap().len(), 1);
-    assert!(store.resolve_report(id(7), report, id(3), "banned").await.unwrap());
-    assert!(!store.resolve_report(id(7), report, id(3), "again").await.unwrap());
+    assert!(store
+        .resolve_report(id(7), report, id(3), "banned")
+        .await
+        .unwrap());
+    assert!(!store
+        .resolve_report(id(7), report, id(3), "again")
+        .await
+        .unwrap());
     assert!(store.open_reports(id(7)).await.unwrap().is_empty());
     let resolved = store.report(id(7), report).await.unwrap().unwrap();
     assert_eq!(
@@ -2059,7 +2097,13 @@ async fn governance_reports_move_once_and_queue_messages_are_found_again(
         (ReportStatus::Resolved, Some("banned"))
     );
     // The queue's messages: stored, replaced, listed.
-    assert_eq!(store.queue_message(id(7), QueueMessage::Proposals).await.unwrap(), None);
+    assert_eq!(
+        store
+            .queue_message(id(7), QueueMessage::Proposals)
+            .await
+            .unwrap(),
+        None
+    );
     store
         .set_queue_message(id(7), QueueMessage::Proposals, id(60), id(61))
         .await
@@ -2073,7 +2117,10 @@ async fn governance_reports_move_once_and_queue_messages_are_found_again(
         .await
         .unwrap();
     assert_eq!(
-        store.queue_message(id(7), QueueMessage::Proposals).await.unwrap(),
+        store
+            .queue_message(id(7), QueueMessage::Proposals)
+            .await
+            .unwrap(),
         Some((id(60), id(62)))
     );
     let mut all = store.all_queue_messages().await.unwrap();

@@ -21,7 +21,10 @@ pub enum ProposeCommand {
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]
-#[command(name = "channel", desc = "Propose a new channel: say what it would be for")]
+#[command(
+    name = "channel",
+    desc = "Propose a new channel: say what it would be for"
+)]
 pub struct ProposeChannel {
     /// What the channel would be about
     #[command(max_length = 500)]
@@ -68,7 +71,10 @@ pub struct ProposalApprove {
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]
-#[command(name = "reject", desc = "Reject a proposal; the member gets the reason by DM")]
+#[command(
+    name = "reject",
+    desc = "Reject a proposal; the member gets the reason by DM"
+)]
 pub struct ProposalReject {
     /// The proposal's number (#) from the queue
     #[command(min_value = 1)]
@@ -104,7 +110,11 @@ pub struct ReportCommand {
 }
 
 #[derive(CommandModel, CreateCommand, Debug)]
-#[command(name = "reports", desc = "Handle members' confidential reports", contexts = "guild")]
+#[command(
+    name = "reports",
+    desc = "Handle members' confidential reports",
+    contexts = "guild"
+)]
 pub enum ReportsCommand {
     #[command(name = "view")]
     View(ReportsView),

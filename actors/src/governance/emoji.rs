@@ -16,23 +16,47 @@ pub const MAX_SIDE: u32 = 256;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmojiProblem {
     /// Shorter than 2 or longer than 32 characters.
-    NameLength { length: usize },
+    NameLength {
+        length: usize,
+    },
     /// A character other than `[A-Za-z0-9_]` (the first one found).
-    NameCharacter { found: char },
-    TooLarge { bytes: usize },
+    NameCharacter {
+        found: char,
+    },
+    TooLarge {
+        bytes: usize,
+    },
     /// The content is no image at all.
     NotAnImage,
     /// An image, but not one Discord takes as an emoji (WebP, BMP, …).
-    UnsupportedFormat { format: &'static str },
+    UnsupportedFormat {
+        format: &'static str,
+    },
     /// The file's name says one type, its content another.
-    WrongExtension { extension: String, actual: &'static str },
+    WrongExtension {
+        extension: String,
+        actual: &'static str,
+    },
     /// The file's name has an extension of no accepted image type.
-    UnknownExtension { extension: String },
+    UnknownExtension {
+        extension: String,
+    },
     /// It starts like an image but cannot be read.
-    Damaged { format: &'static str },
-    TooSmall { width: u32, height: u32 },
-    TooBig { width: u32, height: u32 },
-    NotSquare { width: u32, height: u32 },
+    Damaged {
+        format: &'static str,
+    },
+    TooSmall {
+        width: u32,
+        height: u32,
+    },
+    TooBig {
+        width: u32,
+        height: u32,
+    },
+    NotSquare {
+        width: u32,
+        height: u32,
+    },
 }
 
 /// An image that passed every check.
@@ -196,7 +220,12 @@ mod tests {
             for shade in [0u8, 255] {
                 let frame = RgbaImage::from_pixel(side, side, Rgba([shade, 0, 0, 255]));
                 encoder
-                    .encode_frame(Frame::from_parts(frame, 0, 0, Delay::from_numer_denom_ms(100, 1)))
+                    .encode_frame(Frame::from_parts(
+                        frame,
+                        0,
+                        0,
+                        Delay::from_numer_denom_ms(100, 1),
+                    ))
                     .unwrap();
             }
         }

@@ -208,9 +208,7 @@ async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply
             let proposal = id.arg_as::<i64>(0);
             match (id.action.as_str(), proposal) {
                 (render::APPROVE, Some(proposal)) => match id.args.get(1) {
-                    Some(name) => {
-                        proposals::approve(shared, &request, guild, proposal, name).await
-                    }
+                    Some(name) => proposals::approve(shared, &request, guild, proposal, name).await,
                     None => private(t!(locale, "governance-stale")),
                 },
                 (render::OVERRIDE, Some(proposal)) => {
@@ -224,7 +222,10 @@ async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply
         }
         RequestKind::Modal { id, .. } => match (id.action.as_str(), id.arg_as::<i64>(0)) {
             (render::OVERRIDE_NAME, Some(proposal)) => {
-                let name = request.field(render::NAME_FIELD).unwrap_or_default().to_owned();
+                let name = request
+                    .field(render::NAME_FIELD)
+                    .unwrap_or_default()
+                    .to_owned();
                 proposals::approve(shared, &request, guild, proposal, &name).await
             }
             _ => private(t!(locale, "governance-stale")),

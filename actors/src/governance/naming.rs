@@ -75,7 +75,11 @@ pub fn channel_name(text: &str) -> Option<String> {
             name.push('-');
         }
     }
-    let name: String = name.trim_matches('-').chars().take(NAME_MAX_CHARS).collect();
+    let name: String = name
+        .trim_matches('-')
+        .chars()
+        .take(NAME_MAX_CHARS)
+        .collect();
     let name = name.trim_end_matches('-').to_owned();
     (!name.is_empty()).then_some(name)
 }
@@ -169,7 +173,10 @@ mod tests {
     #[test]
     fn channel_names_follow_discords_rules() {
         assert_eq!(channel_name("Retro Games!").as_deref(), Some("retro-games"));
-        assert_eq!(channel_name("  --Über  Café--  ").as_deref(), Some("über-café"));
+        assert_eq!(
+            channel_name("  --Über  Café--  ").as_deref(),
+            Some("über-café")
+        );
         assert_eq!(channel_name("🎮🎮"), None);
         assert_eq!(
             channel_name(&"a".repeat(80)).unwrap().chars().count(),

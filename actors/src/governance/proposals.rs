@@ -13,7 +13,7 @@ use twilight_model::channel::ChannelType;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker};
 use twilight_model::id::Id;
 
-use super::commands::{ProposalCommand, ProposeCommand, ProposeChannel, ProposeEmoji};
+use super::commands::{ProposalCommand, ProposeChannel, ProposeCommand, ProposeEmoji};
 use super::emoji::{self, EmojiProblem};
 use super::naming::{self, IdeaProblem, Suggestion};
 use super::settings::{GovernanceSettings, ANNOUNCE_TEMPLATE, FEATURE, TEMPLATE_MAX_CHARS};
@@ -26,16 +26,26 @@ use crate::kernel::reply::{clip, Reply, ReplyMessage};
 use crate::t;
 
 /// `/propose …`.
-pub async fn propose(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>) -> Reply {
+pub async fn propose(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+) -> Reply {
     match parse::<ProposeCommand>(request) {
-        Ok(ProposeCommand::Channel(options)) => propose_channel(shared, request, guild, options).await,
+        Ok(ProposeCommand::Channel(options)) => {
+            propose_channel(shared, request, guild, options).await
+        }
         Ok(ProposeCommand::Emoji(options)) => propose_emoji(shared, request, guild, options).await,
         Err(reply) => reply,
     }
 }
 
 /// `/proposal …`.
-pub async fn command(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>) -> Reply {
+pub async fn command(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+) -> Reply {
     match parse::<ProposalCommand>(request) {
         Ok(ProposalCommand::Approve(options)) => panel(shared, request, guild, options.id).await,
         Ok(ProposalCommand::Reject(options)) => {
@@ -78,11 +88,22 @@ async fn channels(
 
 fn already_pending(locale: Locale, kind: ProposalKind, existing: i64) -> Reply {
     let kind = render::kind_label(locale, kind);
-    private(t!(locale, "governance-already-pending", kind = kind, id = existing))
+    private(t!(
+        locale,
+        "governance-already-pending",
+        kind = kind,
+        id = existing
+    ))
 }
 
 /// The new proposal goes to the admin log in full and into the queue.
-async fn publish(shared: &Arc<Shared>, settings: &GovernanceSettings, locale: Locale, guild: Id<GuildMarker>, proposal: i64) {
+async fn publish(
+    shared: &Arc<Shared>,
+    settings: &GovernanceSettings,
+    locale: Locale,
+    guild: Id<GuildMarker>,
+    proposal: i64,
+) {
     let stored = match shared.kernel.store.proposal(guild, proposal).await {
         Ok(Some(stored)) => stored,
         Ok(None) => return,
@@ -93,7 +114,12 @@ async fn publish(shared: &Arc<Shared>, settings: &GovernanceSettings, locale: Lo
     };
     if let Some(log) = settings.log_channel {
         let message = render::log_message(render::proposal_embed(locale, &stored));
-        if let Err(error) = shared.kernel.discord.send_message(log, &message, None).await {
+        if let Err(error) = shared
+            .kernel
+            .discord
+            .send_message(log, &message, None)
+            .await
+        {
             tracing::warn!(%error, guild = guild.get(), "could not log a proposal");
         }
     }
@@ -113,14 +139,23 @@ async fn propose_channel(
         Ok(idea) => idea,
         Err(IdeaProblem::TooShort) => return private(t!(locale, "governance-idea-too-short")),
     };
-    match store.open_proposal_of(guild, request.user_id, ProposalKind::Channel).await {
+    match store
+        .open_proposal_of(guild, request.user_id, ProposalKind::Channel)
+        .await
+    {
         Ok(Some(existing)) => return already_pending(locale, ProposalKind::Channel, existing.id),
         Ok(None) => {}
         Err(error) => return database_trouble(locale, &error),
     }
     let names = match channels(shared, guild, settings.proposed_category).await {
-        Ok((count, _)) if settings.proposed_category.is_some() && count >= settings.max_channels => {
-            return private(t!(locale, "governance-category-full", max = settings.max_channels as i64));
+        Ok((count, _))
+            if settings.proposed_category.is_some() && count >= settings.max_channels =>
+        {
+            return private(t!(
+                locale,
+                "governance-category-full",
+                max = settings.max_channels as i64
+            ));
         }
         Ok((_, names)) => names,
         Err(error) => {
@@ -135,7 +170,10 @@ async fn propose_channel(
         suggestion_note: suggestion.note(),
         ..NewProposal::default()
     };
-    let id = match store.insert_proposal(guild, request.user_id, ProposalKind::Channel, &new).await {
+    let id = match store
+        .insert_proposal(guild, request.user_id, ProposalKind::Channel, &new)
+        .await
+    {
         Ok(Some(id)) => id,
         Ok(None) => {
             // Another submission of this member's got in first.
@@ -150,7 +188,12 @@ async fn propose_channel(
         Err(error) => return database_trouble(locale, &error),
     };
     publish(shared, &settings, locale, guild, id).await;
-    private(t!(locale, "governance-proposal-received", id = id, kind = render::kind_label(locale, ProposalKind::Channel)))
+    private(t!(
+        locale,
+        "governance-proposal-received",
+        id = id,
+        kind = render::kind_label(locale, ProposalKind::Channel)
+    ))
 }
 
 /// A refusal of an emoji, in words that say exactly what is wrong.
@@ -158,12 +201,20 @@ fn emoji_refusal(locale: Locale, problem: &EmojiProblem, filename: &str) -> Repl
     let file = clip(filename, 60);
     let text = match problem {
         EmojiProblem::NameLength { length } => {
-            t!(locale, "governance-emoji-name-length", length = *length as i64)
+            t!(
+                locale,
+                "governance-emoji-name-length",
+                length = *length as i64
+            )
         }
         EmojiProblem::NameCharacter { found } => t!(
             locale,
             "governance-emoji-name-character",
-            found = if found.is_whitespace() { "space".to_owned() } else { found.to_string() }
+            found = if found.is_whitespace() {
+                "space".to_owned()
+            } else {
+                found.to_string()
+            }
         ),
         EmojiProblem::TooLarge { bytes } => t!(
             locale,
@@ -173,7 +224,12 @@ fn emoji_refusal(locale: Locale, problem: &EmojiProblem, filename: &str) -> Repl
         ),
         EmojiProblem::NotAnImage => t!(locale, "governance-emoji-not-image", file = file),
         EmojiProblem::UnsupportedFormat { format } => {
-            t!(locale, "governance-emoji-unsupported", file = file, format = *format)
+            t!(
+                locale,
+                "governance-emoji-unsupported",
+                file = file,
+                format = *format
+            )
         }
         EmojiProblem::WrongExtension { extension, actual } => t!(
             locale,
@@ -188,7 +244,12 @@ fn emoji_refusal(locale: Locale, problem: &EmojiProblem, filename: &str) -> Repl
             extension = extension.as_str()
         ),
         EmojiProblem::Damaged { format } => {
-            t!(locale, "governance-emoji-damaged", file = file, format = *format)
+            t!(
+                locale,
+                "governance-emoji-damaged",
+                file = file,
+                format = *format
+            )
         }
         EmojiProblem::TooSmall { width, height } => t!(
             locale,
@@ -227,19 +288,26 @@ async fn propose_emoji(
     if let Err(problem) = emoji::check_name(&options.name) {
         return emoji_refusal(locale, &problem, &file.filename);
     }
-    match store.open_proposal_of(guild, request.user_id, ProposalKind::Emoji).await {
+    match store
+        .open_proposal_of(guild, request.user_id, ProposalKind::Emoji)
+        .await
+    {
         Ok(Some(existing)) => return already_pending(locale, ProposalKind::Emoji, existing.id),
         Ok(None) => {}
         Err(error) => return database_trouble(locale, &error),
     }
     if file.size > emoji::MAX_BYTES as u64 {
-        let problem = EmojiProblem::TooLarge { bytes: file.size as usize };
+        let problem = EmojiProblem::TooLarge {
+            bytes: file.size as usize,
+        };
         return emoji_refusal(locale, &problem, &file.filename);
     }
     let bytes = match crate::kernel::attachments::download(&file.url, emoji::MAX_BYTES).await {
         Ok(bytes) => bytes,
         Err(crate::kernel::attachments::DownloadError::TooLarge { .. }) => {
-            let problem = EmojiProblem::TooLarge { bytes: emoji::MAX_BYTES + 1 };
+            let problem = EmojiProblem::TooLarge {
+                bytes: emoji::MAX_BYTES + 1,
+            };
             return emoji_refusal(locale, &problem, &file.filename);
         }
         Err(error) => {
@@ -258,17 +326,30 @@ async fn propose_emoji(
         file_url: Some(&file.url),
         ..NewProposal::default()
     };
-    let id = match store.insert_proposal(guild, request.user_id, ProposalKind::Emoji, &new).await {
+    let id = match store
+        .insert_proposal(guild, request.user_id, ProposalKind::Emoji, &new)
+        .await
+    {
         Ok(Some(id)) => id,
         Ok(None) => return already_pending(locale, ProposalKind::Emoji, 0),
         Err(error) => return database_trouble(locale, &error),
     };
     publish(shared, &settings, locale, guild, id).await;
-    private(t!(locale, "governance-proposal-received", id = id, kind = render::kind_label(locale, ProposalKind::Emoji)))
+    private(t!(
+        locale,
+        "governance-proposal-received",
+        id = id,
+        kind = render::kind_label(locale, ProposalKind::Emoji)
+    ))
 }
 
 /// A proposal of this guild, or the answer why there is none to act on.
-async fn pending(shared: &Shared, locale: Locale, guild: Id<GuildMarker>, id: i64) -> Result<Proposal, Reply> {
+async fn pending(
+    shared: &Shared,
+    locale: Locale,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Result<Proposal, Reply> {
     match shared.kernel.store.proposal(guild, id).await {
         Ok(Some(proposal)) if proposal.status == ProposalStatus::Pending => Ok(proposal),
         Ok(Some(proposal)) => Err(decided(locale, &proposal)),
@@ -279,9 +360,16 @@ async fn pending(shared: &Shared, locale: Locale, guild: Id<GuildMarker>, id: i6
 
 /// What an admin is told about a proposal already decided (or being decided).
 fn decided(locale: Locale, proposal: &Proposal) -> Reply {
-    let by = proposal.decided_by.map_or_else(String::new, |admin| format!("<@{admin}>"));
+    let by = proposal
+        .decided_by
+        .map_or_else(String::new, |admin| format!("<@{admin}>"));
     private(match proposal.status {
-        ProposalStatus::Approving => t!(locale, "governance-proposal-being-approved", id = proposal.id, by = by),
+        ProposalStatus::Approving => t!(
+            locale,
+            "governance-proposal-being-approved",
+            id = proposal.id,
+            by = by
+        ),
         ProposalStatus::Approved => t!(
             locale,
             "governance-proposal-already-approved",
@@ -289,13 +377,23 @@ fn decided(locale: Locale, proposal: &Proposal) -> Reply {
             by = by,
             name = proposal.final_name.clone().unwrap_or_default()
         ),
-        ProposalStatus::Rejected => t!(locale, "governance-proposal-already-rejected", id = proposal.id, by = by),
+        ProposalStatus::Rejected => t!(
+            locale,
+            "governance-proposal-already-rejected",
+            id = proposal.id,
+            by = by
+        ),
         ProposalStatus::Pending => t!(locale, "governance-stale"),
     })
 }
 
 /// `/proposal approve id`: the approval panel.
-async fn panel(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, id: i64) -> Reply {
+async fn panel(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Reply {
     let locale = request.language();
     match pending(shared, locale, guild, id).await {
         Ok(proposal) => Reply::Message(render::approval_panel(locale, &proposal, None)),
@@ -304,7 +402,12 @@ async fn panel(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<Gui
 }
 
 /// "Override name": the modal.
-pub async fn ask_name(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, id: i64) -> Reply {
+pub async fn ask_name(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Reply {
     let locale = request.language();
     match pending(shared, locale, guild, id).await {
         Ok(proposal) => render::name_modal(locale, &proposal),
@@ -313,19 +416,35 @@ pub async fn ask_name(shared: &Arc<Shared>, request: &InteractionRequest, guild:
 }
 
 /// "Re-run suggestion": the model is asked again and the panel shows its answer.
-pub async fn rerun(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, id: i64) -> Reply {
+pub async fn rerun(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Reply {
     let locale = request.language();
     let proposal = match pending(shared, locale, guild, id).await {
         Ok(proposal) if proposal.kind == ProposalKind::Channel => proposal,
         Ok(_) => return private(t!(locale, "governance-stale")),
         Err(reply) => return reply,
     };
-    let names = channels(shared, guild, None).await.map(|(_, names)| names).unwrap_or_default();
+    let names = channels(shared, guild, None)
+        .await
+        .map(|(_, names)| names)
+        .unwrap_or_default();
     let suggestion = naming::suggest(&shared.kernel, &proposal.idea, &names).await;
     let store = &shared.kernel.store;
-    match store.set_proposal_suggestion(guild, id, suggestion.name(), suggestion.note()).await {
+    match store
+        .set_proposal_suggestion(guild, id, suggestion.name(), suggestion.note())
+        .await
+    {
         Ok(true) => {}
-        Ok(false) => return pending(shared, locale, guild, id).await.err().unwrap_or_else(|| private(t!(locale, "governance-stale"))),
+        Ok(false) => {
+            return pending(shared, locale, guild, id)
+                .await
+                .err()
+                .unwrap_or_else(|| private(t!(locale, "governance-stale")))
+        }
         Err(error) => return database_trouble(locale, &error),
     }
     let proposal = match pending(shared, locale, guild, id).await {
@@ -379,7 +498,11 @@ pub async fn approve(
         (ProposalKind::Channel, Some(category)) => {
             if let Ok((count, _)) = channels(shared, guild, Some(category)).await {
                 if count >= settings.max_channels {
-                    return private(t!(locale, "governance-category-full", max = settings.max_channels as i64));
+                    return private(t!(
+                        locale,
+                        "governance-category-full",
+                        max = settings.max_channels as i64
+                    ));
                 }
             }
             Some(category)
@@ -387,7 +510,11 @@ pub async fn approve(
         (ProposalKind::Emoji, _) => None,
     };
     // One admin wins; the other is told who.
-    match kernel.store.claim_proposal(guild, id, request.user_id).await {
+    match kernel
+        .store
+        .claim_proposal(guild, id, request.user_id)
+        .await
+    {
         Ok(true) => {}
         Ok(false) => {
             return match kernel.store.proposal(guild, id).await {
@@ -413,7 +540,11 @@ pub async fn approve(
             return private(t!(locale, "governance-create-failed", reason = reason));
         }
     };
-    if let Err(error) = kernel.store.complete_approval(guild, id, &name, created_id).await {
+    if let Err(error) = kernel
+        .store
+        .complete_approval(guild, id, &name, created_id)
+        .await
+    {
         tracing::error!(%error, proposal = id, "made, but the approval could not be recorded");
     }
     let kind = render::kind_label(locale, proposal.kind);
@@ -430,17 +561,40 @@ pub async fn approve(
     ));
     let told = kernel.discord.send_dm(proposal.user, &dm).await.is_ok();
     if let Some(channel) = settings.announce_channel {
-        let message = render::announcement(member_locale, settings.announce_template.as_deref(), &proposal, &name, &mention);
+        let message = render::announcement(
+            member_locale,
+            settings.announce_template.as_deref(),
+            &proposal,
+            &name,
+            &mention,
+        );
         if let Err(error) = kernel.discord.send_message(channel, &message, None).await {
             tracing::warn!(%error, "could not announce an approved proposal");
         }
     }
     if let Some(log) = settings.log_channel {
-        let text = t!(member_locale, "governance-log-approved", id = id, kind = render::kind_label(member_locale, proposal.kind), name = name.as_str(), admin = format!("<@{}>", request.user_id), mention = mention.as_str());
-        let _ = kernel.discord.send_message(log, &render::decision_message(member_locale, text), None).await;
+        let text = t!(
+            member_locale,
+            "governance-log-approved",
+            id = id,
+            kind = render::kind_label(member_locale, proposal.kind),
+            name = name.as_str(),
+            admin = format!("<@{}>", request.user_id),
+            mention = mention.as_str()
+        );
+        let _ = kernel
+            .discord
+            .send_message(log, &render::decision_message(member_locale, text), None)
+            .await;
     }
     queue::refresh(shared, guild).await;
-    let mut text = t!(locale, "governance-approved", id = id, kind = kind, mention = mention.as_str());
+    let mut text = t!(
+        locale,
+        "governance-approved",
+        id = id,
+        kind = kind,
+        mention = mention.as_str()
+    );
     if !told {
         text.push('\n');
         text.push_str(&t!(locale, "governance-dm-failed"));
@@ -472,11 +626,12 @@ async fn create(
             if let Some(category) = category {
                 request = request.parent_id(category);
             }
-            let channel = send(route, request)
-                .await?
-                .model()
-                .await
-                .map_err(|error| DiscordError::Unreachable { route, reason: error.to_string() })?;
+            let channel = send(route, request).await?.model().await.map_err(|error| {
+                DiscordError::Unreachable {
+                    route,
+                    reason: error.to_string(),
+                }
+            })?;
             Ok((channel.id.get(), format!("<#{}>", channel.id)))
         }
         ProposalKind::Emoji => {
@@ -486,15 +641,27 @@ async fn create(
                 .await?
                 .model()
                 .await
-                .map_err(|error| DiscordError::Unreachable { route, reason: error.to_string() })?;
+                .map_err(|error| DiscordError::Unreachable {
+                    route,
+                    reason: error.to_string(),
+                })?;
             let prefix = if emoji.animated { "a" } else { "" };
-            Ok((emoji.id.get(), format!("<{prefix}:{}:{}>", emoji.name, emoji.id)))
+            Ok((
+                emoji.id.get(),
+                format!("<{prefix}:{}:{}>", emoji.name, emoji.id),
+            ))
         }
     }
 }
 
 /// `/proposal reject id reason`.
-async fn reject(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, id: i64, reason: &str) -> Reply {
+async fn reject(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    id: i64,
+    reason: &str,
+) -> Reply {
     let locale = request.language();
     let kernel = &shared.kernel;
     let settings = Shared::settings(request);
@@ -506,7 +673,11 @@ async fn reject(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<Gu
         Ok(proposal) => proposal,
         Err(reply) => return reply,
     };
-    match kernel.store.reject_proposal(guild, id, request.user_id, &reason).await {
+    match kernel
+        .store
+        .reject_proposal(guild, id, request.user_id, &reason)
+        .await
+    {
         Ok(true) => {}
         Ok(false) => {
             return match kernel.store.proposal(guild, id).await {
@@ -527,8 +698,17 @@ async fn reject(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<Gu
     ));
     let told = kernel.discord.send_dm(proposal.user, &dm).await.is_ok();
     if let Some(log) = settings.log_channel {
-        let text = t!(member_locale, "governance-log-rejected", id = id, admin = format!("<@{}>", request.user_id), reason = reason.as_str());
-        let _ = kernel.discord.send_message(log, &render::decision_message(member_locale, text), None).await;
+        let text = t!(
+            member_locale,
+            "governance-log-rejected",
+            id = id,
+            admin = format!("<@{}>", request.user_id),
+            reason = reason.as_str()
+        );
+        let _ = kernel
+            .discord
+            .send_message(log, &render::decision_message(member_locale, text), None)
+            .await;
     }
     queue::refresh(shared, guild).await;
     let mut text = t!(locale, "governance-rejected", id = id);
@@ -540,23 +720,52 @@ async fn reject(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<Gu
 }
 
 /// `/proposal template [text]`.
-async fn template(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, text: Option<String>) -> Reply {
+async fn template(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    text: Option<String>,
+) -> Reply {
     let locale = request.language();
     let kernel = &shared.kernel;
-    let text = text.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty());
+    let text = text
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty());
     let stored = match &text {
         Some(text) if text.chars().count() > TEMPLATE_MAX_CHARS => {
-            return private(t!(locale, "governance-template-too-long", max = TEMPLATE_MAX_CHARS as i64))
+            return private(t!(
+                locale,
+                "governance-template-too-long",
+                max = TEMPLATE_MAX_CHARS as i64
+            ))
         }
-        Some(text) => kernel.store.set_feature_setting(guild, FEATURE, ANNOUNCE_TEMPLATE, &serde_json::Value::from(text.as_str())).await,
-        None => kernel.store.delete_feature_setting(guild, FEATURE, ANNOUNCE_TEMPLATE).await.map(drop),
+        Some(text) => {
+            kernel
+                .store
+                .set_feature_setting(
+                    guild,
+                    FEATURE,
+                    ANNOUNCE_TEMPLATE,
+                    &serde_json::Value::from(text.as_str()),
+                )
+                .await
+        }
+        None => kernel
+            .store
+            .delete_feature_setting(guild, FEATURE, ANNOUNCE_TEMPLATE)
+            .await
+            .map(drop),
     };
     if let Err(error) = stored {
         return database_trouble(locale, &error);
     }
     kernel.forget_guild_config(guild).await;
     match text {
-        Some(text) => private(t!(locale, "governance-template-set", text = clip(&text, 1500))),
+        Some(text) => private(t!(
+            locale,
+            "governance-template-set",
+            text = clip(&text, 1500)
+        )),
         None => private(t!(locale, "governance-template-reset")),
     }
 }

@@ -91,7 +91,10 @@ pub async fn refresh(shared: &Arc<Shared>, guild: Id<GuildMarker>) {
 /// [`refresh`], knowing that message `gone` was deleted (it is posted anew, not edited).
 async fn rewrite(shared: &Arc<Shared>, guild: Id<GuildMarker>, gone: Option<Id<MessageMarker>>) {
     let kernel = &shared.kernel;
-    let _turn = kernel.serial.turn(format!("governance-queue:{guild}")).await;
+    let _turn = kernel
+        .serial
+        .turn(format!("governance-queue:{guild}"))
+        .await;
     let config = match kernel.guild_config(guild).await {
         Ok(config) => config,
         Err(error) => {
@@ -154,7 +157,11 @@ async fn write(
                     code: Some(UNKNOWN_MESSAGE | UNKNOWN_CHANNEL),
                     ..
                 }) => {
-                    tracing::info!(guild = guild.get(), which = which.as_str(), "a queue message was deleted; posting it again");
+                    tracing::info!(
+                        guild = guild.get(),
+                        which = which.as_str(),
+                        "a queue message was deleted; posting it again"
+                    );
                 }
                 Err(error) => {
                     tracing::warn!(%error, "could not update a queue message");

@@ -72,7 +72,11 @@ fn report_status(locale: Locale, status: ReportStatus) -> String {
 pub fn suggestion_text(locale: Locale, proposal: &Proposal) -> String {
     match (&proposal.suggestion, &proposal.suggestion_note) {
         (Some(name), _) => format!("`#{name}`"),
-        (None, Some(note)) => t!(locale, "governance-no-suggestion-because", reason = clip(note, 200)),
+        (None, Some(note)) => t!(
+            locale,
+            "governance-no-suggestion-because",
+            reason = clip(note, 200)
+        ),
         (None, None) => t!(locale, "governance-no-suggestion"),
     }
 }
@@ -81,7 +85,12 @@ pub fn suggestion_text(locale: Locale, proposal: &Proposal) -> String {
 pub fn proposal_embed(locale: Locale, proposal: &Proposal) -> Embed {
     let kind = kind_label(locale, proposal.kind);
     let mut embed = EmbedBuilder::new()
-        .title(t!(locale, "governance-proposal-title", id = proposal.id, kind = kind.as_str()))
+        .title(t!(
+            locale,
+            "governance-proposal-title",
+            id = proposal.id,
+            kind = kind.as_str()
+        ))
         .color(LOG_COLOUR)
         .field(EmbedFieldBuilder::new(
             t!(locale, "governance-field-member"),
@@ -115,7 +124,12 @@ pub fn proposal_embed(locale: Locale, proposal: &Proposal) -> Embed {
     }
     embed.validate().map(|e| e.build()).unwrap_or_else(|_| {
         EmbedBuilder::new()
-            .title(t!(locale, "governance-proposal-title", id = proposal.id, kind = kind.as_str()))
+            .title(t!(
+                locale,
+                "governance-proposal-title",
+                id = proposal.id,
+                kind = kind.as_str()
+            ))
             .build()
     })
 }
@@ -259,7 +273,10 @@ pub fn approval_panel(locale: Locale, proposal: &Proposal, note: Option<String>)
         if let Ok(custom_id) = id_for(APPROVE, proposal.id).arg(name).encode() {
             buttons.push(button(
                 custom_id,
-                clip(&t!(locale, "governance-button-approve-as", name = name.as_str()), 80),
+                clip(
+                    &t!(locale, "governance-button-approve-as", name = name.as_str()),
+                    80,
+                ),
                 ButtonStyle::Success,
             ));
         }
@@ -384,7 +401,9 @@ mod tests {
 
     #[test]
     fn a_long_queue_says_how_many_more_wait() {
-        let lines: Vec<String> = (0..500).map(|n| format!("**#{n}** · {}", "x".repeat(40))).collect();
+        let lines: Vec<String> = (0..500)
+            .map(|n| format!("**#{n}** · {}", "x".repeat(40)))
+            .collect();
         let text = fill(Locale::English, lines);
         assert!(text.chars().count() <= 4096);
         assert!(text.contains("**#0**"));

@@ -22,7 +22,11 @@ use crate::t;
 const DESCRIPTION_MAX_CHARS: usize = 1500;
 
 /// `/report description [file]`.
-pub async fn report(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>) -> Reply {
+pub async fn report(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+) -> Reply {
     let locale = request.language();
     let options = match parse::<ReportCommand>(request) {
         Ok(options) => options,
@@ -68,7 +72,11 @@ pub async fn report(shared: &Arc<Shared>, request: &InteractionRequest, guild: I
 }
 
 /// `/reports …`.
-pub async fn command(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>) -> Reply {
+pub async fn command(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+) -> Reply {
     match parse::<ReportsCommand>(request) {
         Ok(ReportsCommand::View(options)) => view(shared, request, guild, options.id).await,
         Ok(ReportsCommand::Resolve(options)) => {
@@ -78,7 +86,12 @@ pub async fn command(shared: &Arc<Shared>, request: &InteractionRequest, guild: 
     }
 }
 
-async fn find(shared: &Shared, locale: Locale, guild: Id<GuildMarker>, id: i64) -> Result<Report, Reply> {
+async fn find(
+    shared: &Shared,
+    locale: Locale,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Result<Report, Reply> {
     match shared.kernel.store.report(guild, id).await {
         Ok(Some(report)) => Ok(report),
         Ok(None) => Err(private(t!(locale, "governance-report-unknown", id = id))),
@@ -87,7 +100,12 @@ async fn find(shared: &Shared, locale: Locale, guild: Id<GuildMarker>, id: i64) 
 }
 
 /// `/reports view id`.
-async fn view(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, id: i64) -> Reply {
+async fn view(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    id: i64,
+) -> Reply {
     let locale = request.language();
     let kernel = &shared.kernel;
     let report = match find(shared, locale, guild, id).await {
@@ -96,7 +114,11 @@ async fn view(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<Guil
     };
     let mut notes = Vec::new();
     if report.status == ReportStatus::Pending {
-        match kernel.store.investigate_report(guild, id, request.user_id).await {
+        match kernel
+            .store
+            .investigate_report(guild, id, request.user_id)
+            .await
+        {
             // This call moved it: the reporter hears once.
             Ok(true) => {
                 let member_locale = kernel.guild_locale(guild).await;
@@ -128,11 +150,19 @@ async fn view(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<Guil
         None => t!(locale, "governance-report-no-link"),
     };
     notes.insert(0, link);
-    Reply::Message(ReplyMessage::private(notes.join("\n")).with_embed(render::report_embed(locale, &report)))
+    Reply::Message(
+        ReplyMessage::private(notes.join("\n")).with_embed(render::report_embed(locale, &report)),
+    )
 }
 
 /// `/reports resolve id explanation`.
-async fn resolve(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<GuildMarker>, id: i64, explanation: &str) -> Reply {
+async fn resolve(
+    shared: &Arc<Shared>,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+    id: i64,
+    explanation: &str,
+) -> Reply {
     let locale = request.language();
     let kernel = &shared.kernel;
     let explanation = clip(explanation.trim(), 1000);
@@ -143,7 +173,11 @@ async fn resolve(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<G
         Ok(report) => report,
         Err(reply) => return reply,
     };
-    match kernel.store.resolve_report(guild, id, request.user_id, &explanation).await {
+    match kernel
+        .store
+        .resolve_report(guild, id, request.user_id, &explanation)
+        .await
+    {
         Ok(true) => {}
         Ok(false) => return private(t!(locale, "governance-report-already-resolved", id = id)),
         Err(error) => return database_trouble(locale, &error),
@@ -159,8 +193,17 @@ async fn resolve(shared: &Arc<Shared>, request: &InteractionRequest, guild: Id<G
     let told = kernel.discord.send_dm(report.user, &dm).await.is_ok();
     let settings = Shared::settings(request);
     if let Some(log) = settings.log_channel {
-        let text = t!(member_locale, "governance-log-resolved", id = id, staff = format!("<@{}>", request.user_id), explanation = explanation.as_str());
-        let _ = kernel.discord.send_message(log, &render::decision_message(member_locale, text), None).await;
+        let text = t!(
+            member_locale,
+            "governance-log-resolved",
+            id = id,
+            staff = format!("<@{}>", request.user_id),
+            explanation = explanation.as_str()
+        );
+        let _ = kernel
+            .discord
+            .send_message(log, &render::decision_message(member_locale, text), None)
+            .await;
     }
     queue::refresh(shared, guild).await;
     let mut text = t!(locale, "governance-report-resolved", id = id);

@@ -254,7 +254,10 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("shifts", include_str!("../../locales/en-US/shifts.ftl")),
             ("tickets", include_str!("../../locales/en-US/tickets.ftl")),
             ("security", include_str!("../../locales/en-US/security.ftl")),
-            ("governance", include_str!("../../locales/en-US/governance.ftl")),
+            (
+                "governance",
+                include_str!("../../locales/en-US/governance.ftl"),
+            ),
         ],
         Locale::German => &[
             ("kernel", include_str!("../../locales/de/kernel.ftl")),
@@ -262,7 +265,10 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("shifts", include_str!("../../locales/de/shifts.ftl")),
             ("tickets", include_str!("../../locales/de/tickets.ftl")),
             ("security", include_str!("../../locales/de/security.ftl")),
-            ("governance", include_str!("../../locales/de/governance.ftl")),
+            (
+                "governance",
+                include_str!("../../locales/de/governance.ftl"),
+            ),
         ],
     }
 }

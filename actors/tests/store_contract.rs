@@ -528,7 +528,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-03-000000_tickets".to_owned(),
             "2026-12-04-000000_ticket_workflow".to_owned(),
             "2026-12-04-000001_ticket_staff_warnings".to_owned(),
-            "2026-12-05-000000_security".to_owned()
+            "2026-12-05-000000_security".to_owned(),
+            "2026-12-07-000000_governance".to_owned()
         ]
     );
     assert_eq!(

@@ -7,6 +7,8 @@ use twilight_model::channel::Attachment;
 use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::policy::AccessLevel;
 
+// Parsed once per command and dropped at once: the attachment's size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(CommandModel, CreateCommand, Debug)]
 #[command(
     name = "propose",

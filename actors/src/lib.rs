@@ -15,7 +15,6 @@ pub mod gateway;
 pub mod governance;
 pub mod identify;
 pub mod kernel;
-pub mod llm;
 pub mod security;
 pub mod shifts;
 pub mod tickets;

@@ -185,6 +185,7 @@ impl Agora {
             serial: Default::default(),
             owners: config.discord.owners.clone().into(),
             leadership: Leadership::contender(),
+            services: Default::default(),
         };
 
         // Which shards, and whether this process may run them: before anything else

@@ -33,6 +33,13 @@ pub fn sim_overrides(sim: &Sim, database: &std::path::Path) -> HashMap<String, S
         "AGORA_DATABASE__URL".into(),
         format!("sqlite://{}", database.display()),
     );
+    // The sim's OpenAI-compatible LLM answers the LLM client.
+    env.insert("AGORA_LLM__BASE_URL".into(), sim.http_url().to_owned());
+    env.insert("AGORA_LLM__API_KEY".into(), sim.llm_api_key().to_owned());
+    env.insert(
+        "AGORA_LLM__MODEL".into(),
+        agora_sim::llm::SIM_MODEL_ID.to_owned(),
+    );
     env
 }
 

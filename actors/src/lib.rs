@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod governance;
 pub mod identify;
 pub mod kernel;
+pub mod llm;
 pub mod security;
 pub mod shifts;
 pub mod tickets;
@@ -26,6 +27,8 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(shifts::ShiftsFeature),
         Box::new(tickets::TicketsFeature::default()),
         Box::new(security::SecurityFeature::default()),
+        // Before the features that ask the model: they find its client at their start.
+        Box::new(llm::LlmFeature),
         Box::new(governance::GovernanceFeature::default()),
     ]
 }

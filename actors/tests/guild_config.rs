@@ -39,6 +39,7 @@ async fn process(database_url: &str, redis: &str, prefix: &str) -> Kernel {
         serial: Default::default(),
         owners: Arc::new([]),
         leadership: Default::default(),
+        services: Default::default(),
     }
 }
 

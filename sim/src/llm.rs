@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use parking_lot::Mutex;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
@@ -85,6 +86,17 @@ pub enum ScriptedReply {
     EmptyChoices,
     /// Same as [`ScriptedReply::Text`]; reads better in scripts that test timeouts.
     Slow { delay_ms: u64, content: String },
+    /// HTTP 429 with `Retry-After: <retry_after_secs>` (a server that asks for a longer
+    /// wait than [`ScriptedReply::Error`]'s one second).
+    RateLimited { retry_after_secs: u64 },
+    /// A text answer that arrives piece by piece: streamed, each piece is its own event
+    /// `interval_ms` after the one before (a model generating slowly); not streamed, the
+    /// whole text after all the intervals.
+    Trickle {
+        pieces: Vec<String>,
+        #[serde(default)]
+        interval_ms: u64,
+    },
 }
 
 /// One tool call of a [`ScriptedReply::ToolCalls`]; `arguments` is sent as a JSON string.
@@ -1002,6 +1014,13 @@ async fn answer(request: &ChatRequest, reply: Option<ScriptedReply>) -> Response
             }
         }
         Some(ScriptedReply::Error { status, message }) => return scripted_error(status, message),
+        Some(ScriptedReply::RateLimited { retry_after_secs }) => {
+            return rate_limited(retry_after_secs)
+        }
+        Some(ScriptedReply::Trickle {
+            pieces,
+            interval_ms,
+        }) => return trickle(request, pieces, interval_ms).await,
         Some(ScriptedReply::Malformed) => return malformed(request.stream),
         Some(ScriptedReply::EmptyChoices) => return empty_choices(request),
     };
@@ -1048,6 +1067,69 @@ fn scripted_error(status: u16, message: Option<String>) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     response
+}
+
+fn rate_limited(retry_after_secs: u64) -> Response {
+    let mut response = OpenAiError::scripted(StatusCode::TOO_MANY_REQUESTS, None).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
+/// A [`ScriptedReply::Trickle`]: one content event per piece, `interval_ms` apart.
+async fn trickle(request: &ChatRequest, pieces: Vec<String>, interval_ms: u64) -> Response {
+    let whole = AssistantAnswer::text(pieces.concat());
+    if !request.stream {
+        sleep_ms(interval_ms.saturating_mul(pieces.len() as u64)).await;
+        return Json(completion_json(request, &whole)).into_response();
+    }
+    let id = random_id("chatcmpl-");
+    let created = Utc::now().timestamp();
+    let model = request.model.clone();
+    let chunk = move |delta: Value, finish: Value| {
+        json!({
+            "id": id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "system_fingerprint": null,
+            "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
+        })
+    };
+    let mut events = vec![(
+        0,
+        chunk(json!({"role": "assistant", "content": ""}), Value::Null),
+    )];
+    events.extend(
+        pieces
+            .into_iter()
+            .map(|piece| (interval_ms, chunk(json!({"content": piece}), Value::Null))),
+    );
+    events.push((0, chunk(json!({}), json!("stop"))));
+    let usage = request.include_usage.then(|| {
+        json!({
+            "id": "chatcmpl-usage",
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": request.model,
+            "choices": [],
+            "usage": usage_json(request.prompt_chars, whole.generated_chars()),
+        })
+    });
+    events.extend(usage.map(|usage| (0, usage)));
+    let stream = futures::stream::unfold(events.into_iter(), |mut events| async move {
+        let (delay_ms, chunk) = events.next()?;
+        sleep_ms(delay_ms).await;
+        Some((
+            Ok::<Event, Infallible>(Event::default().data(chunk.to_string())),
+            events,
+        ))
+    })
+    .chain(futures::stream::once(async {
+        Ok::<Event, Infallible>(Event::default().data("[DONE]"))
+    }));
+    Sse::new(stream).into_response()
 }
 
 fn malformed(stream: bool) -> Response {

@@ -62,7 +62,6 @@ pub(super) fn check(config: &mut Config, origins: &Origins, problems: &mut Vec<C
     checker.cache(config);
     checker.log(config);
     checker.runtime(config);
-    checker.llm(config);
     checker.features(config);
 }
 
@@ -235,20 +234,6 @@ impl Checker<'_> {
             let key = format!("runtime.max_in_flight_per_concern.{concern}");
             self.range(&key, *limit, IN_FLIGHT);
         }
-    }
-
-    fn llm(&mut self, config: &mut Config) {
-        let llm = &mut config.llm;
-        self.url("llm.base_url", llm.base_url.as_ref(), &HTTP_URL);
-        llm.api_key = self.secret(
-            ("llm.api_key", llm.api_key.take()),
-            ("llm.api_key_file", &llm.api_key_file),
-        );
-        if llm.base_url.is_some() && llm.model.trim().is_empty() {
-            let message = "`llm.model` must name a model when `llm.base_url` is set";
-            self.report("llm.model", message);
-        }
-        self.range("llm.timeout_secs", llm.timeout_secs, 1..=600);
     }
 
     fn features(&mut self, config: &Config) {

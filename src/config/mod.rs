@@ -11,7 +11,7 @@
 //!    `[runtime.max_in_flight_per_concern] shifts` →
 //!    `AGORA_RUNTIME__MAX_IN_FLIGHT_PER_CONCERN__SHIFTS`). Every key lives in a table.
 //!
-//! Secrets (the bot token, the database password, the LLM API key) are set directly or read
+//! Secrets (the bot token, the database password) are set directly or read
 //! from the file named by the matching `*_file` key, such as a Docker secret under
 //! `/run/secrets`. They are held in [`Secret`], which never prints or serializes its value.
 //!
@@ -70,7 +70,6 @@ pub struct Config {
     pub ops: OpsConfig,
     pub log: LogConfig,
     pub runtime: RuntimeConfig,
-    pub llm: LlmConfig,
     pub features: FeaturesConfig,
     /// The features' own tables, read with [`Config::section`].
     #[serde(skip)]
@@ -415,40 +414,6 @@ impl RuntimeConfig {
             .get(concern)
             .copied()
             .unwrap_or(self.max_in_flight)
-    }
-}
-
-/// `[llm]`: the OpenAI-compatible model behind LLM features; off when `base_url` is `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LlmConfig {
-    #[serde(with = "values::optional")]
-    pub base_url: Option<Url>,
-    /// The API key, set directly or read from `api_key_file`.
-    #[serde(with = "values::optional")]
-    pub api_key: Option<Secret>,
-    #[serde(with = "values::optional")]
-    pub api_key_file: Option<PathBuf>,
-    pub model: String,
-    pub timeout_secs: u64,
-}
-
-impl Default for LlmConfig {
-    fn default() -> Self {
-        Self {
-            base_url: None,
-            api_key: None,
-            api_key_file: None,
-            model: "gpt-4o-mini".to_owned(),
-            timeout_secs: 30,
-        }
-    }
-}
-
-impl LlmConfig {
-    /// The time limit of one LLM request.
-    pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.timeout_secs)
     }
 }
 

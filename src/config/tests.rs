@@ -149,11 +149,6 @@ fn file_values_are_read_with_their_types() {
         max_in_flight = 8
         [runtime.max_in_flight_per_concern]
         shifts = 64
-        [llm]
-        base_url = "http://127.0.0.1:4000/v1"
-        api_key = "file-key"
-        model = "small"
-        timeout_secs = 5
         [features]
         enabled = ["core"]
     "#;
@@ -197,16 +192,6 @@ fn file_values_are_read_with_their_types() {
     assert_eq!(config.runtime.cooldown(), Duration::ZERO);
     assert_eq!(config.runtime.max_in_flight_for("core"), 8);
     assert_eq!(config.runtime.max_in_flight_for("shifts"), 64);
-    assert_eq!(
-        config.llm.base_url.as_ref().map(Url::as_str),
-        Some("http://127.0.0.1:4000/v1")
-    );
-    assert_eq!(
-        config.llm.api_key.as_ref().map(Secret::expose),
-        Some("file-key")
-    );
-    assert_eq!(config.llm.model, "small");
-    assert_eq!(config.llm.timeout(), Duration::from_secs(5));
     assert_eq!(config.features.enabled, Some(vec!["core".to_owned()]));
 }
 
@@ -274,12 +259,63 @@ fn environment_booleans_take_the_usual_spellings() {
     }
 }
 
+/// The `[llm]` table, as the LLM feature reads it at start.
+fn llm_of(config: &Config) -> agora_actors::llm::LlmConfig {
+    config
+        .section_data(&agora_actors::llm::config::section())
+        .extract()
+        .expect("the llm table reads")
+}
+
 #[test]
 fn an_empty_variable_unsets_a_file_value() {
     let env = env(&[("AGORA_LLM__BASE_URL", "")]);
-    let config =
-        load_text("[llm]\nbase_url = \"http://127.0.0.1:4000/v1\"\n", &env).expect("valid config");
-    assert_eq!(config.llm.base_url, None);
+    let config = load_text_with(
+        "[llm]\nbase_url = \"http://127.0.0.1:4000\"\n",
+        &env,
+        &[agora_actors::llm::config::section()],
+    )
+    .expect("valid config");
+    assert!(!llm_of(&config).configured());
+}
+
+#[test]
+fn the_llm_table_belongs_to_the_llm_feature_and_is_checked_at_load() {
+    let sections = [agora_actors::llm::config::section()];
+    let dir = tempfile::tempdir().expect("make a temp dir");
+    let api_key_file = write_file(&dir, "llm_api_key", "key-from-file\n");
+    let text = format!(
+        "[llm]\nbase_url = \"http://127.0.0.1:4000\"\nchat_path = \"/api/chat/completions\"\nmodel = \"small\"\ntimeout_secs = 5\napi_key_file = {:?}\n",
+        api_key_file.display().to_string()
+    );
+    let config = load_text_with(&text, &no_env(), &sections).expect("valid config");
+    let llm = llm_of(&config);
+    assert_eq!(llm.chat_url(), "http://127.0.0.1:4000/api/chat/completions");
+    assert_eq!(llm.model, "small");
+    assert_eq!(llm.timeout(), Duration::from_secs(5));
+    let key = llm.api_key(|_| None).expect("readable").expect("set");
+    assert!(!format!("{key:?} {config:?} {llm:?}").contains("key-from-file"));
+
+    let env = env(&[("AGORA_LLM__API_KEY", "llm-api-key")]);
+    let config = load_text_with("", &env, &sections).expect("valid config");
+    assert!(!format!("{config:?} {:?}", llm_of(&config)).contains("llm-api-key"));
+    assert!(!config.to_redacted_toml().contains("llm-api-key"));
+
+    let text = "[llm]\nbase_url = \"not a url\"\napi_key_file = \"/nonexistent/key\"\nmax_concurrent = 0\n";
+    let problems = problems_of(load_text_with(text, &no_env(), &sections));
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert_mentions(
+        problem_for(&problems, "llm.base_url"),
+        &["is not a valid URL", "\"not a url\""],
+    );
+    assert_mentions(
+        problem_for(&problems, "llm.api_key_file"),
+        &["cannot read `api_key_file` /nonexistent/key"],
+    );
+    assert_mentions(
+        problem_for(&problems, "llm.max_concurrent"),
+        &["must be from 1 to 256"],
+    );
 }
 
 #[test]
@@ -313,17 +349,12 @@ fn secrets_are_read_from_files_without_the_trailing_newline() {
     let dir = tempfile::tempdir().expect("make a temp dir");
     let token_file = write_file(&dir, "discord_token", "token-from-file\n");
     let password_file = write_file(&dir, "db_password", "p@ss word\r\n");
-    let api_key_file = write_file(&dir, "llm_api_key", "key-from-file");
     let text = format!(
         "[discord]\ntoken_file = {:?}\n[database]\nurl = \"postgres://agora@db/agora\"\npassword_file = {:?}\n",
         token_file.display().to_string(),
         password_file.display().to_string(),
     );
-    let env = env(&[(
-        "AGORA_LLM__API_KEY_FILE",
-        &api_key_file.display().to_string(),
-    )]);
-    let config = load_text(&text, &env).expect("valid config");
+    let config = load_text(&text, &no_env()).expect("valid config");
     assert_eq!(
         config.discord_token().map(Secret::expose),
         Some("token-from-file")
@@ -331,10 +362,6 @@ fn secrets_are_read_from_files_without_the_trailing_newline() {
     assert_eq!(
         config.database.password.as_ref().map(Secret::expose),
         Some("p@ss word")
-    );
-    assert_eq!(
-        config.llm.api_key.as_ref().map(Secret::expose),
-        Some("key-from-file")
     );
     assert_eq!(config.validate_for_run(), Ok(()));
     assert_eq!(
@@ -499,11 +526,9 @@ fn bad_urls_are_named_with_the_schemes_they_take() {
         url = "mysql://agora:hunter2@db/agora"
         [cache]
         redis_url = "http://127.0.0.1:6379"
-        [llm]
-        base_url = "not a url"
     "#;
     let problems = problems_of(load_text(text, &no_env()));
-    assert_eq!(problems.len(), 5, "{problems:#?}");
+    assert_eq!(problems.len(), 4, "{problems:#?}");
     assert_mentions(
         problem_for(&problems, "discord.rest_url"),
         &["http:// or https://"],
@@ -518,10 +543,6 @@ fn bad_urls_are_named_with_the_schemes_they_take() {
     assert_mentions(
         problem_for(&problems, "cache.redis_url"),
         &["redis:// or rediss://"],
-    );
-    assert_mentions(
-        problem_for(&problems, "llm.base_url"),
-        &["is not a valid URL", "\"not a url\""],
     );
 }
 
@@ -652,18 +673,16 @@ fn sqlite_runs_every_shard_in_one_process() {
 fn secret_file_problems_are_named() {
     let dir = tempfile::tempdir().expect("make a temp dir");
     let empty = write_file(&dir, "empty", "\n");
-    let missing = dir.path().join("missing");
     let text = format!(
-        "[discord]\ntoken = \"direct\"\ntoken_file = {:?}\n[llm]\napi_key_file = {:?}\n",
+        "[discord]\ntoken = \"direct\"\ntoken_file = {:?}\n",
         empty.display().to_string(),
-        missing.display().to_string(),
     );
     let env = env(&[(
         "AGORA_DATABASE__PASSWORD_FILE",
         &empty.display().to_string(),
     )]);
     let problems = problems_of(load_text(&text, &env));
-    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert_eq!(problems.len(), 2, "{problems:#?}");
     assert_mentions(
         problem_for(&problems, "discord.token_file"),
         &[
@@ -671,13 +690,6 @@ fn secret_file_problems_are_named() {
             "config.toml line 2) and `discord.token_file` (",
             "keep one",
         ],
-    );
-    assert_mentions(
-        problem_for(&problems, "llm.api_key_file"),
-        &[&format!(
-            "cannot read `llm.api_key_file` {}: No such file or directory",
-            missing.display()
-        )],
     );
     assert_mentions(
         problem_for(&problems, "AGORA_DATABASE__PASSWORD_FILE"),
@@ -789,17 +801,11 @@ fn secrets_never_show_in_debug_display_redacted_toml_or_problems() {
             "AGORA_CACHE__REDIS_URL",
             "redis://:redis-password@cache:6379",
         ),
-        ("AGORA_LLM__API_KEY", "llm-api-key"),
     ]);
     let config = load_text("", &env).expect("valid config");
     let debug = format!("{config:?} {config:#?}");
     let redacted = config.to_redacted_toml();
-    for secret in [
-        "token-in-a-file",
-        "database-password",
-        "redis-password",
-        "llm-api-key",
-    ] {
+    for secret in ["token-in-a-file", "database-password", "redis-password"] {
         assert!(!debug.contains(secret), "{secret} in {debug}");
         assert!(!redacted.contains(secret), "{secret} in {redacted}");
     }
@@ -808,7 +814,6 @@ fn secrets_never_show_in_debug_display_redacted_toml_or_problems() {
     let shown: toml::Table = toml::from_str(&redacted).expect("redacted TOML parses");
     assert_eq!(shown["discord"]["token"].as_str(), Some("***"));
     assert_eq!(shown["database"]["password"].as_str(), Some("***"));
-    assert_eq!(shown["llm"]["api_key"].as_str(), Some("***"));
     assert_eq!(
         shown["cache"]["redis_url"].as_str(),
         Some("redis://:***@cache:6379")

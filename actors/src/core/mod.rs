@@ -200,7 +200,7 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
         RequestKind::Command { name, .. } => match name.as_str() {
             "help" => Reply::Message(help::overview(catalogue, viewer)),
             "status" => {
-                let report = status::collect(kernel, runtime).await;
+                let report = status::collect(kernel, runtime, locale).await;
                 let mut message =
                     ReplyMessage::private(String::new()).with_embed(report.embed(locale));
                 message.content = None;
@@ -271,7 +271,7 @@ async fn prefix_command(
                 .join(", ");
             t!(locale, "prefix-pong", heartbeat = heartbeat, rest = rest)
         }
-        "status" => status::collect(kernel, runtime).await.text(locale),
+        "status" => status::collect(kernel, runtime, locale).await.text(locale),
         "sync" => {
             let target = if request.args.first().map(String::as_str) == Some("here") {
                 Some(request.guild_id)

@@ -1,5 +1,6 @@
 //! `/status` and `!status`: the database, the cache, each shard's gateway connection and
-//! latency, uptime, version, and each actor's health — measured when asked.
+//! latency, uptime, version, each actor's health, and the lines features add
+//! ([`crate::kernel::services::Services::add_status_line`]) — measured when asked.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 use crate::gateway::ShardStatus;
 use crate::identify::IdentifyStatus;
 use crate::kernel::i18n::Locale;
+use crate::kernel::services::StatusLine;
 use crate::kernel::supervision::HealthSnapshot;
 use crate::kernel::Kernel;
 use crate::t;
@@ -111,11 +113,25 @@ pub struct StatusReport {
     /// not be read).
     pub processes: Vec<ProcessReport>,
     pub actors: Vec<HealthSnapshot>,
+    /// The features' own lines (the LLM's model and whether it answers, …), in `locale`.
+    pub feature_lines: Vec<StatusLine>,
 }
 
-/// Asks the database and the cache (each bounded to 2 s) and reads the rest.
-pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
+/// Asks the database and the cache (each bounded to 2 s), the features' lines (each
+/// bounded to 2 s, all at once; written in `locale`) and reads the rest.
+pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> StatusReport {
     let limit = Duration::from_secs(2);
+    let feature_lines =
+        futures::future::join_all(kernel.services.status_sources().into_iter().map(
+            |(name, source)| async move {
+                tokio::time::timeout(limit, source(locale))
+                    .await
+                    .unwrap_or_else(|_| StatusLine {
+                        title: name.to_owned(),
+                        text: t!(locale, "status-timed-out"),
+                    })
+            },
+        ));
     let started = Instant::now();
     let database = match tokio::time::timeout(limit, kernel.store.ping()).await {
         Ok(Ok(())) => Check::Up {
@@ -178,6 +194,7 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo) -> StatusReport {
         },
         processes,
         actors: kernel.health.snapshot(),
+        feature_lines: feature_lines.await,
     }
 }
 
@@ -367,7 +384,7 @@ impl StatusReport {
             0xe6_7e_22
         };
         let field = |key: String, value: String| EmbedFieldBuilder::new(key, value);
-        EmbedBuilder::new()
+        let embed = EmbedBuilder::new()
             .title(self.title(locale))
             .color(color)
             .field(field(t!(locale, "status-field-version"), self.version.to_owned()).inline())
@@ -397,7 +414,12 @@ impl StatusReport {
             .field(field(
                 t!(locale, "status-field-actors"),
                 self.actor_lines(locale),
-            ))
+            ));
+        self.feature_lines
+            .iter()
+            .fold(embed, |embed, line| {
+                embed.field(field(line.title.clone(), line.text.clone()))
+            })
             .build()
     }
 
@@ -410,8 +432,13 @@ impl StatusReport {
             version = self.version,
             uptime = format_uptime(self.uptime, locale)
         );
+        let features: String = self
+            .feature_lines
+            .iter()
+            .map(|line| format!("\n{}: {}", line.title, line.text))
+            .collect();
         format!(
-            "{head}\n{}: {}\n{}: {}\n{}:\n{}\n{}:\n{}\n{}:\n{}",
+            "{head}\n{}: {}\n{}: {}\n{}:\n{}\n{}:\n{}\n{}:\n{}{features}",
             t!(locale, "status-field-database"),
             self.database.describe(locale),
             t!(locale, "status-field-cache"),
@@ -478,8 +505,18 @@ mod tests {
                 silent_for: Duration::from_secs(3),
             }],
             actors: Vec::new(),
+            feature_lines: vec![StatusLine {
+                title: "LLM".into(),
+                text: "sim-small answers".into(),
+            }],
         };
         assert!(!report.healthy());
+        assert!(
+            report
+                .text(Locale::English)
+                .ends_with("\nLLM: sim-small answers"),
+            "a feature's line closes the text"
+        );
         let text = report.text(Locale::English);
         assert!(text.contains("not answering: connection refused"), "{text}");
         assert!(

@@ -21,7 +21,7 @@ use futures::FutureExt;
 use twilight_model::application::interaction::{Interaction, InteractionType};
 
 use self::request::{actor_of, decode, DecodeError, Decoded};
-pub use self::request::{InteractionRequest, RequestKind};
+pub use self::request::{Delivered, InteractionRequest, RequestKind};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::discord::DiscordError;
@@ -400,6 +400,7 @@ async fn run(
 
     // Hand it to the owner; with every turn and queue place taken it is "busy", at once.
     let private = command.is_none_or(|entry| entry.private);
+    let (delivered, delivered_signal) = Delivered::pending();
     let request = InteractionRequest {
         interaction: interaction.clone(),
         kind: decoded.into_kind(),
@@ -409,6 +410,7 @@ async fn run(
         level,
         settings,
         features: Arc::new(features),
+        delivered: delivered_signal,
     };
     let answer = match (owner.submit)(request) {
         Ok(answer) => answer,
@@ -427,7 +429,11 @@ async fn run(
         private,
         locale,
     };
-    await_and_deliver(shared, interaction, answer, asked, received).await
+    let outcome = await_and_deliver(shared, interaction, answer, asked, received).await;
+    if matches!(outcome, Outcome::Answered | Outcome::Deferred) {
+        delivered.send_replace(true);
+    }
+    outcome
 }
 
 /// What the dispatcher knows about how to answer: the kind of interaction, whether a

@@ -59,6 +59,33 @@ pub struct InteractionRequest {
     pub settings: GuildSettings,
     /// Every feature's settings in the guild (see [`crate::kernel::guild_config`]).
     pub features: Arc<FeatureValues>,
+    /// When the handler's answer is with Discord: work that goes on after the handler
+    /// answered (a streamed reply) edits that answer only from then on.
+    pub delivered: Delivered,
+}
+
+/// Whether the dispatcher has given Discord the handler's answer to an interaction (the
+/// callback, or the edit after a deferral). Work a handler leaves running after it answered
+/// waits for [`Delivered::wait`] before it edits that answer (`@original` exists only
+/// then; an edit before it is refused).
+#[derive(Debug, Clone)]
+pub struct Delivered(tokio::sync::watch::Receiver<bool>);
+
+impl Delivered {
+    /// A signal not given yet, and the sender that gives it (dropping it unsent means
+    /// the answer never reached Discord).
+    pub fn pending() -> (tokio::sync::watch::Sender<bool>, Delivered) {
+        let (sender, receiver) = tokio::sync::watch::channel(false);
+        (sender, Delivered(receiver))
+    }
+
+    /// Waits until the answer is with Discord: `true`; `false` when it never will be (it
+    /// was refused, or the request came another way, such as a text command).
+    pub async fn wait(&self) -> bool {
+        let mut receiver = self.0.clone();
+        let given = receiver.wait_for(|given| *given).await.is_ok();
+        given
+    }
 }
 
 impl InteractionRequest {

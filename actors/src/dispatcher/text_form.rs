@@ -190,6 +190,8 @@ async fn run(
         level,
         settings: config.settings,
         features: Arc::new(config.features),
+        // A text command's answer is a message of its own: there is no `@original`.
+        delivered: super::request::Delivered::pending().1,
     };
     let Some(reply) = handler(request).await else {
         say(t!(locale, "busy")).await;

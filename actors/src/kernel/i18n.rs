@@ -258,6 +258,7 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
                 "governance",
                 include_str!("../../locales/en-US/governance.ftl"),
             ),
+            ("llm", include_str!("../../locales/en-US/llm.ftl")),
         ],
         Locale::German => &[
             ("kernel", include_str!("../../locales/de/kernel.ftl")),
@@ -269,6 +270,7 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
                 "governance",
                 include_str!("../../locales/de/governance.ftl"),
             ),
+            ("llm", include_str!("../../locales/de/llm.ftl")),
         ],
     }
 }

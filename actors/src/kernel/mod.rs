@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod policy;
 pub mod reply;
 pub mod serial;
+pub mod services;
 pub mod store;
 pub mod supervision;
 pub mod ticker;
@@ -37,4 +38,6 @@ pub struct Kernel {
     pub owners: Arc<[u64]>,
     /// Whether this process runs the tickers (one process of the bot at a time).
     pub leadership: crate::cluster::Leadership,
+    /// What features offer one another (a handle by its type) and their `/status` lines.
+    pub services: services::Services,
 }

@@ -12,6 +12,7 @@ pub mod core;
 pub mod dispatcher;
 pub mod feature;
 pub mod gateway;
+pub mod governance;
 pub mod identify;
 pub mod kernel;
 pub mod llm;
@@ -30,6 +31,7 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         // Before the features that ask the model: they find its client at their start.
         Box::new(llm::LlmFeature),
         Box::new(stats::StatsFeature::default()),
+        Box::new(governance::GovernanceFeature::default()),
     ]
 }
 

@@ -219,6 +219,8 @@ contract!(
     ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing,
     security_raids_start_once_and_snapshots_keep_the_first,
     stats_channels_embeds_and_one_recalculation_per_guild,
+    governance_proposals_open_once_and_are_decided_once,
+    governance_reports_move_once_and_queue_messages_are_found_again,
 );
 
 fn support_category() -> agora_actors::tickets::store::CategoryInput {
@@ -508,7 +510,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 10;
+const BUILT_IN_MIGRATIONS: usize = 11;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -528,7 +530,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-04-000000_ticket_workflow".to_owned(),
             "2026-12-04-000001_ticket_staff_warnings".to_owned(),
             "2026-12-05-000000_security".to_owned(),
-            "2026-12-06-130000_stats".to_owned()
+            "2026-12-06-130000_stats".to_owned(),
+            "2026-12-07-000000_governance".to_owned()
         ]
     );
     assert_eq!(
@@ -2103,4 +2106,195 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
         store.stats_histories(id(8)).await.unwrap(),
         vec![(81, counts(1))]
     );
+async fn governance_proposals_open_once_and_are_decided_once(database: &TestDatabase) {
+    use agora_actors::governance::store::{NewProposal, ProposalKind, ProposalStatus};
+    let store = database.migrated().await;
+    let idea = NewProposal {
+        idea: "retro games",
+        suggestion: Some("retro-games"),
+        ..NewProposal::default()
+    };
+    // Two submissions of one member at once: one proposal.
+    let inserts = futures::future::join_all(
+        (0..5).map(|_| store.insert_proposal(id(7), id(1), ProposalKind::Channel, &idea)),
+    )
+    .await;
+    let stored: Vec<i64> = inserts.into_iter().filter_map(|r| r.unwrap()).collect();
+    assert_eq!(stored.len(), 1, "one open channel proposal per member");
+    let channel = stored[0];
+    // Another kind, another member: their own.
+    let emoji = NewProposal {
+        idea: "party",
+        image: Some("data:image/png;base64,AAAA"),
+        file_url: Some("https://cdn/party.png"),
+        ..NewProposal::default()
+    };
+    let party = store
+        .insert_proposal(id(7), id(1), ProposalKind::Emoji, &emoji)
+        .await
+        .unwrap()
+        .expect("an emoji beside the channel");
+    assert!(store
+        .insert_proposal(id(7), id(2), ProposalKind::Channel, &idea)
+        .await
+        .unwrap()
+        .is_some());
+    let read = store.proposal(id(7), channel).await.unwrap().unwrap();
+    assert_eq!(
+        (read.kind, read.status, read.suggestion.as_deref()),
+        (
+            ProposalKind::Channel,
+            ProposalStatus::Pending,
+            Some("retro-games")
+        )
+    );
+    assert!(
+        store.proposal(id(8), channel).await.unwrap().is_none(),
+        "per guild"
+    );
+    assert_eq!(store.pending_proposals(id(7)).await.unwrap().len(), 3);
+    assert!(store
+        .set_proposal_suggestion(id(7), channel, None, Some("timed out"))
+        .await
+        .unwrap());
+    let read = store.proposal(id(7), channel).await.unwrap().unwrap();
+    assert_eq!(
+        (read.suggestion, read.suggestion_note.as_deref()),
+        (None, Some("timed out"))
+    );
+    // Two admins at once: one claim.
+    let claims = futures::future::join_all(
+        [id(3), id(4)].map(|admin| store.claim_proposal(id(7), channel, admin)),
+    )
+    .await;
+    assert_eq!(
+        claims.iter().filter(|won| *won.as_ref().unwrap()).count(),
+        1
+    );
+    assert!(!store
+        .reject_proposal(id(7), channel, id(3), "no")
+        .await
+        .unwrap());
+    // A failed creation gives it back; then it is approved once.
+    store.release_proposal(id(7), channel).await.unwrap();
+    assert!(store.claim_proposal(id(7), channel, id(3)).await.unwrap());
+    assert!(store
+        .complete_approval(id(7), channel, "retro-games", 99)
+        .await
+        .unwrap());
+    assert!(!store
+        .complete_approval(id(7), channel, "retro-games", 99)
+        .await
+        .unwrap());
+    let approved = store.proposal(id(7), channel).await.unwrap().unwrap();
+    assert_eq!(approved.status, ProposalStatus::Approved);
+    assert_eq!(
+        (
+            approved.final_name.as_deref(),
+            approved.created_id,
+            approved.decided_by
+        ),
+        (Some("retro-games"), Some(99), Some(id(3)))
+    );
+    // Decided: the member may propose again.
+    assert!(store
+        .insert_proposal(id(7), id(1), ProposalKind::Channel, &idea)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .reject_proposal(id(7), party, id(4), "blurry")
+        .await
+        .unwrap());
+    let rejected = store.proposal(id(7), party).await.unwrap().unwrap();
+    assert_eq!(
+        (rejected.status, rejected.reason.as_deref(), rejected.image),
+        (ProposalStatus::Rejected, Some("blurry"), None)
+    );
+    assert!(store
+        .open_proposal_of(id(7), id(1), ProposalKind::Emoji)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn governance_reports_move_once_and_queue_messages_are_found_again(database: &TestDatabase) {
+    use agora_actors::governance::store::{QueueMessage, ReportStatus};
+    let store = database.migrated().await;
+    let report = store
+        .insert_report(
+            id(7),
+            id(1),
+            "a scam link in #general",
+            Some("https://cdn/shot.png"),
+        )
+        .await
+        .unwrap();
+    store
+        .set_report_log_message(report, id(50), id(51))
+        .await
+        .unwrap();
+    let read = store.report(id(7), report).await.unwrap().unwrap();
+    assert_eq!(read.status, ReportStatus::Pending);
+    assert_eq!(read.log_message, Some((id(50), id(51))));
+    assert!(
+        store.report(id(8), report).await.unwrap().is_none(),
+        "per guild"
+    );
+    let views = futures::future::join_all(
+        [id(3), id(4)].map(|staff| store.investigate_report(id(7), report, staff)),
+    )
+    .await;
+    assert_eq!(
+        views
+            .iter()
+            .filter(|moved| *moved.as_ref().unwrap())
+            .count(),
+        1
+    );
+    assert_eq!(store.open_reports(id(7)).await.unwrap().len(), 1);
+    assert!(store
+        .resolve_report(id(7), report, id(3), "banned")
+        .await
+        .unwrap());
+    assert!(!store
+        .resolve_report(id(7), report, id(3), "again")
+        .await
+        .unwrap());
+    assert!(store.open_reports(id(7)).await.unwrap().is_empty());
+    let resolved = store.report(id(7), report).await.unwrap().unwrap();
+    assert_eq!(
+        (resolved.status, resolved.resolution.as_deref()),
+        (ReportStatus::Resolved, Some("banned"))
+    );
+    // The queue's messages: stored, replaced, listed.
+    assert_eq!(
+        store
+            .queue_message(id(7), QueueMessage::Proposals)
+            .await
+            .unwrap(),
+        None
+    );
+    store
+        .set_queue_message(id(7), QueueMessage::Proposals, id(60), id(61))
+        .await
+        .unwrap();
+    store
+        .set_queue_message(id(7), QueueMessage::Proposals, id(60), id(62))
+        .await
+        .unwrap();
+    store
+        .set_queue_message(id(7), QueueMessage::Reports, id(60), id(63))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .queue_message(id(7), QueueMessage::Proposals)
+            .await
+            .unwrap(),
+        Some((id(60), id(62)))
+    );
+    let mut all = store.all_queue_messages().await.unwrap();
+    all.sort();
+    assert_eq!(all, [(id(7), id(62)), (id(7), id(63))]);
 }

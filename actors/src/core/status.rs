@@ -410,11 +410,14 @@ impl StatusReport {
             .field(field(
                 t!(locale, "status-field-processes"),
                 self.process_lines(locale),
-            ))
-            .field(field(
-                t!(locale, "status-field-actors"),
-                self.actor_lines(locale),
             ));
+        // Many features make many actors: their lines go in as many fields as Discord's
+        // 1,024 characters per field need.
+        let embed = field_chunks(&self.actor_lines(locale), 1024)
+            .into_iter()
+            .fold(embed, |embed, chunk| {
+                embed.field(field(t!(locale, "status-field-actors"), chunk))
+            });
         self.feature_lines
             .iter()
             .fold(embed, |embed, line| {
@@ -553,5 +556,35 @@ mod tests {
             "{text}"
         );
         assert!(text.starts_with("**Agora läuft eingeschränkt**"), "{text}");
+    }
+}
+
+/// `text`'s lines in pieces of at most `max` characters (a longer line is clipped).
+fn field_chunks(text: &str, max: usize) -> Vec<String> {
+    let mut chunks: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = crate::kernel::reply::clip(line, max);
+        match chunks.last_mut() {
+            Some(chunk) if chunk.chars().count() + 1 + line.chars().count() <= max => {
+                chunk.push('\n');
+                chunk.push_str(&line);
+            }
+            _ => chunks.push(line),
+        }
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod field_chunk_tests {
+    #[test]
+    fn long_lists_are_split_into_fields_discord_takes() {
+        let text: Vec<String> = (0..40)
+            .map(|n| format!("actor {n}: {}", "x".repeat(60)))
+            .collect();
+        let chunks = super::field_chunks(&text.join("\n"), 1024);
+        assert!(chunks.len() > 1);
+        assert!(chunks.iter().all(|chunk| chunk.chars().count() <= 1024));
+        assert_eq!(chunks.join("\n"), text.join("\n"));
     }
 }

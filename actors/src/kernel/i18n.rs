@@ -254,6 +254,10 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("shifts", include_str!("../../locales/en-US/shifts.ftl")),
             ("tickets", include_str!("../../locales/en-US/tickets.ftl")),
             ("security", include_str!("../../locales/en-US/security.ftl")),
+            (
+                "governance",
+                include_str!("../../locales/en-US/governance.ftl"),
+            ),
             ("llm", include_str!("../../locales/en-US/llm.ftl")),
             ("stats", include_str!("../../locales/en-US/stats.ftl")),
         ],
@@ -263,6 +267,10 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ("shifts", include_str!("../../locales/de/shifts.ftl")),
             ("tickets", include_str!("../../locales/de/tickets.ftl")),
             ("security", include_str!("../../locales/de/security.ftl")),
+            (
+                "governance",
+                include_str!("../../locales/de/governance.ftl"),
+            ),
             ("llm", include_str!("../../locales/de/llm.ftl")),
             ("stats", include_str!("../../locales/de/stats.ftl")),
         ],

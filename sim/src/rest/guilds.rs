@@ -955,6 +955,18 @@ fn decode_data_uri(uri: &str) -> ApiResult<(bool, bytes::Bytes)> {
             "File cannot be larger than 256.0 kb.",
         ));
     }
+    // Discord reads the content: a data URI whose bytes are not the type it names (or no
+    // image at all) is refused.
+    let matches = match mime {
+        "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" | "image/jpg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/gif" => bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
+        "image/webp" => bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP",
+        _ => bytes.len() > 12 && &bytes[4..8] == b"ftyp",
+    };
+    if !matches {
+        return Err(invalid());
+    }
     Ok((mime == "image/gif", bytes.into()))
 }
 

@@ -47,13 +47,13 @@ async fn set_proposed_category(harness: &Harness, category: Option<u64>) {
     match category {
         Some(category) => kernel
             .store
-            .set_feature_setting(guild, "stats", "proposed_category", &json!(category))
+            .set_feature_setting(guild, "stats", "proposed-category", &json!(category))
             .await
             .unwrap(),
         None => {
             kernel
                 .store
-                .delete_feature_setting(guild, "stats", "proposed_category")
+                .delete_feature_setting(guild, "stats", "proposed-category")
                 .await
                 .unwrap();
         }

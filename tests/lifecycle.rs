@@ -197,7 +197,7 @@ fn register_commands_overwrites_the_guild_commands() {
         );
         assert_eq!(
             stdout.trim(),
-            format!("Registered 12 slash commands in guild {}.", demo.guild_id)
+            format!("Registered 17 slash commands in guild {}.", demo.guild_id)
         );
         let mut names: Vec<String> = sim
             .commands()
@@ -212,6 +212,11 @@ fn register_commands_overwrites_the_guild_commands() {
                 "channels",
                 "config",
                 "help",
+                "llm",
+                "proposal",
+                "propose",
+                "report",
+                "reports",
                 "schedule",
                 "security",
                 "shift",
@@ -219,7 +224,7 @@ fn register_commands_overwrites_the_guild_commands() {
                 "status",
                 "ticket",
                 "tickets",
-                "timezone"
+                "timezone",
             ]
         );
     });

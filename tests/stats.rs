@@ -80,10 +80,10 @@ async fn configured(harness: &Harness, layout: &Layout, announce: u64) {
     harness
         .configure("moderator-role", "role", harness.demo.moderator_role_id)
         .await;
-    set(harness, "proposed_category", layout.proposed_category).await;
-    set(harness, "permanent_category", layout.permanent_category).await;
-    set(harness, "rankings_channel", layout.rankings).await;
-    set(harness, "announce_channel", announce).await;
+    set(harness, "proposed-category", layout.proposed_category).await;
+    set(harness, "permanent-category", layout.permanent_category).await;
+    set(harness, "rankings-channel", layout.rankings).await;
+    set(harness, "announce-channel", announce).await;
     let refreshed = command(
         harness,
         harness.demo.moderator_ids[0],

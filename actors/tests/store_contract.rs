@@ -2106,6 +2106,8 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
         store.stats_histories(id(8)).await.unwrap(),
         vec![(81, counts(1))]
     );
+}
+
 async fn governance_proposals_open_once_and_are_decided_once(database: &TestDatabase) {
     use agora_actors::governance::store::{NewProposal, ProposalKind, ProposalStatus};
     let store = database.migrated().await;

@@ -9,13 +9,13 @@ stats-unusable = Discord hat Optionen geschickt, mit denen dieser Befehl nichts 
 stats-database-trouble = Die Datenbank hat nicht geantwortet, deshalb wurde nichts geändert. Versuch es gleich noch einmal.
 stats-cache-trouble = Die Aktivitätszahlen konnten gerade nicht gelesen werden. Versuch es gleich noch einmal.
 stats-discord-trouble = Discord hat es nicht getan ({ $problem }). Es wurde nichts geändert.
-stats-no-categories = Es sind keine Kategorien eingestellt: Ein Admin legt sie mit `/config stats proposed_category` und `/config stats permanent_category` fest.
+stats-no-categories = Es sind keine Kategorien eingestellt: Ein Admin legt sie mit `/config stats proposed-category` und `/config stats permanent-category` fest.
 
 ## /channels refresh (mod.rs)
 stats-refreshed = Neu eingelesen: { $proposed } vorgeschlagene und { $permanent } dauerhafte Kanäle werden gezählt.
 stats-rescan-failed = Die Kategorien konnten nicht von Discord gelesen werden ({ $problem }). Es wurde nichts geändert.
 stats-rankings-refreshed = Die Ranglisten sind aktuell.
-stats-no-rankings-channel = Es ist kein Ranglistenkanal eingestellt (`/config stats rankings_channel`), deshalb wurde keine Rangliste gepostet.
+stats-no-rankings-channel = Es ist kein Ranglistenkanal eingestellt (`/config stats rankings-channel`), deshalb wurde keine Rangliste gepostet.
 stats-rankings-failed = Die Ranglisten konnten nicht aktualisiert werden ({ $problem }).
 
 ## Die Ranglisten-Nachrichten (rankings.rs)
@@ -29,13 +29,13 @@ stats-permanent-empty = Noch keine dauerhaften Kanäle.
 stats-rankings-updated = Aktualisiert <t:{ $at }:R>. Punktzahl = 0,4 × alle Nachrichten + 0,6 × Nachrichten der letzten 7 Tage.
 
 ## /channels promote (promote.rs)
-stats-promote-no-categories = Beide Kategorien müssen eingestellt sein, bevor ein Kanal dauerhaft werden kann: `/config stats proposed_category` und `/config stats permanent_category`.
+stats-promote-no-categories = Beide Kategorien müssen eingestellt sein, bevor ein Kanal dauerhaft werden kann: `/config stats proposed-category` und `/config stats permanent-category`.
 stats-promote-not-proposed = { $channel } liegt nicht in der Kategorie der vorgeschlagenen Kanäle und kann deshalb nicht dauerhaft werden.
 stats-promote-already = { $channel } ist schon ein dauerhafter Kanal.
 stats-promote-no-permission = Ich darf { $channel } nicht verschieben: Ich brauche dort und in der Kategorie der dauerhaften Kanäle „Kanäle verwalten“.
 stats-promoted = { $channel } ist jetzt ein dauerhafter Kanal.
 stats-promoted-announced = Das wurde in { $announce } angekündigt.
-stats-promoted-no-announce = Es ist kein Ankündigungskanal eingestellt (`/config stats announce_channel`), deshalb wurde nichts angekündigt.
+stats-promoted-no-announce = Es ist kein Ankündigungskanal eingestellt (`/config stats announce-channel`), deshalb wurde nichts angekündigt.
 stats-promoted-announce-failed = Die Ankündigung in { $announce } ist fehlgeschlagen (prüf dort meine Berechtigungen).
 stats-announce-title = 🎉 Ein Kanal bleibt
 stats-announce = In { $channel } war so viel los, dass er ein dauerhafter Kanal geworden ist. Befördert von { $by }.

@@ -9,13 +9,13 @@ stats-unusable = Discord sent options this command cannot use ({ $error }).
 stats-database-trouble = The database did not answer, so nothing was changed. Try again in a moment.
 stats-cache-trouble = The activity counts could not be read just now. Try again in a moment.
 stats-discord-trouble = Discord did not do it ({ $problem }). Nothing was changed.
-stats-no-categories = No categories are set: an admin sets them with `/config stats proposed_category` and `/config stats permanent_category`.
+stats-no-categories = No categories are set: an admin sets them with `/config stats proposed-category` and `/config stats permanent-category`.
 
 ## /channels refresh (mod.rs)
 stats-refreshed = Rescanned: { $proposed } proposed and { $permanent } permanent channel(s) are counted.
 stats-rescan-failed = The categories could not be read from Discord ({ $problem }). Nothing was changed.
 stats-rankings-refreshed = The rankings are up to date.
-stats-no-rankings-channel = No rankings channel is set (`/config stats rankings_channel`), so no ranking was posted.
+stats-no-rankings-channel = No rankings channel is set (`/config stats rankings-channel`), so no ranking was posted.
 stats-rankings-failed = The rankings could not be updated ({ $problem }).
 
 ## The ranking messages (rankings.rs)
@@ -29,13 +29,13 @@ stats-permanent-empty = No permanent channels yet.
 stats-rankings-updated = Updated <t:{ $at }:R>. Score = 0.4 × all messages + 0.6 × messages of the last 7 days.
 
 ## /channels promote (promote.rs)
-stats-promote-no-categories = Both categories must be set before a channel can be promoted: `/config stats proposed_category` and `/config stats permanent_category`.
+stats-promote-no-categories = Both categories must be set before a channel can be promoted: `/config stats proposed-category` and `/config stats permanent-category`.
 stats-promote-not-proposed = { $channel } is not in the proposed category, so it cannot be promoted.
 stats-promote-already = { $channel } is already a permanent channel.
 stats-promote-no-permission = I may not move { $channel }: I need Manage Channels there and in the permanent category.
 stats-promoted = { $channel } is now a permanent channel.
 stats-promoted-announced = It was announced in { $announce }.
-stats-promoted-no-announce = No announcement channel is set (`/config stats announce_channel`), so it was not announced.
+stats-promoted-no-announce = No announcement channel is set (`/config stats announce-channel`), so it was not announced.
 stats-promoted-announce-failed = It could not be announced in { $announce } (check my permissions there).
 stats-announce-title = 🎉 A channel is here to stay
 stats-announce = { $channel } was busy enough to become a permanent channel. Promoted by { $by }.

@@ -45,10 +45,10 @@ pub fn subscribe(
         // Most messages are not commands: tell at once, before cloning anything (this runs
         // for every MESSAGE_CREATE).
         let Event::MessageCreate(message) = event.event.as_ref() else {
-            return async {}.boxed();
+            return crate::bus::delivered();
         };
         if !could_be_command(message, &prefix) {
-            return async {}.boxed();
+            return crate::bus::delivered();
         }
         let kernel = kernel.clone();
         let core = core.clone();

@@ -42,11 +42,11 @@ pub fn subscribe(
     let main = tokio::runtime::Handle::current();
     let deliver: Deliver = Arc::new(move |event| {
         let Event::MessageCreate(message) = event.event.as_ref() else {
-            return async {}.boxed();
+            return crate::bus::delivered();
         };
         // Most messages are not commands: tell at once (this runs for every message).
         let Some(name) = command_named(message, &prefix, commands) else {
-            return async {}.boxed();
+            return crate::bus::delivered();
         };
         let (kernel, handler, prefix) = (kernel.clone(), handler.clone(), prefix.clone());
         let run = async move {

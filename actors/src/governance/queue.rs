@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags};
 use twilight_model::id::marker::{GuildMarker, MessageMarker};
 use twilight_model::id::Id;
@@ -58,7 +57,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
             let shared = shared.clone();
             main.spawn(async move { rewrite(&shared, guild, Some(gone)).await });
         }
-        async {}.boxed()
+        crate::bus::delivered()
     });
     bus.subscribe(
         "governance-queue",

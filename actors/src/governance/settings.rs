@@ -2,7 +2,7 @@
 //! cap on channels in the proposed category, and the announcement template — declared once
 //! ([`specs`]: `/config governance …` is built from them), stored as feature settings
 //! (`feature = "governance"`) and read typed. The proposed category itself belongs to the
-//! stats feature (`stats` / `proposed_category`): read here, never written.
+//! stats feature (`stats` / `proposed-category`): read here, never written.
 
 use serde_json::{json, Value};
 use twilight_model::id::marker::ChannelMarker;
@@ -22,7 +22,7 @@ pub const ANNOUNCE_TEMPLATE: &str = "announce-template";
 
 /// Where the stats feature keeps the category approved channels are created in.
 pub const STATS_FEATURE: &str = "stats";
-pub const PROPOSED_CATEGORY: &str = "proposed_category";
+pub const PROPOSED_CATEGORY: &str = "proposed-category";
 
 /// The longest announcement template taken.
 pub const TEMPLATE_MAX_CHARS: usize = 1500;

@@ -273,14 +273,21 @@ fn count_links(text: &str) -> usize {
 
 /// Whether a text carries a Discord invite.
 pub fn has_invite(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
+    const INVITES: [&str; 3] = [
         "discord.gg/",
         "discord.com/invite/",
         "discordapp.com/invite/",
-    ]
-    .iter()
-    .any(|needle| lower.contains(needle))
+    ];
+    // Read on every message: no copy, and most texts have no slash at all.
+    if !text.contains('/') {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    INVITES.iter().any(|needle| {
+        bytes
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+    })
 }
 
 /// Emoji in a text: custom ones (`<:name:id>`, `<a:name:id>`) and pictographs.
@@ -343,25 +350,44 @@ impl SpamWatch {
         };
         let verdict = rule.or_else(|| {
             let rate_from = at - i64::from(settings.spam_rate_seconds) * 1000;
-            let in_rate: Vec<&Recent> = track.recent.iter().filter(|r| r.at >= rate_from).collect();
-            if settings.spam_rule_on(SpamRule::Rate) && in_rate.len() >= settings.spam_rate as usize
+            // Counted without allocating (a clean message, nearly all of them, builds no
+            // list); the messages are listed only for a verdict.
+            let in_rate = |r: &&Recent| r.at >= rate_from;
+            if settings.spam_rule_on(SpamRule::Rate)
+                && track.recent.iter().filter(in_rate).count() >= settings.spam_rate as usize
             {
                 return Some(SpamVerdict::Caught {
                     rule: SpamRule::Rate,
-                    messages: in_rate.iter().map(|r| (r.channel, r.message)).collect(),
+                    messages: track
+                        .recent
+                        .iter()
+                        .filter(in_rate)
+                        .map(|r| (r.channel, r.message))
+                        .collect(),
                 });
             }
-            let same: Vec<&Recent> = track.recent.iter().filter(|r| r.text == text).collect();
-            let mut channels: Vec<u64> = same.iter().map(|r| r.channel).collect();
-            channels.sort_unstable();
-            channels.dedup();
+            let same = |r: &&Recent| r.text == text;
+            let mut channels = [0u64; KEPT];
+            let (mut copies, mut distinct) = (0, 0);
+            for recent in track.recent.iter().filter(same) {
+                copies += 1;
+                if !channels[..distinct].contains(&recent.channel) && distinct < KEPT {
+                    channels[distinct] = recent.channel;
+                    distinct += 1;
+                }
+            }
             if settings.spam_rule_on(SpamRule::Duplicates)
                 && !posted.content.trim().is_empty()
-                && (same.len() >= settings.spam_duplicates as usize || channels.len() >= 3)
+                && (copies >= settings.spam_duplicates as usize || distinct >= 3)
             {
                 return Some(SpamVerdict::Caught {
                     rule: SpamRule::Duplicates,
-                    messages: same.iter().map(|r| (r.channel, r.message)).collect(),
+                    messages: track
+                        .recent
+                        .iter()
+                        .filter(same)
+                        .map(|r| (r.channel, r.message))
+                        .collect(),
                 });
             }
             let links_recent: usize = track.recent.iter().map(|r| usize::from(r.links)).sum();

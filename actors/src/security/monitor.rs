@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags};
 use twilight_model::gateway::payload::incoming::GuildCreate;
 use twilight_model::guild::audit_log::AuditLogEventType;
@@ -99,7 +98,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
             Event::GuildAuditLogEntryCreate(entry) => audited(&shared, entry),
             _ => {}
         }
-        async {}.boxed()
+        crate::bus::delivered()
     });
     bus.subscribe("security-monitor", EVENTS, deliver);
 }

@@ -64,13 +64,13 @@ pub const CATEGORY: HelpCategory = HelpCategory {
 
 /// The category proposed channels live in (the governance feature creates approved
 /// channel proposals there, reading this key of the `stats` settings).
-pub const PROPOSED_CATEGORY: &str = "proposed_category";
+pub const PROPOSED_CATEGORY: &str = "proposed-category";
 /// The category promoted channels move to.
-pub const PERMANENT_CATEGORY: &str = "permanent_category";
+pub const PERMANENT_CATEGORY: &str = "permanent-category";
 /// Where the two ranking messages live.
-pub const RANKINGS_CHANNEL: &str = "rankings_channel";
+pub const RANKINGS_CHANNEL: &str = "rankings-channel";
 /// Where promotions are announced.
-pub const ANNOUNCE_CHANNEL: &str = "announce_channel";
+pub const ANNOUNCE_CHANNEL: &str = "announce-channel";
 
 /// What `/config stats …` offers.
 pub fn settings() -> Vec<SettingSpec> {

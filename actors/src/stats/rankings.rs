@@ -1,4 +1,4 @@
-//! The two ranking messages of each guild, in its `rankings_channel`: proposed channels by
+//! The two ranking messages of each guild, in its `rankings-channel`: proposed channels by
 //! score (0.4 × all messages + 0.6 × the last 7 days), permanent channels by their last
 //! message. Refreshed every `refresh_minutes` by the ticker (on the leader) and by
 //! `/channels refresh`; their ids are stored, so a restart edits the same messages, and

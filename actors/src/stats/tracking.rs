@@ -26,22 +26,6 @@ pub const EVENTS: EventTypeFlags = EventTypeFlags::MESSAGE_CREATE
     .union(EventTypeFlags::CHANNEL_UPDATE)
     .union(EventTypeFlags::CHANNEL_DELETE);
 
-/// A future that is done at once and takes no memory: a delivery that did its work on the
-/// spot answers with it without allocating (`async {}` has a state byte, so boxing it
-/// would allocate on every message).
-struct Done;
-
-impl std::future::Future for Done {
-    type Output = ();
-    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
-        std::task::Poll::Ready(())
-    }
-}
-
-fn done() -> futures::future::BoxFuture<'static, ()> {
-    Box::pin(Done)
-}
-
 /// How often each guild's categories are compared with its settings.
 const SETTINGS_CHECK: Duration = Duration::from_secs(30);
 
@@ -117,7 +101,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
         match event.event.as_ref() {
             Event::MessageCreate(message) => {
                 if message.author.bot || message.webhook_id.is_some() {
-                    return done();
+                    return crate::bus::delivered();
                 }
                 let (channel, id) = (message.channel_id.get(), message.id.get());
                 // The hot path: no allocation, one short lock.
@@ -168,7 +152,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
             }
             _ => {}
         }
-        done()
+        crate::bus::delivered()
     });
     bus.subscribe("stats-intake", EVENTS, deliver);
 }
@@ -326,7 +310,7 @@ async fn load(shared: &Shared) {
 }
 
 /// Rescans the guilds whose categories changed since their channels were found (an admin
-/// ran `/config stats proposed_category` …).
+/// ran `/config stats proposed-category` …).
 async fn check_settings(shared: &Shared) {
     let guilds: Vec<Id<GuildMarker>> = shared.categories.lock().keys().copied().collect();
     for guild in guilds {

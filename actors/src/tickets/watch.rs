@@ -51,7 +51,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
         let handled = match event.event.as_ref() {
             Event::ChannelDelete(deleted) => {
                 let Some(guild_id) = deleted.guild_id else {
-                    return async {}.boxed();
+                    return crate::bus::delivered();
                 };
                 let (shared, channel_id) = (shared.clone(), deleted.id);
                 main.spawn(async move { channel_gone(&shared, guild_id, channel_id).await })
@@ -83,7 +83,7 @@ pub fn subscribe(bus: &EventBus, shared: Arc<Shared>) {
                     }
                 })
             }
-            _ => return async {}.boxed(),
+            _ => return crate::bus::delivered(),
         };
         async move {
             if let Err(error) = handled.await {

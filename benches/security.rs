@@ -791,10 +791,14 @@ async fn without_security(
             bail!("the configuration has problems:\n{problems}");
         }
     };
+    // Every feature this Agora has but security (and the bench's counter).
     config.features.enabled = Some(
-        ["shifts", "tickets", "bench-message-counter"]
-            .map(String::from)
-            .to_vec(),
+        agora_actors::built_in_features()
+            .iter()
+            .map(|feature| feature.name().to_owned())
+            .filter(|name| name != "security")
+            .chain(["bench-message-counter".to_owned()])
+            .collect(),
     );
     let count = Arc::new(AtomicU64::new(0));
     let extension: Extension = Box::new(MessageCounting {

@@ -63,14 +63,10 @@ use anyhow::{bail, Context as _};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
-use twilight_gateway::{
-    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
-};
+use twilight_gateway::{Event, EventTypeFlags};
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
-/// The name of the bare twilight-gateway shard's thread.
-const BARE_SHARD_THREAD: &str = "bare-shard";
 /// The names of the bot's shard reader threads (`agora-shard-<id>`).
 const SHARD_THREADS: &str = "agora-shard-";
 /// The transport compression twilight-gateway 0.18 asks for with its `zstd` feature on.
@@ -344,20 +340,6 @@ struct Harness {
     sim_runtime: tokio::runtime::Handle,
 }
 
-/// A field of /proc/self/status, in kB.
-fn proc_status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// CPU time so far (user and system, in seconds) of the threads alive now, by owner.
 #[derive(Debug, Clone, Copy, Default)]
 struct CpuTime {
@@ -425,76 +407,6 @@ impl CpuTime {
 
     fn bot(self) -> f64 {
         self.actix + self.shards + self.bot_others
-    }
-}
-
-/// A bare twilight-gateway shard connected to the sim beside the bot's: it reads, inflates
-/// and parses MESSAGE_CREATE into twilight's model and counts it, nothing else, on a
-/// thread of its own (named `BARE_SHARD_THREAD`) so its CPU time is told from the bot's.
-struct BareShard {
-    ready: Arc<AtomicBool>,
-    count: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl BareShard {
-    fn start(sim: &Sim) -> anyhow::Result<BareShard> {
-        let ready = Arc::new(AtomicBool::new(false));
-        let count = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let token = sim.token().to_owned();
-        let url = sim.gateway_url().trim_end_matches('/').to_owned();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("the bare shard's runtime")?;
-        let thread = {
-            let (ready, count, stop) = (ready.clone(), count.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name(BARE_SHARD_THREAD.into())
-                .spawn(move || {
-                    runtime.block_on(async move {
-                        // The bot's intents for messages (core's prefix commands).
-                        let intents =
-                            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
-                        let config = ConfigBuilder::new(token, intents).proxy_url(url).build();
-                        let mut shard = Shard::with_config(ShardId::ONE, config);
-                        let wanted = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
-                        while !stop.load(Ordering::Relaxed) {
-                            let next = tokio::time::timeout(
-                                Duration::from_millis(100),
-                                shard.next_event(wanted),
-                            )
-                            .await;
-                            match next {
-                                Ok(Some(Ok(Event::Ready(_)))) => {
-                                    ready.store(true, Ordering::Relaxed)
-                                }
-                                Ok(Some(Ok(Event::MessageCreate(_)))) => {
-                                    count.fetch_add(1, Ordering::Relaxed);
-                                }
-                                Ok(None) => break,
-                                Ok(Some(_)) | Err(_) => {}
-                            }
-                        }
-                    })
-                })
-                .context("the bare shard's thread")?
-        };
-        Ok(BareShard {
-            ready,
-            count,
-            stop,
-            thread,
-        })
-    }
-
-    /// Stops the shard (its connection just drops) and returns the events it counted.
-    fn stop(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
-        self.count.load(Ordering::Relaxed)
     }
 }
 

@@ -55,7 +55,7 @@
 //! ```
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,14 +73,10 @@ use anyhow::{bail, ensure, Context as _};
 use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use twilight_gateway::{
-    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
-};
+use twilight_gateway::{Event, EventTypeFlags};
 
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
-/// The name of the bare twilight-gateway shard's thread.
-const BARE_SHARD_THREAD: &str = "bare-shard";
 /// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
 const SIM_REPLAY_CAPACITY: usize = 1_000;
 /// Which run this child is (the parent sets it): the order of the two floods alternates.
@@ -390,20 +386,6 @@ fn child(backend: &str) -> i32 {
     child_report(backend, outcome)
 }
 
-/// A field of /proc/self/status, in kB.
-fn proc_status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// CPU time so far (seconds) of the threads alive now: the bot's, the sim's, the bare
 /// shard's. From `/proc/self/task/*/schedstat` (nanoseconds on the CPU), else `stat`'s
 /// clock ticks.
@@ -463,73 +445,6 @@ fn stat_seconds(task: &std::path::Path) -> f64 {
             .unwrap_or(0)
     };
     (ticks(11) + ticks(12)) as f64 / 100.0
-}
-
-/// A bare twilight-gateway shard beside the bot's (as in `benches/runtime.rs`): it reads,
-/// inflates and parses MESSAGE_CREATE and counts it, on a thread of its own.
-struct BareShard {
-    ready: Arc<AtomicBool>,
-    count: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl BareShard {
-    fn start(sim: &Sim) -> anyhow::Result<BareShard> {
-        let ready = Arc::new(AtomicBool::new(false));
-        let count = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let token = sim.token().to_owned();
-        let url = sim.gateway_url().trim_end_matches('/').to_owned();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("the bare shard's runtime")?;
-        let thread = {
-            let (ready, count, stop) = (ready.clone(), count.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name(BARE_SHARD_THREAD.into())
-                .spawn(move || {
-                    runtime.block_on(async move {
-                        let intents =
-                            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
-                        let config = ConfigBuilder::new(token, intents).proxy_url(url).build();
-                        let mut shard = Shard::with_config(ShardId::ONE, config);
-                        let wanted = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
-                        while !stop.load(Ordering::Relaxed) {
-                            let next = tokio::time::timeout(
-                                Duration::from_millis(100),
-                                shard.next_event(wanted),
-                            )
-                            .await;
-                            match next {
-                                Ok(Some(Ok(Event::Ready(_)))) => {
-                                    ready.store(true, Ordering::Relaxed)
-                                }
-                                Ok(Some(Ok(Event::MessageCreate(_)))) => {
-                                    count.fetch_add(1, Ordering::Relaxed);
-                                }
-                                Ok(None) => break,
-                                Ok(Some(_)) | Err(_) => {}
-                            }
-                        }
-                    })
-                })
-                .context("the bare shard's thread")?
-        };
-        Ok(BareShard {
-            ready,
-            count,
-            stop,
-            thread,
-        })
-    }
-
-    fn stop(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
-        self.count.load(Ordering::Relaxed)
-    }
 }
 
 /// MESSAGE_CREATE the bot's bus delivered, counted by a callback (the production path).

@@ -13,6 +13,8 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use agora::boot::Agora;
@@ -20,6 +22,9 @@ use agora_sim::actions::{CommandOption, CommandRun};
 use agora_sim::{DemoWorld, Sim, SimConfig};
 use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, Utc};
+use twilight_gateway::{
+    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+};
 
 use crate::postgres::FreshPostgres;
 use crate::read::message_text;
@@ -457,6 +462,93 @@ pub async fn posted(
         board.push((id, message_id.get()));
     }
     Ok(board)
+}
+
+/// The name of the bare twilight-gateway shard's thread (its CPU time is told apart by it).
+pub const BARE_SHARD_THREAD: &str = "bare-shard";
+
+/// A bare twilight-gateway shard connected to the sim beside the bot's: it reads, inflates
+/// and parses MESSAGE_CREATE into twilight's model and counts it, nothing else, on a
+/// thread of its own (named `BARE_SHARD_THREAD`) so its CPU time is told from the bot's.
+pub struct BareShard {
+    pub ready: Arc<AtomicBool>,
+    pub count: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl BareShard {
+    pub fn start(sim: &Sim) -> anyhow::Result<BareShard> {
+        let ready = Arc::new(AtomicBool::new(false));
+        let count = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let token = sim.token().to_owned();
+        let url = sim.gateway_url().trim_end_matches('/').to_owned();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("the bare shard's runtime")?;
+        let thread = {
+            let (ready, count, stop) = (ready.clone(), count.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name(BARE_SHARD_THREAD.into())
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        // The bot's intents for messages (core's prefix commands).
+                        let intents =
+                            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+                        let config = ConfigBuilder::new(token, intents).proxy_url(url).build();
+                        let mut shard = Shard::with_config(ShardId::ONE, config);
+                        let wanted = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
+                        while !stop.load(Ordering::Relaxed) {
+                            let next = tokio::time::timeout(
+                                Duration::from_millis(100),
+                                shard.next_event(wanted),
+                            )
+                            .await;
+                            match next {
+                                Ok(Some(Ok(Event::Ready(_)))) => {
+                                    ready.store(true, Ordering::Relaxed)
+                                }
+                                Ok(Some(Ok(Event::MessageCreate(_)))) => {
+                                    count.fetch_add(1, Ordering::Relaxed);
+                                }
+                                Ok(None) => break,
+                                Ok(Some(_)) | Err(_) => {}
+                            }
+                        }
+                    })
+                })
+                .context("the bare shard's thread")?
+        };
+        Ok(BareShard {
+            ready,
+            count,
+            stop,
+            thread,
+        })
+    }
+
+    /// Stops the shard (its connection just drops) and returns the events it counted.
+    pub fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+/// A field of /proc/self/status, in kB.
+pub fn proc_status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with(field))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

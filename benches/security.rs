@@ -61,7 +61,6 @@ use std::time::{Duration, Instant};
 
 use agora::boot::{Agora, BootOptions, Extension};
 use agora::config::{Config, ConfigSource};
-use agora_actors::feature::{Feature, FeatureStart};
 use agora_actors::security::detect::{snowflake_time, Join, JoinVerdict, JoinWindow};
 use agora_actors::security::settings::GuardSettings;
 use agora_sim::actions::{CommandOption, CommandRun, UserSpec};
@@ -70,13 +69,9 @@ use agora_sim::{GatewayConfig, Sim, SimConfig};
 use agora_testkit::bench::*;
 use agora_testkit::{content, message_text, waited_until};
 use anyhow::{bail, ensure, Context as _};
-use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use twilight_gateway::{Event, EventTypeFlags};
 
-/// The name of the sim's threads.
-const SIM_THREADS: &str = "agora-sim";
 /// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
 const SIM_REPLAY_CAPACITY: usize = 1_000;
 /// Which run this child is (the parent sets it): the order of the two floods alternates.
@@ -123,18 +118,6 @@ impl Settings {
             raids_back_to_back: env_number("AGORA_BENCH_RAIDS_BACK_TO_BACK", 0u8) == 1,
         }
     }
-}
-
-/// One flood's figures.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Flood {
-    /// The bot's CPU time (every thread but the sim's and the bare shard's) per event, µs.
-    bot_us: f64,
-    /// The bare shard's, µs per event it parsed.
-    bare_us: f64,
-    events_per_second: f64,
-    /// Calls the bot made to Discord during the flood other than GETs (should be none).
-    actions: usize,
 }
 
 /// What one run measured.
@@ -386,92 +369,6 @@ fn child(backend: &str) -> i32 {
     child_report(backend, outcome)
 }
 
-/// CPU time so far (seconds) of the threads alive now: the bot's, the sim's, the bare
-/// shard's. From `/proc/self/task/*/schedstat` (nanoseconds on the CPU), else `stat`'s
-/// clock ticks.
-#[derive(Debug, Clone, Copy, Default)]
-struct CpuTime {
-    bot: f64,
-    sim: f64,
-    bare: f64,
-}
-
-impl CpuTime {
-    fn now() -> Self {
-        let mut time = CpuTime::default();
-        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-            return time;
-        };
-        for task in tasks.flatten() {
-            let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-            let seconds = std::fs::read_to_string(task.path().join("schedstat"))
-                .ok()
-                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-                .map(|ns| ns as f64 / 1e9)
-                .unwrap_or_else(|| stat_seconds(&task.path()));
-            if name.starts_with(SIM_THREADS) {
-                time.sim += seconds;
-            } else if name.starts_with(BARE_SHARD_THREAD) {
-                time.bare += seconds;
-            } else {
-                time.bot += seconds;
-            }
-        }
-        time
-    }
-
-    fn since(self, earlier: CpuTime) -> CpuTime {
-        CpuTime {
-            bot: (self.bot - earlier.bot).max(0.0),
-            sim: (self.sim - earlier.sim).max(0.0),
-            bare: (self.bare - earlier.bare).max(0.0),
-        }
-    }
-}
-
-/// User and system time from a task's `stat`, in clock ticks of 1/100 s.
-fn stat_seconds(task: &std::path::Path) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(task.join("stat")) else {
-        return 0.0;
-    };
-    let Some(close) = stat.rfind(')') else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-    let ticks = |index: usize| {
-        fields
-            .get(index)
-            .and_then(|t| t.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (ticks(11) + ticks(12)) as f64 / 100.0
-}
-
-/// MESSAGE_CREATE the bot's bus delivered, counted by a callback (the production path).
-struct MessageCounting {
-    count: Arc<AtomicU64>,
-}
-
-impl Feature for MessageCounting {
-    fn name(&self) -> &'static str {
-        "bench-message-counter"
-    }
-
-    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
-        let count = self.count;
-        start.bus.subscribe(
-            "bench-message-counter",
-            EventTypeFlags::MESSAGE_CREATE,
-            Arc::new(move |event| {
-                if let Event::MessageCreate(_) = event.event.as_ref() {
-                    count.fetch_add(1, Ordering::Relaxed);
-                }
-                async {}.boxed()
-            }),
-        );
-    }
-}
-
 async fn measure(
     backend: &str,
     settings: Settings,
@@ -687,6 +584,18 @@ async fn security(
     Ok(())
 }
 
+/// The chat flood of `settings` in the demo guild, beside a bare shard.
+async fn flood(
+    harness: &BenchSim,
+    count: &Arc<AtomicU64>,
+    settings: Settings,
+    what: &str,
+) -> anyhow::Result<Flood> {
+    let (figures, _) =
+        measured_flood(harness, count, settings.events, settings.chat_ms, what).await?;
+    Ok(figures)
+}
+
 /// The same flood against Agora with the security feature left out of `features.enabled`
 /// (a fresh database, a fresh session): what the rest of the bot costs per MESSAGE_CREATE,
 /// so the monitor's intake (the bus delivery, the guard's lookup and lock) shows as the
@@ -745,86 +654,6 @@ async fn without_security(
     };
     database.remove().await;
     outcome
-}
-
-/// One flood of ordinary chat in the demo guild, with a bare shard beside the bot.
-async fn flood(
-    harness: &BenchSim,
-    count: &Arc<AtomicU64>,
-    settings: Settings,
-    what: &str,
-) -> anyhow::Result<Flood> {
-    let sim = &harness.sim;
-    let bare = BareShard::start(sim)?;
-    waited_until("the bare shard's READY", Duration::from_secs(20), || {
-        bare.ready.load(Ordering::Relaxed)
-    })
-    .await?;
-    // The bare shard's GUILD_CREATEs and the settings' answer settle.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    count.store(0, Ordering::SeqCst);
-    let requests_before = sim.state().requests.total();
-    let cpu_before = CpuTime::now();
-    let started = Instant::now();
-    let flooding = {
-        let sim = sim.clone();
-        let events = settings.events;
-        let spacing = settings.chat_ms;
-        harness.sim_runtime.spawn(async move {
-            sim.flood(FloodRequest {
-                event: "MESSAGE_CREATE".into(),
-                count: events,
-                rate_per_s: None,
-                guild_id: None,
-                spacing_ms: Some(spacing),
-            })
-            .await
-        })
-    };
-    let timeout = Duration::from_secs(60.max(settings.events / 500));
-    let all = waited_until("every event", timeout, || {
-        count.load(Ordering::Relaxed) >= settings.events
-            && bare.count.load(Ordering::Relaxed) >= settings.events
-    })
-    .await
-    .is_ok();
-    let seconds = started.elapsed().as_secs_f64();
-    let cpu = CpuTime::now().since(cpu_before);
-    let bare_events = bare.stop();
-    flooding
-        .await
-        .context("the flood task")?
-        .context("the flood")?;
-    let counted = count.load(Ordering::SeqCst);
-    ensure!(
-        all,
-        "{what}: only {counted} of {} events reached the bot (and {bare_events} the bare shard) within {timeout:?}",
-        settings.events
-    );
-    // Anything the monitor did would show as a call: a deletion, a timeout, a log post.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let actions: Vec<String> = sim
-        .requests(requests_before)
-        .into_iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    let figures = Flood {
-        bot_us: cpu.bot / counted as f64 * 1e6,
-        bare_us: cpu.bare / bare_events.max(1) as f64 * 1e6,
-        events_per_second: counted as f64 / seconds,
-        actions: actions.len(),
-    };
-    println!(
-        "flood, {what}: {counted} MESSAGE_CREATE in {seconds:.2} s ({:.0}/s); bot {:.2} µs of CPU per event, bare shard {:.2} µs, sim {:.2} cores; {} Discord call(s) {:?}",
-        figures.events_per_second,
-        figures.bot_us,
-        figures.bare_us,
-        cpu.sim / seconds,
-        actions.len(),
-        actions.iter().take(5).collect::<Vec<_>>()
-    );
-    Ok(figures)
 }
 
 fn now_ms() -> u64 {

@@ -15,10 +15,12 @@ use std::process::{Command, Stdio};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use agora::boot::Agora;
 use agora_sim::actions::{CommandOption, CommandRun};
+use agora_actors::feature::{Feature, FeatureStart};
+use agora_sim::gateway::flood::{FloodReport, FloodRequest};
 use agora_sim::{DemoWorld, Sim, SimConfig};
 use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, Utc};
@@ -29,6 +31,7 @@ use twilight_gateway::{
 use crate::postgres::FreshPostgres;
 use crate::read::message_text;
 use crate::scratch::unique_name;
+use crate::wait::waited_until;
 use crate::services::{configured, POSTGRES_URL};
 
 /// Set in a child process: the backend it measures.
@@ -549,6 +552,195 @@ pub fn proc_status_kb(field: &str) -> u64 {
                 .and_then(|kb| kb.parse().ok())
         })
         .unwrap_or(0)
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Floods measured beside a bare shard: the CPU per MESSAGE_CREATE of the bot and of a
+// bare twilight shard in the same run (benches/security.rs, benches/governance.rs)
+// ---------------------------------------------------------------------------------------
+
+/// The name of the sim's threads when started by [`start_sim`] for a CPU measurement.
+pub const SIM_THREADS: &str = "agora-sim";
+
+/// One flood's figures.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Flood {
+    /// The bot's CPU time (every thread but the sim's and the bare shard's) per event, µs.
+    pub bot_us: f64,
+    /// The bare shard's, µs per event it parsed.
+    pub bare_us: f64,
+    pub events_per_second: f64,
+    /// Calls the bot made to Discord during the flood other than GETs (should be none).
+    pub actions: usize,
+}
+
+/// CPU time so far (seconds) of the threads alive now: the bot's, the sim's, the bare
+/// shard's. From `/proc/self/task/*/schedstat` (nanoseconds on the CPU), else `stat`'s
+/// clock ticks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuTime {
+    pub bot: f64,
+    pub sim: f64,
+    pub bare: f64,
+}
+
+impl CpuTime {
+    pub fn now() -> Self {
+        let mut time = CpuTime::default();
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return time;
+        };
+        for task in tasks.flatten() {
+            let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            let seconds = std::fs::read_to_string(task.path().join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+                .map(|ns| ns as f64 / 1e9)
+                .unwrap_or_else(|| stat_seconds(&task.path()));
+            if name.starts_with(SIM_THREADS) {
+                time.sim += seconds;
+            } else if name.starts_with(BARE_SHARD_THREAD) {
+                time.bare += seconds;
+            } else {
+                time.bot += seconds;
+            }
+        }
+        time
+    }
+
+    pub fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            bot: (self.bot - earlier.bot).max(0.0),
+            sim: (self.sim - earlier.sim).max(0.0),
+            bare: (self.bare - earlier.bare).max(0.0),
+        }
+    }
+}
+
+/// User and system time from a task's `stat`, in clock ticks of 1/100 s.
+fn stat_seconds(task: &std::path::Path) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(task.join("stat")) else {
+        return 0.0;
+    };
+    let Some(close) = stat.rfind(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (ticks(11) + ticks(12)) as f64 / 100.0
+}
+
+/// MESSAGE_CREATE the bot's bus delivered, counted by a callback (the production path).
+pub struct MessageCounting {
+    pub count: Arc<AtomicU64>,
+}
+
+impl Feature for MessageCounting {
+    fn name(&self) -> &'static str {
+        "bench-message-counter"
+    }
+
+    fn start(self: Box<Self>, start: &mut FeatureStart<'_>) {
+        let count = self.count;
+        start.bus.subscribe(
+            "bench-message-counter",
+            EventTypeFlags::MESSAGE_CREATE,
+            Arc::new(move |event| {
+                if let Event::MessageCreate(_) = event.event.as_ref() {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+                agora_actors::bus::delivered()
+            }),
+        );
+    }
+}
+
+/// One flood of `events` MESSAGE_CREATE of ordinary chat in the sim's first guild (its
+/// text channels in turn, ids `spacing_ms` simulated ms apart), with a bare shard beside
+/// the bot: the bot's and the bare shard's CPU per event, and what the sim sent where.
+/// `count` is the bot's [`MessageCounting`]; every event must reach both.
+pub async fn measured_flood(
+    harness: &BenchSim,
+    count: &Arc<AtomicU64>,
+    events: u64,
+    spacing_ms: f64,
+    what: &str,
+) -> anyhow::Result<(Flood, FloodReport)> {
+    let sim = &harness.sim;
+    let bare = BareShard::start(sim)?;
+    waited_until("the bare shard's READY", Duration::from_secs(20), || {
+        bare.ready.load(Ordering::Relaxed)
+    })
+    .await?;
+    // The bare shard's GUILD_CREATEs and the settings' answer settle.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    count.store(0, Ordering::SeqCst);
+    let requests_before = sim.state().requests.total();
+    let cpu_before = CpuTime::now();
+    let started = Instant::now();
+    let flooding = {
+        let sim = sim.clone();
+        harness.sim_runtime.spawn(async move {
+            sim.flood(FloodRequest {
+                event: "MESSAGE_CREATE".into(),
+                count: events,
+                rate_per_s: None,
+                guild_id: None,
+                spacing_ms: Some(spacing_ms),
+            })
+            .await
+        })
+    };
+    let timeout = Duration::from_secs(60.max(events / 500));
+    let all = waited_until("every event", timeout, || {
+        count.load(Ordering::Relaxed) >= events
+            && bare.count.load(Ordering::Relaxed) >= events
+    })
+    .await
+    .is_ok();
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = CpuTime::now().since(cpu_before);
+    let bare_events = bare.stop();
+    let report = flooding
+        .await
+        .context("the flood task")?
+        .context("the flood")?;
+    let counted = count.load(Ordering::SeqCst);
+    ensure!(
+        all,
+        "{what}: only {counted} of {} events reached the bot (and {bare_events} the bare shard) within {timeout:?}",
+        events
+    );
+    // Anything the monitor did would show as a call: a deletion, a timeout, a log post.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let actions: Vec<String> = sim
+        .requests(requests_before)
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let figures = Flood {
+        bot_us: cpu.bot / counted as f64 * 1e6,
+        bare_us: cpu.bare / bare_events.max(1) as f64 * 1e6,
+        events_per_second: counted as f64 / seconds,
+        actions: actions.len(),
+    };
+    println!(
+        "flood, {what}: {counted} MESSAGE_CREATE in {seconds:.2} s ({:.0}/s); bot {:.2} µs of CPU per event, bare shard {:.2} µs, sim {:.2} cores; {} Discord call(s) {:?}",
+        figures.events_per_second,
+        figures.bot_us,
+        figures.bare_us,
+        cpu.sim / seconds,
+        actions.len(),
+        actions.iter().take(5).collect::<Vec<_>>()
+    );
+    Ok((figures, report))
 }
 
 #[cfg(test)]

@@ -256,7 +256,10 @@ fn main() {
         };
         let figure = |value: &dyn Fn(&RunResult) -> f64| median_range(&values(value));
         let precise = |value: &dyn Fn(&RunResult) -> f64| median_range_to(&values(value), 2);
-        let actions: usize = runs.iter().map(|r| r.on.actions + r.off.actions).sum();
+        let actions: usize = runs
+            .iter()
+            .map(|r| r.on.actions + r.off.actions + r.without.actions)
+            .sum();
         let raids: usize = runs.iter().map(|r| r.raid_latencies_ms.len()).sum();
         let raid_failures: usize = runs.iter().map(|r| r.raid_failures).sum();
         trouble += actions + raid_failures;

@@ -128,6 +128,9 @@ pub struct SimState {
     pub uploads: Mutex<std::collections::HashMap<u64, world::Attachment>>,
     /// Ids of the demo world, when it was loaded.
     pub demo: Mutex<Option<DemoWorld>>,
+    /// Where the last paced flood's message times ended (Unix ms): the next paced flood
+    /// goes on from there, so one conversation's times never run backwards.
+    pub paced_until_ms: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SimState {
@@ -236,6 +239,7 @@ pub(crate) async fn start_servers(
         llm_api_key: llm_key,
         uploads: Mutex::new(std::collections::HashMap::new()),
         demo: Mutex::new(None),
+        paced_until_ms: std::sync::atomic::AtomicU64::new(0),
     });
     let demo = scenario::load(&state, config.scenario);
     *state.demo.lock() = demo;

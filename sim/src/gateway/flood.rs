@@ -31,8 +31,9 @@ pub struct FloodRequest {
     #[serde(default, deserialize_with = "crate::control::opt_id")]
     pub guild_id: Option<u64>,
     /// Simulated milliseconds between messages: MESSAGE_CREATE ids (and so timestamps)
-    /// run from now at this pace, as if people chatted that slowly, while the events are
-    /// still written as fast as `rate_per_s` says. `None`: each id is the moment it is made.
+    /// run from now (or a second after the previous paced flood's last message, if later)
+    /// at this pace, as if people chatted that slowly, while the events are still written
+    /// as fast as `rate_per_s` says. `None`: each id is the moment it is made.
     #[serde(default)]
     pub spacing_ms: Option<f64>,
 }
@@ -80,10 +81,22 @@ pub async fn flood(
     request: FloodRequest,
 ) -> Result<FloodReport, FloodError> {
     let mut material = gather_material(state, request.guild_id)?;
-    material.spacing = request
-        .spacing_ms
-        .filter(|ms| *ms > 0.0)
-        .map(|ms| (crate::snowflake::now_unix_ms(), ms));
+    // Paced floods follow each other in the guild's time: the next one starts a second
+    // after the previous one's last message (or now, if later), never overlapping it; a
+    // member's messages would otherwise run backwards in time, which Discord never sends.
+    material.spacing = request.spacing_ms.filter(|ms| *ms > 0.0).map(|ms| {
+        let span = (request.count as f64 * ms) as u64;
+        let mut start = crate::snowflake::now_unix_ms();
+        let _ = state.paced_until_ms.fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |until| {
+                start = start.max(until + 1_000);
+                Some(start + span)
+            },
+        );
+        (start, ms)
+    });
     let kind = request.event.as_str();
     let intent = match kind {
         "MESSAGE_CREATE" => intents::GUILD_MESSAGES,

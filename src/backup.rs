@@ -409,7 +409,10 @@ fn check_candidate(candidate: &Path, file: &Path, known: &[String]) -> Result<()
         .map_err(|error| not_sqlite(error.to_string()))?;
     if check.first().is_none_or(|line| line.text != "ok") {
         let problems: Vec<String> = check.into_iter().take(3).map(|line| line.text).collect();
-        return Err(not_sqlite(format!("it is damaged: {}", problems.join("; "))));
+        return Err(not_sqlite(format!(
+            "it is damaged: {}",
+            problems.join("; ")
+        )));
     }
     if !has_table(&mut connection, "__diesel_schema_migrations").map_err(not_sqlite)? {
         return Err(RestoreError::NotAgora {
@@ -471,10 +474,9 @@ fn running_processes(
     if !has_table(connection, "agora_processes")? {
         return Ok(Vec::new());
     }
-    let beats: Vec<Heartbeat> =
-        diesel::sql_query("SELECT name, heartbeat_at FROM agora_processes")
-            .load(connection)
-            .map_err(|error| error.to_string())?;
+    let beats: Vec<Heartbeat> = diesel::sql_query("SELECT name, heartbeat_at FROM agora_processes")
+        .load(connection)
+        .map_err(|error| error.to_string())?;
     let within = chrono::Duration::from_std(RUNNING_WITHIN).unwrap_or_default();
     Ok(beats
         .into_iter()
@@ -574,8 +576,7 @@ fn quoted(name: &str) -> String {
 /// Opens a SQLite file the way the store does (waiting up to 5 s for another writer).
 fn open(path: &Path) -> Result<SqliteConnection, String> {
     let name = path.to_string_lossy();
-    let mut connection =
-        SqliteConnection::establish(&name).map_err(|error| error.to_string())?;
+    let mut connection = SqliteConnection::establish(&name).map_err(|error| error.to_string())?;
     connection
         .batch_execute("PRAGMA busy_timeout = 5000")
         .map_err(|error| error.to_string())?;
@@ -591,16 +592,18 @@ fn same_file(left: &Path, right: &Path) -> bool {
 
 /// The database file's name without `.db`: the prefix of its backups' names.
 fn stem_of(database: &Path) -> String {
-    database
-        .file_stem()
-        .map_or_else(|| "agora".to_owned(), |stem| stem.to_string_lossy().into_owned())
+    database.file_stem().map_or_else(
+        || "agora".to_owned(),
+        |stem| stem.to_string_lossy().into_owned(),
+    )
 }
 
 /// `<stem>-<stamp>.db` in `directory` for `now`, or a millisecond past the newest backup
 /// there when that is later: the names sort in the order the backups were taken.
 fn free_name(directory: &Path, stem: &str, now: DateTime<Utc>) -> PathBuf {
-    let mut at = newest_backup(directory, stem)
-        .map_or(now, |newest| now.max(newest + chrono::Duration::milliseconds(1)));
+    let mut at = newest_backup(directory, stem).map_or(now, |newest| {
+        now.max(newest + chrono::Duration::milliseconds(1))
+    });
     loop {
         let path = directory.join(format!("{stem}-{}.db", at.format(STAMP)));
         if !path.exists() {
@@ -656,8 +659,14 @@ mod tests {
 
     #[test]
     fn a_migration_name_becomes_the_version_diesel_records() {
-        assert_eq!(migration_version("2026-11-22-000000_core"), "20261122000000");
-        assert_eq!(migration_version("20261201200000_processes"), "20261201200000");
+        assert_eq!(
+            migration_version("2026-11-22-000000_core"),
+            "20261122000000"
+        );
+        assert_eq!(
+            migration_version("20261201200000_processes"),
+            "20261201200000"
+        );
     }
 
     #[test]
@@ -667,10 +676,16 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let first = free_name(dir.path(), "agora", at);
-        assert!(first.ends_with("agora-20261204T173150.123Z.db"), "{first:?}");
+        assert!(
+            first.ends_with("agora-20261204T173150.123Z.db"),
+            "{first:?}"
+        );
         fs::write(&first, b"x").unwrap();
         let second = free_name(dir.path(), "agora", at);
-        assert!(second.ends_with("agora-20261204T173150.124Z.db"), "{second:?}");
+        assert!(
+            second.ends_with("agora-20261204T173150.124Z.db"),
+            "{second:?}"
+        );
         fs::write(&second, b"x").unwrap();
         fs::write(dir.path().join("agora-before-restore-x.db"), b"x").unwrap();
         fs::write(dir.path().join("other-20261204T173150.123Z.db"), b"x").unwrap();

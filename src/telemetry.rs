@@ -145,7 +145,9 @@ impl SizeRotatingFile {
         let mut at = closed_files(&self.directory)
             .last()
             .and_then(|newest| stamp_of(newest))
-            .map_or(now, |newest| now.max(newest + chrono::Duration::milliseconds(1)));
+            .map_or(now, |newest| {
+                now.max(newest + chrono::Duration::milliseconds(1))
+            });
         let closed = loop {
             let name = format!("{FILE_PREFIX}.{}.log", at.format(CLOSED_STAMP));
             let path = self.directory.join(name);
@@ -207,7 +209,11 @@ fn stamp_of(path: &Path) -> Option<DateTime<Utc>> {
         .strip_prefix(FILE_PREFIX)?
         .strip_prefix('.')?
         .strip_suffix(".log")?;
-    Some(NaiveDateTime::parse_from_str(stamp, CLOSED_STAMP).ok()?.and_utc())
+    Some(
+        NaiveDateTime::parse_from_str(stamp, CLOSED_STAMP)
+            .ok()?
+            .and_utc(),
+    )
 }
 
 /// The closed log files in `directory` (`agora.<time>.log`), oldest first.
@@ -267,7 +273,11 @@ mod tests {
         file.write_all(&line(2)).unwrap();
         assert!(closed_files(dir.path()).is_empty());
         file.write_all(&line(3)).unwrap();
-        assert_eq!(closed_files(dir.path()).len(), 1, "the third line passes 250 bytes");
+        assert_eq!(
+            closed_files(dir.path()).len(),
+            1,
+            "the third line passes 250 bytes"
+        );
         let live = fs::read_to_string(dir.path().join("agora.log")).unwrap();
         assert!(live.starts_with("0003"), "{live}");
     }

@@ -244,7 +244,7 @@ impl Checker<'_> {
             self.report("log.level", message);
         }
         let size = config.log.max_size_mb;
-        if !size.is_finite() || size < 0.0 || size > MAX_LOG_FILE_MB || (size > 0.0 && size < MIN_LOG_FILE_MB) {
+        if size != 0.0 && !(MIN_LOG_FILE_MB..=MAX_LOG_FILE_MB).contains(&size) {
             let message = format!(
                 "`log.max_size_mb` must be 0 (no size limit) or between {MIN_LOG_FILE_MB} and \
                  {MAX_LOG_FILE_MB} (MiB, fractions allowed), got {size}"

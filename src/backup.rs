@@ -350,7 +350,19 @@ pub fn restore(
     } else {
         None
     };
-    replace_contents(&mut live, &staging.0).map_err(failed)?;
+    if let Err(detail) = replace_contents(&mut live, &staging.0) {
+        drop(live);
+        // Nothing of this attempt stays: not the copy, not a database file it created.
+        match &previous {
+            Some(copy) => {
+                let _ = fs::remove_file(copy);
+            }
+            None => {
+                let _ = fs::remove_file(database);
+            }
+        }
+        return Err(failed(detail));
+    }
     Ok(Restored { previous })
 }
 

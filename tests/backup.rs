@@ -494,3 +494,43 @@ fn log_files_are_rotated_by_size_and_only_keep_stay() {
         }
     });
 }
+
+#[test]
+fn a_backup_restored_on_a_new_machine_makes_the_database() {
+    run_test(async {
+        let scratch = Scratch::new("agora-restore-fresh");
+        let database = migrated_database(&scratch).await;
+        let url = format!("sqlite://{}", database.display());
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        let patch = agora_actors::kernel::store::GuildSettingsPatch {
+            locale: Some("de".to_owned()),
+            ..Default::default()
+        };
+        store
+            .update_guild_settings(Id::new(42), patch)
+            .await
+            .unwrap();
+        store.close();
+        let backups = scratch.join("backups");
+        let (code, stdout, stderr) = agora(&["backup"], &database_env(&database, &backups)).await;
+        assert_eq!(code, 0, "{stderr}");
+        let backup = backed_up_to(&stdout);
+
+        let fresh = scratch.join("new-machine/data/agora.db");
+        let env = database_env(&fresh, &backups);
+        let (code, stdout, stderr) = agora(&["restore", backup.to_str().unwrap()], &env).await;
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("There was no database to replace."),
+            "{stdout}"
+        );
+        let (code, stdout, stderr) = agora(&["migrate"], &env).await;
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("the schema is up to date"), "{stdout}");
+        let url = format!("sqlite://{}", fresh.display());
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        let settings = store.guild_settings(Id::new(42)).await.unwrap().unwrap();
+        store.close();
+        assert_eq!(settings.locale, "de");
+    });
+}

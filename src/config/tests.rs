@@ -1036,7 +1036,10 @@ fn backup_and_log_size_keys_are_checked() {
     );
     assert_mentions(
         problem_for(&problems, "log.max_size_mb"),
-        &["0 (no size limit) or between 0.001 and 1048576", "got 0.0001"],
+        &[
+            "0 (no size limit) or between 0.001 and 1048576",
+            "got 0.0001",
+        ],
     );
     assert_mentions(problem_for(&problems, "log.keep"), &["got -1"]);
 

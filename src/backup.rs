@@ -319,9 +319,12 @@ pub fn restore(
         stem_of(database),
         now.format(STAMP)
     )));
-    fs::copy(file, &staging.0).map_err(|error| RestoreError::Unreadable {
-        path: file.to_owned(),
-        detail: crate::config::describe_io_error(&error),
+    fs::copy(file, &staging.0).map_err(|error| {
+        failed(format!(
+            "could not copy {} beside it: {}",
+            file.display(),
+            crate::config::describe_io_error(&error)
+        ))
     })?;
     check_candidate(&staging.0, file, known)?;
 

@@ -44,6 +44,7 @@ use twilight_gateway::{Event, EventTypeFlags, Intents};
 use twilight_model::id::marker::GuildMarker;
 use twilight_model::id::Id;
 
+use crate::backup::{BackupPlan, BACKUP_TICKER};
 use crate::config::{Config, ConfigSection, RegisterCommands};
 use crate::ops::{OpsServer, OpsState};
 
@@ -109,6 +110,8 @@ pub struct Agora {
     tickers: Vec<(&'static str, Addr<Ticker>)>,
     /// What the features run at a clean stop, before the store closes.
     shutdown_hooks: Vec<ShutdownHook>,
+    /// The SQLite backups (`database.backup_directory`): one at a clean stop.
+    backups: Option<BackupPlan>,
 }
 
 impl Agora {
@@ -256,6 +259,11 @@ impl Agora {
                 !options.manual_ticks,
             ));
         }
+        let backups = BackupPlan::from_config(config)?;
+        if let Some(plan) = &backups {
+            let ticker = Ticker::start(plan.ticker(), &kernel, !options.manual_ticks);
+            tickers.push((BACKUP_TICKER, ticker));
+        }
         let dispatcher = InteractionDispatcher::new(
             kernel.clone(),
             routes,
@@ -343,6 +351,7 @@ impl Agora {
             grace: config.runtime.shutdown_grace(),
             tickers,
             shutdown_hooks,
+            backups,
         })
     }
 
@@ -394,7 +403,7 @@ impl Agora {
     /// Stops in order: no new interactions, shards closed with their sessions saved (so
     /// no event read is lost: the next start resumes after the last one processed),
     /// in-flight work finished within the grace period, "shutting down" posted, pools
-    /// closed.
+    /// closed, then a backup of the SQLite database when `database.backup_directory` is set.
     pub async fn shutdown(self) -> ShutdownReport {
         tracing::info!("shutting down");
         let _ = self.dispatcher.send(StopIntake).await;
@@ -439,6 +448,10 @@ impl Agora {
         }
         self.cluster.leave().await;
         self.kernel.store.close();
+        // Every write is done: the backup holds the state the next start resumes from.
+        if let Some(plan) = &self.backups {
+            plan.back_up_now("shutdown", self.kernel.clock.now()).await;
+        }
         tracing::info!(sessions_saved, unfinished, notices, "stopped");
         ShutdownReport {
             sessions_saved,

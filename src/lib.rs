@@ -1,8 +1,9 @@
-//! agora: the binary's library — configuration, boot and wiring, the ops endpoint, logging
-//! and the sandbox — so the end-to-end tests start exactly what `agora run` starts.
+//! agora: the binary's library — configuration, boot and wiring, the ops endpoint, logging,
+//! database backups and the sandbox — so the end-to-end tests start exactly what `agora run` starts.
 //!
 //! The actors themselves live in `agora-actors`; the local Discord in `agora-sim`.
 
+pub mod backup;
 pub mod boot;
 pub mod config;
 pub mod ops;

@@ -1,6 +1,6 @@
 //! The `agora` binary: the command line. `agora run` (the default) runs the bot until
-//! SIGTERM/SIGINT; `migrate`, `register-commands`, `check-config` and `sandbox` do one job
-//! each. The wiring lives in the library (`agora::boot`).
+//! SIGTERM/SIGINT; `migrate`, `register-commands`, `check-config`, `backup`, `restore` and
+//! `sandbox` do one job each. The wiring lives in the library (`agora::boot`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +54,19 @@ enum Command {
     },
     /// Create or update the database schema (SQLite or PostgreSQL, from `[database] url`).
     Migrate,
+    /// Snapshot the SQLite database into `database.backup_directory` now (safe while the
+    /// bot runs), keeping the newest `database.backup_keep`. PostgreSQL: use pg_dump.
+    Backup {
+        /// Write into this directory instead of `database.backup_directory`.
+        #[arg(long)]
+        directory: Option<PathBuf>,
+    },
+    /// Put a backup in place of the SQLite database, keeping a copy of the one it replaces.
+    /// Refused while Agora runs on the database. PostgreSQL: use pg_restore.
+    Restore {
+        /// The backup file (a `.db` that `agora backup` wrote).
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +81,8 @@ fn main() -> ExitCode {
         Command::RegisterCommands { guild } => register_commands(source, guild),
         Command::CheckConfig { for_run, print } => check_config(source, for_run, print),
         Command::Migrate => migrate(source),
+        Command::Backup { directory } => backup(source, directory),
+        Command::Restore { file } => restore(source, &file),
     }
 }
 
@@ -185,16 +200,105 @@ fn register_commands(source: ConfigSource<'_>, guild: Option<u64>) -> ExitCode {
     }
 }
 
-fn migrate(source: ConfigSource<'_>) -> ExitCode {
-    let config = match Config::load_from_process_env(source, &config_sections(&[])) {
+/// Loads the configuration without the checks only `run` needs, or says what is wrong.
+fn load(source: ConfigSource<'_>) -> Result<Config, ExitCode> {
+    Config::load_from_process_env(source, &config_sections(&[])).map_err(|problems| {
+        eprintln!(
+            "The configuration has {} problem(s):\n{problems}",
+            problems.0.len()
+        );
+        ExitCode::from(ConfigProblems::EXIT_CODE)
+    })
+}
+
+fn backup(source: ConfigSource<'_>, directory: Option<PathBuf>) -> ExitCode {
+    let config = match load(source) {
         Ok(config) => config,
-        Err(problems) => {
-            eprintln!(
-                "The configuration has {} problem(s):\n{problems}",
-                problems.0.len()
+        Err(code) => return code,
+    };
+    let taken = agora::backup::sqlite_file(&config.database).and_then(|database| {
+        let directory = directory
+            .or_else(|| config.database.backup_directory.clone())
+            .ok_or(agora::backup::BackupError::NoDirectory)?;
+        let keep = config.database.backup_keep.max(1) as usize;
+        agora::backup::take_backup(&database, &directory, keep, chrono::Utc::now())
+    });
+    match taken {
+        Ok(snapshot) => {
+            println!(
+                "Backed up to {} ({} bytes in {} ms).",
+                snapshot.path.display(),
+                snapshot.bytes,
+                snapshot.took.as_millis()
             );
-            return ExitCode::from(ConfigProblems::EXIT_CODE);
+            for removed in &snapshot.removed {
+                println!("Removed the older backup {}.", removed.display());
+            }
+            ExitCode::SUCCESS
         }
+        Err(error) => {
+            eprintln!("No backup: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn restore(source: ConfigSource<'_>, file: &std::path::Path) -> ExitCode {
+    use agora::backup::{BackupError, RestoreError};
+
+    let config = match load(source) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let database = match agora::backup::sqlite_file(&config.database) {
+        Ok(database) => database,
+        Err(error) => {
+            let refusal = match error {
+                BackupError::Postgres => RestoreError::Postgres.to_string(),
+                BackupError::InMemory(url) => RestoreError::InMemory(url).to_string(),
+                other => other.to_string(),
+            };
+            eprintln!("Not restored: {refusal}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match one_shot_runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let known = match runtime.block_on(agora::backup::known_migration_versions(
+        &agora_actors::built_in_migrations(),
+    )) {
+        Ok(known) => known,
+        Err(error) => {
+            eprintln!("Not restored: could not list this build's migrations: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match agora::backup::restore(&database, file, &known, chrono::Utc::now()) {
+        Ok(restored) => {
+            println!("Restored {} into {}.", file.display(), database.display());
+            match restored.previous {
+                Some(previous) => println!(
+                    "The database it replaced is kept as {}.",
+                    previous.display()
+                ),
+                None => println!("There was no database to replace."),
+            }
+            println!("Start Agora: it applies any migration the backup lacks.");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("Not restored: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(source: ConfigSource<'_>) -> ExitCode {
+    let config = match load(source) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     let runtime = match one_shot_runtime() {
         Ok(runtime) => runtime,

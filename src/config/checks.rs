@@ -22,6 +22,12 @@ const MAX_DEFER_AFTER_MS: u64 = 2500;
 /// How many requests one concern actor may handle at once.
 const IN_FLIGHT: RangeInclusive<u64> = 1..=10_000;
 
+/// The smallest log file size limit (1 KiB, in MiB): below it every line would be a file.
+const MIN_LOG_FILE_MB: f64 = 0.001;
+
+/// The largest log file size limit (1 TiB, in MiB).
+const MAX_LOG_FILE_MB: f64 = 1_048_576.0;
+
 /// What a URL key accepts.
 struct UrlRule {
     schemes: &'static [&'static str],
@@ -199,6 +205,25 @@ impl Checker<'_> {
             database.max_connections,
             1..=1000,
         );
+        self.range("database.backup_keep", database.backup_keep, 1..=10_000);
+        let every = database.backup_every_hours;
+        self.range("database.backup_every_hours", every, 1..=8_760);
+        if database.backup_directory.is_some() {
+            let url = database.url.expose().trim();
+            if database.backend() == DatabaseBackend::Postgres {
+                self.report(
+                    "database.backup_directory",
+                    "`database.backup_directory` backs up a SQLite database; PostgreSQL is \
+                     backed up with pg_dump (see the README, \"Backups\"): leave it empty",
+                );
+            } else if url.contains(":memory:") {
+                self.report(
+                    "database.backup_directory",
+                    "`database.backup_directory` is set but the database is in memory \
+                     (`database.url` = \"sqlite::memory:\"): there is no file to back up",
+                );
+            }
+        }
     }
 
     fn cache(&mut self, config: &Config) {
@@ -218,6 +243,15 @@ impl Checker<'_> {
             );
             self.report("log.level", message);
         }
+        let size = config.log.max_size_mb;
+        if size != 0.0 && !(MIN_LOG_FILE_MB..=MAX_LOG_FILE_MB).contains(&size) {
+            let message = format!(
+                "`log.max_size_mb` must be 0 (no size limit) or between {MIN_LOG_FILE_MB} and \
+                 {MAX_LOG_FILE_MB} (MiB, fractions allowed), got {size}"
+            );
+            self.report("log.max_size_mb", message);
+        }
+        self.range("log.keep", config.log.keep, 0..=100_000);
     }
 
     fn runtime(&mut self, config: &Config) {

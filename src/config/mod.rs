@@ -49,6 +49,7 @@ pub use agora_actors::feature::ConfigSection;
 
 pub use problems::{ConfigProblem, ConfigProblems};
 pub use secret::{ConnectionUrl, Secret};
+pub use sources::describe_io_error;
 
 /// The highest `discord.rest_per_second`: Discord raises a large bot's global limit on
 /// request; nobody gets more than this.
@@ -240,6 +241,14 @@ pub struct DatabaseConfig {
     pub password_file: Option<PathBuf>,
     pub max_connections: u32,
     pub migrate_on_start: bool,
+    /// Where SQLite backups go (at a clean stop and every `backup_every_hours`); `None`
+    /// (empty): none are taken. PostgreSQL is backed up with `pg_dump`.
+    #[serde(with = "values::optional")]
+    pub backup_directory: Option<PathBuf>,
+    /// How many backups the directory keeps: the newest.
+    pub backup_keep: u32,
+    /// How old the newest backup may get before the running bot takes another.
+    pub backup_every_hours: u32,
 }
 
 impl Default for DatabaseConfig {
@@ -250,6 +259,9 @@ impl Default for DatabaseConfig {
             password_file: None,
             max_connections: 8,
             migrate_on_start: true,
+            backup_directory: None,
+            backup_keep: 7,
+            backup_every_hours: 24,
         }
     }
 }
@@ -335,6 +347,18 @@ pub struct LogConfig {
     pub directory: Option<PathBuf>,
     #[serde(with = "values::text")]
     pub rotation: LogRotation,
+    /// A file reaching this size (in MiB, fractions allowed) is closed and a new one begun;
+    /// 0: no size limit.
+    pub max_size_mb: f64,
+    /// How many closed log files are kept besides the one being written; 0: all.
+    pub keep: u32,
+}
+
+impl LogConfig {
+    /// `max_size_mb` in bytes; `None` when there is no size limit.
+    pub fn max_size_bytes(&self) -> Option<u64> {
+        (self.max_size_mb > 0.0).then(|| (self.max_size_mb * 1024.0 * 1024.0).round() as u64)
+    }
 }
 
 impl Default for LogConfig {
@@ -344,6 +368,8 @@ impl Default for LogConfig {
             format: LogFormat::Pretty,
             directory: None,
             rotation: LogRotation::Daily,
+            max_size_mb: 0.0,
+            keep: 14,
         }
     }
 }

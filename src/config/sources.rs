@@ -116,7 +116,7 @@ pub(super) fn read_config_file(
 }
 
 /// An I/O error in plain words: "No such file or directory", without "(os error 2)".
-pub(super) fn describe_io_error(error: &io::Error) -> String {
+pub fn describe_io_error(error: &io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error ") {
         Some(end) => text[..end].to_owned(),

@@ -1002,3 +1002,60 @@ fn a_table_no_feature_declares_is_a_problem() {
         ],
     );
 }
+
+#[test]
+fn backup_and_log_size_keys_are_checked() {
+    let text = r#"
+        [database]
+        url = "sqlite::memory:"
+        backup_directory = "backups"
+        backup_keep = 0
+        backup_every_hours = 9000
+        backup_evry_hours = 6
+        [log]
+        max_size_mb = 0.0001
+        keep = -1
+    "#;
+    let problems = problems_of(load_text(text, &no_env()));
+    assert_eq!(problems.len(), 6, "{problems:#?}");
+    assert_mentions(
+        problem_for(&problems, "database.backup_directory"),
+        &["in memory", "no file to back up"],
+    );
+    assert_mentions(
+        problem_for(&problems, "database.backup_keep"),
+        &["between 1 and 10000, got 0"],
+    );
+    assert_mentions(
+        problem_for(&problems, "database.backup_every_hours"),
+        &["between 1 and 8760, got 9000"],
+    );
+    assert_mentions(
+        problem_for(&problems, "database.backup_evry_hours"),
+        &["did you mean `backup_every_hours`"],
+    );
+    assert_mentions(
+        problem_for(&problems, "log.max_size_mb"),
+        &[
+            "0 (no size limit) or between 0.001 and 1048576",
+            "got 0.0001",
+        ],
+    );
+    assert_mentions(problem_for(&problems, "log.keep"), &["got -1"]);
+
+    let postgres = env(&[
+        ("AGORA_DATABASE__URL", "postgres://agora@db/agora"),
+        ("AGORA_DATABASE__BACKUP_DIRECTORY", "/backups"),
+    ]);
+    let problems = problems_of(Config::load(ConfigSource::Default, &postgres));
+    assert_mentions(
+        problem_for(&problems, "AGORA_DATABASE__BACKUP_DIRECTORY"),
+        &["database.backup_directory", "pg_dump"],
+    );
+
+    let fractional = env(&[("AGORA_LOG__MAX_SIZE_MB", "0.5"), ("AGORA_LOG__KEEP", "3")]);
+    let config = Config::load(ConfigSource::Default, &fractional).unwrap();
+    assert_eq!(config.log.max_size_bytes(), Some(512 * 1024));
+    assert_eq!(config.log.keep, 3);
+    assert_eq!(Config::default().log.max_size_bytes(), None);
+}

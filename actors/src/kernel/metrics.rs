@@ -1,6 +1,6 @@
 //! The metrics every actor reports, named in one place: gateway events by type,
 //! interactions by command and outcome with their latency, REST calls by route and status
-//! (429s counted apart), each actor's admission counts. They go through the `metrics`
+//! (429s counted apart), each actor's admission counts, database backups. They go through the `metrics`
 //! facade; the binary installs the Prometheus recorder that `/metrics` renders.
 
 use std::time::Duration;
@@ -24,6 +24,10 @@ pub const SHARD_LATENCY_SECONDS: &str = "agora_shard_latency_seconds";
 pub const IDENTIFY_STARTS_LEFT: &str = "agora_identify_session_starts_left";
 pub const IDENTIFY_HELD_BACK: &str = "agora_identify_held_back";
 pub const IDENTIFY_GRANTED: &str = "agora_identify_granted";
+pub const DATABASE_BACKUPS: &str = "agora_database_backups_total";
+pub const DATABASE_BACKUP_BYTES: &str = "agora_database_backup_bytes";
+pub const DATABASE_BACKUP_DURATION: &str = "agora_database_backup_duration_seconds";
+pub const DATABASE_BACKUP_LAST: &str = "agora_database_backup_last_success_timestamp_seconds";
 
 /// The gateway-event counters of one shard, registered once per event type: counting an
 /// event is then one atomic add, not a registry lookup (this runs for every event).
@@ -77,6 +81,21 @@ pub fn shard(shard_id: u32, connected: bool, latency: Duration) {
     let shard = shard_id.to_string();
     metrics::gauge!(SHARD_CONNECTED, "shard" => shard.clone()).set(f64::from(u8::from(connected)));
     metrics::gauge!(SHARD_LATENCY_SECONDS, "shard" => shard).set(latency.as_secs_f64());
+}
+
+/// One database backup: counted by outcome (`ok`, `failed`); a successful one also sets
+/// its size, how long it took and when it ended (Unix seconds).
+pub fn database_backup(succeeded: bool, bytes: u64, took: Duration) {
+    let outcome = if succeeded { "ok" } else { "failed" };
+    metrics::counter!(DATABASE_BACKUPS, "outcome" => outcome).increment(1);
+    if succeeded {
+        metrics::gauge!(DATABASE_BACKUP_BYTES).set(bytes as f64);
+        metrics::gauge!(DATABASE_BACKUP_DURATION).set(took.as_secs_f64());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        metrics::gauge!(DATABASE_BACKUP_LAST).set(now.as_secs_f64());
+    }
 }
 
 /// Publishes the IDENTIFY gate's count of Discord's session starts.

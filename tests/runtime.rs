@@ -363,11 +363,11 @@ fn help_shows_each_role_only_what_it_may_run() {
             .await;
         let second_text = content(&second);
         assert!(second_text.contains("page 2 of "), "{second_text}");
-        assert!(second_text.contains("/config reset"), "{second_text}");
         assert!(
-            second_text.contains("/config shifts channel"),
+            second_text.contains("/config permissions set"),
             "{second_text}"
         );
+        assert!(second_text.contains("/config tidy-replies"), "{second_text}");
     });
 }
 

@@ -69,7 +69,12 @@ impl Feature for WaveFeature {
     fn commands(&self) -> Vec<CommandEntry> {
         vec![CommandEntry {
             private: false,
-            ..CommandEntry::new(WAVE, WAVE, AccessLevel::Everyone, WaveCommand::create_command())
+            ..CommandEntry::new(
+                WAVE,
+                WAVE,
+                AccessLevel::Everyone,
+                WaveCommand::create_command(),
+            )
         }]
     }
 
@@ -167,8 +172,10 @@ async fn reply_to(harness: &Harness, channel: u64, asked: u64) -> Value {
             .into_iter()
             .find(|m| m["message_reference"]["message_id"].as_str() == Some(&asked.to_string()))
     };
-    agora_testkit::wait_until("the bot's reply", Duration::from_secs(10), || find().is_some())
-        .await;
+    agora_testkit::wait_until("the bot's reply", Duration::from_secs(10), || {
+        find().is_some()
+    })
+    .await;
     find().expect("a reply")
 }
 
@@ -188,26 +195,44 @@ fn a_guild_requires_roles_for_commands_on_top_of_their_own_level() {
         let guild = demo.guild_id;
         let (member, waver) = (demo.member_ids[0], demo.member_ids[1]);
         let moderator = demo.moderator_ids[0];
-        config(&harness, demo.admin_id, vec![CommandOption::sub(
-            "moderator-role",
-            vec![CommandOption::value("role", demo.moderator_role_id.to_string())],
-        )])
+        config(
+            &harness,
+            demo.admin_id,
+            vec![CommandOption::sub(
+                "moderator-role",
+                vec![CommandOption::value(
+                    "role",
+                    demo.moderator_role_id.to_string(),
+                )],
+            )],
+        )
         .await;
         let wavers = harness.sim.create_role(guild, "Wavers", 0).unwrap();
-        harness.sim.set_member_roles(guild, waver, &[wavers]).unwrap();
-        agora_testkit::wait_until("the directory knows the role", Duration::from_secs(10), || {
-            harness
-                .agora()
-                .kernel()
-                .guilds
-                .role_ids(twilight_model::id::Id::new(guild))
-                .is_some_and(|roles| roles.iter().any(|role| role.get() == wavers))
-        })
+        harness
+            .sim
+            .set_member_roles(guild, waver, &[wavers])
+            .unwrap();
+        agora_testkit::wait_until(
+            "the directory knows the role",
+            Duration::from_secs(10),
+            || {
+                harness
+                    .agora()
+                    .kernel()
+                    .guilds
+                    .role_ids(twilight_model::id::Id::new(guild))
+                    .is_some_and(|roles| roles.iter().any(|role| role.get() == wavers))
+            },
+        )
         .await;
 
         // Nothing is required until an admin says so.
         let shown = config(&harness, demo.admin_id, permissions("show", Vec::new())).await;
-        assert!(content(&shown).starts_with("No command needs a role here"), "{}", content(&shown));
+        assert!(
+            content(&shown).starts_with("No command needs a role here"),
+            "{}",
+            content(&shown)
+        );
         assert!(!is_private(&run_wave(&harness, member, "hello").await));
 
         // A member cannot configure it at all.
@@ -251,14 +276,24 @@ fn a_guild_requires_roles_for_commands_on_top_of_their_own_level() {
         // /help says which role the command needs here.
         let help = harness.run(member, demo.general_id, "help", vec![]).await;
         let page = harness
-            .click(member, message_id(&help), &format!("core:1:help:@{member}"), &["wave"])
+            .click(
+                member,
+                message_id(&help),
+                &format!("core:1:help:@{member}"),
+                &["wave"],
+            )
             .await;
         let text = content(&page);
         assert!(
-            text.contains(&format!("`/wave hello` — Wave (a confirmation with buttons) *(needs <@&{wavers}>)*")),
+            text.contains(&format!(
+                "`/wave hello` — Wave (a confirmation with buttons) *(needs <@&{wavers}>)*"
+            )),
             "{text}"
         );
-        assert!(!text.contains("`/wave post` — Pin a wave (a record) *("), "{text}");
+        assert!(
+            !text.contains("`/wave post` — Pin a wave (a record) *("),
+            "{text}"
+        );
 
         // Unknown commands and roles: a clear answer, and nothing changes.
         for unknown in ["nope", "wave nope", "wave hello deeper", "   "] {
@@ -296,7 +331,11 @@ fn a_guild_requires_roles_for_commands_on_top_of_their_own_level() {
             ),
         )
         .await;
-        assert!(content(&everyone).starts_with("@everyone has every member"), "{}", content(&everyone));
+        assert!(
+            content(&everyone).starts_with("@everyone has every member"),
+            "{}",
+            content(&everyone)
+        );
 
         // A member role never opens an admin command: refused, and the member stays out.
         let admin_command = config(
@@ -328,7 +367,11 @@ fn a_guild_requires_roles_for_commands_on_top_of_their_own_level() {
         harness.stop().await;
         harness.boot(extensions()).await;
         let refused = run_wave(&harness, member, "hello").await;
-        assert!(content(&refused).contains("needs the"), "{}", content(&refused));
+        assert!(
+            content(&refused).contains("needs the"),
+            "{}",
+            content(&refused)
+        );
 
         // Cleared: open again; clearing it twice says so.
         let clear = |command: &'static str| {
@@ -339,7 +382,10 @@ fn a_guild_requires_roles_for_commands_on_top_of_their_own_level() {
             content(&cleared),
             "Done: stopped requiring a role for `/wave hello`."
         );
-        assert_eq!(content(&run_wave(&harness, member, "hello").await), format!("👋 <@{member}> waves."));
+        assert_eq!(
+            content(&run_wave(&harness, member, "hello").await),
+            format!("👋 <@{member}> waves.")
+        );
         let again = config(&harness, demo.admin_id, clear("wave hello")).await;
         assert_eq!(
             content(&again),
@@ -364,8 +410,16 @@ fn a_guild_requires_roles_for_commands_on_top_of_their_own_level() {
             content(&refused),
             format!("`/wave` needs the <@&{wavers}> role in this server.")
         );
-        config(&harness, demo.admin_id, vec![CommandOption::sub("reset", Vec::new())]).await;
-        assert_eq!(content(&run_wave(&harness, member, "secret").await), "🤫 a private wave");
+        config(
+            &harness,
+            demo.admin_id,
+            vec![CommandOption::sub("reset", Vec::new())],
+        )
+        .await;
+        assert_eq!(
+            content(&run_wave(&harness, member, "secret").await),
+            "🤫 a private wave"
+        );
     });
 }
 
@@ -378,7 +432,10 @@ fn a_guild_chooses_its_prefix_and_the_mention_always_works() {
         let prefix = |value: Option<&str>| {
             vec![CommandOption::sub(
                 "prefix",
-                value.map(|v| CommandOption::value("value", v)).into_iter().collect(),
+                value
+                    .map(|v| CommandOption::value("value", v))
+                    .into_iter()
+                    .collect(),
             )]
         };
         let set = config(&harness, admin, prefix(Some("?"))).await;
@@ -409,7 +466,12 @@ fn a_guild_chooses_its_prefix_and_the_mention_always_works() {
             "{}",
             content(&blank)
         );
-        let shown = config(&harness, admin, vec![CommandOption::sub("show", Vec::new())]).await;
+        let shown = config(
+            &harness,
+            admin,
+            vec![CommandOption::sub("show", Vec::new())],
+        )
+        .await;
         assert!(
             content(&shown).contains("Prefix: `?` (or the bot's mention)"),
             "{}",
@@ -426,7 +488,10 @@ fn a_guild_chooses_its_prefix_and_the_mention_always_works() {
             let reply = reply_to(&harness, channel, asked).await;
             assert!(!message_text(&reply).is_empty(), "{mention}");
         }
-        assert!(!replied(&harness, channel, old), "`!` is not this guild's prefix");
+        assert!(
+            !replied(&harness, channel, old),
+            "`!` is not this guild's prefix"
+        );
         // Members are still not answered, whatever the prefix.
         let member = harness
             .sim
@@ -458,13 +523,18 @@ fn tidy_replies_delete_public_confirmations_only() {
         let tidy = |seconds: Option<i64>| {
             vec![CommandOption::sub(
                 "tidy-replies",
-                seconds.map(|s| CommandOption::value("seconds", s)).into_iter().collect(),
+                seconds
+                    .map(|s| CommandOption::value("seconds", s))
+                    .into_iter()
+                    .collect(),
             )]
         };
         // Off by default: this confirmation is kept (checked once the later ones are gone).
         let kept = message_id(&run_wave(&harness, member, "hello").await);
 
-        let out_of_range = harness.run_unchecked(admin, channel, "config", tidy(Some(601))).await;
+        let out_of_range = harness
+            .run_unchecked(admin, channel, "config", tidy(Some(601)))
+            .await;
         assert_eq!(
             content(&out_of_range),
             "Tidy replies take 0 to 600 seconds (0 keeps every reply). Nothing changed."
@@ -488,9 +558,11 @@ fn tidy_replies_delete_public_confirmations_only() {
         let pong: u64 = pong["id"].as_str().unwrap().parse().unwrap();
 
         let gone = |id: u64| harness.sim.message(id).is_none();
-        agora_testkit::wait_until("the confirmations are tidied away", Duration::from_secs(10), || {
-            gone(confirmation) && gone(pong)
-        })
+        agora_testkit::wait_until(
+            "the confirmations are tidied away",
+            Duration::from_secs(10),
+            || gone(confirmation) && gone(pong),
+        )
         .await;
         assert!(!gone(record), "a record stays");
         assert!(!gone(private), "a private answer is not touched");
@@ -501,8 +573,17 @@ fn tidy_replies_delete_public_confirmations_only() {
             content(&off),
             "Done: turned tidy replies off (public confirmations stay)."
         );
-        let shown = config(&harness, admin, vec![CommandOption::sub("show", Vec::new())]).await;
-        assert!(content(&shown).contains("Tidy replies: off"), "{}", content(&shown));
+        let shown = config(
+            &harness,
+            admin,
+            vec![CommandOption::sub("show", Vec::new())],
+        )
+        .await;
+        assert!(
+            content(&shown).contains("Tidy replies: off"),
+            "{}",
+            content(&shown)
+        );
     });
 }
 
@@ -525,14 +606,18 @@ fn only_the_requester_drives_their_menus_and_confirm_buttons() {
             content(&refused),
             format!("This belongs to <@{waver}>, who asked for it. Run the command yourself for your own.")
         );
-        let back = harness.click(other, message_id(&hello), "wave:1:back", &[]).await;
+        let back = harness
+            .click(other, message_id(&hello), "wave:1:back", &[])
+            .await;
         assert_eq!(content(&back), format!("👋 <@{other}> waves back."));
         let mine = harness.click(waver, message_id(&hello), &again, &[]).await;
         assert_eq!(content(&mine), format!("👋 <@{waver}> waves again."));
 
         // /help's menu and page buttons are the caller's: their custom_ids name them, and
         // they drive it.
-        let help = harness.run(demo.admin_id, demo.general_id, "help", vec![]).await;
+        let help = harness
+            .run(demo.admin_id, demo.general_id, "help", vec![])
+            .await;
         let menu = format!("core:1:help:@{}", demo.admin_id);
         assert_eq!(custom_ids(&help.payload), vec![menu.clone()]);
         let page = harness
@@ -542,8 +627,80 @@ fn only_the_requester_drives_their_menus_and_confirm_buttons() {
             .into_iter()
             .find(|id| id.ends_with(":next"))
             .expect("a Next button");
-        assert!(next.starts_with(&format!("core:1:help-page:@{}:", demo.admin_id)), "{next}");
-        let second = harness.click(demo.admin_id, message_id(&help), &next, &[]).await;
-        assert!(content(&second).contains("page 2 of"), "{}", content(&second));
+        assert!(
+            next.starts_with(&format!("core:1:help-page:@{}:", demo.admin_id)),
+            "{next}"
+        );
+        let second = harness
+            .click(demo.admin_id, message_id(&help), &next, &[])
+            .await;
+        assert!(
+            content(&second).contains("page 2 of"),
+            "{}",
+            content(&second)
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs PostgreSQL and Redis: set AGORA_TEST_POSTGRES_URL and AGORA_TEST_REDIS_URL, run with --include-ignored"]
+fn on_postgresql_and_redis_a_change_reaches_the_cached_configuration_at_once() {
+    run_test(async {
+        let database = agora_testkit::FreshPostgres::create().await;
+        let redis = agora_testkit::redis_url();
+        let key_prefix = format!(
+            "agora-framework-{}-{}:",
+            std::process::id(),
+            database.url().len()
+        );
+        let harness = Harness::start_with(
+            &[
+                ("AGORA_DATABASE__URL", database.url()),
+                ("AGORA_CACHE__REDIS_URL", redis.as_str()),
+                ("AGORA_CACHE__KEY_PREFIX", key_prefix.as_str()),
+            ],
+            extensions(),
+        )
+        .await;
+        let demo = harness.demo.clone();
+        let (admin, member, channel) = (demo.admin_id, demo.member_ids[0], demo.general_id);
+        // The configuration is cached in Redis by the first command, then changed: every
+        // process sharing Redis reads the change at once, not after the cache expires.
+        assert!(content(&run_wave(&harness, member, "hello").await).starts_with("👋"));
+        let set = config(
+            &harness,
+            admin,
+            permissions(
+                "set",
+                vec![
+                    CommandOption::value("command", "wave"),
+                    CommandOption::value("role", demo.moderator_role_id.to_string()),
+                ],
+            ),
+        )
+        .await;
+        assert!(content(&set).starts_with("Done"), "{}", content(&set));
+        let refused = run_wave(&harness, member, "hello").await;
+        assert!(
+            content(&refused).contains("needs the"),
+            "{}",
+            content(&refused)
+        );
+        let prefix = vec![CommandOption::sub(
+            "prefix",
+            vec![CommandOption::value("value", "%")],
+        )];
+        config(&harness, admin, prefix).await;
+        let asked = harness.sim.send_message(channel, admin, "%ping").unwrap();
+        reply_to(&harness, channel, asked).await;
+        let stored = harness
+            .agora()
+            .kernel()
+            .store
+            .command_roles(twilight_model::id::Id::new(demo.guild_id))
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1);
+        let _ = harness.agora().kernel().cache.delete_prefix("").await;
     });
 }

@@ -367,7 +367,10 @@ fn help_shows_each_role_only_what_it_may_run() {
             second_text.contains("/config permissions set"),
             "{second_text}"
         );
-        assert!(second_text.contains("/config tidy-replies"), "{second_text}");
+        assert!(
+            second_text.contains("/config tidy-replies"),
+            "{second_text}"
+        );
     });
 }
 

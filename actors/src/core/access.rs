@@ -147,11 +147,7 @@ async fn clear(
             });
             Outcome::Changed(change)
         }
-        Ok(false) => Outcome::Refused(t!(
-            locale,
-            "permissions-not-set",
-            command = path.as_str()
-        )),
+        Ok(false) => Outcome::Refused(t!(locale, "permissions-not-set", command = path.as_str())),
         Err(error) => Outcome::Refused(t!(
             locale,
             "config-database-refused",

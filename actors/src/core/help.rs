@@ -177,7 +177,10 @@ pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -
                 .collect();
             if !roles.is_empty() {
                 let roles = roles.join(", ");
-                description.push_str(&format!(" *({})*", t!(locale, "help-needs-role", roles = roles)));
+                description.push_str(&format!(
+                    " *({})*",
+                    t!(locale, "help-needs-role", roles = roles)
+                ));
             }
         }
         description.push('\n');

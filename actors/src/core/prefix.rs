@@ -10,23 +10,25 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 use twilight_gateway::{Event, EventTypeFlags};
-use twilight_model::guild::Permissions;
 use twilight_model::application::interaction::application_command::CommandOptionValue;
+use twilight_model::guild::Permissions;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, UserMarker};
 use twilight_model::id::Id;
 
 use super::feature_settings::{Change, Outcome};
 use super::{CoreCommands, CoreRequest};
 use crate::bus::{Deliver, EventBus};
+use crate::dispatcher::text_form::{
+    after_prefix, guild_prefix, may_be_text_command, MAX_PREFIX_CHARS,
+};
 use crate::dispatcher::InteractionRequest;
-use crate::dispatcher::text_form::{after_prefix, guild_prefix, may_be_text_command, MAX_PREFIX_CHARS};
 use crate::kernel::guild_config::{GUILD_NAMESPACE, PREFIX_KEY};
-use crate::kernel::reply::clip;
-use crate::t;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::{access_level, AccessLevel, Actor, StaffRoles};
+use crate::kernel::reply::clip;
 use crate::kernel::supervision::ConcernHandle;
 use crate::kernel::Kernel;
+use crate::t;
 
 /// One prefix command someone allowed to run it sent.
 #[derive(Debug, Clone)]

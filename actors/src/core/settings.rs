@@ -420,9 +420,7 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         // Answered above, read raw.
         ConfigCommand::Permissions(_)
         | ConfigCommand::Prefix(_)
-        | ConfigCommand::TidyReplies(_) => {
-            return private_text(t!(locale, "config-not-a-command"))
-        }
+        | ConfigCommand::TidyReplies(_) => return private_text(t!(locale, "config-not-a-command")),
     };
     apply(kernel, request, guild, patch, change).await
 }
@@ -546,7 +544,9 @@ async fn tidy_replies(
     let seconds = match request.leaf_option("seconds") {
         None => 0,
         Some(CommandOptionValue::Integer(seconds)) => *seconds,
-        Some(_) => return Outcome::Refused(t!(locale, "tidy-out-of-range", max = TIDY_MAX_SECONDS)),
+        Some(_) => {
+            return Outcome::Refused(t!(locale, "tidy-out-of-range", max = TIDY_MAX_SECONDS))
+        }
     };
     if !(0..=TIDY_MAX_SECONDS).contains(&seconds) {
         return Outcome::Refused(t!(locale, "tidy-out-of-range", max = TIDY_MAX_SECONDS));
@@ -596,7 +596,12 @@ fn text_and_replies(
     );
     (
         t!(locale, "config-field-text-and-replies"),
-        t!(locale, "config-text-and-replies", prefix = prefix, tidy = tidy),
+        t!(
+            locale,
+            "config-text-and-replies",
+            prefix = prefix,
+            tidy = tidy
+        ),
     )
 }
 

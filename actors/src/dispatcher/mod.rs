@@ -39,11 +39,11 @@ use crate::kernel::metrics;
 use crate::kernel::policy::{access_level, missing_command_role, refusal, AccessLevel, StaffRoles};
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::store::GuildSettings;
-use twilight_model::id::marker::UserMarker;
 use crate::kernel::supervision::{new_incident_id, CallError, Concern, ConcernHandle};
 use crate::kernel::Kernel;
 use crate::t;
 use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::marker::UserMarker;
 use twilight_model::id::Id;
 
 /// Discord's codes for an interaction that can take no answer any more: it expired, or

@@ -99,7 +99,9 @@ pub fn may_be_text_command(content: &str, default: &str, is_name: impl Fn(&str) 
     // `<prefix> <name>` or `<@bot> <name>`.
     let apart = (first.chars().count() <= MAX_PREFIX_CHARS.max(default.chars().count())
         || (first.starts_with("<@") && first.ends_with('>')))
-        && words.next().is_some_and(|word| is_name(&word.to_lowercase()));
+        && words
+            .next()
+            .is_some_and(|word| is_name(&word.to_lowercase()));
     glued || apart
 }
 
@@ -150,7 +152,11 @@ async fn run(
     else {
         return;
     };
-    let word = after.split_whitespace().next().unwrap_or_default().to_lowercase();
+    let word = after
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
     let Some(name) = commands.iter().copied().find(|name| *name == word) else {
         return;
     };

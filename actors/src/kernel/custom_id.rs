@@ -108,7 +108,10 @@ impl CustomId {
         if args.iter().any(String::is_empty) {
             return Err(CustomIdError::BadPart);
         }
-        let requester = match args.first().and_then(|arg| arg.strip_prefix(REQUESTER_MARK)) {
+        let requester = match args
+            .first()
+            .and_then(|arg| arg.strip_prefix(REQUESTER_MARK))
+        {
             Some(user) => {
                 let user = user.parse().map_err(|_| CustomIdError::BadPart)?;
                 args.remove(0);

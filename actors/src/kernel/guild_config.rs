@@ -110,7 +110,8 @@ impl GuildConfig {
 impl FeatureValues {
     /// The guild's own prefix for the text commands, if it chose one.
     pub fn prefix(&self) -> Option<&str> {
-        self.get(GUILD_NAMESPACE, PREFIX_KEY).and_then(Value::as_str)
+        self.get(GUILD_NAMESPACE, PREFIX_KEY)
+            .and_then(Value::as_str)
     }
 
     /// How long the bot's public confirmations stay before they are deleted; `None`:
@@ -214,7 +215,10 @@ mod tests {
         let drop = roles.for_path("shift", &["drop"]);
         assert_eq!(
             drop,
-            vec![("shift".into(), Id::new(1)), ("shift drop".into(), Id::new(2))]
+            vec![
+                ("shift".into(), Id::new(1)),
+                ("shift drop".into(), Id::new(2))
+            ]
         );
         assert_eq!(roles.for_path("shift", &["claim"]).len(), 1);
         assert_eq!(roles.for_path("tickets", &["create"]), Vec::new());

@@ -73,7 +73,10 @@ impl Store {
     }
 
     /// Forgets every command role of `guild_id` (`/config reset`); how many there were.
-    pub async fn delete_command_roles(&self, guild_id: Id<GuildMarker>) -> Result<usize, StoreError> {
+    pub async fn delete_command_roles(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Result<usize, StoreError> {
         with_connection!(self, connection => {
             diesel::delete(command_roles::table.filter(command_roles::guild_id.eq(column(guild_id))))
                 .execute(connection)

@@ -160,17 +160,20 @@ impl Kernel {
                 tracing::debug!(%error, "the cache is not answering; reading the store")
             }
         }
-        let settings = self
-            .store
-            .guild_settings(guild_id)
-            .await?
-            .unwrap_or_else(|| GuildSettings::new(guild_id));
+        // The three reads at once: a load takes as long as the slowest, which keeps the
+        // window in which a change can overtake it (see `forget_guild_config`) short.
+        let (settings, stored_features, stored_roles) = tokio::try_join!(
+            self.store.guild_settings(guild_id),
+            self.store.all_feature_settings(guild_id),
+            self.store.command_roles(guild_id),
+        )?;
+        let settings = settings.unwrap_or_else(|| GuildSettings::new(guild_id));
         let mut features = FeatureValues::default();
-        for (feature, key, value) in self.store.all_feature_settings(guild_id).await? {
+        for (feature, key, value) in stored_features {
             features.insert(&feature, &key, value);
         }
         let mut command_roles = CommandRoles::default();
-        for (path, role) in self.store.command_roles(guild_id).await? {
+        for (path, role) in stored_roles {
             command_roles.insert(path, role);
         }
         let config = GuildConfig {

@@ -133,7 +133,7 @@ fn a_feature_turned_off_in_one_guild_is_refused_and_hidden_there_only() {
             .use_component(agora_sim::actions::ComponentUse {
                 message_id: message_id(&help),
                 user_id: member,
-                custom_id: "core:1:help".into(),
+                custom_id: format!("core:1:help:@{member}"),
                 values: vec!["shifts".into()],
                 unchecked: true,
             })

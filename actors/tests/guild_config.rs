@@ -78,12 +78,21 @@ async fn two_processes_sharing_redis_agree_on_a_guilds_configuration() {
         .set_feature_setting(guild, "shifts", "enabled", &json!(false))
         .await
         .unwrap();
+    second
+        .store
+        .set_command_role(guild, "shift drop", Id::new(55))
+        .await
+        .unwrap();
     second.forget_guild_config(guild).await;
 
     // The first sees both at once: the cached copy was forgotten for everyone.
     let after = first.guild_config(guild).await.unwrap();
     assert_eq!(after.settings.log_channel_id, Some(Id::new(77)));
     assert!(!after.features.is_on("shifts"));
+    assert_eq!(
+        after.command_roles.for_path("shift", &["drop"]),
+        vec![("shift drop".to_owned(), Id::new(55))]
+    );
     let _ = first.cache.delete_prefix("").await;
     database.remove().await;
 }

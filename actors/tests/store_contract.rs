@@ -205,6 +205,7 @@ contract!(
     one_guild_never_sees_another_guilds_settings,
     feature_settings_round_trip_json,
     feature_settings_are_scoped_by_guild_and_feature,
+    command_roles_are_set_replaced_cleared_and_scoped_by_guild,
     gateway_sessions_save_load_overwrite_delete,
     data_survives_a_reconnect,
     ping_answers_and_a_closed_store_refuses,
@@ -510,7 +511,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 11;
+const BUILT_IN_MIGRATIONS: usize = 12;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -529,6 +530,7 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-03-000000_tickets".to_owned(),
             "2026-12-04-000000_ticket_workflow".to_owned(),
             "2026-12-04-000001_ticket_staff_warnings".to_owned(),
+            "2026-12-04-180000_command_roles".to_owned(),
             "2026-12-05-000000_security".to_owned(),
             "2026-12-06-130000_stats".to_owned(),
             "2026-12-07-000000_governance".to_owned()
@@ -904,6 +906,46 @@ async fn one_guild_never_sees_another_guilds_settings(database: &TestDatabase) {
             .await
             .unwrap(),
         Some(json!(123))
+    );
+}
+
+async fn command_roles_are_set_replaced_cleared_and_scoped_by_guild(database: &TestDatabase) {
+    let store = database.connect().await;
+    store.migrate().await.unwrap();
+    let (guild, other) = (id(1), id(2));
+    assert!(store.command_roles(guild).await.unwrap().is_empty());
+    store
+        .set_command_role(guild, "shift drop", id(10))
+        .await
+        .unwrap();
+    store
+        .set_command_role(guild, "tickets", id(11))
+        .await
+        .unwrap();
+    // Setting a path again replaces its role: one row per (guild, path).
+    store
+        .set_command_role(guild, "shift drop", id(12))
+        .await
+        .unwrap();
+    store
+        .set_command_role(other, "tickets", id(13))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.command_roles(guild).await.unwrap(),
+        vec![
+            ("shift drop".to_owned(), id(12)),
+            ("tickets".to_owned(), id(11))
+        ]
+    );
+    assert!(store.clear_command_role(guild, "tickets").await.unwrap());
+    assert!(!store.clear_command_role(guild, "tickets").await.unwrap());
+    assert_eq!(store.delete_command_roles(guild).await.unwrap(), 1);
+    assert!(store.command_roles(guild).await.unwrap().is_empty());
+    assert_eq!(
+        store.command_roles(other).await.unwrap(),
+        vec![("tickets".to_owned(), id(13))],
+        "another guild's rules are its own"
     );
 }
 

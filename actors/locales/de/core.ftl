@@ -46,7 +46,7 @@ config-changed-log-channel = den Log-Kanal auf { $channel } gesetzt
 config-changed-allowed = Befehle in <#{ $channel }> erlaubt
 config-changed-disallowed = Befehle in <#{ $channel }> nicht mehr erlaubt
 config-changed-locale = die Sprache auf { $locale } gesetzt
-config-changed-reset = alle Einstellungen zurückgesetzt: Admin- und Moderatorenrolle, Log-Kanal, erlaubte Kanäle und Sprache sowie für jedes Feature ({ $features }), ob es eingeschaltet ist, und seine Einstellungen
+config-changed-reset = alle Einstellungen zurückgesetzt: Admin- und Moderatorenrolle, Log-Kanal, erlaubte Kanäle, Sprache, Präfix, Aufräumen und die Rollen für Befehle sowie für jedes Feature ({ $features }), ob es eingeschaltet ist, und seine Einstellungen
 
 ## /config features … und /config <feature> <einstellung> (core/feature_settings.rs, feature.rs)
 config-features-not-a-command = Das ist kein /config-features-Befehl.
@@ -94,6 +94,7 @@ help-category-line = **{ $title }** — { $blurb } ({ $count ->
     })
 help-page-title = { $title } — Seite { $page } von { $pages }
 help-nothing = Hier gibt es nichts, was du ausführen kannst.
+help-needs-role = braucht { $roles }
 help-choose-category = Wähl eine Kategorie
 help-previous = Zurück
 help-next = Weiter
@@ -135,3 +136,31 @@ status-process-leader = ✅ { $name }: Shards { $first }..{ $end } von { $total 
 status-process-silent = ❌ { $name }: Shards { $first }..{ $end } von { $total }, still seit { $seconds } s
 status-actor = { $mark } { $actor }: { $accepted } angenommen, { $in_flight } in Bearbeitung, { $queued } in der Warteschlange, { $done } erledigt, { $busy } abgewiesen, { $restarts } Neustarts
 status-last-incident = (letzter Vorfall `{ $incident }`)
+
+## /config permissions (core/access.rs)
+permissions-title = Rollen, die diese Befehle hier brauchen (Admins dürfen immer):
+permissions-line = `/{ $command }` — <@&{ $role }>
+permissions-none = Kein Befehl braucht hier eine Rolle über die übliche Berechtigung hinaus. Lege eine mit `/config permissions set` fest.
+permissions-unknown-command = Ich habe keinen Befehl `{ $command }`. Nenne einen Befehl oder Unterbefehl so, wie du ihn tippst, etwa `shift drop` oder `tickets`. Nichts wurde geändert.
+permissions-unknown-role = Diese Rolle gehört nicht zu diesem Server. Nichts wurde geändert.
+permissions-everyone-role = @everyone umfasst alle Mitglieder, sie zu verlangen würde nichts ändern. Nichts wurde geändert.
+permissions-admins-anyway = `/{ $command }` ist schon nur für { $who }, und die dürfen trotz jeder Rollenregel: eine Rolle würde nichts ändern. Nichts wurde geändert.
+permissions-not-set = `/{ $command }` braucht hier keine Rolle. Nichts wurde geändert.
+permissions-changed-set = hat <@&{ $role }> für `/{ $command }` verlangt
+permissions-changed-clear = verlangt für `/{ $command }` keine Rolle mehr
+
+## /config prefix und /config tidy-replies (core/prefix.rs, core/settings.rs)
+config-prefix-blank = Ein Präfix braucht mindestens ein Zeichen, das kein Leerzeichen ist. Nichts wurde geändert.
+config-prefix-spaces = Ein Präfix darf keine Leerzeichen enthalten (`{ $prefix }`). Nichts wurde geändert.
+config-prefix-too-long = Ein Präfix hat höchstens { $max } Zeichen; dieses hat { $length }. Nichts wurde geändert.
+config-prefix-mention = Ein Präfix darf keine Erwähnung sein oder enthalten (die Erwähnung des Bots wirkt ohnehin als Präfix). Nichts wurde geändert.
+config-changed-prefix = hat das Präfix der Textbefehle auf `{ $prefix }` gesetzt
+config-changed-prefix-default = hat das Präfix der Textbefehle auf den Standard zurückgesetzt
+tidy-out-of-range = Aufräumen nimmt 0 bis { $max } Sekunden (0 behält jede Antwort). Nichts wurde geändert.
+tidy-changed-on = lässt die öffentlichen Bestätigungen des Bots nach { $seconds } s löschen
+tidy-changed-off = hat das Aufräumen ausgeschaltet (öffentliche Bestätigungen bleiben)
+config-field-text-and-replies = Textbefehle und Antworten
+config-text-and-replies = Präfix: { $prefix } (oder die Erwähnung des Bots) · Aufräumen: { $tidy }
+config-prefix-default = der Standard
+config-tidy-off = aus
+config-tidy-after = nach { $seconds } s

@@ -7,6 +7,7 @@ access-admins = Server-Admins
 access-owners = die Besitzer des Bots
 refusal = Das dürfen hier nur { $who }.
 refusal-no-moderator-role = Dieser Server hat noch keine Moderatorenrolle festgelegt: Ein Admin kann sie mit `/config moderator-role` setzen.
+refusal-command-role = `/{ $command }` braucht auf diesem Server die Rolle <@&{ $role }>.
 
 ## Der Dispatcher (dispatcher/mod.rs, dispatcher/respond.rs)
 restarting = Agora startet gerade neu; versuch es in ein paar Sekunden noch einmal.
@@ -22,6 +23,7 @@ done = Erledigt.
 done-see-below = Erledigt — siehe unten.
 form-too-late = Das Formular hat zu lange zum Öffnen gebraucht; bitte versuch es noch einmal.
 feature-off = { $title } ist auf diesem Server ausgeschaltet. Ein Admin kann es mit `/config features enable { $feature }` einschalten.
+not-your-menu = Das gehört <@{ $requester }>, der es angefordert hat. Führe den Befehl selbst aus, um dein eigenes zu bekommen.
 
 ## Sprachen (kernel/i18n.rs; `/config locale` in core/settings.rs)
 locale-unsupported = `{ $tag }` spreche ich noch nicht, deshalb wurde nichts geändert. Verfügbare Sprachen: { $available }; oder „auto“, die eigene Discord-Sprache jeder Person.

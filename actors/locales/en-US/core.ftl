@@ -46,7 +46,7 @@ config-changed-log-channel = set the log channel to { $channel }
 config-changed-allowed = allowed commands in <#{ $channel }>
 config-changed-disallowed = stopped answering commands in <#{ $channel }>
 config-changed-locale = set the locale to { $locale }
-config-changed-reset = reset every setting: admin and moderator roles, log channel, allowed channels and locale, and for each feature ({ $features }) whether it is on and its settings
+config-changed-reset = reset every setting: admin and moderator roles, log channel, allowed channels, locale, prefix, tidy replies and the roles commands need, and for each feature ({ $features }) whether it is on and its settings
 
 ## /config features … and /config <feature> <setting> (core/feature_settings.rs, feature.rs)
 config-features-not-a-command = That is not a /config features command.
@@ -94,6 +94,7 @@ help-category-line = **{ $title }** — { $blurb } ({ $count } { $count ->
     })
 help-page-title = { $title } — page { $page } of { $pages }
 help-nothing = Nothing here you can run.
+help-needs-role = needs { $roles }
 help-choose-category = Choose a category
 help-previous = Previous
 help-next = Next
@@ -135,3 +136,31 @@ status-process-leader = ✅ { $name }: shards { $first }..{ $end } of { $total }
 status-process-silent = ❌ { $name }: shards { $first }..{ $end } of { $total }, silent for { $seconds } s
 status-actor = { $mark } { $actor }: { $accepted } accepted, { $in_flight } in flight, { $queued } queued, { $done } done, { $busy } busy, { $restarts } restarts
 status-last-incident = (last incident `{ $incident }`)
+
+## /config permissions (core/access.rs)
+permissions-title = Roles these commands need here (admins always pass):
+permissions-line = `/{ $command }` — <@&{ $role }>
+permissions-none = No command needs a role here beyond who may run it. Set one with `/config permissions set`.
+permissions-unknown-command = I have no command `{ $command }`. Name a command or subcommand as you type it, such as `shift drop` or `tickets`. Nothing changed.
+permissions-unknown-role = That role is not one of this server's roles. Nothing changed.
+permissions-everyone-role = @everyone has every member in it, so requiring it would change nothing. Nothing changed.
+permissions-admins-anyway = `/{ $command }` is for { $who } already, and they pass every role rule: a role would change nothing. Nothing changed.
+permissions-not-set = `/{ $command }` needs no role here. Nothing changed.
+permissions-changed-set = required <@&{ $role }> for `/{ $command }`
+permissions-changed-clear = stopped requiring a role for `/{ $command }`
+
+## /config prefix and /config tidy-replies (core/prefix.rs, core/settings.rs)
+config-prefix-blank = A prefix needs at least one character that is not a space. Nothing changed.
+config-prefix-spaces = A prefix can't contain spaces (`{ $prefix }`). Nothing changed.
+config-prefix-too-long = A prefix has at most { $max } characters; that one has { $length }. Nothing changed.
+config-prefix-mention = A prefix can't be or contain a mention (the bot's mention works as a prefix anyway). Nothing changed.
+config-changed-prefix = set the text commands' prefix to `{ $prefix }`
+config-changed-prefix-default = set the text commands' prefix back to the default
+tidy-out-of-range = Tidy replies take 0 to { $max } seconds (0 keeps every reply). Nothing changed.
+tidy-changed-on = had the bot's public confirmations deleted after { $seconds } s
+tidy-changed-off = turned tidy replies off (public confirmations stay)
+config-field-text-and-replies = Text commands and replies
+config-text-and-replies = Prefix: { $prefix } (or the bot's mention) · Tidy replies: { $tidy }
+config-prefix-default = the default
+config-tidy-off = off
+config-tidy-after = after { $seconds } s

@@ -7,6 +7,7 @@ access-admins = server admins
 access-owners = the bot's owners
 refusal = Only { $who } can do that here.
 refusal-no-moderator-role = This server has not chosen a moderator role yet: an admin can set one with `/config moderator-role`.
+refusal-command-role = `/{ $command }` needs the <@&{ $role }> role in this server.
 
 ## The dispatcher (dispatcher/mod.rs, dispatcher/respond.rs)
 restarting = Agora is restarting; try again in a few seconds.
@@ -22,6 +23,7 @@ done = Done.
 done-see-below = Done — see below.
 form-too-late = That took too long to open a form; please try again.
 feature-off = { $title } is turned off in this server. An admin can turn it on with `/config features enable { $feature }`.
+not-your-menu = This belongs to <@{ $requester }>, who asked for it. Run the command yourself for your own.
 
 ## Languages (kernel/i18n.rs; `/config locale` in core/settings.rs)
 locale-unsupported = I don't speak `{ $tag }` yet, so nothing changed. Languages I have: { $available }; or "auto", each person's own Discord language.

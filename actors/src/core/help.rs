@@ -1,7 +1,8 @@
 //! `/help`: a select menu of the categories in which the caller may run something, and
 //! for the chosen category a page of the commands they may run, with Previous / Next
 //! buttons. Built from the catalogue, the caller's level and the features on in their
-//! guild at each click.
+//! guild at each click; a command the guild requires a role for says which. The menu and
+//! the buttons are the caller's only (their custom_ids name them).
 
 use twilight_interactions::command::{CommandModel, CreateCommand};
 use twilight_model::channel::message::component::{
@@ -13,7 +14,7 @@ use twilight_util::builder::embed::EmbedBuilder;
 use crate::feature::HelpCategory;
 use crate::kernel::catalogue::Catalogue;
 use crate::kernel::custom_id::CustomId;
-use crate::kernel::guild_config::FeatureValues;
+use crate::kernel::guild_config::{CommandRoles, FeatureValues};
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
 use crate::kernel::reply::ReplyMessage;
@@ -34,18 +35,22 @@ pub const PAGE_SIZE: usize = 6;
 pub const MENU_ACTION: &str = "help";
 pub const PAGE_ACTION: &str = "help-page";
 
-fn menu_id() -> String {
+fn menu_id(requester: u64) -> String {
     CustomId::new(super::CORE, 1, MENU_ACTION)
+        .for_requester(requester)
         .encode()
         .unwrap_or_default()
 }
 
-/// Who is looking: their level, which features are on in their guild, their language.
+/// Who is looking: their level, which features are on in their guild, which roles it
+/// requires for commands, their language, and who they are (the menu is theirs).
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer<'a> {
     pub level: AccessLevel,
     pub features: &'a FeatureValues,
+    pub command_roles: &'a CommandRoles,
     pub locale: Locale,
+    pub requester: u64,
 }
 
 impl Viewer<'_> {
@@ -54,8 +59,9 @@ impl Viewer<'_> {
     }
 }
 
-fn page_id(category: &HelpCategory, page: usize, direction: &str) -> String {
+fn page_id(requester: u64, category: &HelpCategory, page: usize, direction: &str) -> String {
     CustomId::new(super::CORE, 1, PAGE_ACTION)
+        .for_requester(requester)
         .arg(category.key)
         .arg(page)
         .arg(direction)
@@ -81,7 +87,7 @@ fn category_menu(catalogue: &Catalogue, viewer: Viewer<'_>, chosen: Option<&str>
         components: vec![Component::SelectMenu(SelectMenu {
             id: None,
             channel_types: None,
-            custom_id: menu_id(),
+            custom_id: menu_id(viewer.requester),
             default_values: None,
             disabled: false,
             kind: SelectMenuType::Text,
@@ -161,6 +167,22 @@ pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -
         if line.access > AccessLevel::Everyone {
             description.push_str(&format!(" *({})*", line.access.describe_in(locale)));
         }
+        let words: Vec<&str> = line.usage.trim_start_matches('/').split(' ').collect();
+        if let Some((name, path)) = words.split_first() {
+            let roles: Vec<String> = viewer
+                .command_roles
+                .for_path(name, path)
+                .iter()
+                .map(|(_, role)| format!("<@&{role}>"))
+                .collect();
+            if !roles.is_empty() {
+                let roles = roles.join(", ");
+                description.push_str(&format!(
+                    " *({})*",
+                    t!(locale, "help-needs-role", roles = roles)
+                ));
+            }
+        }
         description.push('\n');
     }
     if lines.is_empty() {
@@ -183,12 +205,12 @@ pub fn page(catalogue: &Catalogue, viewer: Viewer<'_>, key: &str, page: usize) -
             id: None,
             components: vec![
                 button(
-                    page_id(category, page.saturating_sub(1), "prev"),
+                    page_id(viewer.requester, category, page.saturating_sub(1), "prev"),
                     t!(locale, "help-previous"),
                     page == 0,
                 ),
                 button(
-                    page_id(category, page + 1, "next"),
+                    page_id(viewer.requester, category, page + 1, "next"),
                     t!(locale, "help-next"),
                     page + 1 >= pages,
                 ),

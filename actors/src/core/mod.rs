@@ -2,6 +2,7 @@
 //! admins' prefix commands — as one supervised concern, `core`, and the feature that
 //! declares them ([`CoreFeature`], always on).
 
+pub mod access;
 pub mod feature_settings;
 pub mod help;
 pub mod prefix;
@@ -194,7 +195,9 @@ async fn interaction(kernel: &Kernel, runtime: &RuntimeInfo, request: Interactio
     let viewer = help::Viewer {
         level: request.level,
         features: &request.features,
+        command_roles: &request.command_roles,
         locale,
+        requester: request.user_id.get(),
     };
     match &request.kind {
         RequestKind::Command { name, .. } => match name.as_str() {
@@ -292,12 +295,20 @@ async fn prefix_command(
         }
         _ => return,
     };
-    let reply = ReplyMessage::text(text);
-    if let Err(error) = kernel
+    // An answer to an admin's check, not a record: tidied away where the guild wants it.
+    let reply = ReplyMessage::confirmation(text);
+    match kernel
         .discord
         .send_message(request.channel_id, &reply, Some(request.message_id))
         .await
     {
-        tracing::warn!(%error, command = %request.name, "could not answer a prefix command");
+        Ok(posted) => {
+            if let Some(after) = request.tidy_after {
+                crate::dispatcher::tidy_message(&kernel.discord, request.channel_id, posted, after);
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, command = %request.name, "could not answer a prefix command")
+        }
     }
 }

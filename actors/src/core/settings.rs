@@ -1,5 +1,6 @@
 //! `/config`: a guild's settings — admin role, moderator role, log channel, the channels
-//! Agora answers in, and its locale — stored in the database (no ids in code); the
+//! Agora answers in, its locale, the text commands' prefix, tidy replies and the roles
+//! commands need ([`super::access`]) — stored in the database (no ids in code); the
 //! features' groups come from [`super::feature_settings`]. Server admins only. Each change
 //! is checked (a log channel must accept the bot's messages), written to the log channel,
 //! and the guild's cached configuration forgotten.
@@ -42,9 +43,82 @@ pub enum ConfigCommand {
     DisallowChannel(ConfigDisallowChannel),
     #[command(name = "locale")]
     Locale(ConfigLocale),
+    #[command(name = "permissions")]
+    Permissions(ConfigPermissions),
+    #[command(name = "prefix")]
+    Prefix(ConfigPrefix),
+    #[command(name = "tidy-replies")]
+    TidyReplies(ConfigTidyReplies),
     #[command(name = "reset")]
     Reset(ConfigReset),
 }
+
+/// `/config permissions …` (handled in [`super::access`], read raw).
+#[derive(CommandModel, CreateCommand)]
+#[command(
+    name = "permissions",
+    desc = "Require a role for a command, on top of who may run it"
+)]
+#[allow(dead_code)] // registered; the values are read raw (super::access)
+pub enum ConfigPermissions {
+    #[command(name = "set")]
+    Set(PermissionsSet),
+    #[command(name = "clear")]
+    Clear(PermissionsClear),
+    #[command(name = "show")]
+    Show(PermissionsShow),
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "set", desc = "Require a role for a command or subcommand")]
+#[allow(dead_code)]
+pub struct PermissionsSet {
+    /// The command or subcommand, as you type it: `shift drop`, `tickets`
+    command: String,
+    /// The role it needs (admins always pass)
+    role: Role,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "clear", desc = "Stop requiring a role for a command")]
+#[allow(dead_code)]
+pub struct PermissionsClear {
+    /// The command or subcommand, as you type it
+    command: String,
+}
+
+#[derive(CommandModel, CreateCommand)]
+#[command(name = "show", desc = "Which commands need a role here")]
+pub struct PermissionsShow;
+
+/// `/config prefix [value]` (read raw, checked in [`super::prefix::check_prefix`]).
+#[derive(CommandModel, CreateCommand)]
+#[command(
+    name = "prefix",
+    desc = "The admins' text commands' prefix here; leave out for the default"
+)]
+#[allow(dead_code)]
+pub struct ConfigPrefix {
+    /// 1 to 5 characters, no spaces (the bot's mention always works too)
+    value: Option<String>,
+}
+
+/// `/config tidy-replies [seconds]`.
+#[derive(CommandModel, CreateCommand)]
+#[command(
+    name = "tidy-replies",
+    desc = "Delete the bot's public confirmations after a while (0 or left out: keep them)"
+)]
+#[allow(dead_code)]
+pub struct ConfigTidyReplies {
+    /// Seconds before a confirmation goes (0 to 600; 0 keeps them)
+    #[command(min_value = 0, max_value = 600)]
+    seconds: Option<i64>,
+}
+
+/// The longest delay tidy replies take: well inside the 15 minutes an interaction's
+/// token lasts, so the response can be deleted with it.
+pub const TIDY_MAX_SECONDS: i64 = 600;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(name = "show", desc = "Show this server's settings")]
@@ -225,6 +299,24 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
             Outcome::Shown(text) | Outcome::Refused(text) => private_text(text),
         };
     }
+    let own = match path.first().map(String::as_str) {
+        Some(super::access::GROUP) => {
+            let subcommand = path.get(1).map_or("", String::as_str);
+            Some(super::access::run(kernel, request, subcommand).await)
+        }
+        Some("prefix") => Some(super::prefix::configure(kernel, request, guild).await),
+        Some("tidy-replies") => Some(tidy_replies(kernel, request, guild).await),
+        _ => None,
+    };
+    if let Some(outcome) = own {
+        return match outcome {
+            Outcome::Changed(change) => {
+                log_change(kernel, &request.settings, request, &change).await;
+                private_text(t!(locale, "config-done", change = change(locale)))
+            }
+            Outcome::Shown(text) | Outcome::Refused(text) => private_text(text),
+        };
+    }
     if path.first().map(String::as_str) == Some("locale") {
         return set_locale(kernel, request, guild).await;
     }
@@ -238,7 +330,9 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
     let mut patch = GuildSettingsPatch::default();
     let change: Change = match command {
         ConfigCommand::Show(_) => {
-            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let mut features =
+                feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            features.insert(0, text_and_replies(&request.features, locale));
             return Reply::Message(settings_message(&request.settings, &features, locale));
         }
         ConfigCommand::AdminRole(ConfigAdminRole { role }) => {
@@ -323,6 +417,10 @@ pub async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
         // Read raw by `set_locale` (a modified client may send a language we lack).
         ConfigCommand::Locale(_) => return set_locale(kernel, request, guild).await,
         ConfigCommand::Reset(_) => return reset(kernel, request, guild).await,
+        // Answered above, read raw.
+        ConfigCommand::Permissions(_)
+        | ConfigCommand::Prefix(_)
+        | ConfigCommand::TidyReplies(_) => return private_text(t!(locale, "config-not-a-command")),
     };
     apply(kernel, request, guild, patch, change).await
 }
@@ -341,7 +439,9 @@ async fn apply(
         Ok(settings) => {
             kernel.forget_guild_config(guild).await;
             log_change(kernel, &settings, request, &change).await;
-            let features = feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            let mut features =
+                feature_settings::describe(&kernel.catalogue, &request.features, locale);
+            features.insert(0, text_and_replies(&request.features, locale));
             let mut message = settings_message(&settings, &features, locale);
             message.content = Some(t!(locale, "config-done", change = change(locale)));
             Reply::Message(message)
@@ -409,11 +509,13 @@ async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: Id<GuildMar
     let locale = request.language();
     let guild_row = kernel.store.delete_guild_settings(guild).await;
     let feature_rows = kernel.store.delete_all_feature_settings(guild).await;
+    let command_rows = kernel.store.delete_command_roles(guild).await;
     kernel.forget_guild_config(guild).await;
     if let Err(error) = guild_row
         .as_ref()
         .map(|_| ())
         .and(feature_rows.as_ref().map(|_| ()))
+        .and(command_rows.as_ref().map(|_| ()))
     {
         return private_text(t!(locale, "config-reset-failed", error = error.to_string()));
     }
@@ -429,6 +531,78 @@ async fn reset(kernel: &Kernel, request: &InteractionRequest, guild: Id<GuildMar
         Box::new(move |locale| t!(locale, "config-changed-reset", features = &features));
     log_change(kernel, &request.settings, request, &change).await;
     private_text(t!(locale, "config-reset-done", change = change(locale)))
+}
+
+/// `/config tidy-replies [seconds]`: 0 or left out turns it off.
+async fn tidy_replies(
+    kernel: &Kernel,
+    request: &InteractionRequest,
+    guild: Id<GuildMarker>,
+) -> Outcome {
+    use crate::kernel::guild_config::{GUILD_NAMESPACE, TIDY_REPLIES_KEY};
+    let locale = request.language();
+    let seconds = match request.leaf_option("seconds") {
+        None => 0,
+        Some(CommandOptionValue::Integer(seconds)) => *seconds,
+        Some(_) => {
+            return Outcome::Refused(t!(locale, "tidy-out-of-range", max = TIDY_MAX_SECONDS))
+        }
+    };
+    if !(0..=TIDY_MAX_SECONDS).contains(&seconds) {
+        return Outcome::Refused(t!(locale, "tidy-out-of-range", max = TIDY_MAX_SECONDS));
+    }
+    let stored = if seconds == 0 {
+        kernel
+            .store
+            .delete_feature_setting(guild, GUILD_NAMESPACE, TIDY_REPLIES_KEY)
+            .await
+            .map(drop)
+    } else {
+        kernel
+            .store
+            .set_feature_setting(guild, GUILD_NAMESPACE, TIDY_REPLIES_KEY, &seconds.into())
+            .await
+    };
+    if let Err(error) = stored {
+        return Outcome::Refused(t!(
+            locale,
+            "config-database-refused",
+            error = error.to_string()
+        ));
+    }
+    kernel.forget_guild_config(guild).await;
+    let change: Change = Box::new(move |locale| {
+        if seconds == 0 {
+            t!(locale, "tidy-changed-off")
+        } else {
+            t!(locale, "tidy-changed-on", seconds = seconds)
+        }
+    });
+    Outcome::Changed(change)
+}
+
+/// The text commands' prefix and tidy replies, as `/config show` lists them.
+fn text_and_replies(
+    features: &crate::kernel::guild_config::FeatureValues,
+    locale: Locale,
+) -> (String, String) {
+    let prefix = features.prefix().map_or_else(
+        || t!(locale, "config-prefix-default"),
+        |prefix| format!("`{prefix}`"),
+    );
+    let tidy = features.tidy_replies().map_or_else(
+        || t!(locale, "config-tidy-off"),
+        |after| t!(locale, "config-tidy-after", seconds = after.as_secs()),
+    );
+    (
+        t!(locale, "config-field-text-and-replies"),
+        t!(
+            locale,
+            "config-text-and-replies",
+            prefix = prefix,
+            tidy = tidy
+        ),
+    )
 }
 
 /// Why a role cannot be a staff role, if it cannot.

@@ -5,6 +5,14 @@
 //! when full), sends the callback — deferring by itself when the owner has not answered
 //! within the defer window and following up later — and answers every failure with an
 //! ephemeral message carrying an incident id that is also in the log.
+//!
+//! Three guild-wide rules live here, for every feature alike: a role a guild requires for
+//! a command (`/config permissions`, see [`crate::kernel::policy`]); a component marked
+//! for its requester only (see [`crate::kernel::custom_id`]) answers anyone else that it
+//! is someone else's; and in a guild with tidy replies on, a public confirmation (see
+//! [`crate::kernel::reply`]) is deleted after the chosen seconds by a task of its own
+//! (through the interaction's token, which Discord keeps 15 minutes; a restart in
+//! between leaves that one message in place).
 
 mod request;
 mod respond;
@@ -25,16 +33,17 @@ pub use self::request::{Delivered, InteractionRequest, RequestKind};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::discord::DiscordError;
-use crate::kernel::guild_config::{FeatureValues, GuildConfig};
+use crate::kernel::guild_config::GuildConfig;
 use crate::kernel::i18n::Locale;
 use crate::kernel::metrics;
-use crate::kernel::policy::{access_level, refusal, AccessLevel, StaffRoles};
+use crate::kernel::policy::{access_level, missing_command_role, refusal, AccessLevel, StaffRoles};
 use crate::kernel::reply::{Reply, ReplyMessage};
 use crate::kernel::store::GuildSettings;
 use crate::kernel::supervision::{new_incident_id, CallError, Concern, ConcernHandle};
 use crate::kernel::Kernel;
 use crate::t;
 use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::marker::UserMarker;
 use twilight_model::id::Id;
 
 /// Discord's codes for an interaction that can take no answer any more: it expired, or
@@ -321,15 +330,13 @@ async fn run(
     };
     let (config, settings_problem) = match shared.kernel.guild_config(guild_id).await {
         Ok(config) => (config, None),
-        Err(error) => (
-            GuildConfig {
-                settings: GuildSettings::new(guild_id),
-                features: FeatureValues::default(),
-            },
-            Some(error),
-        ),
+        Err(error) => (GuildConfig::defaults(guild_id), Some(error)),
     };
-    let GuildConfig { settings, features } = config;
+    let GuildConfig {
+        settings,
+        features,
+        command_roles,
+    } = config;
     // From here on, the guild's choice first.
     let locale = Locale::resolve(Some(&settings.locale), person);
     let say = |text: String| {
@@ -344,6 +351,11 @@ async fn run(
         moderator_role_id: settings.moderator_role_id,
     };
     let level = access_level(&shared.kernel.owners, &actor, roles);
+    if let Some(requester) = someone_elses(&decoded, user_id) {
+        let text = t!(locale, "not-your-menu", requester = requester.get());
+        answer_now(shared, interaction, say(text), locale).await;
+        return Outcome::Refused;
+    }
     if let Some(error) = settings_problem.filter(|_| required > AccessLevel::Everyone) {
         // Without the settings we cannot know the configured roles, and what staff do
         // needs the database anyway; what everyone may do goes on with the defaults.
@@ -357,6 +369,20 @@ async fn run(
         let text = refusal_text(required, &settings, locale);
         answer_now(shared, interaction, say(text), locale).await;
         return Outcome::Refused;
+    }
+    if let Decoded::Command { name, path, .. } = &decoded {
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let rules = command_roles.for_path(name, &path);
+        if let Some((command, role)) = missing_command_role(level, &actor.role_ids, &rules) {
+            let text = t!(
+                locale,
+                "refusal-command-role",
+                command = command,
+                role = role.get()
+            );
+            answer_now(shared, interaction, say(text), locale).await;
+            return Outcome::Refused;
+        }
     }
     let feature = command.map_or(owner.feature, |entry| entry.feature);
     if !features.is_on(feature) {
@@ -400,6 +426,7 @@ async fn run(
 
     // Hand it to the owner; with every turn and queue place taken it is "busy", at once.
     let private = command.is_none_or(|entry| entry.private);
+    let tidy_after = features.tidy_replies();
     let (delivered, delivered_signal) = Delivered::pending();
     let request = InteractionRequest {
         interaction: interaction.clone(),
@@ -410,6 +437,7 @@ async fn run(
         level,
         settings,
         features: Arc::new(features),
+        command_roles: Arc::new(command_roles),
         delivered: delivered_signal,
     };
     let answer = match (owner.submit)(request) {
@@ -428,6 +456,7 @@ async fn run(
         answering,
         private,
         locale,
+        tidy_after,
     };
     let outcome = await_and_deliver(shared, interaction, answer, asked, received).await;
     if matches!(outcome, Outcome::Answered | Outcome::Deferred) {
@@ -437,12 +466,14 @@ async fn run(
 }
 
 /// What the dispatcher knows about how to answer: the kind of interaction, whether a
-/// deferral is private, and the reader's language.
+/// deferral is private, the reader's language, and after how long the guild has its
+/// public confirmations deleted (`None`: never).
 #[derive(Debug, Clone, Copy)]
 struct Asked {
     answering: Answering,
     private: bool,
     locale: Locale,
+    tidy_after: Option<Duration>,
 }
 
 /// Waits for the owner, deferring when it is slow, and delivers its answer.
@@ -457,6 +488,7 @@ async fn await_and_deliver(
         answering,
         private,
         locale,
+        tidy_after,
     } = asked;
     let discord = &shared.kernel.discord;
     let window = if answering == Answering::Autocomplete {
@@ -508,6 +540,12 @@ async fn await_and_deliver(
         }
         _ => None,
     };
+    // A public confirmation that is the interaction's own response (`@original`) goes
+    // after the guild's delay; one that went out as a follow-up stays.
+    let tidy = tidy_after.filter(|_| {
+        matches!(&reply, Reply::Message(message) if message.is_tidied())
+            && respond::answer_is_original(deferred, private)
+    });
     if let Err(error) = respond::deliver(discord, interaction, reply, deferred, locale).await {
         let incident = new_incident_id();
         tracing::warn!(%incident, %error, "could not deliver the answer to Discord");
@@ -538,7 +576,53 @@ async fn await_and_deliver(
         }
         return Outcome::Failed;
     }
+    if let Some(after) = tidy {
+        tidy_original(discord.clone(), interaction.token.clone(), after);
+    }
     outcome
+}
+
+/// Deletes an interaction's response after `after`, on a task of its own (nobody waits
+/// for it). A response already gone (someone deleted it) is fine.
+fn tidy_original(discord: crate::kernel::discord::DiscordRest, token: String, after: Duration) {
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        match discord.delete_original(&token).await {
+            Ok(()) => tracing::debug!("tidied away a confirmation"),
+            Err(error) => tracing::info!(%error, "could not tidy away a confirmation"),
+        }
+    });
+}
+
+/// Deletes a message the bot posted in a channel after `after` (a text command's public
+/// confirmation in a guild with tidy replies on), on a task of its own.
+pub fn tidy_message(
+    discord: &crate::kernel::discord::DiscordRest,
+    channel: Id<twilight_model::id::marker::ChannelMarker>,
+    message: Id<twilight_model::id::marker::MessageMarker>,
+    after: Duration,
+) {
+    let discord = discord.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        let request = discord.client().delete_message(channel, message);
+        match crate::kernel::discord::send("DELETE /channels/{id}/messages/{id}", request).await {
+            Ok(_) => tracing::debug!("tidied away a confirmation"),
+            Err(error) => tracing::info!(%error, "could not tidy away a confirmation"),
+        }
+    });
+}
+
+/// The person a component or modal is reserved for, when that is someone other than
+/// `clicker`.
+fn someone_elses(decoded: &Decoded, clicker: Id<UserMarker>) -> Option<Id<UserMarker>> {
+    match decoded {
+        Decoded::Component { id, .. } | Decoded::Modal { id, .. } => id
+            .requester
+            .filter(|requester| *requester != clicker.get())
+            .and_then(Id::new_checked),
+        Decoded::Command { .. } => None,
+    }
 }
 
 fn failure_outcome(error: &CallError) -> Outcome {

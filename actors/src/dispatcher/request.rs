@@ -16,7 +16,7 @@ use twilight_model::id::marker::{ChannelMarker, GuildMarker, UserMarker};
 use twilight_model::id::Id;
 
 use crate::kernel::custom_id::{CustomId, CustomIdError};
-use crate::kernel::guild_config::FeatureValues;
+use crate::kernel::guild_config::{CommandRoles, FeatureValues};
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::{AccessLevel, Actor};
 use crate::kernel::store::GuildSettings;
@@ -59,6 +59,8 @@ pub struct InteractionRequest {
     pub settings: GuildSettings,
     /// Every feature's settings in the guild (see [`crate::kernel::guild_config`]).
     pub features: Arc<FeatureValues>,
+    /// The roles the guild requires for commands (`/config permissions`).
+    pub command_roles: Arc<CommandRoles>,
     /// When the handler's answer is with Discord: work that goes on after the handler
     /// answered (a streamed reply) edits that answer only from then on.
     pub delivered: Delivered,
@@ -161,6 +163,22 @@ impl InteractionRequest {
         data.resolved
             .as_ref()
             .and_then(|resolved| resolved.users.get(&id))
+    }
+
+    /// A role the command's options name, as Discord resolved it (e.g. whether an
+    /// integration manages it).
+    pub fn resolved_role(
+        &self,
+        id: twilight_model::id::Id<twilight_model::id::marker::RoleMarker>,
+    ) -> Option<&twilight_model::guild::Role> {
+        let (RequestKind::Command { data, .. } | RequestKind::Autocomplete { data, .. }) =
+            &self.kind
+        else {
+            return None;
+        };
+        data.resolved
+            .as_ref()
+            .and_then(|resolved| resolved.roles.get(&id))
     }
 
     /// The kind of a channel the command's options name (from Discord's resolved data).

@@ -141,6 +141,18 @@ pub(crate) async fn deliver(
     }
 }
 
+/// Whether a message answer ends up as the interaction's own response (`@original`,
+/// which the token can delete later) rather than as a follow-up: answered in time, or
+/// after a public "thinking…". (A public answer after a private deferral, or a new
+/// message after a component's silent deferral, is a follow-up.)
+pub(crate) fn answer_is_original(deferred: Option<Deferral>, private: bool) -> bool {
+    match deferred {
+        None => true,
+        Some(Deferral::Thinking { .. }) => !private,
+        Some(Deferral::Update) => false,
+    }
+}
+
 /// How long an owner may take after a deferral (Discord keeps the token 15 minutes).
 pub(crate) const AFTER_DEFERRAL: Duration = Duration::from_secs(14 * 60);
 

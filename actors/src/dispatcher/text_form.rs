@@ -4,7 +4,10 @@
 //! for spaces), checked as Discord checks a slash command's options (required, choices,
 //! lengths, ranges, mentions), and handed to the feature's actor as a command request.
 //! Public answers are replies in the channel; private ones go to the admin by DM, never
-//! into the channel. Anyone below admin gets no reply at all (as with `!ping`).
+//! into the channel. Anyone below admin gets no reply at all (as with `!ping`); admins
+//! pass every role a guild requires for a command, so `/config permissions` never
+//! refuses a text form. The prefix is the guild's own (`/config prefix`) or the default,
+//! and the bot's mention always works too.
 
 use std::sync::Arc;
 
@@ -16,9 +19,12 @@ use twilight_model::application::command::{CommandOption, CommandOptionType};
 use twilight_model::application::interaction::Interaction;
 use twilight_model::channel::Message;
 use twilight_model::guild::Permissions;
+use twilight_model::id::marker::UserMarker;
+use twilight_model::id::Id;
 
 use super::request::{decode, InteractionRequest};
 use crate::bus::{Deliver, EventBus};
+use crate::kernel::guild_config::FeatureValues;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::{access_level, AccessLevel, Actor, StaffRoles};
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
@@ -45,13 +51,16 @@ pub fn subscribe(
             return crate::bus::delivered();
         };
         // Most messages are not commands: tell at once (this runs for every message).
-        let Some(name) = command_named(message, &prefix, commands) else {
+        if message.author.bot
+            || message.guild_id.is_none()
+            || !may_be_text_command(&message.content, &prefix, |word| commands.contains(&word))
+        {
             return crate::bus::delivered();
-        };
+        }
         let (kernel, handler, prefix) = (kernel.clone(), handler.clone(), prefix.clone());
         let run = async move {
             if let Event::MessageCreate(message) = event.event.as_ref() {
-                run(&kernel, &prefix, name, message, &handler).await;
+                run(&kernel, &prefix, commands, message, &handler).await;
             }
         };
         let handled = main.spawn(run);
@@ -65,28 +74,90 @@ pub fn subscribe(
     bus.subscribe("text-forms", EventTypeFlags::MESSAGE_CREATE, deliver);
 }
 
-/// Which of `commands` a message names (`!tickets …`), if it is a person's, in a guild.
-fn command_named(
-    message: &Message,
+/// The longest prefix a guild may choose.
+pub const MAX_PREFIX_CHARS: usize = 5;
+
+/// Whether a message may be a text command with some prefix — `default`, any a guild may
+/// choose, or a mention — naming a command `is_name` knows: a cheap look, without the
+/// guild's settings, before anything is cloned or read.
+pub fn may_be_text_command(content: &str, default: &str, is_name: impl Fn(&str) -> bool) -> bool {
+    let mut words = content.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let first = first.to_lowercase();
+    // `<prefix><name>`: a name after the default or after 1 to 5 characters.
+    let glued = first
+        .strip_prefix(default)
+        .filter(|_| !default.is_empty())
+        .is_some_and(&is_name)
+        || first
+            .char_indices()
+            .skip(1)
+            .take(MAX_PREFIX_CHARS)
+            .any(|(at, _)| is_name(&first[at..]));
+    // `<prefix> <name>` or `<@bot> <name>`.
+    let apart = (first.chars().count() <= MAX_PREFIX_CHARS.max(default.chars().count())
+        || (first.starts_with("<@") && first.ends_with('>')))
+        && words
+            .next()
+            .is_some_and(|word| is_name(&word.to_lowercase()));
+    glued || apart
+}
+
+/// What follows the guild's prefix or the bot's mention in `content`, spaces after it
+/// trimmed; `None` when the message starts with neither.
+pub fn after_prefix<'a>(
+    content: &'a str,
     prefix: &str,
-    commands: &[&'static str],
-) -> Option<&'static str> {
-    if message.author.bot || prefix.is_empty() || message.guild_id.is_none() {
+    bot: Option<Id<UserMarker>>,
+) -> Option<&'a str> {
+    if let Some(bot) = bot {
+        for mention in [format!("<@{bot}>"), format!("<@!{bot}>")] {
+            if let Some(rest) = content.strip_prefix(mention.as_str()) {
+                return Some(rest.trim_start());
+            }
+        }
+    }
+    if prefix.is_empty() {
         return None;
     }
-    let rest = message.content.strip_prefix(prefix)?;
-    let word = rest.split_whitespace().next()?.to_lowercase();
-    commands.iter().copied().find(|name| *name == word)
+    content.strip_prefix(prefix).map(str::trim_start)
+}
+
+/// The prefix in force in a guild: its own, else the default.
+pub fn guild_prefix<'a>(features: &'a FeatureValues, default: &'a str) -> &'a str {
+    features.prefix().unwrap_or(default)
 }
 
 async fn run(
     kernel: &Kernel,
-    prefix: &str,
-    name: &'static str,
+    default_prefix: &str,
+    commands: &[&'static str],
     message: &Message,
     handler: &Handler,
 ) {
     let Some(guild_id) = message.guild_id else {
+        return;
+    };
+    let config = match kernel.guild_config(guild_id).await {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::warn!(%error, guild = guild_id.get(), "text command: guild settings unavailable");
+            return;
+        }
+    };
+    let prefix = guild_prefix(&config.features, default_prefix);
+    let Some(after) = after_prefix(&message.content, prefix, kernel.discord.known_bot_user())
+    else {
+        return;
+    };
+    let word = after
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let Some(name) = commands.iter().copied().find(|name| *name == word) else {
         return;
     };
     let Some(entry) = kernel.catalogue.command(name) else {
@@ -101,13 +172,6 @@ async fn run(
         .guilds
         .member_permissions(guild_id, message.author.id, &roles)
         .unwrap_or(Permissions::empty());
-    let config = match kernel.guild_config(guild_id).await {
-        Ok(config) => config,
-        Err(error) => {
-            tracing::warn!(%error, guild = guild_id.get(), "text command: guild settings unavailable");
-            return;
-        }
-    };
     let actor = Actor {
         user_id: message.author.id.get(),
         role_ids: roles.iter().map(|role| role.get()).collect(),
@@ -124,16 +188,24 @@ async fn run(
         return;
     }
     let locale = Locale::for_guild(&config.settings.locale);
-    let say = |text: String| async move {
-        let reply = ReplyMessage::text(text);
-        if let Err(error) = kernel
+    let tidy_after = config.features.tidy_replies();
+    // Public answers go into the channel as replies; confirmations and errors are tidied
+    // away where the guild wants it.
+    let post = |answer: ReplyMessage| async move {
+        match kernel
             .discord
-            .send_message(message.channel_id, &reply, Some(message.id))
+            .send_message(message.channel_id, &answer, Some(message.id))
             .await
         {
-            tracing::info!(%error, "could not answer a text command");
+            Ok(posted) => {
+                if let Some(after) = tidy_after.filter(|_| answer.is_tidied()) {
+                    super::tidy_message(&kernel.discord, message.channel_id, posted, after);
+                }
+            }
+            Err(error) => tracing::info!(%error, "could not answer a text command"),
         }
     };
+    let say = |text: String| post(ReplyMessage::confirmation(text));
     if !config.features.is_on(entry.feature) {
         say(t!(
             locale,
@@ -144,11 +216,7 @@ async fn run(
         .await;
         return;
     }
-    let words = message
-        .content
-        .strip_prefix(prefix)
-        .map(|rest| rest.trim_start()[name.len()..].to_owned())
-        .unwrap_or_default();
+    let words = after.get(name.len()..).unwrap_or_default().to_owned();
     let options = match read_options(&entry.definition, &words) {
         Ok(options) => options,
         Err(problem) => {
@@ -190,6 +258,8 @@ async fn run(
         level,
         settings: config.settings,
         features: Arc::new(config.features),
+        // Text forms are the admins', and admins pass every command role.
+        command_roles: Arc::new(config.command_roles),
         // A text command's answer is a message of its own: there is no `@original`.
         delivered: super::request::Delivered::pending().1,
     };
@@ -211,15 +281,7 @@ async fn run(
                 say(t!(locale, "text-form-private")).await;
             }
         }
-        Reply::Message(answer) | Reply::Update(answer) => {
-            if let Err(error) = kernel
-                .discord
-                .send_message(message.channel_id, &answer, Some(message.id))
-                .await
-            {
-                tracing::info!(%error, "could not answer a text command");
-            }
-        }
+        Reply::Message(answer) | Reply::Update(answer) => post(answer).await,
         Reply::Modal { .. } => say(t!(locale, "text-form-needs-slash", command = name)).await,
         Reply::Choices(_) | Reply::Acknowledge => {}
     }

@@ -211,6 +211,29 @@ impl Catalogue {
         self.commands.iter().find(|entry| entry.name() == name)
     }
 
+    /// Whether `name` with subcommand `path` (group, subcommand; or fewer) is a command
+    /// or a part of one in the catalogue.
+    pub fn knows_path(&self, name: &str, path: &[&str]) -> bool {
+        let Some(entry) = self.command(name) else {
+            return false;
+        };
+        let mut level = entry.definition.options.as_slice();
+        for word in path {
+            let found = level.iter().find(|option| {
+                option.name == *word
+                    && matches!(
+                        option.kind,
+                        CommandOptionType::SubCommand | CommandOptionType::SubCommandGroup
+                    )
+            });
+            match found {
+                Some(option) => level = option.options.as_deref().unwrap_or(&[]),
+                None => return false,
+            }
+        }
+        true
+    }
+
     pub fn prefix_command(&self, name: &str) -> Option<&PrefixEntry> {
         self.prefix.iter().find(|entry| entry.name == name)
     }
@@ -331,6 +354,16 @@ mod tests {
         assert_eq!(demo.access_for(&["look"]), AccessLevel::Everyone);
         assert_eq!(demo.access_for(&["change"]), AccessLevel::Admin);
         assert_eq!(demo.access_for(&["changes"]), AccessLevel::Everyone);
+    }
+
+    #[test]
+    fn knows_commands_and_their_subcommand_paths_only() {
+        let catalogue = catalogue();
+        assert!(catalogue.knows_path("demo", &[]));
+        assert!(catalogue.knows_path("demo", &["look"]));
+        assert!(!catalogue.knows_path("demo", &["looks"]));
+        assert!(!catalogue.knows_path("demo", &["look", "deeper"]));
+        assert!(!catalogue.knows_path("nope", &[]));
     }
 
     #[test]

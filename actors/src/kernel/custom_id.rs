@@ -1,6 +1,12 @@
 //! The custom_id codec: buttons, selects and modals carry everything they need in their
 //! custom_id — `<concern>:<version>:<action>[:<arg>…]`, at most 100 characters — so they
 //! keep working after any restart or redeploy.
+//!
+//! A component only the person who asked for it may use (a menu, pagination, a confirm
+//! button on a public message) carries that person as a marked first argument,
+//! `@<user id>` ([`CustomId::for_requester`]); the dispatcher answers anyone else that
+//! it is someone else's, and hands the owner the id without the mark. Components meant
+//! for everyone (a claim button on a shift post, a ticket panel) carry no mark.
 
 use std::fmt;
 
@@ -15,7 +21,12 @@ pub struct CustomId {
     pub version: u16,
     pub action: String,
     pub args: Vec<String>,
+    /// The only person who may use it (see the module documentation).
+    pub requester: Option<u64>,
 }
+
+/// What marks the requester's argument.
+const REQUESTER_MARK: char = '@';
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CustomIdError {
@@ -34,7 +45,14 @@ impl CustomId {
             version,
             action: action.into(),
             args: Vec::new(),
+            requester: None,
         }
+    }
+
+    /// Makes the component usable by `user` only.
+    pub fn for_requester(mut self, user: impl Into<u64>) -> Self {
+        self.requester = Some(user.into());
+        self
     }
 
     /// Adds an argument (anything that displays without a `:`).
@@ -54,6 +72,11 @@ impl CustomId {
             }
         }
         let mut encoded = format!("{}:{}:{}", self.concern, self.version, self.action);
+        if let Some(requester) = self.requester {
+            encoded.push(':');
+            encoded.push(REQUESTER_MARK);
+            encoded.push_str(&requester.to_string());
+        }
         for arg in &self.args {
             encoded.push(':');
             encoded.push_str(arg);
@@ -81,15 +104,27 @@ impl CustomId {
             .next()
             .filter(|p| !p.is_empty())
             .ok_or(CustomIdError::Malformed)?;
-        let args: Vec<String> = parts.map(str::to_string).collect();
+        let mut args: Vec<String> = parts.map(str::to_string).collect();
         if args.iter().any(String::is_empty) {
             return Err(CustomIdError::BadPart);
         }
+        let requester = match args
+            .first()
+            .and_then(|arg| arg.strip_prefix(REQUESTER_MARK))
+        {
+            Some(user) => {
+                let user = user.parse().map_err(|_| CustomIdError::BadPart)?;
+                args.remove(0);
+                Some(user)
+            }
+            None => None,
+        };
         Ok(Self {
             concern: concern.into(),
             version,
             action: action.into(),
             args,
+            requester,
         })
     }
 
@@ -112,6 +147,25 @@ mod tests {
         assert_eq!(
             CustomId::decode(&encoded).unwrap().arg_as::<u64>(0),
             Some(4711)
+        );
+    }
+
+    #[test]
+    fn the_requester_rides_first_and_is_not_an_argument() {
+        let id = CustomId::new("core", 1, "help-page")
+            .for_requester(42u64)
+            .arg("general")
+            .arg(2);
+        let encoded = id.encode().unwrap();
+        assert_eq!(encoded, "core:1:help-page:@42:general:2");
+        let decoded = CustomId::decode(&encoded).unwrap();
+        assert_eq!(decoded.requester, Some(42));
+        assert_eq!(decoded.args, vec!["general", "2"]);
+        assert_eq!(decoded.arg_as::<u64>(1), Some(2));
+        assert_eq!(CustomId::decode("core:1:help").unwrap().requester, None);
+        assert_eq!(
+            CustomId::decode("core:1:help:@x"),
+            Err(CustomIdError::BadPart)
         );
     }
 

@@ -1,6 +1,8 @@
 //! The permission policy: who may run what — bot owners (configuration), guild admins
 //! (Administrator or the configured admin role), moderators (the configured moderator
 //! role), everyone — decided by us for every command, component and modal, per guild.
+//! On top of a command's own level a guild may require a role for it (`/config
+//! permissions`): owners and admins pass such a rule always, everyone else needs the role.
 
 use serde::{Deserialize, Serialize};
 use twilight_model::id::marker::RoleMarker;
@@ -81,6 +83,26 @@ pub fn access_level(owners: &[u64], actor: &Actor, roles: StaffRoles) -> AccessL
     }
 }
 
+/// The first of a guild's command roles (`rules`, as [`CommandRoles::for_path`] finds
+/// them) that someone at `level` holding `role_ids` lacks; `None` when they may go on.
+/// The bot's owners and the guild's admins pass every rule, so a role cannot lock the
+/// people who set it out; moderators and members need each role that applies.
+///
+/// [`CommandRoles::for_path`]: crate::kernel::guild_config::CommandRoles::for_path
+pub fn missing_command_role(
+    level: AccessLevel,
+    role_ids: &[u64],
+    rules: &[(String, Id<RoleMarker>)],
+) -> Option<(String, Id<RoleMarker>)> {
+    if level >= AccessLevel::Admin {
+        return None;
+    }
+    rules
+        .iter()
+        .find(|(_, role)| !role_ids.contains(&role.get()))
+        .cloned()
+}
+
 /// Why a request was refused, in words for the person.
 pub fn refusal(required: AccessLevel, locale: Locale) -> String {
     t!(locale, "refusal", who = required.describe_in(locale))
@@ -137,5 +159,28 @@ mod tests {
         };
         assert_eq!(access_level(&[], &dm, roles), AccessLevel::Everyone);
         assert!(AccessLevel::Admin > AccessLevel::Moderator);
+    }
+
+    #[test]
+    fn command_roles_bind_everyone_below_admin() {
+        let rules = vec![
+            ("shift".to_owned(), Id::new(7)),
+            ("shift drop".to_owned(), Id::new(8)),
+        ];
+        assert_eq!(
+            missing_command_role(AccessLevel::Everyone, &[7, 8], &rules),
+            None
+        );
+        assert_eq!(
+            missing_command_role(AccessLevel::Moderator, &[7], &rules),
+            Some(("shift drop".to_owned(), Id::new(8)))
+        );
+        assert_eq!(
+            missing_command_role(AccessLevel::Everyone, &[], &rules),
+            Some(("shift".to_owned(), Id::new(7)))
+        );
+        assert_eq!(missing_command_role(AccessLevel::Admin, &[], &rules), None);
+        assert_eq!(missing_command_role(AccessLevel::Owner, &[], &rules), None);
+        assert_eq!(missing_command_role(AccessLevel::Everyone, &[], &[]), None);
     }
 }

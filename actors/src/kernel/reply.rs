@@ -2,6 +2,12 @@
 //! a modal, autocomplete choices), which the dispatcher turns into Discord's interaction
 //! callback — or, after it had to defer, into an edit of the deferred response. Handlers
 //! never build HTTP requests for the callback themselves.
+//!
+//! A public message is a record (a shift post, a ticket notice, a log line: it stays) or a
+//! confirmation (a "done", a public error answer: it may go). A guild with tidy replies
+//! on has the bot delete its public confirmations after a while; records and private
+//! answers are never touched. Every message is a record unless its feature says
+//! otherwise with [`ReplyMessage::confirmation`] or [`ReplyMessage::as_confirmation`].
 
 use twilight_model::application::command::{CommandOptionChoice, CommandOptionChoiceValue};
 use twilight_model::channel::message::component::{
@@ -22,6 +28,9 @@ pub struct ReplyMessage {
     pub attachments: Vec<Attachment>,
     /// Only the person who acted sees it.
     pub ephemeral: bool,
+    /// A confirmation or an error answer, not a record: a guild with tidy replies on has
+    /// it deleted after a while when it is public (see the module documentation).
+    pub confirmation: bool,
 }
 
 impl ReplyMessage {
@@ -40,6 +49,23 @@ impl ReplyMessage {
             ephemeral: true,
             ..Self::default()
         }
+    }
+
+    /// A public confirmation ("done", a public error answer): a guild with tidy replies on
+    /// has it deleted after a while.
+    pub fn confirmation(content: impl Into<String>) -> Self {
+        Self::text(content).as_confirmation()
+    }
+
+    /// Marks the message a confirmation rather than a record.
+    pub fn as_confirmation(mut self) -> Self {
+        self.confirmation = true;
+        self
+    }
+
+    /// Whether a guild's tidy replies delete it: public, and a confirmation.
+    pub fn is_tidied(&self) -> bool {
+        self.confirmation && !self.ephemeral
     }
 
     pub fn with_embed(mut self, embed: Embed) -> Self {

@@ -31,6 +31,7 @@
 //!    `gateway_sessions.rs` for the smallest example. Scope every query by `guild_id`.
 //! 4. Cover it in `actors/tests/store_contract.rs`, which runs on both backends.
 
+mod command_roles;
 mod connections;
 mod database_url;
 mod error;

@@ -104,3 +104,13 @@ diesel::table! {
         heartbeat_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The role a guild requires for a command or subcommand path (`shift drop`).
+    command_roles (guild_id, command) {
+        guild_id -> BigInt,
+        command -> Text,
+        role_id -> BigInt,
+        updated_at -> Timestamp,
+    }
+}

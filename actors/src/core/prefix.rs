@@ -283,6 +283,11 @@ mod tests {
         assert!(!may_be_text_command("hello there", "!", is_name));
         assert!(!may_be_text_command("ping", "!", is_name));
         assert!(!may_be_text_command("", "!", is_name));
+        // Upper case and other letters read the same; an over-long word is no command.
+        assert!(may_be_text_command("!PING", "!", is_name));
+        assert!(may_be_text_command("§Ping", "!", is_name));
+        assert!(may_be_text_command("ß ping", "!", is_name));
+        assert!(!may_be_text_command(&format!("!{}", "p".repeat(80)), "!", is_name));
     }
 
     #[test]

@@ -85,7 +85,18 @@ pub fn may_be_text_command(content: &str, default: &str, is_name: impl Fn(&str) 
     let Some(first) = words.next() else {
         return false;
     };
-    let first = first.to_lowercase();
+    // This runs for every message: the lower-case copy lives on the stack (an ASCII word;
+    // one too long for the buffer is longer than any prefix and name together, so it reads
+    // as empty; only a word with other letters is lowered on the heap).
+    let mut buffer = [0u8; LOWERED_ON_STACK];
+    let lowered;
+    let first: &str = match lower_on_stack(first, &mut buffer) {
+        Some(first) => first,
+        None => {
+            lowered = first.to_lowercase();
+            &lowered
+        }
+    };
     // `<prefix><name>`: a name after the default or after 1 to 5 characters.
     let glued = first
         .strip_prefix(default)
@@ -99,10 +110,32 @@ pub fn may_be_text_command(content: &str, default: &str, is_name: impl Fn(&str) 
     // `<prefix> <name>` or `<@bot> <name>`.
     let apart = (first.chars().count() <= MAX_PREFIX_CHARS.max(default.chars().count())
         || (first.starts_with("<@") && first.ends_with('>')))
-        && words
-            .next()
-            .is_some_and(|word| is_name(&word.to_lowercase()));
+        && words.next().is_some_and(|word| {
+            let mut buffer = [0u8; LOWERED_ON_STACK];
+            match lower_on_stack(word, &mut buffer) {
+                Some(word) => is_name(word),
+                None => is_name(&word.to_lowercase()),
+            }
+        });
     glued || apart
+}
+
+/// Bytes of a word lowered on the stack by [`may_be_text_command`].
+const LOWERED_ON_STACK: usize = 64;
+
+/// `word` in lower case in `buffer` when it is ASCII (empty when it does not fit: no
+/// prefix and command name are that long); `None` for a word with other letters.
+fn lower_on_stack<'b>(word: &str, buffer: &'b mut [u8; LOWERED_ON_STACK]) -> Option<&'b str> {
+    if !word.is_ascii() {
+        return None;
+    }
+    if word.len() > LOWERED_ON_STACK {
+        return Some("");
+    }
+    let lowered = &mut buffer[..word.len()];
+    lowered.copy_from_slice(word.as_bytes());
+    lowered.make_ascii_lowercase();
+    std::str::from_utf8(lowered).ok()
 }
 
 /// What follows the guild's prefix or the bot's mention in `content`, spaces after it

@@ -20,6 +20,7 @@ pub mod security;
 pub mod shifts;
 pub mod stats;
 pub mod tickets;
+pub mod usage;
 
 /// The built-in features after `core`, in boot order. Adding a feature is a folder and one
 /// line here.
@@ -32,6 +33,7 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(llm::LlmFeature),
         Box::new(stats::StatsFeature::default()),
         Box::new(governance::GovernanceFeature::default()),
+        Box::new(usage::UsageFeature::default()),
     ]
 }
 

@@ -16,7 +16,7 @@ use agora_actors::kernel::reply::{Reply, ReplyMessage};
 use agora_actors::kernel::supervision::{Concern, ConcernHandle, Limits};
 use agora_actors::usage::{store, UsageTotals};
 use agora_sim::actions::CommandOption;
-use agora_testkit::{content, is_private, run_test, wait_until, Harness};
+use agora_testkit::{content, is_private, run_test, wait_until, FreshPostgres, Harness};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use twilight_interactions::command::{CommandModel, CreateCommand};
@@ -114,137 +114,179 @@ async fn counted(harness: &Harness, runs: u64) {
 
 #[test]
 fn usage_is_counted_per_guild_shown_to_each_its_own_kept_across_a_restart_and_trimmed() {
+    run_test(counted_shown_kept_and_trimmed(&[]));
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set AGORA_TEST_POSTGRES_URL, run with --include-ignored"]
+fn usage_is_counted_shown_kept_and_trimmed_on_postgresql() {
     run_test(async {
-        let clock = ManualClock::new(chrono::Utc::now());
-        let shared: SharedClock = clock.clone();
-        let extra = [
-            ("AGORA_USAGE__KEEP_DAYS", "30"),
-            ("AGORA_USAGE__FLUSH_SECS", "1"),
-        ];
-        let mut harness = Harness::start_with_clock(&extra, extensions(), shared).await;
-        let demo = harness.demo.clone();
-        let (member, admin, general) = (demo.member_ids[0], demo.admin_id, demo.general_id);
-
-        // A second guild, with its own owner, who is not the bot's owner.
-        let (second, sam) =
-            harness
-                .sim
-                .create_guild("Second", "sam", agora_sim::scenario::DEMO_BOT_PERMISSIONS);
-        let lobby = harness.sim.create_channel(second, "lobby", 0, None).unwrap();
-        let kernel = harness.agora().kernel();
-        kernel
-            .discord
-            .register_commands(Some(Id::new(second)), &kernel.catalogue.slash_commands())
-            .await
-            .unwrap();
-
-        // The demo guild: two /help by a member, /status by an admin, /usage errors by
-        // the admin (refused: owners only), /lab crash by a member (fails).
-        harness.run(member, general, "help", vec![]).await;
-        harness.run(member, general, "help", vec![]).await;
-        harness.run(admin, general, "status", vec![]).await;
-        let refused = harness.run(admin, general, "usage", sub("errors")).await;
-        assert!(is_private(&refused));
-        assert!(
-            content(&refused).contains("the bot's owners"),
-            "{}",
-            content(&refused)
-        );
-        let crashed = harness
-            .run(member, general, "lab", vec![CommandOption::sub("crash", vec![])])
-            .await;
-        assert!(content(&crashed).contains("incident"), "{}", content(&crashed));
-        // The second guild: one /help.
-        harness.run_in(second, sam, lobby, "help", vec![]).await;
-        counted(&harness, 6).await;
-
-        let overview = harness.run(member, general, "usage", sub("overview")).await;
-        assert!(is_private(&overview));
-        let text = content(&overview);
-        assert!(text.contains("· 2 servers ·"), "{text}");
-        assert!(
-            text.contains("**This server:** 5 commands today · 5 in all"),
-            "{text}"
-        );
-        assert!(text.contains("1. `/help` — 2 runs · p50 "), "{text}");
-        for command in ["/lab crash", "/status", "/usage errors"] {
-            assert!(text.contains(&format!("`{command}` — 1 runs")), "{text}");
-        }
-        let there = content(&harness.run_in(second, sam, lobby, "usage", sub("overview")).await);
-        assert!(
-            there.contains("**This server:** 1 commands today · 1 in all"),
-            "{there}"
-        );
-        assert!(there.contains("1. `/help` — 1 runs"), "{there}");
-        assert!(!there.contains("lab") && !there.contains("status"), "{there}");
-        counted(&harness, 8).await;
-
-        // A restart keeps everything (the last counts are written at the clean stop); the
-        // demo guild's owner is made the bot's owner for the next boot.
-        harness.stop().await;
-        harness.config.discord.owners = vec![demo.owner_id];
-        harness.boot(extensions()).await;
-
-        // The bot's owner sees every guild's failures.
-        let errors = content(&harness.run(demo.owner_id, general, "usage", sub("errors")).await);
-        assert!(errors.contains("(8 commands run)"), "{errors}");
-        assert!(
-            errors.contains("`/lab crash` — 1 failed · 0 busy of 1 runs (0 refused) · p50 — · p95 —"),
-            "{errors}"
-        );
-        assert!(!errors.contains("`/help`"), "only failing commands: {errors}");
-        counted(&harness, 1).await;
-        let after = content(&harness.run(member, general, "usage", sub("overview")).await);
-        assert!(
-            after.contains("**This server:** 7 commands today · 7 in all"),
-            "{after}"
-        );
-        assert!(after.contains("`/usage overview` — 1 runs"), "{after}");
-        assert!(after.contains("`/usage errors` — 2 runs"), "{after}");
-        counted(&harness, 2).await;
-
-        // Asking for more days than are kept is answered plainly.
-        let too_many = harness
-            .run(
-                member,
-                general,
-                "usage",
-                vec![CommandOption::sub(
-                    "overview",
-                    vec![CommandOption::value("days", 31)],
-                )],
-            )
-            .await;
-        assert_eq!(
-            content(&too_many),
-            "Usage is kept for 30 days: ask for 1 to 30 days, not 31."
-        );
-        counted(&harness, 3).await;
-
-        // 30 days later the old rows go at the trim; the all-time totals stay.
-        let totals = harness
-            .agora()
-            .kernel()
-            .services
-            .get::<UsageTotals>()
-            .unwrap();
-        totals.flush().await.unwrap();
-        let store_now = harness.agora().kernel().store.clone();
-        let first_day = store::oldest_day(&store_now).await.unwrap();
-        assert!(first_day.is_some());
-        clock.advance(chrono::Duration::days(29));
-        harness.tick("usage-trim").await;
-        assert_eq!(store::oldest_day(&store_now).await.unwrap(), first_day);
-        clock.advance(chrono::Duration::days(1));
-        harness.tick("usage-trim").await;
-        assert_eq!(store::oldest_day(&store_now).await.unwrap(), None);
-        let later = content(&harness.run(member, general, "usage", sub("overview")).await);
-        assert!(
-            later.contains("**This server:** 0 commands today · 9 in all"),
-            "{later}"
-        );
-        assert!(later.contains("No commands run in these days."), "{later}");
-        counted(&harness, 4).await;
-        assert_eq!(totals.commands_run().await.unwrap(), 12);
+        let database = FreshPostgres::create().await;
+        counted_shown_kept_and_trimmed(&[("AGORA_DATABASE__URL", database.url())]).await;
+        database.remove().await;
     });
+}
+
+/// The scenario of the module documentation, on the database `extra` names (SQLite
+/// unless it names one).
+async fn counted_shown_kept_and_trimmed(database: &[(&str, &str)]) {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let shared: SharedClock = clock.clone();
+    let mut extra = vec![
+        ("AGORA_USAGE__KEEP_DAYS", "30"),
+        ("AGORA_USAGE__FLUSH_SECS", "1"),
+    ];
+    extra.extend_from_slice(database);
+    let mut harness = Harness::start_with_clock(&extra, extensions(), shared).await;
+    let demo = harness.demo.clone();
+    let (member, admin, general) = (demo.member_ids[0], demo.admin_id, demo.general_id);
+
+    // A second guild, with its own owner, who is not the bot's owner.
+    let (second, sam) =
+        harness
+            .sim
+            .create_guild("Second", "sam", agora_sim::scenario::DEMO_BOT_PERMISSIONS);
+    let lobby = harness
+        .sim
+        .create_channel(second, "lobby", 0, None)
+        .unwrap();
+    let kernel = harness.agora().kernel();
+    kernel
+        .discord
+        .register_commands(Some(Id::new(second)), &kernel.catalogue.slash_commands())
+        .await
+        .unwrap();
+
+    // The demo guild: two /help by a member, /status by an admin, /usage errors by
+    // the admin (refused: owners only), /lab crash by a member (fails).
+    harness.run(member, general, "help", vec![]).await;
+    harness.run(member, general, "help", vec![]).await;
+    harness.run(admin, general, "status", vec![]).await;
+    let refused = harness.run(admin, general, "usage", sub("errors")).await;
+    assert!(is_private(&refused));
+    assert!(
+        content(&refused).contains("the bot's owners"),
+        "{}",
+        content(&refused)
+    );
+    let crashed = harness
+        .run(
+            member,
+            general,
+            "lab",
+            vec![CommandOption::sub("crash", vec![])],
+        )
+        .await;
+    assert!(
+        content(&crashed).contains("incident"),
+        "{}",
+        content(&crashed)
+    );
+    // The second guild: one /help.
+    harness.run_in(second, sam, lobby, "help", vec![]).await;
+    counted(&harness, 6).await;
+
+    let overview = harness.run(member, general, "usage", sub("overview")).await;
+    assert!(is_private(&overview));
+    let text = content(&overview);
+    assert!(text.contains("· 2 servers ·"), "{text}");
+    assert!(
+        text.contains("**This server:** 5 commands today · 5 in all"),
+        "{text}"
+    );
+    assert!(text.contains("1. `/help` — 2 runs · p50 "), "{text}");
+    for command in ["/lab crash", "/status", "/usage errors"] {
+        assert!(text.contains(&format!("`{command}` — 1 runs")), "{text}");
+    }
+    let there = content(
+        &harness
+            .run_in(second, sam, lobby, "usage", sub("overview"))
+            .await,
+    );
+    assert!(
+        there.contains("**This server:** 1 commands today · 1 in all"),
+        "{there}"
+    );
+    assert!(there.contains("1. `/help` — 1 runs"), "{there}");
+    assert!(
+        !there.contains("lab") && !there.contains("status"),
+        "{there}"
+    );
+    counted(&harness, 8).await;
+
+    // A restart keeps everything (the last counts are written at the clean stop); the
+    // demo guild's owner is made the bot's owner for the next boot.
+    harness.stop().await;
+    harness.config.discord.owners = vec![demo.owner_id];
+    harness.boot(extensions()).await;
+
+    // The bot's owner sees every guild's failures.
+    let errors = content(
+        &harness
+            .run(demo.owner_id, general, "usage", sub("errors"))
+            .await,
+    );
+    assert!(errors.contains("(8 commands run)"), "{errors}");
+    assert!(
+        errors.contains("`/lab crash` — 1 failed · 0 busy of 1 runs (0 refused) · p50 — · p95 —"),
+        "{errors}"
+    );
+    assert!(
+        !errors.contains("`/help`"),
+        "only failing commands: {errors}"
+    );
+    counted(&harness, 1).await;
+    let after = content(&harness.run(member, general, "usage", sub("overview")).await);
+    assert!(
+        after.contains("**This server:** 7 commands today · 7 in all"),
+        "{after}"
+    );
+    assert!(after.contains("`/usage overview` — 1 runs"), "{after}");
+    assert!(after.contains("`/usage errors` — 2 runs"), "{after}");
+    counted(&harness, 2).await;
+
+    // Asking for more days than are kept is answered plainly.
+    let too_many = harness
+        .run(
+            member,
+            general,
+            "usage",
+            vec![CommandOption::sub(
+                "overview",
+                vec![CommandOption::value("days", 31)],
+            )],
+        )
+        .await;
+    assert_eq!(
+        content(&too_many),
+        "Usage is kept for 30 days: ask for 1 to 30 days, not 31."
+    );
+    counted(&harness, 3).await;
+
+    // 30 days later the old rows go at the trim; the all-time totals stay.
+    let totals = harness
+        .agora()
+        .kernel()
+        .services
+        .get::<UsageTotals>()
+        .unwrap();
+    totals.flush().await.unwrap();
+    let store_now = harness.agora().kernel().store.clone();
+    let first_day = store::oldest_day(&store_now).await.unwrap();
+    assert!(first_day.is_some());
+    clock.advance(chrono::Duration::days(29));
+    harness.tick("usage-trim").await;
+    assert_eq!(store::oldest_day(&store_now).await.unwrap(), first_day);
+    clock.advance(chrono::Duration::days(1));
+    harness.tick("usage-trim").await;
+    assert_eq!(store::oldest_day(&store_now).await.unwrap(), None);
+    let later = content(&harness.run(member, general, "usage", sub("overview")).await);
+    assert!(
+        later.contains("**This server:** 0 commands today · 9 in all"),
+        "{later}"
+    );
+    assert!(later.contains("No commands run in these days."), "{later}");
+    counted(&harness, 4).await;
+    assert_eq!(totals.commands_run().await.unwrap(), 12);
+    harness.stop().await;
 }

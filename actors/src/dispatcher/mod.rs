@@ -256,11 +256,14 @@ struct InteractionObservers(Arc<parking_lot::RwLock<Vec<InteractionObserver>>>);
 /// Has `observer` told of every interaction the dispatcher finishes from now on (a
 /// feature calls this when it starts; the dispatcher names none).
 pub fn observe_interactions(kernel: &Kernel, observer: InteractionObserver) {
-    let observers = kernel.services.get::<InteractionObservers>().unwrap_or_else(|| {
-        let observers = InteractionObservers::default();
-        kernel.services.provide(observers.clone());
-        observers
-    });
+    let observers = kernel
+        .services
+        .get::<InteractionObservers>()
+        .unwrap_or_else(|| {
+            let observers = InteractionObservers::default();
+            kernel.services.provide(observers.clone());
+            observers
+        });
     observers.0.write().push(observer);
 }
 
@@ -278,10 +281,21 @@ async fn handle_interaction(shared: &Shared, interaction: Arc<Interaction>) {
             autocomplete: false,
             ..
         }) => (
-            Some(std::iter::once(name).chain(path).cloned().collect::<Vec<_>>().join(" ")),
+            Some(
+                std::iter::once(name)
+                    .chain(path)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             interaction.guild_id,
         ),
-        Ok(decoded) => (None, interaction.guild_id.or_else(|| direct_message_guild(decoded))),
+        Ok(decoded) => (
+            None,
+            interaction
+                .guild_id
+                .or_else(|| direct_message_guild(decoded)),
+        ),
         Err(_) => (None, interaction.guild_id),
     };
     let outcome = run(shared, &interaction, decoded, received).await;

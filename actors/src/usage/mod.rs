@@ -214,7 +214,11 @@ impl Shared {
 
     /// Today's UTC day, on the kernel's clock.
     fn today(&self) -> i64 {
-        self.kernel.clock.now().timestamp_millis().div_euclid(DAY_MS)
+        self.kernel
+            .clock
+            .now()
+            .timestamp_millis()
+            .div_euclid(DAY_MS)
     }
 
     fn is_stopping(&self) -> bool {
@@ -353,7 +357,12 @@ async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply
     .unwrap_or(DEFAULT_DAYS);
     let keep = i64::from(shared.config.keep_days.max(1));
     if !(1..=keep).contains(&days) {
-        return private(t!(locale, "usage-days-out-of-range", days = days, keep = keep));
+        return private(t!(
+            locale,
+            "usage-days-out-of-range",
+            days = days,
+            keep = keep
+        ));
     }
     // What was counted up to now shows.
     if let Err(error) = flush(shared).await {

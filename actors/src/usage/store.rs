@@ -144,7 +144,10 @@ pub async fn per_command(
     }
     for (command, bucket, count) in latency {
         let entry = usage.entry(command).or_default();
-        entry.latency.add(usize::try_from(bucket).unwrap_or(usize::MAX), count_of(count));
+        entry.latency.add(
+            usize::try_from(bucket).unwrap_or(usize::MAX),
+            count_of(count),
+        );
     }
     Ok(usage)
 }

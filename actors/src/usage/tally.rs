@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(tally.unflushed(), 0);
         assert_eq!(taken.len(), 2);
         let help = &taken[0].1;
-        assert_eq!((help.runs, help.refused, help.failed, help.busy), (6, 2, 1, 1));
+        assert_eq!(
+            (help.runs, help.refused, help.failed, help.busy),
+            (6, 2, 1, 1)
+        );
         assert_eq!(help.latency.total(), 2);
         tally.restore(taken);
         assert_eq!(tally.unflushed(), 7);

@@ -290,3 +290,100 @@ async fn counted_shown_kept_and_trimmed(database: &[(&str, &str)]) {
     assert_eq!(totals.commands_run().await.unwrap(), 12);
     harness.stop().await;
 }
+
+// ---- presence ----------------------------------------------------------------------------
+
+/// What each of `shards` shows now (its last Presence Update), as members read it.
+fn presence_shown(harness: &Harness, shards: &[u32]) -> Vec<Option<String>> {
+    let updates = harness.sim.state().gateway.presence_updates();
+    shards
+        .iter()
+        .map(|shard| {
+            updates
+                .iter()
+                .rev()
+                .find(|update| update.shard_id == *shard)
+                .and_then(|update| update.activity.as_ref())
+                .map(|activity| activity.shown())
+        })
+        .collect()
+}
+
+fn members_of(harness: &Harness, guild: u64) -> usize {
+    let world = harness.sim.state().world.lock();
+    world.guild(guild).map_or(0, |guild| guild.members.len())
+}
+
+async fn presence_becomes(harness: &Harness, expected: &str) {
+    let shards = [0, 1];
+    let waited = agora_testkit::waited_until("the presence", Duration::from_secs(20), || {
+        presence_shown(harness, &shards)
+            .iter()
+            .all(|shown| shown.as_deref() == Some(expected))
+    })
+    .await;
+    assert!(
+        waited.is_ok(),
+        "every shard shows {expected:?}; they show {:?}",
+        presence_shown(harness, &shards)
+    );
+}
+
+#[test]
+fn the_presence_shows_on_every_shard_filled_in_and_follows_the_guild_count() {
+    run_test(async {
+        let extra = [
+            ("AGORA_DISCORD__SHARD_COUNT", "2"),
+            ("AGORA_PRESENCE__KIND", "watching"),
+            (
+                "AGORA_PRESENCE__TEXT",
+                "{guilds} servers · {members} members · {commands} commands",
+            ),
+            ("AGORA_PRESENCE__REFRESH_SECS", "1"),
+        ];
+        let harness = Harness::start_with(&extra, Vec::new()).await;
+        let demo = harness.demo.clone();
+        let members = members_of(&harness, demo.guild_id);
+        presence_becomes(
+            &harness,
+            &format!("Watching 1 servers · {members} members · 0 commands"),
+        )
+        .await;
+
+        // A command run and a guild joined show at the next refresh, on both shards.
+        harness
+            .run(demo.member_ids[0], demo.general_id, "help", vec![])
+            .await;
+        let (second, _) =
+            harness
+                .sim
+                .create_guild("Second", "sam", agora_sim::scenario::DEMO_BOT_PERMISSIONS);
+        let together = members + members_of(&harness, second);
+        presence_becomes(
+            &harness,
+            &format!("Watching 2 servers · {together} members · 1 commands"),
+        )
+        .await;
+    });
+}
+
+#[test]
+fn a_custom_status_is_sent_as_discord_expects_it() {
+    run_test(async {
+        let extra = [
+            ("AGORA_PRESENCE__KIND", "custom"),
+            ("AGORA_PRESENCE__TEXT", "Helping {guilds} servers"),
+            ("AGORA_PRESENCE__REFRESH_SECS", "1"),
+        ];
+        let harness = Harness::start_with(&extra, Vec::new()).await;
+        let waited = agora_testkit::waited_until("the presence", Duration::from_secs(20), || {
+            presence_shown(&harness, &[0]) == [Some("Helping 1 servers".to_owned())]
+        })
+        .await;
+        assert!(waited.is_ok(), "{:?}", harness.sim.state().gateway.presence_updates());
+        let update = harness.sim.state().gateway.presence_updates()[0].clone();
+        let activity = update.activity.unwrap();
+        assert_eq!((activity.kind, update.status.as_str()), (4, "online"));
+        assert_eq!(activity.state.as_deref(), Some("Helping 1 servers"));
+    });
+}

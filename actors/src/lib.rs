@@ -16,6 +16,7 @@ pub mod governance;
 pub mod identify;
 pub mod kernel;
 pub mod llm;
+pub mod presence;
 pub mod security;
 pub mod shifts;
 pub mod stats;
@@ -34,6 +35,8 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(stats::StatsFeature::default()),
         Box::new(governance::GovernanceFeature::default()),
         Box::new(usage::UsageFeature::default()),
+        // After usage: `{commands}` reads its totals.
+        Box::new(presence::PresenceFeature),
     ]
 }
 

@@ -380,7 +380,11 @@ fn a_custom_status_is_sent_as_discord_expects_it() {
             presence_shown(&harness, &[0]) == [Some("Helping 1 servers".to_owned())]
         })
         .await;
-        assert!(waited.is_ok(), "{:?}", harness.sim.state().gateway.presence_updates());
+        assert!(
+            waited.is_ok(),
+            "{:?}",
+            harness.sim.state().gateway.presence_updates()
+        );
         let update = harness.sim.state().gateway.presence_updates()[0].clone();
         let activity = update.activity.unwrap();
         assert_eq!((activity.kind, update.status.as_str()), (4, "online"));

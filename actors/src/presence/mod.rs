@@ -52,23 +52,23 @@ impl PresenceText {
     /// Checks a text as the configuration's loader does; the problem in plain words.
     pub fn parse(text: &str) -> Result<PresenceText, String> {
         if text.trim().is_empty() {
-            return Err("the presence text is empty: write what members should see under the bot's name, such as \"{guilds} servers\" (or set `enabled = false`)".to_owned());
+            return Err("must not be empty: write what members should see under the bot's name, such as \"{guilds} servers\" (or set `enabled = false`)".to_owned());
         }
         if text.chars().count() > MAX_TEXT {
             return Err(format!(
-                "the presence text is longer than Discord shows ({MAX_TEXT} characters)"
+                "must be at most {MAX_TEXT} characters (what Discord shows)"
             ));
         }
         let mut rest = text;
         while let Some(open) = rest.find('{') {
             let after = &rest[open..];
             let Some(close) = after.find('}') else {
-                return Err(format!("the presence text has a `{{` with no `}}`: {text:?}"));
+                return Err("must close each `{` with a `}`".to_owned());
             };
             let placeholder = &after[..=close];
             if !PLACEHOLDERS.contains(&placeholder) {
                 return Err(format!(
-                    "the presence text has an unknown placeholder {placeholder}: it knows {}",
+                    "may hold only the placeholders {}, not {placeholder}",
                     PLACEHOLDERS.join(", ")
                 ));
             }
@@ -103,8 +103,9 @@ pub struct PresenceConfig {
     pub kind: PresenceKind,
     /// What follows the kind's verb ("Watching …"), or the custom status itself.
     pub text: PresenceText,
-    /// How often the placeholders are filled anew; a shard gets an update only when the
-    /// text changed (or it identified anew).
+    /// How often the placeholders are filled anew (1 s to a day); a shard gets an update
+    /// only when the text changed (or it identified anew).
+    #[serde(deserialize_with = "refresh_secs")]
     pub refresh_secs: u64,
 }
 
@@ -116,6 +117,17 @@ impl Default for PresenceConfig {
             text: PresenceText("{guilds} servers".to_owned()),
             refresh_secs: 300,
         }
+    }
+}
+
+fn refresh_secs<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let secs = u64::deserialize(deserializer)?;
+    if (1..=86_400).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(serde::de::Error::custom(
+            "must be from 1 to 86400 seconds (a day)",
+        ))
     }
 }
 
@@ -213,9 +225,7 @@ async fn keep_presence(
             continue;
         };
         for (shard, status) in &shards {
-            let identified = status
-                .identifies
-                .load(std::sync::atomic::Ordering::Relaxed);
+            let identified = status.identifies.load(std::sync::atomic::Ordering::Relaxed);
             let current = (text.clone(), identified);
             if sent.get(shard) == Some(&current) {
                 continue;
@@ -233,18 +243,32 @@ mod tests {
 
     #[test]
     fn texts_are_checked_and_filled() {
-        let text = PresenceText::parse("{guilds} servers · {members} members · {commands} commands")
-            .unwrap();
-        assert_eq!(
-            text.fill(2, 40, 7),
-            "2 servers · 40 members · 7 commands"
-        );
-        assert!(PresenceText::parse("  ").unwrap_err().contains("empty"));
+        let text =
+            PresenceText::parse("{guilds} servers · {members} members · {commands} commands")
+                .unwrap();
+        assert_eq!(text.fill(2, 40, 7), "2 servers · 40 members · 7 commands");
+        assert!(PresenceText::parse("  ")
+            .unwrap_err()
+            .contains("must not be empty"));
         assert!(PresenceText::parse("{guild}")
             .unwrap_err()
-            .contains("unknown placeholder {guild}"));
+            .contains("not {guild}"));
         assert!(PresenceText::parse("{guilds").is_err());
         assert!(PresenceText::parse(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn bad_values_are_refused_at_load() {
+        let load = |value: serde_json::Value| serde_json::from_value::<PresenceConfig>(value);
+        assert!(load(serde_json::json!({"kind": "custom", "text": "Hi"})).is_ok());
+        let kind = load(serde_json::json!({"kind": "streaming"})).unwrap_err();
+        assert!(
+            kind.to_string().contains("unknown variant `streaming`"),
+            "{kind}"
+        );
+        assert!(load(serde_json::json!({"text": ""})).is_err());
+        assert!(load(serde_json::json!({"refresh_secs": 0})).is_err());
+        assert!(load(serde_json::json!({"colour": "red"})).is_err());
     }
 
     #[test]
@@ -254,8 +278,8 @@ mod tests {
         assert_eq!(json["op"], 3);
         assert_eq!(json["d"]["activities"][0]["type"], 4);
         assert_eq!(json["d"]["activities"][0]["state"], "Helping");
-        let watching = serde_json::to_value(update_for(PresenceKind::Watching, "2 servers"))
-            .unwrap();
+        let watching =
+            serde_json::to_value(update_for(PresenceKind::Watching, "2 servers")).unwrap();
         assert_eq!(watching["d"]["activities"][0]["type"], 3);
         assert_eq!(watching["d"]["activities"][0]["name"], "2 servers");
     }

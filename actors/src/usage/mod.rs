@@ -67,11 +67,31 @@ const DAY_MS: i64 = 86_400_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UsageConfig {
-    /// Days of daily rows kept (today included); older ones are deleted once a day. The
-    /// all-time totals are kept whole.
+    /// Days of daily rows kept (today included, 1 to 3650); older ones are deleted by the
+    /// hourly trim. The all-time totals are kept whole.
+    #[serde(deserialize_with = "keep_days")]
     pub keep_days: u32,
-    /// How often the counts go from memory to the database, in seconds.
+    /// How often the counts go from memory to the database, in seconds (1 to 3600).
+    #[serde(deserialize_with = "flush_secs")]
     pub flush_secs: u64,
+}
+
+fn keep_days<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let days = u32::deserialize(deserializer)?;
+    if (1..=3650).contains(&days) {
+        Ok(days)
+    } else {
+        Err(serde::de::Error::custom("must be from 1 to 3650 days"))
+    }
+}
+
+fn flush_secs<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let secs = u64::deserialize(deserializer)?;
+    if (1..=3600).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(serde::de::Error::custom("must be from 1 to 3600 seconds"))
+    }
 }
 
 impl Default for UsageConfig {

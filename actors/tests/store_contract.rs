@@ -510,7 +510,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 11;
+const BUILT_IN_MIGRATIONS: usize = 12;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -531,7 +531,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-04-000001_ticket_staff_warnings".to_owned(),
             "2026-12-05-000000_security".to_owned(),
             "2026-12-06-130000_stats".to_owned(),
-            "2026-12-07-000000_governance".to_owned()
+            "2026-12-07-000000_governance".to_owned(),
+            "2026-12-08-120000_usage".to_owned()
         ]
     );
     assert_eq!(

@@ -126,8 +126,7 @@ impl RunResult {
 
     /// The µs the whole aggregator adds (intake and counting), likewise.
     fn aggregator_us(&self) -> f64 {
-        (ratio(&self.counted) - ratio(&self.without))
-            * (self.counted.bare_us + self.without.bare_us)
+        (ratio(&self.counted) - ratio(&self.without)) * (self.counted.bare_us + self.without.bare_us)
             / 2.0
     }
 
@@ -342,12 +341,7 @@ fn layout(sim: &Sim, demo: &DemoWorld, settings: Settings) -> anyhow::Result<Lay
             channel_kind::GUILD_CATEGORY,
             None,
         )?,
-        empty_category: sim.create_channel(
-            guild,
-            "Elsewhere",
-            channel_kind::GUILD_CATEGORY,
-            None,
-        )?,
+        empty_category: sim.create_channel(guild, "Elsewhere", channel_kind::GUILD_CATEGORY, None)?,
         quarantine_role: sim.create_role(guild, "Quarantine", 0)?,
     })
 }
@@ -485,9 +479,7 @@ async fn phases(
             .tracked
             .iter()
             .zip(&before)
-            .map(|(channel, before)| {
-                before + report.per_channel.get(channel).copied().unwrap_or(0) as i64
-            })
+            .map(|(channel, before)| before + report.per_channel.get(channel).copied().unwrap_or(0) as i64)
             .collect();
         let sent: u64 = layout
             .tracked
@@ -544,7 +536,8 @@ async fn phases(
         ratio(&counted)
     );
 
-    let (history_read, recalculation_seconds, recalculation_mismatches) = if settings.history > 0 {
+    let (history_read, recalculation_seconds, recalculation_mismatches) = if settings.history > 0
+    {
         track(layout.proposed_category, layout.tracked.len()).await?;
         recalculation(sim, demo, cache, layout, settings).await?
     } else {
@@ -613,10 +606,7 @@ async fn recalculation(
     let started = sim.answer(id, ANSWER).await?;
     let began = Instant::now();
     let text = content(&started);
-    ensure!(
-        text.contains("Recalculating"),
-        "/stats recalculate answered: {text}"
-    );
+    ensure!(text.contains("Recalculating"), "/stats recalculate answered: {text}");
     let finished = loop {
         let record = sim
             .interaction(id, WaitFor::Callback, Duration::from_secs(5))
@@ -629,10 +619,7 @@ async fn recalculation(
         if shown.contains("Recalculation finished") {
             break shown;
         }
-        ensure!(
-            !shown.contains("stopped"),
-            "the recalculation stopped: {shown}"
-        );
+        ensure!(!shown.contains("stopped"), "the recalculation stopped: {shown}");
         ensure!(
             began.elapsed() < RECALCULATION_TIMEOUT,
             "not finished in {RECALCULATION_TIMEOUT:?}: {shown}"
@@ -707,7 +694,10 @@ async fn without_stats(
 /// Raid, spam and nuke protection on with a security log, as the admin sets them.
 async fn protection_on(sim: &Sim, demo: &DemoWorld, quarantine_role: u64) -> anyhow::Result<()> {
     let parts: [(&str, Vec<CommandOption>); 4] = [
-        ("log", vec![value("channel", demo.admin_log_id.to_string())]),
+        (
+            "log",
+            vec![value("channel", demo.admin_log_id.to_string())],
+        ),
         (
             "raid",
             vec![

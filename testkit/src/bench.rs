@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agora::boot::Agora;
-use agora_actors::feature::{Feature, FeatureStart};
 use agora_sim::actions::{CommandOption, CommandRun};
+use agora_actors::feature::{Feature, FeatureStart};
 use agora_sim::gateway::flood::{FloodReport, FloodRequest};
 use agora_sim::{DemoWorld, Sim, SimConfig};
 use anyhow::{bail, ensure, Context as _};
@@ -31,8 +31,8 @@ use twilight_gateway::{
 use crate::postgres::FreshPostgres;
 use crate::read::message_text;
 use crate::scratch::unique_name;
-use crate::services::{configured, POSTGRES_URL};
 use crate::wait::waited_until;
+use crate::services::{configured, POSTGRES_URL};
 
 /// Set in a child process: the backend it measures.
 pub const CHILD_ENV: &str = "AGORA_BENCH_CHILD";
@@ -554,6 +554,7 @@ pub fn proc_status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+
 // ---------------------------------------------------------------------------------------
 // Floods measured beside a bare shard: the CPU per MESSAGE_CREATE of the bot and of a
 // bare twilight shard in the same run (benches/security.rs, benches/governance.rs)
@@ -698,7 +699,8 @@ pub async fn measured_flood(
     };
     let timeout = Duration::from_secs(60.max(events / 500));
     let all = waited_until("every event", timeout, || {
-        count.load(Ordering::Relaxed) >= events && bare.count.load(Ordering::Relaxed) >= events
+        count.load(Ordering::Relaxed) >= events
+            && bare.count.load(Ordering::Relaxed) >= events
     })
     .await
     .is_ok();

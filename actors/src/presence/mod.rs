@@ -1,8 +1,9 @@
 //! The bot's presence: what members see under its name ("Watching 12 servers"), from
 //! `[presence]` in config.toml — an activity `kind` and a `text` whose `{guilds}`,
 //! `{members}` and `{commands}` are filled in — sent as a Presence Update (gateway op 3)
-//! on every shard of this process, refreshed every `refresh_secs` and sent again to a
-//! shard that identified anew (Discord forgets a presence with its session).
+//! on every shard of this process, refreshed every `refresh_secs` and as soon as the bot
+//! joins or leaves a guild, and sent again to a shard that identified anew (Discord
+//! forgets a presence with its session).
 //!
 //! `{commands}` is every slash command run since counting began, from the usage feature
 //! ([`crate::usage::UsageTotals`]); without that feature it reads 0. A process-level
@@ -195,6 +196,7 @@ async fn keep_presence(
     let mut every = tokio::time::interval(Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut filled: Option<(String, Instant)> = None;
+    let mut filled_guilds = 0;
     // Per shard: the text it was sent and on which identify.
     let mut sent: HashMap<u32, (String, u64)> = HashMap::new();
     loop {
@@ -205,10 +207,15 @@ async fn keep_presence(
         let Some(Shards(shards)) = kernel.services.get::<Shards>() else {
             continue;
         };
+        // Due every `refresh_secs`, and at once when the bot joined or left a guild (the
+        // first GUILD_CREATEs come after the first fill).
+        let guilds = kernel.guilds.guilds().len();
         if filled
             .as_ref()
             .is_none_or(|(_, at)| at.elapsed() >= refresh)
+            || guilds != filled_guilds
         {
+            filled_guilds = guilds;
             let counts = census.counts().await;
             let commands = match kernel.services.get::<UsageTotals>() {
                 Some(totals) => totals.commands_run().await.unwrap_or_else(|error| {

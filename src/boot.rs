@@ -192,6 +192,10 @@ impl Agora {
             leadership: Leadership::contender(),
             services: Default::default(),
         };
+        // Features send gateway commands (a presence) to every shard through this.
+        kernel
+            .services
+            .provide(agora_actors::gateway::Shards(shard_statuses.clone()));
 
         // Which shards, and whether this process may run them: before anything else
         // touches Discord, so a refused process changes nothing.

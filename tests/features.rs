@@ -229,7 +229,7 @@ fn bad_feature_switches_get_clear_answers_and_change_nothing() {
         };
         assert_eq!(
             switch("enable", "community").await,
-            "This Agora has no feature called `community` running (it runs: core, shifts, tickets, security, llm, stats, governance). Nothing changed."
+            "This Agora has no feature called `community` running (it runs: core, shifts, tickets, security, llm, stats, governance, usage, presence). Nothing changed."
         );
         assert_eq!(
             switch("disable", "core").await,
@@ -265,7 +265,7 @@ fn bad_feature_switches_get_clear_answers_and_change_nothing() {
             .await;
         assert!(
             content(&reset).contains(
-                "for each feature (`shifts`, `tickets`, `security`, `llm`, `stats`, `governance`) whether it is on and its settings"
+                "for each feature (`shifts`, `tickets`, `security`, `llm`, `stats`, `governance`, `usage`) whether it is on and its settings"
             ),
             "{}",
             content(&reset)
@@ -302,7 +302,7 @@ fn a_process_runs_only_the_features_its_configuration_names() {
         );
         assert_eq!(
             text,
-            "This Agora has no feature called `shifts` running (it runs: core). Nothing changed."
+            "This Agora has no feature called `shifts` running (it runs: core, presence). Nothing changed."
         );
     });
 }
@@ -322,7 +322,7 @@ fn naming_a_feature_this_agora_lacks_stops_it_at_start() {
         let started = agora::boot::Agora::start(&config, agora::boot::BootOptions::default()).await;
         let error = format!("{:#}", started.err().expect("Agora refuses to start"));
         assert!(
-            error.contains("features.enabled names `tickts`, which this Agora does not have (it has: core, shifts, tickets, security, llm, stats, governance)"),
+            error.contains("features.enabled names `tickts`, which this Agora does not have (it has: core, shifts, tickets, security, llm, stats, governance, usage, presence)"),
             "{error}"
         );
     });

@@ -18,8 +18,8 @@ use futures::future::BoxFuture;
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 use twilight_gateway::{
-    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Session, Shard, ShardId,
-    StreamExt as _,
+    CloseFrame, Command, ConfigBuilder, Event, EventTypeFlags, Intents, MessageSender, Session,
+    Shard, ShardId, StreamExt as _,
 };
 
 use crate::bus::{EventBus, GatewayEvent};
@@ -113,7 +113,28 @@ pub struct ShardStatus {
     pub latency_ms: AtomicU64,
     /// Set when the gateway refused us for good (bad token, disallowed intents).
     pub fatal: Mutex<Option<String>>,
+    /// Hands gateway commands to the shard's connection, once the shard is built.
+    sender: Mutex<Option<MessageSender>>,
 }
+
+impl ShardStatus {
+    /// Sends a gateway command (a Presence Update, op 3) on this shard; false when the
+    /// shard is not connected. The shard keeps Discord's send limit (120 per 60 s).
+    pub fn command(&self, command: &impl Command) -> bool {
+        if !self.connected.load(Ordering::Relaxed) {
+            return false;
+        }
+        match self.sender.lock().as_ref() {
+            Some(sender) => sender.command(command).is_ok(),
+            None => false,
+        }
+    }
+}
+
+/// Every shard of this process with its status, in the kernel's services registry: how a
+/// feature sends a gateway command to each shard (the gateway names no feature).
+#[derive(Debug, Clone, Default)]
+pub struct Shards(pub Vec<(u32, Arc<ShardStatus>)>);
 
 /// Stop gracefully: close with "resume", save the session, report it.
 #[derive(Message)]
@@ -259,6 +280,7 @@ async fn run_shard(
         .flatten()
     };
     let mut shard = build_shard(&settings, saved.as_ref());
+    *status.sender.lock() = Some(shard.sender());
     let flags = bus.wanted()
         | EventTypeFlags::READY
         | EventTypeFlags::RESUMED

@@ -16,10 +16,12 @@ pub mod governance;
 pub mod identify;
 pub mod kernel;
 pub mod llm;
+pub mod presence;
 pub mod security;
 pub mod shifts;
 pub mod stats;
 pub mod tickets;
+pub mod usage;
 
 /// The built-in features after `core`, in boot order. Adding a feature is a folder and one
 /// line here.
@@ -32,6 +34,9 @@ pub fn built_in_features() -> Vec<Box<dyn feature::Feature>> {
         Box::new(llm::LlmFeature),
         Box::new(stats::StatsFeature::default()),
         Box::new(governance::GovernanceFeature::default()),
+        Box::new(usage::UsageFeature::default()),
+        // After usage: `{commands}` reads its totals.
+        Box::new(presence::PresenceFeature),
     ]
 }
 

@@ -533,7 +533,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-04-180000_command_roles".to_owned(),
             "2026-12-05-000000_security".to_owned(),
             "2026-12-06-130000_stats".to_owned(),
-            "2026-12-07-000000_governance".to_owned()
+            "2026-12-07-000000_governance".to_owned(),
+            "2026-12-08-120000_usage".to_owned()
         ]
     );
     assert_eq!(

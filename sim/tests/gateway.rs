@@ -98,6 +98,44 @@ async fn a_bad_token_is_closed_with_4004() {
 }
 
 #[tokio::test]
+async fn presence_updates_are_recorded_and_bad_ones_close_the_connection() {
+    let sim = common::demo_sim().await;
+    let (mut gateway, _) = RawGateway::ready(&sim, ALL_INTENTS).await;
+    let watching = json!([{"name": "2 servers", "type": 3}]);
+    gateway
+        .send(json!({"op": 3, "d": {"status": "online", "since": null, "activities": watching, "afk": false}}))
+        .await;
+    let custom = json!([{"name": "Custom Status", "type": 4, "state": "Helping"}]);
+    gateway
+        .send(json!({"op": 3, "d": {"status": "idle", "since": null, "activities": custom, "afk": false}}))
+        .await;
+    // The connection stays; a heartbeat is still answered once both were read.
+    gateway.send(json!({"op": 1, "d": null})).await;
+    while gateway.expect_payload().await["op"] != 11 {}
+    let updates = sim.state().gateway.presence_updates();
+    let shown: Vec<String> = updates
+        .iter()
+        .filter_map(|update| update.activity.as_ref().map(|a| a.shown()))
+        .collect();
+    assert_eq!(shown, ["Watching 2 servers", "Helping"]);
+    assert_eq!(updates[1].status, "idle");
+    // An unknown activity type, an activity without a name, a custom status without its
+    // state: Discord refuses each.
+    for activities in [
+        json!([{"name": "x", "type": 9}]),
+        json!([{"type": 0}]),
+        json!([{"name": "Custom Status", "type": 4}]),
+    ] {
+        let (mut gateway, _) = RawGateway::ready(&sim, ALL_INTENTS).await;
+        gateway
+            .send(json!({"op": 3, "d": {"status": "online", "since": null, "activities": activities, "afk": false}}))
+            .await;
+        assert_eq!(gateway.expect_close().await, Some(4002), "{activities}");
+    }
+    assert_eq!(sim.state().gateway.presence_updates().len(), 2);
+}
+
+#[tokio::test]
 async fn protocol_errors_close_with_discords_codes() {
     let sim = common::demo_sim().await;
     // A payload before IDENTIFY.

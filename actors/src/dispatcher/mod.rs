@@ -213,9 +213,9 @@ impl Handler<StopIntake> for InteractionDispatcher {
     }
 }
 
-/// How one interaction ended, for the metrics.
-#[derive(Debug, Clone, Copy)]
-enum Outcome {
+/// How one interaction ended, for the metrics and the [`InteractionObserver`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
     Answered,
     Deferred,
     Refused,
@@ -226,7 +226,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Outcome::Answered => "answered",
             Outcome::Deferred => "deferred",
@@ -239,6 +239,43 @@ impl Outcome {
     }
 }
 
+/// One finished interaction as [`InteractionObserver`]s see it.
+#[derive(Debug, Clone)]
+pub struct FinishedInteraction {
+    /// The guild it came from (`None` in a direct message).
+    pub guild_id: Option<Id<GuildMarker>>,
+    /// For a slash command (not its autocomplete): its name and subcommand path, `"ticket
+    /// open"`; `None` for components, modals and autocomplete.
+    pub command: Option<String>,
+    /// The metrics' route (`/ticket`, `help:category`).
+    pub route: String,
+    pub outcome: Outcome,
+    /// From arrival to the answer delivered (or refused).
+    pub elapsed: Duration,
+}
+
+/// Called once per finished interaction, after its answer went out, on the interaction's
+/// own task: it must be quick (count in memory, write later) and must not block.
+pub type InteractionObserver = Arc<dyn Fn(&FinishedInteraction) + Send + Sync>;
+
+/// The observers a feature registered (kept in the kernel's services registry).
+#[derive(Clone, Default)]
+struct InteractionObservers(Arc<parking_lot::RwLock<Vec<InteractionObserver>>>);
+
+/// Has `observer` told of every interaction the dispatcher finishes from now on (a
+/// feature calls this when it starts; the dispatcher names none).
+pub fn observe_interactions(kernel: &Kernel, observer: InteractionObserver) {
+    let observers = kernel
+        .services
+        .get::<InteractionObservers>()
+        .unwrap_or_else(|| {
+            let observers = InteractionObservers::default();
+            kernel.services.provide(observers.clone());
+            observers
+        });
+    observers.0.write().push(observer);
+}
+
 async fn handle_interaction(shared: &Shared, interaction: Arc<Interaction>) {
     let received = Instant::now();
     let decoded = decode(&interaction);
@@ -246,9 +283,46 @@ async fn handle_interaction(shared: &Shared, interaction: Arc<Interaction>) {
         Ok(decoded) => decoded.route(),
         Err(_) => "unknown".to_owned(),
     };
+    let (command, guild_id) = match &decoded {
+        Ok(Decoded::Command {
+            name,
+            path,
+            autocomplete: false,
+            ..
+        }) => (
+            Some(
+                std::iter::once(name)
+                    .chain(path)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            interaction.guild_id,
+        ),
+        Ok(decoded) => (
+            None,
+            interaction
+                .guild_id
+                .or_else(|| direct_message_guild(decoded)),
+        ),
+        Err(_) => (None, interaction.guild_id),
+    };
     let outcome = run(shared, &interaction, decoded, received).await;
-    metrics::interaction(&route, outcome.label(), received.elapsed());
-    tracing::debug!(%route, outcome = outcome.label(), elapsed_ms = received.elapsed().as_millis() as u64, "interaction handled");
+    let elapsed = received.elapsed();
+    metrics::interaction(&route, outcome.label(), elapsed);
+    tracing::debug!(%route, outcome = outcome.label(), elapsed_ms = elapsed.as_millis() as u64, "interaction handled");
+    if let Some(observers) = shared.kernel.services.get::<InteractionObservers>() {
+        let finished = FinishedInteraction {
+            guild_id,
+            command,
+            route,
+            outcome,
+            elapsed,
+        };
+        for observer in observers.0.read().iter() {
+            observer(&finished);
+        }
+    }
 }
 
 /// Decides and answers; returns how it ended.

@@ -260,6 +260,7 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ),
             ("llm", include_str!("../../locales/en-US/llm.ftl")),
             ("stats", include_str!("../../locales/en-US/stats.ftl")),
+            ("usage", include_str!("../../locales/en-US/usage.ftl")),
         ],
         Locale::German => &[
             ("kernel", include_str!("../../locales/de/kernel.ftl")),
@@ -273,6 +274,7 @@ fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
             ),
             ("llm", include_str!("../../locales/de/llm.ftl")),
             ("stats", include_str!("../../locales/de/stats.ftl")),
+            ("usage", include_str!("../../locales/de/usage.ftl")),
         ],
     }
 }

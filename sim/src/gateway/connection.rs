@@ -240,12 +240,36 @@ impl Connection {
             _ if self.session.is_none() => {
                 Next::Close(close_code::NOT_AUTHENTICATED, "Not authenticated.")
             }
-            op::PRESENCE_UPDATE | op::VOICE_STATE_UPDATE => Next::Continue,
+            op::PRESENCE_UPDATE => self.presence_update(data),
+            op::VOICE_STATE_UPDATE => Next::Continue,
             op::REQUEST_GUILD_MEMBERS => {
                 self.request_guild_members(data);
                 Next::Continue
             }
             _ => Next::Close(close_code::UNKNOWN_OPCODE, "Unknown opcode."),
+        }
+    }
+
+    /// Op 3: checked as Discord checks it (a bad one closes with 4002, as Discord's
+    /// decode error does) and recorded for tests.
+    fn presence_update(&self, data: &Value) -> Next {
+        let Some(session) = &self.session else {
+            return Next::Close(close_code::NOT_AUTHENTICATED, "Not authenticated.");
+        };
+        match super::validate_presence(data) {
+            Ok((status, activity)) => {
+                self.state.gateway.record_presence(super::PresenceUpdate {
+                    shard_id: session.shard_id,
+                    session_id: session.id.clone(),
+                    status,
+                    activity,
+                });
+                Next::Continue
+            }
+            Err(problem) => {
+                tracing::warn!(shard_id = session.shard_id, %problem, "presence update refused");
+                Next::Close(close_code::DECODE_ERROR, "Error while decoding payload.")
+            }
         }
     }
 

@@ -215,6 +215,90 @@ pub struct GatewayHub {
     pub(crate) latency_ms: AtomicU64,
     bot_user_id: u64,
     identify_limits: Mutex<IdentifyLimits>,
+    /// Every valid Presence Update (op 3) received, in order.
+    presences: Mutex<Vec<PresenceUpdate>>,
+}
+
+/// A Presence Update (op 3) a client sent on one of its sessions, as Discord accepted it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresenceUpdate {
+    pub shard_id: u32,
+    pub session_id: String,
+    /// `online`, `dnd`, `idle`, `invisible` or `offline`.
+    pub status: String,
+    /// The first activity, if any: its type (0 playing, 1 streaming, 2 listening,
+    /// 3 watching, 4 custom, 5 competing), name and state.
+    pub activity: Option<PresenceActivity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceActivity {
+    pub kind: u8,
+    pub name: String,
+    pub state: Option<String>,
+}
+
+impl PresenceActivity {
+    /// What a member sees under the bot's name: the custom status's `state`, else the
+    /// name after the type's verb (`Watching 2 servers`).
+    pub fn shown(&self) -> String {
+        let verb = match self.kind {
+            0 => "Playing ",
+            1 => "Streaming ",
+            2 => "Listening to ",
+            3 => "Watching ",
+            5 => "Competing in ",
+            _ => "",
+        };
+        match (self.kind, &self.state) {
+            (4, Some(state)) => state.clone(),
+            _ => format!("{verb}{}", self.name),
+        }
+    }
+}
+
+/// Checks an op 3 payload as Discord does: `since` a number or null, `activities` an
+/// array of objects each with a non-empty `name` and a `type` 0–5 (a custom status, 4,
+/// carries its text in `state`; streaming, 1, needs a `url`), `status` one of Discord's
+/// five, `afk` a boolean. The refusal says what is wrong.
+pub fn validate_presence(data: &Value) -> Result<(String, Option<PresenceActivity>), String> {
+    if !(data["since"].is_null() || data["since"].is_u64()) {
+        return Err("`since` must be a Unix time in milliseconds or null".into());
+    }
+    if !data["afk"].is_boolean() {
+        return Err("`afk` must be a boolean".into());
+    }
+    let status = data["status"].as_str().unwrap_or_default();
+    if !["online", "dnd", "idle", "invisible", "offline"].contains(&status) {
+        return Err(format!("`status` {status:?} is not one of Discord's"));
+    }
+    let Some(activities) = data["activities"].as_array() else {
+        return Err("`activities` must be an array".into());
+    };
+    let mut first = None;
+    for activity in activities {
+        let name = activity["name"].as_str().unwrap_or_default();
+        if name.is_empty() {
+            return Err("an activity needs a `name`".into());
+        }
+        let kind = match activity["type"].as_u64() {
+            Some(kind) if kind <= 5 => kind as u8,
+            other => return Err(format!("activity type {other:?} is not 0 to 5")),
+        };
+        if kind == 1 && !activity["url"].is_string() {
+            return Err("a streaming activity needs a `url`".into());
+        }
+        let state = activity["state"].as_str().map(str::to_owned);
+        if kind == 4 && state.as_deref().is_none_or(str::is_empty) {
+            return Err("a custom status carries its text in `state`".into());
+        }
+        first.get_or_insert(PresenceActivity {
+            kind,
+            name: name.to_owned(),
+            state,
+        });
+    }
+    Ok((status.to_owned(), first))
 }
 
 /// A day, after which the session starts are counted anew.
@@ -234,8 +318,18 @@ impl GatewayHub {
                 remaining: config.session_start_total,
                 resets_at: Instant::now() + SESSION_START_PERIOD,
             }),
+            presences: Mutex::new(Vec::new()),
             config,
         }
+    }
+
+    /// Every Presence Update received so far, in order.
+    pub fn presence_updates(&self) -> Vec<PresenceUpdate> {
+        self.presences.lock().clone()
+    }
+
+    pub(crate) fn record_presence(&self, update: PresenceUpdate) {
+        self.presences.lock().push(update);
     }
 
     /// Counts an IDENTIFY of `shard_id` against the bucket and daily limits, or says why
@@ -526,4 +620,38 @@ fn strip_message_content(data: &Value) -> Value {
         }
     }
     data
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn presence(activities: Value) -> Value {
+        json!({"since": null, "activities": activities, "status": "online", "afk": false})
+    }
+
+    #[test]
+    fn presence_updates_are_checked_as_discord_checks_them() {
+        let (status, activity) =
+            validate_presence(&presence(json!([{"name": "2 servers", "type": 3}]))).unwrap();
+        assert_eq!(status, "online");
+        assert_eq!(activity.unwrap().shown(), "Watching 2 servers");
+        let custom = json!([{"name": "Custom Status", "type": 4, "state": "Helping 2 servers"}]);
+        let (_, activity) = validate_presence(&presence(custom)).unwrap();
+        assert_eq!(activity.unwrap().shown(), "Helping 2 servers");
+        assert!(validate_presence(&presence(json!([]))).unwrap().1.is_none());
+        for bad in [
+            presence(json!([{"name": "x", "type": 9}])),
+            presence(json!([{"type": 0}])),
+            presence(json!([{"name": "", "type": 0}])),
+            presence(json!([{"name": "Custom Status", "type": 4}])),
+            presence(json!([{"name": "live", "type": 1}])),
+            json!({"since": null, "activities": [], "status": "busy", "afk": false}),
+            json!({"since": null, "activities": [], "status": "online"}),
+        ] {
+            assert!(validate_presence(&bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,0 +1,3 @@
+DROP TABLE usage_totals;
+DROP TABLE usage_latency;
+DROP TABLE usage_daily;

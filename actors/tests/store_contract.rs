@@ -511,7 +511,7 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
 }
 
 /// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 12;
+const BUILT_IN_MIGRATIONS: usize = 13;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;

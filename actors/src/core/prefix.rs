@@ -287,7 +287,11 @@ mod tests {
         assert!(may_be_text_command("!PING", "!", is_name));
         assert!(may_be_text_command("§Ping", "!", is_name));
         assert!(may_be_text_command("ß ping", "!", is_name));
-        assert!(!may_be_text_command(&format!("!{}", "p".repeat(80)), "!", is_name));
+        assert!(!may_be_text_command(
+            &format!("!{}", "p".repeat(80)),
+            "!",
+            is_name
+        ));
     }
 
     #[test]

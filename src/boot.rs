@@ -602,7 +602,8 @@ async fn load_guilds(
         return own.map(|summary| summary.id).collect();
     }
     for summary in own {
-        match client.guild(summary.id).await {
+        // With its counts: the member count is the census's too (no second fetch).
+        match client.guild(summary.id).with_counts(true).await {
             Ok(response) => match response.model().await {
                 Ok(guild) => {
                     kernel.guilds.record(&guild);

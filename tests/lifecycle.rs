@@ -197,7 +197,7 @@ fn register_commands_overwrites_the_guild_commands() {
         );
         assert_eq!(
             stdout.trim(),
-            format!("Registered 17 slash commands in guild {}.", demo.guild_id)
+            format!("Registered 18 slash commands in guild {}.", demo.guild_id)
         );
         let mut names: Vec<String> = sim
             .commands()
@@ -225,6 +225,7 @@ fn register_commands_overwrites_the_guild_commands() {
                 "ticket",
                 "tickets",
                 "timezone",
+                "usage",
             ]
         );
     });

@@ -25,6 +25,9 @@ struct GuildEntry {
     owner_id: Option<Id<UserMarker>>,
     roles: HashMap<Id<RoleMarker>, Permissions>,
     name: String,
+    /// The member count Discord gave with the guild (GUILD_CREATE's, or a REST fetch's
+    /// approximate one), as of then.
+    member_count: Option<u64>,
 }
 
 fn insert(guilds: &mut HashMap<Id<GuildMarker>, GuildEntry>, guild: &Guild) -> bool {
@@ -32,6 +35,7 @@ fn insert(guilds: &mut HashMap<Id<GuildMarker>, GuildEntry>, guild: &Guild) -> b
         owner_id: Some(guild.owner_id),
         roles: guild.roles.iter().map(|r| (r.id, r.permissions)).collect(),
         name: guild.name.clone(),
+        member_count: guild.member_count.or(guild.approximate_member_count),
     };
     guilds.insert(guild.id, entry).is_none()
 }
@@ -92,6 +96,12 @@ impl GuildDirectory {
     /// GUILD_CREATE); true when it was not known yet.
     pub fn record(&self, guild: &Guild) -> bool {
         insert(&mut self.guilds.write(), guild)
+    }
+
+    /// The guild's member count as Discord last gave it with the guild; `None` when the
+    /// guild is unknown or came without one.
+    pub fn member_count(&self, guild_id: Id<GuildMarker>) -> Option<u64> {
+        self.guilds.read().get(&guild_id)?.member_count
     }
 
     /// A member's guild-wide permissions (their roles and @everyone; everything for the

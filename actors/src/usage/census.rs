@@ -93,6 +93,11 @@ impl Census {
                 .collect()
         };
         for guild in missing {
+            // A guild fetched at start (a resumed session) came with its count.
+            if let Some(count) = self.kernel.guilds.member_count(guild) {
+                self.members.lock().entry(guild).or_insert(count);
+                continue;
+            }
             let fetched = self
                 .kernel
                 .discord

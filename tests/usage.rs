@@ -330,6 +330,48 @@ async fn presence_becomes(harness: &Harness, expected: &str) {
 }
 
 #[test]
+fn an_admins_text_command_counts_as_the_slash_command_it_stands_for() {
+    run_test(async {
+        let harness = Harness::start_with(&[("AGORA_USAGE__FLUSH_SECS", "1")], extensions()).await;
+        let demo = harness.demo.clone();
+        let (admin, member, general) = (demo.admin_id, demo.member_ids[0], demo.general_id);
+        // A member's text command is not one (ignored, not counted); the admin's runs, and
+        // one that cannot be read is refused, in a reply.
+        for (who, text) in [
+            (member, "!tickets category upsert name:Billing"),
+            (admin, "!tickets category upsert name:Billing"),
+            (
+                admin,
+                "!tickets category upsert name:Billing sla_minutes:99999",
+            ),
+        ] {
+            harness.sim.send_message(general, who, text).unwrap();
+        }
+        counted(&harness, 2).await;
+        let text = content(&harness.run(member, general, "usage", sub("overview")).await);
+        assert!(
+            text.contains("**This server:** 2 commands today · 2 in all"),
+            "{text}"
+        );
+        // The one read is counted under its subcommand; the one that could not be read
+        // under the command's name (its subcommand was never known).
+        assert!(
+            text.contains("`/tickets category upsert` — 1 runs · p50 "),
+            "{text}"
+        );
+        assert!(text.contains("`/tickets` — 1 runs · p50 —"), "{text}");
+        counted(&harness, 3).await;
+        let totals = harness
+            .agora()
+            .kernel()
+            .services
+            .get::<UsageTotals>()
+            .expect("usage runs");
+        assert_eq!(totals.counted_here(), 3);
+    });
+}
+
+#[test]
 fn the_presence_shows_on_every_shard_filled_in_and_follows_the_guild_count() {
     run_test(async {
         let extra = [

@@ -311,18 +311,47 @@ async fn handle_interaction(shared: &Shared, interaction: Arc<Interaction>) {
     let elapsed = received.elapsed();
     metrics::interaction(&route, outcome.label(), elapsed);
     tracing::debug!(%route, outcome = outcome.label(), elapsed_ms = elapsed.as_millis() as u64, "interaction handled");
-    if let Some(observers) = shared.kernel.services.get::<InteractionObservers>() {
-        let finished = FinishedInteraction {
+    tell_observers(
+        &shared.kernel,
+        FinishedInteraction {
             guild_id,
             command,
             route,
             outcome,
             elapsed,
-        };
+        },
+    );
+}
+
+/// Tells every registered observer how a command or interaction ended.
+fn tell_observers(kernel: &Kernel, finished: FinishedInteraction) {
+    if let Some(observers) = kernel.services.get::<InteractionObservers>() {
         for observer in observers.0.read().iter() {
             observer(&finished);
         }
     }
+}
+
+/// Tells the observers of a slash command an admin ran as text (`!ticket close …`): it
+/// counts as the command it stands for (`command` with its subcommand path).
+fn observe_text_command(
+    kernel: &Kernel,
+    guild_id: Id<GuildMarker>,
+    command: String,
+    outcome: Outcome,
+    elapsed: Duration,
+) {
+    let route = format!("text:{}", command.split(' ').next().unwrap_or_default());
+    tell_observers(
+        kernel,
+        FinishedInteraction {
+            guild_id: Some(guild_id),
+            command: Some(command),
+            route,
+            outcome,
+            elapsed,
+        },
+    );
 }
 
 /// Decides and answers; returns how it ended.

@@ -23,6 +23,7 @@ use twilight_model::id::marker::UserMarker;
 use twilight_model::id::Id;
 
 use super::request::{decode, InteractionRequest};
+use super::Outcome;
 use crate::bus::{Deliver, EventBus};
 use crate::kernel::guild_config::FeatureValues;
 use crate::kernel::i18n::Locale;
@@ -170,6 +171,7 @@ async fn run(
     message: &Message,
     handler: &Handler,
 ) {
+    let received = std::time::Instant::now();
     let Some(guild_id) = message.guild_id else {
         return;
     };
@@ -220,6 +222,11 @@ async fn run(
     if level < AccessLevel::Admin {
         return;
     }
+    // From here on it is an admin's command: how it ends is told to the observers (usage
+    // statistics), as the slash command's would be.
+    let finish = |command: String, outcome: Outcome| {
+        super::observe_text_command(kernel, guild_id, command, outcome, received.elapsed())
+    };
     let locale = Locale::for_guild(&config.settings.locale);
     let tidy_after = config.features.tidy_replies();
     // Public answers go into the channel as replies; confirmations and errors are tidied
@@ -247,6 +254,7 @@ async fn run(
             feature = entry.feature
         ))
         .await;
+        finish(name.to_owned(), Outcome::Refused);
         return;
     }
     let words = after.get(name.len()..).unwrap_or_default().to_owned();
@@ -260,6 +268,7 @@ async fn run(
                 problem = problem
             ))
             .await;
+            finish(name.to_owned(), Outcome::Refused);
             return;
         }
     };
@@ -267,10 +276,12 @@ async fn run(
         Ok(interaction) => Arc::new(interaction),
         Err(error) => {
             tracing::warn!(%error, "could not build a text command's request");
+            finish(name.to_owned(), Outcome::Failed);
             return;
         }
     };
     let Ok(decoded) = decode(&interaction) else {
+        finish(name.to_owned(), Outcome::Failed);
         return;
     };
     let kind = decoded.into_kind();
@@ -278,8 +289,13 @@ async fn run(
         super::RequestKind::Command { path, .. } => path.clone(),
         _ => Vec::new(),
     };
+    let command = std::iter::once(name)
+        .chain(path.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     if level < entry.access_for(&path) {
+        finish(command, Outcome::Refused);
         return;
     }
     let request = InteractionRequest {
@@ -298,8 +314,10 @@ async fn run(
     };
     let Some(reply) = handler(request).await else {
         say(t!(locale, "busy")).await;
+        finish(command, Outcome::Busy);
         return;
     };
+    finish(command, Outcome::Answered);
     match reply {
         Reply::Message(answer) | Reply::Update(answer) if answer.ephemeral => {
             // Private answers (staff data, notes) never go into the channel.

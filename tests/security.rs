@@ -138,6 +138,34 @@ async fn raid_ready(harness: &Harness) -> u64 {
     )
     .await;
     assert!(saved.contains("Raid: on"), "{saved}");
+    // Turning raid detection on makes the monitor ask Discord for the server's size (after
+    // a resume no GUILD_CREATE told it). Discord's count is approximate: joins made while
+    // that request is out may be counted twice. A server the bot has watched for a while
+    // has its size known before a raid; so here: wait until the status shows it.
+    let members = harness.sim.state().world.lock().guilds[&harness.demo.guild_id]
+        .members
+        .len();
+    let moderator = harness.demo.moderator_ids[0];
+    let expected = format!("for {members} members");
+    let mut status = String::new();
+    for _ in 0..150 {
+        status = security(
+            harness,
+            moderator,
+            harness.demo.general_id,
+            "status",
+            vec![],
+        )
+        .await;
+        if status.contains(&expected) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        status.contains(&expected),
+        "the monitor never knew the server's size: {status}"
+    );
     quarantine
 }
 

@@ -29,7 +29,7 @@ use futures::FutureExt;
 use twilight_model::application::interaction::{Interaction, InteractionType};
 
 use self::request::{actor_of, decode, DecodeError, Decoded};
-pub use self::request::{Delivered, InteractionRequest, RequestKind};
+pub use self::request::{Delivered, InteractionRequest, RequestKind, TextArea};
 use self::respond::{deferral_for, fit, Answering, AFTER_DEFERRAL, AUTOCOMPLETE_DEADLINE};
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::discord::DiscordError;

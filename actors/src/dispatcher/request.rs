@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use twilight_interactions::command::CommandInputData;
+use twilight_interactions::command::{CommandInputData, CommandModel};
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
 };
@@ -17,8 +17,9 @@ use twilight_model::id::Id;
 
 use crate::kernel::custom_id::{CustomId, CustomIdError};
 use crate::kernel::guild_config::{CommandRoles, FeatureValues};
-use crate::kernel::i18n::Locale;
+use crate::kernel::i18n::{tr, IntoArg, Locale};
 use crate::kernel::policy::{AccessLevel, Actor};
+use crate::kernel::reply::{clip, private, Reply, QUOTED_INPUT_CHARS};
 use crate::kernel::store::GuildSettings;
 
 /// What the person did.
@@ -87,6 +88,40 @@ impl Delivered {
         let mut receiver = self.0.clone();
         let given = receiver.wait_for(|given| *given).await.is_ok();
         given
+    }
+}
+
+/// A feature's prefix in its translation keys (`shift` for `shift-stale`,
+/// `shift-unusable`, `shift-database-trouble`): the answers every feature gives to a
+/// modified client's options or a database that does not answer, each in its own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextArea(pub &'static str);
+
+impl TextArea {
+    /// The command's typed options; a clear private answer (`<area>-stale`,
+    /// `<area>-unusable` quoting the problem, clipped) when a modified client sent
+    /// options Discord would have refused.
+    pub fn options<T: CommandModel>(self, request: &InteractionRequest) -> Result<T, Reply> {
+        let locale = request.language();
+        let Some(input) = request.command_input() else {
+            return Err(private(tr(locale, &format!("{}-stale", self.0), &[])));
+        };
+        // The error quotes what was typed, which a modified client can make any length.
+        T::from_interaction(input).map_err(|error| {
+            let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
+            private(tr(
+                locale,
+                &format!("{}-unusable", self.0),
+                &[("error", IntoArg::into_arg(&error))],
+            ))
+        })
+    }
+
+    /// What a person is told when the database does not answer (`<area>-database-trouble`);
+    /// the error itself goes to the log.
+    pub fn database_trouble(self, locale: Locale, error: &dyn std::fmt::Display) -> Reply {
+        tracing::error!(%error, area = self.0, "store error");
+        private(tr(locale, &format!("{}-database-trouble", self.0), &[]))
     }
 }
 

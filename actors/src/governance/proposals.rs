@@ -18,7 +18,7 @@ use super::emoji::{self, EmojiProblem};
 use super::naming::{self, IdeaProblem, Suggestion};
 use super::settings::{GovernanceSettings, ANNOUNCE_TEMPLATE, FEATURE, TEMPLATE_MAX_CHARS};
 use super::store::{NewProposal, Proposal, ProposalKind, ProposalStatus};
-use super::{database_trouble, parse, private, queue, render, Shared};
+use super::{private, queue, render, Shared, TEXTS};
 use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::kernel::discord::{send, DiscordError};
 use crate::kernel::i18n::Locale;
@@ -31,7 +31,7 @@ pub async fn propose(
     request: &InteractionRequest,
     guild: Id<GuildMarker>,
 ) -> Reply {
-    match parse::<ProposeCommand>(request) {
+    match TEXTS.options::<ProposeCommand>(request) {
         Ok(ProposeCommand::Channel(options)) => {
             propose_channel(shared, request, guild, options).await
         }
@@ -46,7 +46,7 @@ pub async fn command(
     request: &InteractionRequest,
     guild: Id<GuildMarker>,
 ) -> Reply {
-    match parse::<ProposalCommand>(request) {
+    match TEXTS.options::<ProposalCommand>(request) {
         Ok(ProposalCommand::Approve(options)) => panel(shared, request, guild, options.id).await,
         Ok(ProposalCommand::Reject(options)) => {
             reject(shared, request, guild, options.id, &options.reason).await
@@ -145,7 +145,7 @@ async fn propose_channel(
     {
         Ok(Some(existing)) => return already_pending(locale, ProposalKind::Channel, existing.id),
         Ok(None) => {}
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let names = match channels(shared, guild, settings.proposed_category).await {
         Ok((count, _))
@@ -185,7 +185,7 @@ async fn propose_channel(
                 .map_or(0, |p| p.id);
             return already_pending(locale, ProposalKind::Channel, existing);
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     publish(shared, &settings, locale, guild, id).await;
     private(t!(
@@ -294,7 +294,7 @@ async fn propose_emoji(
     {
         Ok(Some(existing)) => return already_pending(locale, ProposalKind::Emoji, existing.id),
         Ok(None) => {}
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     if file.size > emoji::MAX_BYTES as u64 {
         let problem = EmojiProblem::TooLarge {
@@ -332,7 +332,7 @@ async fn propose_emoji(
     {
         Ok(Some(id)) => id,
         Ok(None) => return already_pending(locale, ProposalKind::Emoji, 0),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     publish(shared, &settings, locale, guild, id).await;
     private(t!(
@@ -354,7 +354,7 @@ async fn pending(
         Ok(Some(proposal)) if proposal.status == ProposalStatus::Pending => Ok(proposal),
         Ok(Some(proposal)) => Err(decided(locale, &proposal)),
         Ok(None) => Err(private(t!(locale, "governance-proposal-unknown", id = id))),
-        Err(error) => Err(database_trouble(locale, &error)),
+        Err(error) => Err(TEXTS.database_trouble(locale, &error)),
     }
 }
 
@@ -445,7 +445,7 @@ pub async fn rerun(
                 .err()
                 .unwrap_or_else(|| private(t!(locale, "governance-stale")))
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let proposal = match pending(shared, locale, guild, id).await {
         Ok(proposal) => proposal,
@@ -522,7 +522,7 @@ pub async fn approve(
                 _ => private(t!(locale, "governance-stale")),
             }
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let created = create(shared, guild, &proposal, &name, category).await;
     let (created_id, mention) = match created {
@@ -685,7 +685,7 @@ async fn reject(
                 _ => private(t!(locale, "governance-stale")),
             }
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let member_locale = kernel.guild_locale(guild).await;
     let dm = render::dm(t!(
@@ -757,7 +757,7 @@ async fn template(
             .map(drop),
     };
     if let Err(error) = stored {
-        return database_trouble(locale, &error);
+        return TEXTS.database_trouble(locale, &error);
     }
     kernel.forget_guild_config(guild).await;
     match text {

@@ -12,7 +12,7 @@ use twilight_model::id::Id;
 use super::commands::{ReportCommand, ReportsCommand};
 use super::proposals::guild_name;
 use super::store::{Report, ReportStatus};
-use super::{database_trouble, parse, private, queue, render, Shared};
+use super::{private, queue, render, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
@@ -28,7 +28,7 @@ pub async fn report(
     guild: Id<GuildMarker>,
 ) -> Reply {
     let locale = request.language();
-    let options = match parse::<ReportCommand>(request) {
+    let options = match TEXTS.options::<ReportCommand>(request) {
         Ok(options) => options,
         Err(reply) => return reply,
     };
@@ -50,7 +50,7 @@ pub async fn report(
         .await
     {
         Ok(id) => id,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let settings = Shared::settings(request);
     if let Some(log) = settings.log_channel {
@@ -77,7 +77,7 @@ pub async fn command(
     request: &InteractionRequest,
     guild: Id<GuildMarker>,
 ) -> Reply {
-    match parse::<ReportsCommand>(request) {
+    match TEXTS.options::<ReportsCommand>(request) {
         Ok(ReportsCommand::View(options)) => view(shared, request, guild, options.id).await,
         Ok(ReportsCommand::Resolve(options)) => {
             resolve(shared, request, guild, options.id, &options.explanation).await
@@ -95,7 +95,7 @@ async fn find(
     match shared.kernel.store.report(guild, id).await {
         Ok(Some(report)) => Ok(report),
         Ok(None) => Err(private(t!(locale, "governance-report-unknown", id = id))),
-        Err(error) => Err(database_trouble(locale, &error)),
+        Err(error) => Err(TEXTS.database_trouble(locale, &error)),
     }
 }
 
@@ -134,7 +134,7 @@ async fn view(
                 queue::refresh(shared, guild).await;
             }
             Ok(false) => {}
-            Err(error) => return database_trouble(locale, &error),
+            Err(error) => return TEXTS.database_trouble(locale, &error),
         }
     }
     let report = match find(shared, locale, guild, id).await {
@@ -180,7 +180,7 @@ async fn resolve(
     {
         Ok(true) => {}
         Ok(false) => return private(t!(locale, "governance-report-already-resolved", id = id)),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let member_locale = kernel.guild_locale(guild).await;
     let dm = render::dm(t!(

@@ -19,6 +19,11 @@ use twilight_model::http::interaction::{
     InteractionResponse, InteractionResponseData, InteractionResponseType,
 };
 
+/// A private answer: only the person who acted sees `text`.
+pub fn private(text: impl Into<String>) -> Reply {
+    Reply::Message(ReplyMessage::private(text))
+}
+
 /// A message as a handler wants it shown.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplyMessage {

@@ -17,6 +17,7 @@ use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::discord::DiscordRest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
+use crate::kernel::reply::private;
 use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
 use crate::kernel::supervision::Concern;
 use crate::t;
@@ -85,10 +86,6 @@ impl Concern for AskConcern {
         let (client, discord) = (self.client.clone(), self.discord.clone());
         async move { answer(client, discord, request) }.boxed_local()
     }
-}
-
-fn private(text: String) -> Reply {
-    Reply::Message(ReplyMessage::private(text))
 }
 
 /// Answers at once and leaves the streaming running.

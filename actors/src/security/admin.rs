@@ -16,7 +16,7 @@ use super::commands::{
 };
 use super::settings::{self as bounds, parse_webhook_url, Action, Bound, GuardSettings, SpamRule};
 use super::store::{EventFilter, NewEvent};
-use super::{parse, private, respond, Shared};
+use super::{private, respond, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
@@ -27,7 +27,7 @@ pub async fn command(
     request: &InteractionRequest,
     guild: Id<GuildMarker>,
 ) -> Reply {
-    let command = match parse::<SecurityCommand>(request) {
+    let command = match TEXTS.options::<SecurityCommand>(request) {
         Ok(command) => command,
         Err(reply) => return reply,
     };
@@ -56,7 +56,7 @@ async fn status(
     let store = &shared.kernel.store;
     let settings = match store.guard_settings(guild).await {
         Ok(settings) => settings,
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let (raid, lockdowns, events) = match (
         store.active_raid(guild).await,
@@ -67,7 +67,7 @@ async fn status(
     ) {
         (Ok(raid), Ok(lockdowns), Ok(events)) => (raid, lockdowns, events),
         (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
-            return super::database_trouble(locale, &error)
+            return TEXTS.database_trouble(locale, &error)
         }
     };
     let (members, score, hot_invite) = {
@@ -264,7 +264,7 @@ async fn list_events(
         .await
     {
         Ok(events) => events,
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let text = if events.is_empty() {
         t!(locale, "security-events-none")
@@ -384,7 +384,7 @@ async fn end_raid(
     let raid = match shared.kernel.store.active_raid(guild).await {
         Ok(Some(raid)) => raid,
         Ok(None) => return private(t!(locale, "security-raid-none")),
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let settings = shared.settings_of(guild);
     match super::monitor::end_raid(shared, guild, raid.id, Some(request.user_id), &settings).await {
@@ -393,7 +393,7 @@ async fn end_raid(
             private(t!(locale, "security-raid-ended"))
         }
         Ok(false) => private(t!(locale, "security-raid-already-ended")),
-        Err(error) => super::database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -489,7 +489,7 @@ async fn configure(
     let _turn = shared.kernel.serial.turn(format!("security:{guild}")).await;
     let before = match store.guard_settings(guild).await {
         Ok(settings) => settings,
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let mut settings = before.clone();
     let mut problems = Vec::new();
@@ -772,7 +772,7 @@ async fn configure(
     let post_gate = settings.verify_enabled
         && (!before.verify_enabled || before.verify_channel != settings.verify_channel);
     if let Err(error) = store.save_guard_settings(guild, &settings).await {
-        return super::database_trouble(locale, &error);
+        return TEXTS.database_trouble(locale, &error);
     }
     shared.settings_changed(guild, settings.clone());
     // A fixed permission may be told again if it goes missing again.

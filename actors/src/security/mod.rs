@@ -20,6 +20,7 @@ pub mod settings;
 pub mod store;
 mod verify;
 
+use crate::dispatcher::TextArea;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,13 +37,16 @@ use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::feature::{Feature, FeatureStart, HelpCategory, Migrations};
 use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
-use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
-use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
-use crate::kernel::store::StoreError;
+use crate::kernel::reply::Reply;
 use crate::kernel::supervision::Concern;
 use crate::kernel::Kernel;
 use crate::t;
+
+pub(crate) use crate::kernel::reply::private;
+
+/// The `security-…` keys of the answers every feature gives (see [`TextArea`]).
+pub(crate) const TEXTS: TextArea = TextArea("security");
 
 /// The concern's name: catalogue routing, custom_ids (`security:1:raid-ban:<id>`), logs.
 pub const SECURITY: &str = "security";
@@ -469,31 +473,6 @@ impl Concern for AntiRaidMonitor {
         let shared = self.shared.clone();
         async move { interaction(&shared, request).await }.boxed_local()
     }
-}
-
-pub(crate) fn private(text: impl Into<String>) -> Reply {
-    Reply::Message(ReplyMessage::private(text))
-}
-
-/// The command's typed options; a clear private answer when a modified client sent
-/// options Discord would have refused.
-pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
-    request: &InteractionRequest,
-) -> Result<T, Reply> {
-    let locale = request.language();
-    let Some(input) = request.command_input() else {
-        return Err(private(t!(locale, "security-stale")));
-    };
-    T::from_interaction(input).map_err(|error| {
-        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
-        private(t!(locale, "security-unusable", error = error))
-    })
-}
-
-/// What a person is told when the database does not answer.
-pub(crate) fn database_trouble(locale: Locale, error: &StoreError) -> Reply {
-    tracing::error!(%error, "security store error");
-    private(t!(locale, "security-database-trouble"))
 }
 
 async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply {

@@ -17,6 +17,7 @@ use super::respond;
 use super::settings::GuardSettings;
 use super::store::NewEvent;
 use super::Shared;
+use super::TEXTS;
 use crate::bus::{Deliver, EventBus};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::reply::Reply;
@@ -469,7 +470,7 @@ pub async fn raid_button(
     let raid = match store.raid(guild, raid).await {
         Ok(Some(raid)) => raid,
         Ok(None) => return super::private(t!(locale, "security-stale")),
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let by = request.user_id;
     let settings = shared.settings_of(guild);
@@ -496,7 +497,7 @@ pub async fn raid_button(
         _ => match end_raid(shared, guild, raid.id, Some(by), &settings).await {
             Ok(true) => t!(locale, "security-raid-ended"),
             Ok(false) => t!(locale, "security-raid-already-ended"),
-            Err(error) => return super::database_trouble(locale, &error),
+            Err(error) => return TEXTS.database_trouble(locale, &error),
         },
     };
     respond::update_incident(shared, guild, raid.id).await;

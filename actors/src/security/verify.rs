@@ -13,6 +13,7 @@ use twilight_model::id::Id;
 
 use super::settings::GuardSettings;
 use super::store::NewEvent;
+use super::TEXTS;
 use super::{private, Shared, SECURITY};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::custom_id::CustomId;
@@ -124,7 +125,7 @@ pub async fn start(
     {
         Ok(true) => {}
         Ok(false) => return private(t!(locale, "security-verify-already")),
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let salt = shared.kernel.clock.now().timestamp_millis() as u64;
     let (a, b) = challenge(request.user_id, salt);
@@ -183,7 +184,7 @@ pub async fn answered(
     match store.awaiting_verification(guild, request.user_id).await {
         Ok(true) => {}
         Ok(false) => return private(t!(locale, "security-verify-already")),
-        Err(error) => return super::database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     if let Some(role) = settings.verify_role.and_then(Id::<RoleMarker>::new_checked) {
         let request_role = shared

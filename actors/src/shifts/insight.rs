@@ -10,7 +10,7 @@ use super::commands::{PeriodChoice, ShiftCommand};
 use super::notices::{failure_text, Notice, NoticeState, NoticeTo};
 use super::render::{duration_text, hours_text};
 use super::store::Shift;
-use super::{database_trouble, private};
+use super::{private, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
@@ -82,7 +82,7 @@ fn message(embed: twilight_model::channel::message::Embed) -> Reply {
 }
 
 pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply {
-    let command = match super::parse::<ShiftCommand>(request) {
+    let command = match TEXTS.options::<ShiftCommand>(request) {
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
@@ -111,7 +111,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             };
             let (week, month, ever, (dropped, cancelled)) = match totals.await {
                 Ok(totals) => totals,
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             };
             let line = |totals: super::store::ClaimTotals| {
                 t!(
@@ -149,7 +149,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             };
             let rows = match store.claim_leaderboard(guild, since).await {
                 Ok(rows) => rows,
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             };
             let description = if rows.is_empty() {
                 t!(locale, "leaderboard-empty")
@@ -182,7 +182,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
             let to = now + Duration::days(7);
             let shifts = match store.shifts_between(guild, now, to).await {
                 Ok(shifts) => shifts,
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             };
             let claimed: Vec<Shift> = shifts
                 .iter()
@@ -249,7 +249,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                 let ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
                 let undelivered = match store.shift_notices(guild, &ids).await {
                     Ok(notices) => undelivered_lines(locale, &notices),
-                    Err(error) => return database_trouble(locale, &error),
+                    Err(error) => return TEXTS.database_trouble(locale, &error),
                 };
                 if !undelivered.is_empty() {
                     // A field holds 1,024 characters; Discord's reasons can be long.
@@ -264,7 +264,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
         ShiftCommand::Export(_) => {
             let shifts = match store.shifts_claimed_by(guild, me).await {
                 Ok(shifts) => shifts,
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             };
             if shifts.is_empty() {
                 return private(t!(locale, "export-nothing"));

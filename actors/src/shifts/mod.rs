@@ -19,6 +19,7 @@ mod shift;
 pub mod store;
 pub mod time;
 
+use crate::dispatcher::TextArea;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -37,11 +38,16 @@ use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
-use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
+use crate::kernel::reply::Reply;
 use crate::kernel::supervision::Concern;
 use crate::kernel::ticker::TickerSpec;
 use crate::kernel::Kernel;
 use crate::t;
+
+pub(crate) use crate::kernel::reply::private;
+
+/// The `shift-…` keys of the answers every feature gives (see [`TextArea`]).
+pub(crate) const TEXTS: TextArea = TextArea("shift");
 
 /// The concern's name: catalogue routing, custom_ids (`shifts:1:claim:<id>`), logs.
 pub const SHIFTS: &str = "shifts";
@@ -140,32 +146,6 @@ pub(crate) fn guild_of(request: &InteractionRequest) -> Result<Id<GuildMarker>, 
         .ok_or_else(|| private(t!(request.language(), "guild-only")))
 }
 
-pub(crate) fn private(text: impl Into<String>) -> Reply {
-    Reply::Message(ReplyMessage::private(text))
-}
-
-/// The command's typed options; a clear private answer when a modified client sent
-/// options Discord would have refused.
-pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
-    request: &InteractionRequest,
-) -> Result<T, Reply> {
-    let locale = request.language();
-    let Some(input) = request.command_input() else {
-        return Err(private(t!(locale, "shift-not-a-command")));
-    };
-    // The error quotes what was typed, which a modified client can make any length.
-    T::from_interaction(input).map_err(|error| {
-        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
-        private(t!(locale, "shift-unusable", error = error))
-    })
-}
-
-/// What a person is told when the database does not answer.
-pub(crate) fn database_trouble(locale: Locale, error: &crate::kernel::store::StoreError) -> Reply {
-    tracing::error!(%error, "shift store error");
-    private(t!(locale, "shift-database-trouble"))
-}
-
 async fn interaction(kernel: &Kernel, request: InteractionRequest) -> Reply {
     let locale = request.language();
     if request.guild_id.is_none() {
@@ -232,7 +212,7 @@ pub(crate) async fn zone_for(
             private(t!(locale, "timezone-saved-unknown", zone = zone.as_str()))
         }),
         Ok(None) => Ok(Tz::UTC),
-        Err(error) => Err(database_trouble(locale, &error)),
+        Err(error) => Err(TEXTS.database_trouble(locale, &error)),
     }
 }
 

@@ -11,7 +11,7 @@ use super::commands::{ScheduleCommand, TimezoneCommand, WeekdayChoice};
 use super::render::when;
 use super::store::ScheduleSlot;
 use super::time::{self, WeeklySlot};
-use super::{database_trouble, private, zone_for};
+use super::{private, zone_for, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
@@ -85,7 +85,7 @@ fn whose(target: Id<UserMarker>, me: Id<UserMarker>) -> &'static str {
 }
 
 pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> Reply {
-    let command = match super::parse::<TimezoneCommand>(request) {
+    let command = match TEXTS.options::<TimezoneCommand>(request) {
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
@@ -98,7 +98,7 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
                 Err(error) => return private(error.message(locale)),
             };
             if let Err(error) = kernel.store.set_user_zone(user, zone.name()).await {
-                return database_trouble(locale, &error);
+                return TEXTS.database_trouble(locale, &error);
             }
             let now = kernel.clock.now().with_timezone(&zone);
             private(t!(
@@ -112,7 +112,7 @@ pub(crate) async fn timezone(kernel: &Kernel, request: &InteractionRequest) -> R
         TimezoneCommand::Show(_) => match kernel.store.user_zone(user).await {
             Ok(Some(zone)) => private(t!(locale, "timezone-show", zone = zone)),
             Ok(None) => private(t!(locale, "timezone-unset")),
-            Err(error) => database_trouble(locale, &error),
+            Err(error) => TEXTS.database_trouble(locale, &error),
         },
     }
 }
@@ -133,7 +133,7 @@ fn target(
 }
 
 pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> Reply {
-    let command = match super::parse::<ScheduleCommand>(request) {
+    let command = match TEXTS.options::<ScheduleCommand>(request) {
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
@@ -180,7 +180,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                     weekday = weekday_name(locale, weekday),
                     time = clock_text(clock)
                 )),
-                Err(error) => database_trouble(locale, &error),
+                Err(error) => TEXTS.database_trouble(locale, &error),
             }
         }
         ScheduleCommand::Remove(remove) => {
@@ -215,7 +215,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                     whose = whose(target, me),
                     user = target
                 )),
-                Err(error) => database_trouble(locale, &error),
+                Err(error) => TEXTS.database_trouble(locale, &error),
             }
         }
         ScheduleCommand::View(view) => {
@@ -239,7 +239,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                         .collect();
                     private(lines.join("\n"))
                 }
-                Err(error) => database_trouble(locale, &error),
+                Err(error) => TEXTS.database_trouble(locale, &error),
             }
         }
         ScheduleCommand::Clear(clear) => {
@@ -261,7 +261,7 @@ pub(crate) async fn schedule(kernel: &Kernel, request: &InteractionRequest) -> R
                     whose = whose(target, me),
                     user = target
                 )),
-                Err(error) => database_trouble(locale, &error),
+                Err(error) => TEXTS.database_trouble(locale, &error),
             }
         }
     }

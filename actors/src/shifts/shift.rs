@@ -12,7 +12,7 @@ use super::render::{self, hours_text, when};
 use super::schedule::{weekday_name, weekly_slot};
 use super::settings::ShiftSettings;
 use super::store::{NewShift, Shift, ShiftState};
-use super::{database_trouble, private, refresh_message, time, zone_for};
+use super::{private, refresh_message, time, zone_for, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
@@ -69,7 +69,7 @@ async fn load(
     match kernel.store.shift(guild, id).await {
         Ok(Some(shift)) => Ok(shift),
         Ok(None) => Err(private(t!(locale, "shift-not-found", id = id))),
-        Err(error) => Err(database_trouble(locale, &error)),
+        Err(error) => Err(TEXTS.database_trouble(locale, &error)),
     }
 }
 
@@ -86,7 +86,7 @@ async fn drop_and_post(
     let shift = match kernel.store.insert_shift(&new).await {
         Ok(Some(shift)) => shift,
         Ok(None) => return private(t!(locale, "shift-slot-taken", when = when(new.start))),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     match super::post_message(kernel, &shift, channel).await {
         Ok(()) => private(t!(
@@ -134,7 +134,7 @@ pub(crate) async fn run(
     request: &InteractionRequest,
     settings: &ShiftSettings,
 ) -> Reply {
-    let command = match super::parse::<ShiftCommand>(request) {
+    let command = match TEXTS.options::<ShiftCommand>(request) {
         Ok(command) => command,
         Err(refusal) => return refusal,
     };
@@ -188,7 +188,7 @@ pub(crate) async fn run(
             }
             let slots = match kernel.store.schedule_slots(guild, target).await {
                 Ok(slots) => slots,
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             };
             let next = slots
                 .iter()
@@ -268,7 +268,7 @@ pub(crate) async fn run(
             {
                 Ok(true) => {}
                 Ok(false) => return private(t!(locale, "shift-edit-conflict", id = shift.id)),
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
@@ -296,7 +296,7 @@ pub(crate) async fn run(
             match kernel.store.cancel_shift(guild, shift.id, me, now).await {
                 Ok(true) => {}
                 Ok(false) => return private(t!(locale, "shift-already-cancelled", id = shift.id)),
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
@@ -332,7 +332,7 @@ pub(crate) async fn run(
             match kernel.store.unclaim_shift(guild, shift.id, me, now).await {
                 Ok(true) => {}
                 Ok(false) => return private(t!(locale, "shift-unclaim-too-late", id = shift.id)),
-                Err(error) => return database_trouble(locale, &error),
+                Err(error) => return TEXTS.database_trouble(locale, &error),
             }
             if let Ok(Some(updated)) = kernel.store.shift(guild, shift.id).await {
                 refresh_message(kernel, &updated).await;
@@ -382,7 +382,7 @@ pub(crate) async fn claim(
         .await
     {
         Ok(minutes) => minutes,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if let ClaimDecision::TooEarly { from, .. } = decide_claim(
         minutes,
@@ -418,8 +418,8 @@ pub(crate) async fn claim(
                 state_refusal(locale, &current, current.state(now), Doing::Claimed)
             }
             Ok(None) => private(t!(locale, "shift-not-found", id = shift_id)),
-            Err(error) => database_trouble(locale, &error),
+            Err(error) => TEXTS.database_trouble(locale, &error),
         },
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }

@@ -9,7 +9,7 @@ use twilight_model::id::marker::{ChannelMarker, GuildMarker};
 use twilight_model::id::Id;
 
 use super::counts::{self, Activity};
-use super::{cache_trouble, database_trouble, private, Shared};
+use super::{cache_trouble, private, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
 use crate::t;
@@ -32,7 +32,7 @@ pub async fn run(
     };
     let tracked = match shared.kernel.store.stats_channels(guild).await {
         Ok(tracked) => tracked,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if !tracked.iter().any(|tracked| tracked.id == channel) {
         return private(t!(

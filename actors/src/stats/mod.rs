@@ -22,6 +22,7 @@ pub mod store;
 pub mod tally;
 mod tracking;
 
+use crate::dispatcher::TextArea;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,11 +48,16 @@ use crate::kernel::custom_id::CustomId;
 use crate::kernel::guild_config::FeatureValues;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
-use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
+use crate::kernel::reply::Reply;
 use crate::kernel::store::StoreError;
 use crate::kernel::supervision::Concern;
 use crate::kernel::Kernel;
 use crate::t;
+
+pub(crate) use crate::kernel::reply::private;
+
+/// The `stats-…` keys of the answers every feature gives (see [`TextArea`]).
+pub(crate) const TEXTS: TextArea = TextArea("stats");
 
 /// The feature's and the concern's name: `/config stats …`, routing, logs.
 pub const STATS: &str = "stats";
@@ -382,31 +388,6 @@ impl Concern for StatsAggregator {
     }
 }
 
-pub(crate) fn private(text: impl Into<String>) -> Reply {
-    Reply::Message(ReplyMessage::private(text))
-}
-
-/// The command's typed options; a clear private answer when a modified client sent
-/// options Discord would have refused.
-pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
-    request: &InteractionRequest,
-) -> Result<T, Reply> {
-    let locale = request.language();
-    let Some(input) = request.command_input() else {
-        return Err(private(t!(locale, "stats-stale")));
-    };
-    T::from_interaction(input).map_err(|error| {
-        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
-        private(t!(locale, "stats-unusable", error = error))
-    })
-}
-
-/// What a person is told when the database does not answer.
-pub(crate) fn database_trouble(locale: Locale, error: &StoreError) -> Reply {
-    tracing::error!(%error, "stats store error");
-    private(t!(locale, "stats-database-trouble"))
-}
-
 /// What a person is told when the cache does not answer.
 pub(crate) fn cache_trouble(locale: Locale, error: &CacheError) -> Reply {
     tracing::error!(%error, "stats cache error");
@@ -423,14 +404,14 @@ async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply
     };
     let settings = StatsSettings::of(&request.features);
     match name.as_str() {
-        "channels" => match parse::<ChannelsCommand>(&request) {
+        "channels" => match TEXTS.options::<ChannelsCommand>(&request) {
             Ok(ChannelsCommand::Promote(promote)) => {
                 promote::run(shared, &request, guild, settings, promote.channel).await
             }
             Ok(ChannelsCommand::Refresh(_)) => refresh(shared, &request, guild, settings).await,
             Err(reply) => reply,
         },
-        _ => match parse::<StatsCommand>(&request) {
+        _ => match TEXTS.options::<StatsCommand>(&request) {
             Ok(StatsCommand::Channel(command)) => {
                 let channel = command.channel.or(request.channel_id);
                 chart::run(shared, &request, guild, channel).await

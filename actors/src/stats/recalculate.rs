@@ -20,7 +20,7 @@ use twilight_model::id::Id;
 use super::counts::{self, day_field, LAST};
 use super::store::Recalculation;
 use super::tally::{day_of, snowflake_at, snowflake_ms};
-use super::{cache_trouble, database_trouble, private, Shared};
+use super::{cache_trouble, private, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::discord::send;
 use crate::kernel::i18n::Locale;
@@ -63,7 +63,7 @@ pub async fn start(
     let store = &shared.kernel.store;
     let tracked = match store.stats_channels(guild).await {
         Ok(tracked) => tracked,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if tracked.is_empty() {
         return private(t!(locale, "stats-recalculate-nothing"));
@@ -109,10 +109,10 @@ pub async fn start(
                     progress = progress_text(locale, &running, None)
                 )),
                 Ok(None) => private(t!(locale, "stats-recalculate-running-unknown")),
-                Err(error) => database_trouble(locale, &error),
+                Err(error) => TEXTS.database_trouble(locale, &error),
             }
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     if let Err(error) = shared
         .kernel

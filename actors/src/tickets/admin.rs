@@ -10,7 +10,7 @@ use super::commands::{
 };
 use super::render;
 use super::store::{Category, CategoryInput, PanelInput, Priority, Question};
-use super::{database_trouble, guild_of, parse, private, Shared};
+use super::{guild_of, private, Shared, TEXTS};
 use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
@@ -28,7 +28,7 @@ pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
     if let Err(reply) = check_warning_reason(request) {
         return reply;
     }
-    let command = match parse::<TicketsCommand>(request) {
+    let command = match TEXTS.options::<TicketsCommand>(request) {
         Ok(command) => command,
         Err(reply) => return reply,
     };
@@ -122,7 +122,7 @@ async fn staff_warn(shared: &Shared, request: &InteractionRequest, warn: StaffWa
         .await
     {
         Ok(count) => count,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     // The DM is in the guild's language: the member reads it away from the admin's client.
     let guild_locale = Locale::for_guild(&request.settings.locale);
@@ -258,7 +258,7 @@ async fn upsert_category(
             id = category.id,
             questions = category.questions.len()
         )),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -297,7 +297,7 @@ async fn list_categories(shared: &Shared, request: &InteractionRequest) -> Reply
                 .collect();
             private(clip(&lines.join("\n"), 2000))
         }
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -314,7 +314,7 @@ pub async fn category_named(
         .store
         .ticket_categories(guild_id)
         .await
-        .map_err(|error| database_trouble(locale, &error))?;
+        .map_err(|error| TEXTS.database_trouble(locale, &error))?;
     let found = match name.map(str::trim).filter(|name| !name.is_empty()) {
         Some(name) => categories.into_iter().find(|category| {
             category.name.eq_ignore_ascii_case(name) || category.id.to_string() == name
@@ -378,7 +378,7 @@ async fn create_panel(shared: &Shared, request: &InteractionRequest, create: Pan
         .await
     {
         Ok(panel) => private(t!(locale, "ticket-panel-created", id = panel.id)),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -392,11 +392,11 @@ async fn deploy_panel(shared: &Shared, request: &InteractionRequest, deploy: Pan
     let panel = match store.ticket_panel(guild_id, deploy.panel).await {
         Ok(Some(panel)) => panel,
         Ok(None) => return private(t!(locale, "ticket-unknown-panel", id = deploy.panel)),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let categories = match store.ticket_categories(guild_id).await {
         Ok(categories) => categories,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if categories.is_empty() {
         return private(t!(locale, "ticket-no-categories"));
@@ -460,7 +460,7 @@ async fn list_panels(shared: &Shared, request: &InteractionRequest) -> Reply {
                 .collect();
             private(clip(&lines.join("\n"), 2000))
         }
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -489,7 +489,7 @@ async fn bar(shared: &Shared, request: &InteractionRequest, add: BlacklistAdd) -
             )),
             None => private(t!(locale, "ticket-barred", user = add.user.get())),
         },
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -507,7 +507,7 @@ async fn unbar(shared: &Shared, request: &InteractionRequest, remove: BlacklistR
     {
         Ok(true) => private(t!(locale, "ticket-unbarred", user = remove.user.get())),
         Ok(false) => private(t!(locale, "ticket-not-barred", user = remove.user.get())),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 

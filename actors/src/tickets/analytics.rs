@@ -20,7 +20,7 @@ use twilight_model::id::Id;
 
 use super::render::{priority_text, status_text};
 use super::store::{Category, Priority, Status, Ticket};
-use super::{database_trouble, guild_of, parse, private, Shared};
+use super::{guild_of, private, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::i18n::Locale;
@@ -125,7 +125,7 @@ pub(crate) async fn run(shared: &Shared, request: &InteractionRequest) -> Reply 
             ));
         }
     }
-    let command = match parse::<AnalyticsCommand>(request) {
+    let command = match TEXTS.options::<AnalyticsCommand>(request) {
         Ok(command) => command,
         Err(reply) => return reply,
     };
@@ -139,7 +139,7 @@ pub(crate) async fn run(shared: &Shared, request: &InteractionRequest) -> Reply 
         store.ticket_categories(guild_id).await,
     ) {
         (Ok(tickets), Ok(categories)) => (tickets, categories),
-        (Err(error), _) | (_, Err(error)) => return database_trouble(locale, &error),
+        (Err(error), _) | (_, Err(error)) => return TEXTS.database_trouble(locale, &error),
     };
     let now = shared.kernel.clock.now();
     match command {
@@ -147,7 +147,7 @@ pub(crate) async fn run(shared: &Shared, request: &InteractionRequest) -> Reply 
         AnalyticsCommand::Leaderboard(_) => match store.ticket_staff_warning_counts(guild_id).await
         {
             Ok(warnings) => private(leaderboard(locale, &tickets, &warnings)),
-            Err(error) => database_trouble(locale, &error),
+            Err(error) => TEXTS.database_trouble(locale, &error),
         },
         AnalyticsCommand::Graph(graph) => {
             let days = graph.days.unwrap_or(GRAPH_DAYS).clamp(1, MAX_DAYS);

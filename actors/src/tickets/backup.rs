@@ -14,7 +14,7 @@ use super::settings::{self, FEATURE};
 use super::store::{CategoryInput, PanelInput, Priority, Question};
 use super::workflow::{MAX_TAGS, MAX_TAG_CHARS};
 use super::Shared;
-use super::{database_trouble, guild_of, private};
+use super::{guild_of, private, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::discord::send;
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
@@ -86,7 +86,7 @@ pub(crate) async fn backup(shared: &Shared, request: &InteractionRequest) -> Rep
         store.ticket_panels(guild_id)
     ) {
         Ok(read) => read,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let known: Vec<&str> = settings::specs().iter().map(|spec| spec.key).collect();
     let file = ConfigFile {
@@ -518,7 +518,7 @@ pub(crate) async fn restore(
                 panels = panels
             ))
         }
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -545,7 +545,7 @@ pub(crate) async fn channels(
                 .set_feature_setting(guild_id, FEATURE, key, &value)
                 .await
             {
-                return database_trouble(locale, &error);
+                return TEXTS.database_trouble(locale, &error);
             }
         }
     }
@@ -554,7 +554,7 @@ pub(crate) async fn channels(
     }
     let now = match super::settings::TicketSettings::load(&shared.kernel, guild_id).await {
         Ok(now) => now,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let show = |channel: Option<Id<ChannelMarker>>| {
         channel.map_or_else(|| t!(locale, "ticket-channel-unset"), |c| format!("<#{c}>"))

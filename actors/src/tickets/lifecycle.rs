@@ -20,7 +20,7 @@ use super::settings::TicketSettings;
 use super::store::{Category, ListFilter, Priority, Refused, Status, Ticket};
 use super::transcript::{self, TranscriptHeading};
 use super::workflow;
-use super::{database_trouble, guild_of, is_staff, parse, private, staff_role, Shared};
+use super::{guild_of, is_staff, private, staff_role, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::discord::{send, DiscordError};
 use crate::kernel::i18n::Locale;
@@ -85,7 +85,7 @@ pub(super) fn member_overwrite(
 
 /// `/ticket …`.
 pub async fn run(shared: &Shared, request: &InteractionRequest) -> Reply {
-    let command = match parse::<TicketCommand>(request) {
+    let command = match TEXTS.options::<TicketCommand>(request) {
         Ok(command) => command,
         Err(reply) => return reply,
     };
@@ -174,7 +174,7 @@ pub async fn from_panel(
     let panel = match store.ticket_panel(guild_id, panel_id).await {
         Ok(Some(panel)) => panel,
         Ok(None) => return private(t!(locale, "ticket-stale")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let Some(category_id) = chosen.or(panel.category_id) else {
         return private(t!(locale, "ticket-stale"));
@@ -182,7 +182,7 @@ pub async fn from_panel(
     match store.ticket_category(guild_id, category_id).await {
         Ok(Some(category)) => begin(shared, request, category).await,
         Ok(None) => private(t!(locale, "ticket-category-gone")),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -248,7 +248,7 @@ pub async fn captcha_answered(
     {
         Ok(Some(category)) => begin(shared, request, category).await,
         Ok(None) => private(t!(locale, "ticket-category-gone")),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -271,7 +271,7 @@ pub async fn open_with_answers(
     {
         Ok(Some(category)) => category,
         Ok(None) => return private(t!(locale, "ticket-category-gone")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let mut answers = Vec::new();
     for (index, question) in category.questions.iter().enumerate() {
@@ -336,7 +336,7 @@ async fn open(
                 None => t!(locale, "ticket-you-are-barred", reason = reason),
             });
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     if settings.hourly_cap > 0 {
         match store
@@ -347,7 +347,7 @@ async fn open(
                 return private(t!(locale, "ticket-hourly-cap"));
             }
             Ok(_) => {}
-            Err(error) => return database_trouble(locale, &error),
+            Err(error) => return TEXTS.database_trouble(locale, &error),
         }
     }
     let gap = chrono::Duration::minutes(settings.cooldown_minutes).max(DOUBLE_CLICK);
@@ -380,7 +380,7 @@ async fn open(
         Ok(Err(Refused::TooSoon(at))) => {
             return private(t!(locale, "ticket-cooldown", at = at.timestamp()));
         }
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let ticket = match store
         .create_ticket(guild_id, category, opener, &answers, now)
@@ -389,7 +389,7 @@ async fn open(
         Ok(ticket) => ticket,
         Err(error) => {
             give_back_place(shared, guild_id, opener, true).await;
-            return database_trouble(locale, &error);
+            return TEXTS.database_trouble(locale, &error);
         }
     };
     let channel = match create_channel(shared, request, &settings, category, &ticket).await {
@@ -409,7 +409,7 @@ async fn open(
     };
     let ticket = match store.ticket_opened(ticket.id, channel).await {
         Ok(ticket) => ticket,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     shared.awaiting_response.write().insert(channel);
     shared.channel_opened(channel);
@@ -601,7 +601,7 @@ pub(super) async fn at_hand(
         Ok(Some(_)) => return Err(private(t!(locale, "ticket-deleted-already"))),
         Ok(None) if ticket_id.is_some() => return Err(private(t!(locale, "ticket-stale"))),
         Ok(None) => return Err(private(t!(locale, "ticket-not-here"))),
-        Err(error) => return Err(database_trouble(locale, &error)),
+        Err(error) => return Err(TEXTS.database_trouble(locale, &error)),
     };
     let category = match store.ticket_category(guild_id, ticket.category_id).await {
         Ok(Some(category)) => category,
@@ -619,7 +619,7 @@ pub(super) async fn at_hand(
             inactive_close_minutes: 0,
             captcha: false,
         },
-        Err(error) => return Err(database_trouble(locale, &error)),
+        Err(error) => return Err(TEXTS.database_trouble(locale, &error)),
     };
     Ok(AtHand {
         ticket,
@@ -745,10 +745,10 @@ pub async fn claim(shared: &Shared, request: &InteractionRequest, ticket_id: Opt
                     ..
                 })) => private(t!(locale, "ticket-claimed-by-other", staff = holder.get())),
                 Ok(_) => private(t!(locale, "ticket-not-open")),
-                Err(error) => database_trouble(locale, &error),
+                Err(error) => TEXTS.database_trouble(locale, &error),
             }
         }
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -773,7 +773,7 @@ async fn unclaim(shared: &Shared, request: &InteractionRequest) -> Reply {
             private(t!(locale, "ticket-unclaimed", label = ticket.label()))
         }
         Ok(None) => private(t!(locale, "ticket-not-your-claim")),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -852,7 +852,7 @@ pub async fn close(
     {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return private(t!(locale, "ticket-not-open")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let transcript = finish_close(
         shared,
@@ -1010,7 +1010,7 @@ async fn schedule_close(shared: &Shared, request: &InteractionRequest, minutes: 
                 private(t!(locale, "ticket-close-unscheduled"))
             }
             Ok(false) => private(t!(locale, "ticket-close-not-scheduled")),
-            Err(error) => database_trouble(locale, &error),
+            Err(error) => TEXTS.database_trouble(locale, &error),
         };
     }
     let at = kernel.clock.now() + chrono::Duration::minutes(minutes.min(10_080));
@@ -1021,7 +1021,7 @@ async fn schedule_close(shared: &Shared, request: &InteractionRequest, minutes: 
     {
         Ok(true) => {}
         Ok(false) => return private(t!(locale, "ticket-not-open")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     shared.closing.write().insert(channel);
     record(
@@ -1182,7 +1182,7 @@ pub async fn reopen(
     let ticket = match kernel.store.reopen_ticket(hand.ticket.id, now).await {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return private(t!(locale, "ticket-not-closed")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if let Err(error) = kernel
         .store
@@ -1328,7 +1328,7 @@ async fn set_priority(shared: &Shared, request: &InteractionRequest, priority: P
                 priority = priority_text(locale, priority)
             ))
         }
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -1393,7 +1393,7 @@ async fn info(shared: &Shared, request: &InteractionRequest) -> Reply {
     let ticket = &hand.ticket;
     let events = match shared.kernel.store.ticket_events(ticket.id).await {
         Ok(events) => events,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     // An anonymous ticket's opener is for admins only.
     let reveal =
@@ -1486,7 +1486,7 @@ async fn list_tickets(
     let store = &shared.kernel.store;
     let categories = match store.ticket_categories(guild_id).await {
         Ok(categories) => categories,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let category_id = match category {
         Some(name) => match category_named(shared, request, Some(name)).await {
@@ -1512,7 +1512,7 @@ async fn list_tickets(
     };
     let tickets = match store.list_tickets(guild_id, filter, 50).await {
         Ok(tickets) => tickets,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let lines: Vec<String> = tickets
         .iter()
@@ -1611,7 +1611,7 @@ async fn transfer_ticket(
     {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return private(t!(locale, "ticket-not-open")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     give_back_place(shared, ticket.guild_id, hand.ticket.opener_id, false).await;
     if let Err(error) = kernel.store.retake_ticket_opener(ticket.guild_id, to).await {

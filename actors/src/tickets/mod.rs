@@ -22,6 +22,7 @@ pub mod transcript;
 mod watch;
 mod workflow;
 
+use crate::dispatcher::TextArea;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,13 +39,16 @@ use crate::dispatcher::{InteractionRequest, RequestKind};
 use crate::feature::{ConfigSection, Feature, FeatureStart, HelpCategory, Migrations, SettingSpec};
 use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
-use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
-use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
-use crate::kernel::store::StoreError;
+use crate::kernel::reply::Reply;
 use crate::kernel::supervision::Concern;
 use crate::kernel::Kernel;
 use crate::t;
+
+pub(crate) use crate::kernel::reply::private;
+
+/// The `ticket-…` keys of the answers every feature gives (see [`TextArea`]).
+pub(crate) const TEXTS: TextArea = TextArea("ticket");
 
 /// The concern's name: catalogue routing, custom_ids (`tickets:1:claim:<id>`), logs.
 pub const TICKETS: &str = "tickets";
@@ -268,36 +272,11 @@ impl Concern for TicketManager {
     }
 }
 
-pub(crate) fn private(text: impl Into<String>) -> Reply {
-    Reply::Message(ReplyMessage::private(text))
-}
-
 /// The guild a request came from (tickets live only in guilds).
 pub(crate) fn guild_of(request: &InteractionRequest) -> Result<Id<GuildMarker>, Reply> {
     request
         .guild_id
         .ok_or_else(|| private(t!(request.language(), "guild-only")))
-}
-
-/// The command's typed options; a clear private answer when a modified client sent
-/// options Discord would have refused.
-pub(crate) fn parse<T: twilight_interactions::command::CommandModel>(
-    request: &InteractionRequest,
-) -> Result<T, Reply> {
-    let locale = request.language();
-    let Some(input) = request.command_input() else {
-        return Err(private(t!(locale, "ticket-stale")));
-    };
-    T::from_interaction(input).map_err(|error| {
-        let error = clip(&error.to_string(), QUOTED_INPUT_CHARS);
-        private(t!(locale, "ticket-unusable", error = error))
-    })
-}
-
-/// What a person is told when the database does not answer.
-pub(crate) fn database_trouble(locale: Locale, error: &StoreError) -> Reply {
-    tracing::error!(%error, "ticket store error");
-    private(t!(locale, "ticket-database-trouble"))
 }
 
 /// The role that handles a category's tickets: its own, else the guild's ticket staff

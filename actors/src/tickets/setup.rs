@@ -14,7 +14,7 @@ use super::admin::parse_questions;
 use super::render::{self, custom_id};
 use super::settings::{self, TicketSettings, FEATURE};
 use super::store::{CategoryInput, PanelInput, Priority};
-use super::{database_trouble, guild_of, private, Shared};
+use super::{guild_of, private, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
@@ -176,7 +176,7 @@ pub async fn chosen(
                 .set_feature_setting(guild_id, FEATURE, key, &serde_json::Value::from(value))
                 .await
             {
-                return database_trouble(locale, &error);
+                return TEXTS.database_trouble(locale, &error);
             }
             shared.kernel.forget_guild_config(guild_id).await;
         }
@@ -190,7 +190,7 @@ pub async fn chosen(
     }
     let settings = match TicketSettings::load(&shared.kernel, guild_id).await {
         Ok(settings) => settings,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let place = shared
         .panel_places
@@ -313,7 +313,7 @@ pub async fn create_first(shared: &Shared, request: &InteractionRequest) -> Repl
         .await
     {
         Ok(category) => category,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let panel = match store
         .create_ticket_panel(
@@ -330,7 +330,7 @@ pub async fn create_first(shared: &Shared, request: &InteractionRequest) -> Repl
         .await
     {
         Ok(panel) => panel,
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let message = render::panel_message(&panel, std::slice::from_ref(&category));
     match shared

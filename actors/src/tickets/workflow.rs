@@ -19,7 +19,7 @@ use super::lifecycle::{
 use super::render;
 use super::settings::TicketSettings;
 use super::store::{Status, Ticket};
-use super::{database_trouble, guild_of, private, Shared};
+use super::{guild_of, private, Shared, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::discord::send;
 use crate::kernel::policy::AccessLevel;
@@ -127,7 +127,7 @@ pub async fn lock(shared: &Shared, request: &InteractionRequest, locked: bool) -
         Ok(Some(ticket)) => ticket,
         Ok(None) if locked => return private(t!(locale, "ticket-locked-already")),
         Ok(None) => return private(t!(locale, "ticket-unlocked-already")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     let kind = if locked { "locked" } else { "unlocked" };
     record(shared, &ticket, request.user_id, kind, "").await;
@@ -186,7 +186,7 @@ pub async fn tags(
         .set_ticket_tags(hand.ticket.id, &tags, now)
         .await
     {
-        return database_trouble(locale, &error);
+        return TEXTS.database_trouble(locale, &error);
     }
     record(
         shared,
@@ -229,7 +229,7 @@ pub async fn department(
         .set_ticket_department(hand.ticket.id, name, now)
         .await
     {
-        return database_trouble(locale, &error);
+        return TEXTS.database_trouble(locale, &error);
     }
     record(
         shared,
@@ -307,7 +307,7 @@ pub async fn escalate(
     {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return private(t!(locale, "ticket-escalation-not-higher", level = level)),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     record(
         shared,
@@ -388,7 +388,7 @@ async fn close_now(
     {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return Err(private(t!(locale, "ticket-not-open"))),
-        Err(error) => return Err(database_trouble(locale, &error)),
+        Err(error) => return Err(TEXTS.database_trouble(locale, &error)),
     };
     if let Err(error) = finish_close(
         shared,
@@ -441,7 +441,7 @@ pub(super) async fn delete_closed(
     {
         Ok(true) => {}
         Ok(false) => return private(t!(locale, "ticket-deleted-already")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     record(shared, ticket, request.user_id, "deleted", "").await;
     log(
@@ -509,7 +509,7 @@ async fn by_number(
             "ticket-no-such-number",
             number = number
         ))),
-        Err(error) => Err(database_trouble(locale, &error)),
+        Err(error) => Err(TEXTS.database_trouble(locale, &error)),
     }
 }
 
@@ -552,12 +552,12 @@ pub async fn hard_delete(shared: &Shared, request: &InteractionRequest, ticket_i
     match store.ticket(guild_id, ticket_id).await {
         Ok(Some(_)) => {}
         Ok(None) => return private(t!(locale, "ticket-purged-already")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     }
     let ticket = match store.purge_ticket(ticket_id).await {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return private(t!(locale, "ticket-purged-already")),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if matches!(ticket.status, Status::Open | Status::Opening) {
         give_back_place(shared, ticket.guild_id, ticket.opener_id, false).await;
@@ -820,7 +820,7 @@ async fn save_stars(
     let ticket = match store.ticket(guild_id, ticket_id).await {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return Err(private(t!(locale, "ticket-stale"))),
-        Err(error) => return Err(database_trouble(locale, &error)),
+        Err(error) => return Err(TEXTS.database_trouble(locale, &error)),
     };
     if ticket.opener_id != request.user_id {
         return Err(private(t!(locale, "ticket-feedback-not-yours")));
@@ -831,7 +831,7 @@ async fn save_stars(
     match store.rate_ticket(ticket.id, request.user_id, stars).await {
         Ok(true) => {}
         Ok(false) => return Err(private(t!(locale, "ticket-feedback-given"))),
-        Err(error) => return Err(database_trouble(locale, &error)),
+        Err(error) => return Err(TEXTS.database_trouble(locale, &error)),
     }
     record(
         shared,
@@ -879,7 +879,7 @@ pub async fn feedback_words(
     {
         Ok(true) => private(t!(locale, "ticket-feedback-thanks")),
         Ok(false) => private(t!(locale, "ticket-feedback-given")),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 
@@ -899,7 +899,7 @@ pub async fn feedback_command(
     let ticket = match shared.kernel.store.ticket_by_number(guild_id, number).await {
         Ok(Some(ticket)) => ticket,
         Ok(None) => return private(t!(locale, "ticket-no-such-number", number = number)),
-        Err(error) => return database_trouble(locale, &error),
+        Err(error) => return TEXTS.database_trouble(locale, &error),
     };
     if let Err(reply) = save_stars(shared, request, ticket.id, stars.clamp(1, 5) as i32).await {
         return reply;
@@ -911,7 +911,7 @@ pub async fn feedback_command(
             .ticket_feedback_text(ticket.id, request.user_id, &clip(text, 1000))
             .await
         {
-            return database_trouble(locale, &error);
+            return TEXTS.database_trouble(locale, &error);
         }
     }
     private(t!(locale, "ticket-feedback-thanks"))

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod store;
 pub mod tally;
 
+use crate::dispatcher::TextArea;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,12 +43,17 @@ use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::custom_id::CustomId;
 use crate::kernel::i18n::Locale;
 use crate::kernel::policy::AccessLevel;
-use crate::kernel::reply::{clip, Reply, ReplyMessage, QUOTED_INPUT_CHARS};
+use crate::kernel::reply::{clip, Reply, QUOTED_INPUT_CHARS};
 use crate::kernel::store::StoreError;
 use crate::kernel::supervision::Concern;
 use crate::kernel::ticker::TickerSpec;
 use crate::kernel::Kernel;
 use crate::t;
+
+pub(crate) use crate::kernel::reply::private;
+
+/// The `usage-…` keys of the answers every feature gives (see [`TextArea`]).
+pub(crate) const TEXTS: TextArea = TextArea("usage");
 
 /// The feature's and the concern's name.
 pub const USAGE: &str = "usage";
@@ -346,15 +352,6 @@ impl Concern for UsageRecorder {
     }
 }
 
-fn private(text: impl Into<String>) -> Reply {
-    Reply::Message(ReplyMessage::private(text))
-}
-
-fn database_trouble(locale: Locale, error: &StoreError) -> Reply {
-    tracing::error!(%error, "usage store error");
-    private(t!(locale, "usage-database-trouble"))
-}
-
 async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply {
     let locale = request.language();
     let Some(guild) = request.guild_id else {
@@ -386,7 +383,7 @@ async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply
     }
     // What was counted up to now shows.
     if let Err(error) = flush(shared).await {
-        return database_trouble(locale, &error);
+        return TEXTS.database_trouble(locale, &error);
     }
     let from_day = shared.today() - days + 1;
     let result = match command {
@@ -395,7 +392,7 @@ async fn interaction(shared: &Arc<Shared>, request: InteractionRequest) -> Reply
     };
     match result {
         Ok(text) => private(text),
-        Err(error) => database_trouble(locale, &error),
+        Err(error) => TEXTS.database_trouble(locale, &error),
     }
 }
 

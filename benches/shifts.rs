@@ -64,6 +64,10 @@ use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
 /// How long a claimer waits for the answer to a click (the sim refuses callbacks after
@@ -384,6 +388,7 @@ async fn run(
     });
     let deadline = tokio::time::Instant::now() + LOAD_DEADLINE;
     let load_started = Instant::now();
+    let profiled = ProfiledWindow::open();
     let tasks: Vec<_> = claimers
         .iter()
         .enumerate()
@@ -401,6 +406,7 @@ async fn run(
         clicks.extend(task.await.context("a claimer's task")?);
     }
     let load_seconds = load_started.elapsed().as_secs_f64();
+    drop(profiled);
     sim.rate_limiter().set_enabled(true);
     let left = board.open().len();
     ensure!(

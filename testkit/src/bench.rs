@@ -153,7 +153,19 @@ pub fn agora_env(sim: &Sim, database: &Database) -> HashMap<String, String> {
     if let Database::Postgres(database) = database {
         env.insert("AGORA_DATABASE__URL".into(), database.url().to_owned());
     }
+    env.extend(settings_from_env());
     env
+}
+
+/// Agora settings given to a bench as `AGORA_<TABLE>__<KEY>` environment variables (say
+/// `AGORA_DATABASE__MAX_CONNECTIONS=4`): passed on to the Agora it starts, over the bench's
+/// own, and printed with the figures as non-default settings.
+pub fn settings_from_env() -> Vec<(String, String)> {
+    let mut settings: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| name.starts_with("AGORA_") && name.contains("__"))
+        .collect();
+    settings.sort();
+    settings
 }
 
 /// Agora started for one run on its own database; [`BenchAgora::stop`] shuts it down
@@ -739,6 +751,39 @@ pub async fn measured_flood(
         actions.iter().take(5).collect::<Vec<_>>()
     );
     Ok((figures, report))
+}
+
+/// `perf record --control fifo:<path>` while a bench's measured window runs: with
+/// `AGORA_BENCH_PERF_FIFO` set, [`ProfiledWindow::open`] writes `enable` to that fifo and
+/// dropping the window writes `disable`, so a profile holds the load and not the setup:
+///
+/// ```sh
+/// mkfifo /tmp/perf.ctl
+/// AGORA_BENCH_PERF_FIFO=/tmp/perf.ctl perf record -D -1 --control fifo:/tmp/perf.ctl -g \
+///     target/release/deps/shifts-<hash> --bench
+/// ```
+pub struct ProfiledWindow {
+    fifo: Option<std::fs::File>,
+}
+
+impl ProfiledWindow {
+    /// Starts the profile (a no-op without `AGORA_BENCH_PERF_FIFO`).
+    pub fn open() -> Self {
+        let fifo = std::env::var_os("AGORA_BENCH_PERF_FIFO").and_then(|path| {
+            let mut fifo = std::fs::OpenOptions::new().write(true).open(path).ok()?;
+            std::io::Write::write_all(&mut fifo, b"enable\n").ok()?;
+            Some(fifo)
+        });
+        Self { fifo }
+    }
+}
+
+impl Drop for ProfiledWindow {
+    fn drop(&mut self) {
+        if let Some(fifo) = &mut self.fifo {
+            let _ = std::io::Write::write_all(fifo, b"disable\n");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use twilight_model::id::Id;
 
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::schema::{shift_schedules, shifts, user_time_zones};
-use crate::kernel::store::{with_connection, Store, StoreError};
+use crate::kernel::store::{with_connection, FixedSql, Store, StoreError};
 
 fn naive(instant: DateTime<Utc>) -> NaiveDateTime {
     instant.trunc_subsecs(6).naive_utc()
@@ -415,11 +415,13 @@ impl Store {
     ) -> Result<Option<Shift>, StoreError> {
         let guild_id = column(guild_id);
         let row = with_connection!(self, connection => {
+            // By its key: no `LIMIT ?` (`first`), whose bound value SQLite's planner looks
+            // at, so it would prepare the statement again on every call.
             shifts::table
                 .filter(shifts::id.eq(shift_id))
                 .filter(shifts::guild_id.eq(guild_id))
                 .select(ShiftRow::as_select())
-                .first(connection)
+                .get_result(connection)
                 .await
                 .optional()
         })?;
@@ -461,20 +463,22 @@ impl Store {
         let (guild_id, user_id) = (column(guild_id), column(user_id));
         let now = naive(now);
         let claimed = with_connection!(self, connection => {
-            diesel::update(
-                shifts::table
-                    .filter(shifts::id.eq(shift_id))
-                    .filter(shifts::guild_id.eq(guild_id))
-                    .filter(shifts::claimed_by.is_null())
-                    .filter(shifts::cancelled_at.is_null())
-                    .filter(shifts::start_at.gt(now)),
+            FixedSql(
+                diesel::update(
+                    shifts::table
+                        .filter(shifts::id.eq(shift_id))
+                        .filter(shifts::guild_id.eq(guild_id))
+                        .filter(shifts::claimed_by.is_null())
+                        .filter(shifts::cancelled_at.is_null())
+                        .filter(shifts::start_at.gt(now)),
+                )
+                .set((
+                    shifts::claimed_by.eq(user_id),
+                    shifts::claimed_at.eq(now),
+                    shifts::updated_at.eq(now),
+                ))
+                .returning(ShiftRow::as_returning()),
             )
-            .set((
-                shifts::claimed_by.eq(user_id),
-                shifts::claimed_at.eq(now),
-                shifts::updated_at.eq(now),
-            ))
-            .returning(ShiftRow::as_returning())
             .get_result(connection)
             .await
             .optional()

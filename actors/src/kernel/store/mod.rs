@@ -61,6 +61,37 @@ pub use self::gateway_sessions::SavedSession;
 pub use self::guild_settings::{GuildSettings, GuildSettingsPatch, DEFAULT_LOCALE};
 pub use self::processes::ProcessBeat;
 
+/// A statement whose SQL never varies with its values, which diesel may keep prepared on
+/// each connection. diesel prepares every `UPDATE` afresh on each call (a changeset may
+/// skip `None` fields, so it cannot know the SQL is fixed); on a hot path such as the
+/// shift claim that parse and plan was more work than running the statement. Wrap only
+/// statements whose changeset has no optional fields: `FixedSql(diesel::update(…).set(…))`.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct FixedSql<Q>(pub Q);
+
+impl<Q, DB> diesel::query_builder::QueryFragment<DB> for FixedSql<Q>
+where
+    Q: diesel::query_builder::QueryFragment<DB>,
+    DB: diesel::backend::Backend,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> diesel::QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for FixedSql<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, Conn> diesel::query_dsl::RunQueryDsl<Conn> for FixedSql<Q> {}
+
 /// Runs one block of diesel-async code against a pooled connection of whichever backend
 /// the store uses. The block is compiled once per backend, so a query written once
 /// serves both; it must evaluate to `Result<T, diesel::result::Error>`, and the macro

@@ -153,7 +153,15 @@ pub fn agora_env(sim: &Sim, database: &Database) -> HashMap<String, String> {
     if let Database::Postgres(database) = database {
         env.insert("AGORA_DATABASE__URL".into(), database.url().to_owned());
     }
-    env.extend(settings_from_env());
+    let given = settings_from_env();
+    if !given.is_empty() {
+        let listed: Vec<String> = given.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        eprintln!(
+            "non-default settings from the environment: {}",
+            listed.join(" ")
+        );
+    }
+    env.extend(given);
     env
 }
 

@@ -33,6 +33,8 @@ use crate::kernel::supervision::Concern;
 use crate::kernel::Kernel;
 use crate::t;
 
+crate::translations!("core");
+
 /// The concern's name: the catalogue's `concern` and the custom_ids' first part.
 pub const CORE: &str = "core";
 

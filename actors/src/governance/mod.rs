@@ -45,6 +45,8 @@ use crate::t;
 
 pub(crate) use crate::kernel::reply::private;
 
+crate::translations!("governance");
+
 /// The `governance-…` keys of the answers every feature gives (see [`TextArea`]).
 pub(crate) const TEXTS: TextArea = TextArea("governance");
 

@@ -245,38 +245,64 @@ pub fn lookup(locale: Locale, key: &str) -> Option<String> {
     })
 }
 
-/// The `.ftl` sources of a language: (area, text).
-fn sources(locale: Locale) -> &'static [(&'static str, &'static str)] {
-    match locale {
-        Locale::English => &[
-            ("kernel", include_str!("../../locales/en-US/kernel.ftl")),
-            ("core", include_str!("../../locales/en-US/core.ftl")),
-            ("shifts", include_str!("../../locales/en-US/shifts.ftl")),
-            ("tickets", include_str!("../../locales/en-US/tickets.ftl")),
-            ("security", include_str!("../../locales/en-US/security.ftl")),
-            (
-                "governance",
-                include_str!("../../locales/en-US/governance.ftl"),
-            ),
-            ("llm", include_str!("../../locales/en-US/llm.ftl")),
-            ("stats", include_str!("../../locales/en-US/stats.ftl")),
-            ("usage", include_str!("../../locales/en-US/usage.ftl")),
-        ],
-        Locale::German => &[
-            ("kernel", include_str!("../../locales/de/kernel.ftl")),
-            ("core", include_str!("../../locales/de/core.ftl")),
-            ("shifts", include_str!("../../locales/de/shifts.ftl")),
-            ("tickets", include_str!("../../locales/de/tickets.ftl")),
-            ("security", include_str!("../../locales/de/security.ftl")),
-            (
-                "governance",
-                include_str!("../../locales/de/governance.ftl"),
-            ),
-            ("llm", include_str!("../../locales/de/llm.ftl")),
-            ("stats", include_str!("../../locales/de/stats.ftl")),
-            ("usage", include_str!("../../locales/de/usage.ftl")),
-        ],
-    }
+/// A feature's messages: one `.ftl` file per language, embedded from
+/// `<crate>/locales/<language>/<area>.ftl`. A feature declares them in its own folder with
+/// [`translations!`](crate::translations) and the catalogue gathers every declaration
+/// linked into the binary (the kernel names no feature).
+#[derive(Debug)]
+pub struct Translations {
+    pub area: &'static str,
+    pub sources: &'static [(Locale, &'static str)],
+}
+
+inventory::collect!(Translations);
+
+#[doc(hidden)]
+pub use inventory;
+
+/// Declares a feature's translations, `translations!("shifts")`: its
+/// `locales/en-US/shifts.ftl` and `locales/de/shifts.ftl`, from the declaring crate's
+/// folder (so a bot developer's crate brings its own). A language Agora adds is added here
+/// once, for every feature.
+#[macro_export]
+macro_rules! translations {
+    ($area:literal) => {
+        $crate::kernel::i18n::inventory::submit! {
+            $crate::kernel::i18n::Translations {
+                area: $area,
+                sources: &[
+                    (
+                        $crate::kernel::i18n::Locale::English,
+                        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en-US/", $area, ".ftl")),
+                    ),
+                    (
+                        $crate::kernel::i18n::Locale::German,
+                        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/de/", $area, ".ftl")),
+                    ),
+                ],
+            }
+        }
+    };
+}
+
+/// The `.ftl` sources of a language, (area, text): the kernel's own, then every feature's
+/// declared [`Translations`] in the order of their names.
+fn sources(locale: Locale) -> Vec<(&'static str, &'static str)> {
+    let kernel = match locale {
+        Locale::English => include_str!("../../locales/en-US/kernel.ftl"),
+        Locale::German => include_str!("../../locales/de/kernel.ftl"),
+    };
+    let mut declared: Vec<&Translations> = inventory::iter::<Translations>.into_iter().collect();
+    declared.sort_by_key(|translations| translations.area);
+    std::iter::once(("kernel", kernel))
+        .chain(declared.into_iter().flat_map(|translations| {
+            translations
+                .sources
+                .iter()
+                .filter(move |(language, _)| *language == locale)
+                .map(move |(_, source)| (translations.area, *source))
+        }))
+        .collect()
 }
 
 struct Catalogue {
@@ -310,7 +336,7 @@ fn bundle_for(locale: Locale) -> FluentBundle<FluentResource> {
     for (area, source) in sources(locale) {
         // A syntax error skips only the broken entries (and the tests below fail on it).
         let resource =
-            FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(resource, errors)| {
+            FluentResource::try_new(source.to_owned()).unwrap_or_else(|(resource, errors)| {
                 tracing::error!(locale = locale.tag(), area, ?errors, "broken .ftl file");
                 resource
             });
@@ -341,7 +367,7 @@ mod tests {
     fn messages(locale: Locale) -> BTreeMap<String, BTreeSet<String>> {
         let mut messages = BTreeMap::new();
         for (area, source) in sources(locale) {
-            let resource = fluent_syntax::parser::parse(*source).unwrap_or_else(|(_, errors)| {
+            let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(_, errors)| {
                 panic!("{}/{area}.ftl does not parse: {errors:?}", locale.tag())
             });
             for entry in resource.body {

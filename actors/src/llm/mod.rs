@@ -43,6 +43,8 @@ use crate::kernel::supervision::{CallError, ConcernHandle, HealthRegistry, Limit
 use crate::kernel::Kernel;
 use crate::t;
 
+crate::translations!("llm");
+
 /// The feature's name, its `[llm]` table and the `/llm` command's concern.
 pub const LLM: &str = "llm";
 

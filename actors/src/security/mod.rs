@@ -45,6 +45,8 @@ use crate::t;
 
 pub(crate) use crate::kernel::reply::private;
 
+crate::translations!("security");
+
 /// The `security-…` keys of the answers every feature gives (see [`TextArea`]).
 pub(crate) const TEXTS: TextArea = TextArea("security");
 

@@ -56,6 +56,8 @@ use crate::t;
 
 pub(crate) use crate::kernel::reply::private;
 
+crate::translations!("stats");
+
 /// The `stats-…` keys of the answers every feature gives (see [`TextArea`]).
 pub(crate) const TEXTS: TextArea = TextArea("stats");
 

@@ -47,6 +47,8 @@ use crate::t;
 
 pub(crate) use crate::kernel::reply::private;
 
+crate::translations!("tickets");
+
 /// The `ticket-…` keys of the answers every feature gives (see [`TextArea`]).
 pub(crate) const TEXTS: TextArea = TextArea("ticket");
 

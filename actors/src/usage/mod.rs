@@ -52,6 +52,8 @@ use crate::t;
 
 pub(crate) use crate::kernel::reply::private;
 
+crate::translations!("usage");
+
 /// The `usage-…` keys of the answers every feature gives (see [`TextArea`]).
 pub(crate) const TEXTS: TextArea = TextArea("usage");
 

@@ -59,10 +59,6 @@ use anyhow::{bail, ensure, Context as _};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Dispatches the sim keeps for RESUME (250,000 by default: a flood would fill it).
 const SIM_REPLAY_CAPACITY: usize = 1_000;
 /// Which run this child is (the parent sets it): the order of the two floods alternates.

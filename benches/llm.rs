@@ -33,10 +33,6 @@ use agora_testkit::bench::{cpu_model, env_number, load_average, median_range, st
 use anyhow::{ensure, Context as _};
 use serde_json::{json, Value};
 
-/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn tool() -> ToolSpec {
     ToolSpec {
         name: "suggest_channel_name",

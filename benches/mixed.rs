@@ -59,10 +59,6 @@ use anyhow::{ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
 /// How long a sample waits for its answer (the sim refuses callbacks after Discord's 3 s

@@ -65,10 +65,6 @@ use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use twilight_gateway::{Event, EventTypeFlags};
 
-/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
 /// The names of the bot's shard reader threads (`agora-shard-<id>`).

@@ -44,10 +44,6 @@ use agora_testkit::services::configured;
 use agora_testkit::{waited_until, FreshPostgres, Scratch};
 use anyhow::{bail, Context as _};
 
-/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const SHARDS: u32 = 8;
 const SIM_THREADS: &str = "agora-sim";
 

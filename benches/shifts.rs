@@ -64,10 +64,6 @@ use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The allocator `agora run` uses (see src/main.rs), so the figures are production's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
 /// How long a claimer waits for the answer to a click (the sim refuses callbacks after

@@ -1589,10 +1589,7 @@ mod heap {
     //! Live heap bytes and their peak, per owner: the thread that allocated a block owns
     //! it until it is freed (wherever). Each block carries its owner in a header.
 
-    use std::alloc::{GlobalAlloc, Layout};
-
-    /// The allocator underneath: the one `agora run` uses (src/main.rs).
-    static UNDERNEATH: mimalloc::MiMalloc = mimalloc::MiMalloc;
+    use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;
     use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
     use std::sync::Arc;
@@ -1697,14 +1694,14 @@ mod heap {
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             match full(layout, layout.size()) {
-                Some(full) => start(UNDERNEATH.alloc(full), layout),
+                Some(full) => start(System.alloc(full), layout),
                 None => std::ptr::null_mut(),
             }
         }
 
         unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
             match full(layout, layout.size()) {
-                Some(full) => start(UNDERNEATH.alloc_zeroed(full), layout),
+                Some(full) => start(System.alloc_zeroed(full), layout),
                 None => std::ptr::null_mut(),
             }
         }
@@ -1714,7 +1711,7 @@ mod heap {
                 count(owner, -(layout.size() as i64));
             }
             let full = full(layout, layout.size()).expect("allocated with this layout");
-            UNDERNEATH.dealloc(user.sub(offset(layout)), full);
+            System.dealloc(user.sub(offset(layout)), full);
         }
 
         unsafe fn realloc(&self, user: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -1723,7 +1720,7 @@ mod heap {
             };
             let old_full = full(layout, layout.size()).expect("allocated with this layout");
             let owner = header(user);
-            let base = UNDERNEATH.realloc(user.sub(offset(layout)), old_full, new_full.size());
+            let base = System.realloc(user.sub(offset(layout)), old_full, new_full.size());
             if base.is_null() {
                 return base;
             }

@@ -11,13 +11,6 @@ use agora_actors::kernel::discord::DiscordRest;
 use agora_actors::kernel::store::{Store, StoreOptions};
 use clap::{Parser, Subcommand};
 
-/// mimalloc rather than glibc's malloc: with a thread per shard, per concern actor and per
-/// ticker, glibc gave each thread an arena that it grew and trimmed with `mprotect` and
-/// page faults on the interaction path (about a tenth of a claim's CPU under load in
-/// `perf`). The benches use it too, so that they measure what runs in production.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "agora",

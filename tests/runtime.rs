@@ -1116,6 +1116,15 @@ fn a_database_that_goes_away_gets_clear_answers_and_status_says_so() {
     run_test(async {
         let harness = Harness::start().await;
         let demo = harness.demo.clone();
+        // A bot that has been running has the guild's configuration cached (features warm
+        // it at start, on their own time): load it before the database goes, so the change
+        // below reaches the settings handler (else the dispatcher's own clear refusal).
+        harness
+            .agora()
+            .kernel()
+            .guild_config(Id::new(demo.guild_id))
+            .await
+            .expect("the guild's configuration loads while the database is there");
         harness.agora().kernel().store.close();
         let status = harness
             .run(demo.member_ids[0], demo.general_id, "status", vec![])

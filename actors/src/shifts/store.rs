@@ -464,14 +464,7 @@ impl Store {
         let now = naive(now);
         let claimed = with_connection!(self, connection => {
             FixedSql(
-                diesel::update(
-                    shifts::table
-                        .filter(shifts::id.eq(shift_id))
-                        .filter(shifts::guild_id.eq(guild_id))
-                        .filter(shifts::claimed_by.is_null())
-                        .filter(shifts::cancelled_at.is_null())
-                        .filter(shifts::start_at.gt(now)),
-                )
+                diesel::update(open_shift(shift_id, guild_id, now))
                 .set((
                     shifts::claimed_by.eq(user_id),
                     shifts::claimed_at.eq(now),
@@ -560,14 +553,7 @@ impl Store {
         let now = naive(now);
         let (start, end) = (naive(start), naive(end));
         let edited = with_connection!(self, connection => {
-            diesel::update(
-                shifts::table
-                    .filter(shifts::id.eq(shift_id))
-                    .filter(shifts::guild_id.eq(guild_id))
-                    .filter(shifts::claimed_by.is_null())
-                    .filter(shifts::cancelled_at.is_null())
-                    .filter(shifts::start_at.gt(now)),
-            )
+            diesel::update(open_shift(shift_id, guild_id, now))
             .set((
                 shifts::description.eq(description),
                 shifts::start_at.eq(start),
@@ -827,4 +813,17 @@ impl Store {
                 .await
         })
     }
+}
+
+/// The guild's shift `shift_id` while it is open: nobody claimed it, it is not cancelled
+/// and it has not started. A claim and an edit change it only in this state, in the same
+/// statement that checks it.
+#[diesel::dsl::auto_type]
+fn open_shift(shift_id: i64, guild_id: i64, now: NaiveDateTime) -> _ {
+    shifts::table
+        .filter(shifts::id.eq(shift_id))
+        .filter(shifts::guild_id.eq(guild_id))
+        .filter(shifts::claimed_by.is_null())
+        .filter(shifts::cancelled_at.is_null())
+        .filter(shifts::start_at.gt(now))
 }

@@ -124,6 +124,20 @@ impl FeatureValues {
     }
 }
 
+/// Per guild, how many configuration changes this process has made: a load caches what
+/// it read only when the count did not move while it read.
+static GUILD_CONFIG_CHANGES: std::sync::LazyLock<
+    parking_lot::Mutex<std::collections::HashMap<Id<GuildMarker>, u64>>,
+> = std::sync::LazyLock::new(Default::default);
+
+fn changes_of(guild_id: Id<GuildMarker>) -> u64 {
+    GUILD_CONFIG_CHANGES
+        .lock()
+        .get(&guild_id)
+        .copied()
+        .unwrap_or(0)
+}
+
 /// The cache key; the version names the cached shape (v2: typed ids, v3: command
 /// roles), so a process of an older release sharing Redis never reads this one's entries
 /// or the reverse.
@@ -160,6 +174,9 @@ impl Kernel {
                 tracing::debug!(%error, "the cache is not answering; reading the store")
             }
         }
+        // A change made while this load reads must not be overwritten in the cache by
+        // what the load read before it: cache only when no change came in between.
+        let changes_before = changes_of(guild_id);
         // The three reads at once: a load takes as long as the slowest, which keeps the
         // window in which a change can overtake it (see `forget_guild_config`) short.
         let (settings, stored_features, stored_roles) = tokio::try_join!(
@@ -181,7 +198,8 @@ impl Kernel {
             features,
             command_roles,
         };
-        if let Ok(bytes) = serde_json::to_vec(&config) {
+        let unchanged = changes_of(guild_id) == changes_before;
+        if let (true, Ok(bytes)) = (unchanged, serde_json::to_vec(&config)) {
             if let Err(error) = self.cache.set(&key, &bytes, Some(CACHED_FOR)).await {
                 tracing::debug!(%error, "could not cache a guild configuration");
             }
@@ -190,9 +208,10 @@ impl Kernel {
     }
 
     /// Forgets the cached configuration after a change (every process reads it afresh).
-    /// A reader that loaded the old values just before the change may cache them just
-    /// after it, so the key is forgotten once more a moment later.
+    /// A load of this process that read the old values no longer caches them; one of
+    /// another process sharing Redis may, so the key is forgotten once more a moment later.
     pub async fn forget_guild_config(&self, guild_id: Id<GuildMarker>) {
+        *GUILD_CONFIG_CHANGES.lock().entry(guild_id).or_default() += 1;
         let key = cache_key(guild_id);
         if let Err(error) = self.cache.delete(&key).await {
             tracing::warn!(%error, guild = guild_id.get(), "could not forget a cached guild configuration; it expires within 5 minutes");

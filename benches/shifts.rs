@@ -34,6 +34,12 @@
 //! 3 s deadline then fail (they have no latency and are counted as failed), and a claim
 //! the store took whose callback failed is counted as "stored, claimer never told".
 //!
+//! 5. The floor (`AGORA_BENCH_BARE=0` leaves it out): the same board and claimers, but
+//!    after the setup Agora steps aside and a bare twilight responder answers the load
+//!    (`testkit::bench::BareResponder`: a shard on a thread of its own, twilight-http, the
+//!    claims in a map in memory; no database, no actors). What it measures is what the sim
+//!    and the machine cost any bot; Agora's figures above it are the bot's share.
+//!
 //! Both on **SQLite** (a temporary file) and on **PostgreSQL** (a fresh database created
 //! and dropped on the server of `AGORA_TEST_POSTGRES_URL`; skipped with a note when unset).
 //!
@@ -64,6 +70,9 @@ use anyhow::{bail, ensure, Context as _};
 use chrono::{DateTime, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The floor's "backend": the board set up by Agora on SQLite, then the load answered by
+/// [`BareResponder`] (a twilight shard and client with a map in memory) instead of Agora.
+const BARE: &str = "bare";
 /// The name of the sim's threads.
 const SIM_THREADS: &str = "agora-sim";
 /// How long a claimer waits for the answer to a click (the sim refuses callbacks after
@@ -174,7 +183,12 @@ fn main() {
             .map_or("64 (default)".to_owned(), |c| c.to_string()),
         load_average(),
     );
-    let backends = backends();
+    let mut backends = backends();
+    if env_number("AGORA_BENCH_BARE", 1usize) > 0 {
+        backends.push(BARE);
+    } else {
+        println!("The bare responder's floor skipped (AGORA_BENCH_BARE=0).");
+    }
     println!();
 
     let mut results: Vec<BackendResult> = Vec::new();
@@ -199,7 +213,7 @@ fn main() {
     for (n, r) in results.iter().enumerate() {
         println!(
             "| {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} | {} | {:.1} / {:.1} | {:.1} | {:.1} |",
-            backend_name(&r.backend),
+            shown_name(&r.backend),
             n % settings.repeats + 1,
             r.clicks,
             r.latency_samples,
@@ -237,7 +251,7 @@ fn main() {
         trouble += failures;
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            backend_name(backend),
+            shown_name(backend),
             runs.len(),
             figure(|r| r.latency_samples as f64),
             figure(|r| r.p50_ms),
@@ -260,10 +274,21 @@ fn main() {
     println!(
         "Latency: from the INTERACTION_CREATE dispatch to the callback, as the sim records it, over every click \
          (wins and \"too late\" answers alike; \"busy\" answers are counted apart, not in the latency). clicks/s: clicks over the load's wall time. The sim runs in the \
-         same process, on the same cores."
+         same process, on the same cores. The bare twilight responder (the board set up by Agora, the load answered \
+         by a twilight shard and client claiming in a map in memory) is the floor: what the sim and this machine \
+         cost any bot under the same claimers."
     );
     if failed {
         std::process::exit(1);
+    }
+}
+
+/// A backend's name in the tables.
+fn shown_name(backend: &str) -> &str {
+    if backend == BARE {
+        "bare twilight responder (floor)"
+    } else {
+        backend_name(backend)
     }
 }
 
@@ -285,7 +310,8 @@ async fn measure(
 ) -> anyhow::Result<BackendResult> {
     let sim = &harness.sim;
     let demo = sim.demo().context("the demo world")?;
-    let database = Database::create(backend).await?;
+    // The bare responder's board is set up by Agora on SQLite, which then steps aside.
+    let database = Database::create(if backend == BARE { "sqlite" } else { backend }).await?;
     let mut env = agora_env(sim, &database);
     if let Some(capacity) = settings.mailbox_capacity {
         env.insert(
@@ -294,19 +320,102 @@ async fn measure(
         );
     }
     let running = BenchAgora::start(database, &env).await?;
-    let outcome = run(harness, &demo, &running.agora, settings).await;
-    running.stop().await;
-    let mut result = outcome?;
+    let setup = match set_up(harness, &demo, &running.agora, settings).await {
+        Ok(setup) => setup,
+        Err(error) => {
+            running.stop().await;
+            return Err(error);
+        }
+    };
+    let mut result = if backend == BARE {
+        running.stop().await;
+        let responder = BareResponder::start(sim)?;
+        waited_until(
+            "the bare responder's shard",
+            Duration::from_secs(20),
+            || responder.ready.load(std::sync::atomic::Ordering::Relaxed),
+        )
+        .await?;
+        let outcome = load_and_check(
+            harness,
+            setup,
+            settings,
+            Claimers::Bare(responder.claims.clone()),
+        )
+        .await;
+        responder.stop();
+        outcome?
+    } else {
+        let guild = twilight_model::id::Id::new(demo.guild_id);
+        let outcome = load_and_check(
+            harness,
+            setup,
+            settings,
+            Claimers::Store(&running.agora, guild),
+        )
+        .await;
+        running.stop().await;
+        outcome?
+    };
     result.backend = backend.to_owned();
     Ok(result)
 }
 
-async fn run(
+/// The board as the admin and the demo's moderators left it, and who will click.
+struct Setup {
+    claimers: Vec<u64>,
+    shifts: Vec<i64>,
+    board: Vec<Target>,
+    setup_seconds: f64,
+}
+
+/// Who holds each shift after the load: Agora's store, or the bare responder's map.
+enum Claimers<'a> {
+    Store(
+        &'a Agora,
+        twilight_model::id::Id<twilight_model::id::marker::GuildMarker>,
+    ),
+    Bare(Arc<Mutex<HashMap<String, u64>>>),
+}
+
+impl Claimers<'_> {
+    /// The claimer of `target`'s shift (if any) and the message that shows it.
+    async fn of(&self, target: &Target) -> anyhow::Result<(Option<u64>, Option<u64>)> {
+        match self {
+            Claimers::Store(agora, guild) => {
+                let shift = agora
+                    .kernel()
+                    .store
+                    .shift(*guild, target.shift_id)
+                    .await?
+                    .with_context(|| format!("shift #{} is stored", target.shift_id))?;
+                Ok((
+                    shift.claimed_by.map(|user| user.get()),
+                    shift.message_id.map(|id| id.get()),
+                ))
+            }
+            Claimers::Bare(claims) => {
+                let claims = claims.lock().unwrap_or_else(|p| p.into_inner());
+                Ok((
+                    claims.get(&claim_button(target.shift_id)).copied(),
+                    Some(target.message_id),
+                ))
+            }
+        }
+    }
+}
+
+/// The Claim button's custom id.
+fn claim_button(shift_id: i64) -> String {
+    format!("shifts:1:claim:{shift_id}")
+}
+
+async fn set_up(
     harness: &BenchSim,
     demo: &DemoWorld,
     agora: &Agora,
     settings: Settings,
-) -> anyhow::Result<BackendResult> {
+) -> anyhow::Result<Setup> {
     let sim = &harness.sim;
     waited_until("the shard's connection", Duration::from_secs(20), || {
         agora.connected()
@@ -365,8 +474,6 @@ async fn run(
             message_id,
         })
         .collect();
-    let store = &agora.kernel().store;
-    let guild = twilight_model::id::Id::new(demo.guild_id);
     let setup_seconds = setup_started.elapsed().as_secs_f64();
     println!(
         "setup: {} claimers joined, {} shifts dropped with /shift drop in {drop_seconds:.1} s ({:.0} drops/s, {DROPS_IN_FLIGHT} in flight); setup {setup_seconds:.1} s",
@@ -376,6 +483,28 @@ async fn run(
     );
     // The ticker and the last posts settle.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(Setup {
+        claimers,
+        shifts,
+        board,
+        setup_seconds,
+    })
+}
+
+async fn load_and_check(
+    harness: &BenchSim,
+    setup: Setup,
+    settings: Settings,
+    holders: Claimers<'_>,
+) -> anyhow::Result<BackendResult> {
+    let sim = &harness.sim;
+    let Setup {
+        claimers,
+        shifts,
+        board,
+        setup_seconds,
+    } = setup;
+    let messages: HashMap<i64, Target> = board.iter().map(|t| (t.shift_id, *t)).collect();
 
     // ---- the load ---------------------------------------------------------------------------
     sim.rate_limiter().set_enabled(settings.sim_rate_limits);
@@ -469,24 +598,24 @@ async fn run(
     let mut unanswered_claims = 0;
     let mut checked_messages = 0;
     for shift_id in &shifts {
-        let shift = store
-            .shift(guild, *shift_id)
-            .await?
-            .with_context(|| format!("shift #{shift_id} is stored"))?;
-        let Some(claimer) = shift.claimed_by else {
+        let target = messages
+            .get(shift_id)
+            .with_context(|| format!("shift #{shift_id} was posted"))?;
+        let (claimed_by, message_id) = holders.of(target).await?;
+        let Some(claimer) = claimed_by else {
             bail!("shift #{shift_id} is not claimed after the load");
         };
         claimed += 1;
         let won = winners.get(shift_id).map(Vec::as_slice).unwrap_or(&[]);
-        if won.is_empty() && failed_clicks.contains(&(*shift_id, claimer.get())) {
+        if won.is_empty() && failed_clicks.contains(&(*shift_id, claimer)) {
             unanswered_claims += 1;
             continue;
         }
         ensure!(
-            won == [claimer.get()],
+            won == [claimer],
             "shift #{shift_id}: the store says <@{claimer}> claimed it, the callbacks say {won:?}"
         );
-        if let Some(message) = shift.message_id.and_then(|id| sim.message(id.get())) {
+        if let Some(message) = message_id.and_then(|id| sim.message(id)) {
             let text = message_text(&message);
             ensure!(
                 text.contains(&format!("Claimed by <@{claimer}>")),
@@ -623,7 +752,7 @@ async fn claimer(
         let id = match sim.use_component(ComponentUse {
             message_id: target.message_id,
             user_id: user,
-            custom_id: format!("shifts:1:claim:{}", target.shift_id),
+            custom_id: claim_button(target.shift_id),
             values: vec![],
             unchecked: true,
         }) {

@@ -808,3 +808,170 @@ mod tests {
         assert!(percentile(&[], 0.5).is_nan());
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The floor: a bare twilight responder answering Claim clicks (benches/shifts.rs)
+// ---------------------------------------------------------------------------------------
+
+/// The name of the bare responder's threads (its shard's and its workers').
+pub const BARE_RESPONDER_THREAD: &str = "bare-responder";
+
+/// `components` with every button disabled (a claimed shift's Claim button stays, greyed).
+fn disabled(
+    mut components: Vec<twilight_model::channel::message::Component>,
+) -> Vec<twilight_model::channel::message::Component> {
+    use twilight_model::channel::message::Component;
+    for component in &mut components {
+        match component {
+            Component::ActionRow(row) => {
+                row.components = disabled(std::mem::take(&mut row.components))
+            }
+            Component::Button(button) => button.disabled = true,
+            _ => {}
+        }
+    }
+    components
+}
+
+/// The least any bot could do for the claim load: a twilight-gateway shard on a thread of
+/// its own (as Agora's) hands each INTERACTION_CREATE to a two-thread tokio runtime, which
+/// claims the shift in a map in memory and answers with twilight-http (no rate limiter,
+/// as Agora's interaction client): the winner with the message updated (type 7: its embeds
+/// kept, "✅ Claimed by <@…>", its buttons disabled), everyone else with an ephemeral "Too late". No
+/// database, no actors, no translations, no permission checks: what the sim and the
+/// machine cost, measured with the same claimers, so the bot's share can be told apart.
+pub struct BareResponder {
+    pub ready: Arc<AtomicBool>,
+    /// Shift custom ids → the user who claimed it.
+    pub claims: Arc<std::sync::Mutex<HashMap<String, u64>>>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl BareResponder {
+    pub fn start(sim: &Sim) -> anyhow::Result<BareResponder> {
+        use twilight_model::application::interaction::InteractionData;
+        use twilight_model::channel::message::MessageFlags;
+        use twilight_model::http::interaction::{
+            InteractionResponse, InteractionResponseData, InteractionResponseType,
+        };
+
+        let ready = Arc::new(AtomicBool::new(false));
+        let claims: Arc<std::sync::Mutex<HashMap<String, u64>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let token = sim.token().to_owned();
+        let url = sim.gateway_url().trim_end_matches('/').to_owned();
+        let http = Arc::new(
+            twilight_http::Client::builder()
+                .token(token.clone())
+                .proxy(sim.http_authority().to_owned(), true)
+                .ratelimiter(None)
+                .build(),
+        );
+        let application = twilight_model::id::Id::new(sim.application_id());
+        let workers = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(BARE_RESPONDER_THREAD)
+            .enable_all()
+            .build()
+            .context("the bare responder's runtime")?;
+        let shard_runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("the bare responder's shard runtime")?;
+        let thread = {
+            let (ready, claims, stop) = (ready.clone(), claims.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name(BARE_RESPONDER_THREAD.into())
+                .spawn(move || {
+                    let spawner = workers.handle().clone();
+                    shard_runtime.block_on(async move {
+                        let config = ConfigBuilder::new(token, Intents::GUILDS)
+                            .proxy_url(url)
+                            .build();
+                        let mut shard = Shard::with_config(ShardId::ONE, config);
+                        let wanted = EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE;
+                        while !stop.load(Ordering::Relaxed) {
+                            let next = tokio::time::timeout(
+                                Duration::from_millis(100),
+                                shard.next_event(wanted),
+                            )
+                            .await;
+                            let interaction = match next {
+                                Ok(Some(Ok(Event::Ready(_)))) => {
+                                    ready.store(true, Ordering::Relaxed);
+                                    continue;
+                                }
+                                Ok(Some(Ok(Event::InteractionCreate(interaction)))) => {
+                                    interaction.0
+                                }
+                                Ok(None) => break,
+                                Ok(Some(_)) | Err(_) => continue,
+                            };
+                            let (http, claims) = (http.clone(), claims.clone());
+                            spawner.spawn(async move {
+                                let Some(InteractionData::MessageComponent(data)) =
+                                    &interaction.data
+                                else {
+                                    return;
+                                };
+                                let Some(user) = interaction.author_id() else {
+                                    return;
+                                };
+                                let holder = *claims
+                                    .lock()
+                                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                                    .entry(data.custom_id.clone())
+                                    .or_insert(user.get());
+                                let shift = data.custom_id.rsplit(':').next().unwrap_or("?");
+                                let response = if holder == user.get() {
+                                    let message = interaction.message.as_ref();
+                                    let embeds = message.map(|message| message.embeds.clone());
+                                    let components = message
+                                        .map(|message| disabled(message.components.clone()));
+                                    InteractionResponse {
+                                        kind: InteractionResponseType::UpdateMessage,
+                                        data: Some(InteractionResponseData {
+                                            content: Some(format!("✅ Claimed by <@{user}>")),
+                                            embeds,
+                                            components,
+                                            ..Default::default()
+                                        }),
+                                    }
+                                } else {
+                                    InteractionResponse {
+                                        kind: InteractionResponseType::ChannelMessageWithSource,
+                                        data: Some(InteractionResponseData {
+                                            content: Some(format!(
+                                                "Too late: <@{holder}> has already claimed shift #{shift}."
+                                            )),
+                                            flags: Some(MessageFlags::EPHEMERAL),
+                                            ..Default::default()
+                                        }),
+                                    }
+                                };
+                                let _ = http
+                                    .interaction(application)
+                                    .create_response(interaction.id, &interaction.token, &response)
+                                    .await;
+                            });
+                        }
+                    });
+                    workers.shutdown_timeout(Duration::from_secs(1));
+                })
+                .context("the bare responder's thread")?
+        };
+        Ok(BareResponder {
+            ready,
+            claims,
+            stop,
+            thread,
+        })
+    }
+
+    /// Stops the responder (its connection just drops).
+    pub fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
+}

@@ -25,7 +25,12 @@
 //!    (`/status`, `/help`, `/shift upcoming` in turn) at the same instant; the next round
 //!    waits for every answer, then 0.5 s; `AGORA_BENCH_CROWD_ROUNDS` rounds (default 10),
 //!    each with other members.
-//! 5. Steps 3 and 4 are one repetition; `AGORA_BENCH_REPEATS` repetitions (default 5; 1
+//! 5. The crowd's floor (SQLite child only; `AGORA_BENCH_BARE=0` leaves it out): after the
+//!    repetitions Agora steps aside and a bare twilight responder
+//!    (`testkit::bench::BareResponder`: a shard on a thread of its own, twilight-http, a
+//!    fixed ephemeral line per command; no database, no actors) answers the same crowd
+//!    rounds as many times, so the figure shows what the sim and the machine cost any bot.
+//! 6. Steps 3 and 4 are one repetition; `AGORA_BENCH_REPEATS` repetitions (default 5; 1
 //!    for a quick run) in the same process. The figures: per kind and overall over every
 //!    repetition's samples, and the median and range of the repetitions' p99.
 //!
@@ -226,6 +231,9 @@ struct BackendResult {
     /// Over every repetition: per kind, then overall.
     mixed: Vec<Stats>,
     crowd: Stats,
+    /// The crowd answered by the bare responder (the floor), pooled, and each
+    /// repetition's p99; none when left out.
+    bare_crowd: Option<(Stats, Vec<f64>)>,
     load_average_start: String,
     load_average_end: String,
 }
@@ -331,6 +339,22 @@ fn main() {
             s.deferred,
             median_range(&p99s),
         );
+        if let Some((s, p99s)) = &r.bare_crowd {
+            println!(
+                "| bare twilight responder (floor) | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |",
+                s.sent,
+                s.answered,
+                s.p50_ms,
+                s.p90_ms,
+                s.p99_ms,
+                s.max_ms,
+                s.failed,
+                s.busy,
+                s.cooldown,
+                s.deferred,
+                median_range(p99s),
+            );
+        }
     }
     println!();
     println!("## Each repetition");
@@ -367,8 +391,13 @@ fn main() {
     println!();
     for r in &results {
         let all = r.mixed.last().cloned().unwrap_or_default();
-        let trouble =
-            all.failed + all.busy + all.cooldown + r.crowd.failed + r.crowd.busy + r.crowd.cooldown;
+        let trouble = all.failed
+            + all.busy
+            + all.cooldown
+            + r.crowd.failed
+            + r.crowd.busy
+            + r.crowd.cooldown
+            + r.bare_crowd.as_ref().map_or(0, |(bare, _)| bare.failed);
         println!(
             "{}: setup {:.1} s; load average {} at the start, {} at the end{}",
             backend_name(&r.backend),
@@ -416,9 +445,60 @@ async fn measure(
     let running = BenchAgora::start(database, &env).await?;
     let outcome = run(harness, &demo, &running.agora, settings).await;
     running.stop().await;
-    let mut result = outcome?;
+    let (mut result, people) = outcome?;
     result.backend = backend.to_owned();
+    if backend == "sqlite" && env_number("AGORA_BENCH_BARE", 1usize) > 0 {
+        result.bare_crowd = Some(bare_crowd(harness, &demo, &people, settings).await?);
+    }
     Ok(result)
+}
+
+/// The crowd's rounds, `repeats` times over, answered by the bare responder instead of
+/// Agora (which has stopped): the pooled figures and each repetition's p99.
+async fn bare_crowd(
+    harness: &BenchSim,
+    demo: &DemoWorld,
+    people: &Arc<People>,
+    settings: Settings,
+) -> anyhow::Result<(Stats, Vec<f64>)> {
+    // The first line each classification looks for, so its answers count as answered.
+    let responder = BareResponder::start(
+        &harness.sim,
+        &[
+            ("status", "Agora is healthy (the bare responder)"),
+            ("help", "Agora help (the bare responder)"),
+            ("shift", "Coverage, next 7 days (the bare responder)"),
+        ],
+    )?;
+    waited_until(
+        "the bare responder's shard",
+        Duration::from_secs(20),
+        || responder.ready.load(std::sync::atomic::Ordering::Relaxed),
+    )
+    .await?;
+    harness.sim.rate_limiter().set_enabled(false);
+    let mut pooled = Vec::new();
+    let mut p99s = Vec::new();
+    let outcome = async {
+        for _ in 0..settings.repeats {
+            let crowd = crowd(harness, demo, people, settings).await?;
+            report_problems("bare crowd", &crowd);
+            p99s.push(Stats::of(&crowd).p99_ms);
+            pooled.extend(crowd);
+            tokio::time::sleep(BETWEEN_ROUNDS).await;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    harness.sim.rate_limiter().set_enabled(true);
+    responder.stop();
+    outcome?;
+    let stats = Stats::of(&pooled);
+    println!(
+        "bare responder's crowd: {} sent, p50 {:.1} / p99 {:.1} / max {:.1} ms, {} failed",
+        stats.sent, stats.p50_ms, stats.p99_ms, stats.max_ms, stats.failed
+    );
+    Ok((stats, p99s))
 }
 
 async fn run(
@@ -426,7 +506,7 @@ async fn run(
     demo: &DemoWorld,
     agora: &Agora,
     settings: Settings,
-) -> anyhow::Result<BackendResult> {
+) -> anyhow::Result<(BackendResult, Arc<People>)> {
     let sim = &harness.sim;
     let load_average_start = load_average();
     waited_until("the shard's connection", Duration::from_secs(20), || {
@@ -514,7 +594,9 @@ async fn run(
         let mixed_seconds = mixed_started.elapsed().as_secs_f64();
         report_problems("mixed", &mixed);
         tokio::time::sleep(BETWEEN_PHASES).await;
+        let profiled = ProfiledWindow::open();
         let crowd = crowd(harness, demo, &people, settings).await?;
+        drop(profiled);
         report_problems("crowd", &crowd);
         tokio::time::sleep(BETWEEN_PHASES).await;
 
@@ -559,16 +641,20 @@ async fn run(
         settings.mixed_samples() * settings.repeats
     );
 
-    Ok(BackendResult {
-        backend: String::new(),
-        settings,
-        setup_seconds,
-        repetitions,
-        mixed: stats_per_kind(&all_mixed),
-        crowd: Stats::of(&all_crowd),
-        load_average_start,
-        load_average_end: load_average(),
-    })
+    Ok((
+        BackendResult {
+            backend: String::new(),
+            settings,
+            setup_seconds,
+            repetitions,
+            mixed: stats_per_kind(&all_mixed),
+            crowd: Stats::of(&all_crowd),
+            bare_crowd: None,
+            load_average_start,
+            load_average_end: load_average(),
+        },
+        people,
+    ))
 }
 
 /// Per kind in `KINDS` order, then overall.

@@ -329,7 +329,7 @@ async fn measure(
     };
     let mut result = if backend == BARE {
         running.stop().await;
-        let responder = BareResponder::start(sim)?;
+        let responder = BareResponder::start(sim, &[])?;
         waited_until(
             "the bare responder's shard",
             Duration::from_secs(20),

@@ -835,7 +835,8 @@ fn disabled(
 
 /// The least any bot could do for the claim load: a twilight-gateway shard on a thread of
 /// its own (as Agora's) hands each INTERACTION_CREATE to a two-thread tokio runtime, which
-/// claims the shift in a map in memory and answers with twilight-http (no rate limiter,
+/// claims the shift in a map in memory (or, for a slash command it was given, takes the
+/// fixed text) and answers with twilight-http (no rate limiter,
 /// as Agora's interaction client): the winner with the message updated (type 7: its embeds
 /// kept, "✅ Claimed by <@…>", its buttons disabled), everyone else with an ephemeral "Too late". No
 /// database, no actors, no translations, no permission checks: what the sim and the
@@ -849,7 +850,9 @@ pub struct BareResponder {
 }
 
 impl BareResponder {
-    pub fn start(sim: &Sim) -> anyhow::Result<BareResponder> {
+    /// Starts the responder; `commands` are the slash commands it answers (by name) with
+    /// the text given, as an ephemeral message (say `("status", "Agora is healthy")`).
+    pub fn start(sim: &Sim, commands: &[(&str, &str)]) -> anyhow::Result<BareResponder> {
         use twilight_model::application::interaction::InteractionData;
         use twilight_model::channel::message::MessageFlags;
         use twilight_model::http::interaction::{
@@ -869,6 +872,12 @@ impl BareResponder {
                 .build(),
         );
         let application = twilight_model::id::Id::new(sim.application_id());
+        let commands: Arc<HashMap<String, String>> = Arc::new(
+            commands
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string()))
+                .collect(),
+        );
         let workers = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name(BARE_RESPONDER_THREAD)
@@ -908,12 +917,34 @@ impl BareResponder {
                                 Ok(None) => break,
                                 Ok(Some(_)) | Err(_) => continue,
                             };
-                            let (http, claims) = (http.clone(), claims.clone());
+                            let (http, claims, commands) =
+                                (http.clone(), claims.clone(), commands.clone());
                             spawner.spawn(async move {
-                                let Some(InteractionData::MessageComponent(data)) =
-                                    &interaction.data
-                                else {
-                                    return;
+                                let data = match &interaction.data {
+                                    Some(InteractionData::MessageComponent(data)) => data,
+                                    Some(InteractionData::ApplicationCommand(command)) => {
+                                        let Some(text) = commands.get(&command.name) else {
+                                            return;
+                                        };
+                                        let response = InteractionResponse {
+                                            kind: InteractionResponseType::ChannelMessageWithSource,
+                                            data: Some(InteractionResponseData {
+                                                content: Some(text.clone()),
+                                                flags: Some(MessageFlags::EPHEMERAL),
+                                                ..Default::default()
+                                            }),
+                                        };
+                                        let _ = http
+                                            .interaction(application)
+                                            .create_response(
+                                                interaction.id,
+                                                &interaction.token,
+                                                &response,
+                                            )
+                                            .await;
+                                        return;
+                                    }
+                                    _ => return,
                                 };
                                 let Some(user) = interaction.author_id() else {
                                     return;

@@ -9,7 +9,6 @@ use super::calendar::{self, CalendarShift};
 use super::commands::{PeriodChoice, ShiftCommand};
 use super::notices::{failure_text, Notice, NoticeState, NoticeTo};
 use super::render::{duration_text, hours_text};
-use super::store::Shift;
 use super::{private, TEXTS};
 use crate::dispatcher::InteractionRequest;
 use crate::kernel::i18n::Locale;
@@ -18,15 +17,18 @@ use crate::kernel::reply::{clip, Reply, ReplyMessage};
 use crate::kernel::Kernel;
 use crate::t;
 
+/// How many of the next shifts `/shift upcoming` lists (the rest are counted).
+const UPCOMING_SHOWN: usize = 15;
+
 /// The uncovered stretches of `[from, to)`: what no claimed shift covers.
 pub fn coverage_gaps(
-    claimed: &[Shift],
+    claimed: &[(DateTime<Utc>, DateTime<Utc>)],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let mut intervals: Vec<(DateTime<Utc>, DateTime<Utc>)> = claimed
         .iter()
-        .map(|s| (s.start.max(from), s.end.min(to)))
+        .map(|(start, end)| ((*start).max(from), (*end).min(to)))
         .filter(|(start, end)| start < end)
         .collect();
     intervals.sort();
@@ -180,18 +182,13 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
         }
         ShiftCommand::Upcoming(_) => {
             let to = now + Duration::days(7);
-            let shifts = match store.shifts_between(guild, now, to).await {
-                Ok(shifts) => shifts,
+            let upcoming = match store.upcoming(guild, now, to, UPCOMING_SHOWN as i64).await {
+                Ok(upcoming) => upcoming,
                 Err(error) => return TEXTS.database_trouble(locale, &error),
             };
-            let claimed: Vec<Shift> = shifts
+            let mut lines: Vec<String> = upcoming
+                .first
                 .iter()
-                .filter(|s| s.claimed_by.is_some())
-                .cloned()
-                .collect();
-            let mut lines: Vec<String> = shifts
-                .iter()
-                .take(15)
                 .map(|s| {
                     let who = match s.claimed_by {
                         Some(user) => t!(locale, "upcoming-covered-by", user = user),
@@ -208,13 +205,17 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                     )
                 })
                 .collect();
-            if shifts.len() > 15 {
-                lines.push(t!(locale, "upcoming-more", count = shifts.len() - 15));
+            if upcoming.ids.len() > UPCOMING_SHOWN {
+                lines.push(t!(
+                    locale,
+                    "upcoming-more",
+                    count = upcoming.ids.len() - UPCOMING_SHOWN
+                ));
             }
             if lines.is_empty() {
                 lines.push(t!(locale, "upcoming-none"));
             }
-            let gaps = coverage_gaps(&claimed, now, to);
+            let gaps = coverage_gaps(&upcoming.claimed, now, to);
             let mut gap_lines: Vec<String> = gaps
                 .iter()
                 .take(10)
@@ -246,8 +247,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                     gap_lines.join("\n"),
                 ));
             if request.level >= AccessLevel::Admin {
-                let ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
-                let undelivered = match store.shift_notices(guild, &ids).await {
+                let undelivered = match store.shift_notices(guild, &upcoming.ids).await {
                     Ok(notices) => undelivered_lines(locale, &notices),
                     Err(error) => return TEXTS.database_trouble(locale, &error),
                 };
@@ -300,6 +300,7 @@ mod tests {
     use twilight_model::id::Id;
 
     use super::*;
+    use crate::shifts::store::Shift;
 
     fn shift(start_hour: u32, end_hour: u32) -> Shift {
         let at = |h: u32| Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
@@ -328,12 +329,14 @@ mod tests {
     #[test]
     fn gaps_are_what_no_claimed_shift_covers() {
         let at = |h: u32| Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
-        let claimed = vec![shift(2, 4), shift(3, 6), shift(8, 9)];
+        let runs =
+            |shifts: &[Shift]| -> Vec<_> { shifts.iter().map(|s| (s.start, s.end)).collect() };
+        let claimed = runs(&[shift(2, 4), shift(3, 6), shift(8, 9)]);
         assert_eq!(
             coverage_gaps(&claimed, at(0), at(12)),
             vec![(at(0), at(2)), (at(6), at(8)), (at(9), at(12))]
         );
         assert_eq!(coverage_gaps(&[], at(0), at(1)), vec![(at(0), at(1))]);
-        assert!(coverage_gaps(&[shift(0, 12)], at(1), at(11)).is_empty());
+        assert!(coverage_gaps(&runs(&[shift(0, 12)]), at(1), at(11)).is_empty());
     }
 }

@@ -161,6 +161,17 @@ fn shifts_from(rows: Vec<ShiftRow>) -> Result<Vec<Shift>, StoreError> {
     rows.into_iter().map(Shift::try_from).collect()
 }
 
+/// The next shifts as `/shift upcoming` shows them ([`ShiftStore::upcoming`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpcomingShifts {
+    /// The earliest ones, whole.
+    pub first: Vec<Shift>,
+    /// Every one's id, earliest first.
+    pub ids: Vec<i64>,
+    /// When each claimed one runs, earliest first.
+    pub claimed: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
 /// What a shift is, at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShiftState {
@@ -684,6 +695,53 @@ impl Store {
         shifts_from(rows)
     }
 
+    /// The guild's not cancelled shifts overlapping `from..to` as `/shift upcoming` shows
+    /// them: the first `shown` whole, and of every one only its id, times and whether it
+    /// is claimed (a busy guild has hundreds in a week; reading all their columns was most
+    /// of the command's work).
+    pub async fn upcoming(
+        &self,
+        guild_id: Id<GuildMarker>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        shown: i64,
+    ) -> Result<UpcomingShifts, StoreError> {
+        let guild_id = column(guild_id);
+        let (from, to) = (naive(from), naive(to));
+        let (first, all) = with_connection!(self, connection => {
+            async {
+                let first = shifts_overlapping(guild_id, from, to)
+                    .order(shifts::start_at)
+                    .limit(shown)
+                    .select(ShiftRow::as_select())
+                    .load(&mut *connection)
+                    .await?;
+                let all: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> =
+                    shifts_overlapping(guild_id, from, to)
+                        .order(shifts::start_at)
+                        .select((
+                            shifts::id,
+                            shifts::start_at,
+                            shifts::end_at,
+                            shifts::claimed_by.is_not_null(),
+                        ))
+                        .load(&mut *connection)
+                        .await?;
+                Ok((first, all))
+            }
+            .await
+        })?;
+        Ok(UpcomingShifts {
+            first: shifts_from(first)?,
+            ids: all.iter().map(|(id, ..)| *id).collect(),
+            claimed: all
+                .iter()
+                .filter(|(.., claimed)| *claimed)
+                .map(|(_, start, end, _)| (utc(*start), utc(*end)))
+                .collect(),
+        })
+    }
+
     /// The person's claimed, not cancelled shifts, earliest first.
     pub async fn shifts_claimed_by(
         &self,
@@ -813,6 +871,16 @@ impl Store {
                 .await
         })
     }
+}
+
+/// The guild's not cancelled shifts that overlap `from..to`.
+#[diesel::dsl::auto_type]
+fn shifts_overlapping(guild_id: i64, from: NaiveDateTime, to: NaiveDateTime) -> _ {
+    shifts::table
+        .filter(shifts::guild_id.eq(guild_id))
+        .filter(shifts::cancelled_at.is_null())
+        .filter(shifts::start_at.lt(to))
+        .filter(shifts::end_at.gt(from))
 }
 
 /// The guild's shift `shift_id` while it is open: nobody claimed it, it is not cancelled

@@ -794,21 +794,6 @@ impl Drop for ProfiledWindow {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
-        assert_eq!(percentile(&values, 0.5), 5.0);
-        assert_eq!(percentile(&values, 0.9), 9.0);
-        assert_eq!(percentile(&values, 0.99), 10.0);
-        assert_eq!(percentile(&values, 0.0), 1.0);
-        assert!(percentile(&[], 0.5).is_nan());
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // The floor: a bare twilight responder answering Claim clicks (benches/shifts.rs)
 // ---------------------------------------------------------------------------------------
@@ -1004,5 +989,20 @@ impl BareResponder {
     pub fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.thread.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        assert_eq!(percentile(&values, 0.5), 5.0);
+        assert_eq!(percentile(&values, 0.9), 9.0);
+        assert_eq!(percentile(&values, 0.99), 10.0);
+        assert_eq!(percentile(&values, 0.0), 1.0);
+        assert!(percentile(&[], 0.5).is_nan());
     }
 }

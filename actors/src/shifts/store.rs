@@ -672,29 +672,6 @@ impl Store {
         Ok(board)
     }
 
-    /// A guild's shifts (not cancelled) that overlap `[from, to)`, earliest first.
-    pub async fn shifts_between(
-        &self,
-        guild_id: Id<GuildMarker>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Shift>, StoreError> {
-        let guild_id = column(guild_id);
-        let (from, to) = (naive(from), naive(to));
-        let rows = with_connection!(self, connection => {
-            shifts::table
-                .filter(shifts::guild_id.eq(guild_id))
-                .filter(shifts::cancelled_at.is_null())
-                .filter(shifts::start_at.lt(to))
-                .filter(shifts::end_at.gt(from))
-                .order(shifts::start_at)
-                .select(ShiftRow::as_select())
-                .load(connection)
-                .await
-        })?;
-        shifts_from(rows)
-    }
-
     /// The guild's not cancelled shifts overlapping `from..to` as `/shift upcoming` shows
     /// them: the first `shown` whole, and of every one only its id, times and whether it
     /// is claimed (a busy guild has hundreds in a week; reading all their columns was most

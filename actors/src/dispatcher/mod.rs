@@ -35,6 +35,7 @@ use crate::kernel::custom_id::CustomId;
 use crate::kernel::discord::DiscordError;
 use crate::kernel::guild_config::GuildConfig;
 use crate::kernel::i18n::Locale;
+use crate::kernel::log_throttle::LogThrottle;
 use crate::kernel::metrics;
 use crate::kernel::policy::{access_level, missing_command_role, refusal, AccessLevel, StaffRoles};
 use crate::kernel::reply::{Reply, ReplyMessage};
@@ -546,7 +547,16 @@ async fn run(
     let answer = match (owner.submit)(request) {
         Ok(answer) => answer,
         Err(error) => {
-            tracing::warn!(%error, "interaction refused: the owner is busy");
+            // Under a crowd this comes hundreds of times a second: one line per 10 s,
+            // with the count (`/metrics` has every one).
+            static BUSY_LINES: LogThrottle = LogThrottle::new(Duration::from_secs(10));
+            if let Some(refused) = BUSY_LINES.admit() {
+                tracing::warn!(
+                    %error,
+                    refused,
+                    "interactions refused: the owner is busy (refused: how many since the last such line)"
+                );
+            }
             let text = match error {
                 CallError::Stopped(_) => t!(locale, "restarting"),
                 _ => t!(locale, "busy"),

@@ -11,6 +11,7 @@ pub mod discord_raw;
 pub mod guild_config;
 pub mod guild_directory;
 pub mod i18n;
+pub mod log_throttle;
 pub mod metrics;
 pub mod policy;
 pub mod reply;

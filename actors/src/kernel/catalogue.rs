@@ -154,6 +154,10 @@ pub struct Catalogue {
     prefix: Vec<PrefixEntry>,
     categories: Vec<(HelpCategory, &'static str)>,
     features: Vec<FeatureInfo>,
+    /// Every command's help lines with their category, in catalogue order: built at the
+    /// first `/help` (each one asks for them per category several times), forgotten when
+    /// the catalogue changes.
+    help: std::sync::OnceLock<Vec<(&'static str, HelpLine)>>,
 }
 
 impl Catalogue {
@@ -163,6 +167,7 @@ impl Catalogue {
 
     /// Adds a feature: its help categories, commands, prefix commands and settings.
     pub fn with_feature(mut self, feature: &dyn Feature) -> Self {
+        self.help = std::sync::OnceLock::new();
         let name = feature.name();
         let categories = feature.help_categories();
         self.features.push(FeatureInfo {
@@ -185,6 +190,7 @@ impl Catalogue {
     /// Lets each command complete its definition from the whole catalogue; call once
     /// every feature is in.
     pub fn finish(mut self) -> Self {
+        self.help = std::sync::OnceLock::new();
         let completions: Vec<(usize, CompleteDefinition)> = self
             .commands
             .iter()
@@ -264,12 +270,22 @@ impl Catalogue {
     }
 
     /// The help lines of a category someone at `level` may run, in catalogue order.
-    pub fn help_lines(&self, category: &str, level: AccessLevel) -> Vec<HelpLine> {
-        self.commands
+    pub fn help_lines(&self, category: &str, level: AccessLevel) -> Vec<&HelpLine> {
+        self.help
+            .get_or_init(|| {
+                self.commands
+                    .iter()
+                    .flat_map(|entry| {
+                        entry
+                            .help_lines()
+                            .into_iter()
+                            .map(|line| (entry.category, line))
+                    })
+                    .collect()
+            })
             .iter()
-            .filter(|entry| entry.category == category)
-            .flat_map(CommandEntry::help_lines)
-            .filter(|line| line.access <= level)
+            .filter(|(of, line)| *of == category && line.access <= level)
+            .map(|(_, line)| line)
             .collect()
     }
 

@@ -322,38 +322,10 @@ fn main() {
     println!("| backend | samples | answered | p50 ms | p90 ms | p99 ms | max ms | failed | busy | cooldown | deferred | p99 median (range) over repetitions |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in &results {
-        let s = &r.crowd;
         let p99s: Vec<f64> = r.repetitions.iter().map(|rep| rep.crowd.p99_ms).collect();
-        println!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |",
-            backend_name(&r.backend),
-            s.sent,
-            s.answered,
-            s.p50_ms,
-            s.p90_ms,
-            s.p99_ms,
-            s.max_ms,
-            s.failed,
-            s.busy,
-            s.cooldown,
-            s.deferred,
-            median_range(&p99s),
-        );
-        if let Some((s, p99s)) = &r.bare_crowd {
-            println!(
-                "| bare twilight responder (floor) | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |",
-                s.sent,
-                s.answered,
-                s.p50_ms,
-                s.p90_ms,
-                s.p99_ms,
-                s.max_ms,
-                s.failed,
-                s.busy,
-                s.cooldown,
-                s.deferred,
-                median_range(p99s),
-            );
+        crowd_row(backend_name(&r.backend), &r.crowd, &p99s);
+        if let Some((bare, p99s)) = &r.bare_crowd {
+            crowd_row("bare twilight responder (floor)", bare, p99s);
         }
     }
     println!();
@@ -420,6 +392,24 @@ fn main() {
     }
 }
 
+/// One row of the crowd table: pooled figures and the repetitions' p99 median (range).
+fn crowd_row(name: &str, s: &Stats, p99s: &[f64]) {
+    println!(
+        "| {name} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} |",
+        s.sent,
+        s.answered,
+        s.p50_ms,
+        s.p90_ms,
+        s.p99_ms,
+        s.max_ms,
+        s.failed,
+        s.busy,
+        s.cooldown,
+        s.deferred,
+        median_range(p99s),
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The child: one backend
 // ---------------------------------------------------------------------------------------
@@ -473,7 +463,7 @@ async fn bare_crowd(
     waited_until(
         "the bare responder's shard",
         Duration::from_secs(20),
-        || responder.ready.load(std::sync::atomic::Ordering::Relaxed),
+        || responder.is_ready(),
     )
     .await?;
     harness.sim.rate_limiter().set_enabled(false);

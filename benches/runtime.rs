@@ -691,7 +691,7 @@ async fn intake(
     let boot_peak_kb = proc_status_kb("VmHWM:");
     let bare = BareShard::start(&harness.sim)?;
     waited_until("the bare shard's READY", Duration::from_secs(20), || {
-        bare.ready.load(Ordering::Relaxed)
+        bare.is_ready()
     })
     .await?;
     reset_peak();

@@ -333,7 +333,7 @@ async fn measure(
         waited_until(
             "the bare responder's shard",
             Duration::from_secs(20),
-            || responder.ready.load(std::sync::atomic::Ordering::Relaxed),
+            || responder.is_ready(),
         )
         .await?;
         let outcome = load_and_check(
@@ -375,7 +375,7 @@ enum Claimers<'a> {
         &'a Agora,
         twilight_model::id::Id<twilight_model::id::marker::GuildMarker>,
     ),
-    Bare(Arc<Mutex<HashMap<String, u64>>>),
+    Bare(Claims),
 }
 
 impl Claimers<'_> {
@@ -613,7 +613,7 @@ async fn load_and_check(
         }
         ensure!(
             won == [claimer],
-            "shift #{shift_id}: the store says <@{claimer}> claimed it, the callbacks say {won:?}"
+            "shift #{shift_id}: <@{claimer}> holds it (store or responder), the callbacks say {won:?}"
         );
         if let Some(message) = message_id.and_then(|id| sim.message(id)) {
             let text = message_text(&message);

@@ -490,72 +490,114 @@ pub async fn posted(
 /// The name of the bare twilight-gateway shard's thread (its CPU time is told apart by it).
 pub const BARE_SHARD_THREAD: &str = "bare-shard";
 
-/// A bare twilight-gateway shard connected to the sim beside the bot's: it reads, inflates
-/// and parses MESSAGE_CREATE into twilight's model and counts it, nothing else, on a
-/// thread of its own (named `BARE_SHARD_THREAD`) so its CPU time is told from the bot's.
-pub struct BareShard {
-    pub ready: Arc<AtomicBool>,
-    pub count: Arc<AtomicU64>,
+/// A twilight-gateway shard connected to the sim on a thread of its own (named `name`,
+/// so its CPU time is told apart), on a single-threaded runtime as Agora's shards are:
+/// each event of `wanted` but READY goes to `on_event` until [`ShardThread::stop`].
+struct ShardThread {
+    ready: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<()>,
 }
 
-impl BareShard {
-    pub fn start(sim: &Sim) -> anyhow::Result<BareShard> {
+impl ShardThread {
+    fn start(
+        sim: &Sim,
+        name: &str,
+        intents: Intents,
+        wanted: EventTypeFlags,
+        mut on_event: impl FnMut(Event) + Send + 'static,
+    ) -> anyhow::Result<ShardThread> {
         let ready = Arc::new(AtomicBool::new(false));
-        let count = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let token = sim.token().to_owned();
-        let url = sim.gateway_url().trim_end_matches('/').to_owned();
+        let config = ConfigBuilder::new(sim.token().to_owned(), intents)
+            .proxy_url(sim.gateway_url().trim_end_matches('/').to_owned())
+            .build();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .context("the bare shard's runtime")?;
+            .with_context(|| format!("the {name} thread's runtime"))?;
         let thread = {
-            let (ready, count, stop) = (ready.clone(), count.clone(), stop.clone());
+            let (ready, stop) = (ready.clone(), stop.clone());
             std::thread::Builder::new()
-                .name(BARE_SHARD_THREAD.into())
+                .name(name.into())
                 .spawn(move || {
-                    runtime.block_on(async move {
-                        // The bot's intents for messages (core's prefix commands).
-                        let intents =
-                            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
-                        let config = ConfigBuilder::new(token, intents).proxy_url(url).build();
+                    runtime.block_on(async {
                         let mut shard = Shard::with_config(ShardId::ONE, config);
-                        let wanted = EventTypeFlags::READY | EventTypeFlags::MESSAGE_CREATE;
                         while !stop.load(Ordering::Relaxed) {
                             let next = tokio::time::timeout(
                                 Duration::from_millis(100),
-                                shard.next_event(wanted),
+                                shard.next_event(wanted | EventTypeFlags::READY),
                             )
                             .await;
                             match next {
                                 Ok(Some(Ok(Event::Ready(_)))) => {
                                     ready.store(true, Ordering::Relaxed)
                                 }
-                                Ok(Some(Ok(Event::MessageCreate(_)))) => {
-                                    count.fetch_add(1, Ordering::Relaxed);
-                                }
+                                Ok(Some(Ok(event))) => on_event(event),
                                 Ok(None) => break,
-                                Ok(Some(_)) | Err(_) => {}
+                                Ok(Some(Err(_))) | Err(_) => {}
                             }
                         }
-                    })
+                    });
+                    // Whatever `on_event` holds (a runtime, say) is dropped here, outside
+                    // the shard's runtime.
+                    drop(on_event);
                 })
-                .context("the bare shard's thread")?
+                .with_context(|| format!("the {name} thread"))?
         };
-        Ok(BareShard {
+        Ok(ShardThread {
             ready,
-            count,
             stop,
             thread,
         })
     }
 
-    /// Stops the shard (its connection just drops) and returns the events it counted.
-    pub fn stop(self) -> u64 {
+    fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    /// Stops the shard (its connection just drops) and waits for its thread.
+    fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.thread.join();
+    }
+}
+
+/// A bare twilight-gateway shard connected to the sim beside the bot's: it reads, inflates
+/// and parses MESSAGE_CREATE into twilight's model and counts it, nothing else, on a
+/// thread of its own (named `BARE_SHARD_THREAD`) so its CPU time is told from the bot's.
+pub struct BareShard {
+    pub count: Arc<AtomicU64>,
+    shard: ShardThread,
+}
+
+impl BareShard {
+    pub fn start(sim: &Sim) -> anyhow::Result<BareShard> {
+        let count = Arc::new(AtomicU64::new(0));
+        let counted = count.clone();
+        // The bot's intents for messages (core's prefix commands).
+        let shard = ShardThread::start(
+            sim,
+            BARE_SHARD_THREAD,
+            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
+            EventTypeFlags::MESSAGE_CREATE,
+            move |event| {
+                if matches!(event, Event::MessageCreate(_)) {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        )?;
+        Ok(BareShard { count, shard })
+    }
+
+    /// Whether the shard has its READY.
+    pub fn is_ready(&self) -> bool {
+        self.shard.is_ready()
+    }
+
+    /// Stops the shard (its connection just drops) and returns the events it counted.
+    pub fn stop(self) -> u64 {
+        self.shard.stop();
         self.count.load(Ordering::Relaxed)
     }
 }
@@ -694,7 +736,7 @@ pub async fn measured_flood(
     let sim = &harness.sim;
     let bare = BareShard::start(sim)?;
     waited_until("the bare shard's READY", Duration::from_secs(20), || {
-        bare.ready.load(Ordering::Relaxed)
+        bare.is_ready()
     })
     .await?;
     // The bare shard's GUILD_CREATEs and the settings' answer settle.
@@ -827,168 +869,132 @@ fn disabled(
 /// database, no actors, no translations, no permission checks: what the sim and the
 /// machine cost, measured with the same claimers, so the bot's share can be told apart.
 pub struct BareResponder {
-    pub ready: Arc<AtomicBool>,
     /// Shift custom ids → the user who claimed it.
-    pub claims: Arc<std::sync::Mutex<HashMap<String, u64>>>,
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
+    pub claims: Claims,
+    shard: ShardThread,
 }
+
+/// The bare responder's claims: a Claim button's custom id → who holds that shift.
+pub type Claims = Arc<std::sync::Mutex<HashMap<String, u64>>>;
 
 impl BareResponder {
     /// Starts the responder; `commands` are the slash commands it answers (by name) with
     /// the text given, as an ephemeral message (say `("status", "Agora is healthy")`).
     pub fn start(sim: &Sim, commands: &[(&str, &str)]) -> anyhow::Result<BareResponder> {
-        use twilight_model::application::interaction::InteractionData;
-        use twilight_model::channel::message::MessageFlags;
-        use twilight_model::http::interaction::{
-            InteractionResponse, InteractionResponseData, InteractionResponseType,
-        };
-
-        let ready = Arc::new(AtomicBool::new(false));
-        let claims: Arc<std::sync::Mutex<HashMap<String, u64>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let token = sim.token().to_owned();
-        let url = sim.gateway_url().trim_end_matches('/').to_owned();
-        let http = Arc::new(
-            twilight_http::Client::builder()
-                .token(token.clone())
+        let claims = Claims::default();
+        let answers = Arc::new(Answers {
+            http: twilight_http::Client::builder()
+                .token(sim.token().to_owned())
                 .proxy(sim.http_authority().to_owned(), true)
                 .ratelimiter(None)
                 .build(),
-        );
-        let application = twilight_model::id::Id::new(sim.application_id());
-        let commands: Arc<HashMap<String, String>> = Arc::new(
-            commands
+            application: twilight_model::id::Id::new(sim.application_id()),
+            commands: commands
                 .iter()
                 .map(|(name, text)| (name.to_string(), text.to_string()))
                 .collect(),
-        );
+            claims: claims.clone(),
+        });
         let workers = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name(BARE_RESPONDER_THREAD)
             .enable_all()
             .build()
             .context("the bare responder's runtime")?;
-        let shard_runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("the bare responder's shard runtime")?;
-        let thread = {
-            let (ready, claims, stop) = (ready.clone(), claims.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name(BARE_RESPONDER_THREAD.into())
-                .spawn(move || {
-                    let spawner = workers.handle().clone();
-                    shard_runtime.block_on(async move {
-                        let config = ConfigBuilder::new(token, Intents::GUILDS)
-                            .proxy_url(url)
-                            .build();
-                        let mut shard = Shard::with_config(ShardId::ONE, config);
-                        let wanted = EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE;
-                        while !stop.load(Ordering::Relaxed) {
-                            let next = tokio::time::timeout(
-                                Duration::from_millis(100),
-                                shard.next_event(wanted),
-                            )
-                            .await;
-                            let interaction = match next {
-                                Ok(Some(Ok(Event::Ready(_)))) => {
-                                    ready.store(true, Ordering::Relaxed);
-                                    continue;
-                                }
-                                Ok(Some(Ok(Event::InteractionCreate(interaction)))) => {
-                                    interaction.0
-                                }
-                                Ok(None) => break,
-                                Ok(Some(_)) | Err(_) => continue,
-                            };
-                            let (http, claims, commands) =
-                                (http.clone(), claims.clone(), commands.clone());
-                            spawner.spawn(async move {
-                                let data = match &interaction.data {
-                                    Some(InteractionData::MessageComponent(data)) => data,
-                                    Some(InteractionData::ApplicationCommand(command)) => {
-                                        let Some(text) = commands.get(&command.name) else {
-                                            return;
-                                        };
-                                        let response = InteractionResponse {
-                                            kind: InteractionResponseType::ChannelMessageWithSource,
-                                            data: Some(InteractionResponseData {
-                                                content: Some(text.clone()),
-                                                flags: Some(MessageFlags::EPHEMERAL),
-                                                ..Default::default()
-                                            }),
-                                        };
-                                        let _ = http
-                                            .interaction(application)
-                                            .create_response(
-                                                interaction.id,
-                                                &interaction.token,
-                                                &response,
-                                            )
-                                            .await;
-                                        return;
-                                    }
-                                    _ => return,
-                                };
-                                let Some(user) = interaction.author_id() else {
-                                    return;
-                                };
-                                let holder = *claims
-                                    .lock()
-                                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                                    .entry(data.custom_id.clone())
-                                    .or_insert(user.get());
-                                let shift = data.custom_id.rsplit(':').next().unwrap_or("?");
-                                let response = if holder == user.get() {
-                                    let message = interaction.message.as_ref();
-                                    let embeds = message.map(|message| message.embeds.clone());
-                                    let components = message
-                                        .map(|message| disabled(message.components.clone()));
-                                    InteractionResponse {
-                                        kind: InteractionResponseType::UpdateMessage,
-                                        data: Some(InteractionResponseData {
-                                            content: Some(format!("✅ Claimed by <@{user}>")),
-                                            embeds,
-                                            components,
-                                            ..Default::default()
-                                        }),
-                                    }
-                                } else {
-                                    InteractionResponse {
-                                        kind: InteractionResponseType::ChannelMessageWithSource,
-                                        data: Some(InteractionResponseData {
-                                            content: Some(format!(
-                                                "Too late: <@{holder}> has already claimed shift #{shift}."
-                                            )),
-                                            flags: Some(MessageFlags::EPHEMERAL),
-                                            ..Default::default()
-                                        }),
-                                    }
-                                };
-                                let _ = http
-                                    .interaction(application)
-                                    .create_response(interaction.id, &interaction.token, &response)
-                                    .await;
-                            });
-                        }
-                    });
-                    workers.shutdown_timeout(Duration::from_secs(1));
-                })
-                .context("the bare responder's thread")?
-        };
-        Ok(BareResponder {
-            ready,
-            claims,
-            stop,
-            thread,
-        })
+        let shard = ShardThread::start(
+            sim,
+            BARE_RESPONDER_THREAD,
+            Intents::GUILDS,
+            EventTypeFlags::INTERACTION_CREATE,
+            move |event| {
+                if let Event::InteractionCreate(interaction) = event {
+                    workers.spawn(answers.clone().answer(interaction.0));
+                }
+            },
+        )?;
+        Ok(BareResponder { claims, shard })
+    }
+
+    /// Whether the responder's shard has its READY.
+    pub fn is_ready(&self) -> bool {
+        self.shard.is_ready()
     }
 
     /// Stops the responder (its connection just drops).
     pub fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.thread.join();
+        self.shard.stop();
+    }
+}
+
+/// What the bare responder answers with.
+struct Answers {
+    http: twilight_http::Client,
+    application: twilight_model::id::Id<twilight_model::id::marker::ApplicationMarker>,
+    /// Slash command name → its fixed text.
+    commands: HashMap<String, String>,
+    claims: Claims,
+}
+
+impl Answers {
+    /// Answers one interaction: a command it knows with its text, a Claim click with the
+    /// message updated (the first click on that button) or "Too late"; anything else not.
+    async fn answer(
+        self: Arc<Self>,
+        interaction: twilight_model::application::interaction::Interaction,
+    ) {
+        use twilight_model::application::interaction::InteractionData;
+        use twilight_model::channel::message::MessageFlags;
+        use twilight_model::http::interaction::{
+            InteractionResponse, InteractionResponseData, InteractionResponseType,
+        };
+
+        let private = |text: String| InteractionResponse {
+            kind: InteractionResponseType::ChannelMessageWithSource,
+            data: Some(InteractionResponseData {
+                content: Some(text),
+                flags: Some(MessageFlags::EPHEMERAL),
+                ..Default::default()
+            }),
+        };
+        let response = match (&interaction.data, interaction.author_id()) {
+            (Some(InteractionData::ApplicationCommand(command)), _) => {
+                let Some(text) = self.commands.get(&command.name) else {
+                    return;
+                };
+                private(text.clone())
+            }
+            (Some(InteractionData::MessageComponent(data)), Some(user)) => {
+                let holder = *self
+                    .claims
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .entry(data.custom_id.clone())
+                    .or_insert(user.get());
+                if holder == user.get() {
+                    let message = interaction.message.as_ref();
+                    InteractionResponse {
+                        kind: InteractionResponseType::UpdateMessage,
+                        data: Some(InteractionResponseData {
+                            content: Some(format!("✅ Claimed by <@{user}>")),
+                            embeds: message.map(|message| message.embeds.clone()),
+                            components: message.map(|message| disabled(message.components.clone())),
+                            ..Default::default()
+                        }),
+                    }
+                } else {
+                    let shift = data.custom_id.rsplit(':').next().unwrap_or("?");
+                    private(format!(
+                        "Too late: <@{holder}> has already claimed shift #{shift}."
+                    ))
+                }
+            }
+            _ => return,
+        };
+        let _ = self
+            .http
+            .interaction(self.application)
+            .create_response(interaction.id, &interaction.token, &response)
+            .await;
     }
 }
 

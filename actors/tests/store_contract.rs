@@ -1711,7 +1711,8 @@ async fn a_notice_is_recorded_once_and_leased_by_one_sender(database: &TestDatab
             .unwrap(),
         "a finished notice stays finished"
     );
-    let shown = store.shift_notices(id(7), &[shift.id]).await.unwrap();
+    let week = now + chrono::Duration::days(7);
+    let shown = store.shift_notices_between(id(7), now, week).await.unwrap();
     assert_eq!(
         (
             shown[0].state,
@@ -1720,9 +1721,16 @@ async fn a_notice_is_recorded_once_and_leased_by_one_sender(database: &TestDatab
         ),
         (NoticeState::Failed, Some(50007), Some("no DMs"))
     );
-    // Another guild sees none of it.
+    // Another guild sees none of it; neither does a window the shift is not in.
     assert_eq!(
-        store.shift_notices(id(8), &[shift.id]).await.unwrap(),
+        store.shift_notices_between(id(8), now, week).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .shift_notices_between(id(7), week, week + chrono::Duration::days(7))
+            .await
+            .unwrap(),
         vec![]
     );
 }

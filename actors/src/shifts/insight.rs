@@ -205,11 +205,11 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                     )
                 })
                 .collect();
-            if upcoming.ids.len() > UPCOMING_SHOWN {
+            if upcoming.count > UPCOMING_SHOWN {
                 lines.push(t!(
                     locale,
                     "upcoming-more",
-                    count = upcoming.ids.len() - UPCOMING_SHOWN
+                    count = upcoming.count - UPCOMING_SHOWN
                 ));
             }
             if lines.is_empty() {
@@ -247,7 +247,7 @@ pub(crate) async fn run(kernel: &Kernel, request: &InteractionRequest) -> Reply 
                     gap_lines.join("\n"),
                 ));
             if request.level >= AccessLevel::Admin {
-                let undelivered = match store.shift_notices(guild, &upcoming.ids).await {
+                let undelivered = match store.shift_notices_between(guild, now, to).await {
                     Ok(notices) => undelivered_lines(locale, &notices),
                     Err(error) => return TEXTS.database_trouble(locale, &error),
                 };

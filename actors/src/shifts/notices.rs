@@ -14,11 +14,12 @@ use twilight_model::id::Id;
 
 use super::render::when;
 use super::settings::ShiftSettings;
-use super::store::Shift;
+use super::store::{shifts_overlapping, Shift};
 use crate::kernel::discord::DiscordError;
 use crate::kernel::i18n::Locale;
 use crate::kernel::reply::ReplyMessage;
 use crate::kernel::store::ids::{column, id};
+use crate::kernel::store::schema::shifts;
 use crate::kernel::store::{with_connection, Store, StoreError};
 use crate::kernel::Kernel;
 use crate::t;
@@ -39,6 +40,9 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
     }
 }
+
+// `/shift upcoming` reads the notices of the shifts in its window in one query.
+diesel::allow_tables_to_appear_in_same_query!(shift_notices, shifts);
 
 /// Sends before a notice is given up: the first and four retries.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -311,17 +315,23 @@ impl Store {
         Ok(released == 1)
     }
 
-    /// A guild's notices of these shifts (for `/shift upcoming`).
-    pub async fn shift_notices(
+    /// A guild's notices of its not cancelled shifts overlapping `from..to` (for
+    /// `/shift upcoming`).
+    pub async fn shift_notices_between(
         &self,
         guild_id: Id<GuildMarker>,
-        shift_ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
     ) -> Result<Vec<Notice>, StoreError> {
         let guild_id = column(guild_id);
+        let (from, to) = (naive(from), naive(to));
         let rows = with_connection!(self, connection => {
             shift_notices::table
                 .filter(shift_notices::guild_id.eq(guild_id))
-                .filter(shift_notices::shift_id.eq_any(shift_ids))
+                .filter(
+                    shift_notices::shift_id
+                        .eq_any(shifts_overlapping(guild_id, from, to).select(shifts::id)),
+                )
                 .order((shift_notices::shift_id, shift_notices::kind))
                 .select(NoticeRow::as_select())
                 .load(connection)

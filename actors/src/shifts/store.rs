@@ -11,14 +11,10 @@ use twilight_model::id::Id;
 
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::schema::{shift_schedules, shifts, user_time_zones};
-use crate::kernel::store::{with_connection, FixedSql, Store, StoreError};
+use crate::kernel::store::{with_connection, FixedSql, Store, StoreError, StoredTime};
 
 fn naive(instant: DateTime<Utc>) -> NaiveDateTime {
     instant.trunc_subsecs(6).naive_utc()
-}
-
-fn utc(stored: NaiveDateTime) -> DateTime<Utc> {
-    stored.and_utc()
 }
 
 /// One weekly slot of a moderator's schedule.
@@ -88,21 +84,21 @@ struct ShiftRow {
     id: i64,
     guild_id: i64,
     description: String,
-    start_at: NaiveDateTime,
-    end_at: NaiveDateTime,
+    start_at: StoredTime,
+    end_at: StoredTime,
     dropped_by: i64,
     assigned_user_id: Option<i64>,
     schedule_id: Option<i64>,
     claimed_by: Option<i64>,
-    claimed_at: Option<NaiveDateTime>,
+    claimed_at: Option<StoredTime>,
     cancelled_by: Option<i64>,
-    cancelled_at: Option<NaiveDateTime>,
+    cancelled_at: Option<StoredTime>,
     channel_id: Option<i64>,
     message_id: Option<i64>,
-    reminded_at: Option<NaiveDateTime>,
-    unclaimed_ping_at: Option<NaiveDateTime>,
-    started_marked_at: Option<NaiveDateTime>,
-    done_at: Option<NaiveDateTime>,
+    reminded_at: Option<StoredTime>,
+    unclaimed_ping_at: Option<StoredTime>,
+    started_marked_at: Option<StoredTime>,
+    done_at: Option<StoredTime>,
 }
 
 /// A dropped shift.
@@ -138,21 +134,21 @@ impl TryFrom<ShiftRow> for Shift {
             id: row.id,
             guild_id: id("shifts.guild_id", row.guild_id)?,
             description: row.description,
-            start: utc(row.start_at),
-            end: utc(row.end_at),
+            start: row.start_at.utc(),
+            end: row.end_at.utc(),
             dropped_by: id("shifts.dropped_by", row.dropped_by)?,
             assigned_user_id: optional_id("shifts.assigned_user_id", row.assigned_user_id)?,
             schedule_id: row.schedule_id,
             claimed_by: optional_id("shifts.claimed_by", row.claimed_by)?,
-            claimed_at: row.claimed_at.map(utc),
+            claimed_at: row.claimed_at.map(StoredTime::utc),
             cancelled_by: optional_id("shifts.cancelled_by", row.cancelled_by)?,
-            cancelled_at: row.cancelled_at.map(utc),
+            cancelled_at: row.cancelled_at.map(StoredTime::utc),
             channel_id: optional_id("shifts.channel_id", row.channel_id)?,
             message_id: optional_id("shifts.message_id", row.message_id)?,
-            reminded_at: row.reminded_at.map(utc),
-            unclaimed_ping_at: row.unclaimed_ping_at.map(utc),
-            started_marked_at: row.started_marked_at.map(utc),
-            done_at: row.done_at.map(utc),
+            reminded_at: row.reminded_at.map(StoredTime::utc),
+            unclaimed_ping_at: row.unclaimed_ping_at.map(StoredTime::utc),
+            started_marked_at: row.started_marked_at.map(StoredTime::utc),
+            done_at: row.done_at.map(StoredTime::utc),
         })
     }
 }
@@ -166,8 +162,8 @@ fn shifts_from(rows: Vec<ShiftRow>) -> Result<Vec<Shift>, StoreError> {
 pub struct UpcomingShifts {
     /// The earliest ones, whole.
     pub first: Vec<Shift>,
-    /// Every one's id, earliest first.
-    pub ids: Vec<i64>,
+    /// How many there are in all.
+    pub count: usize,
     /// When each claimed one runs, earliest first.
     pub claimed: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
@@ -599,7 +595,7 @@ impl Store {
     ) -> Result<ClaimTotals, StoreError> {
         let (guild_id, user_id) = (column(guild_id), column(user_id));
         let since = naive(since.unwrap_or(DateTime::UNIX_EPOCH));
-        let rows: Vec<(NaiveDateTime, NaiveDateTime)> = with_connection!(self, connection => {
+        let rows: Vec<(StoredTime, StoredTime)> = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))
                 .filter(shifts::claimed_by.eq(user_id))
@@ -613,7 +609,7 @@ impl Store {
             shifts: rows.len() as i64,
             minutes: rows
                 .iter()
-                .map(|(start, end)| (*end - *start).num_minutes())
+                .map(|(start, end)| (end.0 - start.0).num_minutes())
                 .sum(),
         })
     }
@@ -625,15 +621,15 @@ impl Store {
         user_id: Id<UserMarker>,
     ) -> Result<(i64, i64), StoreError> {
         let (guild_id, user_id) = (column(guild_id), column(user_id));
-        let rows: Vec<Option<NaiveDateTime>> = with_connection!(self, connection => {
+        let rows: Vec<bool> = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))
                 .filter(shifts::dropped_by.eq(user_id))
-                .select(shifts::cancelled_at)
+                .select(shifts::cancelled_at.is_not_null())
                 .load(connection)
                 .await
         })?;
-        let cancelled = rows.iter().filter(|c| c.is_some()).count() as i64;
+        let cancelled = rows.iter().filter(|cancelled| **cancelled).count() as i64;
         Ok((rows.len() as i64, cancelled))
     }
 
@@ -646,7 +642,7 @@ impl Store {
     ) -> Result<Vec<(Id<UserMarker>, ClaimTotals)>, StoreError> {
         let guild_id = column(guild_id);
         let since = naive(since.unwrap_or(DateTime::UNIX_EPOCH));
-        let rows: Vec<(Option<i64>, NaiveDateTime, NaiveDateTime)> = with_connection!(self, connection => {
+        let rows: Vec<(Option<i64>, StoredTime, StoredTime)> = with_connection!(self, connection => {
             shifts::table
                 .filter(shifts::guild_id.eq(guild_id))
                 .filter(shifts::claimed_by.is_not_null())
@@ -661,7 +657,7 @@ impl Store {
             if let Some(user) = user {
                 let entry = totals.entry(user).or_default();
                 entry.shifts += 1;
-                entry.minutes += (end - start).num_minutes();
+                entry.minutes += (end.0 - start.0).num_minutes();
             }
         }
         let mut board = totals
@@ -673,9 +669,9 @@ impl Store {
     }
 
     /// The guild's not cancelled shifts overlapping `from..to` as `/shift upcoming` shows
-    /// them: the first `shown` whole, and of every one only its id, times and whether it
-    /// is claimed (a busy guild has hundreds in a week; reading all their columns was most
-    /// of the command's work).
+    /// them: the first `shown` whole, how many there are, and when the claimed ones run
+    /// (a busy guild has hundreds in a week; reading all their columns was most of the
+    /// command's work).
     pub async fn upcoming(
         &self,
         guild_id: Id<GuildMarker>,
@@ -685,7 +681,7 @@ impl Store {
     ) -> Result<UpcomingShifts, StoreError> {
         let guild_id = column(guild_id);
         let (from, to) = (naive(from), naive(to));
-        let (first, all) = with_connection!(self, connection => {
+        let (first, count, claimed) = with_connection!(self, connection => {
             async {
                 let first = shifts_overlapping(guild_id, from, to)
                     .order(shifts::start_at)
@@ -693,28 +689,27 @@ impl Store {
                     .select(ShiftRow::as_select())
                     .load(&mut *connection)
                     .await?;
-                let all: Vec<(i64, NaiveDateTime, NaiveDateTime, bool)> =
+                let count: i64 = shifts_overlapping(guild_id, from, to)
+                    .count()
+                    .get_result(&mut *connection)
+                    .await?;
+                let claimed: Vec<(StoredTime, StoredTime)> =
                     shifts_overlapping(guild_id, from, to)
+                        .filter(shifts::claimed_by.is_not_null())
                         .order(shifts::start_at)
-                        .select((
-                            shifts::id,
-                            shifts::start_at,
-                            shifts::end_at,
-                            shifts::claimed_by.is_not_null(),
-                        ))
+                        .select((shifts::start_at, shifts::end_at))
                         .load(&mut *connection)
                         .await?;
-                Ok((first, all))
+                Ok((first, count, claimed))
             }
             .await
         })?;
         Ok(UpcomingShifts {
             first: shifts_from(first)?,
-            ids: all.iter().map(|(id, ..)| *id).collect(),
-            claimed: all
-                .iter()
-                .filter(|(.., claimed)| *claimed)
-                .map(|(_, start, end, _)| (utc(*start), utc(*end)))
+            count: usize::try_from(count).unwrap_or_default(),
+            claimed: claimed
+                .into_iter()
+                .map(|(start, end)| (start.utc(), end.utc()))
                 .collect(),
         })
     }
@@ -852,7 +847,7 @@ impl Store {
 
 /// The guild's not cancelled shifts that overlap `from..to`.
 #[diesel::dsl::auto_type]
-fn shifts_overlapping(guild_id: i64, from: NaiveDateTime, to: NaiveDateTime) -> _ {
+pub(super) fn shifts_overlapping(guild_id: i64, from: NaiveDateTime, to: NaiveDateTime) -> _ {
     shifts::table
         .filter(shifts::guild_id.eq(guild_id))
         .filter(shifts::cancelled_at.is_null())

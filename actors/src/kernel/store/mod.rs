@@ -13,7 +13,8 @@
 //!   one place (`ids.rs`, lossless for every snowflake). Times are UTC: `DateTime<Utc>`
 //!   at this API, `NaiveDateTime` holding UTC in the `TIMESTAMP` columns, truncated to microseconds
 //!   (PostgreSQL's precision) so both backends give back what was stored. Stored times
-//!   come from the injected [`Clock`](crate::kernel::clock::Clock).
+//!   come from the injected [`Clock`](crate::kernel::clock::Clock). A row read in
+//!   bulk takes [`StoredTime`] for its times (SQLite's text parsed in one pass).
 //! - Errors: [`StoreError`]; [`StoreError::is_unavailable`] tells "the database is not
 //!   there right now" from every other failure. Passwords never appear in errors or
 //!   logs ([`redact_url`]).
@@ -42,6 +43,7 @@ pub mod ids;
 mod migrations;
 mod processes;
 pub(crate) mod schema;
+mod stored_time;
 
 use std::fmt;
 use std::sync::Arc;
@@ -60,6 +62,7 @@ pub use self::error::StoreError;
 pub use self::gateway_sessions::SavedSession;
 pub use self::guild_settings::{GuildSettings, GuildSettingsPatch, DEFAULT_LOCALE};
 pub use self::processes::ProcessBeat;
+pub use self::stored_time::StoredTime;
 
 /// A statement whose SQL never varies with its values, which diesel may keep prepared on
 /// each connection. diesel prepares every `UPDATE` afresh on each call (a changeset may

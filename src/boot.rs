@@ -130,12 +130,7 @@ impl Agora {
             .shard_ids()
             .map(|id| (id, Arc::new(ShardStatus::default())))
             .collect();
-        let runtime = Arc::new(RuntimeInfo {
-            started,
-            version: VERSION,
-            shards: shard_statuses.clone(),
-            identify: Arc::default(),
-        });
+        let runtime = Arc::new(RuntimeInfo::new(started, VERSION, shard_statuses.clone()));
         let features = features(config, &runtime, options.extensions)?;
         let intents = features.iter().fold(Intents::empty(), |intents, feature| {
             intents | feature.intents()
@@ -468,12 +463,7 @@ impl Agora {
 /// The catalogue `agora run` would register with this configuration (for
 /// `agora register-commands`).
 pub fn catalogue(config: &Config) -> anyhow::Result<Catalogue> {
-    let runtime = Arc::new(RuntimeInfo {
-        started: Instant::now(),
-        version: VERSION,
-        shards: Vec::new(),
-        identify: Arc::default(),
-    });
+    let runtime = Arc::new(RuntimeInfo::new(Instant::now(), VERSION, Vec::new()));
     Ok(catalogue_of(&features(config, &runtime, Vec::new())?))
 }
 

@@ -14,6 +14,7 @@ use crate::gateway::ShardStatus;
 use crate::identify::IdentifyStatus;
 use crate::kernel::i18n::Locale;
 use crate::kernel::services::StatusLine;
+use crate::kernel::single_flight::SingleFlight;
 use crate::kernel::supervision::HealthSnapshot;
 use crate::kernel::Kernel;
 use crate::t;
@@ -34,6 +35,42 @@ pub struct RuntimeInfo {
     pub shards: Vec<(u32, Arc<ShardStatus>)>,
     /// The IDENTIFY gate's count of Discord's session starts.
     pub identify: Arc<IdentifyStatus>,
+    /// The database, cache and heartbeat checks of the `/status` in flight, shared by
+    /// everyone who asks while they run.
+    pub checks: SingleFlight<Checks>,
+}
+
+impl RuntimeInfo {
+    /// A process started at `started`, of this `version`, with these shards.
+    pub fn new(
+        started: Instant,
+        version: &'static str,
+        shards: Vec<(u32, Arc<ShardStatus>)>,
+    ) -> Self {
+        Self {
+            started,
+            version,
+            shards,
+            identify: Arc::default(),
+            checks: SingleFlight::new(CHECKS_JOINED_WITHIN),
+        }
+    }
+}
+
+/// How long the checks of one `/status` may be joined by another (longer than they may
+/// take: each is bounded to [`CHECK_LIMIT`]).
+const CHECKS_JOINED_WITHIN: Duration = Duration::from_secs(3);
+
+/// How long each check may take.
+const CHECK_LIMIT: Duration = Duration::from_secs(2);
+
+/// What `/status` measures outside the process: the database, the cache and the bot's
+/// processes' heartbeats.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    pub database: Check,
+    pub cache: Check,
+    pub processes: Vec<ProcessReport>,
 }
 
 /// One dependency's state.
@@ -117,10 +154,11 @@ pub struct StatusReport {
     pub feature_lines: Vec<StatusLine>,
 }
 
-/// Asks the database and the cache (each bounded to 2 s), the features' lines (each
-/// bounded to 2 s, all at once; written in `locale`) and reads the rest.
+/// Asks the database and the cache (each bounded to 2 s; one run shared by every
+/// `/status` asked meanwhile, [`RuntimeInfo::checks`]), the features' lines (each bounded
+/// to 2 s, all at once; written in `locale`) and reads the rest.
 pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> StatusReport {
-    let limit = Duration::from_secs(2);
+    let limit = CHECK_LIMIT;
     let feature_lines =
         futures::future::join_all(kernel.services.status_sources().into_iter().map(
             |(name, source)| async move {
@@ -132,45 +170,15 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> 
                     })
             },
         ));
-    let started = Instant::now();
-    let database = match tokio::time::timeout(limit, kernel.store.ping()).await {
-        Ok(Ok(())) => Check::Up {
-            detail: format!("{}", kernel.store.backend()),
-            took: started.elapsed(),
-        },
-        Ok(Err(error)) => Check::Down(error.to_string()),
-        Err(_) => Check::NoAnswer,
-    };
-    let started = Instant::now();
-    let cache = match tokio::time::timeout(limit, kernel.cache.ping()).await {
-        Ok(Ok(())) => Check::Up {
-            detail: format!("{:?}", kernel.cache.backend()).to_lowercase(),
-            took: started.elapsed(),
-        },
-        Ok(Err(error)) => Check::Down(error.to_string()),
-        Err(_) => Check::NoAnswer,
-    };
-    let now = chrono::Utc::now();
-    let processes = match tokio::time::timeout(
-        limit,
-        kernel
-            .store
-            .processes_since(now - chrono::Duration::minutes(PROCESSES_SHOWN_MINUTES)),
-    )
-    .await
-    {
-        Ok(Ok(processes)) => processes
-            .into_iter()
-            .map(|process| ProcessReport {
-                shards: process.shard_first..process.shard_first + process.shard_count,
-                shard_total: process.shard_total,
-                leader: process.leader,
-                silent_for: (now - process.heartbeat_at).to_std().unwrap_or_default(),
-                name: process.name,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let (checks, feature_lines) = futures::join!(
+        runtime.checks.run(|| check(kernel.clone())),
+        feature_lines
+    );
+    let Checks {
+        database,
+        cache,
+        processes,
+    } = checks;
     StatusReport {
         version: runtime.version,
         uptime: runtime.started.elapsed(),
@@ -194,7 +202,55 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> 
         },
         processes,
         actors: kernel.health.snapshot(),
-        feature_lines: feature_lines.await,
+        feature_lines,
+    }
+}
+
+/// The database, the cache and the heartbeat table, each bounded to [`CHECK_LIMIT`].
+async fn check(kernel: Kernel) -> Checks {
+    let started = Instant::now();
+    let database = match tokio::time::timeout(CHECK_LIMIT, kernel.store.ping()).await {
+        Ok(Ok(())) => Check::Up {
+            detail: format!("{}", kernel.store.backend()),
+            took: started.elapsed(),
+        },
+        Ok(Err(error)) => Check::Down(error.to_string()),
+        Err(_) => Check::NoAnswer,
+    };
+    let started = Instant::now();
+    let cache = match tokio::time::timeout(CHECK_LIMIT, kernel.cache.ping()).await {
+        Ok(Ok(())) => Check::Up {
+            detail: format!("{:?}", kernel.cache.backend()).to_lowercase(),
+            took: started.elapsed(),
+        },
+        Ok(Err(error)) => Check::Down(error.to_string()),
+        Err(_) => Check::NoAnswer,
+    };
+    let now = chrono::Utc::now();
+    let processes = match tokio::time::timeout(
+        CHECK_LIMIT,
+        kernel
+            .store
+            .processes_since(now - chrono::Duration::minutes(PROCESSES_SHOWN_MINUTES)),
+    )
+    .await
+    {
+        Ok(Ok(processes)) => processes
+            .into_iter()
+            .map(|process| ProcessReport {
+                shards: process.shard_first..process.shard_first + process.shard_count,
+                shard_total: process.shard_total,
+                leader: process.leader,
+                silent_for: (now - process.heartbeat_at).to_std().unwrap_or_default(),
+                name: process.name,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Checks {
+        database,
+        cache,
+        processes,
     }
 }
 

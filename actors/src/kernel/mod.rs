@@ -17,6 +17,7 @@ pub mod policy;
 pub mod reply;
 pub mod serial;
 pub mod services;
+pub mod single_flight;
 pub mod store;
 pub mod supervision;
 pub mod ticker;

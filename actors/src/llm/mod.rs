@@ -39,6 +39,7 @@ use crate::kernel::catalogue::CommandEntry;
 use crate::kernel::clock::SharedClock;
 use crate::kernel::i18n::Locale;
 use crate::kernel::services::{StatusLine, StatusSource};
+use crate::kernel::single_flight::SingleFlight;
 use crate::kernel::supervision::{CallError, ConcernHandle, HealthRegistry, Limits};
 use crate::kernel::Kernel;
 use crate::t;
@@ -152,7 +153,13 @@ pub(crate) struct Shared {
     breaker: Arc<Mutex<Breaker>>,
     /// The kernel's clock: the breaker's cool-down is measured on it.
     clock: SharedClock,
+    /// The probe in flight, joined by every `/status` asked while it runs (a crowd
+    /// asking `/status` makes one request to the model's server, not one each).
+    probes: SingleFlight<Probe>,
 }
+
+/// How long a probe in flight may be joined (longer than `/status` lets it take).
+const PROBE_JOINED_WITHIN: Duration = Duration::from_secs(3);
 
 impl LlmClient {
     /// The process's client, or None when the `llm` feature is not running.
@@ -206,6 +213,7 @@ impl LlmClient {
                 actor,
                 breaker,
                 clock,
+                probes: SingleFlight::new(PROBE_JOINED_WITHIN),
             }),
         }
     }
@@ -329,7 +337,8 @@ impl LlmClient {
     }
 
     /// Whether the model answers now: the server's model list asked within `limit`
-    /// (no tokens spent), through the actor like every call.
+    /// (no tokens spent), through the actor like every call; callers while a probe runs
+    /// share it.
     pub async fn probe(&self, limit: Duration) -> Probe {
         let Some(actor) = &self.shared.actor else {
             return Probe::NotConfigured;
@@ -338,17 +347,21 @@ impl LlmClient {
         if let Some(retry_after) = open_for {
             return Probe::BreakerOpen { retry_after };
         }
-        let deadline = Instant::now() + limit;
-        let answer = match actor.try_call(Work::Probe { deadline }) {
-            Ok(answer) => answer,
-            Err(_) => return Probe::Busy,
+        let actor = actor.clone();
+        let run = move || async move {
+            let deadline = Instant::now() + limit;
+            let answer = match actor.try_call(Work::Probe { deadline }) {
+                Ok(answer) => answer,
+                Err(_) => return Probe::Busy,
+            };
+            match tokio::time::timeout_at(deadline.into(), answer).await {
+                Ok(Ok(Done::Probe(Ok(took)))) => Probe::Answers { took },
+                Ok(Ok(Done::Probe(Err(reason)))) => Probe::Down(reason),
+                Ok(Ok(_)) | Ok(Err(_)) => Probe::Down("the client failed".into()),
+                Err(_) => Probe::Down(format!("no answer within {} s", limit.as_secs())),
+            }
         };
-        match tokio::time::timeout_at(deadline.into(), answer).await {
-            Ok(Ok(Done::Probe(Ok(took)))) => Probe::Answers { took },
-            Ok(Ok(Done::Probe(Err(reason)))) => Probe::Down(reason),
-            Ok(Ok(_)) | Ok(Err(_)) => Probe::Down("the client failed".into()),
-            Err(_) => Probe::Down(format!("no answer within {} s", limit.as_secs())),
-        }
+        self.shared.probes.run(run).await
     }
 
     /// The `/status` line: the model and whether it answers, in `locale`.

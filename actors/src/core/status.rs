@@ -170,10 +170,8 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> 
                     })
             },
         ));
-    let (checks, feature_lines) = futures::join!(
-        runtime.checks.run(|| check(kernel.clone())),
-        feature_lines
-    );
+    let (checks, feature_lines) =
+        futures::join!(runtime.checks.run(|| check(kernel.clone())), feature_lines);
     let Checks {
         database,
         cache,

@@ -214,6 +214,7 @@ contract!(
     shift_transitions_happen_once_and_stay_in_their_guild,
     schedule_slots_are_unique_per_person_weekday_and_time,
     a_notice_is_recorded_once_and_leased_by_one_sender,
+    upcoming_counts_the_week_and_merges_its_claimed_shifts_into_stretches,
     heartbeats_replace_their_row_and_list_the_live_processes,
     ticket_openings_are_gated_once_per_person_and_numbered_per_guild,
     ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
@@ -1648,6 +1649,84 @@ async fn schedule_slots_are_unique_per_person_weekday_and_time(database: &TestDa
     assert!(
         store.insert_shift(&drop()).await.unwrap().is_some(),
         "a cancelled drop frees the slot"
+    );
+}
+
+async fn upcoming_counts_the_week_and_merges_its_claimed_shifts_into_stretches(
+    database: &TestDatabase,
+) {
+    let store = database.migrated().await;
+    let now = start_time();
+    // The store keeps microseconds.
+    let at =
+        |hours: i64| chrono::SubsecRound::trunc_subsecs(now + chrono::Duration::hours(hours), 6);
+    let shift = |guild: u64, from: i64, to: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .insert_shift(&new_shift(id(guild), at(from), (to - from) * 60))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    // Claimed: 2–4 and 3–6 overlap, 6–7 adjoins them, 8–9 stands alone; 10–11 is open;
+    // 12–13 was claimed and cancelled; another guild's 1–24 is claimed.
+    let claimed = [
+        shift(7, 2, 4).await,
+        shift(7, 3, 6).await,
+        shift(7, 6, 7).await,
+        shift(7, 8, 9).await,
+    ];
+    let open = shift(7, 10, 11).await;
+    let cancelled = shift(7, 12, 13).await;
+    let elsewhere = shift(8, 1, 24).await;
+    for claimed in claimed.iter().chain([&cancelled]) {
+        assert!(store
+            .claim_shift(id(7), claimed.id, id(5), now)
+            .await
+            .unwrap()
+            .is_some());
+    }
+    assert!(store
+        .claim_shift(id(8), elsewhere.id, id(5), now)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .cancel_shift(id(7), cancelled.id, id(1), now)
+        .await
+        .unwrap());
+
+    let week = store.upcoming(id(7), at(1), at(20), 15).await.unwrap();
+    assert_eq!(
+        week.count, 5,
+        "the cancelled one and the other guild's are not counted"
+    );
+    assert_eq!(
+        week.first.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [
+            claimed[0].id,
+            claimed[1].id,
+            claimed[2].id,
+            claimed[3].id,
+            open.id
+        ]
+    );
+    assert_eq!(week.claimed, vec![(at(2), at(7)), (at(8), at(9))]);
+
+    // A window starting inside a stretch: the shifts it overlaps, whole (not clipped).
+    let later = store.upcoming(id(7), at(5), at(20), 2).await.unwrap();
+    assert_eq!((later.count, later.first.len()), (4, 2));
+    assert_eq!(later.claimed, vec![(at(3), at(7)), (at(8), at(9))]);
+
+    // Nothing claimed in the window; nothing at all.
+    let quiet = store.upcoming(id(7), at(10), at(11), 15).await.unwrap();
+    assert_eq!((quiet.count, quiet.claimed), (1, vec![]));
+    let empty = store.upcoming(id(9), at(0), at(20), 15).await.unwrap();
+    assert_eq!(
+        (empty.count, empty.first, empty.claimed),
+        (0, vec![], vec![])
     );
 }
 

@@ -214,7 +214,7 @@ contract!(
     shift_transitions_happen_once_and_stay_in_their_guild,
     schedule_slots_are_unique_per_person_weekday_and_time,
     a_notice_is_recorded_once_and_leased_by_one_sender,
-    upcoming_counts_the_week_and_merges_its_claimed_shifts_into_stretches,
+    upcoming_counts_the_week_and_reads_its_claimed_shifts_times,
     heartbeats_replace_their_row_and_list_the_live_processes,
     ticket_openings_are_gated_once_per_person_and_numbered_per_guild,
     ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
@@ -1652,9 +1652,7 @@ async fn schedule_slots_are_unique_per_person_weekday_and_time(database: &TestDa
     );
 }
 
-async fn upcoming_counts_the_week_and_merges_its_claimed_shifts_into_stretches(
-    database: &TestDatabase,
-) {
+async fn upcoming_counts_the_week_and_reads_its_claimed_shifts_times(database: &TestDatabase) {
     let store = database.migrated().await;
     let now = start_time();
     // The store keeps microseconds.
@@ -1670,7 +1668,7 @@ async fn upcoming_counts_the_week_and_merges_its_claimed_shifts_into_stretches(
                 .unwrap()
         }
     };
-    // Claimed: 2–4 and 3–6 overlap, 6–7 adjoins them, 8–9 stands alone; 10–11 is open;
+    // Claimed: 2–4, 3–6, 6–7 and 8–9; 10–11 is open;
     // 12–13 was claimed and cancelled; another guild's 1–24 is claimed.
     let claimed = [
         shift(7, 2, 4).await,
@@ -1713,12 +1711,23 @@ async fn upcoming_counts_the_week_and_merges_its_claimed_shifts_into_stretches(
             open.id
         ]
     );
-    assert_eq!(week.claimed, vec![(at(2), at(7)), (at(8), at(9))]);
+    assert_eq!(
+        week.claimed,
+        vec![
+            (at(2), at(4)),
+            (at(3), at(6)),
+            (at(6), at(7)),
+            (at(8), at(9))
+        ]
+    );
 
-    // A window starting inside a stretch: the shifts it overlaps, whole (not clipped).
+    // A window starting inside a shift: the shifts it overlaps, whole (not clipped).
     let later = store.upcoming(id(7), at(5), at(20), 2).await.unwrap();
     assert_eq!((later.count, later.first.len()), (4, 2));
-    assert_eq!(later.claimed, vec![(at(3), at(7)), (at(8), at(9))]);
+    assert_eq!(
+        later.claimed,
+        vec![(at(3), at(6)), (at(6), at(7)), (at(8), at(9))]
+    );
 
     // Nothing claimed in the window; nothing at all.
     let quiet = store.upcoming(id(7), at(10), at(11), 15).await.unwrap();

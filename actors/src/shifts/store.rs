@@ -11,7 +11,7 @@ use twilight_model::id::Id;
 
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::schema::{shift_schedules, shifts, user_time_zones};
-use crate::kernel::store::{with_connection, Backend, FixedSql, Store, StoreError, StoredTime};
+use crate::kernel::store::{with_connection, FixedSql, Store, StoreError, StoredTime};
 
 fn naive(instant: DateTime<Utc>) -> NaiveDateTime {
     instant.trunc_subsecs(6).naive_utc()
@@ -164,46 +164,8 @@ pub struct UpcomingShifts {
     pub first: Vec<Shift>,
     /// How many there are in all.
     pub count: usize,
-    /// The stretches the claimed ones cover, earliest first: overlapping and adjoining
-    /// shifts make one stretch (not clipped to the window).
+    /// When each claimed one runs, earliest first.
     pub claimed: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-}
-
-/// The stretches a guild's claimed, not cancelled shifts overlapping a window cover, each
-/// overlapping or adjoining run of them merged into one, earliest first — for SQLite
-/// (`?` binds: guild, window end, window start). A shift starts a new stretch when it
-/// starts after every earlier one (by start) has ended; the stretches are numbered by a
-/// running count of those starts and each is the first start and the last end of its
-/// shifts. The database reads the shifts from its index and returns a handful of rows.
-const CLAIMED_RUNS_SQLITE: &str = "\
-SELECT MIN(start_at) AS start_at, MAX(end_at) AS end_at FROM (\
- SELECT start_at, end_at, SUM(starts_run) OVER (ORDER BY start_at, end_at ROWS UNBOUNDED PRECEDING) AS run FROM (\
-  SELECT start_at, end_at, CASE WHEN start_at <= MAX(end_at) OVER (ORDER BY start_at, end_at \
-   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS starts_run \
-  FROM shifts WHERE guild_id = ? AND cancelled_at IS NULL AND claimed_by IS NOT NULL \
-   AND start_at < ? AND end_at > ?\
- ) AS flagged\
-) AS numbered GROUP BY run ORDER BY run";
-
-/// [`CLAIMED_RUNS_SQLITE`] for PostgreSQL: the same text with `$1`, `$2`, `$3` binds.
-static CLAIMED_RUNS_POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let mut numbered = String::with_capacity(CLAIMED_RUNS_SQLITE.len() + 8);
-    for (bind, part) in CLAIMED_RUNS_SQLITE.split('?').enumerate() {
-        if bind > 0 {
-            numbered.push_str(&format!("${bind}"));
-        }
-        numbered.push_str(part);
-    }
-    numbered
-});
-
-/// One row of [`CLAIMED_RUNS_SQLITE`].
-#[derive(Debug, QueryableByName)]
-struct ClaimedRun {
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    start_at: StoredTime,
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
-    end_at: StoredTime,
 }
 
 /// What a shift is, at a moment.
@@ -707,10 +669,9 @@ impl Store {
     }
 
     /// The guild's not cancelled shifts overlapping `from..to` as `/shift upcoming` shows
-    /// them: the first `shown` whole, how many there are, and the stretches the claimed
-    /// ones cover, merged in the database (`CLAIMED_RUNS_SQLITE`): a busy guild has
-    /// hundreds of shifts in a week, and reading each one's times made the command's cost
-    /// grow with the board. Three queries on one connection.
+    /// them: the first `shown` whole, and of every one only its times and whether it is
+    /// claimed (a busy guild has hundreds in a week; reading all their columns was most
+    /// of the command's work). Two queries on one connection.
     pub async fn upcoming(
         &self,
         guild_id: Id<GuildMarker>,
@@ -720,11 +681,7 @@ impl Store {
     ) -> Result<UpcomingShifts, StoreError> {
         let guild_id = column(guild_id);
         let (from, to) = (naive(from), naive(to));
-        let claimed_runs: &str = match self.backend() {
-            Backend::Sqlite => CLAIMED_RUNS_SQLITE,
-            Backend::Postgres => &CLAIMED_RUNS_POSTGRES,
-        };
-        let (first, count, claimed) = with_connection!(self, connection => {
+        let (first, all) = with_connection!(self, connection => {
             async {
                 let first = shifts_overlapping(guild_id, from, to)
                     .order(shifts::start_at)
@@ -732,26 +689,27 @@ impl Store {
                     .select(ShiftRow::as_select())
                     .load(&mut *connection)
                     .await?;
-                let count: i64 = shifts_overlapping(guild_id, from, to)
-                    .count()
-                    .get_result(&mut *connection)
-                    .await?;
-                let claimed: Vec<ClaimedRun> = diesel::sql_query(claimed_runs)
-                    .bind::<diesel::sql_types::BigInt, _>(guild_id)
-                    .bind::<diesel::sql_types::Timestamp, _>(to)
-                    .bind::<diesel::sql_types::Timestamp, _>(from)
-                    .load(&mut *connection)
-                    .await?;
-                Ok((first, count, claimed))
+                let all: Vec<(StoredTime, StoredTime, bool)> =
+                    shifts_overlapping(guild_id, from, to)
+                        .order(shifts::start_at)
+                        .select((
+                            shifts::start_at,
+                            shifts::end_at,
+                            shifts::claimed_by.is_not_null(),
+                        ))
+                        .load(&mut *connection)
+                        .await?;
+                Ok((first, all))
             }
             .await
         })?;
         Ok(UpcomingShifts {
             first: shifts_from(first)?,
-            count: usize::try_from(count).unwrap_or_default(),
-            claimed: claimed
+            count: all.len(),
+            claimed: all
                 .into_iter()
-                .map(|run| (run.start_at.utc(), run.end_at.utc()))
+                .filter(|(.., claimed)| *claimed)
+                .map(|(start, end, _)| (start.utc(), end.utc()))
                 .collect(),
         })
     }

@@ -158,11 +158,10 @@ pub struct StatusReport {
 /// `/status` asked meanwhile, [`RuntimeInfo::checks`]), the features' lines (each bounded
 /// to 2 s, all at once; written in `locale`) and reads the rest.
 pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> StatusReport {
-    let limit = CHECK_LIMIT;
     let feature_lines =
         futures::future::join_all(kernel.services.status_sources().into_iter().map(
             |(name, source)| async move {
-                tokio::time::timeout(limit, source(locale))
+                tokio::time::timeout(CHECK_LIMIT, source(locale))
                     .await
                     .unwrap_or_else(|_| StatusLine {
                         title: name.to_owned(),

@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -19,6 +20,8 @@ use parking_lot::Mutex;
 pub struct SingleFlight<T: Clone> {
     join_window: Duration,
     in_flight: Mutex<Option<Flight<T>>>,
+    /// The next run's number: never reused, even after the slot was emptied.
+    next_number: AtomicU64,
 }
 
 struct Flight<T: Clone> {
@@ -34,6 +37,7 @@ impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
         Self {
             join_window,
             in_flight: Mutex::new(None),
+            next_number: AtomicU64::new(0),
         }
     }
 
@@ -48,8 +52,8 @@ impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
                 Some(flight) if flight.started.elapsed() < self.join_window => {
                     (flight.number, flight.run.clone())
                 }
-                earlier => {
-                    let number = earlier.as_ref().map_or(0, |flight| flight.number + 1);
+                _ => {
+                    let number = self.next_number.fetch_add(1, Ordering::Relaxed);
                     let run = start().boxed().shared();
                     *in_flight = Some(Flight {
                         started: Instant::now(),

@@ -157,7 +157,7 @@ fn shifts_from(rows: Vec<ShiftRow>) -> Result<Vec<Shift>, StoreError> {
     rows.into_iter().map(Shift::try_from).collect()
 }
 
-/// The next shifts as `/shift upcoming` shows them ([`ShiftStore::upcoming`]).
+/// The next shifts as `/shift upcoming` shows them ([`Store::upcoming`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpcomingShifts {
     /// The earliest ones, whole.

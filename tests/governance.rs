@@ -3,10 +3,14 @@
 //! admins approve (by the suggested name, their own name, or a new suggestion) and reject,
 //! two admins approving at once make one channel; members file confidential reports that
 //! only staff read and handle; the queue's two messages are found again after a restart
-//! and posted again when deleted by hand; the LLM's good, malformed and missing answers.
+//! and posted again when deleted by hand; an approval cut off by a restart finished (Discord
+//! made it) or given back to the queue (it did not); the LLM's good, malformed and missing
+//! answers.
 
 use std::io::Cursor;
 
+use agora_actors::governance::store::ProposalStatus;
+use agora_actors::kernel::clock::{ManualClock, SharedClock};
 use agora_sim::actions::{CommandOption, InteractionRecord, ModalSubmit};
 use agora_testkit::{
     content, custom_ids, is_private, message_id, message_text, run_test, wait_until, Harness,
@@ -665,6 +669,207 @@ fn two_admins_approving_at_once_make_one_channel() {
                 .filter(|dm| dm.contains("has been approved"))
                 .count(),
             1
+        );
+    });
+}
+
+/// The state a process leaves when it stops in the middle of an approval: the proposal
+/// claimed (as `approve` claims it) and, when `made`, the channel Discord made for it,
+/// asked for by the bot's own client as `approve` asks.
+async fn cut_off_approval(harness: &Harness, admin: u64, name: &str, made: bool) -> Option<u64> {
+    let kernel = harness.agora().kernel();
+    let guild = Id::new(harness.demo.guild_id);
+    assert!(kernel
+        .store
+        .claim_proposal(guild, 1, Id::new(admin), name)
+        .await
+        .unwrap());
+    if !made {
+        return None;
+    }
+    let channel = kernel
+        .discord
+        .client()
+        .create_guild_channel(guild, name)
+        .kind(twilight_model::channel::ChannelType::GuildText)
+        .parent_id(Id::new(harness.demo.proposed_category_id))
+        .await
+        .expect("Discord makes the channel")
+        .model()
+        .await
+        .unwrap();
+    Some(channel.id.get())
+}
+
+fn channels_named(harness: &Harness, name: &str) -> Vec<u64> {
+    harness
+        .sim
+        .state()
+        .world
+        .lock()
+        .guild_channels(harness.demo.guild_id)
+        .iter()
+        .filter(|channel| channel.name.as_deref() == Some(name))
+        .map(|channel| channel.id)
+        .collect()
+}
+
+#[test]
+fn an_approval_cut_off_by_a_restart_is_finished_when_discord_made_it() {
+    run_test(async {
+        let clock = ManualClock::new(chrono::Utc::now());
+        let mut harness =
+            Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
+        setup(&harness).await;
+        let demo = harness.demo.clone();
+        let ada = demo.member_ids[0];
+        propose_channel(&harness, ada, "Retro games corner").await;
+        let made = cut_off_approval(&harness, demo.admin_id, "retro-games", true)
+            .await
+            .unwrap();
+        harness.stop().await;
+        harness.boot(Vec::new()).await;
+
+        // Another process may still be making it: a young claim is left alone.
+        clock.advance(chrono::Duration::minutes(9));
+        harness.tick("governance-ticker").await;
+        let store = harness.agora().kernel().store.clone();
+        let guild = Id::new(demo.guild_id);
+        let waiting = store.proposal(guild, 1).await.unwrap().unwrap();
+        assert_eq!(waiting.status, ProposalStatus::Approving);
+        let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
+        assert!(queued.contains("being approved"), "{queued}");
+
+        // Cut off for longer than an approval takes: Discord has the channel, so the
+        // approval is finished with it and made known as `approve` would have.
+        clock.advance(chrono::Duration::minutes(2));
+        harness.tick("governance-ticker").await;
+        let approved = store.proposal(guild, 1).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                approved.status,
+                approved.final_name.as_deref(),
+                approved.created_id,
+                approved.decided_by
+            ),
+            (
+                ProposalStatus::Approved,
+                Some("retro-games"),
+                Some(made),
+                Some(Id::new(demo.admin_id))
+            )
+        );
+        assert_eq!(
+            channels_named(&harness, "retro-games"),
+            vec![made],
+            "made once"
+        );
+        assert!(dm_texts(&harness, ada)
+            .iter()
+            .any(|dm| dm.contains("**retro-games**") && dm.contains("has been approved")));
+        assert!(texts(&harness, demo.announcements_id)
+            .iter()
+            .any(|text| text.contains(&format!("<#{made}>"))));
+        assert!(texts(&harness, demo.admin_log_id)
+            .iter()
+            .any(|text| text.contains(&format!(
+                "Proposal #1 (channel) approved as **retro-games** by <@{}>: <#{made}>",
+                demo.admin_id
+            ))));
+        let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
+        assert!(queued.contains("Nothing is waiting."), "{queued}");
+
+        // Settled once: the next tick changes nothing.
+        let dms = dm_texts(&harness, ada).len();
+        clock.advance(chrono::Duration::minutes(5));
+        harness.tick("governance-ticker").await;
+        assert_eq!(dm_texts(&harness, ada).len(), dms);
+    });
+}
+
+#[test]
+fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
+    run_test(async {
+        // The bot's clock 5 minutes on: the channel the sim makes below, at its own now,
+        // is older than the claim, as a channel made by hand before it would be.
+        let clock = ManualClock::new(chrono::Utc::now() + chrono::Duration::minutes(5));
+        let mut harness =
+            Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
+        setup(&harness).await;
+        let demo = harness.demo.clone();
+        let ada = demo.member_ids[0];
+        propose_channel(&harness, ada, "Retro games corner").await;
+        // A channel of that name made before the claim is not the one the claim made.
+        harness
+            .sim
+            .create_channel(
+                demo.guild_id,
+                "retro-games",
+                0,
+                Some(demo.proposed_category_id),
+            )
+            .unwrap();
+        assert!(
+            cut_off_approval(&harness, demo.admin_id, "retro-games", false)
+                .await
+                .is_none()
+        );
+        harness.stop().await;
+        harness.boot(Vec::new()).await;
+
+        // Meanwhile a second admin is told it is being approved.
+        let told = proposal(
+            &harness,
+            demo.owner_id,
+            "approve",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
+        assert!(
+            content(&told).contains("is being approved right now by"),
+            "{}",
+            content(&told)
+        );
+
+        clock.advance(chrono::Duration::minutes(11));
+        harness.tick("governance-ticker").await;
+        let store = harness.agora().kernel().store.clone();
+        let back = store
+            .proposal(Id::new(demo.guild_id), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                back.status,
+                back.final_name,
+                back.decided_by,
+                back.created_id
+            ),
+            (ProposalStatus::Pending, None, None, None)
+        );
+        assert!(texts(&harness, demo.admin_log_id).iter().any(|text| text.contains(&format!(
+            "Proposal #1 (channel): the approval by <@{}> as **retro-games** was cut off by a restart before Discord made it; the proposal is back in the queue.",
+            demo.admin_id
+        ))));
+        let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
+        assert!(
+            queued.contains(&format!("**#1** · channel · <@{ada}>"))
+                && !queued.contains("being approved"),
+            "{queued}"
+        );
+        assert!(dm_texts(&harness, ada)
+            .iter()
+            .all(|dm| !dm.contains("has been approved")));
+
+        // And an admin approves it as usual: one new channel.
+        let answer = approve_with_name(&harness, demo.owner_id, 1, "retro-games-2").await;
+        assert!(answer.starts_with("Approved proposal #1"), "{answer}");
+        assert_eq!(channels_named(&harness, "retro-games-2").len(), 1);
+        assert_eq!(
+            channels_named(&harness, "retro-games").len(),
+            1,
+            "the old one only"
         );
     });
 }

@@ -2305,7 +2305,7 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
     );
     // Two admins at once: one claim.
     let claims = futures::future::join_all(
-        [id(3), id(4)].map(|admin| store.claim_proposal(id(7), channel, admin)),
+        [id(3), id(4)].map(|admin| store.claim_proposal(id(7), channel, admin, "retro-games")),
     )
     .await;
     assert_eq!(
@@ -2316,9 +2316,47 @@ async fn governance_proposals_open_once_and_are_decided_once(database: &TestData
         .reject_proposal(id(7), channel, id(3), "no")
         .await
         .unwrap());
-    // A failed creation gives it back; then it is approved once.
+    // A claim not finished is found by when it was claimed, with the name being made.
+    let claimed = store.proposal(id(7), channel).await.unwrap().unwrap();
+    assert_eq!(claimed.final_name.as_deref(), Some("retro-games"));
+    let claimed_at = claimed.decided_at.expect("claimed at");
+    let unfinished = store
+        .unfinished_approvals(claimed_at + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        unfinished
+            .iter()
+            .map(|p| (p.guild, p.id, p.final_name.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![(id(7), channel, Some("retro-games"))]
+    );
+    assert!(store
+        .unfinished_approvals(claimed_at)
+        .await
+        .unwrap()
+        .is_empty());
+    // A failed creation gives it back, name and all; then it is approved once.
     store.release_proposal(id(7), channel).await.unwrap();
-    assert!(store.claim_proposal(id(7), channel, id(3)).await.unwrap());
+    let released = store.proposal(id(7), channel).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            released.status,
+            released.final_name,
+            released.decided_by,
+            released.decided_at
+        ),
+        (ProposalStatus::Pending, None, None, None)
+    );
+    assert!(store
+        .unfinished_approvals(claimed_at + chrono::Duration::days(1))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .claim_proposal(id(7), channel, id(3), "retro-games")
+        .await
+        .unwrap());
     assert!(store
         .complete_approval(id(7), channel, "retro-games", 99)
         .await

@@ -79,6 +79,7 @@ governance-no-suggestion = kein Vorschlag
 governance-no-suggestion-because = kein Vorschlag ({ $reason })
 governance-decision-title = Entscheidung
 governance-log-approved = Vorschlag #{ $id } ({ $kind }) von { $admin } als **{ $name }** angenommen: { $mention }
+governance-log-approval-cut-off = Vorschlag #{ $id } ({ $kind }): die Annahme durch { $admin } als **{ $name }** wurde durch einen Neustart unterbrochen, bevor Discord ihn angelegt hat; der Vorschlag ist wieder in der Warteschlange.
 governance-log-rejected = Vorschlag #{ $id } von { $admin } abgelehnt. Grund: { $reason }
 governance-log-resolved = Meldung #{ $id } von { $staff } erledigt: { $explanation }
 governance-queue-proposals-title = Offene Vorschläge

@@ -79,6 +79,7 @@ governance-no-suggestion = no suggestion
 governance-no-suggestion-because = no suggestion ({ $reason })
 governance-decision-title = Decision
 governance-log-approved = Proposal #{ $id } ({ $kind }) approved as **{ $name }** by { $admin }: { $mention }
+governance-log-approval-cut-off = Proposal #{ $id } ({ $kind }): the approval by { $admin } as **{ $name }** was cut off by a restart before Discord made it; the proposal is back in the queue.
 governance-log-rejected = Proposal #{ $id } rejected by { $admin }. Reason: { $reason }
 governance-log-resolved = Report #{ $id } resolved by { $staff }: { $explanation }
 governance-queue-proposals-title = Pending proposals

@@ -120,8 +120,9 @@ impl Feature for GovernanceFeature {
     }
 }
 
-/// Every 5 minutes, on the leader: each guild's queue messages are checked and posted
-/// again where they were deleted while no process watched.
+/// Every 5 minutes, on the leader: approvals cut off by a stop are settled (see
+/// [`proposals::settle_cut_off_approvals`]), then each guild's queue messages are checked
+/// and posted again where they were deleted while no process watched.
 fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticker::TickerSpec {
     crate::kernel::ticker::TickerSpec::new(
         "governance-ticker",
@@ -130,6 +131,7 @@ fn ticker(shared: Arc<std::sync::OnceLock<Arc<Shared>>>) -> crate::kernel::ticke
             let shared = shared.get().cloned();
             async move {
                 if let Some(shared) = shared {
+                    proposals::settle_cut_off_approvals(&shared).await;
                     queue::check_all(&shared).await;
                 }
             }

@@ -5,13 +5,15 @@
 //! cannot give one); an emoji is checked in memory. One open proposal per type per member
 //! (a conditional insert), and a cap on channels in the proposed category. Approving
 //! claims the proposal for one admin (a conditional update): only the winner creates the
-//! channel or emoji, and a failure gives the proposal back to the queue.
+//! channel or emoji, and a failure gives the proposal back to the queue. An approval cut
+//! off by a stop is settled by the ticker from what Discord made.
 
 use std::sync::Arc;
 
 use twilight_model::channel::ChannelType;
-use twilight_model::id::marker::{ChannelMarker, GuildMarker};
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, UserMarker};
 use twilight_model::id::Id;
+use twilight_util::snowflake::Snowflake as _;
 
 use super::commands::{ProposalCommand, ProposeChannel, ProposeCommand, ProposeEmoji};
 use super::emoji::{self, EmojiProblem};
@@ -512,7 +514,7 @@ pub async fn approve(
     // One admin wins; the other is told who.
     match kernel
         .store
-        .claim_proposal(guild, id, request.user_id)
+        .claim_proposal(guild, id, request.user_id, &name)
         .await
     {
         Ok(true) => {}
@@ -548,45 +550,15 @@ pub async fn approve(
         tracing::error!(%error, proposal = id, "made, but the approval could not be recorded");
     }
     let kind = render::kind_label(locale, proposal.kind);
-    // The member hears first, then everyone, then the log.
-    let guild_name = guild_name(shared, guild);
-    let member_locale = kernel.guild_locale(guild).await;
-    let dm = render::dm(t!(
-        member_locale,
-        "governance-dm-approved",
-        kind = render::kind_label(member_locale, proposal.kind),
-        name = name.as_str(),
-        guild = guild_name.as_str(),
-        mention = mention.as_str()
-    ));
-    let told = kernel.discord.send_dm(proposal.user, &dm).await.is_ok();
-    if let Some(channel) = settings.announce_channel {
-        let message = render::announcement(
-            member_locale,
-            settings.announce_template.as_deref(),
-            &proposal,
-            &name,
-            &mention,
-        );
-        if let Err(error) = kernel.discord.send_message(channel, &message, None).await {
-            tracing::warn!(%error, "could not announce an approved proposal");
-        }
-    }
-    if let Some(log) = settings.log_channel {
-        let text = t!(
-            member_locale,
-            "governance-log-approved",
-            id = id,
-            kind = render::kind_label(member_locale, proposal.kind),
-            name = name.as_str(),
-            admin = format!("<@{}>", request.user_id),
-            mention = mention.as_str()
-        );
-        let _ = kernel
-            .discord
-            .send_message(log, &render::decision_message(member_locale, text), None)
-            .await;
-    }
+    let told = tell_approved(
+        shared,
+        &settings,
+        &proposal,
+        &name,
+        &mention,
+        request.user_id,
+    )
+    .await;
     queue::refresh(shared, guild).await;
     let mut text = t!(
         locale,
@@ -604,6 +576,215 @@ pub async fn approve(
         text.push_str(&t!(locale, "governance-no-announce-channel"));
     }
     finished(request, text)
+}
+
+/// An approved proposal made known: the member's DM, the announcement (when a channel is
+/// set) and the admin log. Returns whether the member could be told.
+async fn tell_approved(
+    shared: &Shared,
+    settings: &GovernanceSettings,
+    proposal: &Proposal,
+    name: &str,
+    mention: &str,
+    admin: Id<UserMarker>,
+) -> bool {
+    let kernel = &shared.kernel;
+    let guild = proposal.guild;
+    // The member hears first, then everyone, then the log.
+    let guild_name = guild_name(shared, guild);
+    let member_locale = kernel.guild_locale(guild).await;
+    let dm = render::dm(t!(
+        member_locale,
+        "governance-dm-approved",
+        kind = render::kind_label(member_locale, proposal.kind),
+        name = name,
+        guild = guild_name.as_str(),
+        mention = mention
+    ));
+    let told = kernel.discord.send_dm(proposal.user, &dm).await.is_ok();
+    if let Some(channel) = settings.announce_channel {
+        let message = render::announcement(
+            member_locale,
+            settings.announce_template.as_deref(),
+            proposal,
+            name,
+            mention,
+        );
+        if let Err(error) = kernel.discord.send_message(channel, &message, None).await {
+            tracing::warn!(%error, "could not announce an approved proposal");
+        }
+    }
+    if let Some(log) = settings.log_channel {
+        let text = t!(
+            member_locale,
+            "governance-log-approved",
+            id = proposal.id,
+            kind = render::kind_label(member_locale, proposal.kind),
+            name = name,
+            admin = format!("<@{admin}>"),
+            mention = mention
+        );
+        let _ = kernel
+            .discord
+            .send_message(log, &render::decision_message(member_locale, text), None)
+            .await;
+    }
+    told
+}
+
+/// How long an approval may take before it counts as cut off: making a channel or an
+/// emoji is one request (twilight gives up on one after 10 s), so a claim this old belongs
+/// to a process that stopped while making it.
+pub const APPROVAL_CUT_OFF_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Slack for the clocks of Discord and of this process when a made channel or emoji is
+/// matched to the claim (its id says when Discord made it).
+const MADE_AFTER_CLAIM_SLACK: chrono::Duration = chrono::Duration::minutes(1);
+
+/// What became of approvals cut off by a stop (the ticker's job, on the leader): where
+/// Discord has the channel or emoji the claim was making (its name, made after the claim),
+/// the approval is finished and made known as usual; where it has none, the proposal goes
+/// back to the queue and the log says so. While Discord cannot be asked, it waits for the
+/// next tick. Returns how many were settled.
+pub async fn settle_cut_off_approvals(shared: &Arc<Shared>) -> usize {
+    let kernel = &shared.kernel;
+    let claimed_before = kernel.clock.now() - APPROVAL_CUT_OFF_AFTER;
+    let unfinished = match kernel.store.unfinished_approvals(claimed_before).await {
+        Ok(unfinished) => unfinished,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the unfinished approvals");
+            return 0;
+        }
+    };
+    let mut settled = 0;
+    for proposal in unfinished {
+        let guild = proposal.guild;
+        match settle_cut_off(shared, &proposal).await {
+            Ok(()) => {
+                settled += 1;
+                queue::refresh(shared, guild).await;
+            }
+            Err(error) => tracing::warn!(
+                %error,
+                guild = guild.get(),
+                proposal = proposal.id,
+                "could not settle an approval cut off by a stop; trying again at the next tick"
+            ),
+        }
+    }
+    settled
+}
+
+/// One cut-off approval: finished (made) or given back (not made).
+async fn settle_cut_off(shared: &Shared, proposal: &Proposal) -> Result<(), SettleError> {
+    let kernel = &shared.kernel;
+    let guild = proposal.guild;
+    let (Some(name), Some(admin), Some(claimed_at)) = (
+        proposal.final_name.as_deref(),
+        proposal.decided_by,
+        proposal.decided_at,
+    ) else {
+        // Claimed before names were kept with the claim: nothing to look for.
+        kernel.store.release_proposal(guild, proposal.id).await?;
+        return Ok(());
+    };
+    let made = made_after(shared, proposal, name, claimed_at - MADE_AFTER_CLAIM_SLACK).await?;
+    let settings = GovernanceSettings::from_values(&kernel.guild_config(guild).await?.features);
+    let locale = kernel.guild_locale(guild).await;
+    match made {
+        Some((created_id, mention)) => {
+            if kernel
+                .store
+                .complete_approval(guild, proposal.id, name, created_id)
+                .await?
+            {
+                tell_approved(shared, &settings, proposal, name, &mention, admin).await;
+            }
+        }
+        None => {
+            kernel.store.release_proposal(guild, proposal.id).await?;
+            if let Some(log) = settings.log_channel {
+                let text = t!(
+                    locale,
+                    "governance-log-approval-cut-off",
+                    id = proposal.id,
+                    kind = render::kind_label(locale, proposal.kind),
+                    admin = format!("<@{admin}>"),
+                    name = name
+                );
+                let _ = kernel
+                    .discord
+                    .send_message(log, &render::decision_message(locale, text), None)
+                    .await;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why a cut-off approval could not be settled now.
+#[derive(Debug, thiserror::Error)]
+enum SettleError {
+    #[error(transparent)]
+    Store(#[from] crate::kernel::store::StoreError),
+    #[error(transparent)]
+    Discord(#[from] DiscordError),
+}
+
+/// The channel or emoji named `name` that Discord made at or after `since`, if any: (its
+/// id, its mention).
+async fn made_after(
+    shared: &Shared,
+    proposal: &Proposal,
+    name: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<(u64, String)>, DiscordError> {
+    let client = shared.kernel.discord.client();
+    let guild = proposal.guild;
+    let made_since = |made_at_ms: i64| made_at_ms >= since.timestamp_millis();
+    match proposal.kind {
+        ProposalKind::Channel => {
+            let route = "GET /guilds/{id}/channels";
+            let channels = send(route, client.guild_channels(guild))
+                .await?
+                .models()
+                .await
+                .map_err(|error| DiscordError::Unreachable {
+                    route,
+                    reason: error.to_string(),
+                })?;
+            Ok(channels
+                .iter()
+                .filter(|channel| channel.kind == ChannelType::GuildText)
+                .filter(|channel| channel.name.as_deref() == Some(name))
+                .filter(|channel| made_since(channel.id.timestamp()))
+                .min_by_key(|channel| channel.id)
+                .map(|channel| (channel.id.get(), format!("<#{}>", channel.id))))
+        }
+        ProposalKind::Emoji => {
+            let route = "GET /guilds/{id}/emojis";
+            let emojis = send(route, client.emojis(guild))
+                .await?
+                .models()
+                .await
+                .map_err(|error| DiscordError::Unreachable {
+                    route,
+                    reason: error.to_string(),
+                })?;
+            Ok(emojis
+                .iter()
+                .filter(|emoji| emoji.name == name)
+                .filter(|emoji| made_since(emoji.id.timestamp()))
+                .min_by_key(|emoji| emoji.id)
+                .map(|emoji| {
+                    let prefix = if emoji.animated { "a" } else { "" };
+                    (
+                        emoji.id.get(),
+                        format!("<{prefix}:{}:{}>", emoji.name, emoji.id),
+                    )
+                }))
+        }
+    }
 }
 
 /// Makes the channel (in the proposed category) or the emoji; (its id, its mention).

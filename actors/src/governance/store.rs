@@ -364,12 +364,15 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Claims a pending proposal for `admin` to approve: true for exactly one caller.
+    /// Claims a pending proposal for `admin` to approve as `name` (the channel or emoji
+    /// about to be made, kept so an approval cut off by a stop can be settled later):
+    /// true for exactly one caller.
     pub async fn claim_proposal(
         &self,
         guild: Id<GuildMarker>,
         proposal: i64,
         admin: Id<UserMarker>,
+        name: &str,
     ) -> Result<bool, StoreError> {
         let now = self.now();
         let changed = with_connection!(self, connection => {
@@ -381,6 +384,7 @@ impl Store {
             )
             .set((
                 governance_proposals::status.eq(ProposalStatus::Approving.as_str()),
+                governance_proposals::final_name.eq(name),
                 governance_proposals::decided_by.eq(column(admin)),
                 governance_proposals::decided_at.eq(now),
             ))
@@ -405,6 +409,7 @@ impl Store {
             )
             .set((
                 governance_proposals::status.eq(ProposalStatus::Pending.as_str()),
+                governance_proposals::final_name.eq(None::<String>),
                 governance_proposals::decided_by.eq(None::<i64>),
                 governance_proposals::decided_at.eq(None::<NaiveDateTime>),
             ))
@@ -412,6 +417,25 @@ impl Store {
             .await
         })?;
         Ok(())
+    }
+
+    /// Every guild's approvals claimed before `claimed_before` and still not finished:
+    /// the process that claimed them stopped while making the channel or emoji.
+    pub async fn unfinished_approvals(
+        &self,
+        claimed_before: DateTime<Utc>,
+    ) -> Result<Vec<Proposal>, StoreError> {
+        let before = claimed_before.naive_utc();
+        let rows: Vec<ProposalRow> = with_connection!(self, connection => {
+            governance_proposals::table
+                .filter(governance_proposals::status.eq(ProposalStatus::Approving.as_str()))
+                .filter(governance_proposals::decided_at.lt(before))
+                .order(governance_proposals::id.asc())
+                .select(ProposalRow::as_select())
+                .load(connection)
+                .await
+        })?;
+        rows.into_iter().map(Proposal::try_from).collect()
     }
 
     /// The claimed proposal was made: approved as `name`, what was created recorded.

@@ -39,6 +39,11 @@
 //!    (`testkit::bench::BareResponder`: a shard on a thread of its own, twilight-http, the
 //!    claims in a map in memory; no database, no actors). What it measures is what the sim
 //!    and the machine cost any bot; Agora's figures above it are the bot's share.
+//! 6. CPU per click: each thread's CPU time over the load (`testkit::bench::CpuTime`), the
+//!    sim's threads (the claimers, its gateway and REST) apart from the rest (the bot, or
+//!    the bare responder). From the floor's sim share the bench prints the most clicks per
+//!    second these cores could answer for a bot that cost nothing, and what that means for
+//!    the claimers' round trip (Little's law).
 //!
 //! Both on **SQLite** (a temporary file) and on **PostgreSQL** (a fresh database created
 //! and dropped on the server of `AGORA_TEST_POSTGRES_URL`; skipped with a note when unset).
@@ -145,6 +150,13 @@ struct BackendResult {
     seen_p50_ms: f64,
     seen_p99_ms: f64,
     sim_rate_limits: bool,
+    /// CPU time of the sim's threads during the load (the claimers clicking, the sim's
+    /// gateway and REST), per click, in µs.
+    sim_cpu_us_per_click: f64,
+    /// CPU time of every other thread (the bot, or the bare responder), per click, in µs.
+    bot_cpu_us_per_click: f64,
+    /// CPU seconds of all threads per second of the load: how many cores were busy.
+    cores_busy: f64,
 }
 
 impl BackendResult {
@@ -208,11 +220,11 @@ fn main() {
     println!();
     println!("## Each run");
     println!();
-    println!("| backend | # | clicks | latency samples | winning claims | p50 ms | p99 ms | max ms | clicks/s | \"too late\" | busy | deferred | failed | claims stored, claimer never told | seen by the claimer p50 / p99 ms | load s | setup s |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | # | clicks | latency samples | winning claims | p50 ms | p99 ms | max ms | clicks/s | \"too late\" | busy | deferred | failed | claims stored, claimer never told | seen by the claimer p50 / p99 ms | CPU per click: sim / bot µs | cores busy | load s | setup s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (n, r) in results.iter().enumerate() {
         println!(
-            "| {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} | {} | {:.1} / {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} | {} | {:.1} / {:.1} | {:.0} / {:.0} | {:.2} | {:.1} | {:.1} |",
             shown_name(&r.backend),
             n % settings.repeats + 1,
             r.clicks,
@@ -229,6 +241,9 @@ fn main() {
             r.unanswered_claims,
             r.seen_p50_ms,
             r.seen_p99_ms,
+            r.sim_cpu_us_per_click,
+            r.bot_cpu_us_per_click,
+            r.cores_busy,
             r.load_seconds,
             r.setup_seconds
         );
@@ -236,8 +251,8 @@ fn main() {
     println!();
     println!("## Median (range) over the runs");
     println!();
-    println!("| backend | runs | latency samples per run | p50 ms | p99 ms | max ms | clicks/s | busy (all runs) | failed (all runs) | claims stored, claimer never told (all runs) |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| backend | runs | latency samples per run | p50 ms | p99 ms | max ms | clicks/s | sim CPU per click µs | bot CPU per click µs | busy (all runs) | failed (all runs) | claims stored, claimer never told (all runs) |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut trouble = 0;
     for backend in &backends {
         let runs: Vec<&BackendResult> = results.iter().filter(|r| r.backend == *backend).collect();
@@ -250,7 +265,7 @@ fn main() {
         let failures: usize = runs.iter().map(|r| r.failed + r.unanswered_claims).sum();
         trouble += failures;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             shown_name(backend),
             runs.len(),
             figure(|r| r.latency_samples as f64),
@@ -258,6 +273,8 @@ fn main() {
             figure(|r| r.p99_ms),
             figure(|r| r.max_ms),
             figure(BackendResult::clicks_per_second),
+            figure(|r| r.sim_cpu_us_per_click),
+            figure(|r| r.bot_cpu_us_per_click),
             runs.iter().map(|r| r.busy).sum::<usize>(),
             runs.iter().map(|r| r.failed).sum::<usize>(),
             runs.iter().map(|r| r.unanswered_claims).sum::<usize>(),
@@ -276,8 +293,30 @@ fn main() {
          (wins and \"too late\" answers alike; \"busy\" answers are counted apart, not in the latency). clicks/s: clicks over the load's wall time. The sim runs in the \
          same process, on the same cores. The bare twilight responder (the board set up by Agora, the load answered \
          by a twilight shard and client claiming in a map in memory) is the floor: what the sim and this machine \
-         cost any bot under the same claimers."
+         cost any bot under the same claimers. CPU per click: each thread's CPU time during the load \
+         (`/proc/self/task/*/schedstat`) over the clicks; \"sim\" is the sim's threads (the claimers clicking, its \
+         gateway and REST), \"bot\" every other thread (Agora, or the bare responder)."
     );
+    let mut floor_sim_us: Vec<f64> = results
+        .iter()
+        .filter(|r| r.backend == BARE)
+        .map(|r| r.sim_cpu_us_per_click)
+        .collect();
+    if !floor_sim_us.is_empty() {
+        floor_sim_us.sort_by(f64::total_cmp);
+        let sim_us = percentile(&floor_sim_us, 0.5);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let most = cores * 1e6 / sim_us;
+        println!();
+        println!(
+            "The sim's own cost: {sim_us:.0} µs of CPU per click (median of the floor's runs). On {cores} cores that \
+             is at most {most:.0} clicks/s even for a bot that cost nothing, so {} claimers who click again at once \
+             go round (click, dispatch, answer) in at least {:.1} ms on average (Little's law); the latency above is \
+             the part of that round from the dispatch to the callback.",
+            settings.claimers,
+            settings.claimers as f64 / most * 1e3,
+        );
+    }
     if failed {
         std::process::exit(1);
     }
@@ -513,6 +552,7 @@ async fn load_and_check(
     });
     let deadline = tokio::time::Instant::now() + LOAD_DEADLINE;
     let load_started = Instant::now();
+    let cpu_started = CpuTime::now();
     let profiled = ProfiledWindow::open();
     let tasks: Vec<_> = claimers
         .iter()
@@ -531,6 +571,7 @@ async fn load_and_check(
         clicks.extend(task.await.context("a claimer's task")?);
     }
     let load_seconds = load_started.elapsed().as_secs_f64();
+    let cpu = CpuTime::now().since(cpu_started);
     drop(profiled);
     sim.rate_limiter().set_enabled(true);
     let left = board.open().len();
@@ -674,6 +715,9 @@ async fn load_and_check(
         seen_p50_ms: percentile(&seen, 0.50),
         seen_p99_ms: percentile(&seen, 0.99),
         sim_rate_limits: settings.sim_rate_limits,
+        sim_cpu_us_per_click: cpu.sim / clicks.len().max(1) as f64 * 1e6,
+        bot_cpu_us_per_click: (cpu.bot + cpu.bare) / clicks.len().max(1) as f64 * 1e6,
+        cores_busy: (cpu.sim + cpu.bot + cpu.bare) / load_seconds,
     })
 }
 

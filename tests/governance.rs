@@ -4,8 +4,9 @@
 //! two admins approving at once make one channel; members file confidential reports that
 //! only staff read and handle; the queue's two messages are found again after a restart
 //! and posted again when deleted by hand; an approval cut off by a restart finished (Discord
-//! made it) or given back to the queue (it did not); the LLM's good, malformed and missing
-//! answers.
+//! made it) or given back to the queue (it did not), and one the database did not take
+//! recorded by the next check with the member told once; the LLM's good, malformed and
+//! missing answers.
 
 use std::io::Cursor;
 
@@ -871,6 +872,90 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
             1,
             "the old one only"
         );
+    });
+}
+
+#[test]
+fn an_approval_the_database_did_not_take_is_recorded_by_the_next_check_and_told_once() {
+    run_test(async {
+        let clock = ManualClock::new(chrono::Utc::now());
+        let mut harness =
+            Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
+        setup(&harness).await;
+        let demo = harness.demo.clone();
+        let ada = demo.member_ids[0];
+        propose_channel(&harness, ada, "Retro games corner").await;
+        let panel = proposal(
+            &harness,
+            demo.admin_id,
+            "approve",
+            vec![CommandOption::value("id", 1)],
+        )
+        .await;
+        harness
+            .click(
+                demo.admin_id,
+                message_id(&panel),
+                "governance:1:override:1",
+                &[],
+            )
+            .await;
+        // Discord takes 3 s to make the channel; the database goes away meanwhile.
+        let route = format!("POST /guilds/{}/channels", demo.guild_id);
+        harness
+            .sim
+            .faults()
+            .set_route_latency(&route, std::time::Duration::from_secs(3));
+        let sent = send_name(&harness, demo.admin_id, 1, "retro-games");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        harness.agora().kernel().store.close();
+        let answer = harness
+            .sim
+            .answer(sent, std::time::Duration::from_secs(15))
+            .await
+            .expect("an answer");
+        let told = content(&answer);
+        let made = mentioned_channel(&told);
+        assert_eq!(
+            told,
+            format!(
+                "The channel <#{made}> is created, but the database did not take the approval of proposal #1. \
+                 It is recorded, and the member told, by the next check within 15 minutes."
+            )
+        );
+        harness
+            .sim
+            .faults()
+            .set_route_latency(&route, std::time::Duration::ZERO);
+        assert!(dm_texts(&harness, ada)
+            .iter()
+            .all(|dm| !dm.contains("has been approved")));
+
+        // The database back (a restart), the next check records it and tells the member once.
+        harness.stop().await;
+        harness.boot(Vec::new()).await;
+        clock.advance(chrono::Duration::minutes(11));
+        harness.tick("governance-ticker").await;
+        let approved = harness
+            .agora()
+            .kernel()
+            .store
+            .proposal(Id::new(demo.guild_id), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (approved.status, approved.created_id),
+            (ProposalStatus::Approved, Some(made))
+        );
+        assert_eq!(
+            dm_texts(&harness, ada)
+                .iter()
+                .filter(|dm| dm.contains("has been approved"))
+                .count(),
+            1
+        );
+        assert_eq!(channels_named(&harness, "retro-games"), vec![made]);
     });
 }
 

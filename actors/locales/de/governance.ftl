@@ -48,6 +48,7 @@ governance-no-category = Es ist keine Kategorie für vorgeschlagene Kanäle fest
 governance-create-failed = Discord hat das Erstellen abgelehnt ({ $reason }). Der Vorschlag ist wieder in der Warteschlange; nichts wurde erstellt.
 governance-approved = Vorschlag #{ $id } angenommen: { $kind } { $mention } ist erstellt und das Mitglied wurde benachrichtigt.
 governance-no-announce-channel = Es ist kein Ankündigungskanal festgelegt (`/config governance announce-channel`), deshalb wurde nichts angekündigt.
+governance-approved-unrecorded = { $kind } { $mention } ist erstellt, aber die Datenbank hat die Annahme von Vorschlag #{ $id } nicht übernommen. Sie wird bei der nächsten Prüfung innerhalb von 15 Minuten eingetragen und das Mitglied dann benachrichtigt.
 governance-dm-failed = Das Mitglied nimmt keine Direktnachrichten vom Bot an und wurde deshalb nicht benachrichtigt.
 governance-reason-needed = Bitte gib einen Grund an: Er wird dem Mitglied geschickt.
 governance-rejected = Vorschlag #{ $id } abgelehnt; das Mitglied hat den Grund per DM erhalten.

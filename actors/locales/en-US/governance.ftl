@@ -48,6 +48,7 @@ governance-no-category = No proposed-channels category is set, so no channel was
 governance-create-failed = Discord refused to create it ({ $reason }). The proposal is back in the queue; nothing was created.
 governance-approved = Approved proposal #{ $id }: the { $kind } { $mention } is created and the member was told.
 governance-no-announce-channel = No announcement channel is set (`/config governance announce-channel`), so nothing was announced.
+governance-approved-unrecorded = The { $kind } { $mention } is created, but the database did not take the approval of proposal #{ $id }. It is recorded, and the member told, by the next check within 15 minutes.
 governance-dm-failed = The member does not accept direct messages from the bot, so they were not told.
 governance-reason-needed = Please give a reason: it is sent to the member.
 governance-rejected = Rejected proposal #{ $id }; the member got the reason by DM.

@@ -542,14 +542,26 @@ pub async fn approve(
             return private(t!(locale, "governance-create-failed", reason = reason));
         }
     };
+    let kind = render::kind_label(locale, proposal.kind);
     if let Err(error) = kernel
         .store
         .complete_approval(guild, id, &name, created_id)
         .await
     {
+        // Still claimed: the ticker finishes it with what Discord made and tells everyone
+        // then (telling them now too would tell them twice).
         tracing::error!(%error, proposal = id, "made, but the approval could not be recorded");
+        return finished(
+            request,
+            t!(
+                locale,
+                "governance-approved-unrecorded",
+                id = id,
+                kind = kind,
+                mention = mention.as_str()
+            ),
+        );
     }
-    let kind = render::kind_label(locale, proposal.kind);
     let told = tell_approved(
         shared,
         &settings,

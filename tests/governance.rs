@@ -74,6 +74,13 @@ async fn governance_guild() -> Harness {
     harness
 }
 
+/// [`governance_guild`] on a manual clock (tickers tick when the test says).
+async fn governance_guild_on(clock: &std::sync::Arc<ManualClock>) -> Harness {
+    let harness = Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
+    setup(&harness).await;
+    harness
+}
+
 async fn setup(harness: &Harness) {
     let demo = harness.demo.clone();
     harness
@@ -719,9 +726,7 @@ fn channels_named(harness: &Harness, name: &str) -> Vec<u64> {
 fn an_approval_cut_off_by_a_restart_is_finished_when_discord_made_it() {
     run_test(async {
         let clock = ManualClock::new(chrono::Utc::now());
-        let mut harness =
-            Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
-        setup(&harness).await;
+        let mut harness = governance_guild_on(&clock).await;
         let demo = harness.demo.clone();
         let ada = demo.member_ids[0];
         propose_channel(&harness, ada, "Retro games corner").await;
@@ -794,9 +799,7 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
         // The bot's clock 5 minutes on: the channel the sim makes below, at its own now,
         // is older than the claim, as a channel made by hand before it would be.
         let clock = ManualClock::new(chrono::Utc::now() + chrono::Duration::minutes(5));
-        let mut harness =
-            Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
-        setup(&harness).await;
+        let mut harness = governance_guild_on(&clock).await;
         let demo = harness.demo.clone();
         let ada = demo.member_ids[0];
         propose_channel(&harness, ada, "Retro games corner").await;
@@ -879,9 +882,7 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
 fn an_approval_the_database_did_not_take_is_recorded_by_the_next_check_and_told_once() {
     run_test(async {
         let clock = ManualClock::new(chrono::Utc::now());
-        let mut harness =
-            Harness::start_with_clock(&[], Vec::new(), clock.clone() as SharedClock).await;
-        setup(&harness).await;
+        let mut harness = governance_guild_on(&clock).await;
         let demo = harness.demo.clone();
         let ada = demo.member_ids[0];
         propose_channel(&harness, ada, "Retro games corner").await;

@@ -22,7 +22,7 @@ use super::settings::{GovernanceSettings, ANNOUNCE_TEMPLATE, FEATURE, TEMPLATE_M
 use super::store::{NewProposal, Proposal, ProposalKind, ProposalStatus};
 use super::{private, queue, render, Shared, TEXTS};
 use crate::dispatcher::{InteractionRequest, RequestKind};
-use crate::kernel::discord::{send, DiscordError};
+use crate::kernel::discord::{send_for_list, send_for_model, DiscordError};
 use crate::kernel::i18n::Locale;
 use crate::kernel::reply::{clip, Reply, ReplyMessage};
 use crate::t;
@@ -66,15 +66,11 @@ async fn channels(
     guild: Id<GuildMarker>,
     category: Option<Id<ChannelMarker>>,
 ) -> Result<(usize, Vec<String>), DiscordError> {
-    let route = "GET /guilds/{id}/channels";
-    let channels = send(route, shared.kernel.discord.client().guild_channels(guild))
-        .await?
-        .models()
-        .await
-        .map_err(|error| DiscordError::Unreachable {
-            route,
-            reason: error.to_string(),
-        })?;
+    let channels = send_for_list(
+        "GET /guilds/{id}/channels",
+        shared.kernel.discord.client().guild_channels(guild),
+    )
+    .await?;
     let in_category = channels
         .iter()
         .filter(|channel| category.is_some() && channel.parent_id == category)
@@ -756,15 +752,8 @@ async fn made_after(
     let made_since = |made_at_ms: i64| made_at_ms >= since.timestamp_millis();
     match proposal.kind {
         ProposalKind::Channel => {
-            let route = "GET /guilds/{id}/channels";
-            let channels = send(route, client.guild_channels(guild))
-                .await?
-                .models()
-                .await
-                .map_err(|error| DiscordError::Unreachable {
-                    route,
-                    reason: error.to_string(),
-                })?;
+            let channels =
+                send_for_list("GET /guilds/{id}/channels", client.guild_channels(guild)).await?;
             Ok(channels
                 .iter()
                 .filter(|channel| channel.kind == ChannelType::GuildText)
@@ -774,27 +763,13 @@ async fn made_after(
                 .map(|channel| (channel.id.get(), format!("<#{}>", channel.id))))
         }
         ProposalKind::Emoji => {
-            let route = "GET /guilds/{id}/emojis";
-            let emojis = send(route, client.emojis(guild))
-                .await?
-                .models()
-                .await
-                .map_err(|error| DiscordError::Unreachable {
-                    route,
-                    reason: error.to_string(),
-                })?;
+            let emojis = send_for_list("GET /guilds/{id}/emojis", client.emojis(guild)).await?;
             Ok(emojis
                 .iter()
                 .filter(|emoji| emoji.name == name)
                 .filter(|emoji| made_since(emoji.id.timestamp()))
                 .min_by_key(|emoji| emoji.id)
-                .map(|emoji| {
-                    let prefix = if emoji.animated { "a" } else { "" };
-                    (
-                        emoji.id.get(),
-                        format!("<{prefix}:{}:{}>", emoji.name, emoji.id),
-                    )
-                }))
+                .map(|emoji| (emoji.id.get(), emoji_mention(emoji))))
         }
     }
 }
@@ -810,7 +785,6 @@ async fn create(
     let client = shared.kernel.discord.client();
     match proposal.kind {
         ProposalKind::Channel => {
-            let route = "POST /guilds/{id}/channels";
             let topic = clip(&proposal.idea.replace('\n', " "), 1024);
             let mut request = client
                 .create_guild_channel(guild, name)
@@ -819,32 +793,25 @@ async fn create(
             if let Some(category) = category {
                 request = request.parent_id(category);
             }
-            let channel = send(route, request).await?.model().await.map_err(|error| {
-                DiscordError::Unreachable {
-                    route,
-                    reason: error.to_string(),
-                }
-            })?;
+            let channel = send_for_model("POST /guilds/{id}/channels", request).await?;
             Ok((channel.id.get(), format!("<#{}>", channel.id)))
         }
         ProposalKind::Emoji => {
-            let route = "POST /guilds/{id}/emojis";
             let image = proposal.image.clone().unwrap_or_default();
-            let emoji = send(route, client.create_emoji(guild, name, &image))
-                .await?
-                .model()
-                .await
-                .map_err(|error| DiscordError::Unreachable {
-                    route,
-                    reason: error.to_string(),
-                })?;
-            let prefix = if emoji.animated { "a" } else { "" };
-            Ok((
-                emoji.id.get(),
-                format!("<{prefix}:{}:{}>", emoji.name, emoji.id),
-            ))
+            let emoji = send_for_model(
+                "POST /guilds/{id}/emojis",
+                client.create_emoji(guild, name, &image),
+            )
+            .await?;
+            Ok((emoji.id.get(), emoji_mention(&emoji)))
         }
     }
+}
+
+/// How a message shows an emoji (`<:name:id>`, `<a:name:id>` when animated).
+fn emoji_mention(emoji: &twilight_model::guild::Emoji) -> String {
+    let prefix = if emoji.animated { "a" } else { "" };
+    format!("<{prefix}:{}:{}>", emoji.name, emoji.id)
 }
 
 /// `/proposal reject id reason`.

@@ -392,6 +392,45 @@ impl DiscordRest {
     }
 }
 
+/// [`send`], then the answer's body read as one model.
+pub async fn send_for_model<T: serde::de::DeserializeOwned + Unpin>(
+    route: &'static str,
+    request: impl std::future::IntoFuture<
+        Output = Result<twilight_http::Response<T>, twilight_http::Error>,
+        IntoFuture = ResponseFuture<T>,
+    >,
+) -> Result<T, DiscordError> {
+    send(route, request)
+        .await?
+        .model()
+        .await
+        .map_err(|error| DiscordError::Unreachable {
+            route,
+            reason: error.to_string(),
+        })
+}
+
+/// [`send`], then the answer's body read as a list of models.
+pub async fn send_for_list<T: serde::de::DeserializeOwned + Unpin>(
+    route: &'static str,
+    request: impl std::future::IntoFuture<
+        Output = Result<
+            twilight_http::Response<twilight_http::response::marker::ListBody<T>>,
+            twilight_http::Error,
+        >,
+        IntoFuture = ResponseFuture<twilight_http::response::marker::ListBody<T>>,
+    >,
+) -> Result<Vec<T>, DiscordError> {
+    send(route, request)
+        .await?
+        .models()
+        .await
+        .map_err(|error| DiscordError::Unreachable {
+            route,
+            reason: error.to_string(),
+        })
+}
+
 /// Sends one request, recording its route, status and duration.
 pub async fn send<T: Unpin>(
     route: &'static str,

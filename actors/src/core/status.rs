@@ -12,6 +12,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use crate::gateway::ShardStatus;
 use crate::identify::IdentifyStatus;
+use crate::kernel::bounded::within;
 use crate::kernel::i18n::Locale;
 use crate::kernel::services::StatusLine;
 use crate::kernel::single_flight::SingleFlight;
@@ -161,9 +162,9 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> 
     let feature_lines =
         futures::future::join_all(kernel.services.status_sources().into_iter().map(
             |(name, source)| async move {
-                tokio::time::timeout(CHECK_LIMIT, source(locale))
+                within(CHECK_LIMIT, source(locale))
                     .await
-                    .unwrap_or_else(|_| StatusLine {
+                    .unwrap_or_else(|| StatusLine {
                         title: name.to_owned(),
                         text: t!(locale, "status-timed-out"),
                     })
@@ -206,13 +207,14 @@ pub async fn collect(kernel: &Kernel, runtime: &RuntimeInfo, locale: Locale) -> 
 /// The database, the cache and the heartbeat table, each bounded to [`CHECK_LIMIT`].
 async fn check(kernel: Kernel) -> Checks {
     let started = Instant::now();
-    let database = match tokio::time::timeout(CHECK_LIMIT, kernel.store.ping()).await {
-        Ok(Ok(())) => Check::Up {
+    let store = kernel.store.clone();
+    let database = match within(CHECK_LIMIT, async move { store.ping().await }).await {
+        Some(Ok(())) => Check::Up {
             detail: format!("{}", kernel.store.backend()),
             took: started.elapsed(),
         },
-        Ok(Err(error)) => Check::Down(error.to_string()),
-        Err(_) => Check::NoAnswer,
+        Some(Err(error)) => Check::Down(error.to_string()),
+        None => Check::NoAnswer,
     };
     let started = Instant::now();
     let cache = match tokio::time::timeout(CHECK_LIMIT, kernel.cache.ping()).await {
@@ -224,15 +226,15 @@ async fn check(kernel: Kernel) -> Checks {
         Err(_) => Check::NoAnswer,
     };
     let now = chrono::Utc::now();
-    let processes = match tokio::time::timeout(
+    let store = kernel.store.clone();
+    let since = now - chrono::Duration::minutes(PROCESSES_SHOWN_MINUTES);
+    let processes = match within(
         CHECK_LIMIT,
-        kernel
-            .store
-            .processes_since(now - chrono::Duration::minutes(PROCESSES_SHOWN_MINUTES)),
+        async move { store.processes_since(since).await },
     )
     .await
     {
-        Ok(Ok(processes)) => processes
+        Some(Ok(processes)) => processes
             .into_iter()
             .map(|process| ProcessReport {
                 shards: process.shard_first..process.shard_first + process.shard_count,

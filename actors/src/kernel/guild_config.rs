@@ -178,12 +178,16 @@ impl Kernel {
         // what the load read before it: cache only when no change came in between.
         let changes_before = changes_of(guild_id);
         // The three reads at once: a load takes as long as the slowest, which keeps the
-        // window in which a change can overtake it (see `forget_guild_config`) short.
-        let (settings, stored_features, stored_roles) = tokio::try_join!(
+        // window in which a change can overtake it (see `forget_guild_config`) short. Each
+        // is awaited to its end even when another fails: a store call dropped half-way
+        // panics on a current-thread runtime (see `kernel::bounded`).
+        let (settings, stored_features, stored_roles) = tokio::join!(
             self.store.guild_settings(guild_id),
             self.store.all_feature_settings(guild_id),
             self.store.command_roles(guild_id),
-        )?;
+        );
+        let (settings, stored_features, stored_roles) =
+            (settings?, stored_features?, stored_roles?);
         let settings = settings.unwrap_or_else(|| GuildSettings::new(guild_id));
         let mut features = FeatureValues::default();
         for (feature, key, value) in stored_features {

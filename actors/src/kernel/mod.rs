@@ -2,6 +2,7 @@
 //! catalogue, the permission policy and the custom_id codec — bundled in [`Kernel`].
 
 pub mod attachments;
+pub mod bounded;
 pub mod cache;
 pub mod catalogue;
 pub mod clock;

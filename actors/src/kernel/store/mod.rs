@@ -323,13 +323,15 @@ impl Store {
         &self.inner.redacted_url
     }
 
-    /// Checks the database answers `SELECT 1` within the connect timeout.
+    /// Checks the database answers `SELECT 1` within the connect timeout (a late answer is
+    /// waited for by a task of its own, see [`crate::kernel::bounded`]).
     pub async fn ping(&self) -> Result<(), StoreError> {
         use diesel::IntoSql;
         use diesel_async::RunQueryDsl;
 
-        let answer = tokio::time::timeout(self.inner.connect_timeout, async {
-            with_connection!(self, connection => {
+        let store = self.clone();
+        let answer = crate::kernel::bounded::within(self.inner.connect_timeout, async move {
+            with_connection!(store, connection => {
                 diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
                     .get_result::<i32>(connection)
                     .await
@@ -337,9 +339,9 @@ impl Store {
         })
         .await;
         match answer {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(error)) => Err(error),
-            Err(_elapsed) => Err(self.unavailable_after_timeout()),
+            Some(Ok(_)) => Ok(()),
+            Some(Err(error)) => Err(error),
+            None => Err(self.unavailable_after_timeout()),
         }
     }
 

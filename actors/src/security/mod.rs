@@ -333,6 +333,12 @@ impl Shared {
                 guard.read_at = Instant::now() - SETTINGS_FRESH + std::time::Duration::from_secs(5);
             }
         }
+        // Settings changed while this read ran (raid detection turned on, say, after it
+        // decided the server's size was not needed): read again if the size is still
+        // unknown, else the next join would be the first to ask.
+        if guard.generation != generation {
+            self.refresh_if_stale(guild, &mut guard);
+        }
     }
 
     /// The guild's member count as Discord gives it over REST (`with_counts`).

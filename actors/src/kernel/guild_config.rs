@@ -180,7 +180,7 @@ impl Kernel {
         // The three reads at once: a load takes as long as the slowest, which keeps the
         // window in which a change can overtake it (see `forget_guild_config`) short. Each
         // is awaited to its end even when another fails: a store call dropped half-way
-        // panics on a current-thread runtime (see `kernel::bounded`).
+        // holds up this thread until its statement ends (see `kernel::bounded`).
         let (settings, stored_features, stored_roles) = tokio::join!(
             self.store.guild_settings(guild_id),
             self.store.all_feature_settings(guild_id),

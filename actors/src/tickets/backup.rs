@@ -80,13 +80,17 @@ pub(crate) async fn backup(shared: &Shared, request: &InteractionRequest) -> Rep
         Err(reply) => return reply,
     };
     let store = &shared.kernel.store;
-    let (stored, categories, panels) = match tokio::try_join!(
+    // Each read is awaited to its end even when another fails: a store call dropped
+    // half-way holds up this thread until its statement ends (see `kernel::bounded`).
+    let (stored, categories, panels) = match tokio::join!(
         store.feature_settings(guild_id, FEATURE),
         store.ticket_categories(guild_id),
         store.ticket_panels(guild_id)
     ) {
-        Ok(read) => read,
-        Err(error) => return TEXTS.database_trouble(locale, &error),
+        (Ok(stored), Ok(categories), Ok(panels)) => (stored, categories, panels),
+        (Err(error), ..) | (_, Err(error), _) | (.., Err(error)) => {
+            return TEXTS.database_trouble(locale, &error)
+        }
     };
     let known: Vec<&str> = settings::specs().iter().map(|spec| spec.key).collect();
     let file = ConfigFile {

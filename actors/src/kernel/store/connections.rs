@@ -14,10 +14,12 @@ use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::AsyncPgConnection;
 use parking_lot::Mutex;
 
+use super::blocking_calls::BlockingCalls;
 use super::{redact_url, Backend, StoreError, StoreOptions};
 
-/// An async SQLite connection: diesel's sync connection, run on tokio's blocking pool.
-pub(crate) type AsyncSqliteConnection = SyncConnectionWrapper<SqliteConnection>;
+/// An async SQLite connection: diesel's sync connection, run on tokio's blocking pool
+/// (a call given up half-way is waited for, see [`BlockingCalls`]).
+pub(crate) type AsyncSqliteConnection = SyncConnectionWrapper<SqliteConnection, BlockingCalls>;
 /// The pool of SQLite connections.
 pub(crate) type SqlitePool = bb8::Pool<AsyncDieselConnectionManager<AsyncSqliteConnection>>;
 /// The pool of PostgreSQL connections.

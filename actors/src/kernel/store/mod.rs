@@ -32,6 +32,7 @@
 //!    `gateway_sessions.rs` for the smallest example. Scope every query by `guild_id`.
 //! 4. Cover it in `actors/tests/store_contract.rs`, which runs on both backends.
 
+pub(crate) mod blocking_calls;
 mod command_roles;
 mod connections;
 mod database_url;

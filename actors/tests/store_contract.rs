@@ -1737,6 +1737,53 @@ async fn upcoming_counts_the_week_and_reads_its_claimed_shifts_times(database: &
         (empty.count, empty.first, empty.claimed),
         (0, vec![], vec![])
     );
+
+    // The longest shift (24 h), started 23 h before the window, reaches into it; one that
+    // ends as the window starts does not.
+    let longest = shift(7, 30, 54).await;
+    shift(7, 50, 53).await;
+    let next_day = store.upcoming(id(7), at(53), at(60), 15).await.unwrap();
+    assert_eq!(
+        (
+            next_day.count,
+            next_day.first.iter().map(|s| s.id).collect::<Vec<_>>()
+        ),
+        (1, vec![longest.id])
+    );
+    // A longer shift, or one that ends before it starts, is refused, dropped or edited.
+    let too_long = new_shift(id(7), at(70), 24 * 60 + 1);
+    assert!(matches!(
+        store.insert_shift(&too_long).await,
+        Err(StoreError::InvalidData { what: "shift", .. })
+    ));
+    assert!(matches!(
+        store.insert_shift(&new_shift(id(7), at(70), 0)).await,
+        Err(StoreError::InvalidData { what: "shift", .. })
+    ));
+    let stretched = store
+        .edit_shift(
+            id(7),
+            open.id,
+            "Longer",
+            at(10),
+            at(10) + agora_actors::shifts::store::LONGEST_SHIFT + chrono::Duration::minutes(1),
+            now,
+        )
+        .await;
+    assert!(matches!(
+        stretched,
+        Err(StoreError::InvalidData { what: "shift", .. })
+    ));
+    let unchanged = store.shift(id(7), open.id).await.unwrap().unwrap();
+    assert_eq!((unchanged.start, unchanged.end), (at(10), at(11)));
+    assert_eq!(
+        store
+            .upcoming(id(7), at(69), at(100), 15)
+            .await
+            .unwrap()
+            .count,
+        0
+    );
 }
 
 async fn a_notice_is_recorded_once_and_leased_by_one_sender(database: &TestDatabase) {

@@ -21,7 +21,7 @@ use crate::kernel::Kernel;
 use crate::t;
 
 const MIN_MINUTES: i64 = 15;
-const MAX_MINUTES: i64 = 24 * 60;
+const MAX_MINUTES: i64 = super::store::LONGEST_SHIFT.num_minutes();
 
 fn duration_problem(locale: Locale, minutes: i64) -> Option<Reply> {
     (!(MIN_MINUTES..=MAX_MINUTES).contains(&minutes))

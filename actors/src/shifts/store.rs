@@ -390,6 +390,7 @@ impl Store {
 
     /// Drops a shift; `None` when this schedule slot's occurrence is already dropped.
     pub async fn insert_shift(&self, shift: &NewShift) -> Result<Option<Shift>, StoreError> {
+        check_length(shift.start, shift.end)?;
         let now = self.now();
         let row = ShiftInsert {
             guild_id: column(shift.guild_id),
@@ -556,6 +557,7 @@ impl Store {
         end: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        check_length(start, end)?;
         let guild_id = column(guild_id);
         let now = naive(now);
         let (start, end) = (naive(start), naive(end));
@@ -845,14 +847,37 @@ impl Store {
     }
 }
 
-/// The guild's not cancelled shifts that overlap `from..to`.
+/// The longest a shift lasts. The store refuses a longer one, and finding the shifts that
+/// overlap a window relies on it: none that started more than this before the window can
+/// reach into it, so the guild's past is not scanned.
+pub const LONGEST_SHIFT: Duration = Duration::hours(24);
+
+/// The guild's not cancelled shifts that overlap `from..to`: the index on (guild, start)
+/// is read from `from - LONGEST_SHIFT` on, whatever the length of the guild's history.
 #[diesel::dsl::auto_type]
 pub(super) fn shifts_overlapping(guild_id: i64, from: NaiveDateTime, to: NaiveDateTime) -> _ {
+    let earliest_start: NaiveDateTime = from - LONGEST_SHIFT;
     shifts::table
         .filter(shifts::guild_id.eq(guild_id))
         .filter(shifts::cancelled_at.is_null())
+        .filter(shifts::start_at.ge(earliest_start))
         .filter(shifts::start_at.lt(to))
         .filter(shifts::end_at.gt(from))
+}
+
+/// Refuses a shift that ends before it starts or lasts longer than [`LONGEST_SHIFT`]
+/// (the commands check first, with their own answer; this keeps the store's promise).
+fn check_length(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), StoreError> {
+    if end <= start || end - start > LONGEST_SHIFT {
+        return Err(StoreError::InvalidData {
+            what: "shift",
+            detail: format!(
+                "a shift lasts more than nothing and at most {} hours ({start} to {end})",
+                LONGEST_SHIFT.num_hours()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The guild's shift `shift_id` while it is open: nobody claimed it, it is not cancelled

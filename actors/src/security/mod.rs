@@ -283,6 +283,8 @@ impl Shared {
         let guard = self.guard_entry(guild);
         let mut guard = guard.lock();
         guard.reading = false;
+        // Discord's count replaces the joins counted meanwhile: it is approximate and may
+        // or may not hold them, and a count too low errs on the side of seeing a raid.
         if let (Some(count), false) = (counted, guard.members_known) {
             guard.members = count;
             guard.members_known = true;

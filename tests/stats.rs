@@ -378,10 +378,18 @@ fn nothing_counted_is_lost_at_a_clean_stop_and_the_rankings_survive_a_restart() 
             .collect();
         assert_eq!(posted.len(), 2);
 
-        // Messages, then at once a clean stop: what the first run counted is in its cache;
-        // what it had not read yet comes again with the resumed session.
+        // Messages, then at once a clean stop: what the first run counted is in its cache
+        // and, as the cache is the embedded one, saved in the store and given back to the
+        // next run's cache; what it had not read yet comes again with the resumed session.
         let before_stop = cache_of(&harness);
         let member = harness.demo.member_ids[1];
+        for n in 0..50 {
+            harness
+                .sim
+                .send_message(layout.games, member, &format!("early {n}"))
+                .unwrap();
+        }
+        wait_for_totals(&before_stop, guild, &[layout.games], &[50]).await;
         for n in 0..300 {
             harness
                 .sim
@@ -394,19 +402,44 @@ fn nothing_counted_is_lost_at_a_clean_stop_and_the_rankings_survive_a_restart() 
         let after = cache_of(&harness);
         let deadline = Instant::now() + COUNTED;
         loop {
-            let second = totals(&after, guild, &[layout.games]).await[0];
-            if first + second == 300 {
+            let total = totals(&after, guild, &[layout.games]).await[0];
+            if total == 350 {
                 break;
             }
             assert!(
-                first + second < 300 && Instant::now() < deadline,
-                "{first} before the stop + {second} after it, of 300"
+                total < 350 && Instant::now() < deadline,
+                "{total} of 350 after the restart ({first} counted before the stop)"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // Nothing more comes: none counted twice.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(totals(&after, guild, &[layout.games]).await[0], 350);
 
-        // The ticker after the restart edits the same two messages.
+        // The ticker after the restart edits the same two messages, and keeps the embedded
+        // cache's live counts in the store, those of this run too (what a crash would give
+        // back).
+        for n in 0..10 {
+            harness
+                .sim
+                .send_message(layout.games, member, &format!("after {n}"))
+                .unwrap();
+        }
+        wait_for_totals(&after, guild, &[layout.games], &[360]).await;
         harness.tick("stats-rankings").await;
+        let saved = harness
+            .agora()
+            .kernel()
+            .store
+            .stats_live(twilight_model::id::Id::new(guild))
+            .await
+            .unwrap();
+        let games = saved.iter().find(|(channel, _)| *channel == layout.games);
+        assert_eq!(
+            games.and_then(|(_, counts)| counts.get("total")),
+            Some(&360),
+            "{saved:?}"
+        );
         let again: Vec<u64> = bot_messages(&harness, layout.rankings)
             .iter()
             .map(id_of)

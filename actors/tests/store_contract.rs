@@ -220,7 +220,7 @@ contract!(
     ticket_claims_and_closes_happen_once_and_stay_in_their_guild,
     ticket_workflow_changes_happen_once_and_a_purge_leaves_nothing,
     security_raids_start_once_and_snapshots_keep_the_first,
-    stats_channels_embeds_and_one_recalculation_per_guild,
+    stats_channels_embeds_counts_and_one_recalculation_per_guild,
     governance_proposals_open_once_and_are_decided_once,
     governance_reports_move_once_and_queue_messages_are_found_again,
 );
@@ -511,8 +511,8 @@ async fn heartbeats_replace_their_row_and_list_the_live_processes(database: &Tes
     );
 }
 
-/// How many migrations the built-in features bring (core, shifts, processes, tickets).
-const BUILT_IN_MIGRATIONS: usize = 13;
+/// How many migrations the built-in features bring.
+const BUILT_IN_MIGRATIONS: usize = 14;
 
 async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase) {
     let store = database.connect().await;
@@ -535,7 +535,8 @@ async fn migrating_twice_applies_nothing_the_second_time(database: &TestDatabase
             "2026-12-05-000000_security".to_owned(),
             "2026-12-06-130000_stats".to_owned(),
             "2026-12-07-000000_governance".to_owned(),
-            "2026-12-08-120000_usage".to_owned()
+            "2026-12-08-120000_usage".to_owned(),
+            "2026-12-09-080000_stats_live".to_owned()
         ]
     );
     assert_eq!(
@@ -2124,7 +2125,7 @@ async fn security_raids_start_once_and_snapshots_keep_the_first(database: &TestD
     assert!(all.iter().all(|e| e.detail == "test"));
 }
 
-async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDatabase) {
+async fn stats_channels_embeds_counts_and_one_recalculation_per_guild(database: &TestDatabase) {
     use agora_actors::stats::store::{Recalculation, TrackedChannel};
     use agora_actors::stats::tally::Kind;
     let store = database.migrated().await;
@@ -2283,15 +2284,48 @@ async fn stats_channels_embeds_and_one_recalculation_per_guild(database: &TestDa
     let mut kept = store.stats_histories(id(7)).await.unwrap();
     kept.sort_by_key(|(channel, _)| *channel);
     assert_eq!(kept, vec![(71, counts(7)), (u64::MAX, counts(6))]);
+
+    // Live snapshots (an embedded cache's counts): a guild's replaced whole, per guild.
+    let live_of = |guild: u64| {
+        let store = store.clone();
+        async move {
+            let mut live = store.stats_live(id(guild)).await.unwrap();
+            live.sort_by_key(|(channel, _)| *channel);
+            live
+        }
+    };
+    store
+        .stats_save_live(id(7), &[(71, counts(2)), (72, counts(3))])
+        .await
+        .unwrap();
+    store
+        .stats_save_live(id(8), &[(81, counts(4))])
+        .await
+        .unwrap();
+    store
+        .stats_save_live(id(7), &[(71, counts(9)), (u64::MAX, counts(1))])
+        .await
+        .unwrap();
+    assert_eq!(
+        live_of(7).await,
+        vec![(71, counts(9)), (u64::MAX, counts(1))]
+    );
+
+    // Forgetting a channel's history (a recalculation starts it) forgets its snapshot too.
     store.stats_forget_history(id(7), 71).await.unwrap();
     assert_eq!(
         store.stats_histories(id(7)).await.unwrap(),
         vec![(u64::MAX, counts(6))]
     );
+    assert_eq!(live_of(7).await, vec![(u64::MAX, counts(1))]);
     assert_eq!(
         store.stats_histories(id(8)).await.unwrap(),
         vec![(81, counts(1))]
     );
+    assert_eq!(live_of(8).await, vec![(81, counts(4))]);
+    store.stats_save_live(id(7), &[]).await.unwrap();
+    assert_eq!(live_of(7).await, vec![]);
+    assert_eq!(live_of(8).await, vec![(81, counts(4))]);
 }
 
 async fn governance_proposals_open_once_and_are_decided_once(database: &TestDatabase) {

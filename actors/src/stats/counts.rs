@@ -165,16 +165,87 @@ pub async fn write_history(
     counts: &BTreeMap<String, i64>,
 ) -> Result<(), CacheError> {
     let key = history_key(guild, channel);
+    cache
+        .write_batch(&counts_batch(guild, channel, &key, counts, Put::Replace))
+        .await
+}
+
+/// How [`counts_batch`] puts counts into a hash.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Put {
+    /// The hash is the counts.
+    Replace,
+    /// The counts are added to the hash.
+    Add,
+}
+
+/// A batch putting a channel's counts into the hash at `key`, and [`LAST`] raised in the
+/// guild's set of newest messages.
+fn counts_batch(
+    guild: u64,
+    channel: u64,
+    key: &str,
+    counts: &BTreeMap<String, i64>,
+    put: Put,
+) -> CacheBatch {
     let mut batch = CacheBatch::new();
-    batch.delete(&key);
+    if put == Put::Replace {
+        batch.delete(key);
+    }
     for (field, value) in counts {
         if field == LAST {
             batch.sorted_set_raise(&last_key(guild), &channel.to_string(), *value as f64);
+        } else if put == Put::Replace {
+            batch.hash_set(key, field, *value);
         } else {
-            batch.hash_set(&key, field, *value);
+            batch.hash_incr(key, field, *value);
         }
     }
-    cache.write_batch(&batch).await
+    batch
+}
+
+/// The live counts of `channels` (those with any), each with its newest message's time
+/// as [`LAST`]: what an embedded cache would lose at a restart.
+pub async fn read_live(
+    cache: &Cache,
+    guild: u64,
+    channels: &[u64],
+) -> Result<Vec<super::store::ChannelCounts>, CacheError> {
+    let keys: Vec<String> = channels
+        .iter()
+        .map(|channel| live_key(guild, *channel))
+        .collect();
+    let hashes = cache.hash_counters(&keys).await?;
+    let last: BTreeMap<String, f64> = cache
+        .sorted_set(&last_key(guild))
+        .await?
+        .into_iter()
+        .collect();
+    Ok(channels
+        .iter()
+        .zip(hashes)
+        .filter(|(_, counts)| !counts.is_empty())
+        .map(|(channel, mut counts)| {
+            if let Some(at) = last.get(&channel.to_string()) {
+                counts.insert(LAST.to_owned(), *at as i64);
+            }
+            (*channel, counts)
+        })
+        .collect())
+}
+
+/// Adds live counts kept elsewhere (the store's snapshot, at start) to a channel's live
+/// count: added, not set, so messages counted meanwhile stay counted.
+pub async fn add_live(
+    cache: &Cache,
+    guild: u64,
+    channel: u64,
+    counts: &BTreeMap<String, i64>,
+) -> Result<(), CacheError> {
+    let key = live_key(guild, channel);
+    cache
+        .write_batch(&counts_batch(guild, channel, &key, counts, Put::Add))
+        .await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 mod chart;
 pub mod commands;
 pub mod counts;
+mod live_snapshot;
 mod promote;
 mod rankings;
 mod recalculate;
@@ -243,6 +244,7 @@ impl Feature for StatsFeature {
             stopping: std::sync::atomic::AtomicBool::new(false),
             loaded: tokio::sync::watch::channel(false).0,
             is_loaded: std::sync::atomic::AtomicBool::new(false),
+            restored: live_snapshot::Restored::default(),
         });
         if self.shared.set(shared.clone()).is_err() {
             tracing::error!("the stats feature started twice");
@@ -260,6 +262,15 @@ impl Feature for StatsFeature {
             recalculate::wait_stopped(&stopping).await;
             if let Err(error) = flush(&stopping).await {
                 tracing::error!(%error, "the last counts could not be written to the cache");
+            }
+            // An embedded cache's counts go with the process: the store keeps them.
+            if live_snapshot::needed(&stopping) {
+                match stopping.kernel.store.stats_guilds().await {
+                    Ok(guilds) => live_snapshot::save(&stopping, &guilds).await,
+                    Err(error) => {
+                        tracing::error!(%error, "the live counts could not be saved: the tracked guilds could not be read")
+                    }
+                }
             }
         });
         let aggregator = start.concern(
@@ -288,8 +299,9 @@ pub(crate) struct Shared {
     /// What was counted since the last flush.
     pub tally: Mutex<Tally>,
     /// Held by a flush from taking the counts to writing them (and by a recalculation
-    /// starting a channel, so no flush of older counts lands after it cleared them); the
-    /// buffer is reused.
+    /// starting a channel, so no flush of older counts lands after it cleared them, and by
+    /// a save of the live counts to the store, so no older snapshot does); the buffer is
+    /// reused.
     pub flushing: tokio::sync::Mutex<Vec<DayCount>>,
     /// The categories each guild's tracked channels were found with.
     pub categories: Mutex<HashMap<Id<GuildMarker>, Categories>>,
@@ -304,6 +316,9 @@ pub(crate) struct Shared {
     pub loaded: tokio::sync::watch::Sender<bool>,
     /// The same, read without a lock on the hot path.
     pub is_loaded: std::sync::atomic::AtomicBool,
+    /// Guilds whose saved live counts this process gave back to its cache
+    /// ([`live_snapshot`]).
+    pub(crate) restored: live_snapshot::Restored,
 }
 
 impl Shared {

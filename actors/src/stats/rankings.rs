@@ -63,7 +63,7 @@ async fn refresh_due(shared: &Arc<Shared>) {
             return;
         }
     };
-    for guild in guilds {
+    for guild in guilds.iter().copied() {
         match shared.settings(guild).await {
             Ok(settings) if settings.on => {
                 if let Err(problem) = refresh_guild(shared, guild, settings).await {
@@ -76,6 +76,8 @@ async fn refresh_due(shared: &Arc<Shared>) {
             }
         }
     }
+    // An embedded cache's counts, kept in the store against a crash.
+    super::live_snapshot::save(shared, &guilds).await;
 }
 
 /// One ranking line's data: a channel and its activity.

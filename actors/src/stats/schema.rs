@@ -49,3 +49,11 @@ diesel::table! {
         counts -> Text,
     }
 }
+
+diesel::table! {
+    stats_live (guild_id, channel_id) {
+        guild_id -> BigInt,
+        channel_id -> BigInt,
+        counts -> Text,
+    }
+}

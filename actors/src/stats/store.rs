@@ -10,7 +10,9 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, UserMarker};
 use twilight_model::id::Id;
 
-use super::schema::{stats_channels, stats_embeds, stats_history, stats_recalculations};
+use super::schema::{
+    stats_channels, stats_embeds, stats_history, stats_live, stats_recalculations,
+};
 use super::tally::Kind;
 use crate::kernel::store::ids::{column, id, nullable, optional_id};
 use crate::kernel::store::{with_connection, Store, StoreError};
@@ -88,6 +90,22 @@ fn as_column(raw: u64) -> i64 {
 
 fn as_raw(stored: i64) -> u64 {
     u64::from_ne_bytes(stored.to_ne_bytes())
+}
+
+/// A channel and its counts by field (`total`, `d<day>`, …), as the cache holds them.
+pub type ChannelCounts = (u64, BTreeMap<String, i64>);
+
+/// Stored (channel, JSON counts) rows, decoded.
+fn counts_of(rows: Vec<(i64, String)>) -> Result<Vec<ChannelCounts>, StoreError> {
+    rows.into_iter()
+        .map(|(channel, text)| {
+            let counts = serde_json::from_str(&text).map_err(|error| StoreError::InvalidData {
+                what: "counts",
+                detail: error.to_string(),
+            })?;
+            Ok((as_raw(channel), counts))
+        })
+        .collect()
 }
 
 impl RecalculationRow {
@@ -340,7 +358,7 @@ impl Store {
         Ok(())
     }
 
-    // ---- history counts ------------------------------------------------------------------
+    // ---- history counts and live snapshots ----------------------------------------------
 
     /// Keeps a channel's counts read from its history (replacing any kept before).
     pub async fn stats_save_history(
@@ -366,19 +384,31 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a channel's history counts (a recalculation reads them again).
+    /// Forgets a channel's history counts and its live snapshot (a recalculation reads
+    /// them again; the live count starts afresh).
     pub async fn stats_forget_history(
         &self,
         guild: Id<GuildMarker>,
         channel: u64,
     ) -> Result<(), StoreError> {
+        let (guild, channel) = (column(guild), as_column(channel));
         with_connection!(self, connection => {
-            diesel::delete(
-                stats_history::table
-                    .filter(stats_history::guild_id.eq(column(guild)))
-                    .filter(stats_history::channel_id.eq(as_column(channel))),
-            )
-            .execute(connection)
+            connection.transaction::<usize, diesel::result::Error, _>(async |connection| {
+                diesel::delete(
+                    stats_history::table
+                        .filter(stats_history::guild_id.eq(guild))
+                        .filter(stats_history::channel_id.eq(channel)),
+                )
+                .execute(connection)
+                .await?;
+                diesel::delete(
+                    stats_live::table
+                        .filter(stats_live::guild_id.eq(guild))
+                        .filter(stats_live::channel_id.eq(channel)),
+                )
+                .execute(connection)
+                .await
+            })
             .await
         })?;
         Ok(())
@@ -388,7 +418,7 @@ impl Store {
     pub async fn stats_histories(
         &self,
         guild: Id<GuildMarker>,
-    ) -> Result<Vec<(u64, BTreeMap<String, i64>)>, StoreError> {
+    ) -> Result<Vec<ChannelCounts>, StoreError> {
         let rows: Vec<(i64, String)> = with_connection!(self, connection => {
             stats_history::table
                 .filter(stats_history::guild_id.eq(column(guild)))
@@ -397,18 +427,61 @@ impl Store {
                 .load(connection)
                 .await
         })?;
-        rows.into_iter()
-            .map(
-                |(channel, text)| -> Result<(u64, BTreeMap<String, i64>), StoreError> {
-                    let counts =
-                        serde_json::from_str(&text).map_err(|error| StoreError::InvalidData {
-                            what: "counts",
-                            detail: error.to_string(),
-                        })?;
-                    Ok((as_raw(channel), counts))
-                },
-            )
-            .collect()
+        counts_of(rows)
+    }
+
+    /// Replaces a guild's snapshot of live counts (an embedded cache's, which a restart
+    /// empties) with `live`: one row per channel, in one transaction.
+    pub async fn stats_save_live(
+        &self,
+        guild: Id<GuildMarker>,
+        live: &[ChannelCounts],
+    ) -> Result<(), StoreError> {
+        let guild = column(guild);
+        let rows: Vec<_> = live
+            .iter()
+            .map(|(channel, counts)| {
+                (
+                    stats_live::guild_id.eq(guild),
+                    stats_live::channel_id.eq(as_column(*channel)),
+                    stats_live::counts
+                        .eq(serde_json::to_string(counts).unwrap_or_else(|_| "{}".to_owned())),
+                )
+            })
+            .collect();
+        with_connection!(self, connection => {
+            connection.transaction::<usize, diesel::result::Error, _>(async |connection| {
+                diesel::delete(stats_live::table.filter(stats_live::guild_id.eq(guild)))
+                    .execute(connection)
+                    .await?;
+                // One statement per channel: SQLite takes no multi-row insert of these.
+                for row in &rows {
+                    diesel::insert_into(stats_live::table)
+                        .values(row)
+                        .execute(connection)
+                        .await?;
+                }
+                Ok(rows.len())
+            })
+            .await
+        })?;
+        Ok(())
+    }
+
+    /// A guild's snapshot of live counts: (channel, counts).
+    pub async fn stats_live(
+        &self,
+        guild: Id<GuildMarker>,
+    ) -> Result<Vec<ChannelCounts>, StoreError> {
+        let rows: Vec<(i64, String)> = with_connection!(self, connection => {
+            stats_live::table
+                .filter(stats_live::guild_id.eq(column(guild)))
+                .order(stats_live::channel_id.asc())
+                .select((stats_live::channel_id, stats_live::counts))
+                .load(connection)
+                .await
+        })?;
+        counts_of(rows)
     }
 
     // ---- recalculations ------------------------------------------------------------------

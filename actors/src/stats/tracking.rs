@@ -260,6 +260,8 @@ async fn load(shared: &Shared) {
         }
     };
     for guild in guilds {
+        // The live counts an embedded cache held at the last save.
+        super::live_snapshot::restore(shared, guild).await;
         match (
             store.stats_channels(guild).await,
             shared.settings(guild).await,

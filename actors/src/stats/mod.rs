@@ -9,7 +9,8 @@
 //! Counting happens where the gateway hands the message over, behind one short lock
 //! (`tally`); a flush writes the counts to the cache at least every second and at a clean
 //! stop (`counts`). The store keeps what must outlive the cache: the tracked channels, the
-//! ranking messages' ids, a recalculation's progress.
+//! ranking messages' ids, a recalculation's progress and, with the embedded memory cache,
+//! the live counts (`live_snapshot`).
 
 mod chart;
 pub mod commands;

@@ -150,6 +150,17 @@ async fn propose_emoji(
 }
 
 /// `/proposal <name> …` as `user`.
+/// `/proposal approve id` as `admin`: the panel that asks for the name.
+async fn approve_panel(harness: &Harness, admin: u64, id: u64) -> InteractionRecord {
+    proposal(
+        harness,
+        admin,
+        "approve",
+        vec![CommandOption::value("id", id)],
+    )
+    .await
+}
+
 async fn proposal(
     harness: &Harness,
     user: u64,
@@ -185,13 +196,7 @@ async fn reports(
 
 /// Opens the name modal on an approval panel and submits `name`; what the admin sees.
 async fn approve_with_name(harness: &Harness, admin: u64, id: u64, name: &str) -> String {
-    let panel = proposal(
-        harness,
-        admin,
-        "approve",
-        vec![CommandOption::value("id", id)],
-    )
-    .await;
+    let panel = approve_panel(harness, admin, id).await;
     assert!(is_private(&panel));
     let asked = harness
         .click(
@@ -351,26 +356,14 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         assert!(empty.contains("at least 3 letters or digits"), "{empty}");
 
         // Members cannot decide.
-        let refused = proposal(
-            &harness,
-            ada,
-            "approve",
-            vec![CommandOption::value("id", 1)],
-        )
-        .await;
+        let refused = approve_panel(&harness, ada, 1).await;
         assert_eq!(content(&refused), "Only server admins can do that here.");
         assert!(refused.payload["components"]
             .as_array()
             .is_none_or(|rows| rows.is_empty()));
 
         // The admin's panel: no suggested name, so "Override name" and "Re-run suggestion".
-        let panel = proposal(
-            &harness,
-            demo.admin_id,
-            "approve",
-            vec![CommandOption::value("id", 1)],
-        )
-        .await;
+        let panel = approve_panel(&harness, demo.admin_id, 1).await;
         assert!(is_private(&panel));
         assert!(content(&panel).contains("Choose the name for proposal #1"));
         assert_eq!(
@@ -414,13 +407,7 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
         assert!(queued.contains("Nothing is waiting."), "{queued}");
 
         // Decided is decided.
-        let again = proposal(
-            &harness,
-            demo.admin_id,
-            "approve",
-            vec![CommandOption::value("id", 1)],
-        )
-        .await;
+        let again = approve_panel(&harness, demo.admin_id, 1).await;
         assert_eq!(
             content(&again),
             format!(
@@ -428,13 +415,7 @@ fn members_propose_channels_and_admins_approve_override_and_reject() {
                 demo.admin_id
             )
         );
-        let unknown = proposal(
-            &harness,
-            demo.admin_id,
-            "approve",
-            vec![CommandOption::value("id", 99)],
-        )
-        .await;
+        let unknown = approve_panel(&harness, demo.admin_id, 99).await;
         assert_eq!(
             content(&unknown),
             "There is no proposal #99 on this server."
@@ -577,13 +558,7 @@ fn emoji_files_are_judged_by_their_content_and_approved_emojis_are_made() {
 
         // Approved as proposed: the emojis exist on the server, the animated one animated.
         for (id, name) in [(1, "party"), (2, "dance")] {
-            let panel = proposal(
-                &harness,
-                demo.admin_id,
-                "approve",
-                vec![CommandOption::value("id", id)],
-            )
-            .await;
+            let panel = approve_panel(&harness, demo.admin_id, id).await;
             let approve = format!("governance:1:approve:{id}:{name}");
             assert_eq!(
                 custom_ids(&panel.payload),
@@ -628,13 +603,7 @@ fn two_admins_approving_at_once_make_one_channel() {
         propose_channel(&harness, ada, "Speedrunning tips and routes").await;
         let admins = [demo.admin_id, demo.owner_id];
         for admin in admins {
-            let panel = proposal(
-                &harness,
-                admin,
-                "approve",
-                vec![CommandOption::value("id", 1)],
-            )
-            .await;
+            let panel = approve_panel(&harness, admin, 1).await;
             harness
                 .click(admin, message_id(&panel), "governance:1:override:1", &[])
                 .await;
@@ -709,6 +678,25 @@ async fn cut_off_approval(harness: &Harness, admin: u64, name: &str, made: bool)
     Some(channel.id.get())
 }
 
+/// A governance guild on `clock` where the first demo member proposed a channel (#1).
+async fn retro_games_proposed(clock: &std::sync::Arc<ManualClock>) -> Harness {
+    let harness = governance_guild_on(clock).await;
+    propose_channel(&harness, harness.demo.member_ids[0], "Retro games corner").await;
+    harness
+}
+
+/// Proposal `id` of the demo guild as the store holds it.
+async fn stored_proposal(harness: &Harness, id: i64) -> agora_actors::governance::store::Proposal {
+    harness
+        .agora()
+        .kernel()
+        .store
+        .proposal(Id::new(harness.demo.guild_id), id)
+        .await
+        .unwrap()
+        .expect("the proposal")
+}
+
 fn channels_named(harness: &Harness, name: &str) -> Vec<u64> {
     harness
         .sim
@@ -726,10 +714,9 @@ fn channels_named(harness: &Harness, name: &str) -> Vec<u64> {
 fn an_approval_cut_off_by_a_restart_is_finished_when_discord_made_it() {
     run_test(async {
         let clock = ManualClock::new(chrono::Utc::now());
-        let mut harness = governance_guild_on(&clock).await;
+        let mut harness = retro_games_proposed(&clock).await;
         let demo = harness.demo.clone();
         let ada = demo.member_ids[0];
-        propose_channel(&harness, ada, "Retro games corner").await;
         let made = cut_off_approval(&harness, demo.admin_id, "retro-games", true)
             .await
             .unwrap();
@@ -739,9 +726,7 @@ fn an_approval_cut_off_by_a_restart_is_finished_when_discord_made_it() {
         // Another process may still be making it: a young claim is left alone.
         clock.advance(chrono::Duration::minutes(9));
         harness.tick("governance-ticker").await;
-        let store = harness.agora().kernel().store.clone();
-        let guild = Id::new(demo.guild_id);
-        let waiting = store.proposal(guild, 1).await.unwrap().unwrap();
+        let waiting = stored_proposal(&harness, 1).await;
         assert_eq!(waiting.status, ProposalStatus::Approving);
         let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
         assert!(queued.contains("being approved"), "{queued}");
@@ -750,7 +735,7 @@ fn an_approval_cut_off_by_a_restart_is_finished_when_discord_made_it() {
         // approval is finished with it and made known as `approve` would have.
         clock.advance(chrono::Duration::minutes(2));
         harness.tick("governance-ticker").await;
-        let approved = store.proposal(guild, 1).await.unwrap().unwrap();
+        let approved = stored_proposal(&harness, 1).await;
         assert_eq!(
             (
                 approved.status,
@@ -799,10 +784,9 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
         // The bot's clock 5 minutes on: the channel the sim makes below, at its own now,
         // is older than the claim, as a channel made by hand before it would be.
         let clock = ManualClock::new(chrono::Utc::now() + chrono::Duration::minutes(5));
-        let mut harness = governance_guild_on(&clock).await;
+        let mut harness = retro_games_proposed(&clock).await;
         let demo = harness.demo.clone();
         let ada = demo.member_ids[0];
-        propose_channel(&harness, ada, "Retro games corner").await;
         // A channel of that name made before the claim is not the one the claim made.
         harness
             .sim
@@ -822,13 +806,7 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
         harness.boot(Vec::new()).await;
 
         // Meanwhile a second admin is told it is being approved.
-        let told = proposal(
-            &harness,
-            demo.owner_id,
-            "approve",
-            vec![CommandOption::value("id", 1)],
-        )
-        .await;
+        let told = approve_panel(&harness, demo.owner_id, 1).await;
         assert!(
             content(&told).contains("is being approved right now by"),
             "{}",
@@ -837,12 +815,7 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
 
         clock.advance(chrono::Duration::minutes(11));
         harness.tick("governance-ticker").await;
-        let store = harness.agora().kernel().store.clone();
-        let back = store
-            .proposal(Id::new(demo.guild_id), 1)
-            .await
-            .unwrap()
-            .unwrap();
+        let back = stored_proposal(&harness, 1).await;
         assert_eq!(
             (
                 back.status,
@@ -882,17 +855,10 @@ fn an_approval_cut_off_before_discord_made_it_goes_back_to_the_queue() {
 fn an_approval_the_database_did_not_take_is_recorded_by_the_next_check_and_told_once() {
     run_test(async {
         let clock = ManualClock::new(chrono::Utc::now());
-        let mut harness = governance_guild_on(&clock).await;
+        let mut harness = retro_games_proposed(&clock).await;
         let demo = harness.demo.clone();
         let ada = demo.member_ids[0];
-        propose_channel(&harness, ada, "Retro games corner").await;
-        let panel = proposal(
-            &harness,
-            demo.admin_id,
-            "approve",
-            vec![CommandOption::value("id", 1)],
-        )
-        .await;
+        let panel = approve_panel(&harness, demo.admin_id, 1).await;
         harness
             .click(
                 demo.admin_id,
@@ -937,14 +903,7 @@ fn an_approval_the_database_did_not_take_is_recorded_by_the_next_check_and_told_
         harness.boot(Vec::new()).await;
         clock.advance(chrono::Duration::minutes(11));
         harness.tick("governance-ticker").await;
-        let approved = harness
-            .agora()
-            .kernel()
-            .store
-            .proposal(Id::new(demo.guild_id), 1)
-            .await
-            .unwrap()
-            .unwrap();
+        let approved = stored_proposal(&harness, 1).await;
         assert_eq!(
             (approved.status, approved.created_id),
             (ProposalStatus::Approved, Some(made))
@@ -1175,13 +1134,7 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
         );
         let (_, queued) = queue_message(&harness, "Pending proposals").unwrap();
         assert!(queued.contains("#retro-games-corner"), "{queued}");
-        let panel = proposal(
-            &harness,
-            demo.admin_id,
-            "approve",
-            vec![CommandOption::value("id", 1)],
-        )
-        .await;
+        let panel = approve_panel(&harness, demo.admin_id, 1).await;
         assert_eq!(
             custom_ids(&panel.payload),
             [
@@ -1226,13 +1179,7 @@ fn the_model_suggests_names_and_any_failure_is_no_suggestion() {
 
         // Re-run: the model answers this time; the panel offers its name.
         llm.push(suggest("Synth Makers"));
-        let panel = proposal(
-            &harness,
-            demo.admin_id,
-            "approve",
-            vec![CommandOption::value("id", 2)],
-        )
-        .await;
+        let panel = approve_panel(&harness, demo.admin_id, 2).await;
         let rerun = harness
             .click(
                 demo.admin_id,

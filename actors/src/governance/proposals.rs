@@ -698,7 +698,6 @@ async fn settle_cut_off(shared: &Shared, proposal: &Proposal) -> Result<(), Sett
     };
     let made = made_after(shared, proposal, name, claimed_at - MADE_AFTER_CLAIM_SLACK).await?;
     let settings = GovernanceSettings::from_values(&kernel.guild_config(guild).await?.features);
-    let locale = kernel.guild_locale(guild).await;
     match made {
         Some((created_id, mention)) => {
             if kernel
@@ -712,6 +711,7 @@ async fn settle_cut_off(shared: &Shared, proposal: &Proposal) -> Result<(), Sett
         None => {
             kernel.store.release_proposal(guild, proposal.id).await?;
             if let Some(log) = settings.log_channel {
+                let locale = kernel.guild_locale(guild).await;
                 let text = t!(
                     locale,
                     "governance-log-approval-cut-off",

@@ -404,10 +404,7 @@ pub async fn send_for_model<T: serde::de::DeserializeOwned + Unpin>(
         .await?
         .model()
         .await
-        .map_err(|error| DiscordError::Unreachable {
-            route,
-            reason: error.to_string(),
-        })
+        .map_err(unreadable(route))
 }
 
 /// [`send`], then the answer's body read as a list of models.
@@ -425,10 +422,7 @@ pub async fn send_for_list<T: serde::de::DeserializeOwned + Unpin>(
         .await?
         .models()
         .await
-        .map_err(|error| DiscordError::Unreachable {
-            route,
-            reason: error.to_string(),
-        })
+        .map_err(unreadable(route))
 }
 
 /// Sends one request, recording its route, status and duration.
